@@ -1,0 +1,65 @@
+# synack top-level entry points. See README.md.
+#   make demo    build and run the canonical scenario in the simulator (no root needed)
+#   make check   install missing Debian packages, build, run every test (plain + ASan/UBSan + fuzz smoke)
+#   make bench   run the benchmarks with Linux's figures from the same run
+#   make fuzz    run the libFuzzer targets for a long time
+
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+WERROR   := $(if $(CI),ON,OFF)
+CMAKE_FLAGS ?=
+FUZZ_SECONDS ?= 10
+FUZZ_LONG_SECONDS ?= 600
+
+.PHONY: all deps build build-asan build-fuzz demo check check-layers test test-asan fuzz-smoke fuzz bench install clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build:
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSYNACK_WERROR=$(WERROR) $(CMAKE_FLAGS) >/dev/null
+	cmake --build build -j $(JOBS)
+
+build-asan:
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSYNACK_SANITIZE=ON -DSYNACK_WERROR=$(WERROR) $(CMAKE_FLAGS) >/dev/null
+	cmake --build build-asan -j $(JOBS)
+
+build-fuzz:
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DSYNACK_SANITIZE=ON -DSYNACK_FUZZ=ON -DSYNACK_WERROR=OFF >/dev/null
+	cmake --build build-fuzz -j $(JOBS)
+
+demo:
+	@scripts/install-deps.sh
+	@$(MAKE) --no-print-directory build >/dev/null
+	build/synack demo
+
+check-layers:
+	python3 scripts/layercheck.py
+
+test: build
+	cd build && ctest --output-on-failure -j $(JOBS)
+
+test-asan: build-asan
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+fuzz-smoke: build-fuzz
+	scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
+fuzz: build-fuzz
+	scripts/fuzz.sh build-fuzz $(FUZZ_LONG_SECONDS)
+
+check: deps
+	$(MAKE) --no-print-directory check-layers
+	$(MAKE) --no-print-directory test
+	$(MAKE) --no-print-directory test-asan
+	$(MAKE) --no-print-directory fuzz-smoke
+
+bench: deps build
+	scripts/bench.sh
+
+install: build
+	cmake --install build
+
+clean:
+	rm -rf build build-asan build-fuzz

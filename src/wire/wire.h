@@ -1,0 +1,197 @@
+/*
+ * wire.h — bytes <-> validated structs for IPv4 and TCP (RFC 791, RFC 9293 §3.1–3.2,
+ * RFC 7323, RFC 2018), the Internet checksum (RFC 1071, RFC 1624) and serial-number
+ * arithmetic on 32-bit sequence numbers (RFC 1982, RFC 9293 §3.4).
+ *
+ * Pure: no state, no allocation, no I/O. Every parse function validates lengths first;
+ * once it returns WIRE_OK every field of the output struct is meaningful and every
+ * pointer it returns points inside the caller's buffer (borrowed, not copied).
+ * All multi-byte fields in the structs are in host byte order.
+ */
+#ifndef SYNACK_WIRE_WIRE_H
+#define SYNACK_WIRE_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- errors: every parse failure has a name ------------------------------------ */
+
+enum wire_err {
+	WIRE_OK = 0,
+	/* IPv4 */
+	WIRE_IP_TRUNCATED,      /* buffer shorter than 20 bytes */
+	WIRE_IP_VERSION,        /* version field is not 4 */
+	WIRE_IP_IHL,            /* IHL < 5, or IHL*4 > buffer */
+	WIRE_IP_TOTAL_LEN,      /* total length < IHL*4, or > buffer */
+	/* TCP */
+	WIRE_TCP_TRUNCATED,     /* segment shorter than 20 bytes */
+	WIRE_TCP_DOFF,          /* data offset < 5, or offset*4 > segment */
+	WIRE_OPT_LEN_SHORT,     /* an option (not EOL/NOP) with length byte 0 or 1 */
+	WIRE_OPT_OVERRUN,       /* an option's kind/length byte or body runs past the header */
+	WIRE_OPT_MSS_LEN,       /* MSS option length != 4 */
+	WIRE_OPT_WS_LEN,        /* window scale option length != 3 */
+	WIRE_OPT_SACKOK_LEN,    /* SACK-permitted option length != 2 */
+	WIRE_OPT_SACK_LEN,      /* SACK option length not 2 + 8*n with n in 1..4 */
+	WIRE_OPT_TS_LEN,        /* timestamps option length != 10 */
+	WIRE_ERR_COUNT
+};
+
+/* A short stable name for the reason ("tcp: data offset"), for logs and drop counters. */
+const char *wire_strerror(enum wire_err err);
+
+/* ---- serial-number arithmetic (RFC 1982; RFC 9293 §3.4) ---------------------------- */
+
+static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static inline bool seq_leq(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
+static inline bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
+static inline bool seq_geq(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
+static inline uint32_t seq_max(uint32_t a, uint32_t b) { return seq_gt(a, b) ? a : b; }
+static inline uint32_t seq_min(uint32_t a, uint32_t b) { return seq_lt(a, b) ? a : b; }
+/* lo <= x < hi in sequence space (an empty range when lo == hi). */
+static inline bool seq_in(uint32_t x, uint32_t lo, uint32_t hi) { return x - lo < hi - lo; }
+/* lo <= x <= hi. */
+static inline bool seq_in_closed(uint32_t x, uint32_t lo, uint32_t hi) { return x - lo <= hi - lo; }
+
+/* ---- Internet checksum (RFC 1071), accumulated 64 bits at a time --------------------- */
+
+/* Adds len bytes at data to the running sum acc (start with 0; bytes are taken as
+ * big-endian 16-bit words, an odd final byte padded with zero). Returns the new sum;
+ * sums of pieces combine only when every piece but the last has even length. */
+uint64_t wire_csum_add(uint64_t acc, const void *data, size_t len);
+/* Folds a running sum to 16 bits and complements it: the value to put in a header.
+ * A buffer whose stored checksum is right sums (with the checksum) to 0 after folding. */
+uint16_t wire_csum_fold(uint64_t acc);
+/* The checksum of one buffer: wire_csum_fold(wire_csum_add(0, data, len)). */
+uint16_t wire_csum(const void *data, size_t len);
+/* RFC 1624 eqn. 3: the new checksum after a 16-bit field changes from old_v to new_v. */
+uint16_t wire_csum_update16(uint16_t csum, uint16_t old_v, uint16_t new_v);
+/* The same for a 32-bit field (an address, a sequence number). */
+uint16_t wire_csum_update32(uint16_t csum, uint32_t old_v, uint32_t new_v);
+/* The IPv4 pseudo-header sum (RFC 9293 §3.1): src, dst, zero, protocol, length. */
+uint64_t wire_pseudo_ipv4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
+
+/* ---- IPv4 (RFC 791) -------------------------------------------------------------- */
+
+#define WIRE_IPV4_HDR_MIN 20u
+#define WIRE_IPV4_HDR_MAX 60u
+#define WIRE_IPPROTO_ICMP 1u
+#define WIRE_IPPROTO_TCP  6u
+#define WIRE_IP_DF 0x4000u
+#define WIRE_IP_MF 0x2000u
+#define WIRE_IP_OFFMASK 0x1fffu
+
+struct wire_ipv4 {
+	uint8_t  hdr_len;       /* IHL * 4, 20..60 */
+	uint8_t  tos;
+	uint16_t total_len;
+	uint16_t id;
+	uint16_t frag;          /* flags (DF, MF) and offset in 8-byte units, as on the wire */
+	uint8_t  ttl;
+	uint8_t  proto;
+	uint16_t csum;          /* as received (parse) / computed by emit */
+	uint32_t src, dst;
+	const uint8_t *opts;    /* hdr_len - 20 bytes of options, skipped (parse only) */
+};
+
+static inline bool wire_ipv4_is_fragment(const struct wire_ipv4 *ip)
+{
+	return (ip->frag & (WIRE_IP_MF | WIRE_IP_OFFMASK)) != 0;
+}
+
+/* Parses an IPv4 header at buf[0..len). On WIRE_OK, *ip is filled, and the payload is
+ * buf[ip->hdr_len .. ip->total_len) (bytes past total_len are link padding, ignored).
+ * The header checksum is not judged here: see wire_ipv4_csum_ok. */
+enum wire_err wire_ipv4_parse(const uint8_t *buf, size_t len, struct wire_ipv4 *ip);
+/* True when the header checksum over buf[0..hdr_len) is right. buf must hold hdr_len. */
+bool wire_ipv4_csum_ok(const uint8_t *buf, size_t hdr_len);
+/* Writes a 20-byte header (no options) from ip (hdr_len ignored, taken as 20) with
+ * a computed checksum; ip->total_len must already count the payload. Returns 20, or 0
+ * when cap < 20. */
+size_t wire_ipv4_emit(const struct wire_ipv4 *ip, uint8_t *buf, size_t cap);
+
+/* ---- TCP header and options (RFC 9293 §3.1–3.2, RFC 7323, RFC 2018) ---------------- */
+
+#define WIRE_TCP_HDR_MIN 20u
+#define WIRE_TCP_HDR_MAX 60u
+
+enum {
+	WIRE_TCP_FIN = 0x01,
+	WIRE_TCP_SYN = 0x02,
+	WIRE_TCP_RST = 0x04,
+	WIRE_TCP_PSH = 0x08,
+	WIRE_TCP_ACK = 0x10,
+	WIRE_TCP_URG = 0x20,
+	WIRE_TCP_ECE = 0x40,
+	WIRE_TCP_CWR = 0x80,
+};
+
+enum {
+	WIRE_OPT_EOL = 0,
+	WIRE_OPT_NOP = 1,
+	WIRE_OPT_MSS = 2,
+	WIRE_OPT_WS = 3,
+	WIRE_OPT_SACKOK = 4,
+	WIRE_OPT_SACK = 5,
+	WIRE_OPT_TS = 8,
+};
+
+/* Bits of wire_tcp_opts.present. */
+enum {
+	WIRE_HAS_MSS = 1u << 0,
+	WIRE_HAS_WS = 1u << 1,
+	WIRE_HAS_SACKOK = 1u << 2,
+	WIRE_HAS_SACK = 1u << 3,
+	WIRE_HAS_TS = 1u << 4,
+};
+
+#define WIRE_SACK_MAX 4
+
+struct wire_sack_block { uint32_t left, right; };
+
+struct wire_tcp_opts {
+	uint8_t  present;                 /* WIRE_HAS_* */
+	uint8_t  wscale;                  /* shift as received (clamping is the engine's job) */
+	uint8_t  sack_count;              /* 1..4 when WIRE_HAS_SACK */
+	uint8_t  unknown_count;           /* options of unknown kind skipped by their length */
+	uint16_t mss;
+	uint32_t ts_val, ts_ecr;
+	struct wire_sack_block sack[WIRE_SACK_MAX];
+};
+
+struct wire_tcp {
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t  hdr_len;       /* data offset * 4, 20..60 */
+	uint8_t  flags;         /* WIRE_TCP_* */
+	uint8_t  reserved;      /* the 4 reserved bits (byte 12 low nibble), as received */
+	uint16_t win;           /* unscaled, as on the wire */
+	uint16_t csum;
+	uint16_t urp;
+	struct wire_tcp_opts opt;
+	const uint8_t *payload; /* parse: inside the caller's buffer; emit: ignored */
+	size_t   payload_len;
+};
+
+/* Parses a TCP segment seg[0..len) (len = IP payload length). Validates the data
+ * offset and every option; on WIRE_OK fills *tcp including payload/payload_len.
+ * The checksum is not judged here: see wire_tcp_csum_ok. */
+enum wire_err wire_tcp_parse(const uint8_t *seg, size_t len, struct wire_tcp *tcp);
+/* Parses only the options area opts[0..len) into *out (used by wire_tcp_parse). */
+enum wire_err wire_tcp_parse_opts(const uint8_t *opts, size_t len, struct wire_tcp_opts *out);
+/* True when the TCP checksum over the IPv4 pseudo-header and seg[0..len) is right. */
+bool wire_tcp_csum_ok(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len);
+
+/* Bytes the options in opt take when emitted by wire_tcp_emit (a multiple of 4, <= 40). */
+size_t wire_tcp_opts_len(const struct wire_tcp_opts *opt);
+/* Writes header + options + payload (payload/payload_len taken from the arguments, not
+ * from tcp) into buf, computing the checksum over the IPv4 pseudo-header (src, dst).
+ * tcp->hdr_len is ignored and computed. Options are laid out as Linux does:
+ *   SYN:  MSS, then SACKOK+TS as [4,2,8,10,val,ecr] (or NOP,NOP,TS / NOP,NOP,SACKOK),
+ *         then NOP,WS
+ *   else: NOP,NOP,TS, then NOP,NOP,SACK blocks
+ * Returns the segment length, or 0 when cap is too small or the options do not fit. */
+size_t wire_tcp_emit(const struct wire_tcp *tcp, uint32_t src, uint32_t dst,
+		     const uint8_t *payload, size_t payload_len, uint8_t *buf, size_t cap);
+
+#endif

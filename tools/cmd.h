@@ -1,0 +1,9 @@
+/* cmd.h — the subcommands of the synack tool. Each takes argv after the command name
+ * (argv[0] is the command name) and returns the process exit status. */
+#ifndef SYNACK_TOOLS_CMD_H
+#define SYNACK_TOOLS_CMD_H
+
+int cmd_trace(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+#endif

@@ -1,0 +1,37 @@
+/* synack — the command-line tool: one binary, a subcommand per job. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{"trace", cmd_trace, "trace [-S] [-t|-tt|-ttt|-tttt] FILE.pcap   print a pcap as tcpdump -n does"},
+	{"demo", cmd_demo, "demo [SCENARIO] [--pcap FILE] [-S] [--seed N]   run a scenario in the simulator"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: synack COMMAND [ARGS]\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  synack %s\n", commands[i].help);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "synack: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
