@@ -1,0 +1,49 @@
+/*
+ * alloc.h — the injected allocator. Nothing below src/io/ calls malloc/free: every
+ * structure that needs memory takes a struct base_allocator from its owner (src/io/
+ * provides the malloc-backed one; tests use counting or failing ones).
+ *
+ * Contract for implementations: alloc returns NULL on failure (never aborts), memory is
+ * uninitialised and aligned at least as malloc's (16 on x86-64/aarch64 Linux; the pool
+ * does not rely on it and aligns by itself). free receives the exact size that was
+ * asked of alloc, so a size-class allocator needs no header. free(ctx, NULL, 0) is a
+ * no-op.
+ */
+#ifndef SYNACK_BASE_ALLOC_H
+#define SYNACK_BASE_ALLOC_H
+
+#include <stddef.h>
+#include <string.h>
+
+struct base_allocator {
+	void *(*alloc)(void *ctx, size_t size); /* NULL on failure; memory uninitialised */
+	void (*free)(void *ctx, void *ptr, size_t size);
+	void *ctx;
+};
+
+/* n bytes from a, uninitialised; NULL on failure or when n == 0. */
+static inline void *base_alloc(const struct base_allocator *a, size_t n)
+{
+	if (n == 0)
+		return NULL;
+	return a->alloc(a->ctx, n);
+}
+
+/* n zeroed bytes from a; NULL on failure or when n == 0. */
+static inline void *base_zalloc(const struct base_allocator *a, size_t n)
+{
+	void *p = base_alloc(a, n);
+
+	if (p)
+		memset(p, 0, n);
+	return p;
+}
+
+/* Returns p (n bytes, as allocated by base_alloc/base_zalloc on a) to a. p may be NULL. */
+static inline void base_free(const struct base_allocator *a, void *p, size_t n)
+{
+	if (p)
+		a->free(a->ctx, p, n);
+}
+
+#endif /* SYNACK_BASE_ALLOC_H */

@@ -1,0 +1,55 @@
+/*
+ * pool.h — fixed-size object pool (control blocks, TIME_WAIT records, SYN-queue entries).
+ *
+ * Objects come from chunks of objs_per_chunk objects, allocated from the injected
+ * allocator only when the free list is empty; freed objects go back on a LIFO free list
+ * (the most recently released, cache-warm object is reused first). Chunks are released
+ * only by pool_destroy. Every object is aligned to POOL_ALIGN (16) whatever the
+ * allocator's alignment. Object memory is not zeroed by pool_get.
+ */
+#ifndef SYNACK_BASE_POOL_H
+#define SYNACK_BASE_POOL_H
+
+#include <stddef.h>
+
+#include "base/alloc.h"
+
+#define POOL_ALIGN 16
+
+struct pool_free {
+	struct pool_free *next;
+};
+
+struct pool {
+	const struct base_allocator *alloc; /* borrowed for the pool's lifetime */
+	size_t obj_size;        /* rounded up to POOL_ALIGN */
+	size_t objs_per_chunk;
+	size_t chunk_bytes;     /* what each chunk asks of the allocator */
+	void *chunks;           /* singly linked through each chunk's first word */
+	struct pool_free *free_list;
+	size_t in_use;          /* objects handed out and not yet put back */
+	size_t nchunks;
+};
+
+/* Initialises p for objects of obj_size bytes (> 0), objs_per_chunk (> 0) at a time,
+ * memory from a (borrowed; must outlive p). Allocates nothing yet. Returns 0 or -EINVAL
+ * (a size is 0 or a chunk would overflow size_t). */
+int pool_init(struct pool *p, const struct base_allocator *a, size_t obj_size,
+	      size_t objs_per_chunk);
+
+/* An object of obj_size bytes (uninitialised, 16-aligned), or NULL when the free list is
+ * empty and the allocator fails. O(1). */
+void *pool_get(struct pool *p);
+
+/* Returns obj (from pool_get on this p; may be NULL, then a no-op) to the pool. O(1). */
+void pool_put(struct pool *p, void *obj);
+
+/* Releases every chunk. Objects still in use become invalid. p may be re-initialised. */
+void pool_destroy(struct pool *p);
+
+static inline size_t pool_in_use(const struct pool *p)
+{
+	return p->in_use;
+}
+
+#endif /* SYNACK_BASE_POOL_H */

@@ -1,0 +1,84 @@
+/*
+ * ring.h — byte ring buffer with lazily allocated storage (send and receive buffers).
+ *
+ * An idle connection has cap == 0 and no storage; ring_reserve allocates (or grows)
+ * it, ring_free hands it back once the ring is empty. cap is a power of two so offsets
+ * wrap with a mask. Bytes live at buf[(head + i) & (cap - 1)] for i < len. Offsets in
+ * this API are relative to head (the oldest byte): ring_peek(off) is how the sender
+ * reads bytes snd_una+off for retransmission without consuming them; ring_drop
+ * consumes them when acknowledged. Nothing here allocates except ring_reserve.
+ */
+#ifndef SYNACK_BASE_RING_H
+#define SYNACK_BASE_RING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/alloc.h"
+
+#define RING_MAX_CAP (1u << 30)
+
+struct ring {
+	uint8_t *buf;  /* NULL when cap == 0 */
+	uint32_t cap;  /* 0 or a power of two <= RING_MAX_CAP */
+	uint32_t head; /* index of the oldest byte */
+	uint32_t len;  /* bytes stored */
+};
+
+/* An empty ring with no storage (same as zeroing it). */
+static inline void ring_init(struct ring *r)
+{
+	r->buf = NULL;
+	r->cap = 0;
+	r->head = 0;
+	r->len = 0;
+}
+
+static inline uint32_t ring_len(const struct ring *r)
+{
+	return r->len;
+}
+
+/* Bytes that ring_write can still accept (0 when there is no storage). */
+static inline uint32_t ring_space(const struct ring *r)
+{
+	return r->cap - r->len;
+}
+
+/* Makes the capacity at least cap (rounded up to a power of two), allocating from a
+ * (the same allocator must be passed to every call on this ring). Growing keeps the
+ * contents (copied into the new storage, head reset to 0). Never shrinks. Returns 0,
+ * -EINVAL when cap > RING_MAX_CAP, or -ENOMEM (the ring is then unchanged). cap == 0 is
+ * a no-op returning 0. */
+int ring_reserve(struct ring *r, const struct base_allocator *a, uint32_t cap);
+
+/* Appends up to n bytes from src (borrowed for the call); returns how many fit. */
+uint32_t ring_write(struct ring *r, const void *src, uint32_t n);
+
+/* Copies up to n bytes starting off bytes after head into dst without consuming them;
+ * returns the count copied (0 when off >= len). */
+uint32_t ring_peek(const struct ring *r, uint32_t off, void *dst, uint32_t n);
+
+/* Copies up to n bytes from the head into dst and consumes them; returns the count. */
+uint32_t ring_read(struct ring *r, void *dst, uint32_t n);
+
+/* Consumes up to n bytes without copying (e.g. acknowledged data); returns the count. */
+uint32_t ring_drop(struct ring *r, uint32_t n);
+
+/* Writes up to n bytes from src at offset off from head, which may lie beyond len
+ * (out-of-order data placed in free space); len does not change. Returns the count
+ * written: min(n, cap - off), 0 when off >= cap. Bytes below len are overwritten. */
+uint32_t ring_write_at(struct ring *r, uint32_t off, const void *src, uint32_t n);
+
+/* Extends len by up to n bytes (already placed with ring_write_at); returns the count. */
+uint32_t ring_commit(struct ring *r, uint32_t n);
+
+/* Releases the storage if the ring is empty (cap becomes 0). Returns true when the ring
+ * has no storage afterwards, false when it still holds data (nothing changed). */
+bool ring_free(struct ring *r, const struct base_allocator *a);
+
+/* Releases the storage unconditionally, discarding any data (connection teardown). */
+void ring_destroy(struct ring *r, const struct base_allocator *a);
+
+#endif /* SYNACK_BASE_RING_H */
