@@ -1,0 +1,53 @@
+/*
+ * isn.h — initial sequence numbers (RFC 6528 §3, as taken into RFC 9293 §3.4.1) and the
+ * per-connection timestamp offset RFC 7323 §5.4 builds from the same function.
+ *
+ * RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), where M
+ * is a timer ticking every 4 microseconds and F a pseudorandom function of the
+ * connection identifier and a secret. Our choices:
+ *   - M = now_ns / 4000, truncated to 32 bits (so it wraps every 4.77 hours, like the
+ *     RFC 793 clock; only differences of M matter).
+ *   - F = SipHash-2-4 (base_siphash24, keyed with a 16-byte secret the owner took from
+ *     the OS random source) over the 12 bytes
+ *         local address (4, network byte order), local port (2, network order),
+ *         remote address (4), remote port (2)
+ *     truncated to its low 32 bits (the 64-bit output read little-endian, as SipHash
+ *     defines it). SipHash is a PRF designed for short inputs with a 128-bit key (the key
+ *     length RFC 6528 §3 asks for); MD5 is the RFC's example, and Linux also moved to
+ *     SipHash (secure_tcp_seq).
+ *   - The secret is not rotated here: RFC 6528 §3 notes that changing it changes the ISN
+ *     space of reincarnated connections unless 2*MSL of quiet time is observed, so the
+ *     owner keeps one key per stack lifetime (a restart picks a new one).
+ * "Local" is this host: the source address and port of the segments that carry the ISN.
+ * Pure: no clock, no state; now_ns comes from the caller.
+ */
+#ifndef SYNACK_TCP_ISN_H
+#define SYNACK_TCP_ISN_H
+
+#include <stdint.h>
+
+#define TCP_ISN_KEY_BYTES 16
+#define TCP_ISN_TICK_NS 4000u /* RFC 6528 §3: M ticks every 4 microseconds */
+
+/*
+ * The ISN for a connection from laddr:lport (ours) to raddr:rport at time now_ns
+ * (monotonic ns): (uint32_t)(now_ns / 4000) + F, F as described above. Addresses and
+ * ports in host byte order. key is borrowed for the call. Same key and 4-tuple: the ISN
+ * advances by exactly 1 per 4 µs.
+ */
+uint32_t tcp_isn(const uint8_t key[TCP_ISN_KEY_BYTES], uint32_t laddr, uint16_t lport,
+		 uint32_t raddr, uint16_t rport, uint64_t now_ns);
+
+/*
+ * The per-connection timestamp offset (RFC 7323 §5.4 "Snd.TSoffset": "the same function
+ * with a different secret key can be used"): SipHash-2-4 under key over the same 12
+ * bytes as F followed by one domain byte 'T' (0x54), low 32 bits. Pass a key other than
+ * the ISN key; the domain byte keeps the two unrelated even if they are equal, so a
+ * peer that sees TSval cannot learn F and predict ISNs. The offset is a pure function
+ * of the 4-tuple, so a new incarnation of a 4-tuple continues the old one's timestamp
+ * sequence (what RFC 6191 relies on) and a TIME_WAIT record need not store it.
+ */
+uint32_t tcp_ts_offset(const uint8_t key[TCP_ISN_KEY_BYTES], uint32_t laddr, uint16_t lport,
+		       uint32_t raddr, uint16_t rport);
+
+#endif /* SYNACK_TCP_ISN_H */

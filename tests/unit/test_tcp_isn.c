@@ -1,0 +1,117 @@
+/* test_tcp_isn.c — RFC 6528 §3 ISNs and the RFC 7323 §5.4 timestamp offset: exact values
+ * against SipHash-2-4 computed here through libsodium directly, the 4 µs clock, and
+ * sensitivity to every part of the 4-tuple and the key. */
+#include <criterion/criterion.h>
+#include <sodium.h>
+
+#include "tcp/isn.h"
+
+static const uint8_t KEY_A[16] = { 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+				   0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f };
+static const uint8_t KEY_B[16] = { 0xa5, 0x5a, 0x01, 0x10, 0x77, 0x88, 0x99, 0xaa,
+				   0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x00, 0x12, 0x34 };
+
+#define L_ADDR 0x0a000001u /* 10.0.0.1 */
+#define R_ADDR 0xc0a80102u /* 192.168.1.2 */
+#define L_PORT 80
+#define R_PORT 40000
+
+/* Low 32 bits of SipHash-2-4 (output bytes read little-endian), via libsodium. */
+static uint32_t sip_low32(const uint8_t key[16], const uint8_t *in, size_t len)
+{
+	unsigned char out[crypto_shorthash_siphash24_BYTES];
+
+	crypto_shorthash_siphash24(out, in, len, key);
+	return (uint32_t)out[0] | (uint32_t)out[1] << 8 | (uint32_t)out[2] << 16 |
+	       (uint32_t)out[3] << 24;
+}
+
+Test(isn, equals_independent_rfc6528_computation)
+{
+	/* 10.0.0.1:80 -> 192.168.1.2:40000, network byte order, local first. */
+	const uint8_t tuple[12] = { 10, 0, 0, 1, 0x00, 0x50, 192, 168, 1, 2, 0x9c, 0x40 };
+	uint64_t now_ns = 123456789012345ull;
+	uint32_t m = (uint32_t)(now_ns / 4000u); /* 30864197253 mod 2^32 */
+	uint32_t want = m + sip_low32(KEY_A, tuple, sizeof(tuple));
+
+	cr_assert_eq(m, (uint32_t)(30864197253ull & 0xffffffffu));
+	cr_assert_eq(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, now_ns), want,
+		     "isn %08x want %08x", tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, now_ns),
+		     want);
+	/* At time 0 the ISN is F itself. */
+	cr_assert_eq(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, 0),
+		     sip_low32(KEY_A, tuple, sizeof(tuple)));
+}
+
+Test(isn, known_key_pins_f)
+{
+	/* A second, independent pin: the SipHash paper's key 00..0f over this tuple. If
+	 * the serialisation (order, byte order) changed, this breaks. */
+	const uint8_t tuple[12] = { 10, 0, 0, 1, 0x00, 0x50, 192, 168, 1, 2, 0x9c, 0x40 };
+	const uint8_t swapped[12] = { 192, 168, 1, 2, 0x9c, 0x40, 10, 0, 0, 1, 0x00, 0x50 };
+	uint32_t f = tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, 0);
+
+	cr_assert_eq(f, sip_low32(KEY_A, tuple, 12));
+	cr_assert_neq(f, sip_low32(KEY_A, swapped, 12));
+	cr_assert_eq(tcp_isn(KEY_A, R_ADDR, R_PORT, L_ADDR, L_PORT, 0), sip_low32(KEY_A, swapped, 12));
+}
+
+Test(isn, same_tuple_same_time_same_isn)
+{
+	uint64_t t = 5000000000ull;
+
+	cr_assert_eq(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t),
+		     tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t));
+}
+
+Test(isn, four_microseconds_advance_by_one)
+{
+	uint64_t t = 7000000000ull; /* a multiple of 4000 */
+	uint32_t base = tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t);
+
+	cr_assert_eq(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t + 3999), base);
+	cr_assert_eq(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t + 4000), base + 1u);
+	cr_assert_eq(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t + 8000), base + 2u);
+	/* One second: 250,000 ticks (RFC 6528 §3 / RFC 793's 4 µs clock). */
+	cr_assert_eq(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t + 1000000000ull),
+		     base + 250000u);
+	/* M wraps modulo 2^32 ticks (2^32 * 4 µs): same ISN one period later. */
+	cr_assert_eq(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t + 4000ull * (1ull << 32)),
+		     base);
+}
+
+Test(isn, different_tuples_and_keys_differ)
+{
+	uint64_t t = 1000;
+	uint32_t ref = tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t);
+	uint32_t v[] = {
+		tcp_isn(KEY_A, L_ADDR + 1, L_PORT, R_ADDR, R_PORT, t),
+		tcp_isn(KEY_A, L_ADDR, L_PORT + 1, R_ADDR, R_PORT, t),
+		tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR + 1, R_PORT, t),
+		tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT + 1, t),
+		tcp_isn(KEY_A, R_ADDR, R_PORT, L_ADDR, L_PORT, t), /* the reverse direction */
+		tcp_isn(KEY_B, L_ADDR, L_PORT, R_ADDR, R_PORT, t),
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		cr_assert_neq(v[i], ref, "variant %zu equals the reference %08x", i, ref);
+		for (size_t j = 0; j < i; j++)
+			cr_assert_neq(v[i], v[j], "variants %zu and %zu collide", i, j);
+	}
+	/* Adjacent ports are not adjacent ISNs: F is not linear in the port. */
+	cr_assert_neq(v[1] - ref, 1u);
+}
+
+Test(isn, ts_offset_exact_and_independent_of_isn)
+{
+	const uint8_t in[13] = { 10, 0, 0, 1, 0x00, 0x50, 192, 168, 1, 2, 0x9c, 0x40, 'T' };
+	uint32_t off = tcp_ts_offset(KEY_B, L_ADDR, L_PORT, R_ADDR, R_PORT);
+
+	cr_assert_eq(off, sip_low32(KEY_B, in, sizeof(in)));
+	/* Same key as the ISN: the domain byte still keeps it apart from F. */
+	cr_assert_neq(tcp_ts_offset(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT),
+		      tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, 0));
+	/* A pure function of the 4-tuple: stable across incarnations. */
+	cr_assert_eq(tcp_ts_offset(KEY_B, L_ADDR, L_PORT, R_ADDR, R_PORT), off);
+	cr_assert_neq(tcp_ts_offset(KEY_B, L_ADDR, L_PORT, R_ADDR, R_PORT + 1), off);
+}
