@@ -67,6 +67,18 @@ static inline void list_remove(struct list_node *n)
 	list_init(n);
 }
 
+/* Moves every node of from to the tail of head (in order) and leaves from empty. */
+static inline void list_splice_tail(struct list_node *head, struct list_node *from)
+{
+	if (list_empty(from))
+		return;
+	from->next->prev = head->prev;
+	head->prev->next = from->next;
+	from->prev->next = head;
+	head->prev = from->prev;
+	list_init(from);
+}
+
 /* The first node of head, or NULL when the list is empty. */
 static inline struct list_node *list_first(const struct list_node *head)
 {
