@@ -1,0 +1,614 @@
+/*
+ * sim.c — the simulator object: hosts, links, routing, the virtual clock and the run
+ * loop. The link model is in link.c, the event heap in heap.c.
+ *
+ * The clock jumps: synack_sim_step() finds the earliest pending thing — the top of the
+ * event heap (a packet delivery or a scheduled call) or a stack host's next timer
+ * deadline — sets the clock to its time and runs it. Ties: heap events first (by their
+ * sequence number), then hosts by id. Nothing here reads a real clock or a real random
+ * source: randomness comes from per-direction xoshiro streams seeded from the sim seed.
+ *
+ * Routing: a host's packet goes over the first link (in id order) on which another
+ * attached host owns the IPv4 destination address; failing that, over the host's first
+ * link if it is point-to-point (the peer acts as the next hop and sees a packet for an
+ * address that is not its own); otherwise it is dropped as NOROUTE.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "sim/sim_internal.h"
+
+#define DEF_HOSTS   16u
+#define DEF_LINKS   16u
+#define DEF_EVENTS  1024u
+#define DEF_PKT     2048u
+#define DEF_QUEUE   256u
+
+enum { SEED_PORT = 1, SEED_HOST = 2 };
+
+static const char *const fate_names[SYNACK_SIM_FATE_COUNT] = {
+	[SYNACK_SIM_DELIVERED] = "delivered",
+	[SYNACK_SIM_DROP_LOSS] = "dropped: loss",
+	[SYNACK_SIM_DROP_PARTITION] = "dropped: partition",
+	[SYNACK_SIM_DROP_QUEUE] = "dropped: queue full",
+	[SYNACK_SIM_DROP_SCRIPT] = "dropped: scripted",
+	[SYNACK_SIM_DROP_NOROUTE] = "dropped: no route",
+	[SYNACK_SIM_DROP_TOOBIG] = "dropped: too big",
+	[SYNACK_SIM_DROP_NOBUF] = "dropped: simulator event pool full",
+};
+
+const char *synack_sim_fate_name(enum synack_sim_fate fate)
+{
+	if ((unsigned)fate >= SYNACK_SIM_FATE_COUNT)
+		return "?";
+	return fate_names[fate];
+}
+
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+uint64_t sim_subseed(uint64_t seed, uint32_t kind, uint32_t a, uint32_t b)
+{
+	uint64_t z = mix64(seed + 0x9e3779b97f4a7c15ull);
+
+	z = mix64(z ^ ((uint64_t)kind << 48) ^ ((uint64_t)a << 24) ^ b);
+	return mix64(z + 0x9e3779b97f4a7c15ull);
+}
+
+/* ---- creation -------------------------------------------------------------------- */
+
+static uint32_t or_default(uint32_t v, uint32_t def)
+{
+	return v ? v : def;
+}
+
+static void free_arrays(struct synack_sim *sim)
+{
+	const struct base_allocator *a = &sim->a;
+
+	for (uint32_t l = 0; l < sim->nlinks; l++)
+		for (uint32_t p = 0; p < sim->links[l].nports; p++)
+			base_free(a, sim->links[l].port[p].q, sizeof(uint64_t) * sim->queue_max);
+	base_free(a, sim->hosts, sizeof(*sim->hosts) * sim->max_hosts);
+	base_free(a, sim->links, sizeof(*sim->links) * sim->max_links);
+	base_free(a, sim->ev, sizeof(*sim->ev) * sim->max_events);
+	base_free(a, sim->bufs, (size_t)sim->pkt_max * sim->max_events);
+	base_free(a, sim->heap.idx, sizeof(uint32_t) * sim->max_events);
+}
+
+struct synack_sim *synack_sim_new(const struct synack_sim_config *cfg)
+{
+	struct base_allocator a;
+	struct synack_sim *sim;
+
+	if (!cfg || !cfg->env.alloc || !cfg->env.free)
+		return NULL;
+	a = (struct base_allocator){cfg->env.alloc, cfg->env.free, cfg->env.ctx};
+	sim = base_zalloc(&a, sizeof(*sim));
+	if (!sim)
+		return NULL;
+	sim->a = a;
+	sim->seed = cfg->seed;
+	sim->max_hosts = or_default(cfg->max_hosts, DEF_HOSTS);
+	sim->max_links = or_default(cfg->max_links, DEF_LINKS);
+	sim->max_events = or_default(cfg->max_events, DEF_EVENTS);
+	sim->pkt_max = or_default(cfg->pkt_max_bytes, DEF_PKT);
+	sim->queue_max = or_default(cfg->queue_max_pkts, DEF_QUEUE);
+	sim->hosts = base_zalloc(&a, sizeof(*sim->hosts) * sim->max_hosts);
+	sim->links = base_zalloc(&a, sizeof(*sim->links) * sim->max_links);
+	sim->ev = base_zalloc(&a, sizeof(*sim->ev) * sim->max_events);
+	sim->bufs = base_alloc(&a, (size_t)sim->pkt_max * sim->max_events);
+	sim->heap.idx = base_alloc(&a, sizeof(uint32_t) * sim->max_events);
+	if (!sim->hosts || !sim->links || !sim->ev || !sim->bufs || !sim->heap.idx) {
+		free_arrays(sim);
+		base_free(&a, sim, sizeof(*sim));
+		return NULL;
+	}
+	sim->heap.cap = sim->max_events;
+	sim->heap.ev = sim->ev;
+	for (uint32_t i = 0; i < sim->max_events; i++) {
+		sim->ev[i].buf = sim->bufs + (size_t)i * sim->pkt_max;
+		sim->ev[i].next_free = i + 1 < sim->max_events ? i + 1 : UINT32_MAX;
+	}
+	sim->free_head = 0;
+	return sim;
+}
+
+void synack_sim_free(struct synack_sim *sim)
+{
+	struct base_allocator a;
+
+	if (!sim)
+		return;
+	a = sim->a;
+	sim_hosts_release(sim);
+	free_arrays(sim);
+	base_free(&a, sim, sizeof(*sim));
+}
+
+uint64_t synack_sim_now(const struct synack_sim *sim)
+{
+	return sim->now_ns;
+}
+
+/* ---- hosts ----------------------------------------------------------------------- */
+
+struct sim_host *sim_host_get(struct synack_sim *sim, int id)
+{
+	if (id < 0 || (uint32_t)id >= sim->nhosts || !sim->hosts[id].used)
+		return NULL;
+	return &sim->hosts[id];
+}
+
+int sim_host_alloc(struct synack_sim *sim, const char *name, uint32_t addr)
+{
+	struct sim_host *h;
+
+	if (!name)
+		return -EINVAL;
+	if (sim->nhosts >= sim->max_hosts)
+		return -ENOSPC;
+	h = &sim->hosts[sim->nhosts];
+	memset(h, 0, sizeof(*h));
+	h->used = true;
+	h->index = sim->nhosts;
+	h->first_link = -1;
+	strncpy(h->name, name, SIM_NAME_LEN - 1);
+	h->addr[0] = addr;
+	h->naddr = 1;
+	return (int)sim->nhosts++;
+}
+
+int synack_sim_add_raw_host(struct synack_sim *sim, const char *name, uint32_t addr,
+			    synack_sim_recv_fn recv, void *ctx)
+{
+	int id = sim_host_alloc(sim, name, addr);
+
+	if (id < 0)
+		return id;
+	sim->hosts[id].recv = recv;
+	sim->hosts[id].recv_ctx = ctx;
+	return id;
+}
+
+int synack_sim_host_add_addr(struct synack_sim *sim, int host, uint32_t addr)
+{
+	struct sim_host *h = sim_host_get(sim, host);
+
+	if (!h)
+		return -ENOENT;
+	if (h->naddr >= SIM_MAX_ADDRS)
+		return -ENOSPC;
+	h->addr[h->naddr++] = addr;
+	return 0;
+}
+
+const char *synack_sim_host_name(const struct synack_sim *sim, int host)
+{
+	if (host < 0 || (uint32_t)host >= sim->nhosts)
+		return "?";
+	return sim->hosts[host].name;
+}
+
+static bool host_owns(const struct sim_host *h, uint32_t addr)
+{
+	for (uint32_t i = 0; i < h->naddr; i++)
+		if (h->addr[i] == addr)
+			return true;
+	return false;
+}
+
+int synack_sim_host_by_addr(const struct synack_sim *sim, uint32_t addr)
+{
+	for (uint32_t i = 0; i < sim->nhosts; i++)
+		if (sim->hosts[i].used && host_owns(&sim->hosts[i], addr))
+			return (int)i;
+	return -ENOENT;
+}
+
+/* ---- links ----------------------------------------------------------------------- */
+
+static struct sim_link *link_get(const struct synack_sim *sim, int id)
+{
+	if (id < 0 || (uint32_t)id >= sim->nlinks || !sim->links[id].used)
+		return NULL;
+	return &sim->links[id];
+}
+
+static struct sim_port *port_of(const struct synack_sim *sim, int link, int host)
+{
+	struct sim_link *l = link_get(sim, link);
+
+	if (!l)
+		return NULL;
+	for (uint32_t p = 0; p < l->nports; p++)
+		if (l->port[p].host == host)
+			return &l->port[p];
+	return NULL;
+}
+
+int synack_sim_add_segment(struct synack_sim *sim)
+{
+	struct sim_link *l;
+
+	if (sim->nlinks >= sim->max_links)
+		return -ENOSPC;
+	l = &sim->links[sim->nlinks];
+	memset(l, 0, sizeof(*l));
+	l->used = true;
+	l->is_segment = true;
+	return (int)sim->nlinks++;
+}
+
+int synack_sim_attach(struct synack_sim *sim, int link, int host,
+		      const struct synack_link_dir *tx)
+{
+	struct sim_link *l = link_get(sim, link);
+	struct sim_host *h = sim_host_get(sim, host);
+	uint64_t *q;
+
+	if (!l || !h)
+		return -ENOENT;
+	if (port_of(sim, link, host))
+		return -EINVAL;
+	if (l->nports >= (l->is_segment ? SIM_MAX_PORTS : 2u))
+		return -ENOSPC;
+	q = base_alloc(&sim->a, sizeof(uint64_t) * sim->queue_max);
+	if (!q)
+		return -ENOMEM;
+	sim_port_init(&l->port[l->nports], host, tx, q, sim->queue_max,
+		      sim_subseed(sim->seed, SEED_PORT, (uint32_t)link, l->nports));
+	l->nports++;
+	if (h->first_link < 0)
+		h->first_link = link;
+	return 0;
+}
+
+int synack_sim_add_link(struct synack_sim *sim, int a, int b,
+			const struct synack_link_dir *ab, const struct synack_link_dir *ba)
+{
+	int id, err;
+
+	if (!sim_host_get(sim, a) || !sim_host_get(sim, b))
+		return -ENOENT;
+	if (a == b)
+		return -EINVAL;
+	id = synack_sim_add_segment(sim);
+	if (id < 0)
+		return id;
+	sim->links[id].is_segment = false;
+	err = synack_sim_attach(sim, id, a, ab);
+	if (!err)
+		err = synack_sim_attach(sim, id, b, ba);
+	if (err) {
+		/* Undo: the link was the last one added. */
+		struct sim_link *l = &sim->links[id];
+
+		for (uint32_t p = 0; p < l->nports; p++)
+			base_free(&sim->a, l->port[p].q, sizeof(uint64_t) * sim->queue_max);
+		if (sim->hosts[a].first_link == id)
+			sim->hosts[a].first_link = -1;
+		l->used = false;
+		l->nports = 0;
+		sim->nlinks--;
+		return err;
+	}
+	return id;
+}
+
+int synack_sim_link_set(struct synack_sim *sim, int link, int from,
+			const struct synack_link_dir *tx)
+{
+	struct sim_port *p = port_of(sim, link, from);
+
+	if (!p)
+		return -ENOENT;
+	if (tx)
+		p->p = *tx;
+	else
+		memset(&p->p, 0, sizeof(p->p));
+	return 0;
+}
+
+int synack_sim_link_get(const struct synack_sim *sim, int link, int from,
+			struct synack_link_dir *tx)
+{
+	struct sim_port *p = port_of(sim, link, from);
+
+	if (!p || !tx)
+		return -ENOENT;
+	*tx = p->p;
+	return 0;
+}
+
+int synack_sim_partition(struct synack_sim *sim, int link, bool on)
+{
+	struct sim_link *l = link_get(sim, link);
+
+	if (!l)
+		return -ENOENT;
+	for (uint32_t p = 0; p < l->nports; p++)
+		l->port[p].p.partitioned = on;
+	return 0;
+}
+
+int synack_sim_drop_nth(struct synack_sim *sim, int link, int from, uint32_t nth)
+{
+	struct sim_port *p = port_of(sim, link, from);
+
+	if (!p)
+		return -ENOENT;
+	if (nth == 0)
+		return -EINVAL;
+	if (p->nscript >= SIM_MAX_SCRIPTED)
+		return -ENOSPC;
+	p->script[p->nscript++] = nth;
+	return 0;
+}
+
+void synack_sim_set_filter(struct synack_sim *sim, synack_sim_filter_fn fn, void *ctx)
+{
+	sim->filter = fn;
+	sim->filter_ctx = ctx;
+}
+
+void synack_sim_set_tap(struct synack_sim *sim, synack_sim_tap_fn fn, void *ctx)
+{
+	sim->tap = fn;
+	sim->tap_ctx = ctx;
+}
+
+/* ---- events ---------------------------------------------------------------------- */
+
+static uint32_t event_get(struct synack_sim *sim)
+{
+	uint32_t i = sim->free_head;
+
+	if (i != UINT32_MAX)
+		sim->free_head = sim->ev[i].next_free;
+	return i;
+}
+
+static void event_put(struct synack_sim *sim, uint32_t i)
+{
+	sim->ev[i].kind = SIM_EV_FREE;
+	sim->ev[i].next_free = sim->free_head;
+	sim->free_head = i;
+}
+
+static void event_queue(struct synack_sim *sim, uint32_t i, uint64_t t_ns)
+{
+	sim->ev[i].t_ns = t_ns < sim->now_ns ? sim->now_ns : t_ns;
+	sim->ev[i].seq = sim->next_seq++;
+	sim_heap_push(&sim->heap, i);
+}
+
+int synack_sim_at(struct synack_sim *sim, uint64_t t_ns, synack_sim_call_fn fn, void *ctx)
+{
+	uint32_t i;
+
+	if (!fn)
+		return -EINVAL;
+	i = event_get(sim);
+	if (i == UINT32_MAX)
+		return -ENOSPC;
+	sim->ev[i].kind = SIM_EV_CALL;
+	sim->ev[i].fn = fn;
+	sim->ev[i].ctx = ctx;
+	event_queue(sim, i, t_ns);
+	return 0;
+}
+
+/* ---- sending --------------------------------------------------------------------- */
+
+static uint32_t dst_addr_of(const uint8_t *pkt, size_t len)
+{
+	if (len < 20)
+		return 0;
+	return (uint32_t)pkt[16] << 24 | (uint32_t)pkt[17] << 16 | (uint32_t)pkt[18] << 8 | pkt[19];
+}
+
+/* Chooses the link and destination host for a packet from host `from`. */
+static int route(struct synack_sim *sim, int from, const uint8_t *pkt, size_t len, int *dst)
+{
+	uint32_t daddr = dst_addr_of(pkt, len);
+	struct sim_host *h = &sim->hosts[from];
+
+	for (uint32_t l = 0; len >= 20 && l < sim->nlinks; l++) {
+		struct sim_link *lk = &sim->links[l];
+
+		if (!lk->used || !port_of(sim, (int)l, from))
+			continue;
+		for (uint32_t p = 0; p < lk->nports; p++) {
+			int other = lk->port[p].host;
+
+			if (other != from && host_owns(&sim->hosts[other], daddr)) {
+				*dst = other;
+				return (int)l;
+			}
+		}
+	}
+	if (h->first_link >= 0 && !sim->links[h->first_link].is_segment) {
+		struct sim_link *lk = &sim->links[h->first_link];
+
+		*dst = lk->port[0].host == from ? lk->port[1].host : lk->port[0].host;
+		return h->first_link;
+	}
+	*dst = -1;
+	return -1;
+}
+
+static void tap_emit(struct synack_sim *sim, const struct synack_sim_tap *rec)
+{
+	if (sim->tap)
+		sim->tap(sim->tap_ctx, rec);
+}
+
+/* Queues one copy for delivery; false when the event pool is empty. */
+static bool queue_copy(struct synack_sim *sim, const struct synack_sim_tap *rec,
+		       uint64_t t_ns, bool is_dup, bool corrupt)
+{
+	uint32_t i = event_get(sim);
+	struct sim_event *e;
+
+	if (i == UINT32_MAX)
+		return false;
+	e = &sim->ev[i];
+	e->kind = SIM_EV_PKT;
+	e->link = rec->link;
+	e->src_host = rec->src_host;
+	e->dst_host = rec->dst_host;
+	e->pkt_id = rec->pkt_id;
+	e->dir_index = rec->dir_index;
+	e->len = (uint32_t)rec->len;
+	e->is_dup = is_dup;
+	memcpy(e->buf, rec->pkt, rec->len);
+	if (corrupt)
+		e->buf[rec->corrupt_bit / 8] ^= (uint8_t)(0x80u >> (rec->corrupt_bit % 8));
+	event_queue(sim, i, t_ns);
+	return true;
+}
+
+int synack_sim_send(struct synack_sim *sim, int from, const uint8_t *pkt, size_t len)
+{
+	struct synack_sim_tap rec = {.kind = SYNACK_SIM_TAP_SEND, .src_host = from,
+				     .pkt = pkt, .len = len};
+	struct sim_filter f = {sim->filter, sim->filter_ctx, -1, pkt};
+	struct sim_xmit x;
+	struct sim_port *port;
+
+	if (!sim_host_get(sim, from) || (!pkt && len))
+		return -ENOENT;
+	rec.now_ns = sim->now_ns;
+	rec.pkt_id = ++sim->next_pkt_id;
+	rec.link = route(sim, from, pkt, len, &rec.dst_host);
+	if (rec.link < 0) {
+		rec.fate = SYNACK_SIM_DROP_NOROUTE;
+		tap_emit(sim, &rec);
+		return rec.fate;
+	}
+	port = port_of(sim, rec.link, from);
+	if (len > sim->pkt_max) {
+		rec.dir_index = ++port->sent;
+		rec.fate = SYNACK_SIM_DROP_TOOBIG;
+		tap_emit(sim, &rec);
+		return rec.fate;
+	}
+	f.link = rec.link;
+	sim_port_xmit(port, sim->now_ns, (uint32_t)len, &f, &x);
+	rec.dir_index = x.dir_index;
+	rec.fate = x.fate;
+	rec.flags = x.flags;
+	rec.corrupt_bit = x.corrupt_bit;
+	if (rec.fate == SYNACK_SIM_DELIVERED) {
+		rec.deliver_ns = x.deliver_ns;
+		if (!queue_copy(sim, &rec, x.deliver_ns, false, x.flags & SYNACK_SIM_F_CORRUPTED)) {
+			rec.fate = SYNACK_SIM_DROP_NOBUF;
+			rec.flags = 0;
+			rec.deliver_ns = 0;
+		} else if (x.flags & SYNACK_SIM_F_DUPLICATED) {
+			rec.dup_deliver_ns = x.dup_deliver_ns;
+			if (!queue_copy(sim, &rec, x.dup_deliver_ns, true, false)) {
+				rec.flags &= ~SYNACK_SIM_F_DUPLICATED;
+				rec.dup_deliver_ns = 0;
+			}
+		}
+	}
+	tap_emit(sim, &rec);
+	return rec.fate;
+}
+
+/* ---- the run loop ---------------------------------------------------------------- */
+
+static uint64_t heap_time(const struct synack_sim *sim)
+{
+	uint32_t i = sim_heap_peek(&sim->heap);
+
+	return i == UINT32_MAX ? UINT64_MAX : sim->ev[i].t_ns;
+}
+
+uint64_t synack_sim_next_time(const struct synack_sim *sim)
+{
+	uint64_t t = heap_time(sim);
+	int h;
+	uint64_t ht = sim_hosts_next_deadline(sim, &h);
+
+	if (ht < t)
+		t = ht;
+	return t;
+}
+
+static void deliver(struct synack_sim *sim, struct sim_event *e)
+{
+	struct synack_sim_tap rec = {
+		.kind = SYNACK_SIM_TAP_DELIVER, .now_ns = sim->now_ns, .pkt_id = e->pkt_id,
+		.dir_index = e->dir_index, .link = e->link, .src_host = e->src_host,
+		.dst_host = e->dst_host, .fate = SYNACK_SIM_DELIVERED,
+		.is_duplicate = e->is_dup, .pkt = e->buf, .len = e->len,
+	};
+
+	tap_emit(sim, &rec);
+	sim_host_input(sim, e->dst_host, e->buf, e->len);
+}
+
+static void run_event(struct synack_sim *sim, uint32_t i)
+{
+	struct sim_event *e = &sim->ev[i];
+
+	if (e->t_ns > sim->now_ns)
+		sim->now_ns = e->t_ns;
+	if (e->kind == SIM_EV_CALL) {
+		synack_sim_call_fn fn = e->fn;
+		void *ctx = e->ctx;
+
+		/* Freed first so the call may schedule again into this slot. */
+		event_put(sim, i);
+		fn(ctx, sim, sim->now_ns);
+		return;
+	}
+	deliver(sim, e);
+	event_put(sim, i);
+}
+
+bool synack_sim_step(struct synack_sim *sim)
+{
+	uint64_t th = heap_time(sim);
+	int host;
+	uint64_t td = sim_hosts_next_deadline(sim, &host);
+
+	if (th == UINT64_MAX && td == UINT64_MAX)
+		return false;
+	if (th <= td) {
+		run_event(sim, sim_heap_pop(&sim->heap));
+		return true;
+	}
+	if (td > sim->now_ns)
+		sim->now_ns = td;
+	sim_host_advance(sim, host);
+	return true;
+}
+
+void synack_sim_run_until(struct synack_sim *sim, uint64_t t_ns)
+{
+	while (synack_sim_next_time(sim) <= t_ns)
+		synack_sim_step(sim);
+	if (t_ns > sim->now_ns)
+		sim->now_ns = t_ns;
+}
+
+bool synack_sim_run_until_idle(struct synack_sim *sim, uint64_t limit_ns)
+{
+	for (;;) {
+		uint64_t t = synack_sim_next_time(sim);
+
+		if (t == UINT64_MAX)
+			return true;
+		if (t > limit_ns)
+			return false;
+		synack_sim_step(sim);
+	}
+}
