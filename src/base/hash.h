@@ -12,8 +12,8 @@
  * The bucket count is a power of two; the bucket of h is h & (nbuckets - 1). The table
  * doubles when an insert brings the load above 1 (count > nbuckets), rehashing every
  * entry AT ONCE (O(count), one allocation, during that hash_insert). If that allocation
- * fails the table keeps working at a higher load and tries again at the next doubling
- * point; hash_insert itself never fails. Chains are singly linked: hash_remove is
+ * fails the table keeps working at a higher load and tries again count/8 inserts
+ * later; hash_insert itself never fails. Chains are singly linked: hash_remove is
  * O(chain length). Not thread-safe; no iteration order guarantees.
  */
 #ifndef SYNACK_BASE_HASH_H
@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "base/alloc.h"
+#include "base/list.h" /* container_of */
 
 struct hash_node {
 	struct hash_node *next; /* next in the same bucket (read it to walk a bucket) */
@@ -34,7 +35,7 @@ struct hash_table {
 	struct hash_node **buckets;
 	size_t nbuckets;     /* power of two */
 	size_t count;
-	size_t grow_at;      /* next count at which doubling is tried */
+	size_t retry_wait;   /* inserts to wait before retrying a failed doubling */
 	const struct base_allocator *alloc; /* borrowed for the table's lifetime */
 };
 
@@ -48,7 +49,9 @@ int hash_init(struct hash_table *t, const struct base_allocator *a, size_t initi
 void hash_destroy(struct hash_table *t);
 
 /* Links node (borrowed until removed; not already in t) under hash. Duplicates of a
- * key are allowed (the caller checks first if it wants uniqueness). May grow t. */
+ * key are allowed (the caller checks first if it wants uniqueness). May grow t. t must
+ * have been initialised successfully (on a table whose hash_init failed it does
+ * nothing). */
 void hash_insert(struct hash_table *t, struct hash_node *node, uint32_t hash);
 
 /* Unlinks node from t. Returns false (and changes nothing) if node is not in t. */
