@@ -48,7 +48,8 @@ static inline uint32_t ring_space(const struct ring *r)
 
 /* Makes the capacity at least cap (rounded up to a power of two), allocating from a
  * (the same allocator must be passed to every call on this ring). Growing keeps the
- * contents (copied into the new storage, head reset to 0). Never shrinks. Returns 0,
+ * contents at their offsets from head, including bytes placed beyond len by
+ * ring_write_at (head becomes 0 in the new storage). Never shrinks. Returns 0,
  * -EINVAL when cap > RING_MAX_CAP, or -ENOMEM (the ring is then unchanged). cap == 0 is
  * a no-op returning 0. */
 int ring_reserve(struct ring *r, const struct base_allocator *a, uint32_t cap);

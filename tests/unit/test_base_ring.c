@@ -1,0 +1,240 @@
+/*
+ * test_base_ring.c — the lazily allocated byte ring: no storage until ring_reserve,
+ * wraparound writes/reads, peek at offsets, drop, growth with wrapped and out-of-order
+ * contents, release only when empty, and a seeded randomized test against a plain array
+ * model of the bytes at each offset from head.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdint.h>
+
+#include "base/ring.h"
+#include "base/rng.h"
+#include "test_base_alloc.h"
+
+static void fill(uint8_t *p, uint32_t n, uint8_t start)
+{
+	for (uint32_t i = 0; i < n; i++)
+		p[i] = (uint8_t)(start + i);
+}
+
+Test(ring, lazy_storage_and_free_when_empty)
+{
+	struct test_alloc ta;
+	struct ring r;
+	uint8_t in[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, out[8];
+
+	test_alloc_init(&ta);
+	ring_init(&r);
+	cr_assert_eq(r.cap, 0);
+	cr_assert_null(r.buf);
+	cr_assert_eq(ring_space(&r), 0);
+	cr_assert_eq(ring_write(&r, in, 8), 0, "no storage: nothing fits");
+	cr_assert_eq(ring_read(&r, out, 8), 0);
+	cr_assert_eq(ring_peek(&r, 0, out, 8), 0);
+	cr_assert(ring_free(&r, &ta.a), "no storage counts as released");
+	cr_assert_eq(ta.allocs, 0);
+
+	cr_assert_eq(ring_reserve(&r, &ta.a, 100), 0);
+	cr_assert_eq(r.cap, 128);
+	cr_assert_eq(ta.live_bytes, 128);
+	cr_assert_eq(ring_reserve(&r, &ta.a, 64), 0);
+	cr_assert_eq(r.cap, 128, "never shrinks");
+	cr_assert_eq(ta.allocs, 1);
+	cr_assert_eq(ring_write(&r, in, 8), 8);
+	cr_assert_not(ring_free(&r, &ta.a), "holds data: must not release");
+	cr_assert_eq(r.cap, 128);
+	cr_assert_eq(ring_read(&r, out, 8), 8);
+	cr_assert_arr_eq(out, in, 8);
+	cr_assert(ring_free(&r, &ta.a));
+	cr_assert_eq(r.cap, 0);
+	cr_assert_null(r.buf);
+	cr_assert_eq(ta.live_bytes, 0);
+}
+
+Test(ring, wraparound_peek_drop)
+{
+	struct test_alloc ta;
+	struct ring r;
+	uint8_t a[100], b[80], out[128];
+
+	test_alloc_init(&ta);
+	ring_init(&r);
+	cr_assert_eq(ring_reserve(&r, &ta.a, 128), 0);
+	fill(a, 100, 0);
+	fill(b, 80, 100);
+	cr_assert_eq(ring_write(&r, a, 100), 100);
+	cr_assert_eq(ring_read(&r, out, 60), 60);
+	cr_assert_arr_eq(out, a, 60);
+	cr_assert_eq(ring_write(&r, b, 80), 80, "wraps past the end of storage");
+	cr_assert_eq(r.head, 60);
+	cr_assert_eq(ring_len(&r), 120);
+	cr_assert_eq(ring_space(&r), 8);
+	cr_assert_eq(ring_write(&r, b, 80), 8, "only what fits");
+	/* contents now: 60..99, 100..179, 100..107 */
+	cr_assert_eq(ring_peek(&r, 30, out, 20), 20); /* straddles the a/b join and the wrap */
+	for (uint32_t i = 0; i < 20; i++)
+		cr_assert_eq(out[i], (uint8_t)(90 + i), "peek byte %u = %u", i, out[i]);
+	cr_assert_eq(ring_len(&r), 128, "peek consumes nothing");
+	cr_assert_eq(ring_peek(&r, 125, out, 10), 3, "peek is bounded by len");
+	cr_assert_eq(out[0], 105);
+	cr_assert_eq(out[2], 107);
+	cr_assert_eq(ring_peek(&r, 128, out, 10), 0);
+	cr_assert_eq(ring_drop(&r, 50), 50);
+	cr_assert_eq(ring_read(&r, out, 5), 5);
+	for (uint32_t i = 0; i < 5; i++)
+		cr_assert_eq(out[i], (uint8_t)(110 + i));
+	cr_assert_eq(ring_drop(&r, 1000), 73, "drop is bounded by len");
+	cr_assert_eq(ring_len(&r), 0);
+	ring_destroy(&r, &ta.a);
+	cr_assert_eq(ta.live_bytes, 0);
+}
+
+Test(ring, grow_keeps_wrapped_and_out_of_order_bytes)
+{
+	struct test_alloc ta;
+	struct ring r;
+	uint8_t a[16], out[64];
+
+	test_alloc_init(&ta);
+	ring_init(&r);
+	cr_assert_eq(ring_reserve(&r, &ta.a, 16), 0);
+	fill(a, 16, 0);
+	ring_write(&r, a, 12);
+	ring_drop(&r, 10);             /* head = 10, len = 2 */
+	ring_write(&r, a, 8);          /* wraps: len 10 */
+	cr_assert_eq(ring_write_at(&r, 12, "XYZ", 3), 3); /* beyond len, wrapping */
+	cr_assert_eq(ring_len(&r), 10);
+	cr_assert_eq(ring_reserve(&r, &ta.a, 40), 0);
+	cr_assert_eq(r.cap, 64);
+	cr_assert_eq(ring_peek(&r, 0, out, 10), 10);
+	cr_assert_eq(out[0], 10);
+	cr_assert_eq(out[1], 11);
+	for (uint32_t i = 0; i < 8; i++)
+		cr_assert_eq(out[2 + i], i);
+	/* fill the gap at 10..11, then commit through the out-of-order bytes */
+	cr_assert_eq(ring_write_at(&r, 10, "!?", 2), 2);
+	cr_assert_eq(ring_commit(&r, 5), 5);
+	cr_assert_eq(ring_peek(&r, 10, out, 10), 5);
+	cr_assert_arr_eq(out, "!?XYZ", 5);
+	cr_assert_eq(ring_write_at(&r, 64, "x", 1), 0, "offset beyond storage");
+	cr_assert_eq(ring_write_at(&r, 60, "abcdefgh", 8), 4, "clipped at cap");
+	cr_assert_eq(ring_commit(&r, 1000), 64 - 15, "commit bounded by space");
+	ring_destroy(&r, &ta.a);
+	cr_assert_eq(ta.live_bytes, 0);
+}
+
+Test(ring, reserve_errors)
+{
+	struct test_alloc ta;
+	struct ring r;
+
+	test_alloc_init(&ta);
+	ring_init(&r);
+	cr_assert_eq(ring_reserve(&r, &ta.a, RING_MAX_CAP + 1), -EINVAL);
+	cr_assert_eq(ring_reserve(&r, &ta.a, 0), 0);
+	cr_assert_eq(r.cap, 0);
+	ta.fail_after = 0;
+	cr_assert_eq(ring_reserve(&r, &ta.a, 10), -ENOMEM);
+	cr_assert_eq(r.cap, 0);
+	ta.fail_after = -1;
+	cr_assert_eq(ring_reserve(&r, &ta.a, 10), 0);
+	ring_write(&r, "abc", 3);
+	ta.fail_after = 0;
+	cr_assert_eq(ring_reserve(&r, &ta.a, 100), -ENOMEM);
+	cr_assert_eq(r.cap, 16, "unchanged after a failed growth");
+	uint8_t out[3];
+
+	cr_assert_eq(ring_read(&r, out, 3), 3);
+	cr_assert_arr_eq(out, "abc", 3);
+	ring_destroy(&r, &ta.a);
+	cr_assert_eq(ta.live_bytes, 0);
+}
+
+/* ---- randomized model: model[i] is the byte at offset i from head, -1 if unknown ---- */
+
+#define MAXCAP 4096
+
+Test(ring, randomized_against_array_model)
+{
+	static int16_t model[MAXCAP];
+	struct test_alloc ta;
+	struct ring r;
+	struct rng g;
+	uint32_t len = 0, cap = 0;
+	uint8_t buf[MAXCAP + 16], out[MAXCAP + 16];
+
+	test_alloc_init(&ta);
+	ring_init(&r);
+	rng_seed(&g, 2024);
+	for (int i = 0; i < MAXCAP; i++)
+		model[i] = -1;
+	for (int step = 0; step < 200000; step++) {
+		uint32_t what = rng_below(&g, 100), n = rng_below(&g, cap ? cap + 8 : 64);
+
+		if (what < 3 && cap < MAXCAP) {
+			uint32_t want = rng_below(&g, MAXCAP) + 1;
+
+			cr_assert_eq(ring_reserve(&r, &ta.a, want), 0);
+			while (cap < want)
+				cap = cap ? cap * 2 : 1;
+			cr_assert_eq(r.cap, cap);
+		} else if (what < 35) {
+			uint32_t fit = n < cap - len ? n : cap - len;
+
+			for (uint32_t i = 0; i < n; i++)
+				buf[i] = (uint8_t)rng_next(&g);
+			cr_assert_eq(ring_write(&r, buf, n), fit);
+			for (uint32_t i = 0; i < fit; i++)
+				model[len + i] = buf[i];
+			len += fit;
+		} else if (what < 55) {
+			uint32_t off = rng_below(&g, len + 4), got = ring_peek(&r, off, out, n);
+			uint32_t want = off >= len ? 0 : (n < len - off ? n : len - off);
+
+			cr_assert_eq(got, want, "peek(%u, %u) with len %u", off, n, len);
+			for (uint32_t i = 0; i < got; i++)
+				if (model[off + i] >= 0)
+					cr_assert_eq(out[i], model[off + i], "step %d offset %u", step,
+						     off + i);
+		} else if (what < 80) {
+			bool copy = rng_below(&g, 2);
+			uint32_t k = n < len ? n : len;
+
+			cr_assert_eq(copy ? ring_read(&r, out, n) : ring_drop(&r, n), k);
+			for (uint32_t i = 0; copy && i < k; i++)
+				if (model[i] >= 0)
+					cr_assert_eq(out[i], model[i], "step %d read byte %u", step, i);
+			memmove(model, model + k, (MAXCAP - k) * sizeof(model[0]));
+			for (uint32_t i = cap - k; i < cap; i++)
+				model[i] = -1; /* the storage dropped bytes now sit beyond the end */
+			len -= k;
+		} else if (what < 95 && cap) {
+			uint32_t off = rng_below(&g, cap + 2), got;
+			uint32_t want = off >= cap ? 0 : (n < cap - off ? n : cap - off);
+
+			for (uint32_t i = 0; i < n; i++)
+				buf[i] = (uint8_t)rng_next(&g);
+			got = ring_write_at(&r, off, buf, n);
+			cr_assert_eq(got, want);
+			for (uint32_t i = 0; i < got; i++)
+				model[off + i] = buf[i];
+		} else {
+			uint32_t k = n < cap - len ? n : cap - len;
+
+			cr_assert_eq(ring_commit(&r, n), k);
+			len += k;
+		}
+		cr_assert_eq(ring_len(&r), len);
+		cr_assert_eq(ring_space(&r), cap - len);
+		if (len == 0 && rng_below(&g, 50) == 0) {
+			cr_assert(ring_free(&r, &ta.a));
+			cr_assert_eq(ta.live_bytes, 0);
+			cap = 0;
+			for (int i = 0; i < MAXCAP; i++)
+				model[i] = -1;
+		}
+	}
+	ring_destroy(&r, &ta.a);
+	cr_assert_eq(ta.live_bytes, 0);
+}
