@@ -85,8 +85,8 @@ static inline bool timer_is_armed(const struct timer_node *n)
  * a plain struct (about 8 KB) embedded in its owner. */
 void timer_wheel_init(struct timer_wheel *w, uint64_t now_ns);
 
-/* Arms n (borrowed: it must stay valid until it fires or is cancelled) at the absolute
- * deadline_ns. O(1). Re-arming an armed node moves it. A deadline <= the wheel's current
+/* Arms n (borrowed: it must stay valid until it fires or is cancelled; it must not be
+ * armed in another wheel) at the absolute deadline_ns. O(1). Re-arming an armed node moves it. A deadline <= the wheel's current
  * time is due at the next timer_pop_expired(). */
 void timer_arm(struct timer_wheel *w, struct timer_node *n, uint64_t deadline_ns);
 
