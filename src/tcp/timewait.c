@@ -1,0 +1,303 @@
+/*
+ * timewait.c — the compact TIME-WAIT table (RFC 9293 §3.6, §3.10.7.4) and the RFC 6191
+ * §2 reopen decision. See timewait.h for the structure and its costs.
+ *
+ * Invariants: every entry is in by_tuple and on the FIFO exactly once; for every
+ * entry, by_port holds a record (laddr, lport) and a record (0, lport) whose counts
+ * include it; a record exists only while its count is > 0; pool_in_use(&entries) ==
+ * hash_count(&by_tuple).
+ */
+#include "tcp/timewait.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "base/keyedhash.h"
+#include "wire/wire.h"
+
+#define ENTRIES_PER_CHUNK 128 /* 8 KiB chunks */
+#define PORTS_PER_CHUNK 128
+#define INITIAL_BUCKETS 64
+
+/* Count of entries on one local (address, port); address 0 counts every address. */
+struct tw_port {
+	struct hash_node hnode;
+	uint32_t laddr;
+	uint16_t lport;
+	uint32_t count;
+};
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint32_t hash_tuple(const struct tw_table *t, uint32_t laddr, uint16_t lport,
+			   uint32_t raddr, uint16_t rport)
+{
+	uint8_t in[12];
+
+	put_be32(in, laddr);
+	put_be16(in + 4, lport);
+	put_be32(in + 6, raddr);
+	put_be16(in + 10, rport);
+	return (uint32_t)base_siphash24(t->key, in, sizeof(in));
+}
+
+static uint32_t hash_port(const struct tw_table *t, uint32_t laddr, uint16_t lport)
+{
+	uint8_t in[6];
+
+	put_be32(in, laddr);
+	put_be16(in + 4, lport);
+	return (uint32_t)base_siphash24(t->key, in, sizeof(in));
+}
+
+static uint64_t clamp_deadline(uint64_t deadline_ns)
+{
+	return deadline_ns > TW_DEADLINE_MAX ? TW_DEADLINE_MAX : deadline_ns;
+}
+
+static struct tw_entry *find_entry(const struct tw_table *t, uint32_t h, uint32_t laddr,
+				   uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+	for (struct hash_node *n = hash_bucket_first(&t->by_tuple, h); n; n = n->next) {
+		struct tw_entry *e = container_of(n, struct tw_entry, hnode);
+
+		if (n->hash == h && e->laddr == laddr && e->lport == lport &&
+		    e->raddr == raddr && e->rport == rport)
+			return e;
+	}
+	return NULL;
+}
+
+static struct tw_port *find_port(const struct tw_table *t, uint32_t h, uint32_t laddr,
+				 uint16_t lport)
+{
+	for (struct hash_node *n = hash_bucket_first(&t->by_port, h); n; n = n->next) {
+		struct tw_port *p = container_of(n, struct tw_port, hnode);
+
+		if (n->hash == h && p->laddr == laddr && p->lport == lport)
+			return p;
+	}
+	return NULL;
+}
+
+/* The record for (laddr, lport), created with count 0 if missing; NULL on ENOMEM. */
+static struct tw_port *get_port(struct tw_table *t, uint32_t laddr, uint16_t lport)
+{
+	uint32_t h = hash_port(t, laddr, lport);
+	struct tw_port *p = find_port(t, h, laddr, lport);
+
+	if (p)
+		return p;
+	p = pool_get(&t->ports);
+	if (!p)
+		return NULL;
+	p->laddr = laddr;
+	p->lport = lport;
+	p->count = 0;
+	hash_insert(&t->by_port, &p->hnode, h);
+	return p;
+}
+
+/* Drops one count from p, freeing the record at zero. */
+static void put_port(struct tw_table *t, struct tw_port *p)
+{
+	if (--p->count > 0)
+		return;
+	hash_remove(&t->by_port, &p->hnode);
+	pool_put(&t->ports, p);
+}
+
+/* Counts one more entry on (laddr, lport) and on (0, lport). -ENOMEM changes nothing. */
+static int count_port(struct tw_table *t, uint32_t laddr, uint16_t lport)
+{
+	struct tw_port *exact = get_port(t, laddr, lport);
+	struct tw_port *any;
+
+	if (!exact)
+		return -ENOMEM;
+	exact->count++;
+	any = get_port(t, 0, lport);
+	if (!any) {
+		put_port(t, exact);
+		return -ENOMEM;
+	}
+	any->count++;
+	return 0;
+}
+
+static void uncount_port(struct tw_table *t, uint32_t laddr, uint16_t lport)
+{
+	struct tw_port *exact = find_port(t, hash_port(t, laddr, lport), laddr, lport);
+	struct tw_port *any = find_port(t, hash_port(t, 0, lport), 0, lport);
+
+	/* Both exist by the invariant; the checks keep a broken caller from crashing. */
+	if (exact)
+		put_port(t, exact);
+	if (any)
+		put_port(t, any);
+}
+
+int tw_init(struct tw_table *t, const struct base_allocator *a, const uint8_t key[TW_KEY_BYTES])
+{
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	list_init(&t->fifo);
+	memcpy(t->key, key, TW_KEY_BYTES);
+	err = pool_init(&t->entries, a, sizeof(struct tw_entry), ENTRIES_PER_CHUNK);
+	if (!err)
+		err = pool_init(&t->ports, a, sizeof(struct tw_port), PORTS_PER_CHUNK);
+	if (!err)
+		err = hash_init(&t->by_tuple, a, INITIAL_BUCKETS);
+	if (!err)
+		err = hash_init(&t->by_port, a, INITIAL_BUCKETS);
+	if (err) {
+		tw_destroy(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void tw_destroy(struct tw_table *t)
+{
+	hash_destroy(&t->by_tuple);
+	hash_destroy(&t->by_port);
+	if (t->entries.alloc)
+		pool_destroy(&t->entries);
+	if (t->ports.alloc)
+		pool_destroy(&t->ports);
+	memset(&t->entries, 0, sizeof(t->entries));
+	memset(&t->ports, 0, sizeof(t->ports));
+	list_init(&t->fifo);
+}
+
+int tw_insert(struct tw_table *t, const struct tw_entry *proto, uint64_t deadline_ns,
+	      struct tw_entry **out)
+{
+	uint32_t h;
+	struct tw_entry *e;
+
+	if (proto->laddr == 0)
+		return -EINVAL;
+	h = hash_tuple(t, proto->laddr, proto->lport, proto->raddr, proto->rport);
+	if (find_entry(t, h, proto->laddr, proto->lport, proto->raddr, proto->rport))
+		return -EEXIST;
+	e = pool_get(&t->entries);
+	if (!e)
+		return -ENOMEM;
+	if (count_port(t, proto->laddr, proto->lport) < 0) {
+		pool_put(&t->entries, e);
+		return -ENOMEM;
+	}
+	*e = *proto;
+	e->deadline_ns = clamp_deadline(deadline_ns) & TW_DEADLINE_MAX;
+	hash_insert(&t->by_tuple, &e->hnode, h);
+	list_push_back(&t->fifo, &e->fifo);
+	if (out)
+		*out = e;
+	return 0;
+}
+
+struct tw_entry *tw_lookup(const struct tw_table *t, uint32_t laddr, uint16_t lport,
+			   uint32_t raddr, uint16_t rport)
+{
+	return find_entry(t, hash_tuple(t, laddr, lport, raddr, rport), laddr, lport, raddr,
+			  rport);
+}
+
+void tw_restart(struct tw_table *t, struct tw_entry *e, uint64_t deadline_ns)
+{
+	/* RFC 9293 §3.10.7.4: "restart the 2 MSL timeout"; the same 2*MSL for all entries
+	 * keeps the tail the latest deadline. */
+	e->deadline_ns = clamp_deadline(deadline_ns) & TW_DEADLINE_MAX;
+	list_remove(&e->fifo);
+	list_push_back(&t->fifo, &e->fifo);
+}
+
+void tw_remove(struct tw_table *t, struct tw_entry *e)
+{
+	hash_remove(&t->by_tuple, &e->hnode);
+	list_remove(&e->fifo);
+	uncount_port(t, e->laddr, e->lport);
+	pool_put(&t->entries, e);
+}
+
+/* The FIFO's head if it has expired at now_ns, else NULL. */
+static struct tw_entry *expired_head(const struct tw_table *t, uint64_t now_ns)
+{
+	struct list_node *n = list_first(&t->fifo);
+	struct tw_entry *e;
+
+	if (!n)
+		return NULL;
+	e = container_of(n, struct tw_entry, fifo);
+	return e->deadline_ns <= now_ns ? e : NULL;
+}
+
+bool tw_pop_expired(struct tw_table *t, uint64_t now_ns, struct tw_entry *out)
+{
+	struct tw_entry *e = expired_head(t, now_ns);
+
+	if (!e)
+		return false;
+	*out = *e;
+	tw_remove(t, e);
+	return true;
+}
+
+size_t tw_expire(struct tw_table *t, uint64_t now_ns)
+{
+	struct tw_entry *e;
+	size_t n = 0;
+
+	while ((e = expired_head(t, now_ns)) != NULL) {
+		tw_remove(t, e);
+		n++;
+	}
+	return n;
+}
+
+uint64_t tw_next_deadline(const struct tw_table *t)
+{
+	struct list_node *n = list_first(&t->fifo);
+
+	return n ? container_of(n, struct tw_entry, fifo)->deadline_ns : UINT64_MAX;
+}
+
+size_t tw_count(const struct tw_table *t)
+{
+	return hash_count(&t->by_tuple);
+}
+
+bool tw_port_in_use(const struct tw_table *t, uint32_t laddr, uint16_t lport)
+{
+	return find_port(t, hash_port(t, laddr, lport), laddr, lport) != NULL;
+}
+
+bool tw_syn_may_reopen(const struct tw_entry *e, uint32_t seg_seq, bool has_ts,
+		       uint32_t ts_val)
+{
+	/* RFC 6191 §2 note: the last sequence number seen is that of the peer's FIN. */
+	bool is_seq_newer = seq_gt(seg_seq, e->rcv_nxt - 1u);
+	int32_t ts_diff = (int32_t)(ts_val - e->ts_recent);
+
+	if (!e->has_ts)
+		return has_ts || is_seq_newer;
+	if (!has_ts)
+		return is_seq_newer;
+	if (ts_diff > 0)
+		return true;
+	return ts_diff == 0 && is_seq_newer;
+}

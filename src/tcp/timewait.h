@@ -1,0 +1,165 @@
+/*
+ * timewait.h — the compact TIME-WAIT table (RFC 9293 §3.6, §3.10.7.4; RFC 6191 §2).
+ *
+ * A connection that enters TIME-WAIT is turned into a 64-byte struct tw_entry (asserted
+ * at compile time) instead of keeping its control block for 2*MSL. The table holds:
+ *   - a hash table on the 4-tuple (base/hash.h, SipHash-2-4 keyed at tw_init so remote
+ *     peers cannot aim entries at one bucket) for demultiplexing;
+ *   - an expiry FIFO (base/list.h) kept in deadline order because every entry waits the
+ *     same 2*MSL: an insert or a restart appends at the tail, expiry pops from the head,
+ *     so the next deadline is O(1) and expiry is O(expired), with no timer per entry;
+ *   - a count per local (address, port) and per local port, for bind() decisions.
+ * Entries come from a pool (base/pool.h): no allocation per entry once the pool has
+ * grown to the working-set size.
+ *
+ * If msl changes at run time, entries keep the deadline they were given; new entries
+ * append at the tail all the same, so after msl is LOWERED the FIFO is no longer
+ * sorted: an entry is never expired early, but entries inserted after the change may
+ * expire late — by at most the old 2*MSL minus the new one, until the entries queued
+ * under the old value have drained — and tw_next_deadline reports the head's deadline,
+ * which is then not the earliest. Raising msl keeps the FIFO sorted.
+ *
+ * What an entry keeps, and what it deliberately does not (to fit 64 bytes):
+ *   - the 4-tuple, SND.NXT (the sequence number of our TIME-WAIT ACKs) and RCV.NXT
+ *     (just past the peer's FIN: what our ACKs acknowledge and what RFC 6191 compares);
+ *   - TS.Recent and whether timestamps were in use (PAWS in TIME-WAIT, RFC 7323 §5;
+ *     the TSecr of our ACKs; RFC 6191);
+ *   - the expiry deadline (absolute ns, 63 bits: deadlines >= 2^63 ns, 292 years, are
+ *     clamped to 2^63 - 1).
+ *   - NOT the local timestamp offset: it is a pure function of the 4-tuple
+ *     (tcp_ts_offset in tcp/isn.h, RFC 7323 §5.4), recomputed when an ACK is sent.
+ *   - NOT the last advertised window: once the peer's FIN has arrived no data can follow
+ *     it, so the window of a TIME-WAIT ACK tells the peer nothing it can use; the engine
+ *     may send e.g. its default receive window capped at 65535.
+ * RFC 1337 (TIME-WAIT assassination): the engine ignores RSTs that match an entry when
+ * its rfc1337 knob is on; this table has no opinion.
+ *
+ * Addresses and ports in host byte order, "l" = local, "r" = remote. Not thread-safe.
+ */
+#ifndef SYNACK_TCP_TIMEWAIT_H
+#define SYNACK_TCP_TIMEWAIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/alloc.h"
+#include "base/hash.h"
+#include "base/list.h"
+#include "base/pool.h"
+
+#define TW_KEY_BYTES 16
+#define TW_DEADLINE_MAX ((UINT64_C(1) << 63) - 1)
+
+/*
+ * One TIME-WAIT connection. hnode, fifo and deadline_ns belong to the table (read
+ * deadline_ns freely; change it only through tw_restart); the other fields are the
+ * engine's and may be updated in place (e.g. ts_recent after a valid retransmitted FIN,
+ * RFC 7323 §4.3), except the 4-tuple, which is the hash key.
+ */
+struct tw_entry {
+	struct hash_node hnode;     /* 4-tuple demux chain */
+	struct list_node fifo;      /* expiry FIFO, head = earliest */
+	uint64_t deadline_ns : 63;  /* absolute expiry time */
+	uint64_t has_ts : 1;        /* timestamps were in use (ts_recent meaningful) */
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	uint32_t snd_nxt;           /* SND.NXT: just past our FIN */
+	uint32_t rcv_nxt;           /* RCV.NXT: just past the peer's FIN */
+	uint32_t ts_recent;         /* TS.Recent (RFC 7323 §4.3), when has_ts */
+};
+
+_Static_assert(sizeof(struct tw_entry) <= 64, "a TIME-WAIT entry must fit 64 bytes");
+
+struct tw_table {
+	struct hash_table by_tuple;  /* struct tw_entry, on the 4-tuple */
+	struct hash_table by_port;   /* per-port counts (timewait.c), on (laddr, lport) */
+	struct pool entries;
+	struct pool ports;
+	struct list_node fifo;       /* entries by deadline, earliest first */
+	uint8_t key[TW_KEY_BYTES];   /* SipHash key for both hash tables */
+};
+
+/*
+ * Initialises an empty table whose memory comes from a (borrowed: must outlive t) and
+ * whose hash tables are keyed with key (16 bytes, copied; take it from the OS random
+ * source so peers cannot predict collisions). Returns 0 or -ENOMEM (then t needs no
+ * tw_destroy, though calling it is harmless).
+ */
+int tw_init(struct tw_table *t, const struct base_allocator *a, const uint8_t key[TW_KEY_BYTES]);
+
+/* Frees every entry and all memory of t. Entry pointers become invalid. */
+void tw_destroy(struct tw_table *t);
+
+/*
+ * Adds a TIME-WAIT entry copied from proto's engine fields (4-tuple, snd_nxt, rcv_nxt,
+ * has_ts, ts_recent; its links and deadline_ns are ignored) expiring at deadline_ns
+ * (absolute ns; clamped to TW_DEADLINE_MAX), at the FIFO's tail. On success returns 0
+ * and, when out is not NULL, sets *out to the entry (valid until it is removed or
+ * expired). Errors: -EINVAL when proto->laddr is 0 (a connection has a concrete local
+ * address), -EEXIST when the 4-tuple is already in t, -ENOMEM; t is unchanged on error.
+ * O(1) expected (O(n) when the hash table doubles).
+ */
+int tw_insert(struct tw_table *t, const struct tw_entry *proto, uint64_t deadline_ns,
+	      struct tw_entry **out);
+
+/* The entry for this 4-tuple, or NULL. The pointer is owned by t. O(1) expected. */
+struct tw_entry *tw_lookup(const struct tw_table *t, uint32_t laddr, uint16_t lport,
+			   uint32_t raddr, uint16_t rport);
+
+/*
+ * Restarts e's 2*MSL wait (RFC 9293 §3.10.7.4: a retransmitted FIN in TIME-WAIT
+ * "restart the 2 MSL timeout"): sets its deadline to deadline_ns (clamped) and moves it
+ * to the FIFO's tail. e must be in t. O(1).
+ */
+void tw_restart(struct tw_table *t, struct tw_entry *e, uint64_t deadline_ns);
+
+/* Removes e (which must be in t) and returns it to the pool: e is invalid afterwards
+ * (a SYN reopened the 4-tuple, a RST was accepted, or tw_reuse took it). O(1) expected. */
+void tw_remove(struct tw_table *t, struct tw_entry *e);
+
+/*
+ * If the FIFO's head has expired (deadline_ns <= now_ns), copies it to *out (its links
+ * are then meaningless), removes it from t and returns true; otherwise returns false.
+ * Call in a loop to see each expiry, earliest first. O(1) expected.
+ */
+bool tw_pop_expired(struct tw_table *t, uint64_t now_ns, struct tw_entry *out);
+
+/* Removes every entry whose deadline_ns <= now_ns, walking the FIFO from its head, and
+ * returns how many. O(expired). */
+size_t tw_expire(struct tw_table *t, uint64_t now_ns);
+
+/* The deadline of the FIFO's head (the earliest one unless msl was lowered, see above),
+ * or UINT64_MAX when t is empty. O(1). */
+uint64_t tw_next_deadline(const struct tw_table *t);
+
+/* Number of entries. O(1). */
+size_t tw_count(const struct tw_table *t);
+
+/*
+ * True when some entry has local port lport and local address laddr, or, when laddr is
+ * 0 (INADDR_ANY, a wildcard bind), any local address. O(1) expected: the table keeps a
+ * count per (laddr, lport) and per lport in a second hash table of 32-byte records from
+ * a second pool, created with the first entry on that port and freed with the last.
+ */
+bool tw_port_in_use(const struct tw_table *t, uint32_t laddr, uint16_t lport);
+
+/*
+ * RFC 6191 §2: may a SYN for e's 4-tuple (sequence number seg_seq) open a new
+ * incarnation now? has_ts: timestamps "would be enabled for the new incarnation" (the
+ * SYN carries a Timestamps option and we would answer with one); ts_val: the SYN's
+ * TSval. Decision, timestamps compared modulo 2^32 (RFC 7323 §5.2):
+ *   old used TS, new uses TS:  TSval > TS.Recent, or TSval == TS.Recent and seq newer;
+ *   old used TS, new does not: seq newer;
+ *   old did not use TS:        new uses TS, or seq newer.
+ * "seq newer" is RFC 6191's "greater than the last sequence number seen on the previous
+ * incarnation", which its note defines as the sequence number of the peer's FIN, i.e.
+ * SEG.SEQ > RCV.NXT - 1 (modulo 2^32). Linux (tcp_timewait_state_process) demands
+ * SEG.SEQ > RCV.NXT, one more; we follow the RFC: the new ISN RCV.NXT cannot overlap
+ * the old incarnation, whose last octet was the FIN at RCV.NXT - 1.
+ * When this returns false the SYN is silently dropped and e stays (RFC 6191 §2).
+ */
+bool tw_syn_may_reopen(const struct tw_entry *e, uint32_t seg_seq, bool has_ts,
+		       uint32_t ts_val);
+
+#endif /* SYNACK_TCP_TIMEWAIT_H */

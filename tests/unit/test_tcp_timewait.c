@@ -1,0 +1,429 @@
+/* test_tcp_timewait.c — the compact TIME-WAIT table: 64-byte entries, demux, expiry in
+ * deadline order at exact times, restart, per-port counts, allocator failure, a 100k
+ * entry run with no leak, and the RFC 6191 §2 reopen decisions (with wrap-around). */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include "tcp/timewait.h"
+
+/* A counting allocator that can be told to fail after a number of allocations. */
+struct counting {
+	size_t bytes_out, allocs, frees;
+	long fail_after; /* < 0: never fail */
+};
+
+static void *count_alloc(void *ctx, size_t n)
+{
+	struct counting *c = ctx;
+
+	if (c->fail_after == 0)
+		return NULL;
+	if (c->fail_after > 0)
+		c->fail_after--;
+	c->bytes_out += n;
+	c->allocs++;
+	return malloc(n);
+}
+
+static void count_free(void *ctx, void *p, size_t n)
+{
+	struct counting *c = ctx;
+
+	if (!p)
+		return;
+	c->bytes_out -= n;
+	c->frees++;
+	free(p);
+}
+
+static const uint8_t KEY[16] = { 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6 };
+
+static struct counting cnt;
+static struct base_allocator alloc = { count_alloc, count_free, &cnt };
+static struct tw_table tab;
+
+static void setup(void)
+{
+	cnt = (struct counting){ .fail_after = -1 };
+	cr_assert_eq(tw_init(&tab, &alloc, KEY), 0);
+}
+
+static void teardown(void)
+{
+	tw_destroy(&tab);
+	cr_assert_eq(cnt.bytes_out, 0u, "leaked %zu bytes", cnt.bytes_out);
+}
+
+#define L1 0x0a000001u
+#define L2 0x0a000002u
+#define R1 0xc0a80101u
+#define R2 0xc0a80102u
+
+static struct tw_entry proto(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+	struct tw_entry p;
+
+	memset(&p, 0, sizeof(p));
+	p.laddr = laddr;
+	p.lport = lport;
+	p.raddr = raddr;
+	p.rport = rport;
+	p.snd_nxt = 0x1000u + rport;
+	p.rcv_nxt = 0x2000u + rport;
+	p.has_ts = rport & 1u;
+	p.ts_recent = 0x3000u + rport;
+	return p;
+}
+
+static struct tw_entry *insert(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport,
+			       uint64_t deadline)
+{
+	struct tw_entry p = proto(laddr, lport, raddr, rport), *e = NULL;
+	int err = tw_insert(&tab, &p, deadline, &e);
+
+	cr_assert_eq(err, 0, "insert %u->%u: %d", lport, rport, err);
+	cr_assert_not_null(e);
+	return e;
+}
+
+static void assert_entry(const struct tw_entry *e, uint32_t laddr, uint16_t lport,
+			 uint32_t raddr, uint16_t rport, uint64_t deadline)
+{
+	struct tw_entry p = proto(laddr, lport, raddr, rport);
+
+	cr_assert_not_null(e);
+	cr_assert_eq(e->laddr, laddr);
+	cr_assert_eq(e->lport, lport);
+	cr_assert_eq(e->raddr, raddr);
+	cr_assert_eq(e->rport, rport);
+	cr_assert_eq(e->snd_nxt, p.snd_nxt);
+	cr_assert_eq(e->rcv_nxt, p.rcv_nxt);
+	cr_assert_eq(e->has_ts, p.has_ts);
+	cr_assert_eq(e->ts_recent, p.ts_recent);
+	cr_assert_eq((uint64_t)e->deadline_ns, deadline, "deadline %llu want %llu",
+		     (unsigned long long)e->deadline_ns, (unsigned long long)deadline);
+}
+
+/* Pops one expired entry at now and checks it is the 4-tuple/deadline expected. */
+static void pop_expect(uint64_t now, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		       uint16_t rport, uint64_t deadline)
+{
+	struct tw_entry out;
+
+	cr_assert(tw_pop_expired(&tab, now, &out), "nothing expired at %llu",
+		  (unsigned long long)now);
+	assert_entry(&out, laddr, lport, raddr, rport, deadline);
+	cr_assert_null(tw_lookup(&tab, laddr, lport, raddr, rport));
+}
+
+TestSuite(timewait, .init = setup, .fini = teardown);
+
+Test(timewait, entry_fits_64_bytes)
+{
+	cr_assert_leq(sizeof(struct tw_entry), 64u, "sizeof %zu", sizeof(struct tw_entry));
+	/* The pool rounds to 16: an entry really costs 64 bytes. */
+	cr_assert_eq(tab.entries.obj_size, 64u);
+}
+
+Test(timewait, insert_lookup_remove)
+{
+	struct tw_entry *a = insert(L1, 80, R1, 40000, 1000);
+	struct tw_entry *b = insert(L1, 80, R1, 40001, 1000);
+	struct tw_entry *c = insert(L2, 443, R2, 40000, 1000);
+
+	cr_assert_eq(tw_count(&tab), 3u);
+	cr_assert_eq(pool_in_use(&tab.entries), 3u);
+	cr_assert_eq(tw_lookup(&tab, L1, 80, R1, 40000), a);
+	cr_assert_eq(tw_lookup(&tab, L1, 80, R1, 40001), b);
+	cr_assert_eq(tw_lookup(&tab, L2, 443, R2, 40000), c);
+	assert_entry(a, L1, 80, R1, 40000, 1000);
+	assert_entry(b, L1, 80, R1, 40001, 1000);
+	/* Each field of the key matters; local/remote are not interchangeable. */
+	cr_assert_null(tw_lookup(&tab, L2, 80, R1, 40000));
+	cr_assert_null(tw_lookup(&tab, L1, 81, R1, 40000));
+	cr_assert_null(tw_lookup(&tab, L1, 80, R2, 40000));
+	cr_assert_null(tw_lookup(&tab, L1, 80, R1, 40002));
+	cr_assert_null(tw_lookup(&tab, R1, 40000, L1, 80));
+
+	tw_remove(&tab, b);
+	cr_assert_null(tw_lookup(&tab, L1, 80, R1, 40001));
+	cr_assert_eq(tw_lookup(&tab, L1, 80, R1, 40000), a);
+	cr_assert_eq(tw_count(&tab), 2u);
+	cr_assert_eq(pool_in_use(&tab.entries), 2u);
+	tw_remove(&tab, a);
+	tw_remove(&tab, c);
+	cr_assert_eq(tw_count(&tab), 0u);
+	cr_assert_eq(pool_in_use(&tab.entries), 0u);
+	cr_assert_eq(tw_next_deadline(&tab), UINT64_MAX);
+}
+
+Test(timewait, insert_errors_leave_table_unchanged)
+{
+	struct tw_entry p = proto(L1, 80, R1, 40000), *e = (struct tw_entry *)&p;
+
+	insert(L1, 80, R1, 40000, 500);
+	cr_assert_eq(tw_insert(&tab, &p, 900, &e), -EEXIST);
+	cr_assert_eq(e, &p); /* *out untouched on error */
+	cr_assert_eq(tw_count(&tab), 1u);
+	cr_assert_eq(tw_next_deadline(&tab), 500u);
+
+	p = proto(0, 80, R1, 40001);
+	cr_assert_eq(tw_insert(&tab, &p, 900, NULL), -EINVAL);
+	cr_assert_eq(tw_count(&tab), 1u);
+}
+
+Test(timewait, allocation_failure_is_enomem_and_clean)
+{
+	struct tw_entry p = proto(L2, 8080, R2, 50000);
+	size_t before = cnt.bytes_out;
+
+	/* The entry pool's chunk allocation fails. */
+	cnt.fail_after = 0;
+	cr_assert_eq(tw_insert(&tab, &p, 100, NULL), -ENOMEM);
+	cr_assert_eq(tw_count(&tab), 0u);
+	cr_assert_eq(pool_in_use(&tab.entries), 0u);
+	cr_assert_eq(cnt.bytes_out, before);
+	/* The entry chunk succeeds, the port record chunk fails. */
+	cnt.fail_after = 1;
+	cr_assert_eq(tw_insert(&tab, &p, 100, NULL), -ENOMEM);
+	cr_assert_eq(tw_count(&tab), 0u);
+	cr_assert_eq(pool_in_use(&tab.entries), 0u);
+	cr_assert_eq(pool_in_use(&tab.ports), 0u);
+	cr_assert(!tw_port_in_use(&tab, L2, 8080));
+	cr_assert_eq(tw_next_deadline(&tab), UINT64_MAX);
+	/* With memory back, the same insert works. */
+	cnt.fail_after = -1;
+	cr_assert_eq(tw_insert(&tab, &p, 100, NULL), 0);
+	cr_assert(tw_port_in_use(&tab, L2, 8080));
+}
+
+Test(timewait, expiry_in_deadline_order_at_exact_times)
+{
+	struct tw_entry out;
+
+	insert(L1, 80, R1, 1, 1000);
+	insert(L1, 80, R1, 2, 2000);
+	insert(L1, 80, R1, 3, 3000);
+	insert(L1, 80, R1, 4, 3000);
+	cr_assert_eq(tw_next_deadline(&tab), 1000u);
+	cr_assert(!tw_pop_expired(&tab, 999, &out));
+	cr_assert_eq(tw_count(&tab), 4u);
+	pop_expect(1000, L1, 80, R1, 1, 1000);
+	cr_assert(!tw_pop_expired(&tab, 1000, &out));
+	cr_assert_eq(tw_next_deadline(&tab), 2000u);
+	cr_assert_eq(tw_expire(&tab, 1999), 0u);
+	cr_assert_eq(tw_expire(&tab, 2999), 1u); /* the 2000 one */
+	cr_assert_null(tw_lookup(&tab, L1, 80, R1, 2));
+	cr_assert_eq(tw_next_deadline(&tab), 3000u);
+	pop_expect(5000, L1, 80, R1, 3, 3000); /* late caller: still earliest first */
+	pop_expect(5000, L1, 80, R1, 4, 3000);
+	cr_assert(!tw_pop_expired(&tab, UINT64_MAX, &out));
+	cr_assert_eq(tw_next_deadline(&tab), UINT64_MAX);
+	cr_assert_eq(pool_in_use(&tab.entries), 0u);
+}
+
+Test(timewait, restart_moves_to_tail_with_new_deadline)
+{
+	struct tw_entry *a = insert(L1, 80, R1, 1, 60000);
+
+	insert(L1, 80, R1, 2, 61000);
+	insert(L1, 80, R1, 3, 62000);
+	/* A retransmitted FIN at t=30000 restarts 2MSL (60000). */
+	tw_restart(&tab, a, 90000);
+	cr_assert_eq((uint64_t)a->deadline_ns, 90000u);
+	cr_assert_eq(tw_lookup(&tab, L1, 80, R1, 1), a);
+	cr_assert_eq(tw_next_deadline(&tab), 61000u);
+	cr_assert_eq(tw_expire(&tab, 60000), 0u); /* its old deadline no longer fires */
+	pop_expect(61000, L1, 80, R1, 2, 61000);
+	pop_expect(62000, L1, 80, R1, 3, 62000);
+	cr_assert_eq(tw_next_deadline(&tab), 90000u);
+	cr_assert_eq(tw_expire(&tab, 89999), 0u);
+	pop_expect(90000, L1, 80, R1, 1, 90000);
+	/* Restarting the only entry keeps it the head. */
+	a = insert(L1, 80, R1, 7, 100);
+	tw_restart(&tab, a, 200);
+	cr_assert_eq(tw_next_deadline(&tab), 200u);
+	pop_expect(200, L1, 80, R1, 7, 200);
+}
+
+Test(timewait, lowered_msl_never_expires_early)
+{
+	/* Documented consequence: entries keep their deadline; a later, shorter one waits
+	 * behind the head but never fires before its own deadline. */
+	struct tw_entry out;
+
+	insert(L1, 80, R1, 1, 120000); /* old 2*MSL */
+	insert(L1, 80, R1, 2, 80000);  /* inserted after msl was lowered */
+	cr_assert_eq(tw_next_deadline(&tab), 120000u);
+	cr_assert(!tw_pop_expired(&tab, 80000, &out));
+	cr_assert(!tw_pop_expired(&tab, 119999, &out));
+	pop_expect(120000, L1, 80, R1, 1, 120000);
+	pop_expect(120000, L1, 80, R1, 2, 80000);
+}
+
+Test(timewait, deadline_clamped_to_63_bits)
+{
+	struct tw_entry *e = insert(L1, 80, R1, 1, UINT64_MAX);
+	struct tw_entry out;
+
+	cr_assert_eq((uint64_t)e->deadline_ns, TW_DEADLINE_MAX);
+	cr_assert_eq(tw_next_deadline(&tab), TW_DEADLINE_MAX);
+	cr_assert(!tw_pop_expired(&tab, TW_DEADLINE_MAX - 1, &out));
+	pop_expect(TW_DEADLINE_MAX, L1, 80, R1, 1, TW_DEADLINE_MAX);
+	/* The flag bit beside the deadline is not disturbed by a large deadline. */
+	e = insert(L1, 80, R1, 3, TW_DEADLINE_MAX); /* rport odd: has_ts = 1 */
+	cr_assert_eq(e->has_ts, 1u);
+	tw_restart(&tab, e, UINT64_MAX - 5);
+	cr_assert_eq(e->has_ts, 1u);
+	cr_assert_eq((uint64_t)e->deadline_ns, TW_DEADLINE_MAX);
+}
+
+Test(timewait, port_in_use_exact_and_wildcard)
+{
+	struct tw_entry *a = insert(L1, 80, R1, 1000, 10);
+	struct tw_entry *b = insert(L1, 80, R2, 1000, 10);
+	struct tw_entry *c = insert(L2, 8080, R1, 1000, 10);
+
+	cr_assert(tw_port_in_use(&tab, L1, 80));
+	cr_assert(tw_port_in_use(&tab, 0, 80));
+	cr_assert(!tw_port_in_use(&tab, L2, 80));
+	cr_assert(tw_port_in_use(&tab, L2, 8080));
+	cr_assert(tw_port_in_use(&tab, 0, 8080));
+	cr_assert(!tw_port_in_use(&tab, L1, 8080));
+	cr_assert(!tw_port_in_use(&tab, 0, 1000)); /* remote ports do not count */
+	/* Records: (L1,80) (0,80) (L2,8080) (0,8080). */
+	cr_assert_eq(pool_in_use(&tab.ports), 4u);
+
+	tw_remove(&tab, a);
+	cr_assert(tw_port_in_use(&tab, L1, 80));
+	cr_assert(tw_port_in_use(&tab, 0, 80));
+	tw_remove(&tab, b);
+	cr_assert(!tw_port_in_use(&tab, L1, 80));
+	cr_assert(!tw_port_in_use(&tab, 0, 80));
+	cr_assert_eq(pool_in_use(&tab.ports), 2u);
+	cr_assert_eq(tw_expire(&tab, 10), 1u);
+	cr_assert(!tw_port_in_use(&tab, 0, 8080));
+	cr_assert_eq(pool_in_use(&tab.ports), 0u);
+	(void)c;
+}
+
+Test(timewait, hundred_thousand_entries_no_leak)
+{
+	enum { N = 100000 };
+	const uint64_t base = 1000000000ull;
+	size_t expired = 0;
+
+	for (uint32_t i = 0; i < N; i++) {
+		struct tw_entry p = proto(L1 + (i % 3), (uint16_t)(80 + i % 7),
+					  R1 + i / 1000, (uint16_t)(1024 + i % 1000));
+
+		cr_assert_eq(tw_insert(&tab, &p, base + 10ull * i, NULL), 0, "insert %u", i);
+	}
+	cr_assert_eq(tw_count(&tab), (size_t)N);
+	cr_assert_eq(pool_in_use(&tab.entries), (size_t)N);
+	cr_assert_eq(pool_in_use(&tab.ports), 3u * 7u + 7u); /* 21 exact + 7 wildcard */
+	for (uint32_t i = 0; i < N; i += 997) {
+		struct tw_entry *e = tw_lookup(&tab, L1 + (i % 3), (uint16_t)(80 + i % 7),
+					       R1 + i / 1000, (uint16_t)(1024 + i % 1000));
+
+		cr_assert_not_null(e, "entry %u missing", i);
+		cr_assert_eq((uint64_t)e->deadline_ns, base + 10ull * i);
+	}
+	/* Expire in uneven steps; each step removes exactly the entries due. */
+	for (uint64_t now = base - 1; expired < N; now += 12345) {
+		uint64_t due = now < base ? 0 : (now - base) / 10 + 1;
+		size_t want = (due > N ? N : (size_t)due) - expired;
+
+		cr_assert_eq(tw_expire(&tab, now), want, "at %llu", (unsigned long long)now);
+		expired += want;
+		cr_assert_eq(tw_count(&tab), (size_t)N - expired);
+		if (expired < N)
+			cr_assert_eq(tw_next_deadline(&tab), base + 10ull * expired);
+	}
+	cr_assert_eq(pool_in_use(&tab.entries), 0u);
+	cr_assert_eq(pool_in_use(&tab.ports), 0u);
+	cr_assert_eq(tw_next_deadline(&tab), UINT64_MAX);
+	/* Warm: a second round allocates no new entry chunk. */
+	size_t allocs = cnt.allocs;
+	for (uint32_t i = 0; i < 1000; i++) {
+		struct tw_entry p = proto(L1, 80, R2, (uint16_t)i);
+
+		cr_assert_eq(tw_insert(&tab, &p, 5, NULL), 0);
+	}
+	cr_assert_eq(cnt.allocs, allocs);
+	cr_assert_eq(tw_expire(&tab, 5), 1000u);
+}
+
+/* ---- RFC 6191 §2 ------------------------------------------------------------------ */
+
+static struct tw_entry old_incarnation(bool has_ts, uint32_t rcv_nxt, uint32_t ts_recent)
+{
+	struct tw_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.has_ts = has_ts;
+	e.rcv_nxt = rcv_nxt; /* just past the peer's FIN, which was at rcv_nxt - 1 */
+	e.ts_recent = ts_recent;
+	return e;
+}
+
+Test(timewait_rfc6191, old_with_timestamps)
+{
+	struct tw_entry e = old_incarnation(true, 5000, 700);
+
+	/* New uses TS: TSval newer wins whatever the sequence number. */
+	cr_assert(tw_syn_may_reopen(&e, 100, true, 701));
+	cr_assert(tw_syn_may_reopen(&e, 4999, true, 0x7fffffffu + 700u));
+	/* TSval older: dropped even with a newer sequence number. */
+	cr_assert(!tw_syn_may_reopen(&e, 9000, true, 699));
+	/* TSval equal: the sequence number decides (greater than the FIN's, 4999). */
+	cr_assert(tw_syn_may_reopen(&e, 5000, true, 700));
+	cr_assert(tw_syn_may_reopen(&e, 5001, true, 700));
+	cr_assert(!tw_syn_may_reopen(&e, 4999, true, 700));
+	cr_assert(!tw_syn_may_reopen(&e, 10, true, 700));
+	/* New without TS: the sequence number alone. */
+	cr_assert(tw_syn_may_reopen(&e, 5000, false, 0));
+	cr_assert(!tw_syn_may_reopen(&e, 4999, false, 999999));
+}
+
+Test(timewait_rfc6191, old_without_timestamps)
+{
+	struct tw_entry e = old_incarnation(false, 5000, 12345);
+
+	/* New uses TS: honoured whatever the sequence number and TSval. */
+	cr_assert(tw_syn_may_reopen(&e, 1, true, 0));
+	cr_assert(tw_syn_may_reopen(&e, 4999, true, 12344));
+	/* New without TS: SEG.SEQ > the FIN's sequence number (RCV.NXT - 1). */
+	cr_assert(tw_syn_may_reopen(&e, 5000, false, 0));
+	cr_assert(tw_syn_may_reopen(&e, 5000u + 0x7fffffffu - 1u, false, 0));
+	cr_assert(!tw_syn_may_reopen(&e, 4999, false, 0));
+	cr_assert(!tw_syn_may_reopen(&e, 1, false, 0));
+	/* More than 2^31 ahead is behind in sequence space. */
+	cr_assert(!tw_syn_may_reopen(&e, 5000u + 0x80000000u, false, 0));
+}
+
+Test(timewait_rfc6191, wrap_around)
+{
+	/* RCV.NXT just past the wrap: the FIN was at 0xffffffff. */
+	struct tw_entry e = old_incarnation(false, 0, 0);
+
+	cr_assert(tw_syn_may_reopen(&e, 0, false, 0));
+	cr_assert(tw_syn_may_reopen(&e, 0x10, false, 0));
+	cr_assert(!tw_syn_may_reopen(&e, 0xffffffffu, false, 0));
+	cr_assert(!tw_syn_may_reopen(&e, 0xfffffff0u, false, 0));
+
+	/* Sequence numbers across the wrap. */
+	e = old_incarnation(false, 0xfffffff0u, 0);
+	cr_assert(tw_syn_may_reopen(&e, 0x10, false, 0));
+	cr_assert(tw_syn_may_reopen(&e, 0xfffffff0u, false, 0));
+	cr_assert(!tw_syn_may_reopen(&e, 0xffffffefu, false, 0));
+
+	/* Timestamps across the wrap (RFC 7323 §5.2 modular comparison). */
+	e = old_incarnation(true, 5000, 0xfffffff0u);
+	cr_assert(tw_syn_may_reopen(&e, 1, true, 0x10));          /* newer after wrap */
+	cr_assert(!tw_syn_may_reopen(&e, 9000, true, 0xffffffe0u)); /* older */
+	e = old_incarnation(true, 5000, 0x10);
+	cr_assert(!tw_syn_may_reopen(&e, 9000, true, 0xfffffff0u)); /* before the wrap: older */
+	cr_assert(tw_syn_may_reopen(&e, 1, true, 0x11));
+}
