@@ -9,8 +9,9 @@ writes
     OUTDIR/ipv4.pcap   LINKTYPE_IPV4 (228): a few of the same packets
     OUTDIR/eth.pcap    LINKTYPE_ETHERNET (1): IPv4 frames, one ARP and one IPv6 frame
                        (the two non-IPv4 frames must be skipped and counted: 2)
-    OUTDIR/bad.pcap    LINKTYPE_RAW: one TCP segment with a wrong TCP checksum and one
-                       with a wrong IPv4 header checksum (for the tshark test)
+    OUTDIR/bad.pcap    LINKTYPE_RAW: a TCP segment with a wrong TCP checksum, one with a
+                       wrong IPv4 header checksum, one whose data offset runs past the
+                       segment (malformed): what the tshark test must catch
 
 Written with the struct module only (no libpcap), so the files do not depend on the code
 under test. Everything is deterministic: the same bytes on every run.
@@ -338,7 +339,8 @@ def main():
                              + b"\0" * 6), None))
     write_pcap(out + "/eth.pcap", 1, eth_recs)
     bad = [(0, tcp_ip("192.0.2.1", "192.0.2.2", 40001, 5555, 1, 1, A, bad_csum=True), None),
-           (10, tcp_ip("192.0.2.1", "192.0.2.2", 40001, 5555, 1, 1, A, ip_bad_csum=True), None)]
+           (10, tcp_ip("192.0.2.1", "192.0.2.2", 40001, 5555, 1, 1, A, ip_bad_csum=True), None),
+           (10, tcp_ip("192.0.2.1", "192.0.2.2", 40001, 5555, 1, 1, A, doff=15), None)]
     write_pcap(out + "/bad.pcap", 101, bad)
 
 
