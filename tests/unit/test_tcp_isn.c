@@ -6,6 +6,13 @@
 
 #include "tcp/isn.h"
 
+/* a == b for integers or pointers (compared as addresses), printing both on failure. */
+#define assert_eq_u(a, b)                                                               \
+	cr_assert_eq((unsigned long long)(a), (unsigned long long)(b),                  \
+		     "%s = %llu (0x%llx), want %llu (0x%llx)", #a,                       \
+		     (unsigned long long)(a), (unsigned long long)(a),                \
+		     (unsigned long long)(b), (unsigned long long)(b))
+
 static const uint8_t KEY_A[16] = { 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
 				   0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f };
 static const uint8_t KEY_B[16] = { 0xa5, 0x5a, 0x01, 0x10, 0x77, 0x88, 0x99, 0xaa,
@@ -34,13 +41,12 @@ Test(isn, equals_independent_rfc6528_computation)
 	uint32_t m = (uint32_t)(now_ns / 4000u); /* 30864197253 mod 2^32 */
 	uint32_t want = m + sip_low32(KEY_A, tuple, sizeof(tuple));
 
-	cr_assert_eq(m, (uint32_t)(30864197253ull & 0xffffffffu));
+	assert_eq_u(m, (uint32_t)(30864197253ull & 0xffffffffu));
 	cr_assert_eq(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, now_ns), want,
 		     "isn %08x want %08x", tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, now_ns),
 		     want);
 	/* At time 0 the ISN is F itself. */
-	cr_assert_eq(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, 0),
-		     sip_low32(KEY_A, tuple, sizeof(tuple)));
+	assert_eq_u(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, 0), sip_low32(KEY_A, tuple, sizeof(tuple)));
 }
 
 Test(isn, known_key_pins_f)
@@ -51,17 +57,16 @@ Test(isn, known_key_pins_f)
 	const uint8_t swapped[12] = { 192, 168, 1, 2, 0x9c, 0x40, 10, 0, 0, 1, 0x00, 0x50 };
 	uint32_t f = tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, 0);
 
-	cr_assert_eq(f, sip_low32(KEY_A, tuple, 12));
+	assert_eq_u(f, sip_low32(KEY_A, tuple, 12));
 	cr_assert_neq(f, sip_low32(KEY_A, swapped, 12));
-	cr_assert_eq(tcp_isn(KEY_A, R_ADDR, R_PORT, L_ADDR, L_PORT, 0), sip_low32(KEY_A, swapped, 12));
+	assert_eq_u(tcp_isn(KEY_A, R_ADDR, R_PORT, L_ADDR, L_PORT, 0), sip_low32(KEY_A, swapped, 12));
 }
 
 Test(isn, same_tuple_same_time_same_isn)
 {
 	uint64_t t = 5000000000ull;
 
-	cr_assert_eq(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t),
-		     tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t));
+	assert_eq_u(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t), tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t));
 }
 
 Test(isn, four_microseconds_advance_by_one)
@@ -69,15 +74,13 @@ Test(isn, four_microseconds_advance_by_one)
 	uint64_t t = 7000000000ull; /* a multiple of 4000 */
 	uint32_t base = tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t);
 
-	cr_assert_eq(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t + 3999), base);
-	cr_assert_eq(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t + 4000), base + 1u);
-	cr_assert_eq(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t + 8000), base + 2u);
+	assert_eq_u(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t + 3999), base);
+	assert_eq_u(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t + 4000), base + 1u);
+	assert_eq_u(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t + 8000), base + 2u);
 	/* One second: 250,000 ticks (RFC 6528 §3 / RFC 793's 4 µs clock). */
-	cr_assert_eq(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t + 1000000000ull),
-		     base + 250000u);
+	assert_eq_u(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t + 1000000000ull), base + 250000u);
 	/* M wraps modulo 2^32 ticks (2^32 * 4 µs): same ISN one period later. */
-	cr_assert_eq(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t + 4000ull * (1ull << 32)),
-		     base);
+	assert_eq_u(tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, t + 4000ull * (1ull << 32)), base);
 }
 
 Test(isn, different_tuples_and_keys_differ)
@@ -107,11 +110,11 @@ Test(isn, ts_offset_exact_and_independent_of_isn)
 	const uint8_t in[13] = { 10, 0, 0, 1, 0x00, 0x50, 192, 168, 1, 2, 0x9c, 0x40, 'T' };
 	uint32_t off = tcp_ts_offset(KEY_B, L_ADDR, L_PORT, R_ADDR, R_PORT);
 
-	cr_assert_eq(off, sip_low32(KEY_B, in, sizeof(in)));
+	assert_eq_u(off, sip_low32(KEY_B, in, sizeof(in)));
 	/* Same key as the ISN: the domain byte still keeps it apart from F. */
 	cr_assert_neq(tcp_ts_offset(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT),
 		      tcp_isn(KEY_A, L_ADDR, L_PORT, R_ADDR, R_PORT, 0));
 	/* A pure function of the 4-tuple: stable across incarnations. */
-	cr_assert_eq(tcp_ts_offset(KEY_B, L_ADDR, L_PORT, R_ADDR, R_PORT), off);
+	assert_eq_u(tcp_ts_offset(KEY_B, L_ADDR, L_PORT, R_ADDR, R_PORT), off);
 	cr_assert_neq(tcp_ts_offset(KEY_B, L_ADDR, L_PORT, R_ADDR, R_PORT + 1), off);
 }

@@ -53,6 +53,24 @@ static int check(const struct tcp_cookie_keys *k, uint32_t cookie, uint64_t now)
 	return tcp_cookie_check(k, LA, LP, RA, RP, CISN, cookie, now);
 }
 
+/* A tcp_cookie_check result == want, both printed by name on failure. */
+#define assert_result(expr, want)                                                       \
+	do {                                                                            \
+		int r_ = (expr);                                                         \
+		cr_assert_eq(r_, (int)(want), "%s: %d (%s), want %d", #expr, r_,         \
+			     tcp_cookie_strerror(r_), (int)(want));                       \
+	} while (0)
+
+/* check() == want, printing both results by name on failure. */
+#define assert_check(k, cookie, now, want)                                              \
+	do {                                                                            \
+		int got_ = check((k), (cookie), (now));                                  \
+		cr_assert_eq(got_, (int)(want), "cookie %08x at %llu ns: %d (%s), want %d (%s)", \
+			     (unsigned)(cookie), (unsigned long long)(now), got_,         \
+			     tcp_cookie_strerror(got_), (int)(want),                     \
+			     tcp_cookie_strerror((int)(want)));                           \
+	} while (0)
+
 Test(syncookie, equals_independent_computation)
 {
 	struct tcp_cookie_keys k = keys_with(KEY_A);
@@ -76,7 +94,7 @@ Test(syncookie, equals_independent_computation)
 	cr_assert_eq(make(&k, 1450, T0, &used), want, "cookie %08x want %08x",
 		     make(&k, 1450, T0, &used), want);
 	cr_assert_eq(used, 1440);
-	cr_assert_eq(check(&k, want, T0), 1440);
+	assert_check(&k, want, T0, 1440);
 }
 
 Test(syncookie, mss_table_rounding_and_round_trip)
@@ -101,7 +119,7 @@ Test(syncookie, mss_table_rounding_and_round_trip)
 			     cases[i].mss, check(&k, c, T0));
 	}
 	/* mss_used may be NULL. */
-	cr_assert_eq(check(&k, make(&k, 1300, T0, NULL), T0), 1300);
+	assert_check(&k, make(&k, 1300, T0, NULL), T0, 1300);
 }
 
 Test(syncookie, wrong_isn_or_tuple_is_bad_mac)
@@ -109,15 +127,15 @@ Test(syncookie, wrong_isn_or_tuple_is_bad_mac)
 	struct tcp_cookie_keys k = keys_with(KEY_A);
 	uint32_t c = make(&k, 1460, T0, NULL);
 
-	cr_assert_eq(tcp_cookie_check(&k, LA, LP, RA, RP, CISN, c, T0), 1460);
-	cr_assert_eq(tcp_cookie_check(&k, LA, LP, RA, RP, CISN + 1, c, T0), TCP_COOKIE_BAD_MAC);
-	cr_assert_eq(tcp_cookie_check(&k, LA, LP, RA, RP, CISN - 1, c, T0), TCP_COOKIE_BAD_MAC);
-	cr_assert_eq(tcp_cookie_check(&k, LA + 1, LP, RA, RP, CISN, c, T0), TCP_COOKIE_BAD_MAC);
-	cr_assert_eq(tcp_cookie_check(&k, LA, LP + 1, RA, RP, CISN, c, T0), TCP_COOKIE_BAD_MAC);
-	cr_assert_eq(tcp_cookie_check(&k, LA, LP, RA + 1, RP, CISN, c, T0), TCP_COOKIE_BAD_MAC);
-	cr_assert_eq(tcp_cookie_check(&k, LA, LP, RA, RP + 1, CISN, c, T0), TCP_COOKIE_BAD_MAC);
+	assert_result(tcp_cookie_check(&k, LA, LP, RA, RP, CISN, c, T0), 1460);
+	assert_result(tcp_cookie_check(&k, LA, LP, RA, RP, CISN + 1, c, T0), TCP_COOKIE_BAD_MAC);
+	assert_result(tcp_cookie_check(&k, LA, LP, RA, RP, CISN - 1, c, T0), TCP_COOKIE_BAD_MAC);
+	assert_result(tcp_cookie_check(&k, LA + 1, LP, RA, RP, CISN, c, T0), TCP_COOKIE_BAD_MAC);
+	assert_result(tcp_cookie_check(&k, LA, LP + 1, RA, RP, CISN, c, T0), TCP_COOKIE_BAD_MAC);
+	assert_result(tcp_cookie_check(&k, LA, LP, RA + 1, RP, CISN, c, T0), TCP_COOKIE_BAD_MAC);
+	assert_result(tcp_cookie_check(&k, LA, LP, RA, RP + 1, CISN, c, T0), TCP_COOKIE_BAD_MAC);
 	/* Local and remote swapped. */
-	cr_assert_eq(tcp_cookie_check(&k, RA, RP, LA, LP, CISN, c, T0), TCP_COOKIE_BAD_MAC);
+	assert_result(tcp_cookie_check(&k, RA, RP, LA, LP, CISN, c, T0), TCP_COOKIE_BAD_MAC);
 	cr_assert_str_eq(tcp_cookie_strerror(TCP_COOKIE_BAD_MAC), "cookie: bad MAC");
 	cr_assert_str_eq(tcp_cookie_strerror(TCP_COOKIE_TOO_OLD), "cookie: too old");
 	cr_assert_str_eq(tcp_cookie_strerror(1460), "ok");
@@ -134,8 +152,8 @@ Test(syncookie, every_single_bit_flip_is_rejected)
 		cr_assert_eq(check(&k, bad, T0), TCP_COOKIE_BAD_MAC, "bit %d: %d", bit,
 			     check(&k, bad, T0));
 	}
-	cr_assert_eq(check(&k, c + 1, T0), TCP_COOKIE_BAD_MAC);
-	cr_assert_eq(check(&k, 0, T0), TCP_COOKIE_BAD_MAC);
+	assert_check(&k, c + 1, T0, TCP_COOKIE_BAD_MAC);
+	assert_check(&k, 0, T0, TCP_COOKIE_BAD_MAC);
 }
 
 Test(syncookie, counter_age_boundaries)
@@ -144,21 +162,21 @@ Test(syncookie, counter_age_boundaries)
 	uint64_t start = 15 * PERIOD; /* 960 s: the period T0 lies in */
 	uint32_t c = make(&k, 1460, T0, NULL);
 
-	cr_assert_eq(check(&k, c, start), 1460);                  /* same period */
-	cr_assert_eq(check(&k, c, start + PERIOD - 1), 1460);
-	cr_assert_eq(check(&k, c, start + PERIOD), 1460);         /* age 1 */
-	cr_assert_eq(check(&k, c, start + 2 * PERIOD - 1), 1460); /* 127.99.. s later */
-	cr_assert_eq(check(&k, c, start + 2 * PERIOD), TCP_COOKIE_TOO_OLD); /* age 2 */
-	cr_assert_eq(check(&k, c, start + 31 * PERIOD), TCP_COOKIE_TOO_OLD); /* age 31 */
+	assert_check(&k, c, start, 1460);                  /* same period */
+	assert_check(&k, c, start + PERIOD - 1, 1460);
+	assert_check(&k, c, start + PERIOD, 1460);         /* age 1 */
+	assert_check(&k, c, start + 2 * PERIOD - 1, 1460); /* 127.99.. s later */
+	assert_check(&k, c, start + 2 * PERIOD, TCP_COOKIE_TOO_OLD); /* age 2 */
+	assert_check(&k, c, start + 31 * PERIOD, TCP_COOKIE_TOO_OLD); /* age 31 */
 	/* Age 32 aliases counter bits; the MAC over the full counter then fails. */
-	cr_assert_eq(check(&k, c, start + 32 * PERIOD), TCP_COOKIE_BAD_MAC);
-	cr_assert_eq(check(&k, c, start + 33 * PERIOD), TCP_COOKIE_BAD_MAC);
+	assert_check(&k, c, start + 32 * PERIOD, TCP_COOKIE_BAD_MAC);
+	assert_check(&k, c, start + 33 * PERIOD, TCP_COOKIE_BAD_MAC);
 	/* From before the clock stepped back: the previous period does not accept it. */
-	cr_assert_eq(check(&k, c, start - 1), TCP_COOKIE_BAD_MAC);
+	assert_check(&k, c, start - 1, TCP_COOKIE_BAD_MAC);
 	/* Made at the very end of a period, checked 1 ns later: age 1, still valid. */
 	c = make(&k, 536, 16 * PERIOD - 1, NULL);
-	cr_assert_eq(check(&k, c, 16 * PERIOD), 536);
-	cr_assert_eq(check(&k, c, 17 * PERIOD), TCP_COOKIE_TOO_OLD); /* 64 s + 1 ns old */
+	assert_check(&k, c, 16 * PERIOD, 536);
+	assert_check(&k, c, 17 * PERIOD, TCP_COOKIE_TOO_OLD); /* 64 s + 1 ns old */
 }
 
 Test(syncookie, counter_crosses_mod_32_and_far_times)
@@ -167,13 +185,13 @@ Test(syncookie, counter_crosses_mod_32_and_far_times)
 	uint64_t now = 31 * PERIOD + 5; /* counter 31 */
 	uint32_t c = make(&k, 1440, now, NULL);
 
-	cr_assert_eq(check(&k, c, 32 * PERIOD), 1440); /* counter 32: 0 mod 32, age 1 */
-	cr_assert_eq(check(&k, c, 33 * PERIOD), TCP_COOKIE_TOO_OLD);
+	assert_check(&k, c, 32 * PERIOD, 1440); /* counter 32: 0 mod 32, age 1 */
+	assert_check(&k, c, 33 * PERIOD, TCP_COOKIE_TOO_OLD);
 	/* Near the end of the uint64_t nanosecond range (counter ~2^28). */
 	now = UINT64_MAX - PERIOD / 2;
 	c = make(&k, 1300, now, NULL);
-	cr_assert_eq(check(&k, c, UINT64_MAX), 1300);
-	cr_assert_eq(check(&k, c, now - 2 * PERIOD), TCP_COOKIE_BAD_MAC);
+	assert_check(&k, c, UINT64_MAX, 1300);
+	assert_check(&k, c, now - 2 * PERIOD, TCP_COOKIE_BAD_MAC);
 }
 
 Test(syncookie, rotation_window_exact)
@@ -183,25 +201,25 @@ Test(syncookie, rotation_window_exact)
 	uint32_t ca = make(&k, 1460, T0, NULL), cb, cc;
 
 	/* No previous key after init: the (all-zero) second slot is never used. */
-	cr_assert_eq(check(&k, make(&only_zero, 1460, T0, NULL), T0), TCP_COOKIE_BAD_MAC);
+	assert_check(&k, make(&only_zero, 1460, T0, NULL), T0, TCP_COOKIE_BAD_MAC);
 
 	tcp_cookie_rotate(&k, KEY_B); /* current B, previous A */
 	cb = make(&k, 1300, T0, NULL);
 	cr_assert_neq(ca, cb);
-	cr_assert_eq(check(&k, ca, T0), 1460);
-	cr_assert_eq(check(&k, cb, T0), 1300);
+	assert_check(&k, ca, T0, 1460);
+	assert_check(&k, cb, T0, 1300);
 
 	tcp_cookie_rotate(&k, KEY_C); /* current C, previous B: A is gone */
 	cc = make(&k, 536, T0, NULL);
-	cr_assert_eq(check(&k, ca, T0), TCP_COOKIE_BAD_MAC);
-	cr_assert_eq(check(&k, cb, T0), 1300);
-	cr_assert_eq(check(&k, cc, T0), 536);
+	assert_check(&k, ca, T0, TCP_COOKIE_BAD_MAC);
+	assert_check(&k, cb, T0, 1300);
+	assert_check(&k, cc, T0, 536);
 	/* The age limit still applies to a previous-key cookie. */
-	cr_assert_eq(check(&k, cb, 17 * PERIOD), TCP_COOKIE_TOO_OLD);
+	assert_check(&k, cb, 17 * PERIOD, TCP_COOKIE_TOO_OLD);
 
 	tcp_cookie_rotate(&k, KEY_D); /* current D, previous C */
-	cr_assert_eq(check(&k, cb, T0), TCP_COOKIE_BAD_MAC);
-	cr_assert_eq(check(&k, cc, T0), 536);
+	assert_check(&k, cb, T0, TCP_COOKIE_BAD_MAC);
+	assert_check(&k, cc, T0, 536);
 	/* Each key makes what a fresh single-key holder would make. */
 	struct tcp_cookie_keys kc = keys_with(KEY_C);
 	cr_assert_eq(make(&kc, 536, T0, NULL), cc);

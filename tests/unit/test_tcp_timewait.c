@@ -7,6 +7,13 @@
 
 #include "tcp/timewait.h"
 
+/* a == b for integers or pointers (compared as addresses), printing both on failure. */
+#define assert_eq_u(a, b)                                                               \
+	cr_assert_eq((unsigned long long)(a), (unsigned long long)(b),                  \
+		     "%s = %llu (0x%llx), want %llu (0x%llx)", #a,                       \
+		     (unsigned long long)(a), (unsigned long long)(a),                \
+		     (unsigned long long)(b), (unsigned long long)(b))
+
 /* A counting allocator that can be told to fail after a number of allocations. */
 struct counting {
 	size_t bytes_out, allocs, frees;
@@ -46,7 +53,7 @@ static struct tw_table tab;
 static void setup(void)
 {
 	cnt = (struct counting){ .fail_after = -1 };
-	cr_assert_eq(tw_init(&tab, &alloc, KEY), 0);
+	assert_eq_u(tw_init(&tab, &alloc, KEY), 0);
 }
 
 static void teardown(void)
@@ -93,14 +100,14 @@ static void assert_entry(const struct tw_entry *e, uint32_t laddr, uint16_t lpor
 	struct tw_entry p = proto(laddr, lport, raddr, rport);
 
 	cr_assert_not_null(e);
-	cr_assert_eq(e->laddr, laddr);
-	cr_assert_eq(e->lport, lport);
-	cr_assert_eq(e->raddr, raddr);
-	cr_assert_eq(e->rport, rport);
-	cr_assert_eq(e->snd_nxt, p.snd_nxt);
-	cr_assert_eq(e->rcv_nxt, p.rcv_nxt);
-	cr_assert_eq(e->has_ts, p.has_ts);
-	cr_assert_eq(e->ts_recent, p.ts_recent);
+	assert_eq_u(e->laddr, laddr);
+	assert_eq_u(e->lport, lport);
+	assert_eq_u(e->raddr, raddr);
+	assert_eq_u(e->rport, rport);
+	assert_eq_u(e->snd_nxt, p.snd_nxt);
+	assert_eq_u(e->rcv_nxt, p.rcv_nxt);
+	assert_eq_u(e->has_ts, p.has_ts);
+	assert_eq_u(e->ts_recent, p.ts_recent);
 	cr_assert_eq((uint64_t)e->deadline_ns, deadline, "deadline %llu want %llu",
 		     (unsigned long long)e->deadline_ns, (unsigned long long)deadline);
 }
@@ -123,7 +130,7 @@ Test(timewait, entry_fits_64_bytes)
 {
 	cr_assert_leq(sizeof(struct tw_entry), 64u, "sizeof %zu", sizeof(struct tw_entry));
 	/* The pool rounds to 16: an entry really costs 64 bytes. */
-	cr_assert_eq(tab.entries.obj_size, 64u);
+	assert_eq_u(tab.entries.obj_size, 64u);
 }
 
 Test(timewait, insert_lookup_remove)
@@ -132,11 +139,11 @@ Test(timewait, insert_lookup_remove)
 	struct tw_entry *b = insert(L1, 80, R1, 40001, 1000);
 	struct tw_entry *c = insert(L2, 443, R2, 40000, 1000);
 
-	cr_assert_eq(tw_count(&tab), 3u);
-	cr_assert_eq(pool_in_use(&tab.entries), 3u);
-	cr_assert_eq(tw_lookup(&tab, L1, 80, R1, 40000), a);
-	cr_assert_eq(tw_lookup(&tab, L1, 80, R1, 40001), b);
-	cr_assert_eq(tw_lookup(&tab, L2, 443, R2, 40000), c);
+	assert_eq_u(tw_count(&tab), 3u);
+	assert_eq_u(pool_in_use(&tab.entries), 3u);
+	assert_eq_u(tw_lookup(&tab, L1, 80, R1, 40000), a);
+	assert_eq_u(tw_lookup(&tab, L1, 80, R1, 40001), b);
+	assert_eq_u(tw_lookup(&tab, L2, 443, R2, 40000), c);
 	assert_entry(a, L1, 80, R1, 40000, 1000);
 	assert_entry(b, L1, 80, R1, 40001, 1000);
 	/* Each field of the key matters; local/remote are not interchangeable. */
@@ -148,14 +155,14 @@ Test(timewait, insert_lookup_remove)
 
 	tw_remove(&tab, b);
 	cr_assert_null(tw_lookup(&tab, L1, 80, R1, 40001));
-	cr_assert_eq(tw_lookup(&tab, L1, 80, R1, 40000), a);
-	cr_assert_eq(tw_count(&tab), 2u);
-	cr_assert_eq(pool_in_use(&tab.entries), 2u);
+	assert_eq_u(tw_lookup(&tab, L1, 80, R1, 40000), a);
+	assert_eq_u(tw_count(&tab), 2u);
+	assert_eq_u(pool_in_use(&tab.entries), 2u);
 	tw_remove(&tab, a);
 	tw_remove(&tab, c);
-	cr_assert_eq(tw_count(&tab), 0u);
-	cr_assert_eq(pool_in_use(&tab.entries), 0u);
-	cr_assert_eq(tw_next_deadline(&tab), UINT64_MAX);
+	assert_eq_u(tw_count(&tab), 0u);
+	assert_eq_u(pool_in_use(&tab.entries), 0u);
+	assert_eq_u(tw_next_deadline(&tab), UINT64_MAX);
 }
 
 Test(timewait, insert_errors_leave_table_unchanged)
@@ -163,14 +170,14 @@ Test(timewait, insert_errors_leave_table_unchanged)
 	struct tw_entry p = proto(L1, 80, R1, 40000), *e = (struct tw_entry *)&p;
 
 	insert(L1, 80, R1, 40000, 500);
-	cr_assert_eq(tw_insert(&tab, &p, 900, &e), -EEXIST);
-	cr_assert_eq(e, &p); /* *out untouched on error */
-	cr_assert_eq(tw_count(&tab), 1u);
-	cr_assert_eq(tw_next_deadline(&tab), 500u);
+	assert_eq_u(tw_insert(&tab, &p, 900, &e), -EEXIST);
+	assert_eq_u(e, &p); /* *out untouched on error */
+	assert_eq_u(tw_count(&tab), 1u);
+	assert_eq_u(tw_next_deadline(&tab), 500u);
 
 	p = proto(0, 80, R1, 40001);
-	cr_assert_eq(tw_insert(&tab, &p, 900, NULL), -EINVAL);
-	cr_assert_eq(tw_count(&tab), 1u);
+	assert_eq_u(tw_insert(&tab, &p, 900, NULL), -EINVAL);
+	assert_eq_u(tw_count(&tab), 1u);
 }
 
 Test(timewait, allocation_failure_is_enomem_and_clean)
@@ -180,21 +187,21 @@ Test(timewait, allocation_failure_is_enomem_and_clean)
 
 	/* The entry pool's chunk allocation fails. */
 	cnt.fail_after = 0;
-	cr_assert_eq(tw_insert(&tab, &p, 100, NULL), -ENOMEM);
-	cr_assert_eq(tw_count(&tab), 0u);
-	cr_assert_eq(pool_in_use(&tab.entries), 0u);
-	cr_assert_eq(cnt.bytes_out, before);
+	assert_eq_u(tw_insert(&tab, &p, 100, NULL), -ENOMEM);
+	assert_eq_u(tw_count(&tab), 0u);
+	assert_eq_u(pool_in_use(&tab.entries), 0u);
+	assert_eq_u(cnt.bytes_out, before);
 	/* The entry chunk succeeds, the port record chunk fails. */
 	cnt.fail_after = 1;
-	cr_assert_eq(tw_insert(&tab, &p, 100, NULL), -ENOMEM);
-	cr_assert_eq(tw_count(&tab), 0u);
-	cr_assert_eq(pool_in_use(&tab.entries), 0u);
-	cr_assert_eq(pool_in_use(&tab.ports), 0u);
+	assert_eq_u(tw_insert(&tab, &p, 100, NULL), -ENOMEM);
+	assert_eq_u(tw_count(&tab), 0u);
+	assert_eq_u(pool_in_use(&tab.entries), 0u);
+	assert_eq_u(pool_in_use(&tab.ports), 0u);
 	cr_assert(!tw_port_in_use(&tab, L2, 8080));
-	cr_assert_eq(tw_next_deadline(&tab), UINT64_MAX);
+	assert_eq_u(tw_next_deadline(&tab), UINT64_MAX);
 	/* With memory back, the same insert works. */
 	cnt.fail_after = -1;
-	cr_assert_eq(tw_insert(&tab, &p, 100, NULL), 0);
+	assert_eq_u(tw_insert(&tab, &p, 100, NULL), 0);
 	cr_assert(tw_port_in_use(&tab, L2, 8080));
 }
 
@@ -206,21 +213,21 @@ Test(timewait, expiry_in_deadline_order_at_exact_times)
 	insert(L1, 80, R1, 2, 2000);
 	insert(L1, 80, R1, 3, 3000);
 	insert(L1, 80, R1, 4, 3000);
-	cr_assert_eq(tw_next_deadline(&tab), 1000u);
+	assert_eq_u(tw_next_deadline(&tab), 1000u);
 	cr_assert(!tw_pop_expired(&tab, 999, &out));
-	cr_assert_eq(tw_count(&tab), 4u);
+	assert_eq_u(tw_count(&tab), 4u);
 	pop_expect(1000, L1, 80, R1, 1, 1000);
 	cr_assert(!tw_pop_expired(&tab, 1000, &out));
-	cr_assert_eq(tw_next_deadline(&tab), 2000u);
-	cr_assert_eq(tw_expire(&tab, 1999), 0u);
-	cr_assert_eq(tw_expire(&tab, 2999), 1u); /* the 2000 one */
+	assert_eq_u(tw_next_deadline(&tab), 2000u);
+	assert_eq_u(tw_expire(&tab, 1999), 0u);
+	assert_eq_u(tw_expire(&tab, 2999), 1u); /* the 2000 one */
 	cr_assert_null(tw_lookup(&tab, L1, 80, R1, 2));
-	cr_assert_eq(tw_next_deadline(&tab), 3000u);
+	assert_eq_u(tw_next_deadline(&tab), 3000u);
 	pop_expect(5000, L1, 80, R1, 3, 3000); /* late caller: still earliest first */
 	pop_expect(5000, L1, 80, R1, 4, 3000);
 	cr_assert(!tw_pop_expired(&tab, UINT64_MAX, &out));
-	cr_assert_eq(tw_next_deadline(&tab), UINT64_MAX);
-	cr_assert_eq(pool_in_use(&tab.entries), 0u);
+	assert_eq_u(tw_next_deadline(&tab), UINT64_MAX);
+	assert_eq_u(pool_in_use(&tab.entries), 0u);
 }
 
 Test(timewait, restart_moves_to_tail_with_new_deadline)
@@ -231,19 +238,19 @@ Test(timewait, restart_moves_to_tail_with_new_deadline)
 	insert(L1, 80, R1, 3, 62000);
 	/* A retransmitted FIN at t=30000 restarts 2MSL (60000). */
 	tw_restart(&tab, a, 90000);
-	cr_assert_eq((uint64_t)a->deadline_ns, 90000u);
-	cr_assert_eq(tw_lookup(&tab, L1, 80, R1, 1), a);
-	cr_assert_eq(tw_next_deadline(&tab), 61000u);
-	cr_assert_eq(tw_expire(&tab, 60000), 0u); /* its old deadline no longer fires */
+	assert_eq_u((uint64_t)a->deadline_ns, 90000u);
+	assert_eq_u(tw_lookup(&tab, L1, 80, R1, 1), a);
+	assert_eq_u(tw_next_deadline(&tab), 61000u);
+	assert_eq_u(tw_expire(&tab, 60000), 0u); /* its old deadline no longer fires */
 	pop_expect(61000, L1, 80, R1, 2, 61000);
 	pop_expect(62000, L1, 80, R1, 3, 62000);
-	cr_assert_eq(tw_next_deadline(&tab), 90000u);
-	cr_assert_eq(tw_expire(&tab, 89999), 0u);
+	assert_eq_u(tw_next_deadline(&tab), 90000u);
+	assert_eq_u(tw_expire(&tab, 89999), 0u);
 	pop_expect(90000, L1, 80, R1, 1, 90000);
 	/* Restarting the only entry keeps it the head. */
 	a = insert(L1, 80, R1, 7, 100);
 	tw_restart(&tab, a, 200);
-	cr_assert_eq(tw_next_deadline(&tab), 200u);
+	assert_eq_u(tw_next_deadline(&tab), 200u);
 	pop_expect(200, L1, 80, R1, 7, 200);
 }
 
@@ -255,7 +262,7 @@ Test(timewait, lowered_msl_never_expires_early)
 
 	insert(L1, 80, R1, 1, 120000); /* old 2*MSL */
 	insert(L1, 80, R1, 2, 80000);  /* inserted after msl was lowered */
-	cr_assert_eq(tw_next_deadline(&tab), 120000u);
+	assert_eq_u(tw_next_deadline(&tab), 120000u);
 	cr_assert(!tw_pop_expired(&tab, 80000, &out));
 	cr_assert(!tw_pop_expired(&tab, 119999, &out));
 	pop_expect(120000, L1, 80, R1, 1, 120000);
@@ -267,16 +274,16 @@ Test(timewait, deadline_clamped_to_63_bits)
 	struct tw_entry *e = insert(L1, 80, R1, 1, UINT64_MAX);
 	struct tw_entry out;
 
-	cr_assert_eq((uint64_t)e->deadline_ns, TW_DEADLINE_MAX);
-	cr_assert_eq(tw_next_deadline(&tab), TW_DEADLINE_MAX);
+	assert_eq_u((uint64_t)e->deadline_ns, TW_DEADLINE_MAX);
+	assert_eq_u(tw_next_deadline(&tab), TW_DEADLINE_MAX);
 	cr_assert(!tw_pop_expired(&tab, TW_DEADLINE_MAX - 1, &out));
 	pop_expect(TW_DEADLINE_MAX, L1, 80, R1, 1, TW_DEADLINE_MAX);
 	/* The flag bit beside the deadline is not disturbed by a large deadline. */
 	e = insert(L1, 80, R1, 3, TW_DEADLINE_MAX); /* rport odd: has_ts = 1 */
-	cr_assert_eq(e->has_ts, 1u);
+	assert_eq_u(e->has_ts, 1u);
 	tw_restart(&tab, e, UINT64_MAX - 5);
-	cr_assert_eq(e->has_ts, 1u);
-	cr_assert_eq((uint64_t)e->deadline_ns, TW_DEADLINE_MAX);
+	assert_eq_u(e->has_ts, 1u);
+	assert_eq_u((uint64_t)e->deadline_ns, TW_DEADLINE_MAX);
 }
 
 Test(timewait, port_in_use_exact_and_wildcard)
@@ -293,7 +300,7 @@ Test(timewait, port_in_use_exact_and_wildcard)
 	cr_assert(!tw_port_in_use(&tab, L1, 8080));
 	cr_assert(!tw_port_in_use(&tab, 0, 1000)); /* remote ports do not count */
 	/* Records: (L1,80) (0,80) (L2,8080) (0,8080). */
-	cr_assert_eq(pool_in_use(&tab.ports), 4u);
+	assert_eq_u(pool_in_use(&tab.ports), 4u);
 
 	tw_remove(&tab, a);
 	cr_assert(tw_port_in_use(&tab, L1, 80));
@@ -301,10 +308,10 @@ Test(timewait, port_in_use_exact_and_wildcard)
 	tw_remove(&tab, b);
 	cr_assert(!tw_port_in_use(&tab, L1, 80));
 	cr_assert(!tw_port_in_use(&tab, 0, 80));
-	cr_assert_eq(pool_in_use(&tab.ports), 2u);
-	cr_assert_eq(tw_expire(&tab, 10), 1u);
+	assert_eq_u(pool_in_use(&tab.ports), 2u);
+	assert_eq_u(tw_expire(&tab, 10), 1u);
 	cr_assert(!tw_port_in_use(&tab, 0, 8080));
-	cr_assert_eq(pool_in_use(&tab.ports), 0u);
+	assert_eq_u(pool_in_use(&tab.ports), 0u);
 	(void)c;
 }
 
@@ -320,15 +327,15 @@ Test(timewait, hundred_thousand_entries_no_leak)
 
 		cr_assert_eq(tw_insert(&tab, &p, base + 10ull * i, NULL), 0, "insert %u", i);
 	}
-	cr_assert_eq(tw_count(&tab), (size_t)N);
-	cr_assert_eq(pool_in_use(&tab.entries), (size_t)N);
-	cr_assert_eq(pool_in_use(&tab.ports), 3u * 7u + 7u); /* 21 exact + 7 wildcard */
+	assert_eq_u(tw_count(&tab), (size_t)N);
+	assert_eq_u(pool_in_use(&tab.entries), (size_t)N);
+	assert_eq_u(pool_in_use(&tab.ports), 3u * 7u + 7u); /* 21 exact + 7 wildcard */
 	for (uint32_t i = 0; i < N; i += 997) {
 		struct tw_entry *e = tw_lookup(&tab, L1 + (i % 3), (uint16_t)(80 + i % 7),
 					       R1 + i / 1000, (uint16_t)(1024 + i % 1000));
 
 		cr_assert_not_null(e, "entry %u missing", i);
-		cr_assert_eq((uint64_t)e->deadline_ns, base + 10ull * i);
+		assert_eq_u((uint64_t)e->deadline_ns, base + 10ull * i);
 	}
 	/* Expire in uneven steps; each step removes exactly the entries due. */
 	for (uint64_t now = base - 1; expired < N; now += 12345) {
@@ -337,22 +344,22 @@ Test(timewait, hundred_thousand_entries_no_leak)
 
 		cr_assert_eq(tw_expire(&tab, now), want, "at %llu", (unsigned long long)now);
 		expired += want;
-		cr_assert_eq(tw_count(&tab), (size_t)N - expired);
+		assert_eq_u(tw_count(&tab), (size_t)N - expired);
 		if (expired < N)
-			cr_assert_eq(tw_next_deadline(&tab), base + 10ull * expired);
+			assert_eq_u(tw_next_deadline(&tab), base + 10ull * expired);
 	}
-	cr_assert_eq(pool_in_use(&tab.entries), 0u);
-	cr_assert_eq(pool_in_use(&tab.ports), 0u);
-	cr_assert_eq(tw_next_deadline(&tab), UINT64_MAX);
+	assert_eq_u(pool_in_use(&tab.entries), 0u);
+	assert_eq_u(pool_in_use(&tab.ports), 0u);
+	assert_eq_u(tw_next_deadline(&tab), UINT64_MAX);
 	/* Warm: a second round allocates no new entry chunk. */
 	size_t allocs = cnt.allocs;
 	for (uint32_t i = 0; i < 1000; i++) {
 		struct tw_entry p = proto(L1, 80, R2, (uint16_t)i);
 
-		cr_assert_eq(tw_insert(&tab, &p, 5, NULL), 0);
+		assert_eq_u(tw_insert(&tab, &p, 5, NULL), 0);
 	}
-	cr_assert_eq(cnt.allocs, allocs);
-	cr_assert_eq(tw_expire(&tab, 5), 1000u);
+	assert_eq_u(cnt.allocs, allocs);
+	assert_eq_u(tw_expire(&tab, 5), 1000u);
 }
 
 /* ---- RFC 6191 §2 ------------------------------------------------------------------ */
