@@ -1,0 +1,340 @@
+/*
+ * stack.c — the public stack object and the driver calls (include/synack/synack.h):
+ * creation from an injected environment, configuration, synack_input (IPv4 demux to
+ * TCP and ICMP), synack_output, synack_advance, next deadline, events, notes, the
+ * `ss` listing and counters.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "ip/ip.h"
+#include "tcp/input.h"
+
+void synack_config_default(struct synack_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->syn_retries = 7;
+	c->synack_retries = 5;
+	c->syncookies = 1;
+	c->max_syn_backlog = 1024;
+	c->somaxconn = 4096;
+	c->rto_initial_ms = 1000;
+	c->rto_min_ms = 200;
+	c->rto_max_ms = 120000;
+	c->retries1 = 3;
+	c->retries2 = 15;
+	c->delayed_ack_ms = 40;
+	c->fin_timeout_ms = 60000;
+	c->msl_ms = 30000;
+	c->tw_reuse = 2;
+	c->rfc1337 = 1;
+	c->keepalive_time_ms = 7200000;
+	c->keepalive_intvl_ms = 75000;
+	c->keepalive_probes = 9;
+	c->challenge_ack_limit = 1000;
+	c->invalid_ratelimit_ms = 500;
+	c->window_scaling = 1;
+	c->timestamps = 1;
+	c->sack = 1;
+	c->rmem_default = 131072;
+	c->wmem_default = 16384;
+	c->rmem_max = 6291456;
+	c->wmem_max = 4194304;
+	c->mtu = 1500;
+	c->ip_local_port_range_lo = 32768;
+	c->ip_local_port_range_hi = 60999;
+	c->ip_default_ttl = 64;
+	c->notes_max = 1024;
+	c->max_sockets = 65536;
+}
+
+static bool config_ok(const struct synack_config *c)
+{
+	return c->mtu >= 68 && c->mtu <= 65535 && c->ip_local_port_range_lo &&
+	       c->ip_local_port_range_lo <= c->ip_local_port_range_hi &&
+	       c->rto_min_ms && c->rto_initial_ms && c->rto_min_ms <= c->rto_max_ms &&
+	       c->msl_ms && c->syncookies <= 2 && c->tw_reuse <= 2 && c->ip_default_ttl &&
+	       c->max_sockets && c->max_sockets <= (1u << API_SLOT_BITS) && c->rmem_default &&
+	       c->wmem_default;
+}
+
+struct synack_stack *synack_stack_new(const struct synack_config *cfg,
+				      const struct synack_env *env)
+{
+	struct synack_config def;
+	struct base_allocator a;
+	struct synack_stack *s;
+
+	if (!env || !env->alloc || !env->free)
+		return NULL;
+	if (!cfg) {
+		synack_config_default(&def);
+		cfg = &def;
+	}
+	if (!config_ok(cfg))
+		return NULL;
+	a.alloc = env->alloc;
+	a.free = env->free;
+	a.ctx = env->ctx;
+	s = base_zalloc(&a, sizeof *s);
+	if (!s)
+		return NULL;
+	if (tcp_stack_init(&s->tcp, cfg, &a, env->secret) < 0) {
+		base_free(&a, s, sizeof *s);
+		return NULL;
+	}
+	s->free_head = UINT32_MAX;
+	return s;
+}
+
+void synack_stack_free(struct synack_stack *s)
+{
+	struct base_allocator a;
+
+	if (!s)
+		return;
+	a = s->tcp.alloc;
+	tcp_stack_destroy(&s->tcp);
+	base_free(&a, s->slots, s->nslots * sizeof *s->slots);
+	base_free(&a, s, sizeof *s);
+}
+
+int synack_stack_add_addr(struct synack_stack *s, uint32_t addr)
+{
+	struct tcp_stack *ts = &s->tcp;
+
+	if (addr == 0 || ip_addr_is_bcast_mcast(addr))
+		return -EINVAL;
+	if (tcp_is_local_addr(ts, addr))
+		return -EEXIST;
+	if (ts->naddrs == SYNACK_MAX_ADDRS)
+		return -ENOSPC;
+	ts->addrs[ts->naddrs++] = addr;
+	return 0;
+}
+
+int synack_stack_set_config(struct synack_stack *s, const struct synack_config *cfg)
+{
+	if (!config_ok(cfg) || cfg->notes_max != s->tcp.cfg.notes_max)
+		return -EINVAL;
+	s->tcp.cfg = *cfg;
+	return 0;
+}
+
+const struct synack_config *synack_stack_config(const struct synack_stack *s)
+{
+	return &s->tcp.cfg;
+}
+
+void synack_stack_rotate_cookie_key(struct synack_stack *s, const uint8_t key[16])
+{
+	memcpy(s->tcp.cookie_key[1], s->tcp.cookie_key[0], 16);
+	memcpy(s->tcp.cookie_key[0], key, 16);
+}
+
+/* ---- driver calls ----------------------------------------------------------------- */
+
+static void tcp_rx(struct tcp_stack *ts, const struct ip_rx *rx)
+{
+	struct wire_tcp seg;
+
+	if (wire_tcp_parse(rx->payload, rx->payload_len, &seg) != WIRE_OK) {
+		tcp_count(ts, SYNACK_CTR_TCP_MALFORMED);
+		tcp_note(ts, NULL, SYNACK_NOTE_IN, SYNACK_V_DROPPED, TCP_CLOSED, NULL, rx->dst,
+			 rx->src, "dropped: malformed TCP header");
+		return;
+	}
+	if (!wire_tcp_csum_ok(rx->src, rx->dst, rx->payload, rx->payload_len)) {
+		tcp_count(ts, SYNACK_CTR_TCP_BAD_CSUM);
+		tcp_note(ts, NULL, SYNACK_NOTE_IN, SYNACK_V_DROPPED, TCP_CLOSED, &seg, rx->dst,
+			 rx->src, "dropped: bad checksum");
+		return;
+	}
+	tcp_count(ts, SYNACK_CTR_TCP_IN);
+	tcp_input(ts, rx->dst, rx->src, &seg);
+}
+
+static void icmp_rx(struct tcp_stack *ts, const struct ip_rx *rx)
+{
+	uint8_t out[1500];
+	size_t n;
+
+	if (rx->payload[0] == 8) {
+		if (ts->cfg.icmp_echo_ignore_all)
+			return;
+		n = ip_icmp_echo_reply(rx, ts->cfg.ip_default_ttl,
+				       (uint16_t)ts->counters[SYNACK_CTR_IP_OUT], out,
+				       sizeof out < ts->cfg.mtu ? sizeof out : ts->cfg.mtu);
+		if (n && tcp_queue_raw(ts, out, n))
+			tcp_count(ts, SYNACK_CTR_ICMP_ECHO);
+		return;
+	}
+	tcp_count(ts, SYNACK_CTR_ICMP_IN);
+}
+
+void synack_input(struct synack_stack *s, uint64_t now_ns, const uint8_t *pkt, size_t len)
+{
+	struct tcp_stack *ts = &s->tcp;
+	struct ip_rx rx;
+
+	tcp_set_now(ts, now_ns);
+	tcp_count(ts, SYNACK_CTR_IP_IN);
+	switch (ip_input(ts->addrs, ts->naddrs, pkt, len, &rx)) {
+	case IP_RX_TCP:
+		tcp_rx(ts, &rx);
+		break;
+	case IP_RX_ICMP:
+		icmp_rx(ts, &rx);
+		break;
+	default:
+		tcp_count(ts, rx.drop_ctr);
+		break;
+	}
+}
+
+size_t synack_output(struct synack_stack *s, uint64_t now_ns, uint8_t *buf, size_t cap)
+{
+	tcp_set_now(&s->tcp, now_ns);
+	return tcp_output(&s->tcp, buf, cap);
+}
+
+void synack_advance(struct synack_stack *s, uint64_t now_ns)
+{
+	tcp_set_now(&s->tcp, now_ns);
+	tcp_timers_run(&s->tcp);
+}
+
+uint64_t synack_next_deadline(struct synack_stack *s)
+{
+	return timer_next_deadline(&s->tcp.wheel);
+}
+
+bool synack_poll_event(struct synack_stack *s, struct synack_event *ev)
+{
+	struct tcp_stack *ts = &s->tcp;
+	struct list_node *n = list_first(&ts->ev_list);
+	struct tcb *tcb;
+	uint32_t bit;
+
+	if (!n)
+		return false;
+	tcb = container_of(n, struct tcb, ev_link);
+	bit = (uint32_t)__builtin_ctz(tcb->ev_pending);
+	tcb->ev_pending &= ~(1u << bit);
+	if (!tcb->ev_pending)
+		list_remove(&tcb->ev_link);
+	ev->fd = tcb->fd;
+	ev->kind = (enum synack_event_kind)bit;
+	ev->error = (bit == SYNACK_EV_RESET || bit == SYNACK_EV_ERROR) ? tcb->dead_error : 0;
+	return true;
+}
+
+bool synack_poll_note(struct synack_stack *s, struct synack_note *n)
+{
+	struct tcp_stack *ts = &s->tcp;
+
+	if (!ts->notes_len)
+		return false;
+	*n = ts->notes[ts->notes_head];
+	ts->notes_head = (ts->notes_head + 1) % ts->notes_cap;
+	ts->notes_len--;
+	return true;
+}
+
+/* ---- names and counters ------------------------------------------------------------- */
+
+const char *synack_state_name(int state)
+{
+	static const char *const names[SYNACK_STATE_COUNT] = {
+		"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "CLOSE-WAIT",
+		"FIN-WAIT-1", "CLOSING", "LAST-ACK", "FIN-WAIT-2", "TIME-WAIT",
+	};
+
+	return state >= 0 && state < SYNACK_STATE_COUNT ? names[state] : "?";
+}
+
+const char *synack_timer_name(int timer)
+{
+	static const char *const names[SYNACK_TIMER_COUNT] = {
+		"none", "retransmit", "persist", "delack", "keepalive", "time-wait",
+		"fin-wait-2", "syn-ack", "user-timeout",
+	};
+
+	return timer >= 0 && timer < SYNACK_TIMER_COUNT ? names[timer] : "?";
+}
+
+static const char *const counter_names[SYNACK_CTR_COUNT] = {
+	"ip_in", "ip_out", "ip_malformed", "ip_bad_csum", "ip_not_ours", "ip_fragment",
+	"ip_bad_src", "ip_unknown_proto", "icmp_echo", "icmp_in", "icmp_bad", "tcp_in",
+	"tcp_out", "tcp_malformed", "tcp_bad_csum", "tcp_syn_bcast", "tcp_no_listener",
+	"tcp_rst_out", "tcp_not_acceptable", "tcp_challenge_ack", "tcp_challenge_limited",
+	"tcp_paws", "tcp_acceptq_full", "tcp_synq_full", "tcp_cookies_sent", "tcp_cookies_ok",
+	"tcp_cookies_bad", "tcp_tw_rst_ignored", "tcp_retrans", "tcp_timeouts",
+	"tcp_r1_reached", "tcp_synack_giveup", "tcp_no_memory", "out_no_room",
+	"out_queue_full", "notes_lost", "tcp_quiet_time", "tcp_data_after_close",
+};
+
+uint64_t synack_counter(const struct synack_stack *s, int counter)
+{
+	return counter >= 0 && counter < SYNACK_CTR_COUNT ? s->tcp.counters[counter] : 0;
+}
+
+const char *synack_counter_name(int counter)
+{
+	return counter >= 0 && counter < SYNACK_CTR_COUNT ? counter_names[counter] : "?";
+}
+
+/* ---- the ss listing ------------------------------------------------------------------ */
+
+static void fill_info(const struct tcb *t, struct synack_sock_info *o)
+{
+	uint64_t best = 0;
+
+	memset(o, 0, sizeof *o);
+	o->fd = t->fd;
+	o->state = t->state;
+	o->laddr = t->laddr;
+	o->raddr = t->raddr;
+	o->lport = t->lport;
+	o->rport = t->rport;
+	o->retransmits = t->retransmits;
+	if (t->state == TCP_LISTEN) {
+		o->recv_q = t->acceptq_len;
+		o->send_q = t->backlog;
+	} else {
+		o->recv_q = ring_len(&t->rcvbuf);
+		o->send_q = ring_len(&t->sndbuf);
+	}
+	for (int k = 1; k < TCP_T_COUNT; k++) {
+		if (t->deadline[k] && (!best || t->deadline[k] < best)) {
+			best = t->deadline[k];
+			o->timer = (uint8_t)k;
+		}
+	}
+	o->timer_deadline_ns = best;
+}
+
+size_t synack_sock_list(struct synack_stack *s, struct synack_sock_info *out, size_t cap)
+{
+	struct list_node *pos;
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < s->nslots; i++) {
+		if (!s->slots[i].tcb)
+			continue;
+		if (n < cap)
+			fill_info(s->slots[i].tcb, &out[n]);
+		n++;
+	}
+	for (pos = s->tcp.all_list.next; pos != &s->tcp.all_list; pos = pos->next) {
+		const struct tcb *t = container_of(pos, struct tcb, all_link);
+
+		if (t->fd >= 0)
+			continue;
+		if (n < cap)
+			fill_info(t, &out[n]);
+		n++;
+	}
+	return n;
+}

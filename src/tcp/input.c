@@ -1,0 +1,716 @@
+/*
+ * input.c — SEGMENT ARRIVES (RFC 9293 §3.10.7), written to be read beside the RFC.
+ *
+ * tcp_input demultiplexes, then follows §3.10.7.1 (CLOSED), §3.10.7.2 (LISTEN, in
+ * listen.c), §3.10.7.3 (SYN-SENT) or §3.10.7.4 ("Other states"), whose eight checks are
+ * the steps of a pipeline. Each step returns a verdict:
+ *   CONTINUE  go on with the next step
+ *   DROP      discard the segment silently
+ *   DROP_ACK  discard it and answer with an ACK (<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>)
+ *   DROP_RST  discard it and answer <SEQ=SEG.ACK><CTL=RST>
+ *   DONE      processing ended (the tcb may be gone: ctx->tcb is then NULL)
+ * Steps never build segments: they change state and record intent (want_ack, the
+ * output list); output.c builds what is due. Robustness additions: RFC 5961 (§3.2 RST,
+ * §4 SYN, §5 ACK checks, challenge ACKs rate-limited per connection, §7), RFC 7323 PAWS,
+ * RFC 1337 (RST ignored in TIME-WAIT).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "tcp/challenge.h"
+#include "tcp/input.h"
+#include "tcp/tcb.h"
+
+#define MS 1000000ull
+
+/* ---- helpers -------------------------------------------------------------------- */
+
+static uint32_t seg_len(const struct seg_ctx *c)
+{
+	return c->len + !!(c->flags & WIRE_TCP_SYN) + !!(c->flags & WIRE_TCP_FIN);
+}
+
+/* Queues <SEQ=SEG.ACK><CTL=RST> or <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
+ * (§3.10.7.1); never in answer to a RST. */
+void tcp_reply_rst(struct seg_ctx *c)
+{
+	const struct wire_tcp *s = c->seg;
+	uint32_t len = (uint32_t)s->payload_len + !!(s->flags & WIRE_TCP_SYN) +
+		       !!(s->flags & WIRE_TCP_FIN);
+
+	if (s->flags & WIRE_TCP_RST)
+		return;
+	if (s->flags & WIRE_TCP_ACK)
+		tcp_queue_ctl(c->ts, c->laddr, s->dport, c->raddr, s->sport, s->ack, 0,
+			      WIRE_TCP_RST);
+	else
+		tcp_queue_ctl(c->ts, c->laddr, s->dport, c->raddr, s->sport, 0, s->seq + len,
+			      WIRE_TCP_RST | WIRE_TCP_ACK);
+}
+
+/* RFC 5961 §7: a challenge ACK, if this connection's budget allows. */
+static enum verdict challenge_ack(struct seg_ctx *c, const char *why)
+{
+	struct tcb *tcb = c->tcb;
+
+	if (!tcp_challenge_allow(&tcb->challenge, c->ts->now_ns,
+				 c->ts->cfg.challenge_ack_limit)) {
+		tcp_count(c->ts, SYNACK_CTR_TCP_CHALLENGE_LIMITED);
+		c->reason = "dropped: challenge ACK rate-limited";
+		return V_DROP;
+	}
+	tcp_count(c->ts, SYNACK_CTR_TCP_CHALLENGE_ACK);
+	c->reason = why;
+	return V_DROP_ACK;
+}
+
+/* Ends the connection with err: the user learns it from SO_ERROR, recv and events. */
+void tcp_drop(struct tcp_stack *ts, struct tcb *tcb, int err)
+{
+	if (tcb->fd >= 0) {
+		tcb->so_error = err;
+		tcb->dead_error = err;
+		tcp_wake(ts, tcb, err == ECONNRESET || err == ECONNREFUSED ? SYNACK_EV_RESET
+									  : SYNACK_EV_ERROR);
+		tcp_wake(ts, tcb, SYNACK_EV_READABLE);
+	}
+	ring_destroy(&tcb->sndbuf, &ts->alloc);         /* "all segment queues flushed" */
+	ring_destroy(&tcb->rcvbuf, &ts->alloc);
+	tcp_tcb_close(ts, tcb);
+}
+
+void tcp_enter_time_wait(struct tcp_stack *ts, struct tcb *tcb)
+{
+	/* §3.10.7.4: "Enter the TIME-WAIT state. Start the time-wait timer, turn off the
+	 * other timers." */
+	tcp_set_state(tcb, TCP_TIME_WAIT);
+	for (int k = 1; k < TCP_T_COUNT; k++)
+		tcb->deadline[k] = 0;
+	tcp_timer_set(ts, tcb, TCP_T_TIME_WAIT, ts->now_ns + 2ull * ts->cfg.msl_ms * MS);
+	ring_destroy(&tcb->sndbuf, &ts->alloc);
+	tcp_wake(ts, tcb, SYNACK_EV_CLOSED);
+}
+
+/* §3.10.7.3 and §3.10.7.4 fifth check: the peer's SYN options (RFC 9293 §3.7.1,
+ * RFC 7323 §2.2, §3.2). */
+void tcp_take_syn_options(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *s)
+{
+	uint32_t peer_mss = (s->opt.present & WIRE_HAS_MSS) ? s->opt.mss : 536; /* MUST-15 */
+	uint32_t own = ts->cfg.mtu - 40;
+
+	if (tcb->opt.maxseg && tcb->opt.maxseg < own)
+		own = tcb->opt.maxseg;
+	tcb->snd_mss = (uint16_t)(peer_mss < own ? peer_mss : own);
+	if (!tcb->snd_mss)
+		tcb->snd_mss = 1;
+	tcb->ws_ok = ts->cfg.window_scaling && (s->opt.present & WIRE_HAS_WS);
+	tcb->snd_wscale = tcb->ws_ok ? (uint8_t)(s->opt.wscale > 14 ? 14 : s->opt.wscale) : 0;
+	if (!tcb->ws_ok)
+		tcb->rcv_wscale = 0;
+	tcb->ts_ok = ts->cfg.timestamps && (s->opt.present & WIRE_HAS_TS);
+	if (tcb->ts_ok) {
+		tcb->ts_recent = s->opt.ts_val;
+		tcb->ts_recent_ns = ts->now_ns;
+		if (tcb->snd_mss > 12 + 1)
+			tcb->snd_mss -= 12;     /* the option rides on every segment */
+	}
+}
+
+/* ---- §3.10.7.1 CLOSED -------------------------------------------------------------- */
+
+static void closed_input(struct seg_ctx *c)
+{
+	if (c->seg->flags & WIRE_TCP_RST) {
+		c->reason = "dropped: RST to closed port";
+		tcp_note(c->ts, NULL, SYNACK_NOTE_IN, SYNACK_V_DROPPED, TCP_CLOSED, c->seg,
+			 c->laddr, c->raddr, c->reason);
+		return;
+	}
+	tcp_count(c->ts, SYNACK_CTR_TCP_NO_LISTENER);
+	tcp_reply_rst(c);
+	tcp_note(c->ts, NULL, SYNACK_NOTE_IN, SYNACK_V_RESET, TCP_CLOSED, c->seg, c->laddr,
+		 c->raddr, "RST sent: no listener");
+}
+
+/* ---- §3.10.7.3 SYN-SENT ------------------------------------------------------------ */
+
+static enum verdict syn_sent_input(struct seg_ctx *c)
+{
+	struct tcb *tcb = c->tcb;
+	const struct wire_tcp *s = c->seg;
+	bool ack_ok = false;
+
+	/* first: check the ACK bit */
+	if (s->flags & WIRE_TCP_ACK) {
+		if (seq_leq(s->ack, tcb->iss) || seq_gt(s->ack, tcb->snd_max)) {
+			c->reason = "RST sent: unacceptable ACK in SYN-SENT";
+			return (s->flags & WIRE_TCP_RST) ? V_DROP : V_DROP_RST;
+		}
+		ack_ok = seq_lt(tcb->snd_una, s->ack);
+	}
+	/* second: check the RST bit (RFC 5961 §3.2: acceptable iff the ACK is) */
+	if (s->flags & WIRE_TCP_RST) {
+		if (!ack_ok) {
+			c->reason = "dropped: RST without acceptable ACK";
+			return V_DROP;
+		}
+		c->reason = "connection refused";
+		tcp_drop(c->ts, tcb, ECONNREFUSED);
+		c->tcb = NULL;
+		return V_DONE;
+	}
+	/* fourth: check the SYN bit */
+	if (!(s->flags & WIRE_TCP_SYN)) {
+		c->reason = "dropped: neither SYN nor RST in SYN-SENT";
+		return V_DROP;
+	}
+	tcb->irs = s->seq;
+	tcb->rcv_nxt = s->seq + 1;
+	tcp_take_syn_options(c->ts, tcb, s);
+	tcb->snd_wnd = s->win;                  /* a SYN's window is never scaled */
+	tcb->snd_wl1 = s->seq;
+	tcb->snd_wl2 = s->ack;
+	tcb->rcv_adv = tcb->rcv_nxt;
+	tcb->want_ack = true;
+	if (ack_ok) {
+		tcp_ack_advance(c, s->ack);
+		tcp_set_state(tcb, TCP_ESTABLISHED);
+		tcp_on_established(c->ts, tcb);
+		c->reason = "connected";
+		/* "continue processing at the sixth step" for data and FIN */
+		c->seq = s->seq + 1;
+		c->flags &= (uint8_t)~WIRE_TCP_SYN;
+		return V_CONTINUE_AT_URG;
+	}
+	/* simultaneous open (S02): SYN-RECEIVED, resend our SYN as a SYN-ACK */
+	tcp_set_state(tcb, TCP_SYN_RECEIVED);
+	tcb->from_listen = false;
+	tcb->snd_nxt = tcb->iss;
+	tcp_timer_clear(c->ts, tcb, TCP_T_RETRANSMIT);
+	tcb->retransmits = 0;
+	tcb->backoff = 0;
+	c->reason = "simultaneous open";
+	return V_DONE;
+}
+
+/* ---- §3.10.7.4 first check: sequence number -------------------------------------- */
+
+static bool seq_acceptable(const struct tcb *tcb, uint32_t seq, uint32_t len)
+{
+	uint32_t wnd = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+	uint32_t nxt = tcb->rcv_nxt;
+
+	if (len == 0 && wnd == 0)
+		return seq == nxt;
+	if (len == 0)
+		return seq_in(seq, nxt, nxt + wnd);
+	if (wnd == 0)
+		return false;
+	return seq_in(seq, nxt, nxt + wnd) || seq_in(seq + len - 1, nxt, nxt + wnd);
+}
+
+/* RFC 7323 §5.3 PAWS, before the sequence check. */
+static enum verdict step_paws(struct seg_ctx *c)
+{
+	struct tcb *tcb = c->tcb;
+	const struct wire_tcp *s = c->seg;
+
+	if (!tcb->ts_ok || !(s->opt.present & WIRE_HAS_TS) || (s->flags & WIRE_TCP_RST))
+		return V_CONTINUE;
+	if (!seq_lt(s->opt.ts_val, tcb->ts_recent))
+		return V_CONTINUE;
+	/* §5.5: ts_recent older than 24 days is invalid, not a reason to drop */
+	if (c->ts->now_ns - tcb->ts_recent_ns > 24ull * 86400 * 1000 * MS)
+		return V_CONTINUE;
+	tcp_count(c->ts, SYNACK_CTR_TCP_PAWS);
+	c->reason = "dropped: PAWS (old timestamp)";
+	return V_DROP_ACK;
+}
+
+/* Trims the segment to the window: the part before RCV.NXT (§3.10.7.4 "trimmed"),
+ * and the part beyond the window's right edge (with any FIN behind it). */
+static void trim_to_window(struct seg_ctx *c)
+{
+	struct tcb *tcb = c->tcb;
+	uint32_t wnd = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+
+	if (seq_lt(c->seq, tcb->rcv_nxt)) {
+		uint32_t cut = tcb->rcv_nxt - c->seq;
+
+		if (c->flags & WIRE_TCP_SYN) {
+			c->flags &= (uint8_t)~WIRE_TCP_SYN;
+			cut--;
+			c->seq++;
+		}
+		if (cut > c->len)
+			cut = c->len;
+		c->data += cut;
+		c->len -= cut;
+		c->seq += cut;
+	}
+	if (seq_gt(c->seq + c->len, tcb->rcv_nxt + wnd)) {
+		uint32_t keep = seq_gt(tcb->rcv_nxt + wnd, c->seq) ? tcb->rcv_nxt + wnd - c->seq : 0;
+
+		c->len = keep;
+		c->flags &= (uint8_t)~WIRE_TCP_FIN;
+	}
+}
+
+static enum verdict step_seq(struct seg_ctx *c)
+{
+	struct tcb *tcb = c->tcb;
+	uint32_t wnd = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+
+	if (tcb->state == TCP_SYN_RECEIVED && !tcb->from_listen &&
+	    (c->flags & (WIRE_TCP_SYN | WIRE_TCP_ACK)) == (WIRE_TCP_SYN | WIRE_TCP_ACK) &&
+	    c->seq + 1 == tcb->rcv_nxt && c->seg->ack == tcb->snd_max) {
+		/* simultaneous open (§3.5 Figure 8, S02): the peer's SYN-ACK repeats its SYN
+		 * and acknowledges ours; take it as the ACK (Linux does the same) */
+		c->seq++;
+		c->flags &= (uint8_t)~WIRE_TCP_SYN;
+	}
+	if (wnd == 0 && c->len && c->seq == tcb->rcv_nxt) {
+		/* §3.10.7.4: with a zero window, "special allowance" for ACKs, URGs, RSTs */
+		c->len = 0;
+		c->flags &= (uint8_t)~WIRE_TCP_FIN;
+	}
+	if (!seq_acceptable(tcb, c->seq, seg_len(c))) {
+		if (c->flags & WIRE_TCP_RST) {
+			c->reason = "dropped: RST out of window";
+			return V_DROP;
+		}
+		if (tcb->state == TCP_SYN_RECEIVED && (c->flags & WIRE_TCP_SYN) &&
+		    c->seq == tcb->irs) {
+			/* a retransmitted SYN: our SYN-ACK was lost; resend it (as Linux) */
+			tcb->snd_nxt = tcb->iss;
+			tcp_want_output(c->ts, tcb);
+			c->reason = "SYN retransmitted: SYN-ACK resent";
+			return V_DONE;
+		}
+		tcp_count(c->ts, SYNACK_CTR_TCP_NOT_ACCEPTABLE);
+		c->reason = "dropped: not acceptable";
+		if (tcb->state == TCP_TIME_WAIT && (c->flags & WIRE_TCP_FIN)) {
+			/* §3.10.7.4 eighth (TIME-WAIT): a retransmitted FIN restarts 2MSL */
+			tcp_timer_set(c->ts, tcb, TCP_T_TIME_WAIT,
+				      c->ts->now_ns + 2ull * c->ts->cfg.msl_ms * MS);
+			c->reason = "FIN retransmitted in TIME-WAIT: ACK, 2MSL restarted";
+		}
+		return V_DROP_ACK;
+	}
+	trim_to_window(c);
+	return V_CONTINUE;
+}
+
+/* ---- second check: RST (RFC 9293 §3.10.7.4, RFC 5961 §3.2, RFC 1337) --------------- */
+
+static enum verdict step_rst(struct seg_ctx *c)
+{
+	struct tcb *tcb = c->tcb;
+
+	if (!(c->flags & WIRE_TCP_RST))
+		return V_CONTINUE;
+	if (c->seq != tcb->rcv_nxt)
+		return challenge_ack(c, "challenge ACK: RST in window, not at RCV.NXT");
+	switch (tcb->state) {
+	case TCP_SYN_RECEIVED:
+		if (tcb->from_listen) {
+			/* MUST-11: back to LISTEN: the half-open child simply goes away */
+			c->reason = "RST: SYN-RECEIVED returns to LISTEN";
+			tcp_tcb_close(c->ts, tcb);
+			c->tcb = NULL;
+			return V_DONE;
+		}
+		c->reason = "RST: connection refused";
+		tcp_drop(c->ts, tcb, ECONNREFUSED);
+		break;
+	case TCP_TIME_WAIT:
+		if (c->ts->cfg.rfc1337) {
+			tcp_count(c->ts, SYNACK_CTR_TCP_TW_RST_IGNORED);
+			c->reason = "RST ignored in TIME-WAIT (RFC 1337)";
+			return V_DROP;
+		}
+		/* fall through */
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		c->reason = "RST: CLOSED";
+		tcp_tcb_close(c->ts, tcb);
+		break;
+	default:
+		c->reason = "RST: connection reset";
+		tcp_drop(c->ts, tcb, ECONNRESET);
+		break;
+	}
+	c->tcb = NULL;
+	return V_DONE;
+}
+
+/* ---- fourth check: SYN (RFC 9293 §3.10.7.4, RFC 5961 §4) ----------------------------- */
+
+static enum verdict step_syn(struct seg_ctx *c)
+{
+	struct tcb *tcb = c->tcb;
+
+	if (!(c->flags & WIRE_TCP_SYN))
+		return V_CONTINUE;
+	if (tcb->state == TCP_SYN_RECEIVED && tcb->from_listen) {
+		c->reason = "SYN in SYN-RECEIVED: returns to LISTEN";
+		tcp_tcb_close(c->ts, tcb);
+		c->tcb = NULL;
+		return V_DONE;
+	}
+	return challenge_ack(c, "challenge ACK: SYN in synchronized state");
+}
+
+/* ---- fifth check: ACK -------------------------------------------------------------- */
+
+/* Everything up to ack (SND.UNA < ack <= SND.MAX) is acknowledged. */
+void tcp_ack_advance(struct seg_ctx *c, uint32_t ack)
+{
+	struct tcp_stack *ts = c->ts;
+	struct tcb *tcb = c->tcb;
+	uint32_t acked = ack - tcb->snd_una;
+	uint32_t head = tcp_sndbuf_seq(tcb);
+	uint32_t data_acked = seq_gt(ack, head) ? ack - head : 0;
+
+	(void)acked;
+	if (data_acked > ring_len(&tcb->sndbuf))
+		data_acked = ring_len(&tcb->sndbuf);    /* the rest was our FIN */
+	ring_drop(&tcb->sndbuf, data_acked);
+	if (!ring_len(&tcb->sndbuf))
+		ring_free(&tcb->sndbuf, &ts->alloc);    /* buffers released when empty */
+	tcb->snd_una = ack;
+	if (seq_lt(tcb->snd_nxt, ack))
+		tcb->snd_nxt = ack;
+	/* RFC 6298 §3 with Karn's rule: only a segment never retransmitted is timed */
+	if (tcb->rtt.timing && seq_geq(ack, tcb->rtt.timed_seq)) {
+		uint64_t us = (ts->now_ns - tcb->rtt.timed_at_ns) / 1000;
+
+		tcb->rtt.timing = false;
+		tcp_rtt_sample(&tcb->rtt, (uint32_t)(us > 0xffffffffu ? 0xffffffffu : us),
+			       ts->cfg.rto_min_ms * 1000u, ts->cfg.rto_max_ms * 1000u);
+	}
+	tcb->retransmits = 0;
+	tcb->backoff = 0;
+	tcb->r1_reported = false;
+	if (tcb->snd_una == tcb->snd_max) {
+		tcp_timer_clear(ts, tcb, TCP_T_RETRANSMIT);     /* RFC 6298 (5.2) */
+		tcp_timer_clear(ts, tcb, TCP_T_USER_TIMEOUT);
+	} else {
+		tcp_rexmit_arm(ts, tcb);                        /* RFC 6298 (5.3) */
+		if (tcb->opt.user_timeout_ms)
+			tcp_timer_set(ts, tcb, TCP_T_USER_TIMEOUT,
+				      ts->now_ns + tcb->opt.user_timeout_ms * MS);
+	}
+	if (data_acked) {
+		tcp_wake(ts, tcb, SYNACK_EV_WRITABLE);
+		tcp_want_output(ts, tcb);
+	}
+}
+
+/* SND.WND update (§3.10.7.4 fifth check, ESTABLISHED). */
+static void update_window(struct seg_ctx *c)
+{
+	struct tcb *tcb = c->tcb;
+	const struct wire_tcp *s = c->seg;
+
+	if (seq_lt(tcb->snd_wl1, s->seq) ||
+	    (tcb->snd_wl1 == s->seq && seq_leq(tcb->snd_wl2, s->ack))) {
+		uint32_t old = tcb->snd_wnd;
+
+		tcb->snd_wnd = (uint32_t)s->win << tcb->snd_wscale;
+		tcb->snd_wl1 = s->seq;
+		tcb->snd_wl2 = s->ack;
+		if (tcb->snd_wnd > old) {
+			tcp_timer_clear(c->ts, tcb, TCP_T_PERSIST);
+			tcp_want_output(c->ts, tcb);
+		}
+	}
+}
+
+static enum verdict ack_syn_received(struct seg_ctx *c)
+{
+	struct tcb *tcb = c->tcb;
+	const struct wire_tcp *s = c->seg;
+
+	if (!(seq_lt(tcb->snd_una, s->ack) && seq_leq(s->ack, tcb->snd_max))) {
+		c->reason = "RST sent: unacceptable ACK in SYN-RECEIVED";
+		return V_DROP_RST;
+	}
+	if (tcb->parent && tcb->parent->acceptq_len >= tcb->parent->backlog) {
+		/* Linux (tcp_abort_on_overflow 0): ignore the ACK, the client retries */
+		tcp_count(c->ts, SYNACK_CTR_TCP_ACCEPTQ_FULL);
+		c->reason = "ACK dropped: accept queue full";
+		return V_DROP;
+	}
+	tcp_set_state(tcb, TCP_ESTABLISHED);
+	tcb->snd_wnd = (uint32_t)s->win << tcb->snd_wscale;
+	tcb->snd_wl1 = s->seq;
+	tcb->snd_wl2 = s->ack;
+	tcp_ack_advance(c, s->ack);
+	tcp_on_established(c->ts, tcb);
+	return V_CONTINUE;
+}
+
+static enum verdict step_ack(struct seg_ctx *c)
+{
+	struct tcb *tcb = c->tcb;
+	const struct wire_tcp *s = c->seg;
+	uint32_t max_wnd = tcb->snd_wnd > 65535 ? tcb->snd_wnd : 65535;
+
+	if (!(c->flags & WIRE_TCP_ACK)) {
+		c->reason = "dropped: no ACK";
+		return V_DROP;
+	}
+	if (tcb->state == TCP_SYN_RECEIVED) {
+		enum verdict v = ack_syn_received(c);
+
+		if (v != V_CONTINUE)
+			return v;
+	}
+	/* RFC 5961 §5.2: acceptable iff SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.NXT */
+	if (seq_gt(s->ack, tcb->snd_max) || seq_lt(s->ack, tcb->snd_una - max_wnd))
+		return challenge_ack(c, "challenge ACK: ACK out of range");
+	if (seq_gt(s->ack, tcb->snd_una))
+		tcp_ack_advance(c, s->ack);
+	if (tcb->state != TCP_TIME_WAIT)
+		update_window(c);
+	switch (tcb->state) {
+	case TCP_FIN_WAIT_1:
+		if (tcp_fin_acked(tcb)) {
+			tcp_set_state(tcb, TCP_FIN_WAIT_2);
+			if (tcb->user_closed)   /* orphaned: Linux's tcp_fin_timeout */
+				tcp_timer_set(c->ts, tcb, TCP_T_FIN_WAIT_2,
+					      c->ts->now_ns + c->ts->cfg.fin_timeout_ms * MS);
+		}
+		break;
+	case TCP_CLOSING:
+		if (tcp_fin_acked(tcb))
+			tcp_enter_time_wait(c->ts, tcb);
+		break;
+	case TCP_LAST_ACK:
+		if (tcp_fin_acked(tcb)) {
+			c->reason = "FIN acknowledged: CLOSED";
+			tcp_wake(c->ts, tcb, SYNACK_EV_CLOSED);
+			tcp_tcb_close(c->ts, tcb);
+			c->tcb = NULL;
+			return V_DONE;
+		}
+		break;
+	default:
+		break;
+	}
+	return V_CONTINUE;
+}
+
+/* ---- sixth check: URG (RFC 9293 §3.10.7.4, RFC 6093) --------------------------------- */
+
+static enum verdict step_urg(struct seg_ctx *c)
+{
+	struct tcb *tcb = c->tcb;
+	uint32_t up;
+
+	if (!(c->flags & WIRE_TCP_URG) || !c->seg->urp)
+		return V_CONTINUE;
+	if (tcb->state != TCP_ESTABLISHED && tcb->state != TCP_FIN_WAIT_1 &&
+	    tcb->state != TCP_FIN_WAIT_2)
+		return V_CONTINUE;
+	/* RFC 6093 §2: the pointer points to the byte after the urgent data */
+	up = c->seg->seq + c->seg->urp;
+	if (!tcb->rcv_urg || seq_gt(up, tcb->rcv_up)) {
+		tcb->rcv_up = up;
+		tcb->rcv_urg = true;
+	}
+	return V_CONTINUE;
+}
+
+/* ---- seventh check: segment text ---------------------------------------------------- */
+
+static enum verdict step_text(struct seg_ctx *c)
+{
+	struct tcp_stack *ts = c->ts;
+	struct tcb *tcb = c->tcb;
+	uint32_t n;
+
+	if (!c->len)
+		return V_CONTINUE;
+	if (tcb->state != TCP_ESTABLISHED && tcb->state != TCP_FIN_WAIT_1 &&
+	    tcb->state != TCP_FIN_WAIT_2) {
+		c->len = 0;             /* CLOSE-WAIT and later: "ignore the segment text" */
+		return V_CONTINUE;
+	}
+	if (tcb->user_closed) {
+		/* RFC 2525 §2.17, Linux: data for a closed socket resets the connection */
+		tcp_count(ts, SYNACK_CTR_TCP_DATA_AFTER_CLOSE);
+		tcp_send_rst_for(ts, tcb);
+		c->reason = "RST sent: data after close";
+		tcp_drop(ts, tcb, ECONNRESET);
+		c->tcb = NULL;
+		return V_DONE;
+	}
+	if (c->seq != tcb->rcv_nxt) {
+		/* out of order: no reassembly yet (seam for the stream issue); dup ACK */
+		c->len = 0;
+		c->flags &= (uint8_t)~WIRE_TCP_FIN;
+		c->reason = "out of order: dropped, ACK";
+		tcb->want_ack = true;
+		return V_CONTINUE;
+	}
+	if (tcb->rd_shut) {
+		n = c->len;             /* SHUT_RD: accepted and discarded */
+	} else {
+		if (!tcb->rcvbuf.cap && ring_reserve(&tcb->rcvbuf, &ts->alloc, tcb->opt.rcvbuf)) {
+			tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
+			c->reason = "dropped: no memory for receive buffer";
+			return V_DROP;
+		}
+		n = tcp_rcv_space(ts, tcb);
+		n = ring_write(&tcb->rcvbuf, c->data, n < c->len ? n : c->len);
+		tcp_wake(ts, tcb, SYNACK_EV_READABLE);
+	}
+	tcb->rcv_nxt += n;
+	tcb->bytes_received += n;
+	if (n < c->len)
+		c->flags &= (uint8_t)~WIRE_TCP_FIN;
+	/* §3.8.6.3: ACK at least every second full segment, else delay (<= 500 ms) */
+	if (tcb->deadline[TCP_T_DELACK] || tcb->want_ack || n < c->len) {
+		tcb->want_ack = true;
+	} else {
+		tcp_timer_set(ts, tcb, TCP_T_DELACK, ts->now_ns + ts->cfg.delayed_ack_ms * MS);
+	}
+	return V_CONTINUE;
+}
+
+/* ---- eighth check: FIN ------------------------------------------------------------- */
+
+static enum verdict step_fin(struct seg_ctx *c)
+{
+	struct tcp_stack *ts = c->ts;
+	struct tcb *tcb = c->tcb;
+
+	if (!(c->flags & WIRE_TCP_FIN))
+		return V_CONTINUE;
+	if (c->seq + c->len != tcb->rcv_nxt && tcb->state != TCP_TIME_WAIT)
+		return V_CONTINUE;      /* FIN beyond a hole: not yet */
+	if (tcb->state != TCP_TIME_WAIT && !tcp_has_rcvd_fin(tcb->state))
+		tcb->rcv_nxt++;         /* "advance RCV.NXT over the FIN" */
+	tcb->want_ack = true;
+	tcb->eof_seen = true;
+	tcp_wake(ts, tcb, SYNACK_EV_READABLE);  /* "signal the user connection closing" */
+	switch (tcb->state) {
+	case TCP_SYN_RECEIVED:
+	case TCP_ESTABLISHED:
+		tcp_set_state(tcb, TCP_CLOSE_WAIT);
+		break;
+	case TCP_FIN_WAIT_1:
+		if (tcp_fin_acked(tcb))
+			tcp_enter_time_wait(ts, tcb);
+		else
+			tcp_set_state(tcb, TCP_CLOSING);
+		break;
+	case TCP_FIN_WAIT_2:
+		tcp_enter_time_wait(ts, tcb);
+		break;
+	case TCP_TIME_WAIT:
+		tcp_timer_set(ts, tcb, TCP_T_TIME_WAIT, ts->now_ns + 2ull * ts->cfg.msl_ms * MS);
+		break;
+	default:                        /* CLOSE-WAIT, CLOSING, LAST-ACK: remain */
+		break;
+	}
+	return V_CONTINUE;
+}
+
+/* ---- the pipeline ----------------------------------------------------------------- */
+
+typedef enum verdict (*step_fn)(struct seg_ctx *c);
+
+static const step_fn steps[] = {
+	step_paws, step_seq, step_rst, step_syn, step_ack, step_urg, step_text, step_fin,
+};
+#define STEP_URG 5
+
+static void finish(struct seg_ctx *c, enum verdict v)
+{
+	uint8_t verdict = SYNACK_V_ACCEPTED;
+
+	switch (v) {
+	case V_DROP:
+		verdict = SYNACK_V_DROPPED;
+		break;
+	case V_DROP_ACK:
+		verdict = SYNACK_V_ACKED;
+		c->tcb->want_ack = true;
+		tcp_want_output(c->ts, c->tcb);
+		break;
+	case V_DROP_RST:
+		verdict = SYNACK_V_RESET;
+		tcp_reply_rst(c);
+		break;
+	default:
+		if (c->tcb && (c->tcb->want_ack || c->tcb->fin_queued))
+			tcp_want_output(c->ts, c->tcb);
+		break;
+	}
+	if (!c->reason)
+		c->reason = v == V_DROP ? "dropped" : "accepted";
+	tcp_note(c->ts, c->tcb, SYNACK_NOTE_IN, verdict, c->st_before, c->seg, c->laddr,
+		 c->raddr, c->reason);
+}
+
+static void conn_input(struct seg_ctx *c)
+{
+	struct tcb *tcb = c->tcb;
+	enum verdict v = V_CONTINUE;
+	size_t i = 0;
+
+	tcb->segs_in++;
+	tcb->last_rcv_ns = c->ts->now_ns;
+	tcb->ka_probes = 0;
+	if (tcb->state == TCP_SYN_SENT) {
+		v = syn_sent_input(c);
+		if (v != V_CONTINUE_AT_URG) {
+			finish(c, v);
+			return;
+		}
+		v = V_CONTINUE;
+		i = STEP_URG;
+	}
+	for (; i < sizeof steps / sizeof steps[0] && v == V_CONTINUE; i++)
+		v = steps[i](c);
+	/* RFC 7323 §4.3: remember the newest timestamp of an in-sequence segment */
+	if (c->tcb && c->tcb->ts_ok && (c->seg->opt.present & WIRE_HAS_TS) &&
+	    (v == V_CONTINUE || v == V_DONE) && seq_geq(c->seg->opt.ts_val, c->tcb->ts_recent) &&
+	    seq_leq(c->seg->seq, c->tcb->rcv_nxt)) {
+		c->tcb->ts_recent = c->seg->opt.ts_val;
+		c->tcb->ts_recent_ns = c->ts->now_ns;
+	}
+	finish(c, v);
+}
+
+void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struct wire_tcp *seg)
+{
+	struct seg_ctx c = {
+		.ts = ts, .seg = seg, .laddr = laddr, .raddr = raddr,
+		.seq = seg->seq, .len = (uint32_t)seg->payload_len, .data = seg->payload,
+		.flags = seg->flags,
+	};
+	struct tcb *listener;
+
+	c.tcb = tcp_lookup(ts, laddr, seg->dport, raddr, seg->sport);
+	if (c.tcb && c.tcb->state == TCP_TIME_WAIT && (seg->flags & WIRE_TCP_SYN) &&
+	    tcp_time_wait_reopen(&c))
+		c.tcb = NULL;
+	if (c.tcb) {
+		c.st_before = c.tcb->state;
+		conn_input(&c);
+		return;
+	}
+	listener = tcp_lookup_listener(ts, laddr, seg->dport);
+	if (listener) {
+		c.tcb = listener;
+		c.st_before = TCP_LISTEN;
+		tcp_listen_input(&c);
+		return;
+	}
+	c.st_before = TCP_CLOSED;
+	closed_input(&c);
+}

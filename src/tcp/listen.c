@@ -1,0 +1,215 @@
+/*
+ * listen.c — LISTEN (RFC 9293 §3.10.7.2), the SYN queue and the accept queue (S16),
+ * reaching ESTABLISHED, and reopening a TIME-WAIT 4-tuple by a new SYN (RFC 6191,
+ * RFC 9293 §3.6.1).
+ *
+ * A SYN makes a SYN-RECEIVED child on the listener's SYN queue. The child holds no
+ * buffers (they are allocated lazily on first data). When the handshake completes it
+ * moves to the FIFO accept queue, bounded by the listen backlog; a SYN that arrives
+ * while the accept queue is full is dropped silently so the client retries (Linux).
+ * The SYN queue is bounded by min(backlog, max_syn_backlog).
+ */
+#include <errno.h>
+
+#include "tcp/input.h"
+#include "tcp/isn.h"
+#include "tcp/tcb.h"
+
+#define MS 1000000ull
+
+/* Our receive window scale: the smallest shift that lets the buffer be advertised. */
+static uint8_t choose_wscale(uint32_t rcvbuf)
+{
+	uint8_t s = 0;
+
+	while (s < 14 && ((uint32_t)65535 << s) < rcvbuf)
+		s++;
+	return s;
+}
+
+/* Sets ISS and our SYN-time parameters (shared by active and passive open). */
+void tcp_init_send_side(struct tcp_stack *ts, struct tcb *tcb)
+{
+	uint32_t own = ts->cfg.mtu - 40;
+
+	tcb->iss = tcp_isn(ts->isn_key, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport,
+			   ts->now_ns);
+	tcb->snd_una = tcb->iss;
+	tcb->snd_nxt = tcb->iss;
+	tcb->snd_max = tcb->iss;
+	tcb->rcv_mss = (uint16_t)(tcb->opt.maxseg && tcb->opt.maxseg < own ? tcb->opt.maxseg
+									     : own);
+	tcb->snd_mss = 536;
+	tcb->rcv_wscale = ts->cfg.window_scaling ? choose_wscale(tcb->opt.rcvbuf) : 0;
+	tcb->ts_offset = ts->cfg.timestamps
+				 ? tcp_ts_offset(ts->isn_key, tcb->laddr, tcb->lport, tcb->raddr,
+						 tcb->rport)
+				 : 0;
+}
+
+static bool in_quiet_time(const struct tcp_stack *ts)
+{
+	return ts->cfg.quiet_time && ts->now_ns - ts->first_now_ns < ts->cfg.msl_ms * MS;
+}
+
+static uint32_t synq_limit(const struct tcp_stack *ts, const struct tcb *l)
+{
+	return l->backlog < ts->cfg.max_syn_backlog ? l->backlog : ts->cfg.max_syn_backlog;
+}
+
+static struct tcb *make_child(struct seg_ctx *c)
+{
+	struct tcp_stack *ts = c->ts;
+	struct tcb *l = c->tcb;
+	const struct wire_tcp *s = c->seg;
+	struct tcb *t = tcp_tcb_new(ts);
+
+	if (!t)
+		return NULL;
+	t->opt = l->opt;
+	t->laddr = c->laddr;
+	t->lport = s->dport;
+	t->raddr = c->raddr;
+	t->rport = s->sport;
+	t->bound = true;
+	t->parent = l;
+	t->from_listen = true;          /* MUST-11 */
+	tcp_init_send_side(ts, t);
+	/* §3.10.7.2: RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ, SND.NXT = ISS+1 at output */
+	t->irs = s->seq;
+	t->rcv_nxt = s->seq + 1;
+	t->rcv_adv = t->rcv_nxt;
+	tcp_take_syn_options(ts, t, s);
+	t->snd_wnd = s->win;
+	t->snd_wl1 = s->seq;
+	t->snd_wl2 = t->iss;
+	t->last_rcv_ns = ts->now_ns;
+	t->segs_in = 1;
+	tcp_set_state(t, TCP_SYN_RECEIVED);
+	tcp_hash_insert(ts, t);
+	list_push_back(&l->synq, &t->qlink);
+	t->queued = TCP_Q_SYN;
+	l->synq_len++;
+	tcp_want_output(ts, t);
+	return t;
+}
+
+static void listen_note(struct seg_ctx *c, struct tcb *who, uint8_t verdict)
+{
+	tcp_note(c->ts, who, SYNACK_NOTE_IN, verdict, TCP_LISTEN, c->seg, c->laddr, c->raddr,
+		 c->reason);
+}
+
+static void listen_syn(struct seg_ctx *c)
+{
+	struct tcp_stack *ts = c->ts;
+	struct tcb *l = c->tcb;
+	struct tcb *child;
+
+	if (c->seg->flags & WIRE_TCP_FIN) {
+		c->reason = "dropped: SYN+FIN to a listener";  /* as Linux */
+		listen_note(c, l, SYNACK_V_DROPPED);
+		return;
+	}
+	if (in_quiet_time(ts)) {
+		tcp_count(ts, SYNACK_CTR_TCP_QUIET_TIME);
+		c->reason = "SYN dropped: quiet time";
+		listen_note(c, l, SYNACK_V_DROPPED);
+		return;
+	}
+	if (l->acceptq_len >= l->backlog) {
+		tcp_count(ts, SYNACK_CTR_TCP_ACCEPTQ_FULL);
+		c->reason = "SYN dropped: accept queue full";
+		listen_note(c, l, SYNACK_V_DROPPED);
+		return;
+	}
+	if (l->synq_len >= synq_limit(ts, l)) {
+		tcp_count(ts, SYNACK_CTR_TCP_SYNQ_FULL);
+		c->reason = "SYN dropped: SYN queue full";
+		listen_note(c, l, SYNACK_V_DROPPED);
+		return;
+	}
+	child = make_child(c);
+	c->reason = child ? "SYN accepted: SYN-RECEIVED" : "SYN dropped: no memory";
+	if (!child) {
+		listen_note(c, l, SYNACK_V_DROPPED);
+		return;
+	}
+	tcp_note(ts, child, SYNACK_NOTE_IN, SYNACK_V_ACCEPTED, TCP_LISTEN, c->seg, c->laddr,
+		 c->raddr, c->reason);
+}
+
+void tcp_listen_input(struct seg_ctx *c)
+{
+	const struct wire_tcp *s = c->seg;
+
+	/* §3.10.7.2 first: an incoming RST is ignored */
+	if (s->flags & WIRE_TCP_RST) {
+		c->reason = "dropped: RST to a listener";
+		listen_note(c, c->tcb, SYNACK_V_DROPPED);
+		return;
+	}
+	/* second: any acknowledgment is bad: <SEQ=SEG.ACK><CTL=RST> */
+	if (s->flags & WIRE_TCP_ACK) {
+		tcp_reply_rst(c);
+		c->reason = "RST sent: ACK to a listener";
+		listen_note(c, c->tcb, SYNACK_V_RESET);
+		return;
+	}
+	/* third: SYN */
+	if (s->flags & WIRE_TCP_SYN) {
+		listen_syn(c);
+		return;
+	}
+	/* fourth: "any other control or text-bearing segment ... drop it" */
+	c->reason = "dropped: no SYN to a listener";
+	listen_note(c, c->tcb, SYNACK_V_DROPPED);
+}
+
+void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct tcb *l = tcb->parent;
+
+	tcb->ever_synced = true;
+	if (l && tcb->queued == TCP_Q_SYN) {
+		tcp_unqueue(tcb);
+		tcb->parent = l;
+		list_push_back(&l->acceptq, &tcb->qlink);
+		tcb->queued = TCP_Q_ACCEPT;
+		l->acceptq_len++;
+		tcp_wake(ts, l, SYNACK_EV_ACCEPTABLE);
+	} else {
+		tcp_wake(ts, tcb, SYNACK_EV_CONNECTED);
+		tcp_wake(ts, tcb, SYNACK_EV_WRITABLE);
+	}
+	tcp_timer_clear(ts, tcb, TCP_T_RETRANSMIT);
+	if (tcb->snd_una != tcb->snd_max)
+		tcp_rexmit_arm(ts, tcb);
+	tcp_keepalive_arm(ts, tcb);
+	if (tcb->fin_queued) {
+		/* CLOSE (or SHUT_WR) during the handshake: "queue for processing after
+		 * entering ESTABLISHED" (§3.10.4) */
+		tcp_set_state(tcb, TCP_FIN_WAIT_1);
+	}
+	tcp_want_output(ts, tcb);
+}
+
+bool tcp_time_wait_reopen(struct seg_ctx *c)
+{
+	struct tcb *tw = c->tcb;
+	const struct wire_tcp *s = c->seg;
+	bool newer;
+
+	if (s->flags & (WIRE_TCP_ACK | WIRE_TCP_RST))
+		return false;
+	/* RFC 6191 §2: timestamps newer than TS.Recent, else a sequence number beyond the
+	 * old incarnation's RCV.NXT (RFC 9293 §3.6.1, RFC 1122 §4.2.2.13) */
+	if (tw->ts_ok && (s->opt.present & WIRE_HAS_TS))
+		newer = seq_gt(s->opt.ts_val, tw->ts_recent);
+	else
+		newer = seq_gt(s->seq, tw->rcv_nxt);
+	if (!newer || !tcp_lookup_listener(c->ts, c->laddr, s->dport))
+		return false;
+	tcp_tcb_close(c->ts, tw);       /* freed, or CLOSED under its descriptor */
+	return true;
+}

@@ -1,0 +1,327 @@
+/*
+ * output.c — the one output routine: every segment a connection sends is built here,
+ * from state, when the driver drains (RFC 9293 §3.8.6 windows, §3.9.1.2 SEND, §3.7.1
+ * MSS, RFC 7323 options, RFC 6298 §5 timer start, RFC 9293 §3.8.6.2.2 receiver SWS,
+ * §3.8.6.3 ACK generation). Input and user calls only record intent.
+ *
+ * Also builds the stateless control segments queued by input (RSTs per §3.10.7.1–3,
+ * ACKs for nobody) and passes raw packets (ICMP replies) through.
+ */
+#include <string.h>
+
+#include "ip/ip.h"
+#include "tcp/tcb.h"
+
+#define MS 1000000ull
+
+static uint16_t next_ip_id(struct tcp_stack *ts)
+{
+	return (uint16_t)(ts->counters[SYNACK_CTR_IP_OUT] & 0xffff);
+}
+
+/* Wraps tcp segment bytes at buf + 20 into an IPv4 packet. */
+static size_t finish_packet(struct tcp_stack *ts, uint8_t *buf, size_t cap, uint32_t src,
+			    uint32_t dst, size_t seg_len)
+{
+	size_t n = ip_emit(buf, cap, src, dst, WIRE_IPPROTO_TCP, ts->cfg.ip_default_ttl,
+			   next_ip_id(ts), seg_len);
+
+	if (n) {
+		tcp_count(ts, SYNACK_CTR_IP_OUT);
+		tcp_count(ts, SYNACK_CTR_TCP_OUT);
+	}
+	return n;
+}
+
+static size_t emit_ctl(struct tcp_stack *ts, const struct tcp_ctl *c, uint8_t *buf, size_t cap)
+{
+	struct wire_tcp seg = {
+		.sport = c->lport, .dport = c->rport, .seq = c->seq, .ack = c->ack,
+		.flags = c->flags,
+	};
+	size_t n;
+
+	if (cap < WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN)
+		return 0;
+	n = wire_tcp_emit(&seg, c->laddr, c->raddr, NULL, 0, buf + WIRE_IPV4_HDR_MIN,
+			  cap - WIRE_IPV4_HDR_MIN);
+	if (!n)
+		return 0;
+	if (c->flags & WIRE_TCP_RST)
+		tcp_count(ts, SYNACK_CTR_TCP_RST_OUT);
+	tcp_note(ts, NULL, SYNACK_NOTE_OUT, SYNACK_V_SENT, SYNACK_STATE_CLOSED, &seg, c->laddr,
+		 c->raddr, c->flags & WIRE_TCP_RST ? "RST" : "ACK");
+	return finish_packet(ts, buf, cap, c->laddr, c->raddr, n);
+}
+
+/* ---- window advertisement (§3.8.6.2.2, SHLD-14 no shrinking) ------------------------- */
+
+static uint16_t advertise_window(struct tcp_stack *ts, struct tcb *tcb, bool syn)
+{
+	uint32_t space = tcp_rcv_space(ts, tcb);
+	uint32_t cur = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+	uint32_t sws = tcb->opt.rcvbuf / 2 < tcb->rcv_mss ? tcb->opt.rcvbuf / 2 : tcb->rcv_mss;
+	uint32_t wnd = space;
+	uint8_t shift = syn ? 0 : tcb->rcv_wscale;
+	uint32_t max = (uint32_t)65535 << shift;
+
+	/* receiver SWS avoidance: open the window only by a useful amount */
+	if (wnd > cur && wnd - cur < sws && wnd < tcb->opt.rcvbuf)
+		wnd = cur;
+	if (wnd < cur)
+		wnd = cur;              /* never move the right edge left */
+	if (wnd > max)
+		wnd = max;
+	wnd = (wnd >> shift) << shift;
+	if (wnd < cur && cur <= max)
+		wnd = (cur + (1u << shift) - 1) >> shift << shift;
+	tcb->rcv_wnd = wnd;
+	if (seq_gt(tcb->rcv_nxt + wnd, tcb->rcv_adv) || !tcb->rcv_adv)
+		tcb->rcv_adv = tcb->rcv_nxt + wnd;
+	return (uint16_t)(wnd >> shift);
+}
+
+/* ---- options (RFC 9293 §3.7.1, RFC 7323 §2–3) ---------------------------------------- */
+
+static uint32_t ts_now(const struct tcp_stack *ts, const struct tcb *tcb)
+{
+	return (uint32_t)(ts->now_ns / MS) + tcb->ts_offset;
+}
+
+static void build_options(struct tcp_stack *ts, struct tcb *tcb, bool syn,
+			  struct wire_tcp_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	if (syn) {
+		o->present |= WIRE_HAS_MSS;
+		o->mss = tcb->rcv_mss;
+		if (tcb->ws_ok || (tcb->state == TCP_SYN_SENT && ts->cfg.window_scaling)) {
+			o->present |= WIRE_HAS_WS;
+			o->wscale = tcb->rcv_wscale;
+		}
+	}
+	if (tcb->ts_ok || (syn && tcb->state == TCP_SYN_SENT && ts->cfg.timestamps)) {
+		o->present |= WIRE_HAS_TS;
+		o->ts_val = ts_now(ts, tcb);
+		o->ts_ecr = tcb->ts_recent;
+	}
+}
+
+/* ---- what to send ------------------------------------------------------------------ */
+
+struct plan {
+	uint32_t seq;
+	uint32_t len;           /* payload bytes */
+	uint8_t flags;
+	bool syn, fin;
+};
+
+static bool may_send_data(int st)
+{
+	return st == TCP_ESTABLISHED || st == TCP_CLOSE_WAIT || st == TCP_FIN_WAIT_1 ||
+	       st == TCP_CLOSING || st == TCP_LAST_ACK;
+}
+
+/* Payload length for a segment at snd_nxt: window, MSS, Nagle (RFC 9293 §3.7.4). */
+static uint32_t plan_data(const struct tcb *tcb)
+{
+	uint32_t head = tcp_sndbuf_seq(tcb);
+	uint32_t buffered = ring_len(&tcb->sndbuf);
+	uint32_t off = tcb->snd_nxt - head;
+	uint32_t avail, usable, len;
+	bool rexmit = seq_lt(tcb->snd_nxt, tcb->snd_max);
+
+	if (!may_send_data(tcb->state) || seq_lt(tcb->snd_nxt, head) || off >= buffered)
+		return 0;
+	avail = buffered - off;
+	usable = seq_gt(tcb->snd_una + tcb->snd_wnd, tcb->snd_nxt)
+			 ? tcb->snd_una + tcb->snd_wnd - tcb->snd_nxt : 0;
+	if (tcb->want_probe && !usable)
+		usable = 1;             /* §3.8.6.1: a zero-window probe carries one byte */
+	len = avail < usable ? avail : usable;
+	if (len > tcb->snd_mss)
+		len = tcb->snd_mss;
+	/* Nagle (§3.7.4): hold a small segment while data is unacknowledged, unless it
+	 * empties the buffer with a FIN behind it, or TCP_NODELAY */
+	if (len && len < tcb->snd_mss && len == avail && !rexmit && !tcb->opt.nodelay &&
+	    tcb->snd_max != tcb->snd_una && !tcb->fin_queued && !tcb->want_probe)
+		return 0;
+	return len;
+}
+
+static void plan_segment(struct tcp_stack *ts, const struct tcb *tcb, struct plan *p)
+{
+	uint32_t fin_seq = tcp_sndbuf_seq(tcb) + ring_len(&tcb->sndbuf);
+
+	(void)ts;
+	memset(p, 0, sizeof *p);
+	p->seq = tcb->snd_nxt;
+	if ((tcb->state == TCP_SYN_SENT || tcb->state == TCP_SYN_RECEIVED) &&
+	    tcb->snd_nxt == tcb->iss) {
+		p->syn = true;
+		p->flags = WIRE_TCP_SYN | (tcb->state == TCP_SYN_RECEIVED ? WIRE_TCP_ACK : 0);
+		return;
+	}
+	if (tcb->state == TCP_SYN_SENT || tcb->state < TCP_SYN_SENT)
+		return;
+	p->flags = WIRE_TCP_ACK;
+	p->len = plan_data(tcb);
+	/* §3.10.4: the FIN follows the last queued byte; it is unacknowledged exactly in
+	 * FIN-WAIT-1, CLOSING and LAST-ACK, and resent after an RTO rewinds SND.NXT */
+	if (tcb->fin_queued && tcp_has_sent_fin(tcb->state) && tcb->state != TCP_FIN_WAIT_2 &&
+	    tcb->state != TCP_TIME_WAIT && !tcp_fin_acked(tcb) && p->seq + p->len == fin_seq)
+		p->fin = true;
+	if (p->fin)
+		p->flags |= WIRE_TCP_FIN;
+	if (p->len && p->seq + p->len == fin_seq)
+		p->flags |= WIRE_TCP_PSH;       /* MUST-61: PSH on the last queued byte */
+}
+
+static bool plan_is_empty(const struct tcb *tcb, const struct plan *p)
+{
+	return !p->syn && !p->fin && !p->len && !tcb->want_ack && !tcb->want_ka_probe;
+}
+
+/* Bookkeeping after a segment left (RFC 6298 (5.1), Karn, user timeout). */
+static void account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct plan *p)
+{
+	uint32_t span = p->len + p->syn + p->fin;
+	uint32_t end = p->seq + span;
+	bool new_data = seq_gt(end, tcb->snd_max);
+
+	if (p->fin) {
+		tcb->fin_sent = true;
+		tcb->fin_seq = p->seq + p->len;
+	}
+	if (span) {
+		if (!tcb->rtt.timing && new_data && !seq_lt(p->seq, tcb->snd_max)) {
+			tcb->rtt.timing = true;
+			tcb->rtt.timed_seq = end;
+			tcb->rtt.timed_at_ns = ts->now_ns;
+		}
+		tcb->snd_nxt = end;
+		if (new_data)
+			tcb->snd_max = end;
+		if (!tcb->deadline[TCP_T_RETRANSMIT])
+			tcp_rexmit_arm(ts, tcb);        /* RFC 6298 (5.1) */
+		if (tcb->opt.user_timeout_ms && !tcb->deadline[TCP_T_USER_TIMEOUT])
+			tcp_timer_set(ts, tcb, TCP_T_USER_TIMEOUT,
+				      ts->now_ns + tcb->opt.user_timeout_ms * MS);
+		tcp_timer_clear(ts, tcb, TCP_T_PERSIST);
+	}
+	if (p->flags & WIRE_TCP_ACK) {
+		tcb->want_ack = false;
+		tcp_timer_clear(ts, tcb, TCP_T_DELACK);
+	}
+	tcb->want_probe = false;
+	tcb->segs_out++;
+	tcb->bytes_sent += p->len;
+}
+
+/* Arms the persist timer when data waits behind a zero window (§3.8.6.1). */
+static void maybe_persist(struct tcp_stack *ts, struct tcb *tcb)
+{
+	uint32_t unsent = ring_len(&tcb->sndbuf) - (tcb->snd_nxt - tcp_sndbuf_seq(tcb));
+
+	if (may_send_data(tcb->state) && tcb->snd_wnd == 0 && unsent &&
+	    !tcb->deadline[TCP_T_RETRANSMIT] && !tcb->deadline[TCP_T_PERSIST])
+		tcp_timer_set(ts, tcb, TCP_T_PERSIST, ts->now_ns + tcp_rto_ns(ts, tcb));
+}
+
+static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf, size_t cap)
+{
+	struct plan p;
+	struct wire_tcp seg;
+	uint8_t payload[65536];
+	size_t n;
+
+	plan_segment(ts, tcb, &p);
+	if (plan_is_empty(tcb, &p)) {
+		maybe_persist(ts, tcb);
+		return 0;
+	}
+	memset(&seg, 0, sizeof seg);
+	seg.sport = tcb->lport;
+	seg.dport = tcb->rport;
+	seg.seq = p.seq;
+	if (tcb->want_ka_probe && !p.len && !p.syn && !p.fin)
+		seg.seq = tcb->snd_una - 1;     /* §3.8.4: a probe carries SEG.SEQ = SND.NXT-1 */
+	seg.ack = (p.flags & WIRE_TCP_ACK) ? tcb->rcv_nxt : 0;
+	seg.flags = p.flags;
+	if (tcb->urg_pending && seq_lt(p.seq, tcb->snd_up) && tcb->snd_up - p.seq <= 65535) {
+		seg.flags |= WIRE_TCP_URG;      /* RFC 6093: points past the urgent byte */
+		seg.urp = (uint16_t)(tcb->snd_up - p.seq);
+	}
+	seg.win = advertise_window(ts, tcb, p.syn);
+	build_options(ts, tcb, p.syn, &seg.opt);
+	if (p.len)
+		ring_peek(&tcb->sndbuf, p.seq - tcp_sndbuf_seq(tcb), payload, p.len);
+	if (cap < WIRE_IPV4_HDR_MIN)
+		return 0;
+	n = wire_tcp_emit(&seg, tcb->laddr, tcb->raddr, payload, p.len,
+			  buf + WIRE_IPV4_HDR_MIN, cap - WIRE_IPV4_HDR_MIN);
+	if (!n) {
+		tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
+		return 0;
+	}
+	seg.payload_len = p.len;
+	account_sent(ts, tcb, &p);
+	tcb->want_ka_probe = false;
+	tcp_note(ts, tcb, SYNACK_NOTE_OUT, SYNACK_V_SENT, tcb->state, &seg, tcb->laddr,
+		 tcb->raddr, "sent");
+	return finish_packet(ts, buf, cap, tcb->laddr, tcb->raddr, n);
+}
+
+size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap)
+{
+	struct list_node *first;
+
+	if (ts->raw_len) {
+		struct tcp_raw *r = &ts->rawq[ts->raw_head];
+		size_t n = r->len;
+
+		ts->raw_head = (ts->raw_head + 1) % TCP_RAW_QUEUE;
+		ts->raw_len--;
+		if (n > cap) {
+			tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
+			return tcp_output(ts, buf, cap);
+		}
+		memcpy(buf, r->data, n);
+		tcp_count(ts, SYNACK_CTR_IP_OUT);
+		return n;
+	}
+	while (ts->ctl_len) {
+		const struct tcp_ctl *c = &ts->ctlq[ts->ctl_head];
+		size_t n;
+
+		ts->ctl_head = (ts->ctl_head + 1) % TCP_CTL_QUEUE;
+		ts->ctl_len--;
+		n = emit_ctl(ts, c, buf, cap);
+		if (n)
+			return n;
+		tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
+	}
+	while ((first = list_first(&ts->out_list))) {
+		struct tcb *tcb = container_of(first, struct tcb, out_link);
+		size_t n = build_segment(ts, tcb, buf, cap);
+
+		if (n)
+			return n;       /* stays listed: it may have more to send */
+		list_remove(&tcb->out_link);
+	}
+	return 0;
+}
+
+void tcp_send_rst_for(struct tcp_stack *ts, struct tcb *tcb)
+{
+	/* §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>; Linux also sets ACK when synchronized */
+	uint8_t flags = WIRE_TCP_RST;
+	uint32_t ack = 0;
+
+	if (tcp_has_rcvd_syn(tcb->state)) {
+		flags |= WIRE_TCP_ACK;
+		ack = tcb->rcv_nxt;
+	}
+	tcp_queue_ctl(ts, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport, tcb->snd_max, ack,
+		      flags);
+}

@@ -1,0 +1,194 @@
+/*
+ * stack.c — the per-stack TCP state: initialisation, the decision-note ring, socket
+ * events, the output list and the queues of stateless control packets.
+ *
+ * Bounded everything: notes drop the oldest (counted), control segments and raw packets
+ * are refused when their fixed queues are full (counted), events coalesce per tcb.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "tcp/tcb.h"
+
+int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
+		   const struct base_allocator *a, const uint8_t secret[SYNACK_SECRET_LEN])
+{
+	ts->alloc = *a;
+	ts->cfg = *cfg;
+	memcpy(ts->isn_key, secret, 16);
+	memcpy(ts->cookie_key[0], secret + 16, 16);
+	memcpy(ts->cookie_key[1], secret + 16, 16);
+	list_init(&ts->all_list);
+	list_init(&ts->out_list);
+	list_init(&ts->ev_list);
+	timer_wheel_init(&ts->wheel, 0);
+	ts->next_ephemeral = cfg->ip_local_port_range_lo;
+	if (hash_init(&ts->conns, &ts->alloc, 64) < 0)
+		return -ENOMEM;
+	if (hash_init(&ts->listeners, &ts->alloc, 16) < 0) {
+		hash_destroy(&ts->conns);
+		return -ENOMEM;
+	}
+	ts->notes_cap = cfg->notes_max;
+	if (ts->notes_cap) {
+		ts->notes = base_alloc(&ts->alloc, ts->notes_cap * sizeof *ts->notes);
+		if (!ts->notes) {
+			hash_destroy(&ts->listeners);
+			hash_destroy(&ts->conns);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void tcp_stack_destroy(struct tcp_stack *ts)
+{
+	struct list_node *first;
+
+	/* re-read the head each time: freeing a listener frees its children too */
+	while ((first = list_first(&ts->all_list))) {
+		struct tcb *tcb = container_of(first, struct tcb, all_link);
+
+		tcb->fd = -1;
+		tcp_tcb_free(ts, tcb);
+	}
+	for (unsigned i = 0; i < TCP_RAW_QUEUE; i++)
+		base_free(&ts->alloc, ts->rawq[i].data, ts->rawq[i].cap);
+	base_free(&ts->alloc, ts->notes, ts->notes_cap * sizeof *ts->notes);
+	hash_destroy(&ts->listeners);
+	hash_destroy(&ts->conns);
+}
+
+void tcp_set_now(struct tcp_stack *ts, uint64_t now_ns)
+{
+	if (!ts->seen_time) {
+		ts->seen_time = true;
+		ts->first_now_ns = now_ns;
+		ts->now_ns = now_ns;
+	}
+	if (now_ns > ts->now_ns)
+		ts->now_ns = now_ns;
+}
+
+bool tcp_is_local_addr(const struct tcp_stack *ts, uint32_t addr)
+{
+	for (unsigned i = 0; i < ts->naddrs; i++)
+		if (ts->addrs[i] == addr)
+			return true;
+	return false;
+}
+
+static struct synack_note *note_slot(struct tcp_stack *ts)
+{
+	uint32_t idx;
+
+	if (!ts->notes_cap)
+		return NULL;
+	if (ts->notes_len == ts->notes_cap) {
+		ts->notes_head = (ts->notes_head + 1) % ts->notes_cap;
+		ts->notes_len--;
+		tcp_count(ts, SYNACK_CTR_NOTES_LOST);
+	}
+	idx = (ts->notes_head + ts->notes_len) % ts->notes_cap;
+	ts->notes_len++;
+	return &ts->notes[idx];
+}
+
+void tcp_note(struct tcp_stack *ts, const struct tcb *tcb, uint8_t dir, uint8_t verdict,
+	      uint8_t st_before, const struct wire_tcp *seg, uint32_t laddr, uint32_t raddr,
+	      const char *reason)
+{
+	struct synack_note *n = note_slot(ts);
+
+	if (!n)
+		return;
+	memset(n, 0, sizeof *n);
+	n->time_ns = ts->now_ns;
+	n->fd = tcb ? tcb->fd : -1;
+	n->dir = dir;
+	n->verdict = verdict;
+	n->state_before = st_before;
+	n->state_after = tcb ? tcb->state : st_before;
+	n->reason = reason;
+	if (tcb) {
+		n->laddr = tcb->laddr;
+		n->raddr = tcb->raddr;
+		n->lport = tcb->lport;
+		n->rport = tcb->rport;
+	} else {
+		n->laddr = laddr;
+		n->raddr = raddr;
+	}
+	if (seg) {
+		if (!tcb || !tcb->rport) {
+			n->lport = dir == SYNACK_NOTE_OUT ? seg->sport : seg->dport;
+			n->rport = dir == SYNACK_NOTE_OUT ? seg->dport : seg->sport;
+			n->laddr = laddr;
+			n->raddr = raddr;
+		}
+		n->tcp_flags = seg->flags;
+		n->seq = seg->seq;
+		n->ack = seg->ack;
+		n->len = (uint32_t)seg->payload_len;
+	}
+}
+
+void tcp_wake(struct tcp_stack *ts, struct tcb *tcb, enum synack_event_kind kind)
+{
+	if (tcb->fd < 0)
+		return;
+	if (!tcb->ev_pending)
+		list_push_back(&ts->ev_list, &tcb->ev_link);
+	tcb->ev_pending |= 1u << kind;
+}
+
+void tcp_want_output(struct tcp_stack *ts, struct tcb *tcb)
+{
+	if (tcb->out_link.next == &tcb->out_link)
+		list_push_back(&ts->out_list, &tcb->out_link);
+}
+
+void tcp_queue_ctl(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		   uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	struct tcp_ctl *c;
+
+	if (ts->ctl_len == TCP_CTL_QUEUE) {
+		tcp_count(ts, SYNACK_CTR_OUT_QUEUE_FULL);
+		return;
+	}
+	c = &ts->ctlq[(ts->ctl_head + ts->ctl_len) % TCP_CTL_QUEUE];
+	ts->ctl_len++;
+	c->laddr = laddr;
+	c->raddr = raddr;
+	c->lport = lport;
+	c->rport = rport;
+	c->seq = seq;
+	c->ack = ack;
+	c->flags = flags;
+}
+
+bool tcp_queue_raw(struct tcp_stack *ts, const uint8_t *pkt, size_t len)
+{
+	struct tcp_raw *r;
+
+	if (ts->raw_len == TCP_RAW_QUEUE || len > ts->cfg.mtu) {
+		tcp_count(ts, SYNACK_CTR_OUT_QUEUE_FULL);
+		return false;
+	}
+	r = &ts->rawq[(ts->raw_head + ts->raw_len) % TCP_RAW_QUEUE];
+	if (r->cap < len) {
+		base_free(&ts->alloc, r->data, r->cap);
+		r->cap = 0;
+		r->data = base_alloc(&ts->alloc, ts->cfg.mtu);
+		if (!r->data) {
+			tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
+			return false;
+		}
+		r->cap = ts->cfg.mtu;
+	}
+	memcpy(r->data, pkt, len);
+	r->len = (uint32_t)len;
+	ts->raw_len++;
+	return true;
+}

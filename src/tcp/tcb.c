@@ -1,0 +1,226 @@
+/*
+ * tcb.c — control-block lifetime, demultiplexing (RFC 9293 §3.10.7: "find the
+ * connection by its 4-tuple"), listener lookup (exact address before wildcard, S23),
+ * the bind rules of S10 and ephemeral port choice.
+ *
+ * Connections hash on the 4-tuple with SipHash under the stack's secret (no hash
+ * flooding); listeners hash on the local port and a bucket walk prefers the exact
+ * address. bind() checks walk every tcb (O(n), a user call, never per segment).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "base/keyedhash.h"
+#include "tcp/tcb.h"
+
+static uint32_t hash_tuple(const struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
+			   uint32_t raddr, uint16_t rport)
+{
+	uint32_t key[3] = { laddr, raddr, (uint32_t)lport << 16 | rport };
+
+	return (uint32_t)base_siphash24(ts->isn_key, key, sizeof key);
+}
+
+static uint32_t hash_port(uint16_t port)
+{
+	return (uint32_t)port * 2654435761u;
+}
+
+struct tcb *tcp_tcb_new(struct tcp_stack *ts)
+{
+	struct tcb *tcb = base_zalloc(&ts->alloc, sizeof *tcb);
+	const struct synack_config *c = &ts->cfg;
+
+	if (!tcb) {
+		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
+		return NULL;
+	}
+	tcb->state = TCP_CLOSED;
+	tcb->fd = -1;
+	timer_node_init(&tcb->tnode);
+	list_init(&tcb->synq);
+	list_init(&tcb->acceptq);
+	list_init(&tcb->qlink);
+	list_init(&tcb->out_link);
+	list_init(&tcb->ev_link);
+	tcb->opt.keepidle_ms = c->keepalive_time_ms;
+	tcb->opt.keepintvl_ms = c->keepalive_intvl_ms;
+	tcb->opt.keepcnt = c->keepalive_probes;
+	tcb->opt.retries1 = c->retries1;
+	tcb->opt.retries2 = c->retries2;
+	tcb->opt.syn_retries = c->syn_retries;
+	tcb->opt.rcvbuf = c->rmem_default;
+	tcb->opt.sndbuf = c->wmem_default;
+	tcp_rtt_init(&tcb->rtt, c->rto_initial_ms * 1000u);
+	list_push_back(&ts->all_list, &tcb->all_link);
+	return tcb;
+}
+
+void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct list_node *pos, *tmp;
+
+	/* a listener's unaccepted children go with it (close of a listener: §3.10.4) */
+	list_for_each_safe(pos, tmp, &tcb->synq)
+		tcp_tcb_free(ts, container_of(pos, struct tcb, qlink));
+	list_for_each_safe(pos, tmp, &tcb->acceptq)
+		tcp_tcb_free(ts, container_of(pos, struct tcb, qlink));
+	tcp_unqueue(tcb);
+	if (tcb->in_hash)
+		hash_remove(&ts->conns, &tcb->hnode);
+	if (tcb->in_listen_hash)
+		hash_remove(&ts->listeners, &tcb->hnode);
+	timer_cancel(&ts->wheel, &tcb->tnode);
+	list_remove(&tcb->out_link);
+	list_remove(&tcb->ev_link);
+	list_remove(&tcb->all_link);
+	ring_destroy(&tcb->sndbuf, &ts->alloc);
+	ring_destroy(&tcb->rcvbuf, &ts->alloc);
+	base_free(&ts->alloc, tcb, sizeof *tcb);
+}
+
+void tcp_unqueue(struct tcb *tcb)
+{
+	if (tcb->queued == TCP_Q_SYN)
+		tcb->parent->synq_len--;
+	else if (tcb->queued == TCP_Q_ACCEPT)
+		tcb->parent->acceptq_len--;
+	tcb->queued = TCP_Q_NONE;
+	list_remove(&tcb->qlink);
+}
+
+void tcp_hash_insert(struct tcp_stack *ts, struct tcb *tcb)
+{
+	hash_insert(&ts->conns, &tcb->hnode,
+		    hash_tuple(ts, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport));
+	tcb->in_hash = true;
+}
+
+struct tcb *tcp_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		       uint16_t rport)
+{
+	uint32_t h = hash_tuple(ts, laddr, lport, raddr, rport);
+
+	for (struct hash_node *n = hash_bucket_first(&ts->conns, h); n; n = n->next) {
+		struct tcb *t = container_of(n, struct tcb, hnode);
+
+		if (n->hash == h && t->laddr == laddr && t->lport == lport &&
+		    t->raddr == raddr && t->rport == rport)
+			return t;
+	}
+	return NULL;
+}
+
+struct tcb *tcp_lookup_listener(struct tcp_stack *ts, uint32_t laddr, uint16_t lport)
+{
+	uint32_t h = hash_port(lport);
+	struct tcb *wild = NULL;
+
+	for (struct hash_node *n = hash_bucket_first(&ts->listeners, h); n; n = n->next) {
+		struct tcb *t = container_of(n, struct tcb, hnode);
+
+		if (n->hash != h || t->lport != lport)
+			continue;
+		if (t->laddr == laddr)
+			return t;       /* S23: the most specific binding wins */
+		if (t->laddr == SYNACK_ADDR_ANY)
+			wild = t;
+	}
+	return wild;
+}
+
+void tcp_listen_insert(struct tcp_stack *ts, struct tcb *tcb)
+{
+	hash_insert(&ts->listeners, &tcb->hnode, hash_port(tcb->lport));
+	tcb->in_listen_hash = true;
+}
+
+void tcp_listen_remove(struct tcp_stack *ts, struct tcb *tcb)
+{
+	if (tcb->in_listen_hash)
+		hash_remove(&ts->listeners, &tcb->hnode);
+	tcb->in_listen_hash = false;
+}
+
+static bool addrs_overlap(uint32_t a, uint32_t b)
+{
+	return a == b || a == SYNACK_ADDR_ANY || b == SYNACK_ADDR_ANY;
+}
+
+/*
+ * Linux's rules (inet_csk_bind_conflict), which S10 describes: a port is shared only
+ * when both sockets set SO_REUSEADDR and neither listens; a TIME-WAIT connection on the
+ * port blocks bind unless the new socket sets SO_REUSEADDR.
+ */
+int tcp_check_bind(struct tcp_stack *ts, const struct tcb *tcb, uint32_t addr, uint16_t port)
+{
+	struct list_node *pos;
+
+	for (pos = ts->all_list.next; pos != &ts->all_list; pos = pos->next) {
+		const struct tcb *o = container_of(pos, struct tcb, all_link);
+
+		if (o == tcb || !o->bound || o->lport != port || !addrs_overlap(o->laddr, addr))
+			continue;
+		if (o->state == TCP_TIME_WAIT || (o->fd < 0 && o->user_closed)) {
+			if (!tcb->opt.reuseaddr)
+				return -EADDRINUSE;
+			continue;
+		}
+		if (tcb->opt.reuseaddr && o->opt.reuseaddr && o->state != TCP_LISTEN &&
+		    tcb->state != TCP_LISTEN)
+			continue;
+		return -EADDRINUSE;
+	}
+	return 0;
+}
+
+static bool port_free_for(struct tcp_stack *ts, const struct tcb *tcb, uint32_t laddr,
+			  uint16_t port, uint32_t raddr, uint16_t rport)
+{
+	if (!raddr)
+		return tcp_check_bind(ts, tcb, laddr, port) == 0;
+	/* connect: the 4-tuple must be new and no listener may own the port */
+	return !tcp_lookup(ts, laddr, port, raddr, rport) &&
+	       !tcp_lookup_listener(ts, laddr, port);
+}
+
+uint16_t tcp_pick_port(struct tcp_stack *ts, const struct tcb *tcb, uint32_t laddr,
+		       uint32_t raddr, uint16_t rport)
+{
+	uint16_t lo = ts->cfg.ip_local_port_range_lo, hi = ts->cfg.ip_local_port_range_hi;
+	uint32_t span = (uint32_t)(hi - lo) + 1;
+
+	for (uint32_t i = 0; i < span; i++) {
+		uint16_t p = ts->next_ephemeral;
+
+		if (p < lo || p > hi)
+			p = lo;
+		ts->next_ephemeral = (uint16_t)(p == hi ? lo : p + 1);
+		if (port_free_for(ts, tcb, laddr, p, raddr, rport))
+			return p;
+	}
+	return 0;
+}
+
+void tcp_tcb_close(struct tcp_stack *ts, struct tcb *tcb)
+{
+	tcp_set_state(tcb, TCP_CLOSED);
+	for (int k = 0; k < TCP_T_COUNT; k++)
+		tcb->deadline[k] = 0;
+	timer_cancel(&ts->wheel, &tcb->tnode);
+	if (tcb->in_hash)
+		hash_remove(&ts->conns, &tcb->hnode);
+	tcb->in_hash = false;
+	tcp_listen_remove(ts, tcb);
+	list_remove(&tcb->out_link);
+	if (tcb->fd < 0)
+		tcp_tcb_free(ts, tcb);
+}
+
+uint32_t tcp_rcv_space(const struct tcp_stack *ts, const struct tcb *tcb)
+{
+	uint32_t used = ring_len(&tcb->rcvbuf);
+
+	(void)ts;
+	return tcb->opt.rcvbuf > used ? tcb->opt.rcvbuf - used : 0;
+}

@@ -1,0 +1,344 @@
+/*
+ * tcb.h — the engine's data: the transmission control block (RFC 9293 §3.3.1) and the
+ * per-stack TCP state (demux tables, timing wheel, output and event queues, notes).
+ *
+ * Invariants:
+ *   - A tcb is in the connection hash iff it has a remote endpoint (state >= SYN-SENT);
+ *     a listener is in the listener hash iff state == LISTEN.
+ *   - tcb->fd >= 0 iff an api descriptor refers to it; a tcb with fd < 0 and no parent
+ *     is an orphan kept only to finish closing.
+ *   - Output is never built by input or user calls: they record intent (want_ack,
+ *     fin_queued, snd_nxt rewinds) and put the tcb on the stack's output list; the one
+ *     output routine (output.c) builds segments from state when the driver drains.
+ *   - Every timer kind has one absolute deadline (0 = off); the tcb's wheel node is armed
+ *     at the minimum (tcb_timers_sync).
+ */
+#ifndef SYNACK_TCP_TCB_H
+#define SYNACK_TCP_TCB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/alloc.h"
+#include "base/hash.h"
+#include "base/list.h"
+#include "base/ring.h"
+#include "base/timer.h"
+#include "synack/synack.h"
+#include "tcp/challenge.h"
+#include "wire/wire.h"
+
+/* RFC 9293 §3.3.2 states; values equal the public enum synack_state. */
+enum tcp_state {
+	TCP_CLOSED = SYNACK_STATE_CLOSED,
+	TCP_LISTEN = SYNACK_STATE_LISTEN,
+	TCP_SYN_SENT = SYNACK_STATE_SYN_SENT,
+	TCP_SYN_RECEIVED = SYNACK_STATE_SYN_RECEIVED,
+	TCP_ESTABLISHED = SYNACK_STATE_ESTABLISHED,
+	TCP_CLOSE_WAIT = SYNACK_STATE_CLOSE_WAIT,
+	TCP_FIN_WAIT_1 = SYNACK_STATE_FIN_WAIT_1,
+	TCP_CLOSING = SYNACK_STATE_CLOSING,
+	TCP_LAST_ACK = SYNACK_STATE_LAST_ACK,
+	TCP_FIN_WAIT_2 = SYNACK_STATE_FIN_WAIT_2,
+	TCP_TIME_WAIT = SYNACK_STATE_TIME_WAIT,
+};
+
+/* Predicates as ranges over the state order (FreeBSD tcp_fsm.h style). */
+static inline bool tcp_is_synchronized(int st) { return st >= TCP_ESTABLISHED; }
+static inline bool tcp_has_rcvd_syn(int st) { return st >= TCP_SYN_RECEIVED; }
+/* We have sent our FIN (states after CLOSE-WAIT). */
+static inline bool tcp_has_sent_fin(int st) { return st > TCP_CLOSE_WAIT; }
+/* The peer's FIN has been received. */
+static inline bool tcp_has_rcvd_fin(int st)
+{
+	return st == TCP_CLOSE_WAIT || st == TCP_CLOSING || st == TCP_LAST_ACK ||
+	       st == TCP_TIME_WAIT;
+}
+
+/* Timer kinds; values equal the public enum synack_timer. */
+enum tcp_timer {
+	TCP_T_RETRANSMIT = SYNACK_TIMER_RETRANSMIT,
+	TCP_T_PERSIST = SYNACK_TIMER_PERSIST,
+	TCP_T_DELACK = SYNACK_TIMER_DELACK,
+	TCP_T_KEEPALIVE = SYNACK_TIMER_KEEPALIVE,
+	TCP_T_TIME_WAIT = SYNACK_TIMER_TIME_WAIT,
+	TCP_T_FIN_WAIT_2 = SYNACK_TIMER_FIN_WAIT_2,
+	TCP_T_SYNACK = SYNACK_TIMER_SYNACK,
+	TCP_T_USER_TIMEOUT = SYNACK_TIMER_USER_TIMEOUT,
+	TCP_T_COUNT = SYNACK_TIMER_COUNT
+};
+
+/* RFC 6298 estimator state, apart from the timer slot. */
+struct tcp_rtt {
+	uint32_t srtt_us, rttvar_us, rto_us;
+	bool has_sample;
+	bool timing;            /* a segment is being timed (Karn: never a retransmitted one) */
+	uint32_t timed_seq;     /* the timed segment ends at or after this sequence number */
+	uint64_t timed_at_ns;
+};
+
+/* Socket options kept per tcb. */
+struct tcp_sockopts {
+	bool reuseaddr, keepalive, nodelay, linger_on;
+	uint32_t linger_s;
+	uint32_t keepidle_ms, keepintvl_ms, keepcnt;
+	uint32_t user_timeout_ms;
+	uint32_t retries1, retries2, syn_retries;
+	uint32_t rcvbuf, sndbuf;
+	uint16_t maxseg;        /* TCP_MAXSEG user clamp, 0 = none */
+};
+
+struct tcb {
+	/* demux: the 4-tuple (host order) */
+	struct hash_node hnode;
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	uint8_t state;
+	bool in_hash, in_listen_hash, bound;
+
+	/* RFC 9293 §3.3.1 send sequence variables */
+	uint32_t snd_una, snd_nxt, snd_wnd, snd_up, snd_wl1, snd_wl2, iss;
+	uint32_t snd_max;       /* highest sequence number sent + 1 (snd_nxt rewinds on RTO) */
+	/* RFC 9293 §3.3.1 receive sequence variables */
+	uint32_t rcv_nxt, rcv_wnd, rcv_up, irs;
+	uint32_t rcv_adv;       /* right edge last advertised: never moved left (SHLD-14) */
+
+	/* options negotiated (RFC 9293 §3.7.1, RFC 7323) */
+	uint16_t snd_mss;       /* effective send MSS */
+	uint16_t rcv_mss;       /* what we advertised */
+	uint8_t snd_wscale, rcv_wscale;
+	bool ws_ok, ts_ok;
+	uint32_t ts_recent;     /* RFC 7323 §4.3 */
+	uint64_t ts_recent_ns;  /* when ts_recent was updated (24-day PAWS rule) */
+	uint32_t ts_offset;     /* added to our ms clock for TSval */
+
+	/* intent recorded by input and user calls, consumed by output (output.c) */
+	bool want_ack;          /* send an ACK at the next output */
+	bool fin_queued;        /* CLOSE/SHUT_WR: a FIN follows the queued data */
+	bool fin_sent;          /* fin_seq is meaningful */
+	uint32_t fin_seq;       /* sequence number of our FIN */
+	bool from_listen;       /* SYN-RECEIVED reached from LISTEN (MUST-11, §3.10.7.4) */
+	bool rd_shut;           /* SHUT_RD: received data is discarded */
+	bool wr_shut;           /* SHUT_WR or close: no more SEND */
+	bool user_closed;       /* close() was called (orphan: fin_timeout applies) */
+	bool eof_seen;          /* the peer's FIN has arrived: recv returns 0 when drained */
+	bool ever_synced;       /* reached ESTABLISHED once (ENOTCONN vs EOF) */
+	bool urg_pending;       /* snd_up is meaningful: URG on segments below it */
+	bool rcv_urg;           /* rcv_up is meaningful */
+	bool r1_reported;
+	bool want_probe;        /* persist timer: send one byte beyond the window */
+	bool want_ka_probe;     /* keepalive: send <SEQ=SND.UNA-1><CTL=ACK> */
+	bool cookie_child;      /* created from a SYN cookie */
+	uint8_t retransmits;    /* consecutive timeouts without progress */
+	uint8_t backoff;
+	uint8_t ka_probes;      /* keepalive probes sent without answer */
+	uint32_t total_retrans;
+	struct tcp_challenge_limit challenge;
+	uint64_t last_invalid_ack_ns;
+	uint64_t first_rto_ns;  /* when the current run of retransmissions began */
+
+	/* timers: one absolute deadline per kind, 0 = off */
+	uint64_t deadline[TCP_T_COUNT];
+	struct timer_node tnode;
+	struct tcp_rtt rtt;
+	uint64_t last_rcv_ns;   /* for keepalive idleness */
+
+	/* buffers, storage allocated lazily */
+	struct ring sndbuf, rcvbuf;
+
+	/* listen queues: on a listener, heads; on a child, links */
+	struct tcb *parent;
+	struct list_node synq, acceptq;    /* listener: SYN-RECEIVED children, completed */
+	struct list_node qlink;            /* child: on parent's synq or acceptq */
+	uint8_t queued;                    /* child: TCP_Q_NONE, TCP_Q_SYN, TCP_Q_ACCEPT */
+	uint32_t synq_len, acceptq_len, backlog;
+
+	/* api */
+	int fd;                 /* descriptor or -1 */
+	int so_error;           /* pending error (positive errno) for SO_ERROR */
+	int dead_error;         /* error the connection ended with, reported by recv/send */
+	struct tcp_sockopts opt;
+
+	/* stack queues */
+	struct list_node out_link;   /* on stack->out_list when output may be due */
+	struct list_node ev_link;    /* on stack->ev_list when events are pending */
+	struct list_node all_link;   /* on stack->all_list */
+	uint32_t ev_pending;         /* bit (1 << kind) per pending synack_event_kind */
+
+	/* statistics for STATUS */
+	uint64_t bytes_sent, bytes_received, segs_out, segs_in;
+};
+
+enum { TCP_Q_NONE = 0, TCP_Q_SYN, TCP_Q_ACCEPT };
+
+/* A stateless control segment waiting for output (RST, or an ACK for no tcb). */
+struct tcp_ctl {
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	uint32_t seq, ack;
+	uint8_t flags;
+};
+
+#define TCP_CTL_QUEUE 256
+#define TCP_RAW_QUEUE 8
+
+/* A raw IPv4 packet (ICMP reply) waiting for output. */
+struct tcp_raw {
+	uint32_t len;
+	uint32_t cap;           /* bytes allocated at data */
+	uint8_t *data;          /* mtu bytes, allocated on first use */
+};
+
+struct tcp_stack {
+	struct base_allocator alloc;
+	struct synack_config cfg;
+	uint8_t isn_key[16];
+	uint8_t cookie_key[2][16];
+	uint64_t now_ns;
+	uint64_t first_now_ns;
+	bool seen_time;
+
+	uint32_t addrs[SYNACK_MAX_ADDRS];
+	unsigned naddrs;
+
+	struct hash_table conns;     /* by 4-tuple */
+	struct hash_table listeners; /* by local port */
+	struct timer_wheel wheel;
+	struct list_node all_list, out_list, ev_list;
+	uint16_t next_ephemeral;
+
+	struct tcp_ctl ctlq[TCP_CTL_QUEUE];
+	unsigned ctl_head, ctl_len;
+	struct tcp_raw rawq[TCP_RAW_QUEUE];
+	unsigned raw_head, raw_len;
+
+	struct synack_note *notes;   /* ring of cfg.notes_max entries */
+	uint32_t notes_cap, notes_head, notes_len;
+
+	uint64_t counters[SYNACK_CTR_COUNT];
+};
+
+/* ---- stack.c ---------------------------------------------------------------------- */
+
+/* Initialises ts (zeroed by the caller) with a copy of cfg, the allocator and the keys.
+ * Returns 0 or -ENOMEM. */
+int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
+		   const struct base_allocator *a, const uint8_t secret[SYNACK_SECRET_LEN]);
+/* Frees every tcb and table of ts. */
+void tcp_stack_destroy(struct tcp_stack *ts);
+/* Records the driver's time: the latest now is kept (never goes back). */
+void tcp_set_now(struct tcp_stack *ts, uint64_t now_ns);
+/* True when addr is one of the stack's addresses. */
+bool tcp_is_local_addr(const struct tcp_stack *ts, uint32_t addr);
+static inline void tcp_count(struct tcp_stack *ts, int ctr)
+{
+	ts->counters[ctr]++;
+}
+/* Appends a decision note about tcb (may be NULL: then the tuple comes from seg). */
+void tcp_note(struct tcp_stack *ts, const struct tcb *tcb, uint8_t dir, uint8_t verdict,
+	      uint8_t st_before, const struct wire_tcp *seg, uint32_t laddr, uint32_t raddr,
+	      const char *reason);
+/* Marks event kind pending on tcb (only when it has a descriptor). */
+void tcp_wake(struct tcp_stack *ts, struct tcb *tcb, enum synack_event_kind kind);
+/* Puts tcb on the output list (idempotent). */
+void tcp_want_output(struct tcp_stack *ts, struct tcb *tcb);
+/* Queues a stateless control segment (RST or ACK); counts when the queue is full. */
+void tcp_queue_ctl(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		   uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags);
+/* Queues a raw IPv4 packet pkt[0..len) (copied; len <= mtu). Returns false when full. */
+bool tcp_queue_raw(struct tcp_stack *ts, const uint8_t *pkt, size_t len);
+
+/* ---- tcb.c: lifetime, demux, ports ------------------------------------------------- */
+
+/* A new CLOSED tcb with the stack's default options, on the all-list. NULL on ENOMEM. */
+struct tcb *tcp_tcb_new(struct tcp_stack *ts);
+/* Unlinks tcb from every table, list and the wheel and frees it with its buffers. */
+void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb);
+/* Takes a child off its listener's SYN or accept queue (no-op when on none). */
+void tcp_unqueue(struct tcb *tcb);
+/* Enters the connection hash under its 4-tuple. */
+void tcp_hash_insert(struct tcp_stack *ts, struct tcb *tcb);
+/* The connection with this 4-tuple, or NULL. */
+struct tcb *tcp_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		       uint16_t rport);
+/* The listener for a SYN to laddr:lport: exact address first, then wildcard. */
+struct tcb *tcp_lookup_listener(struct tcp_stack *ts, uint32_t laddr, uint16_t lport);
+/* Enters/leaves the listener hash. */
+void tcp_listen_insert(struct tcp_stack *ts, struct tcb *tcb);
+void tcp_listen_remove(struct tcp_stack *ts, struct tcb *tcb);
+/* Bind rules (S10, Linux): returns 0 or -EADDRINUSE for tcb binding addr:port. */
+int tcp_check_bind(struct tcp_stack *ts, const struct tcb *tcb, uint32_t addr, uint16_t port);
+/* A free ephemeral port for tcb (connect toward raddr:rport when raddr != 0), or 0. */
+uint16_t tcp_pick_port(struct tcp_stack *ts, const struct tcb *tcb, uint32_t laddr,
+		       uint32_t raddr, uint16_t rport);
+/* Moves tcb into CLOSED and releases it unless a descriptor still refers to it. */
+void tcp_tcb_close(struct tcp_stack *ts, struct tcb *tcb);
+/* Sets the state, recording nothing else. */
+static inline void tcp_set_state(struct tcb *tcb, int st)
+{
+	tcb->state = (uint8_t)st;
+}
+/* The first sequence number of the send buffer's head byte. */
+static inline uint32_t tcp_sndbuf_seq(const struct tcb *tcb)
+{
+	return tcb->snd_una == tcb->iss ? tcb->iss + 1 : tcb->snd_una;
+}
+/* Our FIN has been sent and acknowledged. */
+static inline bool tcp_fin_acked(const struct tcb *tcb)
+{
+	return tcb->fin_sent && seq_gt(tcb->snd_una, tcb->fin_seq);
+}
+/* Receive window we can offer now (bytes of buffer space). */
+uint32_t tcp_rcv_space(const struct tcp_stack *ts, const struct tcb *tcb);
+
+/* ---- timers.c: per-kind deadlines, RFC 6298 estimator ------------------------------- */
+
+void tcp_timer_set(struct tcp_stack *ts, struct tcb *tcb, int kind, uint64_t deadline_ns);
+void tcp_timer_clear(struct tcp_stack *ts, struct tcb *tcb, int kind);
+/* Fires every due deadline of every tcb whose node is due at ts->now_ns. */
+void tcp_timers_run(struct tcp_stack *ts);
+/* RFC 6298 estimator */
+void tcp_rtt_init(struct tcp_rtt *r, uint32_t rto_initial_us);
+void tcp_rtt_sample(struct tcp_rtt *r, uint32_t sample_us, uint32_t rto_min_us,
+		    uint32_t rto_max_us);
+/* The RTO with backoff applied (clamped to rto_max), in ns. */
+uint64_t tcp_rto_ns(const struct tcp_stack *ts, const struct tcb *tcb);
+/* (Re)starts the retransmission timer at now + RTO (RFC 6298 (5.1)). */
+void tcp_rexmit_arm(struct tcp_stack *ts, struct tcb *tcb);
+/* Restarts the keepalive timer (when SO_KEEPALIVE, synchronized). */
+void tcp_keepalive_arm(struct tcp_stack *ts, struct tcb *tcb);
+
+/* ---- input.c: SEGMENT ARRIVES ------------------------------------------------------- */
+
+/* RFC 9293 §3.10.7 for one checksummed TCP segment from raddr to laddr (ours). */
+void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struct wire_tcp *seg);
+/* Ends the connection with error err (ECONNRESET, ETIMEDOUT, ...): reports to the user,
+ * enters CLOSED, frees it when no descriptor refers to it. */
+void tcp_drop(struct tcp_stack *ts, struct tcb *tcb, int err);
+/* Enters TIME-WAIT and starts the 2MSL timer (§3.10.7.4 sixth/eighth checks). */
+void tcp_enter_time_wait(struct tcp_stack *ts, struct tcb *tcb);
+
+/* ---- output.c: the one output routine ------------------------------------------------ */
+
+/* Builds the next packet (control queue first, then tcbs with output due) into
+ * buf[0..cap). Returns its length or 0. */
+size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap);
+/* Queues a RST for tcb (ABORT, §3.10.5): <SEQ=SND.NXT><CTL=RST>. */
+void tcp_send_rst_for(struct tcp_stack *ts, struct tcb *tcb);
+
+/* ---- user.c: OPEN, SEND, RECEIVE, CLOSE, ABORT (§3.10.1–3.10.5) -------------------- */
+
+int tcp_user_open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, uint16_t rport);
+int tcp_user_listen(struct tcp_stack *ts, struct tcb *tcb, int backlog);
+struct tcb *tcp_user_accept(struct tcp_stack *ts, struct tcb *listener);
+long tcp_user_send(struct tcp_stack *ts, struct tcb *tcb, const uint8_t *buf, size_t len,
+		   bool urgent);
+long tcp_user_recv(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf, size_t len, bool peek);
+int tcp_user_shutdown(struct tcp_stack *ts, struct tcb *tcb, int how);
+/* close(): the descriptor is gone; the tcb closes in the background or is freed. */
+void tcp_user_close(struct tcp_stack *ts, struct tcb *tcb);
+void tcp_user_abort(struct tcp_stack *ts, struct tcb *tcb);
+int tcp_user_poll(const struct tcp_stack *ts, const struct tcb *tcb);
+
+#endif

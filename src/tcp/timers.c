@@ -1,0 +1,253 @@
+/*
+ * timers.c — per-connection timers and the RFC 6298 round-trip estimator.
+ *
+ * Each tcb has one absolute deadline per kind (tcb->deadline[], 0 = off) and one node
+ * in the stack's timing wheel, armed at the minimum of them: arming, cancelling and
+ * finding the stack's next deadline never scan connections. When the node fires, every
+ * kind whose deadline has passed is handled, then the node is re-armed at the new
+ * minimum.
+ *
+ * Kinds and their RFC: retransmission (RFC 6298 §5, RFC 9293 §3.8.1, §3.8.3 R1/R2,
+ * MUST-20/21/23), persist (§3.8.6.1), delayed ACK (§3.8.6.3), keepalive (§3.8.4),
+ * TIME-WAIT 2MSL (§3.10.7.4), orphaned FIN-WAIT-2 (Linux tcp_fin_timeout), user timeout
+ * (§3.8.3, RFC 5482).
+ */
+#include <errno.h>
+
+#include "tcp/tcb.h"
+
+#define MS 1000000ull
+
+/* Re-arms the wheel node at the earliest per-kind deadline. */
+static void timers_sync(struct tcp_stack *ts, struct tcb *tcb)
+{
+	uint64_t min = 0;
+
+	for (int k = 1; k < TCP_T_COUNT; k++)
+		if (tcb->deadline[k] && (!min || tcb->deadline[k] < min))
+			min = tcb->deadline[k];
+	if (!min)
+		timer_cancel(&ts->wheel, &tcb->tnode);
+	else if (!timer_is_armed(&tcb->tnode) || tcb->tnode.deadline_ns != min)
+		timer_arm(&ts->wheel, &tcb->tnode, min);
+}
+
+void tcp_timer_set(struct tcp_stack *ts, struct tcb *tcb, int kind, uint64_t deadline_ns)
+{
+	tcb->deadline[kind] = deadline_ns ? deadline_ns : 1;
+	timers_sync(ts, tcb);
+}
+
+void tcp_timer_clear(struct tcp_stack *ts, struct tcb *tcb, int kind)
+{
+	if (!tcb->deadline[kind])
+		return;
+	tcb->deadline[kind] = 0;
+	timers_sync(ts, tcb);
+}
+
+/* ---- RFC 6298 estimator ---------------------------------------------------------- */
+
+void tcp_rtt_init(struct tcp_rtt *r, uint32_t rto_initial_us)
+{
+	r->srtt_us = 0;
+	r->rttvar_us = 0;
+	r->rto_us = rto_initial_us; /* RFC 6298 (2.1) */
+	r->has_sample = false;
+	r->timing = false;
+}
+
+void tcp_rtt_sample(struct tcp_rtt *r, uint32_t sample_us, uint32_t rto_min_us,
+		    uint32_t rto_max_us)
+{
+	const uint32_t g_us = 1000; /* clock granularity G: our timers tick in 1 ms */
+	uint32_t k_var, rto;
+
+	if (!r->has_sample) {
+		/* RFC 6298 (2.2): SRTT <- R, RTTVAR <- R/2 */
+		r->srtt_us = sample_us;
+		r->rttvar_us = sample_us / 2;
+		r->has_sample = true;
+	} else {
+		/* RFC 6298 (2.3): beta = 1/4, alpha = 1/8, RTTVAR first */
+		uint32_t diff = r->srtt_us > sample_us ? r->srtt_us - sample_us
+						      : sample_us - r->srtt_us;
+
+		r->rttvar_us = (3 * r->rttvar_us + diff) / 4;
+		r->srtt_us = (7 * r->srtt_us + sample_us) / 8;
+	}
+	/* RTO <- SRTT + max(G, K*RTTVAR), K = 4 */
+	k_var = 4 * r->rttvar_us;
+	rto = r->srtt_us + (k_var > g_us ? k_var : g_us);
+	/* RFC 6298 (2.4) asks for a 1 s floor; Linux uses 200 ms (rto_min), so do we.
+	 * (2.5) a maximum of at least 60 s: rto_max (120 s as Linux). */
+	if (rto < rto_min_us)
+		rto = rto_min_us;
+	if (rto > rto_max_us)
+		rto = rto_max_us;
+	r->rto_us = rto;
+}
+
+uint64_t tcp_rto_ns(const struct tcp_stack *ts, const struct tcb *tcb)
+{
+	uint64_t rto = (uint64_t)tcb->rtt.rto_us * 1000u;
+	uint64_t max = (uint64_t)ts->cfg.rto_max_ms * MS;
+
+	/* RFC 6298 (5.5): back off the timer, doubling per expiry, capped at the max */
+	for (unsigned i = 0; i < tcb->backoff && rto < max; i++)
+		rto *= 2;
+	return rto < max ? rto : max;
+}
+
+void tcp_rexmit_arm(struct tcp_stack *ts, struct tcb *tcb)
+{
+	tcp_timer_set(ts, tcb, TCP_T_RETRANSMIT, ts->now_ns + tcp_rto_ns(ts, tcb));
+}
+
+void tcp_keepalive_arm(struct tcp_stack *ts, struct tcb *tcb)
+{
+	if (!tcb->opt.keepalive || !tcp_is_synchronized(tcb->state) ||
+	    tcb->state == TCP_TIME_WAIT) {
+		tcp_timer_clear(ts, tcb, TCP_T_KEEPALIVE);
+		return;
+	}
+	tcb->ka_probes = 0;
+	tcp_timer_set(ts, tcb, TCP_T_KEEPALIVE, ts->now_ns + tcb->opt.keepidle_ms * MS);
+}
+
+/* ---- expiry handlers: each returns false when the tcb is gone ---------------------- */
+
+static bool give_up_limit_reached(struct tcp_stack *ts, struct tcb *tcb)
+{
+	if (tcb->state == TCP_SYN_SENT)
+		return tcb->retransmits >= tcb->opt.syn_retries;        /* MUST-23 */
+	if (tcb->state == TCP_SYN_RECEIVED)
+		return tcb->retransmits >= ts->cfg.synack_retries;
+	return tcb->retransmits >= tcb->opt.retries2;                   /* R2, MUST-20 */
+}
+
+static bool on_retransmit(struct tcp_stack *ts, struct tcb *tcb)
+{
+	uint8_t before = tcb->state;
+
+	if (give_up_limit_reached(ts, tcb)) {
+		if (tcb->state == TCP_SYN_RECEIVED && tcb->from_listen) {
+			/* S06: the half-open entry is dropped silently */
+			tcp_count(ts, SYNACK_CTR_TCP_SYNACK_GIVEUP);
+			tcp_note(ts, tcb, SYNACK_NOTE_TIMER, SYNACK_V_TIMED_OUT, before, NULL,
+				 0, 0, "SYN-ACK retries exhausted: half-open entry dropped");
+			tcp_tcb_close(ts, tcb);
+			return false;
+		}
+		tcp_count(ts, SYNACK_CTR_TCP_TIMEOUTS);
+		tcp_note(ts, tcb, SYNACK_NOTE_TIMER, SYNACK_V_TIMED_OUT, before, NULL, 0, 0,
+			 "retransmissions exhausted: ETIMEDOUT");
+		tcp_drop(ts, tcb, ETIMEDOUT);
+		return false;
+	}
+	if (!tcb->retransmits)
+		tcb->first_rto_ns = ts->now_ns;
+	tcb->retransmits++;
+	tcb->total_retrans++;
+	if (tcb->backoff < 30)
+		tcb->backoff++;                 /* RFC 6298 (5.5) */
+	tcb->rtt.timing = false;                /* Karn: no sample from a retransmission */
+	tcb->snd_nxt = tcb->snd_una;            /* RFC 6298 (5.4): resend the earliest */
+	tcp_count(ts, SYNACK_CTR_TCP_RETRANS);
+	if (tcb->retransmits >= tcb->opt.retries1 && !tcb->r1_reported &&
+	    tcp_is_synchronized(tcb->state)) {
+		/* MUST-20/§3.8.3: R1 reached, tell the IP layer/user: a counter and a note */
+		tcb->r1_reported = true;
+		tcp_count(ts, SYNACK_CTR_TCP_R1_REACHED);
+	}
+	tcp_note(ts, tcb, SYNACK_NOTE_TIMER, SYNACK_V_FIRED, before, NULL, 0, 0,
+		 tcb->r1_reported && tcb->retransmits == tcb->opt.retries1
+			 ? "retransmission timeout (R1 reached)" : "retransmission timeout");
+	tcp_rexmit_arm(ts, tcb);                /* RFC 6298 (5.6) */
+	tcp_want_output(ts, tcb);
+	return true;
+}
+
+static bool on_keepalive(struct tcp_stack *ts, struct tcb *tcb)
+{
+	if (tcb->ka_probes >= tcb->opt.keepcnt) {
+		tcp_count(ts, SYNACK_CTR_TCP_TIMEOUTS);
+		tcp_note(ts, tcb, SYNACK_NOTE_TIMER, SYNACK_V_TIMED_OUT, tcb->state, NULL, 0, 0,
+			 "keepalive probes unanswered: ETIMEDOUT");
+		tcp_drop(ts, tcb, ETIMEDOUT);
+		return false;
+	}
+	tcb->ka_probes++;
+	tcb->want_ka_probe = true;
+	tcp_note(ts, tcb, SYNACK_NOTE_TIMER, SYNACK_V_FIRED, tcb->state, NULL, 0, 0,
+		 "keepalive probe");
+	tcp_timer_set(ts, tcb, TCP_T_KEEPALIVE, ts->now_ns + tcb->opt.keepintvl_ms * MS);
+	tcp_want_output(ts, tcb);
+	return true;
+}
+
+static bool on_persist(struct tcp_stack *ts, struct tcb *tcb)
+{
+	tcb->want_probe = true;
+	if (tcb->backoff < 30)
+		tcb->backoff++;
+	tcp_note(ts, tcb, SYNACK_NOTE_TIMER, SYNACK_V_FIRED, tcb->state, NULL, 0, 0,
+		 "zero-window probe");
+	tcp_timer_set(ts, tcb, TCP_T_PERSIST, ts->now_ns + tcp_rto_ns(ts, tcb));
+	tcp_want_output(ts, tcb);
+	return true;
+}
+
+static bool on_expire(struct tcp_stack *ts, struct tcb *tcb, int kind)
+{
+	uint8_t before = tcb->state;
+
+	switch (kind) {
+	case TCP_T_RETRANSMIT:
+		return on_retransmit(ts, tcb);
+	case TCP_T_PERSIST:
+		return on_persist(ts, tcb);
+	case TCP_T_DELACK:
+		tcb->want_ack = true;
+		tcp_want_output(ts, tcb);
+		return true;
+	case TCP_T_KEEPALIVE:
+		return on_keepalive(ts, tcb);
+	case TCP_T_TIME_WAIT:
+	case TCP_T_FIN_WAIT_2:
+		tcp_set_state(tcb, TCP_CLOSED);
+		tcp_note(ts, tcb, SYNACK_NOTE_TIMER, SYNACK_V_FIRED, before, NULL, 0, 0,
+			 kind == TCP_T_TIME_WAIT ? "2MSL expired: CLOSED"
+						 : "fin_timeout expired: CLOSED");
+		tcp_wake(ts, tcb, SYNACK_EV_CLOSED);
+		tcp_tcb_close(ts, tcb);
+		return false;
+	case TCP_T_USER_TIMEOUT:
+		tcp_count(ts, SYNACK_CTR_TCP_TIMEOUTS);
+		tcp_note(ts, tcb, SYNACK_NOTE_TIMER, SYNACK_V_TIMED_OUT, before, NULL, 0, 0,
+			 "user timeout: ETIMEDOUT");
+		tcp_drop(ts, tcb, ETIMEDOUT);
+		return false;
+	default:
+		return true;
+	}
+}
+
+void tcp_timers_run(struct tcp_stack *ts)
+{
+	struct timer_node *n;
+
+	while ((n = timer_pop_expired(&ts->wheel, ts->now_ns))) {
+		struct tcb *tcb = container_of(n, struct tcb, tnode);
+		bool alive = true;
+
+		for (int k = 1; alive && k < TCP_T_COUNT; k++) {
+			if (!tcb->deadline[k] || tcb->deadline[k] > ts->now_ns)
+				continue;
+			tcb->deadline[k] = 0;
+			alive = on_expire(ts, tcb, k);
+		}
+		if (alive)
+			timers_sync(ts, tcb);
+	}
+}

@@ -1,0 +1,331 @@
+/*
+ * user.c — the user calls of RFC 9293 §3.10.1–3.10.5: OPEN (active and passive), SEND,
+ * RECEIVE, CLOSE (and half-close), ABORT, plus readiness for poll().
+ *
+ * None of them builds a segment: each changes state, records intent and puts the tcb on
+ * the output list; output.c sends what is due when the driver drains. Errors are the
+ * negative errno Linux gives in the same situation.
+ */
+#include <errno.h>
+
+#include "ip/ip.h"
+#include "tcp/input.h"
+#include "tcp/tcb.h"
+
+#define MS 1000000ull
+
+/* ---- OPEN (§3.10.1) --------------------------------------------------------------- */
+
+static uint32_t choose_laddr(const struct tcp_stack *ts, uint32_t raddr)
+{
+	for (unsigned i = 0; i < ts->naddrs; i++)
+		if (ip_is_loopback(ts->addrs[i]) == ip_is_loopback(raddr))
+			return ts->addrs[i];
+	return ts->naddrs ? ts->addrs[0] : 0;
+}
+
+/* A TIME-WAIT tcb on the tuple may be reused under tw_reuse (Linux: with timestamps). */
+static bool may_reuse_time_wait(const struct tcp_stack *ts, const struct tcb *tw)
+{
+	if (tw->state != TCP_TIME_WAIT || !tw->ts_ok || !ts->cfg.tw_reuse)
+		return false;
+	return ts->cfg.tw_reuse == 1 || ip_is_loopback(tw->raddr);
+}
+
+static int check_state_for_connect(const struct tcb *tcb)
+{
+	if (tcb->state == TCP_LISTEN)
+		return -EINVAL;
+	if (tcb->state == TCP_SYN_SENT || tcb->state == TCP_SYN_RECEIVED)
+		return -EALREADY;
+	if (tcb->state != TCP_CLOSED || tcb->ever_synced)
+		return -EISCONN;
+	return 0;
+}
+
+int tcp_user_open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, uint16_t rport)
+{
+	uint32_t laddr = tcb->bound && tcb->laddr ? tcb->laddr : choose_laddr(ts, raddr);
+	uint16_t lport = tcb->lport;
+	struct tcb *old;
+	int err = check_state_for_connect(tcb);
+
+	if (err)
+		return err;
+	if (raddr == 0 || ip_addr_is_bcast_mcast(raddr) || rport == 0)
+		return -ENETUNREACH;
+	if (ts->cfg.quiet_time && ts->now_ns - ts->first_now_ns < ts->cfg.msl_ms * MS)
+		return -EAGAIN;         /* §3.4.3 quiet time */
+	if (!laddr)
+		return -EADDRNOTAVAIL;
+	if (tcb->bound && lport) {
+		old = tcp_lookup(ts, laddr, lport, raddr, rport);
+		if (old && !may_reuse_time_wait(ts, old))
+			return -EADDRINUSE;     /* S10: the 4-tuple is in use or in TIME-WAIT */
+		if (old)
+			tcp_tcb_close(ts, old);
+	} else {
+		lport = tcp_pick_port(ts, tcb, laddr, raddr, rport);
+		if (!lport)
+			return -EADDRNOTAVAIL;
+	}
+	tcb->laddr = laddr;
+	tcb->lport = lport;
+	tcb->raddr = raddr;
+	tcb->rport = rport;
+	tcb->bound = true;
+	tcb->from_listen = false;
+	tcp_init_send_side(ts, tcb);
+	tcb->rcv_wnd = 0;
+	tcp_set_state(tcb, TCP_SYN_SENT);
+	tcp_hash_insert(ts, tcb);
+	tcp_want_output(ts, tcb);
+	tcp_note(ts, tcb, SYNACK_NOTE_USER, SYNACK_V_ACCEPTED, TCP_CLOSED, NULL, 0, 0,
+		 "active OPEN");
+	return -EINPROGRESS;
+}
+
+int tcp_user_listen(struct tcp_stack *ts, struct tcb *tcb, int backlog)
+{
+	uint32_t b = backlog < 0 || (uint32_t)backlog > ts->cfg.somaxconn ? ts->cfg.somaxconn
+									  : (uint32_t)backlog;
+
+	if (tcb->state != TCP_CLOSED && tcb->state != TCP_LISTEN)
+		return -EINVAL;
+	if (tcb->state == TCP_CLOSED && tcb->ever_synced)
+		return -EINVAL;
+	tcb->backlog = b ? b : 1;
+	if (tcb->state == TCP_LISTEN)
+		return 0;
+	if (!tcb->bound) {
+		tcb->lport = tcp_pick_port(ts, tcb, tcb->laddr, 0, 0);
+		if (!tcb->lport)
+			return -EADDRINUSE;
+		tcb->bound = true;
+	}
+	tcp_set_state(tcb, TCP_LISTEN);
+	if (tcp_check_bind(ts, tcb, tcb->laddr, tcb->lport)) {
+		tcp_set_state(tcb, TCP_CLOSED);
+		return -EADDRINUSE;
+	}
+	tcp_listen_insert(ts, tcb);
+	tcp_note(ts, tcb, SYNACK_NOTE_USER, SYNACK_V_ACCEPTED, TCP_CLOSED, NULL, 0, 0,
+		 "passive OPEN");
+	return 0;
+}
+
+struct tcb *tcp_user_accept(struct tcp_stack *ts, struct tcb *l)
+{
+	struct list_node *n = list_first(&l->acceptq);
+	struct tcb *child;
+
+	(void)ts;
+	if (!n)
+		return NULL;
+	child = container_of(n, struct tcb, qlink);
+	tcp_unqueue(child);
+	child->parent = NULL;
+	return child;
+}
+
+/* ---- SEND (§3.10.2) --------------------------------------------------------------- */
+
+long tcp_user_send(struct tcp_stack *ts, struct tcb *tcb, const uint8_t *buf, size_t len,
+		   bool urgent)
+{
+	uint32_t space, n;
+
+	if (tcb->so_error) {
+		int e = tcb->so_error;
+
+		tcb->so_error = 0;
+		return -e;
+	}
+	if (tcb->dead_error || tcb->wr_shut)
+		return -EPIPE;
+	if (tcb->state == TCP_CLOSED || tcb->state == TCP_LISTEN)
+		return tcb->ever_synced ? -EPIPE : -ENOTCONN;
+	if (tcb->state != TCP_SYN_SENT && tcb->state != TCP_SYN_RECEIVED &&
+	    tcb->state != TCP_ESTABLISHED && tcb->state != TCP_CLOSE_WAIT)
+		return -EPIPE;
+	if (!tcb->sndbuf.cap && ring_reserve(&tcb->sndbuf, &ts->alloc, tcb->opt.sndbuf)) {
+		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
+		return -ENOMEM;
+	}
+	space = tcb->opt.sndbuf > ring_len(&tcb->sndbuf) ? tcb->opt.sndbuf - ring_len(&tcb->sndbuf)
+							  : 0;
+	if (!space)
+		return -EAGAIN;
+	n = ring_write(&tcb->sndbuf, buf, len < space ? (uint32_t)len : space);
+	if (urgent && n) {
+		/* §3.8.5, RFC 6093: SND.UP points past the last urgent byte */
+		tcb->snd_up = tcp_sndbuf_seq(tcb) + ring_len(&tcb->sndbuf);
+		tcb->urg_pending = true;
+	}
+	tcp_want_output(ts, tcb);
+	return (long)n;
+}
+
+/* ---- RECEIVE (§3.10.3) ------------------------------------------------------------ */
+
+/* After the user read, tell the peer about a window that opened usefully (§3.8.6.2.2). */
+static void maybe_window_update(struct tcp_stack *ts, struct tcb *tcb)
+{
+	uint32_t cur = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+	uint32_t space = tcp_rcv_space(ts, tcb);
+	uint32_t step = 2u * tcb->rcv_mss;
+
+	if (step > tcb->opt.rcvbuf / 2)
+		step = tcb->opt.rcvbuf / 2;
+	if (tcp_is_synchronized(tcb->state) && !tcp_has_rcvd_fin(tcb->state) &&
+	    space >= cur + step) {
+		tcb->want_ack = true;
+		tcp_want_output(ts, tcb);
+	}
+}
+
+long tcp_user_recv(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf, size_t len, bool peek)
+{
+	uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	uint32_t n;
+
+	if (ring_len(&tcb->rcvbuf) && !tcb->rd_shut) {
+		if (peek)
+			return ring_peek(&tcb->rcvbuf, 0, buf, want);
+		n = ring_read(&tcb->rcvbuf, buf, want);
+		if (!ring_len(&tcb->rcvbuf))
+			ring_free(&tcb->rcvbuf, &ts->alloc);
+		maybe_window_update(ts, tcb);
+		return n;
+	}
+	if (tcb->so_error) {
+		int e = tcb->so_error;
+
+		if (!peek)
+			tcb->so_error = 0;
+		return -e;
+	}
+	if (tcb->rd_shut || tcb->eof_seen || tcb->dead_error)
+		return 0;
+	if (tcb->state == TCP_LISTEN || (tcb->state == TCP_CLOSED && !tcb->ever_synced))
+		return -ENOTCONN;
+	if (tcb->state == TCP_CLOSED)
+		return 0;
+	return -EAGAIN;
+}
+
+/* ---- CLOSE (§3.10.4) and half-close ------------------------------------------------ */
+
+/* Queues our FIN: the state moves now, the FIN goes after the queued data. */
+static void queue_fin(struct tcp_stack *ts, struct tcb *tcb)
+{
+	tcb->wr_shut = true;
+	tcb->fin_queued = true;
+	if (tcb->state == TCP_ESTABLISHED)
+		tcp_set_state(tcb, TCP_FIN_WAIT_1);
+	else if (tcb->state == TCP_CLOSE_WAIT)
+		tcp_set_state(tcb, TCP_LAST_ACK);
+	/* SYN-SENT / SYN-RECEIVED: "queue for processing after entering ESTABLISHED" */
+	tcp_want_output(ts, tcb);
+}
+
+int tcp_user_shutdown(struct tcp_stack *ts, struct tcb *tcb, int how)
+{
+	uint8_t before = tcb->state;
+
+	if (how < SYNACK_SHUT_RD || how > SYNACK_SHUT_RDWR)
+		return -EINVAL;
+	if (tcb->state == TCP_CLOSED || tcb->state == TCP_LISTEN)
+		return -ENOTCONN;
+	if (how != SYNACK_SHUT_WR) {
+		tcb->rd_shut = true;
+		ring_destroy(&tcb->rcvbuf, &ts->alloc);
+		tcp_wake(ts, tcb, SYNACK_EV_READABLE);
+	}
+	if (how != SYNACK_SHUT_RD && !tcb->wr_shut) {
+		queue_fin(ts, tcb);
+		tcp_note(ts, tcb, SYNACK_NOTE_USER, SYNACK_V_ACCEPTED, before, NULL, 0, 0,
+			 "shutdown(SHUT_WR): FIN queued");
+	}
+	return 0;
+}
+
+/* A listener's queued children: established ones are reset (Linux), half-open ones go. */
+static void close_listener(struct tcp_stack *ts, struct tcb *l)
+{
+	struct list_node *pos, *tmp;
+
+	list_for_each_safe(pos, tmp, &l->acceptq) {
+		struct tcb *c = container_of(pos, struct tcb, qlink);
+
+		tcp_send_rst_for(ts, c);
+		tcp_tcb_free(ts, c);
+	}
+	tcp_tcb_free(ts, l);
+}
+
+void tcp_user_abort(struct tcp_stack *ts, struct tcb *tcb)
+{
+	/* §3.10.5: a RST in SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2, CLOSE-WAIT */
+	if (tcb->state == TCP_SYN_RECEIVED || tcb->state == TCP_ESTABLISHED ||
+	    tcb->state == TCP_FIN_WAIT_1 || tcb->state == TCP_FIN_WAIT_2 ||
+	    tcb->state == TCP_CLOSE_WAIT)
+		tcp_send_rst_for(ts, tcb);
+	tcp_note(ts, tcb, SYNACK_NOTE_USER, SYNACK_V_RESET, tcb->state, NULL, 0, 0, "ABORT");
+	tcp_tcb_free(ts, tcb);
+}
+
+void tcp_user_close(struct tcp_stack *ts, struct tcb *tcb)
+{
+	uint8_t before = tcb->state;
+
+	tcb->fd = -1;
+	tcb->user_closed = true;
+	list_remove(&tcb->ev_link);
+	tcb->ev_pending = 0;
+	if (tcb->state == TCP_LISTEN) {
+		close_listener(ts, tcb);
+		return;
+	}
+	if (tcb->state == TCP_CLOSED || tcb->state == TCP_SYN_SENT) {
+		tcp_tcb_free(ts, tcb);          /* §3.10.4: "delete the TCB" */
+		return;
+	}
+	if ((tcb->opt.linger_on && tcb->opt.linger_s == 0) || ring_len(&tcb->rcvbuf)) {
+		/* SO_LINGER {1,0} (S08), or unread data (RFC 2525 §2.17): ABORT */
+		tcp_user_abort(ts, tcb);
+		return;
+	}
+	tcb->rd_shut = true;
+	if (!tcb->wr_shut)
+		queue_fin(ts, tcb);
+	if (tcb->state == TCP_FIN_WAIT_2)
+		tcp_timer_set(ts, tcb, TCP_T_FIN_WAIT_2, ts->now_ns + ts->cfg.fin_timeout_ms * MS);
+	tcp_note(ts, tcb, SYNACK_NOTE_USER, SYNACK_V_ACCEPTED, before, NULL, 0, 0, "CLOSE");
+}
+
+/* ---- readiness ---------------------------------------------------------------------- */
+
+int tcp_user_poll(const struct tcp_stack *ts, const struct tcb *tcb)
+{
+	int ev = 0;
+
+	(void)ts;
+	if (tcb->state == TCP_LISTEN)
+		return tcb->acceptq_len ? SYNACK_POLLIN : 0;
+	if (ring_len(&tcb->rcvbuf) || tcb->eof_seen || tcb->rd_shut || tcb->dead_error)
+		ev |= SYNACK_POLLIN;
+	if (tcb->eof_seen)
+		ev |= SYNACK_POLLRDHUP;
+	if (tcb->rcv_urg && seq_gt(tcb->rcv_up, tcb->rcv_nxt - ring_len(&tcb->rcvbuf)))
+		ev |= SYNACK_POLLPRI;
+	if ((tcb->state == TCP_ESTABLISHED || tcb->state == TCP_CLOSE_WAIT) && !tcb->wr_shut &&
+	    ring_len(&tcb->sndbuf) < tcb->opt.sndbuf)
+		ev |= SYNACK_POLLOUT;
+	if (tcb->so_error)
+		ev |= SYNACK_POLLERR;
+	if (tcb->dead_error || (tcb->wr_shut && tcb->eof_seen) ||
+	    (tcb->state == TCP_CLOSED && tcb->ever_synced))
+		ev |= SYNACK_POLLHUP | SYNACK_POLLOUT;
+	return ev;
+}
