@@ -7,13 +7,14 @@
  * state here: one struct per connection, zero-initialised, no timer.
  *
  * What we do, and how it compares with Linux:
- *   - The limit is per connection (the struct lives in the control block). Linux kept a
- *     single global counter (tcp_challenge_ack_limit, 1000/s in 4.7..5.19), which let an
- *     off-path attacker observe other connections' challenge ACKs through the shared
- *     budget (CVE-2016-5696); Linux then randomised the budget and, since 6.0, disabled
- *     the global limit by default and relies on the per-socket tcp_invalid_ratelimit
- *     (at most one out-of-window/challenge ACK per 500 ms). A per-connection budget
- *     leaks nothing about other connections, so it needs no randomisation.
+ *   - The limit is per connection (the struct lives in the control block). Linux kept
+ *     one global counter (tcp_challenge_ack_limit: 100/s from 3.6; 1000/s, randomised,
+ *     from 4.7, after CVE-2016-5696 showed that the shared budget let an off-path
+ *     attacker observe other connections' challenge ACKs); since 6.0 that limit is per
+ *     network namespace and off by default, leaving the per-socket
+ *     tcp_invalid_ratelimit (at most one out-of-window/challenge ACK per 500 ms). A
+ *     per-connection budget leaks nothing about other connections, so it needs no
+ *     randomisation.
  *   - The interval is a fixed window that starts at the first challenge ACK sent after
  *     the previous window ended: within [window_start_ns, window_start_ns + interval)
  *     at most `limit` challenge ACKs are allowed; the first request at or after the end
