@@ -177,12 +177,16 @@ struct wire_tcp {
  * offset and every option; on WIRE_OK fills *tcp including payload/payload_len.
  * The checksum is not judged here: see wire_tcp_csum_ok. */
 enum wire_err wire_tcp_parse(const uint8_t *seg, size_t len, struct wire_tcp *tcp);
-/* Parses only the options area opts[0..len) into *out (used by wire_tcp_parse). */
+/* Parses only the options area opts[0..len) into *out (used by wire_tcp_parse). *out is
+ * zeroed first; on an error it holds the options before the bad one. A repeated option
+ * overwrites the earlier one (as Linux does); unknown_count saturates at 255. */
 enum wire_err wire_tcp_parse_opts(const uint8_t *opts, size_t len, struct wire_tcp_opts *out);
 /* True when the TCP checksum over the IPv4 pseudo-header and seg[0..len) is right. */
 bool wire_tcp_csum_ok(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len);
 
-/* Bytes the options in opt take when emitted by wire_tcp_emit (a multiple of 4, <= 40). */
+/* Bytes the options in opt take when emitted by wire_tcp_emit (a multiple of 4). More
+ * than 40 means they do not fit in one header (wire_tcp_emit then returns 0); SIZE_MAX
+ * when WIRE_HAS_SACK is set with sack_count outside 1..4. */
 size_t wire_tcp_opts_len(const struct wire_tcp_opts *opt);
 /* Writes header + options + payload (payload/payload_len taken from the arguments, not
  * from tcp) into buf, computing the checksum over the IPv4 pseudo-header (src, dst).
@@ -190,7 +194,12 @@ size_t wire_tcp_opts_len(const struct wire_tcp_opts *opt);
  *   SYN:  MSS, then SACKOK+TS as [4,2,8,10,val,ecr] (or NOP,NOP,TS / NOP,NOP,SACKOK),
  *         then NOP,WS
  *   else: NOP,NOP,TS, then NOP,NOP,SACK blocks
- * Returns the segment length, or 0 when cap is too small or the options do not fit. */
+ * Every option set in tcp->opt.present is written, whatever the flags (which options a
+ * segment carries is the engine's choice), always in the one order MSS, SACKOK/TS, WS,
+ * SACK; tcp->reserved is written as given. payload may already sit at buf + header
+ * length (it is moved, overlap is fine).
+ * Returns the segment length, or 0 when cap is too small, the options do not fit, the
+ * segment would exceed 65535 bytes, or payload is NULL with payload_len > 0. */
 size_t wire_tcp_emit(const struct wire_tcp *tcp, uint32_t src, uint32_t dst,
 		     const uint8_t *payload, size_t payload_len, uint8_t *buf, size_t cap);
 
