@@ -188,7 +188,7 @@ Test(garbage, random_bytes)
 	long i;
 
 	rng_state = 0x243f6a8885a308d3u;
-	for (i = 0; i < 1000000; i++) {
+	for (i = 0; i < 800000; i++) {
 		size_t len = rng_below(AREA + 1);
 
 		fill_random(in, len);
@@ -208,7 +208,7 @@ Test(garbage, plausible_headers)
 	long i;
 
 	rng_state = 0x13198a2e03707344u;
-	for (i = 0; i < 1000000; i++) {
+	for (i = 0; i < 800000; i++) {
 		size_t len = 20 + rng_below(AREA - 20 + 1);
 
 		fill_random(in, len);
@@ -247,7 +247,7 @@ Test(garbage, mutated_golden_packets)
 	long i;
 
 	rng_state = 0xa4093822299f31d0u;
-	for (i = 0; i < 1000000; i++) {
+	for (i = 0; i < 800000; i++) {
 		size_t s = rng_below(ARRAY_LEN(seeds)), len = seeds[s].len;
 		size_t hl = (size_t)(seeds[s].p[0] & 15) * 4, m, nmut = 1 + rng_below(4);
 
