@@ -237,6 +237,23 @@ static inline int h_state_of_port(struct harness *h, uint16_t rport)
 	return -1;
 }
 
+/* The next timer (kind, absolute deadline) of the connection with local or remote
+ * port `port` (listing view); deadline 0 when none. */
+static inline uint64_t h_timer_of_port(struct harness *h, uint16_t port, int *kind)
+{
+	struct synack_sock_info info[64];
+	size_t n = synack_sock_list(h->s, info, 64);
+
+	for (size_t i = 0; i < n && i < 64; i++)
+		if ((info[i].rport == port || info[i].lport == port) &&
+		    info[i].state != SYNACK_STATE_LISTEN) {
+			if (kind)
+				*kind = info[i].timer;
+			return info[i].timer_deadline_ns;
+		}
+	return 0;
+}
+
 /* Next event, asserting its kind. */
 #define EXPECT_EVENT(h, fd_, kind_) do { \
 	struct synack_event ev_; \

@@ -136,15 +136,13 @@ static uint32_t plan_data(const struct tcb *tcb)
 	avail = buffered - off;
 	usable = seq_gt(tcb->snd_una + tcb->snd_wnd, tcb->snd_nxt)
 			 ? tcb->snd_una + tcb->snd_wnd - tcb->snd_nxt : 0;
-	if (tcb->want_probe && !usable)
-		usable = 1;             /* §3.8.6.1: a zero-window probe carries one byte */
 	len = avail < usable ? avail : usable;
 	if (len > tcb->snd_mss)
 		len = tcb->snd_mss;
 	/* Nagle (§3.7.4): hold a small segment while data is unacknowledged, unless it
 	 * empties the buffer with a FIN behind it, or TCP_NODELAY */
 	if (len && len < tcb->snd_mss && len == avail && !rexmit && !tcb->opt.nodelay &&
-	    tcb->snd_max != tcb->snd_una && !tcb->fin_queued && !tcb->want_probe)
+	    tcb->snd_max != tcb->snd_una && !tcb->fin_queued)
 		return 0;
 	return len;
 }
@@ -179,7 +177,8 @@ static void plan_segment(struct tcp_stack *ts, const struct tcb *tcb, struct pla
 
 static bool plan_is_empty(const struct tcb *tcb, const struct plan *p)
 {
-	return !p->syn && !p->fin && !p->len && !tcb->want_ack && !tcb->want_ka_probe;
+	return !p->syn && !p->fin && !p->len && !tcb->want_ack && !tcb->want_ka_probe &&
+	       !tcb->want_probe;
 }
 
 /* Bookkeeping after a segment left (RFC 6298 (5.1), Karn, user timeout). */
@@ -244,8 +243,10 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	seg.sport = tcb->lport;
 	seg.dport = tcb->rport;
 	seg.seq = p.seq;
-	if (tcb->want_ka_probe && !p.len && !p.syn && !p.fin)
-		seg.seq = tcb->snd_una - 1;     /* §3.8.4: a probe carries SEG.SEQ = SND.NXT-1 */
+	/* §3.8.4 keep-alive and §3.8.6.1 zero-window probes as Linux sends them: an ACK
+	 * with SEG.SEQ = SND.UNA - 1 (already acknowledged), which the peer must answer */
+	if ((tcb->want_ka_probe || tcb->want_probe) && !p.len && !p.syn && !p.fin)
+		seg.seq = tcb->snd_una - 1;
 	seg.ack = (p.flags & WIRE_TCP_ACK) ? tcb->rcv_nxt : 0;
 	seg.flags = p.flags;
 	if (tcb->urg_pending && seq_lt(p.seq, tcb->snd_up) && tcb->snd_up - p.seq <= 65535) {
