@@ -1,185 +1,147 @@
 /*
- * cmd_demo.c — interim `synack demo`: until the engine lands there is no simulated
- * scenario to run, so this prints a real Linux TCP conversation, captured with tcpdump on
- * a veth pair between two network namespaces (10.0.0.1 -> 10.0.0.2:8000: handshake, 13
- * bytes up, 20 bytes down, FIN close from each side), through synack's tcpdump-format
- * printer. The first line says so. The bytes below are the IPv4 packets exactly as
- * captured (Ethernet header removed; checksum offload was off, so the checksums are the
- * ones Linux put on the wire), with their capture times.
- *
- *   synack demo [-S] [-t|-tt|-ttt|-tttt] [--pcap FILE]
- *
- * --pcap FILE also writes the packets to FILE through synack's pcap writer.
- * To be replaced by the simulator-driven demo.
+ * cmd_demo.c — `synack demo [SCENARIO] [--pcap FILE] [-S] [--seed N] [--loss PPM]`,
+ * `synack demo --list`: runs a scenario of ../shared/SCENARIOS.md in the deterministic
+ * simulator (include/synack/sim.h) and prints what both ends did: socket calls, each
+ * segment in tcpdump's format at its virtual time, each engine decision with its reason,
+ * the states entered, and the RFC-style ladder. The same seed gives byte-identical output.
  */
-#include <stdint.h>
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cmd.h"
-#include "synack/pcap.h"
-#include "synack/trace.h"
+#include "demo.h"
+#include "synack/io.h"
 
-/* Capture time of the first packet: 2026-11-21 20:04:03.630774 UTC. */
-#define DEMO_T0_US 1795291443630774LL
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: synack demo [SCENARIO] [--pcap FILE] [-S] [--seed N] [--loss PPM]\n"
+		     "       synack demo --list\n"
+		     "SCENARIO is an id (S01, s1, 1) or a name (handshake-close); default S01.\n"
+		     "--loss PPM drops packets at random on both directions (parts per million).\n");
+}
 
-static const struct {
-	uint32_t offset_us; /* after the first packet */
-	uint16_t len;
-	uint8_t bytes[80];
-} demo_pkts[] = {
-	{0, 60, {
-		0x45, 0x00, 0x00, 0x3c, 0x98, 0xde, 0x40, 0x00, 0x40, 0x06, 0x8d, 0xdb,
-		0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0xcf, 0xbc, 0x1f, 0x40,
-		0xb6, 0x24, 0xe0, 0xfa, 0x00, 0x00, 0x00, 0x00, 0xa0, 0x02, 0xfa, 0xf0,
-		0x76, 0x30, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a,
-		0xf1, 0xd6, 0x4a, 0xe6, 0x00, 0x00, 0x00, 0x00, 0x01, 0x03, 0x03, 0x0a,
-	}},
-	{19, 60, {
-		0x45, 0x00, 0x00, 0x3c, 0x00, 0x00, 0x40, 0x00, 0x40, 0x06, 0x26, 0xba,
-		0x0a, 0x00, 0x00, 0x02, 0x0a, 0x00, 0x00, 0x01, 0x1f, 0x40, 0xcf, 0xbc,
-		0xb4, 0xbc, 0x7d, 0xa6, 0xb6, 0x24, 0xe0, 0xfb, 0xa0, 0x12, 0xfe, 0x88,
-		0x79, 0xca, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4, 0x04, 0x02, 0x08, 0x0a,
-		0x80, 0x67, 0x45, 0xf2, 0xf1, 0xd6, 0x4a, 0xe6, 0x01, 0x03, 0x03, 0x0a,
-	}},
-	{35, 52, {
-		0x45, 0x00, 0x00, 0x34, 0x98, 0xdf, 0x40, 0x00, 0x40, 0x06, 0x8d, 0xe2,
-		0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0xcf, 0xbc, 0x1f, 0x40,
-		0xb6, 0x24, 0xe0, 0xfb, 0xb4, 0xbc, 0x7d, 0xa7, 0x80, 0x10, 0x00, 0x3f,
-		0xa6, 0xe3, 0x00, 0x00, 0x01, 0x01, 0x08, 0x0a, 0xf1, 0xd6, 0x4a, 0xe6,
-		0x80, 0x67, 0x45, 0xf2,
-	}},
-	{66, 65, {
-		0x45, 0x00, 0x00, 0x41, 0x98, 0xe0, 0x40, 0x00, 0x40, 0x06, 0x8d, 0xd4,
-		0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0xcf, 0xbc, 0x1f, 0x40,
-		0xb6, 0x24, 0xe0, 0xfb, 0xb4, 0xbc, 0x7d, 0xa7, 0x80, 0x18, 0x00, 0x3f,
-		0x13, 0x96, 0x00, 0x00, 0x01, 0x01, 0x08, 0x0a, 0xf1, 0xd6, 0x4a, 0xe6,
-		0x80, 0x67, 0x45, 0xf2, 0x68, 0x65, 0x6c, 0x6c, 0x6f, 0x20, 0x73, 0x79,
-		0x6e, 0x61, 0x63, 0x6b, 0x0a,
-	}},
-	{72, 52, {
-		0x45, 0x00, 0x00, 0x34, 0xf8, 0x0d, 0x40, 0x00, 0x40, 0x06, 0x2e, 0xb4,
-		0x0a, 0x00, 0x00, 0x02, 0x0a, 0x00, 0x00, 0x01, 0x1f, 0x40, 0xcf, 0xbc,
-		0xb4, 0xbc, 0x7d, 0xa7, 0xb6, 0x24, 0xe1, 0x08, 0x80, 0x10, 0x00, 0x40,
-		0xa6, 0xd5, 0x00, 0x00, 0x01, 0x01, 0x08, 0x0a, 0x80, 0x67, 0x45, 0xf2,
-		0xf1, 0xd6, 0x4a, 0xe6,
-	}},
-	{11804, 72, {
-		0x45, 0x00, 0x00, 0x48, 0xf8, 0x0e, 0x40, 0x00, 0x40, 0x06, 0x2e, 0x9f,
-		0x0a, 0x00, 0x00, 0x02, 0x0a, 0x00, 0x00, 0x01, 0x1f, 0x40, 0xcf, 0xbc,
-		0xb4, 0xbc, 0x7d, 0xa7, 0xb6, 0x24, 0xe1, 0x08, 0x80, 0x18, 0x00, 0x40,
-		0x0b, 0x1d, 0x00, 0x00, 0x01, 0x01, 0x08, 0x0a, 0x80, 0x67, 0x45, 0xfe,
-		0xf1, 0xd6, 0x4a, 0xe6, 0x48, 0x45, 0x4c, 0x4c, 0x4f, 0x2c, 0x20, 0x48,
-		0x45, 0x4c, 0x4c, 0x4f, 0x20, 0x53, 0x59, 0x4e, 0x41, 0x43, 0x4b, 0x0a,
-	}},
-	{11832, 52, {
-		0x45, 0x00, 0x00, 0x34, 0x98, 0xe1, 0x40, 0x00, 0x40, 0x06, 0x8d, 0xe0,
-		0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0xcf, 0xbc, 0x1f, 0x40,
-		0xb6, 0x24, 0xe1, 0x08, 0xb4, 0xbc, 0x7d, 0xbb, 0x80, 0x10, 0x00, 0x3f,
-		0xa6, 0xaa, 0x00, 0x00, 0x01, 0x01, 0x08, 0x0a, 0xf1, 0xd6, 0x4a, 0xf2,
-		0x80, 0x67, 0x45, 0xfe,
-	}},
-	{65933, 52, {
-		0x45, 0x00, 0x00, 0x34, 0x98, 0xe2, 0x40, 0x00, 0x40, 0x06, 0x8d, 0xdf,
-		0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0xcf, 0xbc, 0x1f, 0x40,
-		0xb6, 0x24, 0xe1, 0x08, 0xb4, 0xbc, 0x7d, 0xbb, 0x80, 0x11, 0x00, 0x3f,
-		0xa6, 0x73, 0x00, 0x00, 0x01, 0x01, 0x08, 0x0a, 0xf1, 0xd6, 0x4b, 0x28,
-		0x80, 0x67, 0x45, 0xfe,
-	}},
-	{66094, 52, {
-		0x45, 0x00, 0x00, 0x34, 0xf8, 0x0f, 0x40, 0x00, 0x40, 0x06, 0x2e, 0xb2,
-		0x0a, 0x00, 0x00, 0x02, 0x0a, 0x00, 0x00, 0x01, 0x1f, 0x40, 0xcf, 0xbc,
-		0xb4, 0xbc, 0x7d, 0xbb, 0xb6, 0x24, 0xe1, 0x09, 0x80, 0x11, 0x00, 0x40,
-		0xa6, 0x3b, 0x00, 0x00, 0x01, 0x01, 0x08, 0x0a, 0x80, 0x67, 0x46, 0x34,
-		0xf1, 0xd6, 0x4b, 0x28,
-	}},
-	{66113, 52, {
-		0x45, 0x00, 0x00, 0x34, 0x98, 0xe3, 0x40, 0x00, 0x40, 0x06, 0x8d, 0xde,
-		0x0a, 0x00, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0xcf, 0xbc, 0x1f, 0x40,
-		0xb6, 0x24, 0xe1, 0x09, 0xb4, 0xbc, 0x7d, 0xbc, 0x80, 0x10, 0x00, 0x3f,
-		0xa6, 0x3c, 0x00, 0x00, 0x01, 0x01, 0x08, 0x0a, 0xf1, 0xd6, 0x4b, 0x28,
-		0x80, 0x67, 0x46, 0x34,
-	}},
+static void list(FILE *out)
+{
+	size_t n;
+	const struct synack_scenario *all = synack_scenarios(&n);
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s  %-20s %s%s\n", all[i].id, all[i].name, all[i].what,
+			all[i].ready ? "" : "  (not yet)");
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+struct demo_args {
+	const char *key;
+	const char *pcap;
+	uint64_t seed;
+	uint64_t loss_ppm;
+	bool absolute, list;
 };
 
-static long local_utc_offset(void *ctx, int64_t epoch_s)
+static int parse_args(int argc, char **argv, struct demo_args *a)
 {
-	time_t t = (time_t)epoch_s;
-	struct tm tm;
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
 
-	(void)ctx;
-	return localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
-}
-
-static int usage(void)
-{
-	fprintf(stderr, "usage: synack demo [-S] [-t|-tt|-ttt|-tttt] [--pcap FILE]\n"
-		"  (scenarios need the engine, which has not landed yet)\n");
-	return 2;
-}
-
-static int write_pcap(const char *path)
-{
-	struct synack_pcap_writer *w;
-	char err[512];
-
-	w = synack_pcap_open_write(path, err, sizeof(err));
-	if (!w) {
-		fprintf(stderr, "synack demo: %s\n", err);
-		return 1;
-	}
-	for (size_t i = 0; i < sizeof(demo_pkts) / sizeof(demo_pkts[0]); i++) {
-		int64_t ts_ns = (DEMO_T0_US + demo_pkts[i].offset_us) * 1000;
-
-		if (synack_pcap_write(w, ts_ns, demo_pkts[i].bytes, demo_pkts[i].len) != 0) {
-			synack_pcap_close_write(w);
-			fprintf(stderr, "synack demo: cannot write %s\n", path);
+		if (!strcmp(s, "--list")) {
+			a->list = true;
+		} else if (!strcmp(s, "-S")) {
+			a->absolute = true;
+		} else if (!strcmp(s, "--pcap") && i + 1 < argc) {
+			a->pcap = argv[++i];
+		} else if (!strcmp(s, "--seed") && i + 1 < argc) {
+			if (!parse_u64(argv[++i], &a->seed))
+				return -1;
+		} else if (!strcmp(s, "--loss") && i + 1 < argc) {
+			if (!parse_u64(argv[++i], &a->loss_ppm) || a->loss_ppm > 1000000)
+				return -1;
+		} else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
 			return 1;
+		} else if (s[0] != '-' && !a->key) {
+			a->key = s;
+		} else {
+			return -1;
 		}
-	}
-	if (synack_pcap_close_write(w) != 0) {
-		fprintf(stderr, "synack demo: write error on %s\n", path);
-		return 1;
 	}
 	return 0;
 }
 
+static void print_header(FILE *out, const struct synack_scenario *sc, const struct demo_args *a)
+{
+	fprintf(out, "synack demo %s %s: %s\n", sc->id, sc->name, sc->what);
+	fprintf(out, "seed %" PRIu64 "; A = 10.0.0.1, B = 10.0.0.2; link A->B %" PRIu64
+		" us, B->A %" PRIu64 " us", a->seed, sc->ab.latency_ns / 1000,
+		sc->ba.latency_ns / 1000);
+	if (sc->ab.loss_ppm || sc->ba.loss_ppm)
+		fprintf(out, "; loss %u/%u ppm", sc->ab.loss_ppm, sc->ba.loss_ppm);
+	fprintf(out, "; times are virtual\n\n");
+}
+
 int cmd_demo(int argc, char **argv)
 {
-	static struct synack_trace tracer;
-	struct synack_trace_opts opts = {.utc_offset_s = local_utc_offset};
-	const char *pcap_path = NULL;
-	char line[1024];
+	struct demo_args a = {.seed = 1};
+	struct synack_scenario sc;
+	const struct synack_scenario *found;
+	struct synack_env env;
+	struct demo_ctx d = {0};
+	int rc = parse_args(argc, argv, &a);
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-S"))
-			opts.absolute_seq = true;
-		else if (!strcmp(argv[i], "-t"))
-			opts.ts = SYNACK_TRACE_TS_NONE;
-		else if (!strcmp(argv[i], "-tt"))
-			opts.ts = SYNACK_TRACE_TS_EPOCH;
-		else if (!strcmp(argv[i], "-ttt"))
-			opts.ts = SYNACK_TRACE_TS_DELTA;
-		else if (!strcmp(argv[i], "-tttt"))
-			opts.ts = SYNACK_TRACE_TS_DATE;
-		else if (!strcmp(argv[i], "--pcap") && i + 1 < argc)
-			pcap_path = argv[++i];
-		else
-			return usage();
+	if (rc) {
+		usage(rc < 0 ? stderr : stdout);
+		return rc < 0 ? 2 : 0;
 	}
-	tzset();
-	printf("synack demo: the engine has not landed yet. Below is a real Linux TCP conversation\n"
-	       "(captured with tcpdump between two network namespaces), printed by synack's\n"
-	       "tcpdump-format trace printer:\n");
-	synack_trace_init(&tracer, &opts);
-	for (size_t i = 0; i < sizeof(demo_pkts) / sizeof(demo_pkts[0]); i++) {
-		synack_trace_format(&tracer, line, sizeof(line), demo_pkts[i].bytes,
-				    demo_pkts[i].len, demo_pkts[i].len,
-				    (DEMO_T0_US + demo_pkts[i].offset_us) * 1000);
-		puts(line);
+	if (a.list) {
+		list(stdout);
+		return 0;
 	}
-	if (fflush(stdout) != 0)
+	found = synack_scenario_find(a.key ? a.key : "S01");
+	if (!found) {
+		fprintf(stderr, "synack demo: unknown scenario '%s' (see synack demo --list)\n", a.key);
+		return 2;
+	}
+	if (!found->ready) {
+		fprintf(stderr, "synack demo: %s %s is not supported by the engine yet\n",
+			found->id, found->name);
+		return 3;
+	}
+	sc = *found;
+	if (a.loss_ppm)
+		sc.ab.loss_ppm = sc.ba.loss_ppm = (uint32_t)a.loss_ppm;
+	/* Only the allocator is used: the stacks' secrets come from the seed. */
+	if (synack_io_env(&env)) {
+		fprintf(stderr, "synack demo: cannot set up the environment\n");
 		return 1;
-	return pcap_path ? write_pcap(pcap_path) : 0;
+	}
+	d.sc = &sc;
+	d.absolute = a.absolute;
+	d.run = synack_sc_run(&sc, a.seed, &env);
+	if (!d.run) {
+		fprintf(stderr, "synack demo: out of memory\n");
+		return 1;
+	}
+	print_header(stdout, &sc, &a);
+	demo_print_trace(stdout, &d);
+	fprintf(stdout, "\n");
+	demo_print_ladder(stdout, &d);
+	rc = a.pcap && demo_write_pcap(&d, a.pcap) ? 1 : 0;
+	synack_sc_run_free(d.run);
+	return rc;
 }

@@ -145,6 +145,47 @@ const char *synack_sim_host_name(const struct synack_sim *sim, int host);
 /* The host owning addr, or -ENOENT. */
 int synack_sim_host_by_addr(const struct synack_sim *sim, uint32_t addr);
 
+/* Adds a host running a synack stack, created with a copy of cfg (NULL: defaults) and
+ * the simulator's allocator, its secret derived from the seed, the host id and the
+ * restart count, and owning addr. Returns the host id or a negative errno (-ENOMEM when
+ * the stack cannot be created). */
+int synack_sim_add_stack_host(struct synack_sim *sim, const char *name, uint32_t addr,
+			      const struct synack_config *cfg);
+/* The stack of host, or NULL for a raw host or an unknown id. The pointer changes at
+ * synack_sim_restart_host(). Socket calls made on it from a scheduled call are followed
+ * by the host's output being drained; made from elsewhere, call synack_sim_flush(). */
+struct synack_stack *synack_sim_stack(struct synack_sim *sim, int host);
+/* "Host restart": frees the host's stack (all connections vanish without a packet) and
+ * creates a fresh one with the same config and addresses and a new secret. Packets in
+ * flight towards it are delivered to the new stack. -ENOENT, -EINVAL (raw host),
+ * -ENOMEM (the host is left without a stack: it then discards packets). */
+int synack_sim_restart_host(struct synack_sim *sim, int host);
+/* How many times host was restarted. */
+uint32_t synack_sim_restarts(const struct synack_sim *sim, int host);
+/* Drains every stack host's output, notes and events now (the driver loop of synack.h). */
+void synack_sim_flush(struct synack_sim *sim);
+
+/* What the hosts' stacks report, drained after every input, advance and scheduled call:
+ * decision notes (in the order the stack queued them) and socket events. The callback
+ * may make socket calls on any stack; the simulator drains again afterwards. */
+enum synack_sim_obs_kind {
+	SYNACK_SIM_OBS_NOTE,
+	SYNACK_SIM_OBS_EVENT,
+};
+
+struct synack_sim_obs {
+	enum synack_sim_obs_kind kind;
+	int host;
+	uint64_t now_ns;
+	const struct synack_note *note;   /* OBS_NOTE */
+	const struct synack_event *event; /* OBS_EVENT */
+};
+typedef void (*synack_sim_observer_fn)(void *ctx, struct synack_sim *sim,
+				       const struct synack_sim_obs *obs);
+/* Installs (or with NULL removes) the observer. Without one, notes and events are
+ * drained and discarded. */
+void synack_sim_set_observer(struct synack_sim *sim, synack_sim_observer_fn fn, void *ctx);
+
 /* Adds a point-to-point link between hosts a and b with parameters ab (a→b) and ba
  * (b→a); NULL means "no delay, no faults". Returns the link id or a negative errno. */
 int synack_sim_add_link(struct synack_sim *sim, int a, int b,
@@ -198,6 +239,130 @@ void synack_sim_run_until(struct synack_sim *sim, uint64_t t_ns);
  * true when the simulator is idle, false when it stopped at the limit (the clock stays at
  * the last event that ran). */
 bool synack_sim_run_until_idle(struct synack_sim *sim, uint64_t limit_ns);
+
+
+/* ==== scenarios: scripted conversations between two stack hosts =====================
+ *
+ * A scenario (SCENARIOS.md S01..S28) is a script of timed socket calls and link or host
+ * manipulations on host A (10.0.0.1) and host B (10.0.0.2), joined by one point-to-point
+ * link. Running it records a log of everything that happened, in order: each packet sent
+ * (with its fate and, for TCP, seq/ack relative to the ISNs), each delivery with the
+ * receiver's decision note, every socket call with its return value, socket events and
+ * marks. The demo prints the log; the scenario tests assert on it.
+ */
+
+#define SYNACK_SC_ADDR_A 0x0a000001u
+#define SYNACK_SC_ADDR_B 0x0a000002u
+#define SYNACK_SC_SLOTS 8           /* socket slots per host a script can name */
+#define SYNACK_SC_MS(x) ((uint64_t)(x) * 1000000ull)
+
+enum synack_sc_op {
+	SYNACK_SC_END = 0,
+	SYNACK_SC_LISTEN,      /* socket, bind(any, port), listen(backlog=arg) into slot */
+	SYNACK_SC_CONNECT,     /* socket, bind(any, lport) if lport, connect(peer, port) */
+	SYNACK_SC_ACCEPT,      /* accept on listener slot `from` into slot */
+	SYNACK_SC_SEND,        /* send data (arg bytes) on slot */
+	SYNACK_SC_RECV,        /* recv up to arg bytes (0: 4096) on slot */
+	SYNACK_SC_SHUTDOWN,    /* shutdown(slot, arg) */
+	SYNACK_SC_CLOSE,       /* close(slot) */
+	SYNACK_SC_LINGER0,     /* SO_LINGER {1, 0} on slot */
+	SYNACK_SC_KEEPALIVE,   /* SO_KEEPALIVE 1 on slot */
+	SYNACK_SC_REUSEADDR,   /* SO_REUSEADDR 1 on slot (a new socket when the slot is empty) */
+	SYNACK_SC_BIND,        /* socket + bind(any, lport) into slot */
+	SYNACK_SC_PARTITION,   /* the link goes down (arg 1) or heals (arg 0) */
+	SYNACK_SC_DROP_NTH,    /* the arg-th packet the host sends from now on is dropped */
+	SYNACK_SC_RESTART,     /* the host restarts: its stack loses all state */
+};
+
+struct synack_sc_step {
+	uint64_t at_ns;         /* virtual time of the step */
+	enum synack_sc_op op;
+	int host;               /* 0 = A, 1 = B */
+	int slot;
+	int from;               /* ACCEPT: listener slot */
+	uint16_t port;          /* LISTEN: local port; CONNECT: peer port */
+	uint16_t lport;         /* CONNECT/BIND: local port (0: ephemeral) */
+	uint32_t arg;
+	const char *data;       /* SEND: arg bytes */
+};
+
+struct synack_scenario {
+	const char *id;         /* "S01" */
+	const char *name;       /* "handshake-close" */
+	const char *what;       /* one line: what it shows */
+	bool ready;             /* false: the engine cannot do it yet ("(not yet)") */
+	bool auto_accept[2];    /* accept on SYNACK_EV_ACCEPTABLE into the next free slot */
+	bool auto_read[2];      /* recv everything on SYNACK_EV_READABLE (logs data/EOF) */
+	struct synack_link_dir ab, ba;
+	void (*configure)(int host, struct synack_config *cfg); /* NULL: defaults */
+	const struct synack_sc_step *steps;
+	uint64_t run_until_ns;  /* the run stops here (or earlier when idle) */
+};
+
+/* The catalogue, in id order, and its size. */
+const struct synack_scenario *synack_scenarios(size_t *count);
+/* By id ("S01", case-insensitive, "1" and "s1" too) or name; NULL when unknown. */
+const struct synack_scenario *synack_scenario_find(const char *key);
+
+enum synack_sc_kind {
+	SYNACK_SC_LOG_SEND,     /* a packet handed to the link (once per packet) */
+	SYNACK_SC_LOG_DELIVER,  /* a copy arrives at a host */
+	SYNACK_SC_LOG_NOTE,     /* a decision note of a host's stack */
+	SYNACK_SC_LOG_EVENT,    /* a socket event */
+	SYNACK_SC_LOG_CALL,     /* a socket call of the script (or auto accept/read) */
+	SYNACK_SC_LOG_MARK,     /* a link or host manipulation */
+};
+
+struct synack_sc_entry {
+	enum synack_sc_kind kind;
+	uint64_t t_ns;
+	int host;               /* who sends / receives / calls / notes */
+	int peer;               /* SEND/DELIVER: the other host, -1 if none */
+	/* SEND / DELIVER */
+	uint64_t pkt_id;
+	enum synack_sim_fate fate;
+	uint32_t sim_flags;     /* SYNACK_SIM_F_* */
+	bool is_dup;
+	bool is_tcp;            /* the fields below parsed */
+	uint8_t tcp_flags;
+	uint32_t seq, ack, len; /* as on the wire; len = payload bytes */
+	uint32_t rel_seq, rel_ack; /* seq - sender's ISN, ack - receiver's ISN (when known) */
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	int state;              /* SEND: the sender's state of this 4-tuple after sending;
+	                           DELIVER: the receiver's after processing (read from the
+	                           stack's connection list when its decision note is drained;
+	                           CLOSED when it holds no such connection; -1 if unknown) */
+	int state_before;       /* DELIVER: receiver's state before (-1 unknown) */
+	const char *decision;   /* DELIVER: the receiver's note reason, NULL if none */
+	uint8_t verdict;        /* DELIVER: enum synack_verdict, 0 if none */
+	uint32_t pkt_off, pkt_len; /* SEND: bytes in the run's arena (pkt_len 0 if not kept) */
+	/* NOTE */
+	struct synack_note note;
+	/* EVENT */
+	struct synack_event event;
+	/* CALL / MARK */
+	char text[64];
+	long ret;               /* CALL: the return value (negative errno on failure) */
+};
+
+struct synack_sc_run;
+
+/* Runs scenario sc with seed. env supplies the allocator (its secret is not used).
+ * Returns the run (free with synack_sc_run_free) or NULL when memory runs out. */
+struct synack_sc_run *synack_sc_run(const struct synack_scenario *sc, uint64_t seed,
+				    const struct synack_env *env);
+void synack_sc_run_free(struct synack_sc_run *run);
+/* The log: *count entries, valid until synack_sc_run_free. */
+const struct synack_sc_entry *synack_sc_log(const struct synack_sc_run *run, size_t *count);
+/* The bytes of a SEND entry's packet (NULL when not kept). */
+const uint8_t *synack_sc_packet(const struct synack_sc_run *run, const struct synack_sc_entry *e);
+/* The simulator of the run (for inspection after the run: stacks, time). */
+struct synack_sim *synack_sc_sim(const struct synack_sc_run *run);
+/* The descriptor in a host's script slot (-1 when empty). */
+int synack_sc_fd(const struct synack_sc_run *run, int host, int slot);
+/* Whether the log or the packet arena filled up (later entries/bytes were not kept). */
+bool synack_sc_truncated(const struct synack_sc_run *run);
 
 #ifdef __cplusplus
 }

@@ -1,32 +1,247 @@
 /*
- * host.c — the simulator's hosts: raw endpoints (a receive callback) for now; the wiring
- * of synack stacks (input, advance, draining output, events and decision notes) joins
- * here once the engine's public API exists.
+ * host.c — the simulator's hosts: raw endpoints (a receive callback) and synack stacks.
+ *
+ * A stack host is driven exactly as synack.h's driver loop prescribes: after every
+ * input (a delivered packet, synack_advance at the host's deadline, or a scheduled call
+ * that made socket calls) the simulator drains, until nothing is left: the decision
+ * notes, the packets to transmit (each handed to the link at the current virtual time),
+ * then the socket events (the observer may make socket calls, hence the loop).
+ *
+ * Host restart frees the stack and creates a new one with the same configuration and
+ * addresses and a new secret (derived from seed, host id and restart count), as a real
+ * host that rebooted: every connection is gone and nothing is sent.
  */
+#include <errno.h>
+#include <string.h>
+
 #include "sim/sim_internal.h"
+
+enum { SEED_SECRET = 3 };
+
+void synack_sim_set_observer(struct synack_sim *sim, synack_sim_observer_fn fn, void *ctx)
+{
+	sim->observer = fn;
+	sim->observer_ctx = ctx;
+}
+
+static void observe(struct synack_sim *sim, int id, const struct synack_note *n,
+		    const struct synack_event *ev)
+{
+	struct synack_sim_obs o = {
+		.kind = n ? SYNACK_SIM_OBS_NOTE : SYNACK_SIM_OBS_EVENT,
+		.host = id, .now_ns = sim->now_ns, .note = n, .event = ev,
+	};
+
+	if (sim->observer)
+		sim->observer(sim->observer_ctx, sim, &o);
+}
+
+static bool drain_notes(struct synack_sim *sim, int id)
+{
+	struct synack_note n;
+	bool any = false;
+
+	while (sim->hosts[id].stack && synack_poll_note(sim->hosts[id].stack, &n)) {
+		observe(sim, id, &n, NULL);
+		any = true;
+	}
+	return any;
+}
+
+static bool drain_one_output(struct synack_sim *sim, int id)
+{
+	struct synack_stack *s = sim->hosts[id].stack;
+	size_t n;
+
+	if (!s)
+		return false;
+	n = synack_output(s, sim->now_ns, sim->out_buf, sim->pkt_max);
+	if (n == 0)
+		return false;
+	/* The notes of building this segment come before its transmission. */
+	drain_notes(sim, id);
+	synack_sim_send(sim, id, sim->out_buf, n);
+	return true;
+}
+
+static bool drain_one_event(struct synack_sim *sim, int id)
+{
+	struct synack_event ev;
+
+	if (!sim->hosts[id].stack || !synack_poll_event(sim->hosts[id].stack, &ev))
+		return false;
+	observe(sim, id, NULL, &ev);
+	return true;
+}
+
+void sim_host_drain(struct synack_sim *sim, int id)
+{
+	bool more = true;
+
+	/* Each round makes progress or stops; an observer that keeps making calls keeps
+	 * the loop going, as it would keep a real event loop busy. */
+	while (more) {
+		more = drain_notes(sim, id);
+		while (drain_one_output(sim, id))
+			more = true;
+		more |= drain_notes(sim, id);
+		more |= drain_one_event(sim, id);
+	}
+}
+
+void synack_sim_flush(struct synack_sim *sim)
+{
+	for (uint32_t i = 0; i < sim->nhosts; i++)
+		if (sim->hosts[i].stack)
+			sim_host_drain(sim, (int)i);
+}
 
 void sim_host_input(struct synack_sim *sim, int id, const uint8_t *pkt, size_t len)
 {
 	struct sim_host *h = sim_host_get(sim, id);
 
-	if (h && h->recv)
+	if (!h)
+		return;
+	if (h->stack) {
+		synack_input(h->stack, sim->now_ns, pkt, len);
+		sim_host_drain(sim, id);
+	} else if (h->recv) {
 		h->recv(h->recv_ctx, sim, id, sim->now_ns, pkt, len);
+	}
+}
+
+/* The host's deadline, never at or before a time it was already advanced to: an engine
+ * whose deadline does not move after an advance is retried 1 ns later (and counted)
+ * instead of hanging the simulator. */
+static uint64_t host_deadline(const struct sim_host *h)
+{
+	uint64_t d;
+
+	if (!h->stack)
+		return UINT64_MAX;
+	d = synack_next_deadline(h->stack);
+	if (d != UINT64_MAX && h->advanced && d <= h->advanced_at_ns)
+		d = h->advanced_at_ns + 1;
+	return d;
 }
 
 uint64_t sim_hosts_next_deadline(const struct synack_sim *sim, int *host)
 {
-	(void)sim;
+	uint64_t best = UINT64_MAX;
+
 	*host = -1;
-	return UINT64_MAX;
+	for (uint32_t i = 0; i < sim->nhosts; i++) {
+		uint64_t d = host_deadline(&sim->hosts[i]);
+
+		if (d < best) {
+			best = d;
+			*host = (int)i;
+		}
+	}
+	if (best != UINT64_MAX && best < sim->now_ns)
+		best = sim->now_ns;
+	return best;
 }
 
 void sim_host_advance(struct synack_sim *sim, int id)
 {
-	(void)sim;
-	(void)id;
+	struct sim_host *h = sim_host_get(sim, id);
+
+	if (!h || !h->stack)
+		return;
+	if (h->advanced && h->advanced_at_ns >= sim->now_ns)
+		h->stuck++;
+	h->advanced = true;
+	h->advanced_at_ns = sim->now_ns;
+	synack_advance(h->stack, sim->now_ns);
+	sim_host_drain(sim, id);
 }
 
 void sim_hosts_release(struct synack_sim *sim)
 {
-	(void)sim;
+	for (uint32_t i = 0; i < sim->nhosts; i++) {
+		synack_stack_free(sim->hosts[i].stack);
+		sim->hosts[i].stack = NULL;
+	}
+}
+
+/* Creates the host's stack: config copy, sim allocator, derived secret, addresses. */
+static int make_stack(struct synack_sim *sim, struct sim_host *h)
+{
+	struct synack_env env = {.alloc = sim->a.alloc, .free = sim->a.free, .ctx = sim->a.ctx};
+	struct rng g;
+
+	rng_seed(&g, sim_subseed(sim->seed, SEED_SECRET, h->index, h->restarts));
+	for (size_t i = 0; i < SYNACK_SECRET_LEN; i += 8) {
+		uint64_t v = rng_next(&g);
+
+		memcpy(env.secret + i, &v, 8);
+	}
+	h->stack = synack_stack_new(&h->cfg, &env);
+	if (!h->stack)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < h->naddr; i++) {
+		int err = synack_stack_add_addr(h->stack, h->addr[i]);
+
+		if (err) {
+			synack_stack_free(h->stack);
+			h->stack = NULL;
+			return err;
+		}
+	}
+	h->advanced = false;
+	return 0;
+}
+
+int synack_sim_add_stack_host(struct synack_sim *sim, const char *name, uint32_t addr,
+			      const struct synack_config *cfg)
+{
+	int id = sim_host_alloc(sim, name, addr);
+	struct sim_host *h;
+	int err;
+
+	if (id < 0)
+		return id;
+	h = &sim->hosts[id];
+	h->is_stack = true;
+	if (cfg)
+		h->cfg = *cfg;
+	else
+		synack_config_default(&h->cfg);
+	err = make_stack(sim, h);
+	if (err) {
+		/* Undo: the host was the last one added. */
+		h->used = false;
+		sim->nhosts--;
+		return err;
+	}
+	return id;
+}
+
+struct synack_stack *synack_sim_stack(struct synack_sim *sim, int host)
+{
+	struct sim_host *h = sim_host_get(sim, host);
+
+	return h ? h->stack : NULL;
+}
+
+int synack_sim_restart_host(struct synack_sim *sim, int host)
+{
+	struct sim_host *h = sim_host_get(sim, host);
+
+	if (!h)
+		return -ENOENT;
+	if (!h->is_stack)
+		return -EINVAL;
+	synack_stack_free(h->stack);
+	h->stack = NULL;
+	h->restarts++;
+	return make_stack(sim, h);
+}
+
+uint32_t synack_sim_restarts(const struct synack_sim *sim, int host)
+{
+	if (host < 0 || (uint32_t)host >= sim->nhosts)
+		return 0;
+	return sim->hosts[host].restarts;
 }

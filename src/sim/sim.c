@@ -78,6 +78,7 @@ static void free_arrays(struct synack_sim *sim)
 	base_free(a, sim->ev, sizeof(*sim->ev) * sim->max_events);
 	base_free(a, sim->bufs, (size_t)sim->pkt_max * sim->max_events);
 	base_free(a, sim->heap.idx, sizeof(uint32_t) * sim->max_events);
+	base_free(a, sim->out_buf, sim->pkt_max);
 }
 
 struct synack_sim *synack_sim_new(const struct synack_sim_config *cfg)
@@ -103,7 +104,9 @@ struct synack_sim *synack_sim_new(const struct synack_sim_config *cfg)
 	sim->ev = base_zalloc(&a, sizeof(*sim->ev) * sim->max_events);
 	sim->bufs = base_alloc(&a, (size_t)sim->pkt_max * sim->max_events);
 	sim->heap.idx = base_alloc(&a, sizeof(uint32_t) * sim->max_events);
-	if (!sim->hosts || !sim->links || !sim->ev || !sim->bufs || !sim->heap.idx) {
+	sim->out_buf = base_alloc(&a, sim->pkt_max);
+	if (!sim->hosts || !sim->links || !sim->ev || !sim->bufs || !sim->heap.idx ||
+	    !sim->out_buf) {
 		free_arrays(sim);
 		base_free(&a, sim, sizeof(*sim));
 		return NULL;
@@ -157,7 +160,8 @@ int sim_host_alloc(struct synack_sim *sim, const char *name, uint32_t addr)
 	h->used = true;
 	h->index = sim->nhosts;
 	h->first_link = -1;
-	strncpy(h->name, name, SIM_NAME_LEN - 1);
+	for (size_t i = 0; i < SIM_NAME_LEN - 1 && name[i]; i++)
+		h->name[i] = name[i];
 	h->addr[0] = addr;
 	h->naddr = 1;
 	return (int)sim->nhosts++;
@@ -183,6 +187,12 @@ int synack_sim_host_add_addr(struct synack_sim *sim, int host, uint32_t addr)
 		return -ENOENT;
 	if (h->naddr >= SIM_MAX_ADDRS)
 		return -ENOSPC;
+	if (h->stack) {
+		int err = synack_stack_add_addr(h->stack, addr);
+
+		if (err)
+			return err;
+	}
 	h->addr[h->naddr++] = addr;
 	return 0;
 }
@@ -584,11 +594,13 @@ bool synack_sim_step(struct synack_sim *sim)
 		return false;
 	if (th <= td) {
 		run_event(sim, sim_heap_pop(&sim->heap));
-		return true;
+	} else {
+		if (td > sim->now_ns)
+			sim->now_ns = td;
+		sim_host_advance(sim, host);
 	}
-	if (td > sim->now_ns)
-		sim->now_ns = td;
-	sim_host_advance(sim, host);
+	/* Socket calls made by a scheduled call or an observer on any stack: send now. */
+	synack_sim_flush(sim);
 	return true;
 }
 

@@ -131,6 +131,14 @@ struct sim_host {
 	void *recv_ctx;
 	int first_link;          /* default route; -1 until attached */
 	uint32_t index;
+	/* stack hosts */
+	struct synack_stack *stack;
+	bool is_stack;
+	struct synack_config cfg;
+	uint32_t restarts;
+	uint64_t advanced_at_ns; /* last synack_advance time, +1 guards a stuck deadline */
+	bool advanced;
+	uint32_t stuck;          /* times the stack's deadline did not move past an advance */
 };
 
 struct synack_sim {
@@ -157,6 +165,9 @@ struct synack_sim {
 	void *tap_ctx;
 	synack_sim_filter_fn filter;
 	void *filter_ctx;
+	synack_sim_observer_fn observer;
+	void *observer_ctx;
+	uint8_t *out_buf;        /* pkt_max bytes: synack_output's destination */
 };
 
 /* ---- host glue (host.c) ------------------------------------------------------------ */
@@ -175,6 +186,8 @@ uint64_t sim_hosts_next_deadline(const struct synack_sim *sim, int *host);
 void sim_host_advance(struct synack_sim *sim, int id);
 /* Frees every host's stack (at synack_sim_free). */
 void sim_hosts_release(struct synack_sim *sim);
+/* Drains host id's output, notes and events until none is left. */
+void sim_host_drain(struct synack_sim *sim, int id);
 
 /* Derives a sub-seed for stream (kind, a, b) from the simulator seed: splitmix-style
  * mixing so that streams are independent and adding a link leaves others unchanged. */

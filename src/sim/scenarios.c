@@ -1,0 +1,229 @@
+/*
+ * scenarios.c — the catalogue of ../shared/SCENARIOS.md as simulator scripts.
+ *
+ * Every scenario has an entry (id, name, one line on what it shows). A scenario whose
+ * behaviour the engine does not produce yet, or that needs a tool the simulator script
+ * cannot express yet (raw injected segments), has ready = false: the demo lists it as
+ * "(not yet)" and refuses to present it as done. Times are virtual; the link is 10 ms
+ * each way unless the scenario says otherwise. Host A is 10.0.0.1, host B 10.0.0.2.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "sim/sim_internal.h"
+
+#define MS SYNACK_SC_MS
+#define LAT {.latency_ns = 10000000ull}
+#define A 0
+#define B 1
+#define END {.op = SYNACK_SC_END}
+
+/* S01: B listens, A connects, a short exchange each way, A closes first, then B. */
+static const struct synack_sc_step s01[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(100), .op = SYNACK_SC_SEND, .host = A, .slot = 0, .arg = 6, .data = "hello\n"},
+	{.at_ns = MS(200), .op = SYNACK_SC_SEND, .host = B, .slot = 1, .arg = 6, .data = "world\n"},
+	{.at_ns = MS(300), .op = SYNACK_SC_CLOSE, .host = A, .slot = 0},
+	{.at_ns = MS(400), .op = SYNACK_SC_CLOSE, .host = B, .slot = 1},
+	END,
+};
+
+/* S02: both open actively to each other's port; the SYNs cross on the link. */
+static const struct synack_sc_step s02[] = {
+	{.at_ns = 0, .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 7001, .lport = 7000},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = B, .slot = 0, .port = 7000, .lport = 7001},
+	{.at_ns = MS(100), .op = SYNACK_SC_SEND, .host = A, .slot = 0, .arg = 5, .data = "ping\n"},
+	{.at_ns = MS(200), .op = SYNACK_SC_SEND, .host = B, .slot = 0, .arg = 5, .data = "pong\n"},
+	END,
+};
+
+/* S03: after a handshake both close at the same instant; the FINs cross. */
+static const struct synack_sc_step s03[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(100), .op = SYNACK_SC_CLOSE, .host = A, .slot = 0},
+	{.at_ns = MS(100), .op = SYNACK_SC_CLOSE, .host = B, .slot = 1},
+	END,
+};
+
+/* S04: A sends its input and shuts down writing; B reads EOF, answers afterwards. */
+static const struct synack_sc_step s04[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 514, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 514, .lport = 1023},
+	{.at_ns = MS(100), .op = SYNACK_SC_SEND, .host = A, .slot = 0, .arg = 6, .data = "b\nc\na\n"},
+	{.at_ns = MS(100), .op = SYNACK_SC_SHUTDOWN, .host = A, .slot = 0, .arg = SYNACK_SHUT_WR},
+	{.at_ns = MS(300), .op = SYNACK_SC_SEND, .host = B, .slot = 1, .arg = 6, .data = "a\nb\nc\n"},
+	{.at_ns = MS(400), .op = SYNACK_SC_CLOSE, .host = B, .slot = 1},
+	{.at_ns = MS(500), .op = SYNACK_SC_CLOSE, .host = A, .slot = 0},
+	END,
+};
+
+/* S05: the link is down; A's SYN is retransmitted with exponential backoff. */
+static const struct synack_sc_step s05[] = {
+	{.at_ns = 0, .op = SYNACK_SC_PARTITION, .host = A, .arg = 1},
+	{.at_ns = 0, .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	END,
+};
+
+/* S07: A connects to a port where nobody listens. */
+static const struct synack_sc_step s07[] = {
+	{.at_ns = 0, .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 81, .lport = 40000},
+	END,
+};
+
+/* S08: A queues data, sets SO_LINGER {1, 0} and closes: a RST instead of a FIN. */
+static const struct synack_sc_step s08[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(100), .op = SYNACK_SC_LINGER0, .host = A, .slot = 0},
+	{.at_ns = MS(100), .op = SYNACK_SC_CLOSE, .host = A, .slot = 0},
+	END,
+};
+
+/* S09: B restarts after the handshake; A's next data is answered with a RST. */
+static const struct synack_sc_step s09[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(100), .op = SYNACK_SC_RESTART, .host = B},
+	{.at_ns = MS(200), .op = SYNACK_SC_SEND, .host = A, .slot = 0, .arg = 6, .data = "hello\n"},
+	END,
+};
+
+/* S12: A closes, B never does: A's orphaned FIN-WAIT-2 ends after fin_timeout. */
+static const struct synack_sc_step s12[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(100), .op = SYNACK_SC_CLOSE, .host = A, .slot = 0},
+	END,
+};
+
+/* S21: keep-alive on an idle connection; the link goes down after the first probe. */
+static const struct synack_sc_step s21[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(1), .op = SYNACK_SC_KEEPALIVE, .host = A, .slot = 0},
+	{.at_ns = MS(7201000), .op = SYNACK_SC_PARTITION, .host = A, .arg = 1},
+	END,
+};
+
+static const struct synack_sc_step none[] = {END};
+
+#define SC(id_, name_, what_, ready_, steps_, until_, acc_, rd_)                        \
+	{.id = id_, .name = name_, .what = what_, .ready = ready_, .steps = steps_,      \
+	 .run_until_ns = until_, .auto_accept = {false, acc_}, .auto_read = {rd_, rd_},   \
+	 .ab = LAT, .ba = LAT}
+
+static const struct synack_scenario catalogue[] = {
+	SC("S01", "handshake-close", "three-way handshake, data both ways, FIN exchange, TIME-WAIT for 2MSL",
+	   true, s01, MS(70000), true, true),
+	SC("S02", "simultaneous-open", "both ends connect at once: SYNs cross, ONE connection, data both ways",
+	   false, s02, MS(70000), false, true),
+	SC("S03", "simultaneous-close", "both ends close at once: FIN-WAIT-1 -> CLOSING -> TIME-WAIT on both",
+	   false, s03, MS(70000), true, true),
+	SC("S04", "half-close", "shutdown(SHUT_WR): the peer reads EOF and still sends its answer",
+	   false, s04, MS(70000), true, true),
+	SC("S05", "connect-timeout", "SYN retransmitted with doubling RTO, then ETIMEDOUT",
+	   false, s05, MS(400000), false, false),
+	SC("S06", "synack-retransmit", "SYN-RECEIVED retransmits its SYN,ACK; data with ACK completes the handshake",
+	   false, none, 0, false, false),
+	SC("S07", "refused", "SYN to a closed port -> RST,ACK; connect fails ECONNREFUSED",
+	   false, s07, MS(10000), false, false),
+	SC("S08", "abortive-close", "SO_LINGER {1,0} + close: RST instead of FIN; the peer reads ECONNRESET",
+	   false, s08, MS(10000), true, true),
+	SC("S09", "half-open", "a restarted host answers old-connection data with RST: ECONNRESET",
+	   false, s09, MS(10000), true, true),
+	SC("S10", "time-wait", "2MSL in TIME-WAIT, retransmitted FIN re-ACKed, EADDRINUSE on bind",
+	   false, none, 0, false, false),
+	SC("S11", "quiet-time", "optional quiet time after a restart: no connections for MSL",
+	   false, none, 0, false, false),
+	SC("S12", "fin-wait-2-timeout", "an orphaned FIN-WAIT-2 connection is dropped after fin_timeout",
+	   false, s12, MS(120000), true, false),
+	SC("S13", "time-wait-rst", "a RST in TIME-WAIT is ignored (RFC 1337)",
+	   false, none, 0, false, false),
+	SC("S14", "mss", "MSS option in SYNs only; segments never exceed min(peer MSS, MTU-40)",
+	   false, none, 0, false, false),
+	SC("S15", "options", "options parsed and built; malformed options drop the segment",
+	   false, none, 0, false, false),
+	SC("S16", "backlog", "SYN queue and accept queue; a full accept queue drops SYNs silently",
+	   false, none, 0, false, false),
+	SC("S17", "syn-flood", "spoofed SYNs fill the SYN queue; SYN cookies keep real clients working",
+	   false, none, 0, false, false),
+	SC("S18", "old-duplicate-syn", "a stale SYN is answered, the client resets it, the server returns to LISTEN",
+	   false, none, 0, false, false),
+	SC("S19", "isn", "ISNs from a 4 us clock plus a keyed hash of the 4-tuple (RFC 6528)",
+	   false, none, 0, false, false),
+	SC("S20", "handshake-data", "data on a SYN is not delivered before ESTABLISHED; the third segment may carry data",
+	   false, none, 0, false, false),
+	SC("S21", "keepalive", "keep-alive probes after 2 h idle, every 75 s, 9 unanswered -> ETIMEDOUT",
+	   false, s21, MS(8000000), true, false),
+	SC("S22", "rst-in-handshake", "RST in SYN-RECEIVED -> LISTEN; in SYN-SENT with a good ACK -> ECONNREFUSED",
+	   false, none, 0, false, false),
+	SC("S23", "demux-and-binding", "4-tuple demux, specific vs wildcard listeners, challenge ACK to a SYN",
+	   false, none, 0, false, false),
+	SC("S24", "state-listing", "every socket with its state, endpoints, queues and timers (synack ss)",
+	   false, none, 0, false, false),
+	SC("S25", "tcpdump-trace", "tcpdump-format trace and pcap files that tcpdump and Wireshark open",
+	   false, none, 0, false, false),
+	SC("S26", "nastygram", "odd flag sets (SYN+FIN, SYN+RST, no flags) handled by RFC rules or dropped",
+	   false, none, 0, false, false),
+	SC("S27", "urgent", "URG and the urgent pointer; urgent data delivered in line",
+	   false, none, 0, false, false),
+	SC("S28", "connection-rate", "TIME-WAIT bounds the connection rate: ports / 2MSL, and the knobs",
+	   false, none, 0, false, false),
+};
+
+const struct synack_scenario *synack_scenarios(size_t *count)
+{
+	*count = sizeof catalogue / sizeof catalogue[0];
+	return catalogue;
+}
+
+static char lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool same_nocase(const char *a, const char *b)
+{
+	while (*a && *b && lower(*a) == lower(*b)) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+/* "S01", "s1", "01", "1" -> 1; 0 when key is not of that form. */
+static unsigned id_number(const char *key)
+{
+	unsigned n = 0;
+
+	if (*key == 'S' || *key == 's')
+		key++;
+	if (!*key)
+		return 0;
+	for (; *key; key++) {
+		if (*key < '0' || *key > '9' || n > 1000)
+			return 0;
+		n = n * 10 + (unsigned)(*key - '0');
+	}
+	return n;
+}
+
+const struct synack_scenario *synack_scenario_find(const char *key)
+{
+	size_t n;
+	const struct synack_scenario *all = synack_scenarios(&n);
+	unsigned num;
+
+	if (!key)
+		return NULL;
+	num = id_number(key);
+	for (size_t i = 0; i < n; i++) {
+		if (num && id_number(all[i].id) == num)
+			return &all[i];
+		if (same_nocase(key, all[i].name))
+			return &all[i];
+	}
+	return NULL;
+}
