@@ -61,7 +61,8 @@ b = bytearray(open(sys.argv[1], "rb").read())
 b[24 + 16 + 20 + 13] ^= 0x08   # first packet's TCP flags: SYN becomes SYN|PSH
 open(sys.argv[2], "wb").write(b)
 EOF
-"$bin" trace "$tmp/raw2.pcap" | head -1 | grep -q "Flags \[SP\]" ||
+"$bin" trace "$tmp/raw2.pcap" >"$tmp/got2"
+head -1 "$tmp/got2" | grep -q "Flags \[SP\]" ||
 	{ echo "FAIL: a changed flag byte did not show"; fail=1; }
 
 # Usage and file errors.

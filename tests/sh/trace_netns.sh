@@ -41,7 +41,7 @@ else
 	echo "note: nft unavailable, no losses (SACK not exercised by this test)"
 fi
 
-ip netns exec "$nsa" tcpdump -i va -n -s 200 -U -w "$tmp/real.pcap" tcp 2>"$tmp/td.err" &
+ip netns exec "$nsa" tcpdump -i va -n -s 200 -U --immediate-mode -w "$tmp/real.pcap" tcp 2>"$tmp/td.err" &
 tdpid=$!
 for _ in $(seq 50); do grep -q listening "$tmp/td.err" 2>/dev/null && break; sleep 0.1; done
 
