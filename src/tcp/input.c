@@ -316,6 +316,7 @@ static enum verdict step_rst(struct seg_ctx *c)
 		if (tcb->from_listen) {
 			/* MUST-11: back to LISTEN: the half-open child simply goes away */
 			c->reason = "RST: SYN-RECEIVED returns to LISTEN";
+			c->back_to_listen = true;
 			tcp_tcb_close(c->ts, tcb);
 			c->tcb = NULL;
 			return V_DONE;
@@ -354,6 +355,7 @@ static enum verdict step_syn(struct seg_ctx *c)
 		return V_CONTINUE;
 	if (tcb->state == TCP_SYN_RECEIVED && tcb->from_listen) {
 		c->reason = "SYN in SYN-RECEIVED: returns to LISTEN";
+		c->back_to_listen = true;
 		tcp_tcb_close(c->ts, tcb);
 		c->tcb = NULL;
 		return V_DONE;
@@ -654,6 +656,8 @@ static void finish(struct seg_ctx *c, enum verdict v)
 		c->reason = v == V_DROP ? "dropped" : "accepted";
 	tcp_note(c->ts, c->tcb, SYNACK_NOTE_IN, verdict, c->st_before, c->seg, c->laddr,
 		 c->raddr, c->reason);
+	if (c->back_to_listen)
+		tcp_note_fix_after(c->ts, TCP_LISTEN);
 }
 
 static void conn_input(struct seg_ctx *c)

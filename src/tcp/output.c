@@ -154,10 +154,12 @@ static void plan_segment(struct tcp_stack *ts, const struct tcb *tcb, struct pla
 	(void)ts;
 	memset(p, 0, sizeof *p);
 	p->seq = tcb->snd_nxt;
-	if ((tcb->state == TCP_SYN_SENT || tcb->state == TCP_SYN_RECEIVED) &&
-	    tcb->snd_nxt == tcb->iss) {
+	if (tcb->state >= TCP_SYN_SENT && tcb->snd_nxt == tcb->iss &&
+	    tcb->snd_una == tcb->iss) {
+		/* our SYN is unacknowledged: (re)send it; FIN-WAIT-1 gets here after a
+		 * CLOSE in SYN-RECEIVED (§3.10.4) */
 		p->syn = true;
-		p->flags = WIRE_TCP_SYN | (tcb->state == TCP_SYN_RECEIVED ? WIRE_TCP_ACK : 0);
+		p->flags = WIRE_TCP_SYN | (tcb->state == TCP_SYN_SENT ? 0 : WIRE_TCP_ACK);
 		return;
 	}
 	if (tcb->state == TCP_SYN_SENT || tcb->state < TCP_SYN_SENT)

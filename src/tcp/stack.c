@@ -108,7 +108,7 @@ void tcp_note(struct tcp_stack *ts, const struct tcb *tcb, uint8_t dir, uint8_t 
 	n->dir = dir;
 	n->verdict = verdict;
 	n->state_before = st_before;
-	n->state_after = tcb ? tcb->state : st_before;
+	n->state_after = tcb ? tcb->state : TCP_CLOSED;
 	n->reason = reason;
 	if (tcb) {
 		n->laddr = tcb->laddr;
@@ -131,6 +131,12 @@ void tcp_note(struct tcp_stack *ts, const struct tcb *tcb, uint8_t dir, uint8_t 
 		n->ack = seg->ack;
 		n->len = (uint32_t)seg->payload_len;
 	}
+}
+
+void tcp_note_fix_after(struct tcp_stack *ts, uint8_t st_after)
+{
+	if (ts->notes_len)
+		ts->notes[(ts->notes_head + ts->notes_len - 1) % ts->notes_cap].state_after = st_after;
 }
 
 void tcp_wake(struct tcp_stack *ts, struct tcb *tcb, enum synack_event_kind kind)

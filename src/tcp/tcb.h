@@ -235,10 +235,13 @@ static inline void tcp_count(struct tcp_stack *ts, int ctr)
 {
 	ts->counters[ctr]++;
 }
-/* Appends a decision note about tcb (may be NULL: then the tuple comes from seg). */
+/* Appends a decision note about tcb (may be NULL: then the tuple comes from seg or
+ * laddr/raddr, and state_after is CLOSED: the connection is gone or never was). */
 void tcp_note(struct tcp_stack *ts, const struct tcb *tcb, uint8_t dir, uint8_t verdict,
 	      uint8_t st_before, const struct wire_tcp *seg, uint32_t laddr, uint32_t raddr,
 	      const char *reason);
+/* Corrects the state_after of the newest note (a connection that went back to LISTEN). */
+void tcp_note_fix_after(struct tcp_stack *ts, uint8_t st_after);
 /* Marks event kind pending on tcb (only when it has a descriptor). */
 void tcp_wake(struct tcp_stack *ts, struct tcb *tcb, enum synack_event_kind kind);
 /* Puts tcb on the output list (idempotent). */

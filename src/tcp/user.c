@@ -225,7 +225,9 @@ static void queue_fin(struct tcp_stack *ts, struct tcb *tcb)
 		tcp_set_state(tcb, TCP_FIN_WAIT_1);
 	else if (tcb->state == TCP_CLOSE_WAIT)
 		tcp_set_state(tcb, TCP_LAST_ACK);
-	/* SYN-SENT / SYN-RECEIVED: "queue for processing after entering ESTABLISHED" */
+	else if (tcb->state == TCP_SYN_RECEIVED && !ring_len(&tcb->sndbuf))
+		tcp_set_state(tcb, TCP_FIN_WAIT_1);     /* §3.10.4: no SENDs: FIN now */
+	/* SYN-SENT, SYN-RECEIVED with data: "queue for processing after ESTABLISHED" */
 	tcp_want_output(ts, tcb);
 }
 
@@ -283,12 +285,14 @@ void tcp_user_close(struct tcp_stack *ts, struct tcb *tcb)
 	tcb->user_closed = true;
 	list_remove(&tcb->ev_link);
 	tcb->ev_pending = 0;
-	if (tcb->state == TCP_LISTEN) {
-		close_listener(ts, tcb);
-		return;
-	}
-	if (tcb->state == TCP_CLOSED || tcb->state == TCP_SYN_SENT) {
-		tcp_tcb_free(ts, tcb);          /* §3.10.4: "delete the TCB" */
+	if (tcb->state == TCP_LISTEN || tcb->state == TCP_CLOSED ||
+	    tcb->state == TCP_SYN_SENT) {
+		tcp_note(ts, NULL, SYNACK_NOTE_USER, SYNACK_V_ACCEPTED, before, NULL, tcb->laddr,
+			 tcb->raddr, "CLOSE: delete TCB");
+		if (tcb->state == TCP_LISTEN)
+			close_listener(ts, tcb);
+		else
+			tcp_tcb_free(ts, tcb);  /* §3.10.4: "delete the TCB" */
 		return;
 	}
 	if ((tcb->opt.linger_on && tcb->opt.linger_s == 0) || ring_len(&tcb->rcvbuf)) {
