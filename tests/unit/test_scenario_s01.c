@@ -3,15 +3,8 @@
  * A closes first (FIN-WAIT-1, FIN-WAIT-2, TIME-WAIT), B reads EOF in CLOSE-WAIT, closes
  * (LAST-ACK) and is CLOSED on the last ACK; A's TIME-WAIT ends exactly 2MSL (60 s) later.
  * Seven segments without data; a pure ACK consumes no sequence number. */
+#include "test_scenario_states.h"
 #include "test_scenario_util.h"
-
-enum {
-	CLOSED = SYNACK_STATE_CLOSED, SYN_SENT = SYNACK_STATE_SYN_SENT,
-	SYN_RCVD = SYNACK_STATE_SYN_RECEIVED, ESTAB = SYNACK_STATE_ESTABLISHED,
-	FW1 = SYNACK_STATE_FIN_WAIT_1, FW2 = SYNACK_STATE_FIN_WAIT_2,
-	CLOSE_WAIT = SYNACK_STATE_CLOSE_WAIT, LAST_ACK = SYNACK_STATE_LAST_ACK,
-	TIME_WAIT = SYNACK_STATE_TIME_WAIT,
-};
 
 Test(scenario, S01_handshake_data_close_time_wait)
 {
