@@ -173,7 +173,9 @@ int synack_stack_add_addr(struct synack_stack *s, uint32_t addr);
 /*
  * Replaces the configuration (copied). Returns -EINVAL (nothing changed) when a value is
  * out of range: mtu < 68 or > 65535, port range empty or starting at 0, rto_min_ms > rto_max_ms,
- * rto_initial_ms or rto_min_ms 0, msl_ms 0, syncookies > 2, tw_reuse > 2.
+ * rto_initial_ms or rto_min_ms 0, msl_ms 0, syncookies > 2, tw_reuse > 2; notes_max
+ * cannot change after creation (-EINVAL). TIME-WAIT and timers already armed keep
+ * their deadlines.
  */
 int synack_stack_set_config(struct synack_stack *s, const struct synack_config *cfg);
 /* The current configuration (valid until the next set_config or stack_free). */
