@@ -3,7 +3,8 @@
 # As root: apt-get installs them. Otherwise: prints the command to run and fails.
 set -euo pipefail
 PKGS=(cmake make gcc clang pkg-config python3 libpcap-dev libsodium-dev libcriterion-dev
-      tcpdump tshark iproute2 nftables libclang-rt-14-dev llvm)
+      tcpdump tshark iproute2 nftables libclang-rt-14-dev llvm
+      netcat-openbsd socat iputils-ping curl wget iptables)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

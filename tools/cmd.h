@@ -5,5 +5,8 @@
 
 int cmd_trace(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_echo(int argc, char **argv);
+int cmd_discard(int argc, char **argv);
+int cmd_connect(int argc, char **argv);
 
 #endif

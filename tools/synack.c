@@ -13,6 +13,9 @@ struct command {
 static const struct command commands[] = {
 	{"trace", cmd_trace, "trace [-S] [-t|-tt|-ttt|-tttt] FILE.pcap   print a pcap as tcpdump -n does"},
 	{"demo", cmd_demo, "demo [SCENARIO] [--pcap FILE] [-S] [--seed N]   run a scenario in the simulator"},
+	{"echo", cmd_echo, "echo --tun NAME --addr A [--peer B/P] [--port N]   RFC 862 echo server on a TUN device"},
+	{"discard", cmd_discard, "discard --tun NAME --addr A [--peer B/P] [--port N]   RFC 863 discard server on a TUN device"},
+	{"connect", cmd_connect, "connect --tun NAME --addr A [--peer B/P] [--send-file F] [--linger0] [--bind P] HOST PORT   netcat-like client on a TUN device"},
 };
 
 static void usage(FILE *out)

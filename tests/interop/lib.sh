@@ -1,0 +1,110 @@
+# lib.sh — sourced by tests/sh/interop_*.sh: synack on a TUN device in a fresh network
+# namespace, Linux's own tools on the other side of the device.
+#
+#   it_ns_up [MTU]                 namespace $IT_NS with tun0, Linux at 10.9.0.1/24
+#   it_start NAME ARGS...          runs `synack ARGS --pcap $IT_TMP/NAME.pcap` in the
+#                                  namespace, stderr to $IT_TMP/NAME.log; sets IT_PID
+#   it_wait_log NAME REGEX [S]     polls NAME.log until REGEX appears (S seconds, default 5)
+#   it_stop PID [S]                SIGTERM, waits (bounded); returns the exit status
+#   it_in CMD...                   runs CMD in the namespace
+#   fail MSG                       prints FAIL and exits 1
+#
+# Everything happens inside the namespace, deleted on exit whatever happens (trap). When
+# the test fails, every capture and log is kept in $SYNACK_BUILD/interop-failures/<test>/
+# and the logs are printed. Exits 77 (skipped) only when not root.
+set -euo pipefail
+bin=${SYNACK_BIN:?SYNACK_BIN must name the synack tool}
+srcdir=${SYNACK_SRC:?SYNACK_SRC must name the source tree}
+IT_NAME=$(basename "$0" .sh)
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: $IT_NAME needs root (network namespaces, TUN devices)"
+	exit 77
+fi
+IT_TMP=$(mktemp -d)
+IT_NS=sk_${IT_NAME#interop_}_$$
+IT_NS=${IT_NS:0:60}
+IT_PIDS=()
+IT_PID=
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+need() {
+	for c; do
+		command -v "$c" >/dev/null || fail "$c is not installed (scripts/install-deps.sh installs it)"
+	done
+}
+
+it_cleanup() {
+	local rc=$? p
+	trap - EXIT
+	for p in "${IT_PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in "${IT_PIDS[@]}"; do
+		for _ in $(seq 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	if [ "$rc" -ne 0 ]; then
+		local keep=${SYNACK_BUILD:-/tmp}/interop-failures/$IT_NAME
+		mkdir -p "$keep"
+		cp "$IT_TMP"/*.pcap "$IT_TMP"/*.log "$keep"/ 2>/dev/null || true
+		for f in "$IT_TMP"/*.log; do
+			[ -f "$f" ] || continue
+			echo "---- $(basename "$f") (last 40 lines)" >&2
+			tail -n 40 "$f" >&2
+		done
+		echo "captures and logs kept in $keep" >&2
+	fi
+	ip netns del "$IT_NS" 2>/dev/null || true
+	rm -rf "$IT_TMP"
+	exit "$rc"
+}
+trap it_cleanup EXIT
+
+it_ns_up() {
+	"$srcdir/scripts/netns.sh" up "$IT_NS" tun0 10.9.0.1/24 "${1:-}" ||
+		fail "cannot create namespace $IT_NS"
+}
+
+it_in() {
+	ip netns exec "$IT_NS" "$@"
+}
+
+it_start() {
+	local name=$1
+	shift
+	ip netns exec "$IT_NS" "$bin" "$@" --pcap "$IT_TMP/$name.pcap" \
+		>"$IT_TMP/$name.out" 2>"$IT_TMP/$name.log" &
+	IT_PID=$!
+	IT_PIDS+=("$IT_PID")
+}
+
+it_wait_log() {
+	local name=$1 re=$2 secs=${3:-5} i
+	for ((i = 0; i < secs * 20; i++)); do
+		grep -Eq "$re" "$IT_TMP/$name.log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	fail "$name: no line matching '$re' within ${secs}s"
+}
+
+it_stop() {
+	local pid=$1 secs=${2:-5} i
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < secs * 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -0 "$pid" 2>/dev/null && fail "pid $pid did not exit within ${secs}s of SIGTERM"
+	local st=0
+	wait "$pid" || st=$?
+	return "$st"
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""A Linux TCP server for the interop tests, one connection per run.
+
+usage: server.py MODE ADDR PORT READYFILE [ARG]
+  halfclose  read until EOF, then send "got N bytes sha256 H\\n" and close (the peer must
+             still receive after its FIN: RFC 9293 half-close, scenario S04)
+  reset      read until the connection fails; print "reset after N bytes" on success
+             (ConnectionResetError), "eof after N bytes" otherwise (scenario S08)
+  peer       print "peer A:P" and close at once
+  send FILE  send FILE, shut down writing, read until EOF, print "received N bytes sha256 H"
+The listening socket is ready when READYFILE exists. Results go to stdout. Everything is
+bounded by a 20 s timeout.
+"""
+import hashlib
+import os
+import socket
+import sys
+
+
+def drain(c):
+    h, n = hashlib.sha256(), 0
+    while True:
+        d = c.recv(65536)
+        if not d:
+            return n, h.hexdigest()
+        n += len(d)
+        h.update(d)
+
+
+def main():
+    mode, addr, port, ready = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(1)
+    s.settimeout(20)
+    open(ready, "w").close()
+    c, peer = s.accept()
+    c.settimeout(20)
+    if mode == "halfclose":
+        n, h = drain(c)
+        c.sendall(f"got {n} bytes sha256 {h}\n".encode())
+        c.close()
+    elif mode == "reset":
+        n = 0
+        try:
+            while True:
+                d = c.recv(65536)
+                if not d:
+                    print(f"eof after {n} bytes")
+                    break
+                n += len(d)
+        except ConnectionResetError:
+            print(f"reset after {n} bytes")
+    elif mode == "peer":
+        print(f"peer {peer[0]}:{peer[1]}")
+        c.close()
+    elif mode == "send":
+        with open(sys.argv[5], "rb") as f:
+            c.sendall(f.read())
+        c.shutdown(socket.SHUT_WR)
+        n, h = drain(c)
+        print(f"received {n} bytes sha256 {h}")
+        c.close()
+    sys.stdout.flush()
+    os._exit(0)
+
+
+main()

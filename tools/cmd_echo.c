@@ -1,0 +1,208 @@
+/*
+ * cmd_echo.c — `synack echo` (RFC 862) and `synack discard` (RFC 863) servers on a TUN
+ * device, run by the reference loop (include/synack/loop.h).
+ *
+ * Each connection has one buffer: what was received and not yet sent back (echo). While
+ * it holds bytes the connection is not read, so a client that does not read its echo
+ * is pushed back through our receive window (flow control, RFC 9293 §3.8.6), not our
+ * memory. At end of stream (the peer's FIN) the rest is sent and the connection closed
+ * (our FIN after the data). One line per finished connection goes to stderr:
+ *   synack echo: 10.9.0.1:40312 done: 12 bytes in, 12 bytes out
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "tun_common.h"
+
+#define CONN_BUF 65536
+
+struct server {
+	struct tun_app app;
+	const char *name;        /* "echo" or "discard" */
+	bool echo;
+	int lfd;
+	unsigned long accepted;
+	struct conn *conns;      /* live connections, freed at exit */
+};
+
+struct conn {
+	struct server *srv;
+	struct conn *prev, *next;
+	int fd;
+	uint32_t raddr;
+	uint16_t rport;
+	bool eof;
+	size_t off, len;
+	uint64_t in, out;
+	uint8_t buf[CONN_BUF];
+};
+
+static void finish(struct synack_loop *l, struct conn *c, const char *how)
+{
+	char a[16];
+
+	fprintf(stderr, "synack %s: %s:%u %s: %llu bytes in, %llu bytes out\n", c->srv->name,
+		tun_fmt_ipv4(c->raddr, a), c->rport, how, (unsigned long long)c->in,
+		(unsigned long long)c->out);
+	synack_loop_close(l, c->fd);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		c->srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free(c);
+}
+
+/* Moves bytes until the connection would block; frees c when it is done. */
+static void service(struct synack_loop *l, struct conn *c)
+{
+	struct synack_stack *s = synack_loop_stack(l);
+	ssize_t n;
+
+	for (;;) {
+		while (c->off < c->len) {
+			n = synack_send(s, c->fd, c->buf + c->off, c->len - c->off, 0);
+			if (n == -EAGAIN)
+				return;  /* WRITABLE will call us again */
+			if (n < 0) {
+				finish(l, c, strerror((int)-n));
+				return;
+			}
+			c->off += (size_t)n;
+			c->out += (uint64_t)n;
+		}
+		c->off = c->len = 0;
+		if (c->eof) {
+			finish(l, c, "done");
+			return;
+		}
+		n = synack_recv(s, c->fd, c->buf, sizeof c->buf, 0);
+		if (n == -EAGAIN)
+			return;
+		if (n < 0) {
+			finish(l, c, strerror((int)-n));
+			return;
+		}
+		if (n == 0) {
+			c->eof = true;
+			continue;
+		}
+		c->in += (uint64_t)n;
+		if (c->srv->echo)
+			c->len = (size_t)n;
+	}
+}
+
+static void on_conn(struct synack_loop *l, const struct synack_event *ev, void *ctx)
+{
+	struct conn *c = ctx;
+
+	if (ev->kind == SYNACK_EV_RESET || ev->kind == SYNACK_EV_ERROR) {
+		/* Whatever is still buffered was received before the reset: count it. */
+		finish(l, c, ev->kind == SYNACK_EV_RESET ? "reset by peer" : strerror(ev->error));
+		return;
+	}
+	service(l, c);
+}
+
+static void on_listener(struct synack_loop *l, const struct synack_event *ev, void *ctx)
+{
+	struct server *srv = ctx;
+	struct synack_stack *s = synack_loop_stack(l);
+	uint32_t raddr;
+	uint16_t rport;
+	int fd;
+
+	(void)ev;
+	while ((fd = synack_accept(s, srv->lfd, &raddr, &rport)) >= 0) {
+		struct conn *c = calloc(1, sizeof *c);
+
+		if (!c || synack_loop_watch(l, fd, on_conn, c)) {
+			free(c);
+			synack_close(s, fd);
+			continue;
+		}
+		c->srv = srv;
+		c->fd = fd;
+		c->raddr = raddr;
+		c->rport = rport;
+		c->next = srv->conns;
+		if (c->next)
+			c->next->prev = c;
+		srv->conns = c;
+		srv->accepted++;
+	}
+}
+
+static void usage(const char *name, uint16_t port)
+{
+	fprintf(stderr, "usage: synack %s --tun NAME --addr A [--peer B/P] [--port N (%u)] [options]\n%s",
+		name, port, TUN_COMMON_USAGE);
+}
+
+static int run_server(int argc, char **argv, bool echo)
+{
+	static struct server srv;
+	const char *name = echo ? "echo" : "discard";
+	uint16_t port = echo ? 7 : 9;
+	struct synack_stack *s;
+	int rc;
+
+	tun_app_init(&srv.app, echo ? "synack echo" : "synack discard");
+	srv.name = name;
+	srv.echo = echo;
+	for (int i = 1; i < argc; i++) {
+		rc = tun_parse_common(&srv.app, argc, argv, &i);
+		if (rc < 0)
+			return 2;
+		if (rc)
+			continue;
+		if (!strcmp(argv[i], "--port") && i + 1 < argc) {
+			if (!tun_parse_port(argv[++i], &port, false)) {
+				fprintf(stderr, "synack %s: --port: expected 1..65535\n", name);
+				return 2;
+			}
+			continue;
+		}
+		usage(name, port);
+		return 2;
+	}
+	rc = tun_start(&srv.app);
+	if (rc)
+		return rc;
+	s = synack_loop_stack(srv.app.loop);
+	srv.lfd = synack_socket(s);
+	rc = srv.lfd < 0 ? srv.lfd : synack_bind(s, srv.lfd, srv.app.lo.addr, port);
+	if (!rc)
+		rc = synack_listen(s, srv.lfd, 128);
+	if (!rc)
+		rc = synack_loop_watch(srv.app.loop, srv.lfd, on_listener, &srv);
+	if (rc) {
+		fprintf(stderr, "synack %s: port %u: %s\n", name, port, strerror(-rc));
+		synack_loop_free(srv.app.loop);
+		return 1;
+	}
+	fprintf(stderr, "synack %s: listening on %s port %u\n", name, synack_loop_ifname(srv.app.loop),
+		port);
+	rc = tun_run(&srv.app);
+	while (srv.conns) {
+		struct conn *c = srv.conns;
+
+		srv.conns = c->next;
+		free(c);
+	}
+	return rc;
+}
+
+int cmd_echo(int argc, char **argv)
+{
+	return run_server(argc, argv, true);
+}
+
+int cmd_discard(int argc, char **argv)
+{
+	return run_server(argc, argv, false);
+}
