@@ -66,6 +66,20 @@ static const struct synack_sc_step s05[] = {
 	END,
 };
 
+/* S06: A's third handshake segment (its ACK) is lost, but its data (with ACK) completes
+ * B's handshake; a second connection whose ACKs are all lost (the link goes down after
+ * the SYN,ACK left) leaves B retransmitting its SYN,ACK until synack_retries, then B
+ * forgets the half-open entry silently. */
+static const struct synack_sc_step s06[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = 0, .op = SYNACK_SC_DROP_NTH, .host = A, .arg = 2},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(100), .op = SYNACK_SC_SEND, .host = A, .slot = 0, .arg = 6, .data = "hello\n"},
+	{.at_ns = MS(2000), .op = SYNACK_SC_CONNECT, .host = A, .slot = 1, .port = 80, .lport = 40001},
+	{.at_ns = MS(2015), .op = SYNACK_SC_PARTITION, .host = A, .arg = 1},
+	END,
+};
+
 /* S07: A connects to a port where nobody listens. */
 static const struct synack_sc_step s07[] = {
 	{.at_ns = 0, .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 81, .lport = 40000},
@@ -129,7 +143,7 @@ static const struct synack_scenario catalogue[] = {
 	SC("S05", "connect-timeout", "SYN retransmitted with doubling RTO, then ETIMEDOUT",
 	   true, s05, MS(400000), false, false),
 	SC("S06", "synack-retransmit", "SYN-RECEIVED retransmits its SYN,ACK; data with ACK completes the handshake",
-	   false, none, 0, false, false),
+	   true, s06, MS(100000), true, true),
 	SC("S07", "refused", "SYN to a closed port -> RST,ACK; connect fails ECONNREFUSED",
 	   true, s07, MS(10000), false, false),
 	SC("S08", "abortive-close", "SO_LINGER {1,0} + close: RST instead of FIN; the peer reads ECONNRESET",
