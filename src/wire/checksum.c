@@ -95,8 +95,9 @@ uint16_t wire_csum(const void *data, size_t len)
 }
 
 /*
- * RFC 1624 §3 eqn. 3: HC' = ~(~HC + ~m + m'). Unlike eqn. 2 this never yields 0x0000
- * from a non-zero sum (the -0/+0 trouble RFC 1624 §4 describes).
+ * RFC 1624 §3 eqn. 3: HC' = ~(~HC + ~m + m'), the form RFC 1624 recommends over RFC 1141's
+ * because it never produces the wrong one of the two zeros (-0 vs +0). Equals a full
+ * recompute except over all-zero data (tests/unit/test_wire_checksum.c).
  */
 uint16_t wire_csum_update16(uint16_t csum, uint16_t old_v, uint16_t new_v)
 {

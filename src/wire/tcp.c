@@ -5,11 +5,12 @@
  *
  * Options understood (RFC 9293 §3.2, RFC 7323 §2.2 and §3.2, RFC 2018 §2 and §3):
  * EOL, NOP, MSS, window scale, SACK-permitted, SACK (1..4 blocks), timestamps. Others are
- * skipped by their length byte and counted. A malformed option fails the whole parse with
- * a reason of its own; RFC 9293 §3.1 says a segment whose options cannot be parsed
- * should be dropped ("MUST be prepared to handle an illegal option length ... by
- * resetting the connection"; Linux and we drop). A repeated option: the last one wins,
- * as in Linux's tcp_parse_options().
+ * skipped by their length byte and counted (RFC 9293 §3.1, MUST-68: every option but EOL
+ * and NOP has a length field). A malformed option fails the whole parse with a reason of
+ * its own: RFC 9293 §3.1 MUST-7 says an implementation "MUST be prepared to handle an
+ * illegal option length (e.g., zero)" and suggests resetting the connection; what to do
+ * with the segment is the engine's choice, made from the named reason. A repeated option:
+ * the last one wins, as in Linux's tcp_parse_options().
  *
  * Invariants: no byte is read before its presence is checked; on WIRE_OK,
  * 20 <= hdr_len <= len and payload + payload_len == seg + len.
