@@ -24,10 +24,13 @@ int main(void)
 }
 C
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
-cc -std=c11 -o "$tmp/user_shared" "$tmp/user.c" $(pkg-config --cflags --libs synack)
+# A sanitizer build installs a sanitized library: the user program must link the runtime too.
+san=""
+grep -q '^SYNACK_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" && san="-fsanitize=address,undefined"
+cc -std=c11 $san -o "$tmp/user_shared" "$tmp/user.c" $(pkg-config --cflags --libs synack)
 out=$(LD_LIBRARY_PATH="$libdir" "$tmp/user_shared")
 [ "$out" = "syn_retries=7" ] || { echo "FAIL: shared build printed '$out'"; exit 1; }
-cc -std=c11 -o "$tmp/user_static" "$tmp/user.c" $(pkg-config --cflags synack) \
+cc -std=c11 $san -o "$tmp/user_static" "$tmp/user.c" $(pkg-config --cflags synack) \
    "$libdir/libsynack.a" $(pkg-config --libs libpcap libsodium) -lm
 out=$("$tmp/user_static")
 [ "$out" = "syn_retries=7" ] || { echo "FAIL: static build printed '$out'"; exit 1; }
