@@ -186,7 +186,7 @@ static enum verdict syn_sent_input(struct seg_ctx *c)
 	tcp_set_state(tcb, TCP_SYN_RECEIVED);
 	tcb->from_listen = false;
 	tcb->snd_nxt = tcb->iss;
-	tcp_timer_clear(c->ts, tcb, TCP_T_RETRANSMIT);
+	tcp_rexmit_stop(c->ts, tcb);
 	tcb->retransmits = 0;
 	tcb->backoff = 0;
 	c->reason = "simultaneous open";
@@ -395,7 +395,7 @@ void tcp_ack_advance(struct seg_ctx *c, uint32_t ack)
 	tcb->backoff = 0;
 	tcb->r1_reported = false;
 	if (tcb->snd_una == tcb->snd_max) {
-		tcp_timer_clear(ts, tcb, TCP_T_RETRANSMIT);     /* RFC 6298 (5.2) */
+		tcp_rexmit_stop(ts, tcb);                       /* RFC 6298 (5.2) */
 		tcp_timer_clear(ts, tcb, TCP_T_USER_TIMEOUT);
 	} else {
 		tcp_rexmit_arm(ts, tcb);                        /* RFC 6298 (5.3) */
@@ -656,6 +656,8 @@ static void finish(struct seg_ctx *c, enum verdict v)
 		c->reason = v == V_DROP ? "dropped" : "accepted";
 	tcp_note(c->ts, c->tcb, SYNACK_NOTE_IN, verdict, c->st_before, c->seg, c->laddr,
 		 c->raddr, c->reason);
+	if (!c->tcb && tcp_note_last(c->ts))
+		tcp_note_last(c->ts)->fd = c->fd;      /* gone: state_after CLOSED, same fd */
 	if (c->back_to_listen)
 		tcp_note_fix_after(c->ts, TCP_LISTEN);
 }
@@ -666,6 +668,7 @@ static void conn_input(struct seg_ctx *c)
 	enum verdict v = V_CONTINUE;
 	size_t i = 0;
 
+	c->fd = tcb->fd;
 	tcb->segs_in++;
 	tcb->last_rcv_ns = c->ts->now_ns;
 	tcb->ka_probes = 0;
@@ -695,7 +698,7 @@ void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struc
 	struct seg_ctx c = {
 		.ts = ts, .seg = seg, .laddr = laddr, .raddr = raddr,
 		.seq = seg->seq, .len = (uint32_t)seg->payload_len, .data = seg->payload,
-		.flags = seg->flags,
+		.flags = seg->flags, .fd = -1,
 	};
 	struct tcb *listener;
 

@@ -27,6 +27,7 @@ struct seg_ctx {
 	const uint8_t *data;
 	uint8_t flags;                  /* SYN/FIN cleared when trimmed away */
 	uint8_t st_before;
+	int fd;                         /* the connection's descriptor on arrival, or -1 */
 	bool back_to_listen;            /* the connection went away into LISTEN (MUST-11) */
 	const char *reason;             /* static string for the decision note */
 };

@@ -182,7 +182,7 @@ void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb)
 		tcp_wake(ts, tcb, SYNACK_EV_CONNECTED);
 		tcp_wake(ts, tcb, SYNACK_EV_WRITABLE);
 	}
-	tcp_timer_clear(ts, tcb, TCP_T_RETRANSMIT);
+	tcp_rexmit_stop(ts, tcb);
 	if (tcb->snd_una != tcb->snd_max)
 		tcp_rexmit_arm(ts, tcb);
 	tcp_keepalive_arm(ts, tcb);

@@ -203,7 +203,7 @@ static void account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct pla
 		tcb->snd_nxt = end;
 		if (new_data)
 			tcb->snd_max = end;
-		if (!tcb->deadline[TCP_T_RETRANSMIT])
+		if (!tcp_rexmit_running(tcb))
 			tcp_rexmit_arm(ts, tcb);        /* RFC 6298 (5.1) */
 		if (tcb->opt.user_timeout_ms && !tcb->deadline[TCP_T_USER_TIMEOUT])
 			tcp_timer_set(ts, tcb, TCP_T_USER_TIMEOUT,
@@ -225,7 +225,7 @@ static void maybe_persist(struct tcp_stack *ts, struct tcb *tcb)
 	uint32_t unsent = ring_len(&tcb->sndbuf) - (tcb->snd_nxt - tcp_sndbuf_seq(tcb));
 
 	if (may_send_data(tcb->state) && tcb->snd_wnd == 0 && unsent &&
-	    !tcb->deadline[TCP_T_RETRANSMIT] && !tcb->deadline[TCP_T_PERSIST])
+	    !tcp_rexmit_running(tcb) && !tcb->deadline[TCP_T_PERSIST])
 		tcp_timer_set(ts, tcb, TCP_T_PERSIST, ts->now_ns + tcp_rto_ns(ts, tcb));
 }
 

@@ -133,10 +133,30 @@ void tcp_note(struct tcp_stack *ts, const struct tcb *tcb, uint8_t dir, uint8_t 
 	}
 }
 
+struct synack_note *tcp_note_last(struct tcp_stack *ts)
+{
+	if (!ts->notes_len)
+		return NULL;
+	return &ts->notes[(ts->notes_head + ts->notes_len - 1) % ts->notes_cap];
+}
+
 void tcp_note_fix_after(struct tcp_stack *ts, uint8_t st_after)
 {
-	if (ts->notes_len)
-		ts->notes[(ts->notes_head + ts->notes_len - 1) % ts->notes_cap].state_after = st_after;
+	struct synack_note *n = tcp_note_last(ts);
+
+	if (n)
+		n->state_after = st_after;
+}
+
+void tcp_note_timer(struct tcp_stack *ts, const struct tcb *tcb, int kind, uint8_t verdict,
+		    uint8_t st_before, const char *reason)
+{
+	struct synack_note *n;
+
+	tcp_note(ts, tcb, SYNACK_NOTE_TIMER, verdict, st_before, NULL, 0, 0, reason);
+	n = tcp_note_last(ts);
+	if (n)
+		n->timer = (uint8_t)kind;
 }
 
 void tcp_wake(struct tcp_stack *ts, struct tcb *tcb, enum synack_event_kind kind)

@@ -240,8 +240,14 @@ static inline void tcp_count(struct tcp_stack *ts, int ctr)
 void tcp_note(struct tcp_stack *ts, const struct tcb *tcb, uint8_t dir, uint8_t verdict,
 	      uint8_t st_before, const struct wire_tcp *seg, uint32_t laddr, uint32_t raddr,
 	      const char *reason);
-/* Corrects the state_after of the newest note (a connection that went back to LISTEN). */
+/* The newest note still queued (for a caller to complete it), or NULL. */
+struct synack_note *tcp_note_last(struct tcp_stack *ts);
+/* Corrects the state_after of the newest note (a connection that went back to LISTEN,
+ * or one deleted after its note was written). */
 void tcp_note_fix_after(struct tcp_stack *ts, uint8_t st_after);
+/* A TIMER note about tcb (which must still exist) carrying the timer kind. */
+void tcp_note_timer(struct tcp_stack *ts, const struct tcb *tcb, int kind, uint8_t verdict,
+		    uint8_t st_before, const char *reason);
 /* Marks event kind pending on tcb (only when it has a descriptor). */
 void tcp_wake(struct tcp_stack *ts, struct tcb *tcb, enum synack_event_kind kind);
 /* Puts tcb on the output list (idempotent). */
@@ -307,8 +313,16 @@ void tcp_rtt_sample(struct tcp_rtt *r, uint32_t sample_us, uint32_t rto_min_us,
 		    uint32_t rto_max_us);
 /* The RTO with backoff applied (clamped to rto_max), in ns. */
 uint64_t tcp_rto_ns(const struct tcp_stack *ts, const struct tcb *tcb);
-/* (Re)starts the retransmission timer at now + RTO (RFC 6298 (5.1)). */
+/* (Re)starts the retransmission timer at now + RTO (RFC 6298 (5.1)). A SYN-RECEIVED
+ * connection reached from LISTEN uses the SYN-ACK slot (TCP_T_SYNACK) instead. */
 void tcp_rexmit_arm(struct tcp_stack *ts, struct tcb *tcb);
+/* Stops the retransmission timer (either slot). */
+void tcp_rexmit_stop(struct tcp_stack *ts, struct tcb *tcb);
+/* True when the retransmission timer (either slot) is running. */
+static inline bool tcp_rexmit_running(const struct tcb *tcb)
+{
+	return tcb->deadline[TCP_T_RETRANSMIT] || tcb->deadline[TCP_T_SYNACK];
+}
 /* Restarts the keepalive timer (when SO_KEEPALIVE, synchronized). */
 void tcp_keepalive_arm(struct tcp_stack *ts, struct tcb *tcb);
 

@@ -105,9 +105,27 @@ uint64_t tcp_rto_ns(const struct tcp_stack *ts, const struct tcb *tcb)
 	return rto < max ? rto : max;
 }
 
+/* The slot the retransmission timer uses: a half-open passive connection's is the
+ * SYN-ACK timer, so notes and the listing name it as ss does ("syn-ack"). */
+static int rexmit_kind(const struct tcb *tcb)
+{
+	return tcb->state == TCP_SYN_RECEIVED && tcb->from_listen ? TCP_T_SYNACK
+								   : TCP_T_RETRANSMIT;
+}
+
 void tcp_rexmit_arm(struct tcp_stack *ts, struct tcb *tcb)
 {
-	tcp_timer_set(ts, tcb, TCP_T_RETRANSMIT, ts->now_ns + tcp_rto_ns(ts, tcb));
+	int kind = rexmit_kind(tcb);
+
+	tcb->deadline[kind == TCP_T_SYNACK ? TCP_T_RETRANSMIT : TCP_T_SYNACK] = 0;
+	tcp_timer_set(ts, tcb, kind, ts->now_ns + tcp_rto_ns(ts, tcb));
+}
+
+void tcp_rexmit_stop(struct tcp_stack *ts, struct tcb *tcb)
+{
+	tcb->deadline[TCP_T_SYNACK] = 0;
+	tcp_timer_clear(ts, tcb, TCP_T_RETRANSMIT);
+	timers_sync(ts, tcb);
 }
 
 void tcp_keepalive_arm(struct tcp_stack *ts, struct tcb *tcb)
@@ -134,7 +152,14 @@ static bool give_up_limit_reached(struct tcp_stack *ts, struct tcb *tcb)
 	return tcb->retransmits >= tcb->opt.retries2;                   /* R2, MUST-20 */
 }
 
-static bool on_retransmit(struct tcp_stack *ts, struct tcb *tcb)
+/* A TIMER note for a connection the handler is about to end: state_after CLOSED. */
+static void note_end(struct tcp_stack *ts, struct tcb *tcb, int kind, const char *reason)
+{
+	tcp_note_timer(ts, tcb, kind, SYNACK_V_TIMED_OUT, tcb->state, reason);
+	tcp_note_fix_after(ts, TCP_CLOSED);
+}
+
+static bool on_retransmit(struct tcp_stack *ts, struct tcb *tcb, int kind)
 {
 	uint8_t before = tcb->state;
 
@@ -142,14 +167,13 @@ static bool on_retransmit(struct tcp_stack *ts, struct tcb *tcb)
 		if (tcb->state == TCP_SYN_RECEIVED && tcb->from_listen) {
 			/* S06: the half-open entry is dropped silently */
 			tcp_count(ts, SYNACK_CTR_TCP_SYNACK_GIVEUP);
-			tcp_note(ts, tcb, SYNACK_NOTE_TIMER, SYNACK_V_TIMED_OUT, before, NULL,
-				 0, 0, "SYN-ACK retries exhausted: half-open entry dropped");
+			note_end(ts, tcb, kind,
+				 "SYN-ACK retries exhausted: half-open entry dropped");
 			tcp_tcb_close(ts, tcb);
 			return false;
 		}
 		tcp_count(ts, SYNACK_CTR_TCP_TIMEOUTS);
-		tcp_note(ts, tcb, SYNACK_NOTE_TIMER, SYNACK_V_TIMED_OUT, before, NULL, 0, 0,
-			 "retransmissions exhausted: ETIMEDOUT");
+		note_end(ts, tcb, kind, "retransmissions exhausted: ETIMEDOUT");
 		tcp_drop(ts, tcb, ETIMEDOUT);
 		return false;
 	}
@@ -168,9 +192,10 @@ static bool on_retransmit(struct tcp_stack *ts, struct tcb *tcb)
 		tcb->r1_reported = true;
 		tcp_count(ts, SYNACK_CTR_TCP_R1_REACHED);
 	}
-	tcp_note(ts, tcb, SYNACK_NOTE_TIMER, SYNACK_V_FIRED, before, NULL, 0, 0,
-		 tcb->r1_reported && tcb->retransmits == tcb->opt.retries1
-			 ? "retransmission timeout (R1 reached)" : "retransmission timeout");
+	tcp_note_timer(ts, tcb, kind, SYNACK_V_FIRED, before,
+		       kind == TCP_T_SYNACK ? "SYN-ACK retransmission timeout"
+		       : tcb->r1_reported && tcb->retransmits == tcb->opt.retries1
+			       ? "retransmission timeout (R1 reached)" : "retransmission timeout");
 	tcp_rexmit_arm(ts, tcb);                /* RFC 6298 (5.6) */
 	tcp_want_output(ts, tcb);
 	return true;
@@ -187,15 +212,13 @@ static bool on_keepalive(struct tcp_stack *ts, struct tcb *tcb)
 	}
 	if (tcb->ka_probes >= tcb->opt.keepcnt) {
 		tcp_count(ts, SYNACK_CTR_TCP_TIMEOUTS);
-		tcp_note(ts, tcb, SYNACK_NOTE_TIMER, SYNACK_V_TIMED_OUT, tcb->state, NULL, 0, 0,
-			 "keepalive probes unanswered: ETIMEDOUT");
+		note_end(ts, tcb, TCP_T_KEEPALIVE, "keepalive probes unanswered: ETIMEDOUT");
 		tcp_drop(ts, tcb, ETIMEDOUT);
 		return false;
 	}
 	tcb->ka_probes++;
 	tcb->want_ka_probe = true;
-	tcp_note(ts, tcb, SYNACK_NOTE_TIMER, SYNACK_V_FIRED, tcb->state, NULL, 0, 0,
-		 "keepalive probe");
+	tcp_note_timer(ts, tcb, TCP_T_KEEPALIVE, SYNACK_V_FIRED, tcb->state, "keepalive probe");
 	tcp_timer_set(ts, tcb, TCP_T_KEEPALIVE, ts->now_ns + tcb->opt.keepintvl_ms * MS);
 	tcp_want_output(ts, tcb);
 	return true;
@@ -206,8 +229,7 @@ static bool on_persist(struct tcp_stack *ts, struct tcb *tcb)
 	tcb->want_probe = true;
 	if (tcb->backoff < 30)
 		tcb->backoff++;
-	tcp_note(ts, tcb, SYNACK_NOTE_TIMER, SYNACK_V_FIRED, tcb->state, NULL, 0, 0,
-		 "zero-window probe");
+	tcp_note_timer(ts, tcb, TCP_T_PERSIST, SYNACK_V_FIRED, tcb->state, "zero-window probe");
 	tcp_timer_set(ts, tcb, TCP_T_PERSIST, ts->now_ns + tcp_rto_ns(ts, tcb));
 	tcp_want_output(ts, tcb);
 	return true;
@@ -219,7 +241,8 @@ static bool on_expire(struct tcp_stack *ts, struct tcb *tcb, int kind)
 
 	switch (kind) {
 	case TCP_T_RETRANSMIT:
-		return on_retransmit(ts, tcb);
+	case TCP_T_SYNACK:
+		return on_retransmit(ts, tcb, kind);
 	case TCP_T_PERSIST:
 		return on_persist(ts, tcb);
 	case TCP_T_DELACK:
@@ -231,16 +254,15 @@ static bool on_expire(struct tcp_stack *ts, struct tcb *tcb, int kind)
 	case TCP_T_TIME_WAIT:
 	case TCP_T_FIN_WAIT_2:
 		tcp_set_state(tcb, TCP_CLOSED);
-		tcp_note(ts, tcb, SYNACK_NOTE_TIMER, SYNACK_V_FIRED, before, NULL, 0, 0,
-			 kind == TCP_T_TIME_WAIT ? "2MSL expired: CLOSED"
-						 : "fin_timeout expired: CLOSED");
+		tcp_note_timer(ts, tcb, kind, SYNACK_V_FIRED, before,
+			       kind == TCP_T_TIME_WAIT ? "2MSL expired: CLOSED"
+						       : "fin_timeout expired: CLOSED");
 		tcp_wake(ts, tcb, SYNACK_EV_CLOSED);
 		tcp_tcb_close(ts, tcb);
 		return false;
 	case TCP_T_USER_TIMEOUT:
 		tcp_count(ts, SYNACK_CTR_TCP_TIMEOUTS);
-		tcp_note(ts, tcb, SYNACK_NOTE_TIMER, SYNACK_V_TIMED_OUT, before, NULL, 0, 0,
-			 "user timeout: ETIMEDOUT");
+		note_end(ts, tcb, kind, "user timeout: ETIMEDOUT");
 		tcp_drop(ts, tcb, ETIMEDOUT);
 		return false;
 	default:
