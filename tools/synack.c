@@ -17,6 +17,7 @@ static const struct command commands[] = {
 	{"discard", cmd_discard, "discard --tun NAME --addr A [--peer B/P] [--port N]   RFC 863 discard server on a TUN device"},
 	{"connect", cmd_connect, "connect --tun NAME --addr A [--peer B/P] [--send-file F] [--linger0] [--bind P] HOST PORT   netcat-like client on a TUN device"},
 	{"http", cmd_http, "http --tun NAME --addr A [--peer B/P] --root DIR [--port N]   HTTP/1.1 file server on a TUN device"},
+	{"ss", cmd_ss, "ss (--tun NAME | --ctl PATH) [-l] [-s] [-c] [-i SECONDS]   live connection listing of a running synack"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# `synack ss` against a running `synack echo` over its control socket (@synack/tun0 in
+# the namespace): the listener and a live connection from Linux with their exact
+# addresses and states, -l, -c counts, -s counters after 2 pings; and a clear failure
+# (exit 1) when no synack process serves the device.
+source "${SYNACK_SRC:?}/tests/interop/lib.sh"
+need python3 ping
+it_ns_up
+it_start echo echo --tun tun0 --addr 10.9.0.2 --peer 10.9.0.1/24
+it_wait_log echo 'listening on tun0 port 7'
+
+# A Linux client that connects from port 45001 and stays until its stdin closes.
+mkfifo "$IT_TMP/hold"
+it_in timeout 20 python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.9.0.1", 45001))
+s.connect(("10.9.0.2", 7))
+print("connected", flush=True)
+sys.stdin.read()
+s.close()
+' <"$IT_TMP/hold" >"$IT_TMP/client.out" &
+cpid=$!
+IT_PIDS+=("$cpid")
+exec 3>"$IT_TMP/hold"
+for ((i = 0; i < 100; i++)); do grep -q connected "$IT_TMP/client.out" && break; sleep 0.05; done
+
+list=$(it_in "$bin" ss --tun tun0) || fail "synack ss exited $?"
+norm=$(sed -E 's/ +/ /g; s/ $//' <<<"$list")
+expect_eq "listing" "$norm" "State Recv-Q Send-Q Local Address:Port Peer Address:Port Timer
+LISTEN 0 128 10.9.0.2:7 0.0.0.0:*
+ESTABLISHED 0 0 10.9.0.2:7 10.9.0.1:45001"
+
+expect_eq "-l" "$(it_in "$bin" ss --tun tun0 -l | sed -E 's/ +/ /g; s/ $//')" \
+	"State Recv-Q Send-Q Local Address:Port Peer Address:Port Timer
+LISTEN 0 128 10.9.0.2:7 0.0.0.0:*"
+expect_eq "-c" "$(it_in "$bin" ss --tun tun0 -c)" "LISTEN 1
+ESTABLISHED 1
+total 2"
+
+it_in timeout 10 ping -n -c 2 -i 0.2 -W 2 10.9.0.2 >/dev/null || fail "ping failed"
+summary=$(it_in "$bin" ss --tun tun0 -s)
+grep -qx '  icmp_echo 2' <<<"$summary" || fail "-s lacks 'icmp_echo 2': $summary"
+grep -q "^synack pid $IT_PID on tun0, address 10.9.0.2$" <<<"$summary" || fail "-s header: $summary"
+
+exec 3>&-
+wait "$cpid" || fail "client exited $?"
+it_stop "$IT_PID" || fail "synack echo exited with status $?"
+
+st=0
+out=$(it_in "$bin" ss --tun tun0 2>&1) || st=$?
+expect_eq "ss without a server: status" "$st" 1
+grep -q '^synack ss: no synack process answers on @synack/tun0' <<<"$out" || fail "message: $out"
+echo "PASS: ss listing, -l, -c, -s live; clear error without a server"
