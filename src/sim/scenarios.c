@@ -135,7 +135,7 @@ static const struct synack_scenario catalogue[] = {
 	SC("S01", "handshake-close", "three-way handshake, data both ways, FIN exchange, TIME-WAIT for 2MSL",
 	   true, s01, MS(70000), true, true),
 	SC("S02", "simultaneous-open", "both ends connect at once: SYNs cross, ONE connection, data both ways",
-	   false, s02, MS(70000), false, true),
+	   true, s02, MS(70000), false, true),
 	SC("S03", "simultaneous-close", "both ends close at once: FIN-WAIT-1 -> CLOSING -> TIME-WAIT on both",
 	   true, s03, MS(70000), true, true),
 	SC("S04", "half-close", "shutdown(SHUT_WR): the peer reads EOF and still sends its answer",
