@@ -7,7 +7,7 @@
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR   := $(if $(CI),ON,OFF)
 CMAKE_FLAGS ?=
-FUZZ_SECONDS ?= 10
+FUZZ_SECONDS ?= 30
 FUZZ_LONG_SECONDS ?= 600
 
 .PHONY: all deps build build-asan build-fuzz demo check check-layers test test-asan fuzz-smoke fuzz bench install clean
