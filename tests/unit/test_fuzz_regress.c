@@ -33,7 +33,7 @@ static size_t replay_dir(const char *rel)
 	d = opendir(dir);
 	cr_assert_not_null(d, "cannot open %s", dir);
 	while ((de = readdir(d)) && n < MAX_FILES)
-		if (de->d_name[0] != '.')
+		if (de->d_name[0] != '.' && !strstr(de->d_name, ".md"))
 			names[n++] = strdup(de->d_name);
 	closedir(d);
 	qsort(names, n, sizeof names[0], cmp_names);
