@@ -207,7 +207,10 @@ void synack_advance(struct synack_stack *s, uint64_t now_ns)
 
 uint64_t synack_next_deadline(struct synack_stack *s)
 {
-	return timer_next_deadline(&s->tcp.wheel);
+	uint64_t t = timer_next_deadline(&s->tcp.wheel);
+	uint64_t w = tw_next_deadline(&s->tcp.tw);
+
+	return w < t ? w : t;
 }
 
 bool synack_poll_event(struct synack_stack *s, struct synack_event *ev)
@@ -334,6 +337,23 @@ size_t synack_sock_list(struct synack_stack *s, struct synack_sock_info *out, si
 			continue;
 		if (n < cap)
 			fill_info(t, &out[n]);
+		n++;
+	}
+	/* TIME-WAIT records, earliest expiry first */
+	for (pos = s->tcp.tw.fifo.next; pos != &s->tcp.tw.fifo; pos = pos->next) {
+		const struct tw_entry *e = container_of(pos, struct tw_entry, fifo);
+
+		if (n < cap) {
+			memset(&out[n], 0, sizeof out[n]);
+			out[n].fd = -1;
+			out[n].state = TCP_TIME_WAIT;
+			out[n].timer = SYNACK_TIMER_TIME_WAIT;
+			out[n].timer_deadline_ns = e->deadline_ns;
+			out[n].laddr = e->laddr;
+			out[n].raddr = e->raddr;
+			out[n].lport = e->lport;
+			out[n].rport = e->rport;
+		}
 		n++;
 	}
 	return n;

@@ -660,6 +660,9 @@ static void finish(struct seg_ctx *c, enum verdict v)
 		tcp_note_last(c->ts)->fd = c->fd;      /* gone: state_after CLOSED, same fd */
 	if (c->back_to_listen)
 		tcp_note_fix_after(c->ts, TCP_LISTEN);
+	/* no descriptor: TIME-WAIT is kept as a compact record (tw.c) */
+	if (c->tcb && c->tcb->state == TCP_TIME_WAIT && c->tcb->fd < 0)
+		tcp_tw_from_tcb(c->ts, c->tcb);
 }
 
 static void conn_input(struct seg_ctx *c)
@@ -701,16 +704,19 @@ void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struc
 		.flags = seg->flags, .fd = -1,
 	};
 	struct tcb *listener;
+	struct tw_entry *tw;
 
 	c.tcb = tcp_lookup(ts, laddr, seg->dport, raddr, seg->sport);
-	if (c.tcb && c.tcb->state == TCP_TIME_WAIT && (seg->flags & WIRE_TCP_SYN) &&
-	    tcp_time_wait_reopen(&c))
+	if (c.tcb && c.tcb->state == TCP_TIME_WAIT && tcp_tw_tcb_reopen(&c))
 		c.tcb = NULL;
 	if (c.tcb) {
 		c.st_before = c.tcb->state;
 		conn_input(&c);
 		return;
 	}
+	tw = c.has_reopen_iss ? NULL : tw_lookup(&ts->tw, laddr, seg->dport, raddr, seg->sport);
+	if (tw && !tcp_tw_input(&c, tw))
+		return;
 	listener = tcp_lookup_listener(ts, laddr, seg->dport);
 	if (listener) {
 		c.tcb = listener;

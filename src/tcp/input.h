@@ -28,7 +28,9 @@ struct seg_ctx {
 	uint8_t flags;                  /* SYN/FIN cleared when trimmed away */
 	uint8_t st_before;
 	int fd;                         /* the connection's descriptor on arrival, or -1 */
-	bool back_to_listen;            /* the connection went away into LISTEN (MUST-11) */
+	bool back_to_listen;
+	bool has_reopen_iss;            /* a TIME-WAIT 4-tuple is reopened: use reopen_iss */
+	uint32_t reopen_iss;            /* the connection went away into LISTEN (MUST-11) */
 	const char *reason;             /* static string for the decision note */
 };
 
@@ -44,8 +46,12 @@ void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb);
 void tcp_init_send_side(struct tcp_stack *ts, struct tcb *tcb);
 /* §3.10.7.2 LISTEN, c->tcb being the listener. */
 void tcp_listen_input(struct seg_ctx *c);
-/* RFC 6191 / RFC 9293 §3.6.1: a SYN to a TIME-WAIT connection that may reopen it.
- * Returns true (the TIME-WAIT tcb freed) when the SYN should go to the listener. */
-bool tcp_time_wait_reopen(struct seg_ctx *c);
+/* tw.c: a segment for the TIME-WAIT record e (RFC 9293 §3.10.7.4, RFC 6191, RFC 1337).
+ * Returns true when a SYN reopened the 4-tuple (e removed, c->reopen_iss set): the
+ * caller hands the SYN to the listener; false when the segment was handled. */
+bool tcp_tw_input(struct seg_ctx *c, struct tw_entry *e);
+/* tw.c: the same RFC 6191 decision for a full TIME-WAIT tcb (descriptor still open):
+ * true when the SYN reopens it (the tcb CLOSED or freed, c->reopen_iss set). */
+bool tcp_tw_tcb_reopen(struct seg_ctx *c);
 
 #endif

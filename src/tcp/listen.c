@@ -1,7 +1,7 @@
 /*
  * listen.c — LISTEN (RFC 9293 §3.10.7.2), the SYN queue and the accept queue (S16),
- * reaching ESTABLISHED, and reopening a TIME-WAIT 4-tuple by a new SYN (RFC 6191,
- * RFC 9293 §3.6.1).
+ * and reaching ESTABLISHED. (A SYN that reopens a TIME-WAIT 4-tuple arrives here with
+ * c->reopen_iss set by tw.c: RFC 6191.)
  *
  * A SYN makes a SYN-RECEIVED child on the listener's SYN queue. The child holds no
  * buffers (they are allocated lazily on first data). When the handshake completes it
@@ -75,6 +75,10 @@ static struct tcb *make_child(struct seg_ctx *c)
 	t->parent = l;
 	t->from_listen = true;          /* MUST-11 */
 	tcp_init_send_side(ts, t);
+	if (c->has_reopen_iss) {
+		t->iss = c->reopen_iss;         /* RFC 6191: beyond the old incarnation */
+		t->snd_una = t->snd_nxt = t->snd_max = t->iss;
+	}
 	/* §3.10.7.2: RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ, SND.NXT = ISS+1 at output */
 	t->irs = s->seq;
 	t->rcv_nxt = s->seq + 1;
@@ -192,24 +196,4 @@ void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb)
 		tcp_set_state(tcb, TCP_FIN_WAIT_1);
 	}
 	tcp_want_output(ts, tcb);
-}
-
-bool tcp_time_wait_reopen(struct seg_ctx *c)
-{
-	struct tcb *tw = c->tcb;
-	const struct wire_tcp *s = c->seg;
-	bool newer;
-
-	if (s->flags & (WIRE_TCP_ACK | WIRE_TCP_RST))
-		return false;
-	/* RFC 6191 §2: timestamps newer than TS.Recent, else a sequence number beyond the
-	 * old incarnation's RCV.NXT (RFC 9293 §3.6.1, RFC 1122 §4.2.2.13) */
-	if (tw->ts_ok && (s->opt.present & WIRE_HAS_TS))
-		newer = seq_gt(s->opt.ts_val, tw->ts_recent);
-	else
-		newer = seq_gt(s->seq, tw->rcv_nxt);
-	if (!newer || !tcp_lookup_listener(c->ts, c->laddr, s->dport))
-		return false;
-	tcp_tcb_close(c->ts, tw);       /* freed, or CLOSED under its descriptor */
-	return true;
 }

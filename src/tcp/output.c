@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ip/ip.h"
+#include "tcp/isn.h"
 #include "tcp/tcb.h"
 
 #define MS 1000000ull
@@ -37,10 +38,19 @@ static size_t emit_ctl(struct tcp_stack *ts, const struct tcp_ctl *c, uint8_t *b
 {
 	struct wire_tcp seg = {
 		.sport = c->lport, .dport = c->rport, .seq = c->seq, .ack = c->ack,
-		.flags = c->flags,
+		.flags = c->flags, .win = c->win,
 	};
 	size_t n;
 
+	if (c->has_ts) {
+		/* RFC 7323 §3.2: once negotiated, on every segment; our clock for this
+		 * 4-tuple is the same pure function the tcb used (isn.h) */
+		seg.opt.present = WIRE_HAS_TS;
+		seg.opt.ts_val = (uint32_t)(ts->now_ns / MS) +
+				 tcp_ts_offset(ts->isn_key, c->laddr, c->lport, c->raddr,
+					       c->rport);
+		seg.opt.ts_ecr = c->ts_ecr;
+	}
 	if (cap < WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN)
 		return 0;
 	n = wire_tcp_emit(&seg, c->laddr, c->raddr, NULL, 0, buf + WIRE_IPV4_HDR_MIN,

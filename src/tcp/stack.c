@@ -29,10 +29,16 @@ int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
 		hash_destroy(&ts->conns);
 		return -ENOMEM;
 	}
+	if (tcp_tw_init(ts) < 0) {
+		hash_destroy(&ts->listeners);
+		hash_destroy(&ts->conns);
+		return -ENOMEM;
+	}
 	ts->notes_cap = cfg->notes_max;
 	if (ts->notes_cap) {
 		ts->notes = base_alloc(&ts->alloc, ts->notes_cap * sizeof *ts->notes);
 		if (!ts->notes) {
+			tw_destroy(&ts->tw);
 			hash_destroy(&ts->listeners);
 			hash_destroy(&ts->conns);
 			return -ENOMEM;
@@ -55,6 +61,7 @@ void tcp_stack_destroy(struct tcp_stack *ts)
 	for (unsigned i = 0; i < TCP_RAW_QUEUE; i++)
 		base_free(&ts->alloc, ts->rawq[i].data, ts->rawq[i].cap);
 	base_free(&ts->alloc, ts->notes, ts->notes_cap * sizeof *ts->notes);
+	tw_destroy(&ts->tw);
 	hash_destroy(&ts->listeners);
 	hash_destroy(&ts->conns);
 }
@@ -174,14 +181,15 @@ void tcp_want_output(struct tcp_stack *ts, struct tcb *tcb)
 		list_push_back(&ts->out_list, &tcb->out_link);
 }
 
-void tcp_queue_ctl(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
-		   uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags)
+struct tcp_ctl *tcp_queue_ctl(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
+			      uint32_t raddr, uint16_t rport, uint32_t seq, uint32_t ack,
+			      uint8_t flags)
 {
 	struct tcp_ctl *c;
 
 	if (ts->ctl_len == TCP_CTL_QUEUE) {
 		tcp_count(ts, SYNACK_CTR_OUT_QUEUE_FULL);
-		return;
+		return NULL;
 	}
 	c = &ts->ctlq[(ts->ctl_head + ts->ctl_len) % TCP_CTL_QUEUE];
 	ts->ctl_len++;
@@ -192,6 +200,10 @@ void tcp_queue_ctl(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_
 	c->seq = seq;
 	c->ack = ack;
 	c->flags = flags;
+	c->has_ts = false;
+	c->win = 0;
+	c->ts_ecr = 0;
+	return c;
 }
 
 bool tcp_queue_raw(struct tcp_stack *ts, const uint8_t *pkt, size_t len)

@@ -150,11 +150,15 @@ static bool addrs_overlap(uint32_t a, uint32_t b)
 /*
  * Linux's rules (inet_csk_bind_conflict), which S10 describes: a port is shared only
  * when both sockets set SO_REUSEADDR and neither listens; a TIME-WAIT connection on the
- * port blocks bind unless the new socket sets SO_REUSEADDR.
+ * port blocks bind unless the new socket sets SO_REUSEADDR. TIME-WAIT records are
+ * consulted through the table's per-port counts (O(1)).
  */
 int tcp_check_bind(struct tcp_stack *ts, const struct tcb *tcb, uint32_t addr, uint16_t port)
 {
 	struct list_node *pos;
+
+	if (!tcb->opt.reuseaddr && tw_port_in_use(&ts->tw, addr, port))
+		return -EADDRINUSE;
 
 	for (pos = ts->all_list.next; pos != &ts->all_list; pos = pos->next) {
 		const struct tcb *o = container_of(pos, struct tcb, all_link);
@@ -181,6 +185,7 @@ static bool port_free_for(struct tcp_stack *ts, const struct tcb *tcb, uint32_t 
 		return tcp_check_bind(ts, tcb, laddr, port) == 0;
 	/* connect: the 4-tuple must be new and no listener may own the port */
 	return !tcp_lookup(ts, laddr, port, raddr, rport) &&
+	       !tw_lookup(&ts->tw, laddr, port, raddr, rport) &&
 	       !tcp_lookup_listener(ts, laddr, port);
 }
 

@@ -27,6 +27,7 @@
 #include "base/timer.h"
 #include "synack/synack.h"
 #include "tcp/challenge.h"
+#include "tcp/timewait.h"
 #include "wire/wire.h"
 
 /* RFC 9293 §3.3.2 states; values equal the public enum synack_state. */
@@ -178,6 +179,10 @@ struct tcp_ctl {
 	uint16_t lport, rport;
 	uint32_t seq, ack;
 	uint8_t flags;
+	bool has_ts;            /* carry a Timestamps option: TSval from our clock for this
+	                         * 4-tuple (tcp_ts_offset), TSecr = ts_ecr */
+	uint16_t win;
+	uint32_t ts_ecr;
 };
 
 #define TCP_CTL_QUEUE 256
@@ -204,6 +209,8 @@ struct tcp_stack {
 
 	struct hash_table conns;     /* by 4-tuple */
 	struct hash_table listeners; /* by local port */
+	struct tw_table tw;          /* TIME-WAIT records (tw.c) */
+	struct tcp_challenge_limit tw_challenge; /* one RFC 5961 §7 budget for all records */
 	struct timer_wheel wheel;
 	struct list_node all_list, out_list, ev_list;
 	uint16_t next_ephemeral;
@@ -252,8 +259,9 @@ void tcp_note_timer(struct tcp_stack *ts, const struct tcb *tcb, int kind, uint8
 void tcp_wake(struct tcp_stack *ts, struct tcb *tcb, enum synack_event_kind kind);
 /* Puts tcb on the output list (idempotent). */
 void tcp_want_output(struct tcp_stack *ts, struct tcb *tcb);
-/* Queues a stateless control segment (RST or ACK); counts when the queue is full. */
-void tcp_queue_ctl(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
+/* Queues a stateless control segment (RST or ACK) and returns it (for options), or NULL
+ * (counted) when the queue is full. */
+struct tcp_ctl *tcp_queue_ctl(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		   uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags);
 /* Queues a raw IPv4 packet pkt[0..len) (copied; len <= mtu). Returns false when full. */
 bool tcp_queue_raw(struct tcp_stack *ts, const uint8_t *pkt, size_t len);
@@ -335,6 +343,24 @@ void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struc
 void tcp_drop(struct tcp_stack *ts, struct tcb *tcb, int err);
 /* Enters TIME-WAIT and starts the 2MSL timer (§3.10.7.4 sixth/eighth checks). */
 void tcp_enter_time_wait(struct tcp_stack *ts, struct tcb *tcb);
+
+/* ---- tw.c: TIME-WAIT records ---------------------------------------------------------- */
+
+/* Sets up ts->tw (key derived from the ISN key). 0 or -ENOMEM. */
+int tcp_tw_init(struct tcp_stack *ts);
+/* Turns tcb (TIME-WAIT, no descriptor) into a record and frees it; queues the ACK it
+ * still owed. Returns false (tcb untouched) when it is not such a tcb or on ENOMEM. */
+bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb);
+/* Copies tcb's TIME-WAIT fields (4-tuple, SND.MAX as snd_nxt, RCV.NXT, TS) into *e. */
+void tcp_tw_fill_proto(const struct tcb *tcb, struct tw_entry *e);
+/* Emits a TIMER note for, and drops, every record whose 2MSL has passed. */
+void tcp_tw_expire(struct tcp_stack *ts);
+/* The ISS of a new incarnation of a 4-tuple whose old SND.NXT is known (tw.c header). */
+uint32_t tcp_reincarnation_iss(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
+			       uint32_t raddr, uint16_t rport, uint32_t old_snd_nxt);
+/* tw_reuse: may connect() take over a TIME-WAIT 4-tuple toward raddr? (Linux: only when
+ * the old incarnation used timestamps; knob 1 always, 2 loopback only.) */
+bool tcp_tw_may_reuse(const struct tcp_stack *ts, bool had_ts, uint32_t raddr);
 
 /* ---- output.c: the one output routine ------------------------------------------------ */
 

@@ -287,4 +287,5 @@ void tcp_timers_run(struct tcp_stack *ts)
 		if (alive)
 			timers_sync(ts, tcb);
 	}
+	tcp_tw_expire(ts);
 }

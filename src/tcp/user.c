@@ -24,12 +24,35 @@ static uint32_t choose_laddr(const struct tcp_stack *ts, uint32_t raddr)
 	return ts->naddrs ? ts->addrs[0] : 0;
 }
 
-/* A TIME-WAIT tcb on the tuple may be reused under tw_reuse (Linux: with timestamps). */
-static bool may_reuse_time_wait(const struct tcp_stack *ts, const struct tcb *tw)
+/*
+ * S10: the 4-tuple laddr:lport -> raddr:rport must be free, except that a TIME-WAIT
+ * incarnation (a full tcb or a record) may be taken over under tw_reuse; then *old_nxt
+ * receives its SND.NXT (the new ISS must lie beyond it) and it is removed. 0 or
+ * -EADDRINUSE.
+ */
+static int claim_tuple(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		       uint16_t rport, bool *reused, uint32_t *old_nxt)
 {
-	if (tw->state != TCP_TIME_WAIT || !tw->ts_ok || !ts->cfg.tw_reuse)
-		return false;
-	return ts->cfg.tw_reuse == 1 || ip_is_loopback(tw->raddr);
+	struct tcb *old = tcp_lookup(ts, laddr, lport, raddr, rport);
+	struct tw_entry *e = tw_lookup(&ts->tw, laddr, lport, raddr, rport);
+
+	*reused = false;
+	if (old) {
+		if (old->state != TCP_TIME_WAIT || !tcp_tw_may_reuse(ts, old->ts_ok, raddr))
+			return -EADDRINUSE;
+		*old_nxt = old->snd_max;
+		tcp_wake(ts, old, SYNACK_EV_CLOSED);
+		tcp_tcb_close(ts, old);
+		*reused = true;
+	}
+	if (e) {
+		if (!tcp_tw_may_reuse(ts, e->has_ts, raddr))
+			return -EADDRINUSE;
+		*old_nxt = e->snd_nxt;
+		tw_remove(&ts->tw, e);
+		*reused = true;
+	}
+	return 0;
 }
 
 static int check_state_for_connect(const struct tcb *tcb)
@@ -47,7 +70,8 @@ int tcp_user_open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, 
 {
 	uint32_t laddr = tcb->bound && tcb->laddr ? tcb->laddr : choose_laddr(ts, raddr);
 	uint16_t lport = tcb->lport;
-	struct tcb *old;
+	bool reused = false;
+	uint32_t old_nxt = 0;
 	int err = check_state_for_connect(tcb);
 
 	if (err)
@@ -59,11 +83,9 @@ int tcp_user_open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, 
 	if (!laddr)
 		return -EADDRNOTAVAIL;
 	if (tcb->bound && lport) {
-		old = tcp_lookup(ts, laddr, lport, raddr, rport);
-		if (old && !may_reuse_time_wait(ts, old))
-			return -EADDRINUSE;     /* S10: the 4-tuple is in use or in TIME-WAIT */
-		if (old)
-			tcp_tcb_close(ts, old);
+		err = claim_tuple(ts, laddr, lport, raddr, rport, &reused, &old_nxt);
+		if (err)
+			return err;     /* S10: the 4-tuple is in use or in TIME-WAIT */
 	} else {
 		lport = tcp_pick_port(ts, tcb, laddr, raddr, rport);
 		if (!lport)
@@ -76,6 +98,10 @@ int tcp_user_open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, 
 	tcb->bound = true;
 	tcb->from_listen = false;
 	tcp_init_send_side(ts, tcb);
+	if (reused) {
+		tcb->iss = tcp_reincarnation_iss(ts, laddr, lport, raddr, rport, old_nxt);
+		tcb->snd_una = tcb->snd_nxt = tcb->snd_max = tcb->iss;
+	}
 	tcb->rcv_wnd = 0;
 	tcp_set_state(tcb, TCP_SYN_SENT);
 	tcp_hash_insert(ts, tcb);
@@ -285,6 +311,12 @@ void tcp_user_close(struct tcp_stack *ts, struct tcb *tcb)
 	tcb->user_closed = true;
 	list_remove(&tcb->ev_link);
 	tcb->ev_pending = 0;
+	if (tcb->state == TCP_TIME_WAIT) {
+		tcp_note(ts, tcb, SYNACK_NOTE_USER, SYNACK_V_ACCEPTED, before, NULL, 0, 0,
+			 "CLOSE in TIME-WAIT: kept as a compact record");
+		tcp_tw_from_tcb(ts, tcb);
+		return;
+	}
 	if (tcb->state == TCP_LISTEN || tcb->state == TCP_CLOSED ||
 	    tcb->state == TCP_SYN_SENT) {
 		tcp_note(ts, NULL, SYNACK_NOTE_USER, SYNACK_V_ACCEPTED, before, NULL, tcb->laddr,

@@ -1,0 +1,256 @@
+/*
+ * tw.c — TIME-WAIT as compact records (RFC 9293 §3.6, §3.10.7.4 "TIME-WAIT STATE";
+ * RFC 6191 §2; RFC 1337; RFC 7323 §5 PAWS), built on the table of timewait.h.
+ *
+ * A connection that reaches TIME-WAIT with no descriptor (or whose descriptor is closed
+ * in TIME-WAIT) becomes a 64-byte struct tw_entry and its control block is freed. A
+ * connection whose descriptor is still open stays a full tcb in TIME-WAIT (the user
+ * can still see the state) until close() turns it into a record.
+ *
+ * Segments for a record (after the connection hash, before the listeners):
+ *   RST:   ignored and counted when rfc1337 is on (RFC 1337); otherwise a RST at
+ *          exactly RCV.NXT removes the record (RFC 5961 §3.2), any other is dropped.
+ *   PAWS:  a non-SYN segment with a TSval older than TS.Recent: ACK, drop (RFC 7323 §5.3).
+ *   SYN:   reopens the 4-tuple when tw_syn_may_reopen agrees (RFC 6191 §2) and a listener
+ *          takes it; otherwise answered with an ACK (§3.10.7.4 fourth check, RFC 5961 §4
+ *          challenge ACK; Linux answers TCP_TW_ACK), the record unchanged.
+ *   FIN retransmitted (SEG.SEQ + SEG.LEN + 1 == RCV.NXT): ACK, restart 2MSL (§3.10.7.4
+ *          eighth check: "Acknowledge it, and restart the 2 MSL timeout").
+ *   a pure ACK at RCV.NXT: acceptable, nothing to do: dropped silently.
+ *   anything else (old duplicates, data, out of window): ACK, drop (§3.10.7.4 first
+ *          check: "an acknowledgment should be sent in reply").
+ * Challenge ACKs from records share one per-stack RFC 5961 §7 budget (a record has no
+ * room for its own).
+ *
+ * ISN of a new incarnation (reopen by a SYN, or connect() under tw_reuse): the RFC 6528
+ * ISN, or the old SND.NXT + 65537 (Linux's tw_snd_nxt + 65535 + 2) when that is later in
+ * sequence space. The RFC 6528 clock normally wins (250,000 per second of 2MSL), but a
+ * connection that sent more than that during its life would otherwise start the new
+ * incarnation inside the old one's sequence space, which RFC 9293 §3.4.1 forbids.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ip/ip.h"
+#include "tcp/input.h"
+#include "tcp/isn.h"
+#include "tcp/tcb.h"
+#include "tcp/timewait.h"
+
+#define MS 1000000ull
+
+int tcp_tw_init(struct tcp_stack *ts)
+{
+	uint8_t key[TW_KEY_BYTES];
+
+	/* a key of its own for the record hash: the ISN key with every byte flipped */
+	for (int i = 0; i < TW_KEY_BYTES; i++)
+		key[i] = (uint8_t)(ts->isn_key[i] ^ 0xa5);
+	return tw_init(&ts->tw, &ts->alloc, key);
+}
+
+uint32_t tcp_reincarnation_iss(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
+			       uint32_t raddr, uint16_t rport, uint32_t old_snd_nxt)
+{
+	uint32_t isn = tcp_isn(ts->isn_key, laddr, lport, raddr, rport, ts->now_ns);
+	uint32_t floor = old_snd_nxt + 65537;
+
+	return seq_gt(isn, floor) ? isn : floor;
+}
+
+bool tcp_tw_may_reuse(const struct tcp_stack *ts, bool had_ts, uint32_t raddr)
+{
+	/* Linux tcp_twsk_unique: only with timestamps (they tell old duplicates apart) */
+	if (!had_ts || !ts->cfg.tw_reuse)
+		return false;
+	return ts->cfg.tw_reuse == 1 || ip_is_loopback(raddr);
+}
+
+/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> from a record, with TSecr = TS.Recent. */
+static void tw_ack(struct tcp_stack *ts, const struct tw_entry *e)
+{
+	struct tcp_ctl *c = tcp_queue_ctl(ts, e->laddr, e->lport, e->raddr, e->rport,
+					  e->snd_nxt, e->rcv_nxt, WIRE_TCP_ACK);
+
+	if (!c)
+		return;
+	c->has_ts = e->has_ts;
+	c->ts_ecr = e->ts_recent;
+	/* the window tells the peer nothing usable once its FIN is in (timewait.h) */
+	c->win = (uint16_t)(ts->cfg.rmem_default < 65535 ? ts->cfg.rmem_default : 65535);
+}
+
+void tcp_tw_fill_proto(const struct tcb *tcb, struct tw_entry *e)
+{
+	memset(e, 0, sizeof *e);
+	e->laddr = tcb->laddr;
+	e->raddr = tcb->raddr;
+	e->lport = tcb->lport;
+	e->rport = tcb->rport;
+	e->snd_nxt = tcb->snd_max;
+	e->rcv_nxt = tcb->rcv_nxt;
+	e->has_ts = tcb->ts_ok;
+	e->ts_recent = tcb->ts_recent;
+}
+
+bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct tw_entry proto;
+	uint64_t deadline = tcb->deadline[TCP_T_TIME_WAIT];
+
+	if (tcb->state != TCP_TIME_WAIT || tcb->fd >= 0)
+		return false;
+	tcp_tw_fill_proto(tcb, &proto);
+	if (!deadline)
+		deadline = ts->now_ns + 2ull * ts->cfg.msl_ms * MS;
+	if (tw_insert(&ts->tw, &proto, deadline, NULL) < 0) {
+		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
+		return false;   /* the full tcb stays and expires by its own timer */
+	}
+	if (tcb->want_ack)
+		tw_ack(ts, &proto);     /* the ACK of the peer's FIN was still due */
+	tcp_tcb_close(ts, tcb);
+	return true;
+}
+
+/* A note about a record: the tuple from e, state TIME-WAIT before, st_after after. */
+static void tw_note(struct tcp_stack *ts, const struct tw_entry *e, uint8_t dir,
+		    uint8_t verdict, const struct wire_tcp *seg, uint8_t st_after,
+		    const char *reason)
+{
+	struct synack_note *n;
+
+	tcp_note(ts, NULL, dir, verdict, TCP_TIME_WAIT, seg, e->laddr, e->raddr, reason);
+	n = tcp_note_last(ts);
+	if (!n)
+		return;
+	n->state_after = st_after;
+	n->lport = e->lport;
+	n->rport = e->rport;
+	if (dir == SYNACK_NOTE_TIMER)
+		n->timer = SYNACK_TIMER_TIME_WAIT;
+}
+
+static bool tw_rst(struct seg_ctx *c, struct tw_entry *e)
+{
+	struct tcp_stack *ts = c->ts;
+
+	if (ts->cfg.rfc1337) {
+		tcp_count(ts, SYNACK_CTR_TCP_TW_RST_IGNORED);
+		tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_DROPPED, c->seg, TCP_TIME_WAIT,
+			"RST ignored in TIME-WAIT (RFC 1337)");
+		return false;
+	}
+	if (c->seg->seq != e->rcv_nxt) {
+		tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_DROPPED, c->seg, TCP_TIME_WAIT,
+			"dropped: RST not at RCV.NXT");
+		return false;
+	}
+	tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_ACCEPTED, c->seg, TCP_CLOSED, "RST: CLOSED");
+	tw_remove(&ts->tw, e);
+	return false;
+}
+
+static bool tw_syn(struct seg_ctx *c, struct tw_entry *e)
+{
+	struct tcp_stack *ts = c->ts;
+	const struct wire_tcp *s = c->seg;
+	bool has_ts = ts->cfg.timestamps && (s->opt.present & WIRE_HAS_TS);
+
+	if (tw_syn_may_reopen(e, s->seq, has_ts, s->opt.ts_val) &&
+	    tcp_lookup_listener(ts, c->laddr, s->dport)) {
+		c->reopen_iss = tcp_reincarnation_iss(ts, e->laddr, e->lport, e->raddr,
+						      e->rport, e->snd_nxt);
+		c->has_reopen_iss = true;
+		tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_ACCEPTED, s, TCP_CLOSED,
+			"TIME-WAIT reopened by a newer SYN (RFC 6191)");
+		tw_remove(&ts->tw, e);
+		return true;
+	}
+	if (!tcp_challenge_allow(&ts->tw_challenge, ts->now_ns, ts->cfg.challenge_ack_limit)) {
+		tcp_count(ts, SYNACK_CTR_TCP_CHALLENGE_LIMITED);
+		tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_DROPPED, s, TCP_TIME_WAIT,
+			"dropped: challenge ACK rate-limited");
+		return false;
+	}
+	tcp_count(ts, SYNACK_CTR_TCP_CHALLENGE_ACK);
+	tw_ack(ts, e);
+	tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
+		"challenge ACK: SYN does not reopen TIME-WAIT");
+	return false;
+}
+
+bool tcp_tw_input(struct seg_ctx *c, struct tw_entry *e)
+{
+	struct tcp_stack *ts = c->ts;
+	const struct wire_tcp *s = c->seg;
+	uint32_t len = (uint32_t)s->payload_len;
+
+	if (s->flags & WIRE_TCP_RST)
+		return tw_rst(c, e);
+	if ((s->flags & (WIRE_TCP_SYN | WIRE_TCP_ACK)) == WIRE_TCP_SYN)
+		return tw_syn(c, e);
+	if (e->has_ts && (s->opt.present & WIRE_HAS_TS) && seq_lt(s->opt.ts_val, e->ts_recent)) {
+		tcp_count(ts, SYNACK_CTR_TCP_PAWS);
+		tw_ack(ts, e);
+		tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
+			"dropped: PAWS (old timestamp)");
+		return false;
+	}
+	if ((s->flags & WIRE_TCP_FIN) && !(s->flags & WIRE_TCP_SYN) &&
+	    s->seq + len + 1 == e->rcv_nxt) {
+		/* §3.10.7.4 eighth check, TIME-WAIT: the peer's FIN again: our last ACK was
+		 * lost (S10) */
+		if (e->has_ts && (s->opt.present & WIRE_HAS_TS))
+			e->ts_recent = s->opt.ts_val;   /* RFC 7323 §4.3 */
+		tw_restart(&ts->tw, e, ts->now_ns + 2ull * ts->cfg.msl_ms * MS);
+		tw_ack(ts, e);
+		tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
+			"FIN retransmitted in TIME-WAIT: ACK, 2MSL restarted");
+		return false;
+	}
+	if (!len && !(s->flags & (WIRE_TCP_SYN | WIRE_TCP_FIN)) && s->seq == e->rcv_nxt) {
+		tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_DROPPED, s, TCP_TIME_WAIT,
+			"TIME-WAIT: nothing to do");
+		return false;
+	}
+	tcp_count(ts, SYNACK_CTR_TCP_NOT_ACCEPTABLE);
+	tw_ack(ts, e);
+	tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
+		"dropped: not acceptable in TIME-WAIT");
+	return false;
+}
+
+bool tcp_tw_tcb_reopen(struct seg_ctx *c)
+{
+	struct tcp_stack *ts = c->ts;
+	struct tcb *tcb = c->tcb;
+	const struct wire_tcp *s = c->seg;
+	bool has_ts = ts->cfg.timestamps && (s->opt.present & WIRE_HAS_TS);
+	struct tw_entry e;
+
+	if ((s->flags & (WIRE_TCP_SYN | WIRE_TCP_ACK | WIRE_TCP_RST)) != WIRE_TCP_SYN)
+		return false;
+	tcp_tw_fill_proto(tcb, &e);
+	if (!tw_syn_may_reopen(&e, s->seq, has_ts, s->opt.ts_val) ||
+	    !tcp_lookup_listener(ts, c->laddr, s->dport))
+		return false;
+	c->reopen_iss = tcp_reincarnation_iss(ts, e.laddr, e.lport, e.raddr, e.rport,
+					      e.snd_nxt);
+	c->has_reopen_iss = true;
+	tcp_note(ts, tcb, SYNACK_NOTE_IN, SYNACK_V_ACCEPTED, TCP_TIME_WAIT, s, c->laddr,
+		 c->raddr, "TIME-WAIT reopened by a newer SYN (RFC 6191)");
+	tcp_wake(ts, tcb, SYNACK_EV_CLOSED);
+	tcp_tcb_close(ts, tcb);         /* CLOSED under its descriptor, or freed */
+	tcp_note_fix_after(ts, TCP_CLOSED);
+	return true;
+}
+
+void tcp_tw_expire(struct tcp_stack *ts)
+{
+	struct tw_entry e;
+
+	while (tw_pop_expired(&ts->tw, ts->now_ns, &e))
+		tw_note(ts, &e, SYNACK_NOTE_TIMER, SYNACK_V_FIRED, NULL, TCP_CLOSED,
+			"2MSL expired: CLOSED");
+}

@@ -1,0 +1,274 @@
+/* test_tcp_time_wait.c — S10/S13 through the API on compact TIME-WAIT records
+ * (src/tcp/tw.c): the record replaces the control block, retransmitted FIN re-ACKed
+ * with 2MSL restarted, RST ignored (RFC 1337) or accepted, old duplicates ACKed, SYN
+ * reopening per RFC 6191 with the documented ISS, listing and next deadline. */
+#include "harness.h"
+#include "tcp/isn.h"
+
+#define R (PEER_ISN + 1)
+
+/* Server-side active close: a TIME-WAIT record for THEM:PEER_PORT on US:SRV_PORT,
+ * the listener kept. *iss: our ISS; returns the listener; *t_tw: TIME-WAIT entry time. */
+static int srv_time_wait(struct harness *h, uint32_t *iss, uint64_t *t_tw)
+{
+	int l, fd = h_passive_est(h, &l, iss);
+
+	synack_close(h->s, fd);
+	EXPECT_SEG(h, F_FIN | F_ACK, *iss + 1, R, ANYWIN);
+	h_send(h, PEER_PORT, SRV_PORT, F_ACK, R, *iss + 2, 8192);
+	EXPECT_NONE(h);
+	h_advance(h, 5 * MSEC);
+	h_send(h, PEER_PORT, SRV_PORT, F_FIN | F_ACK, R, *iss + 2, 8192);
+	EXPECT_SEG(h, F_ACK, *iss + 2, R + 1, ANYWIN);
+	EXPECT_NONE(h);
+	*t_tw = h->now;
+	return l;
+}
+
+static void expect_tw_listed(struct harness *h, uint64_t deadline)
+{
+	struct synack_sock_info info[8];
+	size_t n = synack_sock_list(h->s, info, 8);
+	size_t found = 0;
+
+	for (size_t i = 0; i < n && i < 8; i++) {
+		if (info[i].state != SYNACK_STATE_TIME_WAIT)
+			continue;
+		found++;
+		cr_assert_eq(info[i].fd, -1);
+		cr_assert_eq(info[i].timer, SYNACK_TIMER_TIME_WAIT);
+		cr_assert_eq(info[i].timer_deadline_ns, deadline, "deadline %llu, expected %llu",
+			     (unsigned long long)info[i].timer_deadline_ns,
+			     (unsigned long long)deadline);
+		cr_assert_eq(info[i].laddr, US);
+		cr_assert_eq(info[i].raddr, THEM);
+		cr_assert_eq(info[i].lport, SRV_PORT);
+		cr_assert_eq(info[i].rport, PEER_PORT);
+	}
+	cr_assert_eq(found, 1, "%zu TIME-WAIT entries listed", found);
+}
+
+Test(tcp_time_wait, time_wait_orphan_is_a_record_listed_with_timer)
+{
+	struct harness h;
+	uint32_t iss;
+	uint64_t t;
+	size_t live_est, live_tw;
+
+	h_init(&h);
+	srv_time_wait(&h, &iss, &t);
+	live_tw = h.mem.live_bytes;
+	expect_tw_listed(&h, t + 60 * SEC);
+	cr_assert_eq(synack_next_deadline(h.s), t + 60 * SEC);
+	/* the control block is gone: a second connection's tcb costs more than the record */
+	h_send(&h, PEER_PORT + 1, SRV_PORT, F_SYN, PEER_ISN, 0, 8192);
+	EXPECT_SEG(&h, F_SYN | F_ACK, h.out.seq, PEER_ISN + 1, ANYWIN);
+	live_est = h.mem.live_bytes;
+	cr_assert_gt(live_est - live_tw, 256, "a tcb costs %zu bytes", live_est - live_tw);
+	h_send(&h, PEER_PORT + 1, SRV_PORT, F_RST, PEER_ISN + 1, 0, 0);
+	h_at(&h, t + 60 * SEC - 1);
+	expect_tw_listed(&h, t + 60 * SEC);
+	h_at(&h, t + 60 * SEC);
+	cr_assert_eq(h_state_of_port(&h, PEER_PORT), -1);
+	cr_assert_eq(synack_next_deadline(h.s), UINT64_MAX);
+	h_fini(&h);
+}
+
+Test(tcp_time_wait, time_wait_fin_retransmitted_acked_2msl_restarted)
+{
+	struct harness h;
+	struct synack_note n = { 0 }, last = { 0 };
+	uint32_t iss;
+	uint64_t t;
+
+	h_init(&h);
+	srv_time_wait(&h, &iss, &t);
+	h_at(&h, t + 10 * SEC);
+	/* S10: our last ACK was lost; the peer retransmits its FIN */
+	h_send(&h, PEER_PORT, SRV_PORT, F_FIN | F_ACK, R, iss + 2, 8192);
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
+	EXPECT_NONE(&h);
+	expect_tw_listed(&h, t + 70 * SEC);
+	h_at(&h, t + 60 * SEC);
+	expect_tw_listed(&h, t + 70 * SEC);
+	while (synack_poll_note(h.s, &n))
+		;
+	h_at(&h, t + 70 * SEC);
+	cr_assert_eq(h_state_of_port(&h, PEER_PORT), -1);
+	while (synack_poll_note(h.s, &n))
+		if (n.dir == SYNACK_NOTE_TIMER)
+			last = n;
+	cr_assert_eq(last.timer, SYNACK_TIMER_TIME_WAIT);
+	cr_assert_eq(last.state_before, SYNACK_STATE_TIME_WAIT);
+	cr_assert_eq(last.state_after, SYNACK_STATE_CLOSED);
+	cr_assert_eq(last.rport, PEER_PORT);
+	cr_assert_eq(last.time_ns, t + 70 * SEC);
+	h_fini(&h);
+}
+
+Test(tcp_time_wait, time_wait_rst_ignored_rfc1337_S13)
+{
+	struct harness h;
+	uint32_t iss;
+	uint64_t t;
+
+	h_init(&h);
+	srv_time_wait(&h, &iss, &t);
+	h_send(&h, PEER_PORT, SRV_PORT, F_RST, R + 1, 0, 0);
+	EXPECT_NONE(&h);
+	expect_tw_listed(&h, t + 60 * SEC);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_TW_RST_IGNORED), 1);
+	h_fini(&h);
+}
+
+Test(tcp_time_wait, time_wait_rst_accepted_without_rfc1337)
+{
+	struct harness h;
+	struct synack_config c;
+	uint32_t iss;
+	uint64_t t;
+
+	h_default_config(&c);
+	c.rfc1337 = 0;
+	h_init_cfg(&h, &c);
+	srv_time_wait(&h, &iss, &t);
+	h_send(&h, PEER_PORT, SRV_PORT, F_RST, R + 5, 0, 0);     /* not at RCV.NXT */
+	EXPECT_NONE(&h);
+	expect_tw_listed(&h, t + 60 * SEC);
+	h_send(&h, PEER_PORT, SRV_PORT, F_RST, R + 1, 0, 0);     /* at RCV.NXT */
+	EXPECT_NONE(&h);
+	cr_assert_eq(h_state_of_port(&h, PEER_PORT), -1);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_TW_RST_IGNORED), 0);
+	h_fini(&h);
+}
+
+Test(tcp_time_wait, time_wait_old_duplicate_acked_pure_ack_silent)
+{
+	struct harness h;
+	uint32_t iss;
+	uint64_t t;
+
+	h_init(&h);
+	srv_time_wait(&h, &iss, &t);
+	h_send_data(&h, PEER_PORT, SRV_PORT, F_ACK | F_PSH, R - 3, iss + 1, 8192, "old", 3);
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
+	EXPECT_NONE(&h);
+	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R + 1, iss + 2, 8192);
+	EXPECT_NONE(&h);
+	expect_tw_listed(&h, t + 60 * SEC);     /* neither restarts 2MSL */
+	h_fini(&h);
+}
+
+Test(tcp_time_wait, time_wait_old_syn_acked_record_kept)
+{
+	struct harness h;
+	uint32_t iss;
+	uint64_t t;
+
+	h_init(&h);
+	srv_time_wait(&h, &iss, &t);
+	/* RFC 6191 §2: no timestamps, SEG.SEQ not beyond the old FIN: no reopen */
+	h_send(&h, PEER_PORT, SRV_PORT, F_SYN, R, 0, 8192);
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
+	EXPECT_NONE(&h);
+	expect_tw_listed(&h, t + 60 * SEC);
+	h_fini(&h);
+}
+
+Test(tcp_time_wait, time_wait_new_syn_reopens_rfc6191_iss)
+{
+	struct harness h;
+	uint8_t key[16];
+	uint32_t iss, isn, floor, want;
+	uint64_t t;
+	int l, fd;
+
+	h_init(&h);
+	l = srv_time_wait(&h, &iss, &t);
+	h_at(&h, t + 1 * SEC);
+	h_send(&h, PEER_PORT, SRV_PORT, F_SYN, R + 100000, 0, 8192);
+	for (int i = 0; i < 16; i++)
+		key[i] = (uint8_t)(i * 7 + 1);  /* the harness secret's ISN half */
+	isn = tcp_isn(key, US, SRV_PORT, THEM, PEER_PORT, h.now);
+	floor = iss + 2 + 65537;
+	want = seq_gt(isn, floor) ? isn : floor;
+	EXPECT_SEG(&h, F_SYN | F_ACK, want, R + 100001, ANYWIN);
+	cr_assert_eq(h_state_of_port(&h, PEER_PORT), SYNACK_STATE_SYN_RECEIVED);
+	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R + 100001, want + 1, 8192);
+	fd = synack_accept(h.s, l, NULL, NULL);
+	cr_assert_geq(fd, 0);
+	EXPECT_STATE(&h, fd, SYNACK_STATE_ESTABLISHED);
+	h_fini(&h);
+}
+
+Test(tcp_time_wait, time_wait_timestamps_on_record_ack)
+{
+	struct harness h;
+	struct synack_config c;
+	struct wire_tcp_opts o = { .present = WIRE_HAS_TS, .ts_val = 500, .ts_ecr = 0 };
+	uint32_t iss, tsv;
+	int l, fd;
+
+	h_default_config(&c);
+	c.timestamps = 1;
+	h_init_cfg(&h, &c);
+	l = h_listen(&h, SRV_PORT, 4);
+	h_send_opt(&h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 8192, &o, NULL, 0, 0);
+	EXPECT_SEG(&h, F_SYN | F_ACK, h.out.seq, R, ANYWIN);
+	iss = h.out.seq;
+	tsv = h.out.opt.ts_val;
+	o.ts_val = 501;
+	o.ts_ecr = tsv;
+	h_send_opt(&h, PEER_PORT, SRV_PORT, F_ACK, R, iss + 1, 8192, &o, NULL, 0, 0);
+	fd = synack_accept(h.s, l, NULL, NULL);
+	synack_close(h.s, fd);
+	EXPECT_SEG(&h, F_FIN | F_ACK, iss + 1, R, ANYWIN);
+	o.ts_val = 502;
+	h_send_opt(&h, PEER_PORT, SRV_PORT, F_FIN | F_ACK, R, iss + 2, 8192, &o, NULL, 0, 0);
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
+	cr_assert_eq(h.out.opt.ts_ecr, 502);
+	cr_assert_eq(h_state_of_port(&h, PEER_PORT), SYNACK_STATE_TIME_WAIT);
+	/* a retransmitted FIN answered from the record: TS on, TSecr = its TSval, TSval
+	 * continues our clock for the 4-tuple (1 ms per ms) */
+	h_advance(&h, 7 * MSEC);
+	o.ts_val = 510;
+	h_send_opt(&h, PEER_PORT, SRV_PORT, F_FIN | F_ACK, R, iss + 2, 8192, &o, NULL, 0, 0);
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
+	cr_assert(h.out.opt.present & WIRE_HAS_TS);
+	cr_assert_eq(h.out.opt.ts_ecr, 510);
+	cr_assert_eq(h.out.opt.ts_val, tsv + 7, "TSval %u, expected %u", h.out.opt.ts_val,
+		     tsv + 7);
+	/* PAWS: an older TSval is answered with an ACK and dropped */
+	o.ts_val = 400;
+	h_send_opt(&h, PEER_PORT, SRV_PORT, F_ACK, R + 1, iss + 2, 8192, &o, NULL, 0, 0);
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_PAWS), 1);
+	h_fini(&h);
+}
+
+Test(tcp_time_wait, time_wait_close_descriptor_makes_record)
+{
+	struct harness h;
+	uint32_t iss;
+	uint16_t lport;
+	int fd, b;
+	uint64_t t;
+
+	h_init(&h);
+	fd = h_active_est(&h, &iss, &lport);
+	synack_shutdown(h.s, fd, SYNACK_SHUT_WR);
+	EXPECT_SEG(&h, F_FIN | F_ACK, iss + 1, R, ANYWIN);
+	h_send(&h, SRV_PORT, lport, F_FIN | F_ACK, R, iss + 2, 8192);
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
+	EXPECT_STATE(&h, fd, SYNACK_STATE_TIME_WAIT);
+	t = h.now;
+	h_at(&h, t + 20 * SEC);
+	synack_close(h.s, fd);
+	/* the record keeps the original deadline; bind and same-tuple rules see it */
+	cr_assert_eq(h_timer_of_port(&h, lport, NULL), t + 60 * SEC);
+	b = synack_socket(h.s);
+	cr_assert_eq(synack_bind(h.s, b, SYNACK_ADDR_ANY, lport), -EADDRINUSE);
+	h_at(&h, t + 60 * SEC);
+	cr_assert_eq(synack_bind(h.s, b, SYNACK_ADDR_ANY, lport), 0);
+	h_fini(&h);
+}
