@@ -12,6 +12,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "tun_common.h"
@@ -23,6 +26,10 @@ struct server {
 	const char *name;        /* "echo" or "discard" */
 	bool echo;
 	int lfd;
+	int backlog;
+	unsigned accept_delay_ms; /* S16: leave the accept queue alone this long */
+	int delay_fd;            /* its timerfd, -1 when none or expired */
+	int keepalive[3];        /* S21: TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT; 0 off */
 	unsigned long accepted;
 	struct conn *conns;      /* live connections, freed at exit */
 };
@@ -108,6 +115,16 @@ static void on_conn(struct synack_loop *l, const struct synack_event *ev, void *
 	service(l, c);
 }
 
+static void set_keepalive(struct synack_stack *s, int fd, const int ka[3])
+{
+	int on = 1;
+
+	synack_setsockopt(s, fd, SYNACK_SOL_SOCKET, SYNACK_SO_KEEPALIVE, &on, sizeof on);
+	synack_setsockopt(s, fd, SYNACK_IPPROTO_TCP, SYNACK_TCP_KEEPIDLE, &ka[0], sizeof ka[0]);
+	synack_setsockopt(s, fd, SYNACK_IPPROTO_TCP, SYNACK_TCP_KEEPINTVL, &ka[1], sizeof ka[1]);
+	synack_setsockopt(s, fd, SYNACK_IPPROTO_TCP, SYNACK_TCP_KEEPCNT, &ka[2], sizeof ka[2]);
+}
+
 static void on_listener(struct synack_loop *l, const struct synack_event *ev, void *ctx)
 {
 	struct server *srv = ctx;
@@ -117,8 +134,13 @@ static void on_listener(struct synack_loop *l, const struct synack_event *ev, vo
 	int fd;
 
 	(void)ev;
+	if (srv->delay_fd >= 0)
+		return;
 	while ((fd = synack_accept(s, srv->lfd, &raddr, &rport)) >= 0) {
 		struct conn *c = calloc(1, sizeof *c);
+
+		if (srv->keepalive[0])
+			set_keepalive(s, fd, srv->keepalive);
 
 		if (!c || synack_loop_watch(l, fd, on_conn, c)) {
 			free(c);
@@ -137,9 +159,70 @@ static void on_listener(struct synack_loop *l, const struct synack_event *ev, vo
 	}
 }
 
+static void on_delay(struct synack_loop *l, int osfd, uint32_t events, void *ctx)
+{
+	struct server *srv = ctx;
+	struct synack_event ev = { .fd = srv->lfd, .kind = SYNACK_EV_ACCEPTABLE };
+
+	(void)events;
+	synack_loop_del_fd(l, osfd);
+	close(osfd);
+	srv->delay_fd = -1;
+	fprintf(stderr, "synack %s: accepting now\n", srv->name);
+	on_listener(l, &ev, srv);
+}
+
+/* Starts the --accept-delay-ms timer; 0 or a negative errno. */
+static int start_delay(struct server *srv)
+{
+	struct itimerspec its = { .it_value = { (time_t)(srv->accept_delay_ms / 1000),
+						(long)(srv->accept_delay_ms % 1000) * 1000000 } };
+	int rc;
+
+	srv->delay_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (srv->delay_fd < 0)
+		return -errno;
+	timerfd_settime(srv->delay_fd, 0, &its, NULL);
+	rc = synack_loop_add_fd(srv->app.loop, srv->delay_fd, EPOLLIN, on_delay, srv);
+	if (rc) {
+		close(srv->delay_fd);
+		srv->delay_fd = -1;
+	}
+	return rc;
+}
+
+static bool parse_server_opt(struct server *srv, int argc, char **argv, int *i, uint16_t *port)
+{
+	const char *opt = argv[*i];
+	unsigned long v;
+	char *end;
+
+	if (*i + 1 >= argc)
+		return false;
+	if (!strcmp(opt, "--port"))
+		return tun_parse_port(argv[++*i], port, false);
+	if (!strcmp(opt, "--keepalive"))
+		return sscanf(argv[++*i], "%d,%d,%d", &srv->keepalive[0], &srv->keepalive[1],
+			      &srv->keepalive[2]) == 3 && srv->keepalive[0] > 0 &&
+		       srv->keepalive[1] > 0 && srv->keepalive[2] > 0;
+	if (strcmp(opt, "--backlog") && strcmp(opt, "--accept-delay-ms"))
+		return false;
+	v = strtoul(argv[++*i], &end, 10);
+	if (end == argv[*i] || *end || v > 600000)
+		return false;
+	if (!strcmp(opt, "--backlog"))
+		srv->backlog = (int)v;
+	else
+		srv->accept_delay_ms = (unsigned)v;
+	return true;
+}
+
 static void usage(const char *name, uint16_t port)
 {
-	fprintf(stderr, "usage: synack %s --tun NAME --addr A [--peer B/P] [--port N (%u)] [options]\n%s",
+	fprintf(stderr, "usage: synack %s --tun NAME --addr A [--peer B/P] [--port N (%u)]\n"
+		"         [--backlog N (128)] [--accept-delay-ms MS] [--keepalive IDLE,INTVL,CNT] [options]\n%s"
+		"  --accept-delay-ms MS  accept nothing for MS ms (connections wait in the queue)\n"
+		"  --keepalive I,N,C     SO_KEEPALIVE on accepted connections: idle I s, probes every N s, C probes\n",
 		name, port, TUN_COMMON_USAGE);
 }
 
@@ -154,19 +237,16 @@ static int run_server(int argc, char **argv, bool echo)
 	tun_app_init(&srv.app, echo ? "synack echo" : "synack discard");
 	srv.name = name;
 	srv.echo = echo;
+	srv.backlog = 128;
+	srv.delay_fd = -1;
 	for (int i = 1; i < argc; i++) {
 		rc = tun_parse_common(&srv.app, argc, argv, &i);
 		if (rc < 0)
 			return 2;
 		if (rc)
 			continue;
-		if (!strcmp(argv[i], "--port") && i + 1 < argc) {
-			if (!tun_parse_port(argv[++i], &port, false)) {
-				fprintf(stderr, "synack %s: --port: expected 1..65535\n", name);
-				return 2;
-			}
+		if (parse_server_opt(&srv, argc, argv, &i, &port))
 			continue;
-		}
 		usage(name, port);
 		return 2;
 	}
@@ -177,9 +257,11 @@ static int run_server(int argc, char **argv, bool echo)
 	srv.lfd = synack_socket(s);
 	rc = srv.lfd < 0 ? srv.lfd : synack_bind(s, srv.lfd, srv.app.lo.addr, port);
 	if (!rc)
-		rc = synack_listen(s, srv.lfd, 128);
+		rc = synack_listen(s, srv.lfd, srv.backlog);
 	if (!rc)
 		rc = synack_loop_watch(srv.app.loop, srv.lfd, on_listener, &srv);
+	if (!rc && srv.accept_delay_ms)
+		rc = start_delay(&srv);
 	if (rc) {
 		fprintf(stderr, "synack %s: port %u: %s\n", name, port, strerror(-rc));
 		synack_loop_free(srv.app.loop);
@@ -188,6 +270,8 @@ static int run_server(int argc, char **argv, bool echo)
 	fprintf(stderr, "synack %s: listening on %s port %u\n", name, synack_loop_ifname(srv.app.loop),
 		port);
 	rc = tun_run(&srv.app);
+	if (srv.delay_fd >= 0)
+		close(srv.delay_fd);
 	while (srv.conns) {
 		struct conn *c = srv.conns;
 
