@@ -10,5 +10,6 @@ int cmd_discard(int argc, char **argv);
 int cmd_connect(int argc, char **argv);
 int cmd_http(int argc, char **argv);
 int cmd_ss(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif

@@ -1,0 +1,351 @@
+/*
+ * bench_lifecycle.c — `synack bench lifecycle`: full TCP lifecycles per second on one
+ * core, two stacks wired back to back with a virtual clock (no simulator, no I/O), and
+ * bytes per ESTABLISHED, TIME-WAIT and half-open entry.
+ *
+ * One lifecycle, as bench/linux_lifecycle.c does on Linux's loopback: connect (SYN,
+ * SYN-ACK, ACK), 1 byte each way, the client closes first (FIN), the server closes on
+ * EOF; the client keeps the connection in TIME-WAIT (its compact record). Every packet is
+ * built by synack_output (checksums computed) and parsed by synack_input (checksums
+ * verified). Each lifecycle uses a 4-tuple never used before — client ephemeral port x
+ * server address (16) x server port (64) — so every SYN is a new connection while the
+ * TIME-WAIT table grows: N entries are first made by real
+ * lifecycles (not timed), then lifecycles are timed for S seconds with them present.
+ * The virtual clock moves 1 us per lifecycle, so no TIME-WAIT record expires (2MSL is
+ * 60 s) before 60 M lifecycles.
+ *
+ * Memory: each stack gets a counting allocator; bytes per entry are the growth of the
+ * live bytes divided by the number of entries added (tables included, as they grow).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench_lifecycle.h"
+#include "synack/synack.h"
+
+#define N_ADDRS      16u      /* server addresses */
+#define N_LISTEN     64u      /* server ports: 16 x 64 x 28232 = 28.9 M 4-tuples */
+#define N_EPHEMERAL  (60999u - 32768u + 1u)  /* the default ip_local_port_range */
+#define SRV_PORT     80u
+#define PKT_CAP      2048u
+#define STEP_NS      1000u
+
+struct counting {
+	size_t live;
+};
+
+struct bench {
+	struct synack_stack *srv, *cli;
+	struct counting mem_srv, mem_cli;
+	int lfd[N_LISTEN];
+	uint64_t now;
+	uint64_t next_tuple;
+	uint64_t packets;
+	uint8_t pkt[PKT_CAP];
+};
+
+static void *count_alloc(void *ctx, size_t n)
+{
+	struct counting *c = ctx;
+	void *p = malloc(n);
+
+	if (p)
+		c->live += n;
+	return p;
+}
+
+static void count_free(void *ctx, void *p, size_t n)
+{
+	struct counting *c = ctx;
+
+	if (p)
+		c->live -= n;
+	free(p);
+}
+
+static uint32_t srv_addr(unsigned i)
+{
+	return 0x0a010000u + i + 1;     /* 10.1.0.1 .. */
+}
+
+static uint32_t cli_addr(unsigned i)
+{
+	return 0x0a020000u + i + 1;     /* 10.2.0.1 .. */
+}
+
+static struct synack_stack *new_stack(struct counting *mem, uint32_t (*addr)(unsigned),
+				      uint8_t key)
+{
+	struct synack_env env = { .alloc = count_alloc, .free = count_free, .ctx = mem };
+	struct synack_config cfg;
+	struct synack_stack *s;
+
+	synack_config_default(&cfg);
+	cfg.notes_max = 0;               /* no decision log on the fast path */
+	cfg.max_syn_backlog = 65536;
+	cfg.somaxconn = 65536;
+	cfg.syncookies = 0;
+	for (int i = 0; i < SYNACK_SECRET_LEN; i++)
+		env.secret[i] = (uint8_t)(key + i * 11);
+	s = synack_stack_new(&cfg, &env);
+	if (!s)
+		return NULL;
+	for (unsigned i = 0; i < N_ADDRS; i++)
+		if (synack_stack_add_addr(s, addr(i)) != 0) {
+			synack_stack_free(s);
+			return NULL;
+		}
+	return s;
+}
+
+/* Hands packets across until both stacks are quiet; drops srv's output if asked. */
+static void pump(struct bench *b, bool drop_srv)
+{
+	struct synack_event ev;
+	bool moved;
+
+	do {
+		size_t n;
+
+		moved = false;
+		while ((n = synack_output(b->cli, b->now, b->pkt, sizeof b->pkt)) > 0) {
+			synack_input(b->srv, b->now, b->pkt, n);
+			b->packets++;
+			moved = true;
+		}
+		while ((n = synack_output(b->srv, b->now, b->pkt, sizeof b->pkt)) > 0) {
+			if (!drop_srv)
+				synack_input(b->cli, b->now, b->pkt, n);
+			b->packets++;
+			moved = true;
+		}
+	} while (moved);
+	while (synack_poll_event(b->cli, &ev))
+		;
+	while (synack_poll_event(b->srv, &ev))
+		;
+}
+
+static int bench_init(struct bench *b)
+{
+	memset(b, 0, sizeof *b);
+	b->now = 1000000000ull;
+	b->srv = new_stack(&b->mem_srv, srv_addr, 1);
+	b->cli = new_stack(&b->mem_cli, cli_addr, 2);
+	if (!b->srv || !b->cli)
+		return -ENOMEM;
+	for (unsigned i = 0; i < N_LISTEN; i++) {
+		int fd = synack_socket(b->srv);
+
+		if (fd < 0 || synack_bind(b->srv, fd, SYNACK_ADDR_ANY, (uint16_t)(SRV_PORT + i)) ||
+		    synack_listen(b->srv, fd, 65536))
+			return -EINVAL;
+		b->lfd[i] = fd;
+	}
+	return 0;
+}
+
+static void bench_fini(struct bench *b)
+{
+	synack_stack_free(b->cli);
+	synack_stack_free(b->srv);
+}
+
+/*
+ * A client socket connecting to the next destination: the client's ephemeral port
+ * cursor moves by one per connect, so each destination (server address x port) takes
+ * every port of the range once before the next destination is used, and every 4-tuple
+ * is new. connect() picks the port with O(1) lookups; an explicit bind() would not do
+ * (it scans every connection: /work/notes/FINDINGS.md F3).
+ */
+static int open_next(struct bench *b, int *which_listener)
+{
+	uint64_t t = b->next_tuple++;
+	uint64_t dest = t / N_EPHEMERAL;
+	unsigned sa = (unsigned)(dest % N_ADDRS);
+	unsigned sp = (unsigned)(dest / N_ADDRS);
+	int fd, r;
+
+	if (sp >= N_LISTEN)
+		return -EADDRNOTAVAIL;
+	fd = synack_socket(b->cli);
+	if (fd < 0)
+		return fd;
+	r = synack_connect(b->cli, fd, srv_addr(sa), (uint16_t)(SRV_PORT + sp));
+	if (r != -EINPROGRESS) {
+		synack_close(b->cli, fd);
+		return r ? r : -EPROTO;
+	}
+	*which_listener = (int)sp;
+	return fd;
+}
+
+/* One full lifecycle; 0 or -errno (the step that failed). */
+static int lifecycle(struct bench *b)
+{
+	uint8_t byte = 'x';
+	int lis, c, s;
+
+	b->now += STEP_NS;
+	c = open_next(b, &lis);
+	if (c < 0)
+		return c;
+	pump(b, false);
+	s = synack_accept(b->srv, b->lfd[lis], NULL, NULL);
+	if (s < 0)
+		return s;
+	if (synack_send(b->cli, c, &byte, 1, 0) != 1)
+		return -EIO;
+	pump(b, false);
+	if (synack_recv(b->srv, s, &byte, 1, 0) != 1 || synack_send(b->srv, s, &byte, 1, 0) != 1)
+		return -EIO;
+	pump(b, false);
+	if (synack_recv(b->cli, c, &byte, 1, 0) != 1)
+		return -EIO;
+	synack_close(b->cli, c);                /* FIN: the client will hold TIME-WAIT */
+	pump(b, false);
+	if (synack_recv(b->srv, s, &byte, 1, 0) != 0)
+		return -EPROTO;
+	synack_close(b->srv, s);
+	pump(b, false);
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static size_t count_state(struct synack_stack *s, int state)
+{
+	size_t n = synack_sock_list(s, NULL, 0), c = 0;
+	struct synack_sock_info *v = malloc((n ? n : 1) * sizeof *v);
+
+	if (!v)
+		return 0;
+	n = synack_sock_list(s, v, n);
+	for (size_t i = 0; i < n; i++)
+		c += v[i].state == state;
+	free(v);
+	return c;
+}
+
+/* Bytes per ESTABLISHED (each side) and half-open entry, on fresh stacks. */
+static int measure_entries(unsigned m)
+{
+	struct bench b;
+	size_t srv0, cli0, srv1, cli1;
+	uint8_t byte = 'x';
+	int lis, r = 0;
+	int *fds = calloc(m, sizeof *fds);
+
+	if (!fds || bench_init(&b))
+		return -ENOMEM;
+	srv0 = b.mem_srv.live;
+	cli0 = b.mem_cli.live;
+	for (unsigned i = 0; i < m && !r; i++) {
+		int c = open_next(&b, &lis), s;
+
+		pump(&b, false);
+		s = synack_accept(b.srv, b.lfd[lis], NULL, NULL);
+		if (c < 0 || s < 0) {
+			r = c < 0 ? c : s;
+			break;
+		}
+		/* one byte each way, read: idle ESTABLISHED connections with empty buffers */
+		synack_send(b.cli, c, &byte, 1, 0);
+		pump(&b, false);
+		synack_recv(b.srv, s, &byte, 1, 0);
+		synack_send(b.srv, s, &byte, 1, 0);
+		pump(&b, false);
+		synack_recv(b.cli, c, &byte, 1, 0);
+		b.now += 100 * 1000000ull;      /* let delayed ACKs go out */
+		synack_advance(b.cli, b.now);
+		synack_advance(b.srv, b.now);
+		pump(&b, false);
+		fds[i] = c;
+	}
+	srv1 = b.mem_srv.live;
+	cli1 = b.mem_cli.live;
+	printf("bytes per ESTABLISHED entry (idle, buffers empty): server %.1f, client %.1f"
+	       " (%u connections, %zu ESTABLISHED on the server)\n",
+	       (double)(srv1 - srv0) / m, (double)(cli1 - cli0) / m, m,
+	       count_state(b.srv, SYNACK_STATE_ESTABLISHED));
+	for (unsigned i = 0; i < m; i++) {
+		int c = open_next(&b, &lis);
+
+		if (c < 0)
+			break;
+		pump(&b, true);                 /* SYN-ACK lost: server entry stays half-open */
+	}
+	printf("bytes per half-open (SYN-RECEIVED) entry: server %.1f (%zu half-open)\n",
+	       (double)(b.mem_srv.live - srv1) / m, count_state(b.srv, SYNACK_STATE_SYN_RECEIVED));
+	bench_fini(&b);
+	free(fds);
+	return r;
+}
+
+int bench_lifecycle(uint64_t tw, double seconds)
+{
+	struct bench b;
+	uint64_t done = 0;
+	size_t cli0;
+	double t0, t1;
+	int r;
+
+	if (bench_init(&b)) {
+		fprintf(stderr, "bench: cannot create the stacks\n");
+		return 1;
+	}
+	printf("lifecycle: connect, 1 byte each way, client FIN first, TIME-WAIT kept "
+	       "(two stacks back to back, virtual clock, checksums on)\n");
+	cli0 = b.mem_cli.live;
+	t0 = now_s();
+	for (uint64_t i = 0; i < tw; i++) {
+		r = lifecycle(&b);
+		if (r) {
+			fprintf(stderr, "bench: prefill lifecycle %llu failed: %s (%d)\n",
+				(unsigned long long)i, strerror(-r), r);
+			return 1;
+		}
+		if ((i & 1023) == 1023) {
+			synack_advance(b.cli, b.now);
+			synack_advance(b.srv, b.now);
+			pump(&b, false);
+		}
+	}
+	t1 = now_s();
+	printf("prefill: %llu TIME-WAIT entries in %.1f s; bytes per TIME-WAIT entry: %.1f "
+	       "(client stack, tables included)\n", (unsigned long long)tw, t1 - t0,
+	       tw ? (double)(b.mem_cli.live - cli0) / (double)tw : 0.0);
+	b.packets = 0;
+	t0 = now_s();
+	do {
+		for (int i = 0; i < 1024; i++) {
+			r = lifecycle(&b);
+			if (r) {
+				fprintf(stderr, "bench: lifecycle failed: %s (%d)\n", strerror(-r), r);
+				return 1;
+			}
+		}
+		done += 1024;
+		synack_advance(b.cli, b.now);
+		synack_advance(b.srv, b.now);
+		pump(&b, false);
+		t1 = now_s();
+	} while (t1 - t0 < seconds);
+	printf("TIME-WAIT entries at the end: %zu; %.1f packets per lifecycle\n",
+	       count_state(b.cli, SYNACK_STATE_TIME_WAIT), (double)b.packets / (double)done);
+	bench_fini(&b);
+	if (measure_entries(10000))
+		fprintf(stderr, "bench: entry-size measurement failed\n");
+	printf("lifecycles: %llu in %.2f s\n", (unsigned long long)done, t1 - t0);
+	printf("lifecycles/s: %.0f\n", (double)done / (t1 - t0));
+	return 0;
+}

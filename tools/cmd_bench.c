@@ -1,0 +1,49 @@
+/*
+ * cmd_bench.c — `synack bench [lifecycle] [--tw N] [--seconds S]`: the benchmarks of
+ * docs/PERFORMANCE.md. Each prints its figures and ends with one summary line
+ * ("lifecycles/s: N"); scripts/bench.sh runs them beside Linux's yardsticks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_lifecycle.h"
+#include "cmd.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: synack bench [lifecycle] [--tw N] [--seconds S]\n"
+		     "  lifecycle   connect, 1 byte each way, FIN close, TIME-WAIT kept;\n"
+		     "              N TIME-WAIT entries present first (default 1000), timed for S\n"
+		     "              seconds (default 3)\n");
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	uint64_t tw = 1000;
+	double secs = 3;
+	int i = 1;
+
+	if (i < argc && !strcmp(argv[i], "lifecycle"))
+		i++;
+	for (; i < argc; i++) {
+		char *end = NULL;
+
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--tw") && i + 1 < argc) {
+			tw = strtoull(argv[++i], &end, 10);
+		} else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
+			secs = strtod(argv[++i], &end);
+		} else {
+			usage(stderr);
+			return 2;
+		}
+		if (!end || *end || secs <= 0) {
+			usage(stderr);
+			return 2;
+		}
+	}
+	return bench_lifecycle(tw, secs);
+}
