@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# S16 backlog against Linux clients: `synack echo --backlog 2 --accept-delay-ms 2500`
+# accepts nothing for 2.5 s. Four Linux clients connect 0.1 s apart: the first two
+# complete their handshakes in the stack and wait in the accept queue, their data and
+# FIN buffered (ss: LISTEN with Recv-Q 2 of Send-Q 2, two CLOSE-WAIT entries, 9 bytes each); the SYNs of the other two are dropped
+# silently (no RST, no SYN-ACK), so Linux retransmits them and they connect once the
+# queue is drained. Every client's line comes back.
+source "${SYNACK_SRC:?}/tests/interop/lib.sh"
+need python3
+it_ns_up
+it_start echo echo --tun tun0 --addr 10.9.0.2 --peer 10.9.0.1/24 --backlog 2 --accept-delay-ms 2500
+it_wait_log echo 'listening on tun0 port 7'
+for n in 1 2 3 4; do
+	it_in timeout 20 python3 -c '
+import socket, sys
+n = sys.argv[1]
+s = socket.socket()
+s.bind(("10.9.0.1", 46000 + int(n)))
+s.settimeout(15)
+s.connect(("10.9.0.2", 7))
+s.sendall(b"client %s\n" % n.encode())
+s.shutdown(socket.SHUT_WR)
+data = b""
+while True:
+    d = s.recv(100)
+    if not d:
+        break
+    data += d
+print(data.decode().strip())
+' $n >"$IT_TMP/c$n.out" &
+	IT_PIDS+=($!)
+	eval "c${n}pid=$!"
+	sleep 0.1
+done
+sleep 0.5
+counts=$(it_in "$bin" ss --tun tun0 -c)
+# The queued two already sent their line and FIN: CLOSE-WAIT, 9 bytes buffered each.
+expect_eq "states while nothing is accepted" "$counts" "LISTEN 1
+CLOSE-WAIT 2
+total 3"
+expect_eq "queued connections with their data" \
+	"$(it_in "$bin" ss --tun tun0 | awk '$1 == "CLOSE-WAIT" { print $2, $5 }' | sort)" \
+	"9 10.9.0.1:46001
+9 10.9.0.1:46002"
+it_in "$bin" ss --tun tun0 -l | grep -Eq '^LISTEN +2 +2 +10\.9\.0\.2:7 ' || fail "listener queue: $(it_in "$bin" ss --tun tun0 -l)"
+for n in 1 2 3 4; do
+	eval "wait \$c${n}pid" || fail "client $n exited $?"
+	expect_eq "client $n echo" "$(cat "$IT_TMP/c$n.out")" "client $n"
+done
+it_stop "$IT_PID" || fail "synack echo exited $?"
+"$bin" trace -t "$IT_TMP/echo.pcap" | sed -E 's/, options .*//' >"$IT_TMP/s16.txt"
+expect_eq "RSTs" "$(grep -c 'Flags \[R' "$IT_TMP/s16.txt" || true)" 0
+for n in 1 2; do
+	expect_eq "SYNs of client $n" "$(grep -c "^IP 10.9.0.1.4600$n > 10.9.0.2.7: Flags \[S\]," "$IT_TMP/s16.txt")" 1
+done
+for n in 3 4; do
+	syns=$(grep -c "^IP 10.9.0.1.4600$n > 10.9.0.2.7: Flags \[S\]," "$IT_TMP/s16.txt")
+	[ "$syns" -ge 2 ] || fail "client $n sent $syns SYNs: its first SYN was not dropped"
+	first_sa=$(grep -n "^IP 10.9.0.2.7 > 10.9.0.1.4600$n: Flags \[S\.\]" "$IT_TMP/s16.txt" | head -1 | cut -d: -f1)
+	second_syn=$(grep -n "^IP 10.9.0.1.4600$n > 10.9.0.2.7: Flags \[S\]," "$IT_TMP/s16.txt" | sed -n 2p | cut -d: -f1)
+	[ -n "$first_sa" ] && [ "$first_sa" -gt "$second_syn" ] || fail "client $n got a SYN-ACK before its retransmission"
+done
+echo "PASS: S16 accept queue of 2 full, further SYNs dropped silently, all 4 clients served"
