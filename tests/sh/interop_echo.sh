@@ -4,6 +4,7 @@
 #   socat: 1 MiB of random bytes comes back with the same SHA-256;
 #   nc -N to discard (on a second device synack creates itself with --peer): the server
 #   reports exactly 1048576 bytes in, 0 out;
+#   nc to port 8 (no listener): refused by synack's RST,ACK with seq 0 (S07);
 # and both servers exit 0 on SIGTERM.
 source "${SYNACK_SRC:?}/tests/interop/lib.sh"
 need nc socat sha256sum
@@ -30,11 +31,19 @@ it_in timeout 20 nc -N 10.9.1.2 9 <"$IT_TMP/in.bin" >"$IT_TMP/discard.out" || fa
 expect_eq "discard reply" "$(stat -c %s "$IT_TMP/discard.out")" 0
 it_wait_log discard '10\.9\.1\.1:[0-9]+ done: 1048576 bytes in, 0 bytes out'
 
+# S07 from Linux's side: a port nobody listens on is refused (synack's RST,ACK).
+st=0
+out=$(it_in timeout 10 nc -v -N 10.9.0.2 8 </dev/null 2>&1) || st=$?
+expect_eq "nc to a closed port: status" "$st" 1
+grep -q 'Connection refused' <<<"$out" || fail "nc to a closed port: $out"
+
 it_stop "$echo_pid" || fail "synack echo exited with status $?"
 it_stop "$discard_pid" || fail "synack discard exited with status $?"
-# Every connection ended with a FIN from each side (no RST anywhere).
+# Every connection ended with a FIN from each side; the one RST is the refusal.
 "$bin" trace -t "$IT_TMP/echo.pcap" >"$IT_TMP/echo.txt"
-expect_eq "RSTs in the echo capture" "$(grep -c 'Flags \[R' "$IT_TMP/echo.txt" || true)" 0
+expect_eq "RSTs in the echo capture" "$(grep -c 'Flags \[R' "$IT_TMP/echo.txt" || true)" 1
+grep -Eq '^IP 10.9.0.2.8 > 10.9.0.1.[0-9]+: Flags \[R\.\], seq 0, ack [0-9]+, win 0, length 0$' "$IT_TMP/echo.txt" ||
+	fail "no RST,ACK seq 0 from the closed port: $(grep 'Flags \[R' "$IT_TMP/echo.txt")"
 expect_eq "FINs from synack" "$(grep -c '^IP 10.9.0.2.7 > .*Flags \[F' "$IT_TMP/echo.txt")" 2
 expect_eq "FINs from Linux" "$(grep -c '^IP 10.9.0.1.[0-9]* > 10.9.0.2.7: Flags \[F' "$IT_TMP/echo.txt")" 2
 echo "PASS: echo (nc, socat 1 MiB) and discard (1 MiB) exact"

@@ -28,8 +28,9 @@ expect_eq "segments in capture" "$(wc -l <"$IT_TMP/s05.txt")" 3
 mapfile -t gaps < <(awk '{ split($1, t, ":"); printf "%d\n", t[3] * 1000 }' "$IT_TMP/s05.txt")
 for i in 1 2; do
 	want=$((100 << i))
-	[ "${gaps[$i]}" -ge "$want" ] && [ "${gaps[$i]}" -le $((want + want / 5 + 20)) ] ||
-		fail "gap before SYN $((i + 1)): ${gaps[$i]} ms, want $want ms (+20%)"
+	# never early; late by less than half the interval (a loaded machine wakes late)
+	[ "${gaps[$i]}" -ge "$want" ] && [ "${gaps[$i]}" -lt $((want * 3 / 2)) ] ||
+		fail "gap before SYN $((i + 1)): ${gaps[$i]} ms, want $want ms (+50%)"
 done
 # 200 + 400 + 800 ms from the first SYN to the failure.
 [ "$elapsed_ms" -ge 1400 ] && [ "$elapsed_ms" -le 3000 ] || fail "failed after $elapsed_ms ms, want about 1400"
