@@ -141,6 +141,8 @@ int cmd_demo(int argc, char **argv)
 	demo_print_trace(stdout, &d);
 	fprintf(stdout, "\n");
 	demo_print_ladder(stdout, &d);
+	if (sc.explain)
+		fprintf(stdout, "\n%s", sc.explain);
 	rc = a.pcap && demo_write_pcap(&d, a.pcap) ? 1 : 0;
 	synack_sc_run_free(d.run);
 	return rc;

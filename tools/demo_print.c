@@ -15,6 +15,7 @@
 #include "demo.h"
 #include "synack/ladder.h"
 #include "synack/pcap.h"
+#include "synack/ss.h"
 #include "synack/trace.h"
 
 static const struct { int e; const char *name; } errnames[] = {
@@ -80,6 +81,8 @@ static void print_send(FILE *out, const struct demo_ctx *d, const struct synack_
 	else
 		snprintf(line, sizeof line, "(packet %" PRIu64 " not kept)", e->pkt_id);
 	fprintf(out, " %s> %s", host_name(e->host), line);
+	if (e->injected)
+		fprintf(out, "   ** crafted (injected)");
 	if (e->fate != SYNACK_SIM_DELIVERED)
 		fprintf(out, "   ** %s", synack_sim_fate_name(e->fate));
 	if (e->sim_flags & SYNACK_SIM_F_CORRUPTED)
@@ -89,7 +92,7 @@ static void print_send(FILE *out, const struct demo_ctx *d, const struct synack_
 	if (e->sim_flags & SYNACK_SIM_F_REORDERED)
 		fprintf(out, "   ** delayed (reordered)");
 	fputc('\n', out);
-	if (e->host >= 0 && e->state >= 0 && e->state != last_state[e->host]) {
+	if (e->host >= 0 && e->state >= 0 && e->state != last_state[e->host] && !e->injected) {
 		fprintf(out, "%*s %s  enters %s\n", 15, "", host_name(e->host), state_name(e->state));
 		last_state[e->host] = e->state;
 	}
@@ -101,6 +104,12 @@ static void print_deliver(FILE *out, const struct synack_sc_entry *e, int *last_
 	fprintf(out, " %s< ", host_name(e->host));
 	if (e->is_dup)
 		fprintf(out, "(duplicate) ");
+	if (!e->decision && e->is_tcp && e->daddr != (e->host == 0 ? SYNACK_SC_ADDR_A :
+						       e->host == 1 ? SYNACK_SC_ADDR_B : 0u)) {
+		fprintf(out, "not addressed to %s: dropped (a reply to a spoofed source)\n",
+			host_name(e->host));
+		return;
+	}
 	if (!e->decision) {
 		fprintf(out, "no decision noted\n");
 		return;
@@ -149,6 +158,33 @@ static void print_call(FILE *out, const struct synack_sc_entry *e)
 			" (EOF)" : "");
 }
 
+struct ss_out {
+	FILE *out;
+	const char *indent;
+};
+
+static void print_ss_line(void *ctx, const char *line)
+{
+	struct ss_out *o = ctx;
+
+	fprintf(o->out, "%s%s\n", o->indent, line);
+}
+
+/* An SS entry: the listing as `synack ss` prints it, then the per-state counts. */
+static void print_ss(FILE *out, const struct demo_ctx *d, const struct synack_sc_entry *e)
+{
+	size_t n;
+	const struct synack_sock_info *v = synack_sc_snapshot(d->run, e, &n);
+	struct ss_out o = {out, "                   "};
+
+	print_ts(out, e->t_ns);
+	fprintf(out, " %s  --- connection list (synack ss), %zu entries:\n", host_name(e->host), n);
+	synack_ss_write_list(v, n, e->t_ns, print_ss_line, &o);
+	fprintf(out, "%sper-state counts:\n", o.indent);
+	o.indent = "                     ";
+	synack_ss_write_counts(v, n, print_ss_line, &o);
+}
+
 void demo_print_trace(FILE *out, const struct demo_ctx *d)
 {
 	struct synack_trace_opts o = {.absolute_seq = d->absolute, .ts = SYNACK_TRACE_TS_NONE};
@@ -185,6 +221,9 @@ void demo_print_trace(FILE *out, const struct demo_ctx *d)
 		case SYNACK_SC_LOG_MARK:
 			print_ts(out, e->t_ns);
 			fprintf(out, " %s  --- %s\n", host_name(e->host), e->text);
+			break;
+		case SYNACK_SC_LOG_SS:
+			print_ss(out, d, e);
 			break;
 		}
 	}

@@ -272,6 +272,33 @@ enum synack_sc_op {
 	SYNACK_SC_PARTITION,   /* the link goes down (arg 1) or heals (arg 0) */
 	SYNACK_SC_DROP_NTH,    /* the arg-th packet the host sends from now on is dropped */
 	SYNACK_SC_RESTART,     /* the host restarts: its stack loses all state */
+	SYNACK_SC_RAW,         /* the host's side of the link injects crafted segments (raw) */
+	SYNACK_SC_SS,          /* snapshot of the host's connection list (synack_sock_list) */
+	SYNACK_SC_SEND_OOB,    /* send data (arg bytes) on slot with SYNACK_MSG_OOB */
+	SYNACK_SC_ADD_ADDR,    /* the host (its stack and the simulator) owns address arg too */
+	SYNACK_SC_MARK,        /* a comment in the log: data */
+};
+
+/* A crafted segment for SYNACK_SC_RAW, built with the wire layer and sent by the step's
+ * host (its stack never sees it): from saddr:sport to daddr:dport. seq is relative to the
+ * ISN the log learnt for this direction of the 4-tuple (from a SYN seen on the link), ack
+ * relative to the other direction's; where no ISN is known the number is used as is.
+ * With count > 1, copy i (0-based) comes from saddr + i and sport + i, with seq + i * 7919
+ * (a spoofed flood). */
+struct synack_sc_raw {
+	uint32_t saddr;         /* 0: the host's own address */
+	uint32_t daddr;         /* 0: the other host's address */
+	uint16_t sport, dport;
+	uint8_t flags;          /* TCP flags byte as on the wire */
+	uint32_t seq, ack;
+	uint16_t win;
+	uint16_t urp;
+	const uint8_t *opts;    /* raw option bytes (written as given, data offset adjusted; */
+	uint8_t opts_len;       /* a length that is not a multiple of 4 is padded with EOL) */
+	uint16_t mss;           /* non-zero and opts NULL: an MSS option */
+	const char *data;       /* payload */
+	uint32_t len;
+	uint32_t count;         /* 0 = 1 */
 };
 
 struct synack_sc_step {
@@ -283,7 +310,10 @@ struct synack_sc_step {
 	uint16_t port;          /* LISTEN: local port; CONNECT: peer port */
 	uint16_t lport;         /* CONNECT/BIND: local port (0: ephemeral) */
 	uint32_t arg;
-	const char *data;       /* SEND: arg bytes */
+	const char *data;       /* SEND: arg bytes; MARK: the text */
+	uint32_t addr;          /* LISTEN/BIND: local address (0: any); CONNECT: peer address
+	                           (0: the other host's) */
+	const struct synack_sc_raw *raw; /* RAW */
 };
 
 struct synack_scenario {
@@ -297,6 +327,7 @@ struct synack_scenario {
 	void (*configure)(int host, struct synack_config *cfg); /* NULL: defaults */
 	const struct synack_sc_step *steps;
 	uint64_t run_until_ns;  /* the run stops here (or earlier when idle) */
+	const char *explain;    /* NULL or lines printed after the run (arithmetic, formulas) */
 };
 
 /* The catalogue, in id order, and its size. */
@@ -310,7 +341,8 @@ enum synack_sc_kind {
 	SYNACK_SC_LOG_NOTE,     /* a decision note of a host's stack */
 	SYNACK_SC_LOG_EVENT,    /* a socket event */
 	SYNACK_SC_LOG_CALL,     /* a socket call of the script (or auto accept/read) */
-	SYNACK_SC_LOG_MARK,     /* a link or host manipulation */
+	SYNACK_SC_LOG_MARK,     /* a link or host manipulation, or a comment */
+	SYNACK_SC_LOG_SS,       /* a snapshot of a host's connection list (synack_sc_snapshot) */
 };
 
 struct synack_sc_entry {
@@ -344,6 +376,13 @@ struct synack_sc_entry {
 	/* CALL / MARK */
 	char text[64];
 	long ret;               /* CALL: the return value (negative errno on failure) */
+	bool injected;          /* SEND: a crafted segment of a RAW step */
+	uint8_t tcp_hdr_len;    /* SEND/DELIVER with is_tcp: data offset * 4 */
+	uint16_t urp;           /* SEND/DELIVER with is_tcp: urgent pointer */
+	uint16_t win;           /* SEND/DELIVER with is_tcp: window as on the wire */
+	uint16_t mss;           /* SEND/DELIVER with is_tcp: MSS option, 0 if absent */
+	/* SS: the snapshot's entries (synack_sc_snapshot) */
+	uint32_t ss_off, ss_count;
 };
 
 struct synack_sc_run;
@@ -361,6 +400,9 @@ const uint8_t *synack_sc_packet(const struct synack_sc_run *run, const struct sy
 struct synack_sim *synack_sc_sim(const struct synack_sc_run *run);
 /* The descriptor in a host's script slot (-1 when empty). */
 int synack_sc_fd(const struct synack_sc_run *run, int host, int slot);
+/* The connection list of an SS entry: *count entries (NULL when e is not one). */
+const struct synack_sock_info *synack_sc_snapshot(const struct synack_sc_run *run,
+						  const struct synack_sc_entry *e, size_t *count);
 /* Whether the log or the packet arena filled up (later entries/bytes were not kept). */
 bool synack_sc_truncated(const struct synack_sc_run *run);
 

@@ -13,13 +13,15 @@
 #include <errno.h>
 #include <string.h>
 
+#include "sim/scenario_raw.h"
 #include "sim/sim_internal.h"
 #include "wire/wire.h"
 
 #define LOG_CAP     4096u
 #define ARENA_CAP   (2u << 20)
 #define ISN_CAP     64u
-#define LIST_CAP    64u
+#define LIST_CAP    256u
+#define SNAP_CAP    2048u
 
 struct isn_rec {
 	uint32_t saddr, daddr;
@@ -43,7 +45,11 @@ struct synack_sc_run {
 	struct isn_rec isn[ISN_CAP];
 	uint32_t nisn;
 	long pending[2];          /* per host: DELIVER entry awaiting its IN note, or -1 */
+	bool injecting;           /* a RAW step is sending: its SEND entries are marked */
+	struct synack_sock_info *snap; /* SS snapshots, SNAP_CAP entries in all */
+	uint32_t nsnap;
 	uint8_t rbuf[4096];
+	uint8_t pkt[2048];        /* RAW: the crafted packet */
 };
 
 /* ---- text without stdio (src/sim may not use it): a bounded string builder ------- */
@@ -203,6 +209,10 @@ static void fill_tcp(struct synack_sc_run *r, struct synack_sc_entry *e, const u
 		return;
 	e->is_tcp = true;
 	e->tcp_flags = t.flags;
+	e->tcp_hdr_len = t.hdr_len;
+	e->urp = t.urp;
+	e->win = t.win;
+	e->mss = (t.opt.present & WIRE_HAS_MSS) ? t.opt.mss : 0;
 	e->seq = t.seq;
 	e->ack = t.ack;
 	e->len = (uint32_t)t.payload_len;
@@ -236,6 +246,7 @@ static void on_tap(void *ctx, const struct synack_sim_tap *t)
 	e->fate = t->fate;
 	e->sim_flags = t->flags;
 	e->is_dup = t->is_duplicate;
+	e->injected = send && r->injecting;
 	fill_tcp(r, e, t->pkt, t->len, send);
 	if (send) {
 		if (r->alen + t->len <= r->acap) {
@@ -328,6 +339,11 @@ static void on_obs(void *ctx, struct synack_sim *sim, const struct synack_sim_ob
 			 * note tells it: the ladder shows what the connection really is. */
 			d->state = d->is_tcp ? state_of(r, o->host, d->daddr, d->dport, d->saddr,
 							d->sport) : o->note->state_after;
+			/* A listener's child that is gone "returns to LISTEN" (RFC 9293
+			 * §3.10.7.4 second check): the endpoint is the listener again. */
+			if (d->state == SYNACK_STATE_CLOSED &&
+			    o->note->state_after == SYNACK_STATE_LISTEN)
+				d->state = SYNACK_STATE_LISTEN;
 			r->pending[h] = -1;
 		}
 		return;
@@ -357,12 +373,30 @@ static int new_socket(struct synack_sc_run *r, int h, int slot)
 	return fd;
 }
 
-static void do_bind(struct synack_sc_run *r, int h, int fd, uint16_t port)
+static struct text *t_addr(struct text *t, uint32_t a)
+{
+	if (!a)
+		return t_str(t, "*");
+	for (int i = 3; i >= 0; i--)
+		t_str(t_num(t, (long)((a >> (8 * i)) & 255)), i ? "." : "");
+	return t;
+}
+
+static void do_bind(struct synack_sc_run *r, int h, int fd, uint32_t addr, uint16_t port)
 {
 	struct text t;
 
-	t_str(t_num(t_str(t_call(&t, "bind", fd), ", *:"), port), ")");
-	log_call(r, h, synack_bind(synack_sim_stack(r->sim, r->host[h]), fd, 0, port), t.s);
+	t_str(t_num(t_str(t_addr(t_str(t_call(&t, "bind", fd), ", "), addr), ":"), port), ")");
+	log_call(r, h, synack_bind(synack_sim_stack(r->sim, r->host[h]), fd, addr, port), t.s);
+}
+
+/* Whether the socket still needs a bind (its local port is 0). */
+static bool is_unbound(struct synack_sc_run *r, int h, int fd)
+{
+	uint32_t a = 0;
+	uint16_t p = 0;
+
+	return synack_getsockname(synack_sim_stack(r->sim, r->host[h]), fd, &a, &p) < 0 || !p;
 }
 
 static void set_int_opt(struct synack_sc_run *r, int h, int fd, int level, int name,
@@ -412,10 +446,72 @@ static void step_socket_op(struct synack_sc_run *r, const struct synack_sc_step 
 	case SYNACK_SC_KEEPALIVE:
 		set_int_opt(r, h, fd, SYNACK_SOL_SOCKET, SYNACK_SO_KEEPALIVE, "SO_KEEPALIVE");
 		return;
+	case SYNACK_SC_SEND_OOB:
+		t_str(t_num(t_str(t_call(&t, "send", fd), ", "), (long)st->arg), " bytes, MSG_OOB)");
+		ret = (long)synack_send(s, fd, st->data, st->arg, SYNACK_MSG_OOB);
+		break;
 	default:
 		return;
 	}
 	log_call(r, h, ret, t.s);
+}
+
+/* The absolute number for a relative one: n + the ISN learnt for saddr:sport ->
+ * daddr:dport, or n itself when none was seen. */
+static uint32_t resolve(struct synack_sc_run *r, uint32_t n, uint32_t saddr, uint16_t sport,
+			uint32_t daddr, uint16_t dport)
+{
+	const struct isn_rec *x = isn_find(r, saddr, sport, daddr, dport);
+
+	return x ? x->isn + n : n;
+}
+
+/* RAW: the host's side of the link sends raw->count crafted segments; its stack never
+ * sees them (the host is only the place where they enter the network). */
+static void inject_raw(struct synack_sc_run *r, int h, const struct synack_sc_raw *raw)
+{
+	uint32_t count = raw && raw->count ? raw->count : 1;
+
+	if (!raw)
+		return;
+	for (uint32_t i = 0; i < count; i++) {
+		uint32_t sa = (raw->saddr ? raw->saddr : h == 0 ? SYNACK_SC_ADDR_A :
+			       SYNACK_SC_ADDR_B) + i;
+		uint32_t da = raw->daddr ? raw->daddr : h == 0 ? SYNACK_SC_ADDR_B : SYNACK_SC_ADDR_A;
+		uint16_t sp = (uint16_t)(raw->sport + i);
+		uint32_t seq = resolve(r, raw->seq, sa, sp, da, raw->dport) + i * 7919u;
+		uint32_t ack = resolve(r, raw->ack, da, raw->dport, sa, sp);
+		size_t len = sim_sc_build_raw(raw, sa, sp, da, raw->dport, seq, ack,
+					      (uint16_t)(0x5300 + i), r->pkt, sizeof r->pkt);
+
+		if (!len) {
+			log_mark(r, h, "crafted segment does not fit: not sent");
+			continue;
+		}
+		r->injecting = true;
+		synack_sim_send(r->sim, r->host[h], r->pkt, len);
+		r->injecting = false;
+	}
+}
+
+/* SS: the host's connection list as the stack holds it now, kept for the log. */
+static void snapshot(struct synack_sc_run *r, int h)
+{
+	struct synack_stack *s = synack_sim_stack(r->sim, r->host[h]);
+	struct synack_sc_entry *e = log_add(r, SYNACK_SC_LOG_SS, h);
+	size_t n;
+
+	if (!e || !s)
+		return;
+	n = synack_sock_list(s, r->snap + r->nsnap, SNAP_CAP - r->nsnap);
+	if (n > SNAP_CAP - r->nsnap) {
+		r->truncated = true;
+		n = SNAP_CAP - r->nsnap;
+	}
+	e->ss_off = r->nsnap;
+	e->ss_count = (uint32_t)n;
+	r->nsnap += (uint32_t)n;
+	copy_text(e->text, sizeof e->text, "connection list (ss)");
 }
 
 static void run_step(struct synack_sc_run *r, const struct synack_sc_step *st)
@@ -428,25 +524,26 @@ static void run_step(struct synack_sc_run *r, const struct synack_sc_step *st)
 	switch (st->op) {
 	case SYNACK_SC_LISTEN:
 		fd = new_socket(r, h, st->slot);
-		do_bind(r, h, fd, st->port);
+		if (is_unbound(r, h, fd))
+			do_bind(r, h, fd, st->addr, st->port);
 		t_str(t_num(t_str(t_call(&t, "listen", fd), ", "), (long)st->arg), ")");
 		log_call(r, h, synack_listen(s, fd, (int)st->arg), t.s);
 		break;
 	case SYNACK_SC_BIND:
 		fd = new_socket(r, h, st->slot);
-		do_bind(r, h, fd, st->lport);
+		do_bind(r, h, fd, st->addr, st->lport);
 		break;
 	case SYNACK_SC_REUSEADDR:
 		fd = new_socket(r, h, st->slot);
 		set_int_opt(r, h, fd, SYNACK_SOL_SOCKET, SYNACK_SO_REUSEADDR, "SO_REUSEADDR");
 		break;
 	case SYNACK_SC_CONNECT: {
-		uint32_t peer = h == 0 ? SYNACK_SC_ADDR_B : SYNACK_SC_ADDR_A;
+		uint32_t peer = st->addr ? st->addr : h == 0 ? SYNACK_SC_ADDR_B : SYNACK_SC_ADDR_A;
 		bool fresh = r->fd[h][st->slot] < 0;
 
 		fd = new_socket(r, h, st->slot);
 		if (fresh && st->lport)
-			do_bind(r, h, fd, st->lport);
+			do_bind(r, h, fd, 0, st->lport);
 		t_str(t_call(&t, "connect", fd), ", ");
 		for (int i = 3; i >= 0; i--)
 			t_str(t_num(&t, (long)((peer >> (8 * i)) & 255)), i ? "." : ":");
@@ -479,6 +576,21 @@ static void run_step(struct synack_sc_run *r, const struct synack_sc_step *st)
 		log_mark(r, h, t.s);
 		break;
 	}
+	case SYNACK_SC_RAW:
+		inject_raw(r, h, st->raw);
+		break;
+	case SYNACK_SC_SS:
+		snapshot(r, h);
+		break;
+	case SYNACK_SC_ADD_ADDR:
+		t.len = 0;
+		t_addr(t_str(&t, "host adds address "), st->arg);
+		synack_sim_host_add_addr(r->sim, r->host[h], st->arg);
+		log_mark(r, h, t.s);
+		break;
+	case SYNACK_SC_MARK:
+		log_mark(r, h, st->data ? st->data : "");
+		break;
 	case SYNACK_SC_RESTART:
 		synack_sim_restart_host(r->sim, r->host[h]);
 		for (int i = 0; i < SYNACK_SC_SLOTS; i++)
@@ -552,9 +664,10 @@ struct synack_sc_run *synack_sc_run(const struct synack_scenario *sc, uint64_t s
 	r->acap = ARENA_CAP;
 	r->log = base_alloc(&a, sizeof(*r->log) * r->cap);
 	r->arena = base_alloc(&a, r->acap);
+	r->snap = base_alloc(&a, sizeof(*r->snap) * SNAP_CAP);
 	r->pending[0] = r->pending[1] = -1;
 	memset(r->fd, 0xff, sizeof r->fd);
-	if (!r->log || !r->arena || !make_sim(r, seed, env)) {
+	if (!r->log || !r->arena || !r->snap || !make_sim(r, seed, env)) {
 		synack_sc_run_free(r);
 		return NULL;
 	}
@@ -574,6 +687,7 @@ void synack_sc_run_free(struct synack_sc_run *r)
 	synack_sim_free(r->sim);
 	base_free(&a, r->log, sizeof(*r->log) * r->cap);
 	base_free(&a, r->arena, r->acap);
+	base_free(&a, r->snap, sizeof(*r->snap) * SNAP_CAP);
 	base_free(&a, r, sizeof(*r));
 }
 
@@ -600,6 +714,17 @@ int synack_sc_fd(const struct synack_sc_run *r, int host, int slot)
 	if (host < 0 || host > 1 || slot < 0 || slot >= SYNACK_SC_SLOTS)
 		return -1;
 	return r->fd[host][slot];
+}
+
+const struct synack_sock_info *synack_sc_snapshot(const struct synack_sc_run *r,
+						  const struct synack_sc_entry *e, size_t *count)
+{
+	if (!e || e->kind != SYNACK_SC_LOG_SS) {
+		*count = 0;
+		return NULL;
+	}
+	*count = e->ss_count;
+	return r->snap + e->ss_off;
 }
 
 bool synack_sc_truncated(const struct synack_sc_run *r)

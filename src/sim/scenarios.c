@@ -124,6 +124,98 @@ static const struct synack_sc_step s21[] = {
 	END,
 };
 
+/* A third address nobody owns: replies to it go to A (the next hop), which drops them
+ * as not its own, so it plays a remote client whose segments are crafted. */
+#define ADDR_C 0x0a000003u
+#define SPOOF 0xc6336401u /* 198.51.100.1, the first of the flood's spoofed sources */
+
+/* S13: A closes first (TIME-WAIT on A), then
+ * a RST with an in-window sequence number, crafted as if from B, reaches A's TIME-WAIT. */
+static const struct synack_sc_raw s13_rst = {
+	.sport = 80, .dport = 40000, .flags = 0x04, .seq = 2, .win = 0,
+};
+static const struct synack_sc_step s13[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(100), .op = SYNACK_SC_CLOSE, .host = A, .slot = 0},
+	{.at_ns = MS(200), .op = SYNACK_SC_CLOSE, .host = B, .slot = 1},
+	{.at_ns = MS(1000), .op = SYNACK_SC_RAW, .host = B, .raw = &s13_rst},
+	{.at_ns = MS(1100), .op = SYNACK_SC_SS, .host = A},
+	END,
+};
+
+/* S18: an old duplicate SYN from A's port 40000 (A's stack never sent it) reaches B's
+ * listener; B answers SYN,ACK; A's stack, which has no such connection, answers RST; B
+ * returns to LISTEN. A real connection from the same port afterwards works. */
+static const struct synack_sc_raw s18_syn = {
+	.sport = 40000, .dport = 80, .flags = 0x02, .seq = 1000000, .win = 8192, .mss = 1460,
+};
+static const struct synack_sc_step s18[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_RAW, .host = A, .raw = &s18_syn},
+	{.at_ns = MS(100), .op = SYNACK_SC_SS, .host = B},
+	{.at_ns = MS(100), .op = SYNACK_SC_ACCEPT, .host = B, .slot = 1, .from = 0},
+	{.at_ns = MS(1000), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(1100), .op = SYNACK_SC_ACCEPT, .host = B, .slot = 1, .from = 0},
+	END,
+};
+
+/* S20: a crafted client at 10.0.0.3 sends a SYN carrying 5 bytes; B must not deliver them
+ * before ESTABLISHED; the third segment carries 6 bytes and they are delivered. Then A's
+ * stack connects and queues data while SYN-SENT: it leaves after the handshake. */
+static const struct synack_sc_raw s20_syn = {
+	.saddr = ADDR_C, .sport = 5000, .dport = 80, .flags = 0x02, .seq = 1000000, .win = 8192,
+	.mss = 1460, .data = "early", .len = 5,
+};
+static const struct synack_sc_raw s20_ack = {
+	.saddr = ADDR_C, .sport = 5000, .dport = 80, .flags = 0x18, .seq = 1, .ack = 1,
+	.win = 8192, .data = "third\n", .len = 6,
+};
+static const struct synack_sc_step s20[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_RAW, .host = A, .raw = &s20_syn},
+	{.at_ns = MS(50), .op = SYNACK_SC_SS, .host = B},
+	{.at_ns = MS(100), .op = SYNACK_SC_RAW, .host = A, .raw = &s20_ack},
+	{.at_ns = MS(1000), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(1000), .op = SYNACK_SC_SEND, .host = A, .slot = 0, .arg = 6, .data = "queued"},
+	END,
+};
+
+/* S22: (1) a crafted client's SYN puts B's listener child in SYN-RECEIVED; the client's
+ * RST (in window) sends it back to LISTEN. (2) A's SYN is lost; crafted answers from B's
+ * port: RST without ACK and RST,ACK with an unacceptable ACK are ignored in SYN-SENT;
+ * RST,ACK acknowledging the SYN refuses the connection. */
+static const struct synack_sc_raw s22_syn = {
+	.saddr = ADDR_C, .sport = 5000, .dport = 80, .flags = 0x02, .seq = 1000000, .win = 8192,
+	.mss = 1460,
+};
+static const struct synack_sc_raw s22_rst = {
+	.saddr = ADDR_C, .sport = 5000, .dport = 80, .flags = 0x04, .seq = 1,
+};
+static const struct synack_sc_raw s22_rst_noack = {
+	.sport = 80, .dport = 40001, .flags = 0x04, .seq = 0,
+};
+static const struct synack_sc_raw s22_rst_badack = {
+	.sport = 80, .dport = 40001, .flags = 0x14, .seq = 0, .ack = 5,
+};
+static const struct synack_sc_raw s22_rst_ack = {
+	.sport = 80, .dport = 40001, .flags = 0x14, .seq = 0, .ack = 1,
+};
+static const struct synack_sc_step s22[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_RAW, .host = A, .raw = &s22_syn},
+	{.at_ns = MS(50), .op = SYNACK_SC_SS, .host = B},
+	{.at_ns = MS(100), .op = SYNACK_SC_RAW, .host = A, .raw = &s22_rst},
+	{.at_ns = MS(150), .op = SYNACK_SC_SS, .host = B},
+	{.at_ns = MS(200), .op = SYNACK_SC_DROP_NTH, .host = A, .arg = 1},
+	{.at_ns = MS(200), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40001},
+	{.at_ns = MS(300), .op = SYNACK_SC_RAW, .host = B, .raw = &s22_rst_noack},
+	{.at_ns = MS(400), .op = SYNACK_SC_RAW, .host = B, .raw = &s22_rst_badack},
+	{.at_ns = MS(500), .op = SYNACK_SC_RAW, .host = B, .raw = &s22_rst_ack},
+	{.at_ns = MS(600), .op = SYNACK_SC_RECV, .host = A, .slot = 0},
+	END,
+};
+
 static const struct synack_sc_step none[] = {END};
 
 #define SC(id_, name_, what_, ready_, steps_, until_, acc_, rd_)                        \
@@ -157,7 +249,7 @@ static const struct synack_scenario catalogue[] = {
 	SC("S12", "fin-wait-2-timeout", "an orphaned FIN-WAIT-2 connection is dropped after fin_timeout",
 	   true, s12, MS(120000), true, false),
 	SC("S13", "time-wait-rst", "a RST in TIME-WAIT is ignored (RFC 1337)",
-	   false, none, 0, false, false),
+	   true, s13, MS(70000), true, true),
 	SC("S14", "mss", "MSS option in SYNs only; segments never exceed min(peer MSS, MTU-40)",
 	   false, none, 0, false, false),
 	SC("S15", "options", "options parsed and built; malformed options drop the segment",
@@ -167,15 +259,15 @@ static const struct synack_scenario catalogue[] = {
 	SC("S17", "syn-flood", "spoofed SYNs fill the SYN queue; SYN cookies keep real clients working",
 	   false, none, 0, false, false),
 	SC("S18", "old-duplicate-syn", "a stale SYN is answered, the client resets it, the server returns to LISTEN",
-	   false, none, 0, false, false),
+	   true, s18, MS(10000), false, false),
 	SC("S19", "isn", "ISNs from a 4 us clock plus a keyed hash of the 4-tuple (RFC 6528)",
 	   false, none, 0, false, false),
 	SC("S20", "handshake-data", "data on a SYN is not delivered before ESTABLISHED; the third segment may carry data",
-	   false, none, 0, false, false),
+	   true, s20, MS(3000), true, true),
 	SC("S21", "keepalive", "keep-alive probes after 2 h idle, every 75 s, 9 unanswered -> ETIMEDOUT",
 	   true, s21, MS(16000000), true, false),
 	SC("S22", "rst-in-handshake", "RST in SYN-RECEIVED -> LISTEN; in SYN-SENT with a good ACK -> ECONNREFUSED",
-	   false, none, 0, false, false),
+	   true, s22, MS(5000), false, false),
 	SC("S23", "demux-and-binding", "4-tuple demux, specific vs wildcard listeners, challenge ACK to a SYN",
 	   false, none, 0, false, false),
 	SC("S24", "state-listing", "every socket with its state, endpoints, queues and timers (synack ss)",

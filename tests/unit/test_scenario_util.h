@@ -18,9 +18,11 @@
 #define MSEC 1000000ull
 #define SEC 1000000000ull
 
-enum { F_FIN = 0x01, F_SYN = 0x02, F_RST = 0x04, F_PSH = 0x08, F_ACK = 0x10 };
+enum { F_FIN = 0x01, F_SYN = 0x02, F_RST = 0x04, F_PSH = 0x08, F_ACK = 0x10, F_URG = 0x20 };
 enum { HA = 0, HB = 1 };
 #define NONE (-2)   /* no arrival expected (dropped) */
+#define NOT_OURS (-3) /* delivered to the next hop, which does not own the destination
+                       * (a reply to a spoofed source): no decision note there */
 
 struct want_seg {
 	uint64_t t_ns;          /* sent at */
@@ -116,6 +118,10 @@ static inline void check_segments(const struct synack_sc_run *run, const struct 
 		cr_assert_not_null(a, "seg %zu: never arrived", seen);
 		cr_assert_eq(a->t_ns, w->arrive_ns, "seg %zu: arrived at %llu, want %llu", seen,
 			     (unsigned long long)a->t_ns, (unsigned long long)w->arrive_ns);
+		if (w->receiver_state == NOT_OURS) {
+			cr_assert_null(a->decision, "seg %zu: decision %s", seen, a->decision);
+			continue;
+		}
 		cr_assert_eq(a->state, w->receiver_state, "seg %zu: receiver in %s, want %s", seen,
 			     st(a->state), st(w->receiver_state));
 		cr_assert_not_null(a->decision, "seg %zu: no decision note", seen);
@@ -177,6 +183,50 @@ static inline const struct synack_sc_entry *timer_transition(const struct synack
 			return &log[i];
 	cr_assert_fail("no timer %s -> %s on %c", st(from), st(to), 'A' + host);
 	return NULL;
+}
+
+/* The nth (1-based) connection-list snapshot (SS step) of host: entries and count. */
+static inline const struct synack_sock_info *snapshot_of(const struct synack_sc_run *run,
+							 int host, int nth, size_t *count)
+{
+	size_t n;
+	const struct synack_sc_entry *log = synack_sc_log(run, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (log[i].kind == SYNACK_SC_LOG_SS && log[i].host == host && --nth == 0)
+			return synack_sc_snapshot(run, &log[i], count);
+	cr_assert_fail("no snapshot of %c", 'A' + host);
+	return NULL;
+}
+
+/* The arrival (DELIVER entry) of the nth (1-based) TCP segment sent in the run. */
+static inline const struct synack_sc_entry *arrival_nth(const struct synack_sc_run *run, int nth)
+{
+	size_t n;
+	const struct synack_sc_entry *log = synack_sc_log(run, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (log[i].kind == SYNACK_SC_LOG_SEND && log[i].is_tcp && --nth == 0)
+			return arrival_of(log, n, i, log[i].pkt_id);
+	return NULL;
+}
+
+/* The nth (1-based) TCP segment sent in the run. */
+static inline const struct synack_sc_entry *segment_nth(const struct synack_sc_run *run, int nth)
+{
+	size_t n;
+	const struct synack_sc_entry *log = synack_sc_log(run, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (log[i].kind == SYNACK_SC_LOG_SEND && log[i].is_tcp && --nth == 0)
+			return &log[i];
+	cr_assert_fail("no segment #%d", nth);
+	return NULL;
+}
+
+static inline uint64_t counter_of(const struct synack_sc_run *run, int host, int ctr)
+{
+	return synack_counter(synack_sim_stack(synack_sc_sim(run), host), ctr);
 }
 
 #endif
