@@ -546,6 +546,12 @@ enum synack_counter {
 	SYNACK_CTR_NOTES_LOST,       /* decision notes dropped (queue full) */
 	SYNACK_CTR_TCP_QUIET_TIME,   /* SYNs dropped during the quiet time */
 	SYNACK_CTR_TCP_DATA_AFTER_CLOSE, /* data after close/SHUT_RD answered with RST */
+	SYNACK_CTR_TCP_OOW_LIMITED,  /* ACKs to out-of-window/PAWS/challenge segments
+	                              * suppressed by invalid_ratelimit_ms (Linux's
+	                              * tcp_oow_rate_limited: breaks ACK loops) */
+	SYNACK_CTR_TCP_ICMP_ERR,     /* ICMP errors applied to a connection */
+	SYNACK_CTR_TCP_ICMP_STALE,   /* ICMP errors ignored: no connection, or quoted
+	                              * SEG.SEQ outside [SND.UNA, SND.NXT) (RFC 5927) */
 	SYNACK_CTR_COUNT
 };
 

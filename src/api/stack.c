@@ -5,6 +5,7 @@
  * `ss` listing and counters.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -276,6 +277,7 @@ static const char *const counter_names[SYNACK_CTR_COUNT] = {
 	"tcp_cookies_bad", "tcp_tw_rst_ignored", "tcp_retrans", "tcp_timeouts",
 	"tcp_r1_reached", "tcp_synack_giveup", "tcp_no_memory", "out_no_room",
 	"out_queue_full", "notes_lost", "tcp_quiet_time", "tcp_data_after_close",
+	"tcp_oow_limited", "tcp_icmp_err", "tcp_icmp_stale",
 };
 
 uint64_t synack_counter(const struct synack_stack *s, int counter)
@@ -318,6 +320,14 @@ static void fill_info(const struct tcb *t, struct synack_sock_info *o)
 	o->timer_deadline_ns = best;
 }
 
+static int cmp_fd(const void *a, const void *b)
+{
+	int x = ((const struct synack_sock_info *)a)->fd;
+	int y = ((const struct synack_sock_info *)b)->fd;
+
+	return (x > y) - (x < y);
+}
+
 size_t synack_sock_list(struct synack_stack *s, struct synack_sock_info *out, size_t cap)
 {
 	struct list_node *pos;
@@ -330,6 +340,10 @@ size_t synack_sock_list(struct synack_stack *s, struct synack_sock_info *out, si
 			fill_info(s->slots[i].tcb, &out[n]);
 		n++;
 	}
+	/* descriptors ascending (fd = generation << 16 | slot: slot order is not fd order;
+	 * FINDINGS F1). When cap is short, the entries returned are sorted but which
+	 * descriptors they are is unspecified. */
+	qsort(out, n < cap ? n : cap, sizeof *out, cmp_fd);
 	for (pos = s->tcp.all_list.next; pos != &s->tcp.all_list; pos = pos->next) {
 		const struct tcb *t = container_of(pos, struct tcb, all_link);
 

@@ -48,10 +48,47 @@ void tcp_reply_rst(struct seg_ctx *c)
 			      WIRE_TCP_RST | WIRE_TCP_ACK);
 }
 
+/*
+ * Linux's tcp_oow_rate_limited ("tcp: mitigate ACK loops", FINDINGS F2): an ACK sent in
+ * answer to an unacceptable segment (§3.10.7.4 first check, PAWS, RFC 5961 challenge)
+ * goes out at most once per invalid_ratelimit_ms per connection, unless the segment
+ * carries data without SYN (data is not part of an ACK loop). Returns true when this
+ * ACK must be suppressed (counted); otherwise records the time of the ACK.
+ */
+static bool oow_limited(struct seg_ctx *c)
+{
+	struct tcb *tcb = c->tcb;
+	uint64_t gap = (uint64_t)c->ts->cfg.invalid_ratelimit_ms * MS;
+
+	if (c->seg->payload_len && !(c->seg->flags & WIRE_TCP_SYN))
+		return false;
+	if (gap && tcb->last_invalid_ack_ns && c->ts->now_ns - tcb->last_invalid_ack_ns < gap) {
+		tcp_count(c->ts, SYNACK_CTR_TCP_OOW_LIMITED);
+		return true;
+	}
+	tcb->last_invalid_ack_ns = c->ts->now_ns ? c->ts->now_ns : 1;
+	return false;
+}
+
+/* An ACK answering an unacceptable segment, unless rate-limited (oow_limited). */
+static enum verdict dup_ack(struct seg_ctx *c)
+{
+	if (oow_limited(c)) {
+		c->reason = "dropped: out-of-window ACK rate-limited";
+		return V_DROP;
+	}
+	return V_DROP_ACK;
+}
+
 /* RFC 5961 §7: a challenge ACK, if this connection's budget allows. */
 static enum verdict challenge_ack(struct seg_ctx *c, const char *why)
 {
 	struct tcb *tcb = c->tcb;
+
+	if (oow_limited(c)) {
+		c->reason = "dropped: challenge ACK rate-limited (invalid_ratelimit_ms)";
+		return V_DROP;
+	}
 
 	if (!tcp_challenge_allow(&tcb->challenge, c->ts->now_ns,
 				 c->ts->cfg.challenge_ack_limit)) {
@@ -224,7 +261,7 @@ static enum verdict step_paws(struct seg_ctx *c)
 		return V_CONTINUE;
 	tcp_count(c->ts, SYNACK_CTR_TCP_PAWS);
 	c->reason = "dropped: PAWS (old timestamp)";
-	return V_DROP_ACK;
+	return dup_ack(c);
 }
 
 /* Trims the segment to the window: the part before RCV.NXT (§3.10.7.4 "trimmed"),
@@ -294,8 +331,9 @@ static enum verdict step_seq(struct seg_ctx *c)
 			tcp_timer_set(c->ts, tcb, TCP_T_TIME_WAIT,
 				      c->ts->now_ns + 2ull * c->ts->cfg.msl_ms * MS);
 			c->reason = "FIN retransmitted in TIME-WAIT: ACK, 2MSL restarted";
+			return V_DROP_ACK;
 		}
-		return V_DROP_ACK;
+		return dup_ack(c);
 	}
 	trim_to_window(c);
 	return V_CONTINUE;

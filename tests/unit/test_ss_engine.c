@@ -50,9 +50,9 @@ Test(ss_engine, both_sides_after_the_prefix)
 		"ESTABLISHED  0      7      10.0.0.1:80           10.0.0.2:32768        timer:(delack,40ms,0)\n"
 		"ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:32769\n"
 		"CLOSE-WAIT   0      0      10.0.0.1:80           10.0.0.2:32770\n"
-		"CLOSING      0      0      10.0.0.1:80           10.0.0.2:32774        timer:(on,200ms,0)\n"
 		"ESTABLISHED  0      14336  10.0.0.1:80           10.0.0.2:32775        timer:(persist,200ms,0)\n"
 		"ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:32776\n"
+		"CLOSING      0      0      10.0.0.1:80           10.0.0.2:32774        timer:(on,200ms,0)\n"
 		"FIN-WAIT-1   0      0      10.0.0.1:80           10.0.0.2:32771        timer:(on,200ms,0)\n"
 		"LAST-ACK     0      0      10.0.0.1:80           10.0.0.2:32772        timer:(on,200ms,0)\n"
 		"SYN-RECEIVED 0      0      10.0.0.1:80           10.0.0.2:32778        timer:(on,1.0s,0)\n"
@@ -68,7 +68,8 @@ Test(ss_engine, both_sides_after_the_prefix)
 		"TIME-WAIT 1\n"
 		"total 13\n");
 
-	/* client: the SYN-SENT ones (lost SYN, lost SYN-ACK, full accept queue), the refused
+	/* (descriptors ascending: the CLOSING socket reuses a slot, so its fd is larger)
+	 * client: the SYN-SENT ones (lost SYN, lost SYN-ACK, full accept queue), the refused
 	 * connect in CLOSED, and its TIME-WAIT record (it closed first on 32772) */
 	memset(&k, 0, sizeof k);
 	n = synack_ss_dump(p->st[FP_CLI], p->now, SYNACK_SS_LIST, scratch, 64, collect, &k);
@@ -79,7 +80,6 @@ Test(ss_engine, both_sides_after_the_prefix)
 		"ESTABLISHED  0      3000   10.0.0.2:32769        10.0.0.1:80           timer:(on,200ms,0)\n"
 		"FIN-WAIT-2   0      0      10.0.0.2:32770        10.0.0.1:80\n"
 		"ESTABLISHED  0      0      10.0.0.2:32771        10.0.0.1:80\n"
-		"CLOSING      0      0      10.0.0.2:32774        10.0.0.1:80           timer:(on,200ms,0)\n"
 		"ESTABLISHED  2048   0      10.0.0.2:32775        10.0.0.1:80\n"
 		"ESTABLISHED  0      0      10.0.0.2:32776        10.0.0.1:80           timer:(keepalive,1.0s,0)\n"
 		"SYN-SENT     0      0      10.0.0.2:32777        10.0.0.1:80           timer:(on,1.0s,0)\n"
@@ -87,6 +87,7 @@ Test(ss_engine, both_sides_after_the_prefix)
 		"ESTABLISHED  0      0      10.0.0.2:32779        10.0.0.1:81\n"
 		"SYN-SENT     0      0      10.0.0.2:32780        10.0.0.1:81           timer:(on,1.0s,0)\n"
 		"CLOSED       0      0      10.0.0.2:32781        10.0.0.1:82\n"
+		"CLOSING      0      0      10.0.0.2:32774        10.0.0.1:80           timer:(on,200ms,0)\n"
 		"TIME-WAIT    0      0      10.0.0.2:32772        10.0.0.1:80           timer:(timewait,1min,0)\n");
 
 	/* -s: estab counts ESTABLISHED (5), CLOSE-WAIT, FIN-WAIT-1, CLOSING, LAST-ACK; the

@@ -150,9 +150,39 @@ Test(tcp_established, established_syn_challenge_ack)
 	fd = h_passive_est(&h, NULL, &iss);
 	h_send(&h, PEER_PORT, SRV_PORT, F_SYN, R + 5, 0, 8192);  /* RFC 5961 §4 */
 	EXPECT_SEG(&h, F_ACK, iss + 1, R, 65535);
+	/* a second one within invalid_ratelimit_ms (500 ms): no ACK (Linux
+	 * tcp_oow_rate_limited; FINDINGS F2) */
+	h_advance(&h, 500 * MSEC - 1);
+	h_send(&h, PEER_PORT, SRV_PORT, F_SYN | F_ACK, R, iss + 1, 8192);
+	EXPECT_NONE(&h);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_OOW_LIMITED), 1);
+	h_advance(&h, 1);
 	h_send(&h, PEER_PORT, SRV_PORT, F_SYN | F_ACK, R, iss + 1, 8192);
 	EXPECT_SEG(&h, F_ACK, iss + 1, R, 65535);
 	EXPECT_STATE(&h, fd, SYNACK_STATE_ESTABLISHED);
+	h_fini(&h);
+}
+
+Test(tcp_established, established_pure_ack_out_of_window_dup_ack_rate_limited)
+{
+	struct harness h;
+	uint32_t iss;
+
+	h_init(&h);
+	h_passive_est(&h, NULL, &iss);
+	/* FINDINGS F2: pure ACKs left of the window get one dup ACK per 500 ms */
+	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R - 100, iss + 1, 8192);
+	EXPECT_SEG(&h, F_ACK, iss + 1, R, 65535);
+	for (int i = 0; i < 100; i++)
+		h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R - 100, iss + 1, 8192);
+	EXPECT_NONE(&h);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_OOW_LIMITED), 100);
+	/* data is never part of an ACK loop: always answered */
+	h_send_data(&h, PEER_PORT, SRV_PORT, F_ACK, R - 100, iss + 1, 8192, "xy", 2);
+	EXPECT_SEG(&h, F_ACK, iss + 1, R, 65535);
+	h_advance(&h, 500 * MSEC);
+	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R - 100, iss + 1, 8192);
+	EXPECT_SEG(&h, F_ACK, iss + 1, R, 65535);
 	h_fini(&h);
 }
 
