@@ -343,7 +343,8 @@ size_t synack_sock_list(struct synack_stack *s, struct synack_sock_info *out, si
 	/* descriptors ascending (fd = generation << 16 | slot: slot order is not fd order;
 	 * FINDINGS F1). When cap is short, the entries returned are sorted but which
 	 * descriptors they are is unspecified. */
-	qsort(out, n < cap ? n : cap, sizeof *out, cmp_fd);
+	if (out && cap)
+		qsort(out, n < cap ? n : cap, sizeof *out, cmp_fd);
 	for (pos = s->tcp.all_list.next; pos != &s->tcp.all_list; pos = pos->next) {
 		const struct tcb *t = container_of(pos, struct tcb, all_link);
 
