@@ -253,7 +253,7 @@ bool synack_sim_run_until_idle(struct synack_sim *sim, uint64_t limit_ns);
 
 #define SYNACK_SC_ADDR_A 0x0a000001u
 #define SYNACK_SC_ADDR_B 0x0a000002u
-#define SYNACK_SC_SLOTS 8           /* socket slots per host a script can name */
+#define SYNACK_SC_SLOTS 16          /* socket slots per host a script can name */
 #define SYNACK_SC_MS(x) ((uint64_t)(x) * 1000000ull)
 
 enum synack_sc_op {
@@ -277,6 +277,7 @@ enum synack_sc_op {
 	SYNACK_SC_SEND_OOB,    /* send data (arg bytes) on slot with SYNACK_MSG_OOB */
 	SYNACK_SC_ADD_ADDR,    /* the host (its stack and the simulator) owns address arg too */
 	SYNACK_SC_MARK,        /* a comment in the log: data */
+	SYNACK_SC_TW_REUSE,    /* the host's stack gets tw_reuse = arg (synack_stack_set_config) */
 };
 
 /* A crafted segment for SYNACK_SC_RAW, built with the wire layer and sent by the step's

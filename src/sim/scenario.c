@@ -189,9 +189,11 @@ static int state_of(struct synack_sc_run *r, int sim_host, uint32_t laddr, uint1
 	n = synack_sock_list(s, list, LIST_CAP);
 	if (n > LIST_CAP)
 		n = LIST_CAP;
+	/* A socket the application has not closed yet may still name the 4-tuple in
+	 * CLOSED while a new incarnation lives: the live one is the state. */
 	for (size_t i = 0; i < n; i++)
 		if (list[i].laddr == laddr && list[i].lport == lport && list[i].raddr == raddr &&
-		    list[i].rport == rport)
+		    list[i].rport == rport && list[i].state != SYNACK_STATE_CLOSED)
 			return list[i].state;
 	return SYNACK_STATE_CLOSED;
 }
@@ -270,19 +272,33 @@ static int free_slot(const struct synack_sc_run *r, int h)
 	return -1;
 }
 
-static void auto_accept(struct synack_sc_run *r, int h, int lfd)
+static struct text *t_addr(struct text *t, uint32_t a);
+
+/* accept(lfd), logged with the peer of the connection it returns. */
+static int do_accept(struct synack_sc_run *r, int h, int lfd)
 {
 	struct synack_stack *s = synack_sim_stack(r->sim, r->host[h]);
+	uint32_t addr = 0;
+	uint16_t port = 0;
+	int fd = synack_accept(s, lfd, &addr, &port);
 	struct text t;
 
+	t_str(t_call(&t, "accept", lfd), ")");
+	if (fd >= 0)
+		t_num(t_str(t_addr(t_str(&t, " from "), addr), ":"), port);
+	log_call(r, h, fd, t.s);
+	return fd;
+}
+
+static void auto_accept(struct synack_sc_run *r, int h, int lfd)
+{
 	for (;;) {
 		int slot = free_slot(r, h);
 		int fd;
 
 		if (slot < 0)
 			return;
-		fd = synack_accept(s, lfd, NULL, NULL);
-		log_call(r, h, fd, t_str(t_call(&t, "accept", lfd), ")")->s);
+		fd = do_accept(r, h, lfd);
 		if (fd < 0)
 			return;
 		r->fd[h][slot] = fd;
@@ -552,8 +568,7 @@ static void run_step(struct synack_sc_run *r, const struct synack_sc_step *st)
 		break;
 	}
 	case SYNACK_SC_ACCEPT:
-		fd = synack_accept(s, r->fd[h][st->from], NULL, NULL);
-		log_call(r, h, fd, t_str(t_call(&t, "accept", r->fd[h][st->from]), ")")->s);
+		fd = do_accept(r, h, r->fd[h][st->from]);
 		if (fd >= 0)
 			r->fd[h][st->slot] = fd;
 		break;
@@ -588,6 +603,17 @@ static void run_step(struct synack_sc_run *r, const struct synack_sc_step *st)
 		synack_sim_host_add_addr(r->sim, r->host[h], st->arg);
 		log_mark(r, h, t.s);
 		break;
+	case SYNACK_SC_TW_REUSE: {
+		struct synack_config c = *synack_stack_config(s);
+
+		c.tw_reuse = st->arg;
+		t.len = 0;
+		t_num(t_str(&t, "tw_reuse = "), (long)st->arg);
+		log_mark(r, h, t.s);
+		if (synack_stack_set_config(s, &c))
+			log_mark(r, h, "the stack refused the configuration");
+		break;
+	}
 	case SYNACK_SC_MARK:
 		log_mark(r, h, st->data ? st->data : "");
 		break;
@@ -609,6 +635,13 @@ static void on_step(void *ctx, struct synack_sim *sim, uint64_t now_ns)
 	const struct synack_sc_step *steps = r->sc->steps;
 
 	while (steps[r->next_step].op != SYNACK_SC_END && steps[r->next_step].at_ns <= now_ns) {
+		struct synack_stack *s = synack_sim_stack(sim, r->host[steps[r->next_step].host & 1]);
+
+		/* Socket calls use the latest time the stack was given (synack.h "Time"):
+		 * give it the current virtual time first, so a call at t acts at t (the ISN's
+		 * clock, timestamps, timers armed by the call). Timers due now run first. */
+		if (s)
+			synack_advance(s, now_ns);
 		run_step(r, &steps[r->next_step++]);
 		/* Each call's packets leave before the next step (the driver loop). */
 		synack_sim_flush(sim);

@@ -216,12 +216,210 @@ static const struct synack_sc_step s22[] = {
 	END,
 };
 
+/* S10: B (the server) closes first and holds TIME-WAIT; its last ACK is lost, A's FIN
+ * comes again, is ACKed again and restarts 2MSL; an old duplicate is answered with an
+ * ACK and dropped; with the listener closed, bind(*:80) fails EADDRINUSE, with
+ * SO_REUSEADDR it succeeds but connect() to the same remote endpoint fails; a listener
+ * with SO_REUSEADDR then takes A's new SYN, whose ISN is beyond the old incarnation's,
+ * and the 4-tuple reopens. A (the passive closer) never enters TIME-WAIT. */
+static const struct synack_sc_raw s10_olddup = {
+	.sport = 40000, .dport = 80, .flags = 0x18, .seq = 1, .ack = 1, .win = 8192,
+	.data = "old!", .len = 4,
+};
+static const struct synack_sc_step s10[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(100), .op = SYNACK_SC_DROP_NTH, .host = B, .arg = 2},
+	{.at_ns = MS(100), .op = SYNACK_SC_CLOSE, .host = B, .slot = 1},
+	{.at_ns = MS(200), .op = SYNACK_SC_CLOSE, .host = A, .slot = 0},
+	{.at_ns = MS(2000), .op = SYNACK_SC_RAW, .host = A, .raw = &s10_olddup},
+	{.at_ns = MS(3000), .op = SYNACK_SC_CLOSE, .host = B, .slot = 0},
+	{.at_ns = MS(3000), .op = SYNACK_SC_BIND, .host = B, .slot = 2, .lport = 80},
+	{.at_ns = MS(3000), .op = SYNACK_SC_REUSEADDR, .host = B, .slot = 3},
+	{.at_ns = MS(3000), .op = SYNACK_SC_BIND, .host = B, .slot = 3, .lport = 80},
+	{.at_ns = MS(3000), .op = SYNACK_SC_CONNECT, .host = B, .slot = 3, .port = 40000},
+	{.at_ns = MS(3000), .op = SYNACK_SC_SS, .host = B},
+	{.at_ns = MS(4000), .op = SYNACK_SC_CLOSE, .host = B, .slot = 3},
+	{.at_ns = MS(4000), .op = SYNACK_SC_REUSEADDR, .host = B, .slot = 4},
+	{.at_ns = MS(4000), .op = SYNACK_SC_LISTEN, .host = B, .slot = 4, .port = 80, .arg = 8},
+	{.at_ns = MS(5000), .op = SYNACK_SC_CONNECT, .host = A, .slot = 1, .port = 80, .lport = 40000},
+	END,
+};
+
+/* S11: B has quiet_time on: during its first MSL (30 s) it accepts no connection and
+ * initiates none; A's SYN is retransmitted until the quiet time is over. */
+static void s11_config(int host, struct synack_config *cfg)
+{
+	if (host == B)
+		cfg->quiet_time = 1;
+}
+static const struct synack_sc_step s11[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(2), .op = SYNACK_SC_CONNECT, .host = B, .slot = 1, .port = 22, .lport = 50000},
+	END,
+};
+
+/* S14: A's link MTU is 296 (Stevens' SLIP example): A advertises MSS 256 and B never
+ * sends it more; A never sends more than 256 either. A crafted client at 10.0.0.3 sends
+ * a SYN without MSS option: B uses 536 towards it. */
+static void s14_config(int host, struct synack_config *cfg)
+{
+	if (host == A)
+		cfg->mtu = 296;
+}
+static const char s14_data[600] = "0123456789";
+static const struct synack_sc_raw s14_syn = {
+	.saddr = ADDR_C, .sport = 5000, .dport = 80, .flags = 0x02, .seq = 1000000, .win = 65535,
+};
+static const struct synack_sc_raw s14_ack = {
+	.saddr = ADDR_C, .sport = 5000, .dport = 80, .flags = 0x10, .seq = 1, .ack = 1,
+	.win = 65535,
+};
+static const struct synack_sc_step s14[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(100), .op = SYNACK_SC_SEND, .host = B, .slot = 1, .arg = 600, .data = s14_data},
+	{.at_ns = MS(300), .op = SYNACK_SC_SEND, .host = A, .slot = 0, .arg = 300, .data = s14_data},
+	{.at_ns = MS(500), .op = SYNACK_SC_RAW, .host = A, .raw = &s14_syn},
+	{.at_ns = MS(600), .op = SYNACK_SC_RAW, .host = A, .raw = &s14_ack},
+	{.at_ns = MS(700), .op = SYNACK_SC_SEND, .host = B, .slot = 2, .arg = 600, .data = s14_data},
+	{.at_ns = MS(800), .op = SYNACK_SC_LINGER0, .host = B, .slot = 2},
+	{.at_ns = MS(800), .op = SYNACK_SC_CLOSE, .host = B, .slot = 2},
+	END,
+};
+
+/* S16: B listens with backlog 2 and does not accept at first: two handshakes complete
+ * in the stack (A's data on the first is buffered), the third SYN is dropped silently
+ * (accept queue full) and retransmitted; accept() takes them in arrival order. */
+static const struct synack_sc_step s16[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 2},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(2), .op = SYNACK_SC_CONNECT, .host = A, .slot = 1, .port = 80, .lport = 40001},
+	{.at_ns = MS(3), .op = SYNACK_SC_CONNECT, .host = A, .slot = 2, .port = 80, .lport = 40002},
+	{.at_ns = MS(100), .op = SYNACK_SC_SEND, .host = A, .slot = 0, .arg = 6, .data = "first\n"},
+	{.at_ns = MS(500), .op = SYNACK_SC_SS, .host = B},
+	{.at_ns = MS(2000), .op = SYNACK_SC_ACCEPT, .host = B, .slot = 1, .from = 0},
+	{.at_ns = MS(2000), .op = SYNACK_SC_RECV, .host = B, .slot = 1},
+	{.at_ns = MS(4000), .op = SYNACK_SC_ACCEPT, .host = B, .slot = 2, .from = 0},
+	{.at_ns = MS(4000), .op = SYNACK_SC_ACCEPT, .host = B, .slot = 3, .from = 0},
+	{.at_ns = MS(4000), .op = SYNACK_SC_ACCEPT, .host = B, .slot = 4, .from = 0},
+	END,
+};
+
+/* S19: three connections from A: port 40000 at 1 ms (aborted at once), port 40001 at
+ * 1 s + 1 ms, port 40000 again at 1 s + 1 ms. Same 4-tuple 1 s apart: ISNs 250000 apart
+ * (M, the 4 us clock); another port at the same instant: an unrelated ISN (F). */
+static const struct synack_sc_step s19[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(100), .op = SYNACK_SC_LINGER0, .host = A, .slot = 0},
+	{.at_ns = MS(100), .op = SYNACK_SC_CLOSE, .host = A, .slot = 0},
+	{.at_ns = MS(1001), .op = SYNACK_SC_CONNECT, .host = A, .slot = 1, .port = 80, .lport = 40001},
+	{.at_ns = MS(1001), .op = SYNACK_SC_CONNECT, .host = A, .slot = 2, .port = 80, .lport = 40000},
+	END,
+};
+
+/* S23: B owns 10.0.0.2 and 10.0.0.4. Port 80: one listener on 10.0.0.4 only. Port 8080: a
+ * wildcard listener and one on 10.0.0.4 (both SO_REUSEADDR, bound before listening). */
+#define ADDR_B2 0x0a000004u
+static const struct synack_sc_raw s23_syn = {
+	.sport = 40000, .dport = 80, .daddr = ADDR_B2, .flags = 0x02, .seq = 5000,
+	.win = 8192,
+};
+static const struct synack_sc_raw s23_data = {
+	.sport = 40009, .dport = 80, .daddr = ADDR_B2, .flags = 0x18, .seq = 1, .ack = 12345,
+	.win = 8192, .data = "data", .len = 4,
+};
+static const struct synack_sc_step s23[] = {
+	{.at_ns = 0, .op = SYNACK_SC_ADD_ADDR, .host = B, .arg = ADDR_B2},
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .addr = ADDR_B2, .arg = 8},
+	{.at_ns = 0, .op = SYNACK_SC_REUSEADDR, .host = B, .slot = 1},
+	{.at_ns = 0, .op = SYNACK_SC_REUSEADDR, .host = B, .slot = 2},
+	{.at_ns = 0, .op = SYNACK_SC_BIND, .host = B, .slot = 1, .lport = 8080},
+	{.at_ns = 0, .op = SYNACK_SC_BIND, .host = B, .slot = 2, .lport = 8080, .addr = ADDR_B2},
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 1, .port = 8080, .arg = 8},
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 2, .port = 8080, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000, .addr = ADDR_B2},
+	{.at_ns = MS(2), .op = SYNACK_SC_CONNECT, .host = A, .slot = 1, .port = 80, .lport = 40001, .addr = ADDR_B2},
+	{.at_ns = MS(3), .op = SYNACK_SC_CONNECT, .host = A, .slot = 2, .port = 80, .lport = 40002},
+	{.at_ns = MS(100), .op = SYNACK_SC_CONNECT, .host = A, .slot = 3, .port = 8080, .lport = 40003, .addr = ADDR_B2},
+	{.at_ns = MS(200), .op = SYNACK_SC_ACCEPT, .host = B, .slot = 3, .from = 1},
+	{.at_ns = MS(200), .op = SYNACK_SC_ACCEPT, .host = B, .slot = 3, .from = 2},
+	{.at_ns = MS(300), .op = SYNACK_SC_CONNECT, .host = A, .slot = 4, .port = 8080, .lport = 40004},
+	{.at_ns = MS(400), .op = SYNACK_SC_ACCEPT, .host = B, .slot = 4, .from = 2},
+	{.at_ns = MS(400), .op = SYNACK_SC_ACCEPT, .host = B, .slot = 4, .from = 1},
+	{.at_ns = MS(500), .op = SYNACK_SC_ACCEPT, .host = B, .slot = 5, .from = 0},
+	{.at_ns = MS(500), .op = SYNACK_SC_ACCEPT, .host = B, .slot = 6, .from = 0},
+	{.at_ns = MS(600), .op = SYNACK_SC_RAW, .host = A, .raw = &s23_syn},
+	{.at_ns = MS(700), .op = SYNACK_SC_RAW, .host = A, .raw = &s23_data},
+	{.at_ns = MS(800), .op = SYNACK_SC_SS, .host = B},
+	END,
+};
+
+/* S26: odd flag sets (RFC 1025's "nastygram", Stevens §18.2.1) from a crafted client to
+ * B's listener and into an established connection; the connection still works after. */
+static const struct synack_sc_raw s26_synfin = {
+	.saddr = ADDR_C, .sport = 5001, .dport = 80, .flags = 0x03, .seq = 1000, .win = 8192,
+};
+static const struct synack_sc_raw s26_synrst = {
+	.saddr = ADDR_C, .sport = 5002, .dport = 80, .flags = 0x06, .seq = 2000, .win = 8192,
+};
+static const struct synack_sc_raw s26_xmas = {
+	.saddr = ADDR_C, .sport = 5003, .dport = 80, .flags = 0x2b, .seq = 3000, .win = 8192,
+	.urp = 1, .data = "xmas", .len = 4,
+};
+static const struct synack_sc_raw s26_null = {
+	.saddr = ADDR_C, .sport = 5004, .dport = 80, .flags = 0x00, .seq = 4000, .win = 8192,
+	.data = "null", .len = 4,
+};
+static const struct synack_sc_raw s26_null_est = {
+	.sport = 40000, .dport = 80, .flags = 0x00, .seq = 1, .win = 8192, .data = "null", .len = 4,
+};
+static const struct synack_sc_raw s26_synfin_est = {
+	.sport = 40000, .dport = 80, .flags = 0x03, .seq = 1, .win = 8192,
+};
+static const struct synack_sc_raw s26_xmas_est = {
+	.sport = 40000, .dport = 80, .flags = 0x2b, .seq = 1, .ack = 1, .win = 8192, .urp = 1,
+	.data = "xmas", .len = 4,
+};
+static const struct synack_sc_step s26[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(100), .op = SYNACK_SC_RAW, .host = A, .raw = &s26_synfin},
+	{.at_ns = MS(200), .op = SYNACK_SC_RAW, .host = A, .raw = &s26_synrst},
+	{.at_ns = MS(300), .op = SYNACK_SC_RAW, .host = A, .raw = &s26_xmas},
+	{.at_ns = MS(400), .op = SYNACK_SC_RAW, .host = A, .raw = &s26_null},
+	{.at_ns = MS(500), .op = SYNACK_SC_RAW, .host = A, .raw = &s26_null_est},
+	{.at_ns = MS(600), .op = SYNACK_SC_RAW, .host = A, .raw = &s26_synfin_est},
+	{.at_ns = MS(700), .op = SYNACK_SC_RAW, .host = A, .raw = &s26_xmas_est},
+	{.at_ns = MS(800), .op = SYNACK_SC_SS, .host = B},
+	{.at_ns = MS(900), .op = SYNACK_SC_SEND, .host = A, .slot = 0, .arg = 3, .data = "ok\n"},
+	END,
+};
+
+/* S27: A sends 3 bytes, then 1 urgent byte (MSG_OOB): URG set, the urgent pointer marks
+ * the byte after it (RFC 6093); B reads all 4 bytes in line. */
+static const struct synack_sc_step s27[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(100), .op = SYNACK_SC_SEND, .host = A, .slot = 0, .arg = 3, .data = "abc"},
+	{.at_ns = MS(200), .op = SYNACK_SC_SEND_OOB, .host = A, .slot = 0, .arg = 1, .data = "!"},
+	END,
+};
+
 static const struct synack_sc_step none[] = {END};
 
 #define SC(id_, name_, what_, ready_, steps_, until_, acc_, rd_)                        \
 	{.id = id_, .name = name_, .what = what_, .ready = ready_, .steps = steps_,      \
 	 .run_until_ns = until_, .auto_accept = {false, acc_}, .auto_read = {rd_, rd_},   \
 	 .ab = LAT, .ba = LAT}
+
+/* The same with a configure hook (per-host knobs) and an explanation printed after. */
+#define SCX(id_, name_, what_, steps_, until_, acc_, rd_, cfg_, explain_)                 \
+	{.id = id_, .name = name_, .what = what_, .ready = true, .steps = steps_,         \
+	 .run_until_ns = until_, .auto_accept = {false, acc_}, .auto_read = {rd_, rd_},   \
+	 .ab = LAT, .ba = LAT, .configure = cfg_, .explain = explain_}
 
 static const struct synack_scenario catalogue[] = {
 	SC("S01", "handshake-close", "three-way handshake, data both ways, FIN exchange, TIME-WAIT for 2MSL",
@@ -243,25 +441,25 @@ static const struct synack_scenario catalogue[] = {
 	SC("S09", "half-open", "a restarted host answers old-connection data with RST: ECONNRESET",
 	   true, s09, MS(10000), true, true),
 	SC("S10", "time-wait", "2MSL in TIME-WAIT, retransmitted FIN re-ACKed, EADDRINUSE on bind",
-	   false, none, 0, false, false),
-	SC("S11", "quiet-time", "optional quiet time after a restart: no connections for MSL",
-	   false, none, 0, false, false),
+	   true, s10, MS(130000), true, true),
+	SCX("S11", "quiet-time", "optional quiet time after a restart: no connections for MSL",
+	    s11, MS(40000), true, true, s11_config, NULL),
 	SC("S12", "fin-wait-2-timeout", "an orphaned FIN-WAIT-2 connection is dropped after fin_timeout",
 	   true, s12, MS(120000), true, false),
 	SC("S13", "time-wait-rst", "a RST in TIME-WAIT is ignored (RFC 1337)",
 	   true, s13, MS(70000), true, true),
-	SC("S14", "mss", "MSS option in SYNs only; segments never exceed min(peer MSS, MTU-40)",
-	   false, none, 0, false, false),
+	SCX("S14", "mss", "MSS option in SYNs only; segments never exceed min(peer MSS, MTU-40)",
+	    s14, MS(2000), true, true, s14_config, NULL),
 	SC("S15", "options", "options parsed and built; malformed options drop the segment",
 	   false, none, 0, false, false),
 	SC("S16", "backlog", "SYN queue and accept queue; a full accept queue drops SYNs silently",
-	   false, none, 0, false, false),
+	   true, s16, MS(6000), false, false),
 	SC("S17", "syn-flood", "spoofed SYNs fill the SYN queue; SYN cookies keep real clients working",
 	   false, none, 0, false, false),
 	SC("S18", "old-duplicate-syn", "a stale SYN is answered, the client resets it, the server returns to LISTEN",
 	   true, s18, MS(10000), false, false),
 	SC("S19", "isn", "ISNs from a 4 us clock plus a keyed hash of the 4-tuple (RFC 6528)",
-	   false, none, 0, false, false),
+	   true, s19, MS(3000), true, true),
 	SC("S20", "handshake-data", "data on a SYN is not delivered before ESTABLISHED; the third segment may carry data",
 	   true, s20, MS(3000), true, true),
 	SC("S21", "keepalive", "keep-alive probes after 2 h idle, every 75 s, 9 unanswered -> ETIMEDOUT",
@@ -269,15 +467,15 @@ static const struct synack_scenario catalogue[] = {
 	SC("S22", "rst-in-handshake", "RST in SYN-RECEIVED -> LISTEN; in SYN-SENT with a good ACK -> ECONNREFUSED",
 	   true, s22, MS(5000), false, false),
 	SC("S23", "demux-and-binding", "4-tuple demux, specific vs wildcard listeners, challenge ACK to a SYN",
-	   false, none, 0, false, false),
+	   true, s23, MS(2000), false, false),
 	SC("S24", "state-listing", "every socket with its state, endpoints, queues and timers (synack ss)",
 	   false, none, 0, false, false),
 	SC("S25", "tcpdump-trace", "tcpdump-format trace and pcap files that tcpdump and Wireshark open",
 	   false, none, 0, false, false),
 	SC("S26", "nastygram", "odd flag sets (SYN+FIN, SYN+RST, no flags) handled by RFC rules or dropped",
-	   false, none, 0, false, false),
+	   true, s26, MS(2000), true, true),
 	SC("S27", "urgent", "URG and the urgent pointer; urgent data delivered in line",
-	   false, none, 0, false, false),
+	   true, s27, MS(2000), true, true),
 	SC("S28", "connection-rate", "TIME-WAIT bounds the connection rate: ports / 2MSL, and the knobs",
 	   false, none, 0, false, false),
 };
