@@ -162,8 +162,8 @@ void synack_loop_on_signal(struct synack_loop *l, void (*fn)(struct synack_loop 
 /*
  * Graceful end: every watched descriptor is synack_loop_close()d (a FIN after queued
  * data; a listener resets its unaccepted connections), then the loop keeps running until
- * no connection is left in a state that still owes the peer something (SYN-SENT,
- * SYN-RECEIVED, ESTABLISHED, CLOSE-WAIT, FIN-WAIT-1, CLOSING, LAST-ACK) or grace_ms have
+ * every connection is in TIME-WAIT or gone (none left in SYN-SENT, SYN-RECEIVED,
+ * ESTABLISHED, CLOSE-WAIT, FIN-WAIT-1, FIN-WAIT-2, CLOSING, LAST-ACK) or grace_ms have
  * passed, and synack_loop_run() returns.
  */
 void synack_loop_shutdown(struct synack_loop *l);

@@ -161,16 +161,15 @@ static void answer(int c, struct synack_stack *s, const char *ifname, uint32_t a
 		   uint64_t now_ns, const struct synack_loop_stats *stats)
 {
 	struct io_ctl_hdr h;
-	struct synack_sock_info *socks = NULL;
+	struct synack_sock_info first, *socks;
 	uint64_t counters[SYNACK_CTR_COUNT];
-	size_t n = synack_sock_list(s, NULL, 0);
+	size_t n = synack_sock_list(s, &first, 1);   /* a real buffer: it is qsort()ed */
 
-	if (n) {
-		socks = calloc(n, sizeof *socks);
-		if (!socks)
-			return;
+	socks = calloc(n ? n : 1, sizeof *socks);
+	if (!socks)
+		return;
+	if (n)
 		n = synack_sock_list(s, socks, n);  /* unchanged: nothing ran in between */
-	}
 	memset(&h, 0, sizeof h);
 	memcpy(h.magic, IO_CTL_MAGIC, sizeof h.magic);
 	h.version = IO_CTL_VERSION;

@@ -561,10 +561,20 @@ static void arm_timer(struct synack_loop *l)
 	timerfd_settime(l->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
-/* true when no connection still owes its peer a handshake, data or a FIN exchange */
+/* true when every connection is in TIME-WAIT or gone (listeners aside): none still owes
+ * its peer a handshake, data, a FIN or the ACK of the peer's FIN */
 static bool is_drained(struct synack_loop *l)
 {
-	size_t n = synack_sock_list(l->s, l->list, l->listcap);
+	size_t n;
+
+	if (!l->list) {
+		/* never a NULL buffer: the listing qsort()s it even when cap is 0 */
+		l->list = malloc(64 * sizeof *l->list);
+		if (!l->list)
+			return true;
+		l->listcap = 64;
+	}
+	n = synack_sock_list(l->s, l->list, l->listcap);
 
 	if (n > l->listcap) {
 		struct synack_sock_info *nl = realloc(l->list, n * 2 * sizeof *nl);
@@ -584,6 +594,7 @@ static bool is_drained(struct synack_loop *l)
 		case SYNACK_STATE_FIN_WAIT_1:
 		case SYNACK_STATE_CLOSING:
 		case SYNACK_STATE_LAST_ACK:
+		case SYNACK_STATE_FIN_WAIT_2:  /* the peer's FIN is still to be ACKed */
 			return false;
 		default:
 			break;

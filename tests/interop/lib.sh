@@ -6,6 +6,7 @@
 #                                  namespace, stderr to $IT_TMP/NAME.log; sets IT_PID
 #   it_wait_log NAME REGEX [S]     polls NAME.log until REGEX appears (S seconds, default 5)
 #   it_stop PID [S]                SIGTERM, waits (bounded); returns the exit status
+#   it_wait_exit PID [S]           waits (bounded) for PID to exit by itself
 #   it_in CMD...                   runs CMD in the namespace
 #   fail MSG                       prints FAIL and exits 1
 #
@@ -100,6 +101,18 @@ it_stop() {
 	done
 	kill -0 "$pid" 2>/dev/null && fail "pid $pid did not exit within ${secs}s of SIGTERM"
 	local st=0
+	wait "$pid" || st=$?
+	return "$st"
+}
+
+# it_wait_exit PID [S]: waits (bounded) for PID to exit on its own; returns its status
+it_wait_exit() {
+	local pid=$1 secs=${2:-5} i st=0
+	for ((i = 0; i < secs * 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -0 "$pid" 2>/dev/null && fail "pid $pid did not exit within ${secs}s"
 	wait "$pid" || st=$?
 	return "$st"
 }

@@ -47,11 +47,11 @@ s.close()
 ' >"$IT_TMP/client.out" &
 cpid=$!
 IT_PIDS+=("$cpid")
-for ((i = 0; i < 100; i++)); do grep -q connected "$IT_TMP/client.out" && break; sleep 0.05; done
+for ((i = 0; i < 100; i++)); do grep -qs connected "$IT_TMP/client.out" && break; sleep 0.05; done
 kill -INT "$echo_pid"
 wait "$cpid" || fail "client exited $?"
 expect_eq "client saw" "$(tail -1 "$IT_TMP/client.out")" "eof"
-it_stop "$echo_pid" 5 || fail "synack echo exited with status $? after SIGINT"
+it_wait_exit "$echo_pid" 5 || fail "synack echo exited with status $? after SIGINT"
 "$bin" trace -t "$IT_TMP/echo.pcap" | grep -v '\.7: Flags \[S\]\|\.7 > .*Flags \[S\.\]' >"$IT_TMP/echo.txt"
 expect_eq "RSTs" "$(grep -c 'Flags \[R' "$IT_TMP/echo.txt" || true)" 0
 [ "$(grep -c '^IP 10.9.0.2.7 > .*Flags \[F' "$IT_TMP/echo.txt")" -eq 2 ] || fail "synack's FINs: $(cat "$IT_TMP/echo.txt")"

@@ -21,7 +21,7 @@ sys.stdin.read()
 cpid=$!
 IT_PIDS+=("$cpid")
 exec 3>"$IT_TMP/hold"
-for ((i = 0; i < 100; i++)); do grep -q connected "$IT_TMP/client.out" && break; sleep 0.05; done
+for ((i = 0; i < 100; i++)); do grep -qs connected "$IT_TMP/client.out" && break; sleep 0.05; done
 sleep 3.5   # idle: about 3 probes, each answered
 it_in "$bin" ss --tun tun0 | grep -Eq '^ESTABLISHED +0 +0 +10\.9\.0\.2:7 +10\.9\.0\.1:45021 +timer:\(keepalive,' ||
 	fail "not ESTABLISHED with a keepalive timer: $(it_in "$bin" ss --tun tun0)"

@@ -24,7 +24,7 @@ s.close()
 cpid=$!
 IT_PIDS+=("$cpid")
 exec 3>"$IT_TMP/hold"
-for ((i = 0; i < 100; i++)); do grep -q connected "$IT_TMP/client.out" && break; sleep 0.05; done
+for ((i = 0; i < 100; i++)); do grep -qs connected "$IT_TMP/client.out" && break; sleep 0.05; done
 
 list=$(it_in "$bin" ss --tun tun0) || fail "synack ss exited $?"
 norm=$(sed -E 's/ +/ /g; s/ $//' <<<"$list")
