@@ -222,7 +222,10 @@ static void fill_tcp(struct synack_sc_run *r, struct synack_sc_entry *e, const u
 	e->daddr = ip.dst;
 	e->sport = t.sport;
 	e->dport = t.dport;
-	if (learn && (t.flags & WIRE_TCP_SYN))
+	/* A crafted SYN on a 4-tuple whose ISN is known (a SYN into an established
+	 * connection, S23, S26) does not start a new numbering; any other SYN does. */
+	if (learn && (t.flags & WIRE_TCP_SYN) &&
+	    !(r->injecting && isn_find(r, ip.src, t.sport, ip.dst, t.dport)))
 		isn_learn(r, &ip, &t);
 	mine = isn_find(r, ip.src, t.sport, ip.dst, t.dport);
 	theirs = isn_find(r, ip.dst, t.dport, ip.src, t.sport);
