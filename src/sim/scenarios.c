@@ -406,6 +406,63 @@ static const struct synack_sc_step s27[] = {
 	END,
 };
 
+/* S17: 16 SYNs from spoofed sources 198.51.100.1..16 reach B's listener (backlog 8):
+ * 8 half-open entries pile up in SYN-RECEIVED, retransmitting their SYN,ACKs into the
+ * void; the other 8 SYNs are dropped (syncookies = 0 here). A's real SYN is dropped too
+ * and retried until the half-open entries expire (synack_retries, 63 s). */
+static void s17_config(int host, struct synack_config *cfg)
+{
+	if (host == B)
+		cfg->syncookies = 0;
+}
+static const struct synack_sc_raw s17_flood = {
+	.saddr = SPOOF, .sport = 1024, .dport = 80, .flags = 0x02, .seq = 1000000, .win = 8192,
+	.mss = 1460, .count = 16,
+};
+static const struct synack_sc_step s17[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_RAW, .host = A, .raw = &s17_flood},
+	{.at_ns = MS(100), .op = SYNACK_SC_SS, .host = B},
+	{.at_ns = MS(200), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	END,
+};
+
+/* S28: A has 4 local ports (40000-40003) and closes actively: each connection leaves a
+ * TIME-WAIT record for 60 s, so the 5th connect() to the same server endpoint finds no
+ * port (EADDRNOTAVAIL): at most 4 connections per 2MSL; after the first record expires
+ * (60.21 s) a connect() succeeds again. The tw_reuse half is not shown yet: the engine's
+ * ephemeral port choice does not reuse TIME-WAIT 4-tuples (notes/REQUESTS.md). */
+static void s28_config(int host, struct synack_config *cfg)
+{
+	if (host == A) {
+		cfg->ip_local_port_range_lo = 40000;
+		cfg->ip_local_port_range_hi = 40003;
+		cfg->tw_reuse = 0;
+	}
+}
+#define S28_CONN(i)                                                                      \
+	{.at_ns = MS(1000 * (i)), .op = SYNACK_SC_CONNECT, .host = A, .slot = i, .port = 80}, \
+	{.at_ns = MS(1000 * (i) + 100), .op = SYNACK_SC_CLOSE, .host = A, .slot = i},          \
+	{.at_ns = MS(1000 * (i) + 200), .op = SYNACK_SC_CLOSE, .host = B, .slot = 1}
+static const struct synack_sc_step s28[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	S28_CONN(0), S28_CONN(1), S28_CONN(2), S28_CONN(3),
+	{.at_ns = MS(4500), .op = SYNACK_SC_SS, .host = A},
+	{.at_ns = MS(5000), .op = SYNACK_SC_CONNECT, .host = A, .slot = 4, .port = 80},
+	{.at_ns = MS(60300), .op = SYNACK_SC_CONNECT, .host = A, .slot = 5, .port = 80},
+	END,
+};
+static const char s28_explain[] =
+	"Connection rate bound by TIME-WAIT (the active closer holds each 4-tuple for 2MSL):\n"
+	"  rate <= local ports / 2MSL towards one server endpoint\n"
+	"  here:  4 ports / 60 s = 0.067 connections/s (the 5th connect() fails EADDRNOTAVAIL)\n"
+	"  Linux defaults: 60999 - 32768 + 1 = 28232 ports / 60 s = 470 connections/s\n"
+	"  RFC 9293's MSL of 2 min: 28232 / 240 s = 117 connections/s\n"
+	"Knobs that lift it: tw_reuse = 1 with timestamps (RFC 6191/7323: connect() reuses a\n"
+	"TIME-WAIT 4-tuple when the new timestamps are newer), more source addresses or ports\n"
+	"(ip_local_port_range), or letting the server close first (its TIME-WAIT is keyed by\n"
+	"many clients' 4-tuples).\n";
+
 static const struct synack_sc_step none[] = {END};
 
 #define SC(id_, name_, what_, ready_, steps_, until_, acc_, rd_)                        \
@@ -452,8 +509,8 @@ static const struct synack_scenario catalogue[] = {
 	   false, none, 0, false, false),
 	SC("S16", "backlog", "SYN queue and accept queue; a full accept queue drops SYNs silently",
 	   true, s16, MS(6000), false, false),
-	SC("S17", "syn-flood", "spoofed SYNs fill the SYN queue; SYN cookies keep real clients working",
-	   false, none, 0, false, false),
+	SCX("S17", "syn-flood", "spoofed SYNs fill the SYN queue; without cookies real clients wait (cookie half: not yet)",
+	    s17, MS(70000), true, true, s17_config, NULL),
 	SC("S18", "old-duplicate-syn", "a stale SYN is answered, the client resets it, the server returns to LISTEN",
 	   true, s18, MS(10000), false, false),
 	SC("S19", "isn", "ISNs from a 4 us clock plus a keyed hash of the 4-tuple (RFC 6528)",
@@ -474,8 +531,8 @@ static const struct synack_scenario catalogue[] = {
 	   true, s26, MS(2000), true, true),
 	SC("S27", "urgent", "URG and the urgent pointer; urgent data delivered in line",
 	   true, s27, MS(2000), true, true),
-	SC("S28", "connection-rate", "TIME-WAIT bounds the connection rate: ports / 2MSL, and the knobs",
-	   false, none, 0, false, false),
+	SCX("S28", "connection-rate", "TIME-WAIT bounds the connection rate: ports / 2MSL, and the knobs",
+	    s28, MS(61000), true, true, s28_config, s28_explain),
 };
 
 const struct synack_scenario *synack_scenarios(size_t *count)
