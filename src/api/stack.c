@@ -210,7 +210,10 @@ uint64_t synack_next_deadline(struct synack_stack *s)
 {
 	uint64_t t = timer_next_deadline(&s->tcp.wheel);
 	uint64_t w = tw_next_deadline(&s->tcp.tw);
+	uint64_t q = tcp_synq_next_deadline(&s->tcp);
 
+	if (q < t)
+		t = q;
 	return w < t ? w : t;
 }
 
@@ -353,6 +356,31 @@ size_t synack_sock_list(struct synack_stack *s, struct synack_sock_info *out, si
 		if (n < cap)
 			fill_info(t, &out[n]);
 		n++;
+	}
+	/* half-open entries, per listener in SYN-queue order */
+	for (pos = s->tcp.all_list.next; pos != &s->tcp.all_list; pos = pos->next) {
+		const struct tcb *l = container_of(pos, struct tcb, all_link);
+		struct list_node *q;
+
+		if (l->state != TCP_LISTEN)
+			continue;
+		for (q = l->synq.next; q != &l->synq; q = q->next) {
+			const struct tcp_reqsk *r = container_of(q, struct tcp_reqsk, qlink);
+
+			if (n < cap) {
+				memset(&out[n], 0, sizeof out[n]);
+				out[n].fd = -1;
+				out[n].state = TCP_SYN_RECEIVED;
+				out[n].timer = SYNACK_TIMER_SYNACK;
+				out[n].timer_deadline_ns = r->tnode.deadline_ns;
+				out[n].retransmits = r->retransmits;
+				out[n].laddr = r->laddr;
+				out[n].raddr = r->raddr;
+				out[n].lport = r->lport;
+				out[n].rport = r->rport;
+			}
+			n++;
+		}
 	}
 	/* TIME-WAIT records, earliest expiry first */
 	for (pos = s->tcp.tw.fifo.next; pos != &s->tcp.tw.fifo; pos = pos->next) {

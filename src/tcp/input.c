@@ -743,6 +743,7 @@ void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struc
 	};
 	struct tcb *listener;
 	struct tw_entry *tw;
+	struct tcp_reqsk *req;
 
 	c.tcb = tcp_lookup(ts, laddr, seg->dport, raddr, seg->sport);
 	if (c.tcb && c.tcb->state == TCP_TIME_WAIT && tcp_tw_tcb_reopen(&c))
@@ -750,6 +751,14 @@ void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struc
 	if (c.tcb) {
 		c.st_before = c.tcb->state;
 		conn_input(&c);
+		return;
+	}
+	req = c.has_reopen_iss ? NULL
+			       : tcp_synq_lookup(ts, laddr, seg->dport, raddr, seg->sport);
+	if (req) {
+		c.st_before = TCP_SYN_RECEIVED;
+		if (tcp_synq_input(&c, req))
+			conn_input(&c);
 		return;
 	}
 	tw = c.has_reopen_iss ? NULL : tw_lookup(&ts->tw, laddr, seg->dport, raddr, seg->sport);

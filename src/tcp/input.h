@@ -40,6 +40,15 @@ void tcp_reply_rst(struct seg_ctx *c);
 void tcp_ack_advance(struct seg_ctx *c, uint32_t ack);
 /* Takes MSS, window scale and timestamps from the peer's SYN (RFC 9293 §3.7.1, 7323). */
 void tcp_take_syn_options(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *s);
+/* synq.c: a new half-open entry for the SYN in c (c->tcb the listener), its SYN-ACK
+ * queued and timer armed; NULL on ENOMEM (counted). */
+struct tcp_reqsk *tcp_synq_add(struct seg_ctx *c);
+/* synq.c: a segment for entry r. true: the handshake completed, c->tcb is the new
+ * SYN-RECEIVED tcb (r freed) and the caller runs the pipeline on it. */
+bool tcp_synq_input(struct seg_ctx *c, struct tcp_reqsk *r);
+/* synq.c: makes the tcb described by r (SYN-RECEIVED, counted on its listener's SYN
+ * queue) and sets c->tcb to it. r is not freed. false on ENOMEM. */
+bool tcp_synq_promote(struct seg_ctx *c, const struct tcp_reqsk *r);
 /* Bookkeeping on reaching ESTABLISHED: events, accept queue, keepalive, queued FIN. */
 void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb);
 /* Chooses ISS, our MSS, window scale and timestamp offset for a new connection. */

@@ -3,9 +3,9 @@
  * and reaching ESTABLISHED. (A SYN that reopens a TIME-WAIT 4-tuple arrives here with
  * c->reopen_iss set by tw.c: RFC 6191.)
  *
- * A SYN makes a SYN-RECEIVED child on the listener's SYN queue. The child holds no
- * buffers (they are allocated lazily on first data). When the handshake completes it
- * moves to the FIFO accept queue, bounded by the listen backlog; a SYN that arrives
+ * A SYN makes a compact half-open entry on the listener's SYN queue (synq.c); the
+ * control block is made when the handshake completes, and it then moves to the FIFO
+ * accept queue, bounded by the listen backlog; a SYN that arrives
  * while the accept queue is full is dropped silently so the client retries (Linux).
  * The SYN queue is bounded by min(backlog, max_syn_backlog).
  */
@@ -57,47 +57,6 @@ static uint32_t synq_limit(const struct tcp_stack *ts, const struct tcb *l)
 	return l->backlog < ts->cfg.max_syn_backlog ? l->backlog : ts->cfg.max_syn_backlog;
 }
 
-static struct tcb *make_child(struct seg_ctx *c)
-{
-	struct tcp_stack *ts = c->ts;
-	struct tcb *l = c->tcb;
-	const struct wire_tcp *s = c->seg;
-	struct tcb *t = tcp_tcb_new(ts);
-
-	if (!t)
-		return NULL;
-	t->opt = l->opt;
-	t->laddr = c->laddr;
-	t->lport = s->dport;
-	t->raddr = c->raddr;
-	t->rport = s->sport;
-	t->bound = true;
-	t->parent = l;
-	t->from_listen = true;          /* MUST-11 */
-	tcp_init_send_side(ts, t);
-	if (c->has_reopen_iss) {
-		t->iss = c->reopen_iss;         /* RFC 6191: beyond the old incarnation */
-		t->snd_una = t->snd_nxt = t->snd_max = t->iss;
-	}
-	/* §3.10.7.2: RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ, SND.NXT = ISS+1 at output */
-	t->irs = s->seq;
-	t->rcv_nxt = s->seq + 1;
-	t->rcv_adv = t->rcv_nxt;
-	tcp_take_syn_options(ts, t, s);
-	t->snd_wnd = s->win;
-	t->snd_wl1 = s->seq;
-	t->snd_wl2 = t->iss;
-	t->last_rcv_ns = ts->now_ns;
-	t->segs_in = 1;
-	tcp_set_state(t, TCP_SYN_RECEIVED);
-	tcp_hash_insert(ts, t);
-	list_push_back(&l->synq, &t->qlink);
-	t->queued = TCP_Q_SYN;
-	l->synq_len++;
-	tcp_want_output(ts, t);
-	return t;
-}
-
 static void listen_note(struct seg_ctx *c, struct tcb *who, uint8_t verdict)
 {
 	tcp_note(c->ts, who, SYNACK_NOTE_IN, verdict, TCP_LISTEN, c->seg, c->laddr, c->raddr,
@@ -108,7 +67,7 @@ static void listen_syn(struct seg_ctx *c)
 {
 	struct tcp_stack *ts = c->ts;
 	struct tcb *l = c->tcb;
-	struct tcb *child;
+	struct tcp_reqsk *r;
 
 	if (c->seg->flags & WIRE_TCP_FIN) {
 		c->reason = "dropped: SYN+FIN to a listener";  /* as Linux */
@@ -133,14 +92,15 @@ static void listen_syn(struct seg_ctx *c)
 		listen_note(c, l, SYNACK_V_DROPPED);
 		return;
 	}
-	child = make_child(c);
-	c->reason = child ? "SYN accepted: SYN-RECEIVED" : "SYN dropped: no memory";
-	if (!child) {
+	r = tcp_synq_add(c);
+	c->reason = r ? "SYN accepted: SYN-RECEIVED" : "SYN dropped: no memory";
+	if (!r) {
 		listen_note(c, l, SYNACK_V_DROPPED);
 		return;
 	}
-	tcp_note(ts, child, SYNACK_NOTE_IN, SYNACK_V_ACCEPTED, TCP_LISTEN, c->seg, c->laddr,
+	tcp_note(ts, NULL, SYNACK_NOTE_IN, SYNACK_V_ACCEPTED, TCP_LISTEN, c->seg, c->laddr,
 		 c->raddr, c->reason);
+	tcp_note_fix_after(ts, TCP_SYN_RECEIVED);
 }
 
 void tcp_listen_input(struct seg_ctx *c)

@@ -314,6 +314,23 @@ size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap)
 			return n;
 		tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
 	}
+	while (ts->cookie_len) {
+		struct tcp_reqsk *r = &ts->cookieq[ts->cookie_head];
+		size_t n = tcp_synq_build(ts, r, buf, cap);
+
+		ts->cookie_head = (ts->cookie_head + 1) % TCP_COOKIE_QUEUE;
+		ts->cookie_len--;
+		if (n)
+			return finish_packet(ts, buf, cap, r->laddr, r->raddr, n);
+	}
+	while ((first = list_first(&ts->synack_out))) {
+		struct tcp_reqsk *r = container_of(first, struct tcp_reqsk, out_link);
+		size_t n = tcp_synq_build(ts, r, buf, cap);
+
+		list_remove(first);
+		if (n)
+			return finish_packet(ts, buf, cap, r->laddr, r->raddr, n);
+	}
 	while ((first = list_first(&ts->out_list))) {
 		struct tcb *tcb = container_of(first, struct tcb, out_link);
 		size_t n = build_segment(ts, tcb, buf, cap);

@@ -62,7 +62,7 @@ void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
 
 	/* a listener's unaccepted children go with it (close of a listener: §3.10.4) */
 	list_for_each_safe(pos, tmp, &tcb->synq)
-		tcp_tcb_free(ts, container_of(pos, struct tcb, qlink));
+		tcp_synq_free(ts, container_of(pos, struct tcp_reqsk, qlink));
 	list_for_each_safe(pos, tmp, &tcb->acceptq)
 		tcp_tcb_free(ts, container_of(pos, struct tcb, qlink));
 	tcp_unqueue(tcb);

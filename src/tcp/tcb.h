@@ -27,6 +27,7 @@
 #include "base/timer.h"
 #include "synack/synack.h"
 #include "tcp/challenge.h"
+#include "tcp/syncookie.h"
 #include "tcp/timewait.h"
 #include "wire/wire.h"
 
@@ -173,6 +174,35 @@ struct tcb {
 
 enum { TCP_Q_NONE = 0, TCP_Q_SYN, TCP_Q_ACCEPT };
 
+/*
+ * A half-open connection (synq.c): what SYN-RECEIVED needs before the handshake
+ * completes, instead of a tcb. Also the stateless description of a SYN-cookie SYN-ACK
+ * (cookie = true: on no list, in no table).
+ */
+struct tcp_reqsk {
+	struct hash_node hnode;      /* ts->synq_hash, on the 4-tuple */
+	struct timer_node tnode;     /* ts->synq_wheel: SYN-ACK retransmission */
+	struct list_node qlink;      /* the listener's synq */
+	struct list_node out_link;   /* ts->synack_out: a SYN-ACK is due */
+	struct tcb *listener;
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	uint32_t iss, irs;
+	uint32_t ts_recent;          /* the peer's TSval, when ts_ok */
+	uint32_t cookie_tsval;       /* cookie: our TSval carrying WS/SACK (syncookie.h) */
+	uint64_t synack_sent_ns;     /* last SYN-ACK sent (RTT sample when not resent) */
+	uint16_t peer_mss;           /* its MSS option, 536 when absent (MUST-15) */
+	uint16_t snd_wnd;            /* its SYN's window (never scaled) */
+	uint16_t rcv_mss;            /* the MSS we advertise */
+	uint16_t win;                /* the window our SYN-ACK offers */
+	uint8_t peer_wscale;         /* its shift, 0xff when no WS (or WS off here) */
+	uint8_t rcv_wscale;          /* our shift (meaningful when peer_wscale != 0xff) */
+	uint8_t retransmits;
+	bool ts_ok, cookie;
+};
+
+#define TCP_COOKIE_QUEUE 64
+
 /* A stateless control segment waiting for output (RST, or an ACK for no tcb). */
 struct tcp_ctl {
 	uint32_t laddr, raddr;
@@ -210,6 +240,13 @@ struct tcp_stack {
 	struct hash_table conns;     /* by 4-tuple */
 	struct hash_table listeners; /* by local port */
 	struct tw_table tw;          /* TIME-WAIT records (tw.c) */
+	struct hash_table synq_hash; /* half-open entries by 4-tuple (synq.c) */
+	struct timer_wheel synq_wheel; /* their SYN-ACK retransmission deadlines */
+	struct list_node synack_out; /* entries owing a SYN-ACK */
+	struct tcp_reqsk cookieq[TCP_COOKIE_QUEUE]; /* SYN-cookie SYN-ACKs to send */
+	unsigned cookie_head, cookie_len;
+	struct tcp_cookie_keys cookie_keys;
+	uint64_t cookie_rotated_ns;  /* last automatic key rotation */
 	struct tcp_challenge_limit tw_challenge; /* one RFC 5961 §7 budget for all records */
 	struct timer_wheel wheel;
 	struct list_node all_list, out_list, ev_list;
@@ -361,6 +398,21 @@ uint32_t tcp_reincarnation_iss(struct tcp_stack *ts, uint32_t laddr, uint16_t lp
 /* tw_reuse: may connect() take over a TIME-WAIT 4-tuple toward raddr? (Linux: only when
  * the old incarnation used timestamps; knob 1 always, 2 loopback only.) */
 bool tcp_tw_may_reuse(const struct tcp_stack *ts, bool had_ts, uint32_t raddr);
+
+/* ---- synq.c: half-open entries ----------------------------------------------------- */
+
+struct tcp_reqsk *tcp_synq_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
+				  uint32_t raddr, uint16_t rport);
+/* Unlinks r from every table, list and wheel, uncounts it, frees it. */
+void tcp_synq_free(struct tcp_stack *ts, struct tcp_reqsk *r);
+/* Fires due SYN-ACK retransmissions (and give-ups). */
+void tcp_synq_timers_run(struct tcp_stack *ts);
+/* The synq wheel's next deadline (UINT64_MAX when none). */
+uint64_t tcp_synq_next_deadline(const struct tcp_stack *ts);
+/* Builds r's SYN-ACK (TCP bytes at buf + 20; the caller wraps the IP header). Returns
+ * the TCP length or 0. */
+size_t tcp_synq_build(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *buf,
+		      size_t cap);
 
 /* ---- output.c: the one output routine ------------------------------------------------ */
 

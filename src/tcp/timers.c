@@ -287,5 +287,6 @@ void tcp_timers_run(struct tcp_stack *ts)
 		if (alive)
 			timers_sync(ts, tcb);
 	}
+	tcp_synq_timers_run(ts);
 	tcp_tw_expire(ts);
 }

@@ -38,8 +38,8 @@ Test(ss_engine, both_sides_after_the_prefix)
 	/* server: listeners (port 81: 1 queued of backlog 1), est (7 bytes unACKed, the
 	 * client's ACK delayed), fly (3000 bytes never arrived: empty), half-closed,
 	 * CLOSING, zero window (14336 queued, persist), keep-alive peer, then the
-	 * descriptor-less: orphan FIN-WAIT-1 and LAST-ACK, the SYN-RECEIVED entry, the
-	 * queued child on 81, TIME-WAIT records last */
+	 * descriptor-less: orphan FIN-WAIT-1 and LAST-ACK, the queued child on 81,
+	 * then the compact half-open (SYN-RECEIVED) entries, TIME-WAIT records last */
 	n = synack_ss_dump(p->st[FP_SRV], p->now, SYNACK_SS_LIST | SYNACK_SS_COUNTS, scratch, 64,
 			   collect, &k);
 	cr_assert_eq(n, 13);
@@ -55,8 +55,8 @@ Test(ss_engine, both_sides_after_the_prefix)
 		"CLOSING      0      0      10.0.0.1:80           10.0.0.2:32774        timer:(on,200ms,0)\n"
 		"FIN-WAIT-1   0      0      10.0.0.1:80           10.0.0.2:32771        timer:(on,200ms,0)\n"
 		"LAST-ACK     0      0      10.0.0.1:80           10.0.0.2:32772        timer:(on,200ms,0)\n"
-		"SYN-RECEIVED 0      0      10.0.0.1:80           10.0.0.2:32778        timer:(on,1.0s,0)\n"
 		"ESTABLISHED  0      0      10.0.0.1:81           10.0.0.2:32779\n"
+		"SYN-RECEIVED 0      0      10.0.0.1:80           10.0.0.2:32778        timer:(on,1.0s,0)\n"
 		"TIME-WAIT    0      0      10.0.0.1:80           10.0.0.2:32773        timer:(timewait,1min,0)\n"
 		"LISTEN 2\n"
 		"SYN-RECEIVED 1\n"

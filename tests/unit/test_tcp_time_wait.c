@@ -63,6 +63,7 @@ Test(tcp_time_wait, time_wait_orphan_is_a_record_listed_with_timer)
 	/* the control block is gone: a second connection's tcb costs more than the record */
 	h_send(&h, PEER_PORT + 1, SRV_PORT, F_SYN, PEER_ISN, 0, 8192);
 	EXPECT_SEG(&h, F_SYN | F_ACK, h.out.seq, PEER_ISN + 1, ANYWIN);
+	h_send(&h, PEER_PORT + 1, SRV_PORT, F_ACK, PEER_ISN + 1, h.out.seq + 1, 8192);
 	live_est = h.mem.live_bytes;
 	cr_assert_gt(live_est - live_tw, 256, "a tcb costs %zu bytes", live_est - live_tw);
 	h_send(&h, PEER_PORT + 1, SRV_PORT, F_RST, PEER_ISN + 1, 0, 0);

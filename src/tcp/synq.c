@@ -1,0 +1,403 @@
+/*
+ * synq.c — half-open connections as compact entries (RFC 9293 §3.10.7.2 and the
+ * SYN-RECEIVED part of §3.10.7.4; RFC 4987 §3.1 "half-open" state kept small; S06, S16,
+ * S18, S22), and the stateless SYN-ACKs of SYN cookies (RFC 4987 §3.6).
+ *
+ * A SYN to a listener makes a struct tcp_reqsk (4-tuple, ISS, IRS, the peer's options
+ * and window, retransmission count, listener link: about 130 bytes) on the listener's
+ * SYN queue, in the stack's half-open hash and in its own timing wheel (SYN-ACK
+ * retransmission: RTO rto_initial_ms doubling, synack_retries times, then dropped
+ * silently). No control block exists until the handshake completes: an acceptable ACK
+ * "promotes" the entry into a tcb in SYN-RECEIVED which then runs the normal §3.10.7.4
+ * pipeline on that same segment (ACK → ESTABLISHED → accept queue; data and FIN on the
+ * third segment are processed there, S06/S20). A valid SYN-cookie ACK is promoted the
+ * same way from an entry rebuilt from the cookie.
+ *
+ * Segments for an entry, before promotion (§3.10.7.4 in SYN-RECEIVED from LISTEN):
+ *   not acceptable (first check): a retransmitted SYN (SEG.SEQ = IRS) resends the
+ *     SYN-ACK; a RST is dropped; anything else gets <SEQ=ISS+1><ACK=RCV.NXT><CTL=ACK>.
+ *   RST at RCV.NXT: the entry goes (back to LISTEN, MUST-11); elsewhere in the window:
+ *     dropped (RFC 5961 §3.2 would challenge; an entry keeps no rate-limit state).
+ *   SYN (a new one, in window): the entry goes, back to LISTEN (as before).
+ *   no ACK: dropped. ACK not acknowledging exactly our SYN: <SEQ=SEG.ACK><CTL=RST>.
+ *   PAWS (timestamps): an older TSval gets an ACK and is dropped (RFC 7323 §5.3).
+ *   ACK while the accept queue is full: dropped, the client retries (Linux).
+ * The output routine drains SYN-ACKs through tcp_synq_output (called by tcp_output).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "base/keyedhash.h"
+#include "tcp/input.h"
+#include "tcp/isn.h"
+#include "tcp/syncookie.h"
+#include "tcp/tcb.h"
+
+#define MS 1000000ull
+
+static uint32_t hash_tuple(const struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
+			   uint32_t raddr, uint16_t rport)
+{
+	uint32_t key[4] = { laddr, raddr, (uint32_t)lport << 16 | rport, 0x5359u };
+
+	return (uint32_t)base_siphash24(ts->isn_key, key, sizeof key);
+}
+
+struct tcp_reqsk *tcp_synq_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
+				  uint32_t raddr, uint16_t rport)
+{
+	uint32_t h = hash_tuple(ts, laddr, lport, raddr, rport);
+
+	for (struct hash_node *n = hash_bucket_first(&ts->synq_hash, h); n; n = n->next) {
+		struct tcp_reqsk *r = container_of(n, struct tcp_reqsk, hnode);
+
+		if (n->hash == h && r->laddr == laddr && r->lport == lport &&
+		    r->raddr == raddr && r->rport == rport)
+			return r;
+	}
+	return NULL;
+}
+
+void tcp_synq_free(struct tcp_stack *ts, struct tcp_reqsk *r)
+{
+	hash_remove(&ts->synq_hash, &r->hnode);
+	timer_cancel(&ts->synq_wheel, &r->tnode);
+	list_remove(&r->qlink);
+	list_remove(&r->out_link);
+	r->listener->synq_len--;
+	base_free(&ts->alloc, r, sizeof *r);
+}
+
+/* Fills r's SYN-side fields from the listener l and the peer's SYN s. */
+static void fill_from_syn(struct tcp_stack *ts, struct tcp_reqsk *r, struct tcb *l,
+			  uint32_t laddr, uint32_t raddr, const struct wire_tcp *s)
+{
+	uint32_t own = ts->cfg.mtu - 40;
+	uint8_t ws = 0;
+
+	r->listener = l;
+	r->laddr = laddr;
+	r->raddr = raddr;
+	r->lport = s->dport;
+	r->rport = s->sport;
+	r->irs = s->seq;
+	r->snd_wnd = s->win;
+	r->peer_mss = (s->opt.present & WIRE_HAS_MSS) ? s->opt.mss : 536;     /* MUST-15 */
+	r->peer_wscale = (ts->cfg.window_scaling && (s->opt.present & WIRE_HAS_WS))
+				 ? (uint8_t)(s->opt.wscale > 14 ? 14 : s->opt.wscale) : 0xff;
+	r->ts_ok = ts->cfg.timestamps && (s->opt.present & WIRE_HAS_TS);
+	r->ts_recent = r->ts_ok ? s->opt.ts_val : 0;
+	r->rcv_mss = (uint16_t)(l->opt.maxseg && l->opt.maxseg < own ? l->opt.maxseg : own);
+	while (r->peer_wscale != 0xff && ws < 14 && ((uint32_t)65535 << ws) < l->opt.rcvbuf)
+		ws++;
+	r->rcv_wscale = ws;
+	r->win = (uint16_t)(l->opt.rcvbuf < 65535 ? l->opt.rcvbuf : 65535);
+}
+
+static void arm(struct tcp_stack *ts, struct tcp_reqsk *r)
+{
+	uint64_t rto = (uint64_t)ts->cfg.rto_initial_ms * MS << r->retransmits;
+
+	timer_arm(&ts->synq_wheel, &r->tnode, ts->now_ns + rto);
+}
+
+static void want_synack(struct tcp_stack *ts, struct tcp_reqsk *r)
+{
+	if (r->out_link.next == &r->out_link)
+		list_push_back(&ts->synack_out, &r->out_link);
+}
+
+/* A note about entry r: tuple from r, states given. */
+static void synq_note(struct tcp_stack *ts, const struct tcp_reqsk *r, uint8_t dir,
+		      uint8_t verdict, uint8_t before, uint8_t after,
+		      const struct wire_tcp *seg, const char *reason)
+{
+	struct synack_note *n;
+
+	tcp_note(ts, NULL, dir, verdict, before, seg, r->laddr, r->raddr, reason);
+	n = tcp_note_last(ts);
+	if (!n)
+		return;
+	n->state_after = after;
+	n->lport = r->lport;
+	n->rport = r->rport;
+	if (dir == SYNACK_NOTE_TIMER)
+		n->timer = SYNACK_TIMER_SYNACK;
+}
+
+struct tcp_reqsk *tcp_synq_add(struct seg_ctx *c)
+{
+	struct tcp_stack *ts = c->ts;
+	struct tcb *l = c->tcb;
+	struct tcp_reqsk *r = base_zalloc(&ts->alloc, sizeof *r);
+
+	if (!r) {
+		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
+		return NULL;
+	}
+	list_init(&r->qlink);
+	list_init(&r->out_link);
+	timer_node_init(&r->tnode);
+	fill_from_syn(ts, r, l, c->laddr, c->raddr, c->seg);
+	/* §3.10.7.2: ISS selected (RFC 6528), or beyond a reopened TIME-WAIT (RFC 6191) */
+	r->iss = c->has_reopen_iss ? c->reopen_iss
+				   : tcp_isn(ts->isn_key, r->laddr, r->lport, r->raddr, r->rport,
+					     ts->now_ns);
+	hash_insert(&ts->synq_hash, &r->hnode,
+		    hash_tuple(ts, r->laddr, r->lport, r->raddr, r->rport));
+	list_push_back(&l->synq, &r->qlink);
+	l->synq_len++;
+	arm(ts, r);
+	want_synack(ts, r);
+	return r;
+}
+
+/* ---- promotion: the handshake completes ------------------------------------------- */
+
+/* A SYN-RECEIVED tcb (from LISTEN) equal to what r describes, counted on r's listener's
+ * SYN queue (TCP_Q_SYN, unlinked) so tcp_on_established moves it to the accept queue. */
+static struct tcb *promote(struct tcp_stack *ts, const struct tcp_reqsk *r)
+{
+	struct tcb *l = r->listener;
+	struct tcb *t = tcp_tcb_new(ts);
+	uint32_t own;
+
+	if (!t)
+		return NULL;
+	t->opt = l->opt;
+	t->laddr = r->laddr;
+	t->lport = r->lport;
+	t->raddr = r->raddr;
+	t->rport = r->rport;
+	t->bound = true;
+	t->parent = l;
+	t->from_listen = true;          /* MUST-11 */
+	t->iss = r->iss;
+	t->snd_una = r->iss;
+	t->snd_nxt = t->snd_max = r->iss + 1;
+	t->irs = r->irs;
+	t->rcv_nxt = r->irs + 1;
+	t->rcv_wnd = r->win;
+	t->rcv_adv = t->rcv_nxt + r->win;       /* what our SYN-ACK offered */
+	t->rcv_mss = r->rcv_mss;
+	own = r->rcv_mss;
+	t->snd_mss = (uint16_t)(r->peer_mss < own ? r->peer_mss : own);
+	if (!t->snd_mss)
+		t->snd_mss = 1;
+	t->ws_ok = r->peer_wscale != 0xff;
+	t->snd_wscale = t->ws_ok ? r->peer_wscale : 0;
+	t->rcv_wscale = t->ws_ok ? r->rcv_wscale : 0;
+	t->ts_ok = r->ts_ok;
+	if (t->ts_ok) {
+		t->ts_recent = r->ts_recent;
+		t->ts_recent_ns = ts->now_ns;
+		t->ts_offset = tcp_ts_offset(ts->isn_key, t->laddr, t->lport, t->raddr, t->rport);
+		if (t->snd_mss > 12 + 1)
+			t->snd_mss -= 12;
+	}
+	t->snd_wnd = r->snd_wnd;
+	t->snd_wl1 = r->irs;
+	t->snd_wl2 = r->iss;
+	t->last_rcv_ns = ts->now_ns;
+	if (!r->retransmits && r->synack_sent_ns && !r->cookie) {
+		/* RFC 6298 §3 with Karn's rule: the SYN-ACK, sent once, was timed (Linux
+		 * tcp_synack_rtt_meas) */
+		uint64_t us = (ts->now_ns - r->synack_sent_ns) / 1000;
+
+		tcp_rtt_sample(&t->rtt, (uint32_t)(us > 0xffffffffu ? 0xffffffffu : us),
+			       ts->cfg.rto_min_ms * 1000u, ts->cfg.rto_max_ms * 1000u);
+	}
+	tcp_set_state(t, TCP_SYN_RECEIVED);
+	tcp_hash_insert(ts, t);
+	t->queued = TCP_Q_SYN;
+	l->synq_len++;
+	return t;
+}
+
+bool tcp_synq_promote(struct seg_ctx *c, const struct tcp_reqsk *r)
+{
+	struct tcb *t = promote(c->ts, r);
+
+	if (!t)
+		return false;
+	c->tcb = t;
+	c->st_before = TCP_SYN_RECEIVED;
+	return true;
+}
+
+/* ---- segments for an entry --------------------------------------------------------- */
+
+static void ack_from_entry(struct tcp_stack *ts, const struct tcp_reqsk *r)
+{
+	struct tcp_ctl *k = tcp_queue_ctl(ts, r->laddr, r->lport, r->raddr, r->rport,
+					  r->iss + 1, r->irs + 1, WIRE_TCP_ACK);
+
+	if (!k)
+		return;
+	k->win = r->win;
+	k->has_ts = r->ts_ok;
+	k->ts_ecr = r->ts_recent;
+}
+
+static bool seq_ok(const struct tcp_reqsk *r, uint32_t seq, uint32_t len)
+{
+	uint32_t nxt = r->irs + 1;
+
+	if (len == 0)
+		return seq_in(seq, nxt, nxt + r->win);
+	return seq_in(seq, nxt, nxt + r->win) || seq_in(seq + len - 1, nxt, nxt + r->win);
+}
+
+/* Returns true when the segment completes the handshake: c->tcb is then the promoted
+ * tcb (the entry freed) and the caller runs the §3.10.7.4 pipeline on it. */
+bool tcp_synq_input(struct seg_ctx *c, struct tcp_reqsk *r)
+{
+	struct tcp_stack *ts = c->ts;
+	const struct wire_tcp *s = c->seg;
+	uint32_t len = (uint32_t)s->payload_len + !!(s->flags & WIRE_TCP_SYN) +
+		       !!(s->flags & WIRE_TCP_FIN);
+	const uint8_t SR = TCP_SYN_RECEIVED;
+
+	if (r->ts_ok && (s->opt.present & WIRE_HAS_TS) && !(s->flags & WIRE_TCP_RST) &&
+	    seq_lt(s->opt.ts_val, r->ts_recent)) {
+		tcp_count(ts, SYNACK_CTR_TCP_PAWS);
+		ack_from_entry(ts, r);
+		synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_ACKED, SR, SR, s,
+			  "dropped: PAWS (old timestamp)");
+		return false;
+	}
+	if (!seq_ok(r, s->seq, len)) {
+		if (s->flags & WIRE_TCP_RST) {
+			synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_DROPPED, SR, SR, s,
+				  "dropped: RST out of window");
+		} else if ((s->flags & WIRE_TCP_SYN) && s->seq == r->irs) {
+			/* our SYN-ACK was lost: resend it now (Linux), timer unchanged */
+			want_synack(ts, r);
+			synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_ACCEPTED, SR, SR, s,
+				  "SYN retransmitted: SYN-ACK resent");
+		} else {
+			tcp_count(ts, SYNACK_CTR_TCP_NOT_ACCEPTABLE);
+			ack_from_entry(ts, r);
+			synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_ACKED, SR, SR, s,
+				  "dropped: not acceptable");
+		}
+		return false;
+	}
+	if (s->flags & WIRE_TCP_RST) {
+		if (s->seq != r->irs + 1) {
+			synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_DROPPED, SR, SR, s,
+				  "dropped: RST in window, not at RCV.NXT");
+			return false;
+		}
+		synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_ACCEPTED, SR, TCP_LISTEN, s,
+			  "RST: SYN-RECEIVED returns to LISTEN");
+		tcp_synq_free(ts, r);
+		return false;
+	}
+	if (s->flags & WIRE_TCP_SYN) {
+		synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_ACCEPTED, SR, TCP_LISTEN, s,
+			  "SYN in SYN-RECEIVED: returns to LISTEN");
+		tcp_synq_free(ts, r);
+		return false;
+	}
+	if (!(s->flags & WIRE_TCP_ACK)) {
+		synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_DROPPED, SR, SR, s, "dropped: no ACK");
+		return false;
+	}
+	if (s->ack != r->iss + 1) {
+		tcp_reply_rst(c);
+		synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_RESET, SR, SR, s,
+			  "RST sent: unacceptable ACK in SYN-RECEIVED");
+		return false;
+	}
+	if (r->listener->acceptq_len >= r->listener->backlog) {
+		/* Linux (tcp_abort_on_overflow 0): ignore the ACK, the client retries */
+		tcp_count(ts, SYNACK_CTR_TCP_ACCEPTQ_FULL);
+		synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_DROPPED, SR, SR, s,
+			  "ACK dropped: accept queue full");
+		return false;
+	}
+	if (!tcp_synq_promote(c, r)) {
+		synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_DROPPED, SR, SR, s,
+			  "dropped: no memory for the connection");
+		return false;
+	}
+	tcp_synq_free(ts, r);
+	return true;
+}
+
+/* ---- SYN-ACK retransmission (S06) ---------------------------------------------------- */
+
+void tcp_synq_timers_run(struct tcp_stack *ts)
+{
+	struct timer_node *n;
+
+	while ((n = timer_pop_expired(&ts->synq_wheel, ts->now_ns))) {
+		struct tcp_reqsk *r = container_of(n, struct tcp_reqsk, tnode);
+
+		if (r->retransmits >= ts->cfg.synack_retries) {
+			/* S06: the half-open entry is dropped silently */
+			tcp_count(ts, SYNACK_CTR_TCP_SYNACK_GIVEUP);
+			synq_note(ts, r, SYNACK_NOTE_TIMER, SYNACK_V_TIMED_OUT, TCP_SYN_RECEIVED,
+				  TCP_CLOSED, NULL,
+				  "SYN-ACK retries exhausted: half-open entry dropped");
+			tcp_synq_free(ts, r);
+			continue;
+		}
+		r->retransmits++;
+		tcp_count(ts, SYNACK_CTR_TCP_RETRANS);
+		synq_note(ts, r, SYNACK_NOTE_TIMER, SYNACK_V_FIRED, TCP_SYN_RECEIVED,
+			  TCP_SYN_RECEIVED, NULL, "SYN-ACK retransmission timeout");
+		arm(ts, r);             /* RFC 6298 (5.5)-(5.6): doubled */
+		want_synack(ts, r);
+	}
+}
+
+uint64_t tcp_synq_next_deadline(const struct tcp_stack *ts)
+{
+	return timer_next_deadline(&ts->synq_wheel);
+}
+
+/* ---- the SYN-ACK builder used by output --------------------------------------------- */
+
+size_t tcp_synq_build(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *buf,
+		      size_t cap)
+{
+	struct wire_tcp seg = {
+		.sport = r->lport, .dport = r->rport, .seq = r->iss, .ack = r->irs + 1,
+		.flags = WIRE_TCP_SYN | WIRE_TCP_ACK, .win = r->win,
+	};
+	struct synack_note *n;
+	size_t len;
+
+	seg.opt.present = WIRE_HAS_MSS;
+	seg.opt.mss = r->rcv_mss;
+	if (r->peer_wscale != 0xff) {
+		seg.opt.present |= WIRE_HAS_WS;
+		seg.opt.wscale = r->rcv_wscale;
+	}
+	if (r->ts_ok) {
+		seg.opt.present |= WIRE_HAS_TS;
+		seg.opt.ts_val = r->cookie ? r->cookie_tsval
+					   : (uint32_t)(ts->now_ns / MS) +
+						     tcp_ts_offset(ts->isn_key, r->laddr, r->lport,
+								   r->raddr, r->rport);
+		seg.opt.ts_ecr = r->ts_recent;
+	}
+	if (cap < WIRE_IPV4_HDR_MIN)
+		return 0;
+	len = wire_tcp_emit(&seg, r->laddr, r->raddr, NULL, 0, buf + WIRE_IPV4_HDR_MIN,
+			    cap - WIRE_IPV4_HDR_MIN);
+	if (!len) {
+		tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
+		return 0;
+	}
+	r->synack_sent_ns = ts->now_ns;
+	tcp_note(ts, NULL, SYNACK_NOTE_OUT, SYNACK_V_SENT,
+		 r->cookie ? TCP_LISTEN : TCP_SYN_RECEIVED, &seg, r->laddr, r->raddr,
+		 r->cookie ? "sent: SYN-ACK with a SYN cookie" : "sent");
+	n = tcp_note_last(ts);
+	if (n)
+		n->state_after = r->cookie ? TCP_LISTEN : TCP_SYN_RECEIVED;
+	return len;
+}
