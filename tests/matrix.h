@@ -389,6 +389,10 @@ static inline void mx_check_fixture(struct mx *m)
 	struct synack_tcp_info ti;
 	int st = mx_state(m);
 
+	if (m->state == SYNACK_STATE_LISTEN) {  /* the listener; no connection yet */
+		cr_assert_eq(st, SYNACK_STATE_CLOSED, "fixture LISTEN: a connection exists");
+		st = h_state(&m->h, m->lfd);
+	}
 	cr_assert_eq(st, m->state, "fixture %s: stack says %s", m->state_name,
 		     synack_state_name(st));
 	if (m->lfd >= 0)
