@@ -367,8 +367,13 @@ static inline void mx_check_seg(struct mx *m, const struct mx_case *c, int i,
 	mx_fmt_seg(want, sizeof want, e->flags, seq, ack, e->win, opts, mss, 0);
 	mx_fmt_seg(got, sizeof got, o->flags, o->seq, o->ack, o->win, o->opt.present,
 		   o->opt.mss, o->payload_len);
-	cr_assert(ok, "%s (fixture %s): reply %d:\n  expected %s\n  actual   %s (ports %u->%u)",
-		  c->name, m->state_name, i + 1, want, got, o->sport, o->dport);
+	char in[128];
+
+	mx_fmt_seg(in, sizeof in, sent->flags, sent->seq, sent->ack, 8192, 0, 0,
+		   sent->payload_len);
+	cr_assert(ok, "%s (fixture %s): segment in %s\n  reply %d:\n  expected %s\n"
+		  "  actual   %s (ports %u->%u)", c->name, m->state_name, in, i + 1, want, got,
+		  o->sport, o->dport);
 }
 
 static inline void mx_expect_silence(struct mx *m, const struct mx_case *c, const char *when)
@@ -540,5 +545,85 @@ static inline void mx_run(mx_fixture_fn fix, const struct mx_case *c)
 #define OUT1_LATE(f, s, a, w, ms) .nout = 1, .out = { { (f), s, a, (w), (ms) } }
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>: the dup / challenge ACK of §3.10.7.4 */
 #define OUT_ACK_NOW OUT1(F_ACK, AT(SND_NXT, 0), AT(RCV_NXT, 0), MX_WND)
+
+/*
+ * The cases that read the same in every synchronized state with a full TCB (ESTABLISHED,
+ * FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK): each answer is
+ * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> or nothing, and the state does not change.
+ * RCV.WND = MX_WND; the right edge is RCV.NXT+RCV.WND. ok_ack is an acceptable SEG.ACK.
+ */
+#define MX_SYNC_COMMON(st, STATE, ok_ack) \
+	/* RFC 9293 §3.10.7.4 second check / RFC 5961 §3.2: RST in the window but not at \
+	 * RCV.NXT → challenge ACK; outside the window (left of RCV.NXT, at or beyond \
+	 * RCV.NXT+RCV.WND) → silently dropped */ \
+	MX_CASE(st, rst_in_window, .flags = F_RST, .seq = AT(RCV_NXT, 1), OUT_ACK_NOW, \
+		.state = STATE) \
+	MX_CASE(st, rst_right_edge_inside, .flags = F_RST, .seq = AT(RCV_NXT, MX_WND - 1), \
+		OUT_ACK_NOW, .state = STATE) \
+	MX_CASE(st, rst_ack_in_window, .flags = F_RST | F_ACK, .seq = AT(RCV_NXT, 100), \
+		.ack = ok_ack, OUT_ACK_NOW, .state = STATE) \
+	MX_CASE(st, rst_at_right_edge, .flags = F_RST, .seq = AT(RCV_NXT, MX_WND), OUT0, \
+		.state = STATE) \
+	MX_CASE(st, rst_old, .flags = F_RST, .seq = AT(RCV_NXT, -1), OUT0, .state = STATE) \
+	MX_CASE(st, rst_outside, .flags = F_RST, .seq = AT(RCV_NXT, 0x40000000), OUT0, \
+		.state = STATE) \
+	MX_CASE(st, rst_ack_old, .flags = F_RST | F_ACK, .seq = AT(RCV_NXT, -1), \
+		.ack = ok_ack, OUT0, .state = STATE) \
+	/* §3.10.7.4 fourth check / RFC 5961 §4.2: a SYN in a synchronized state, \
+	 * "irrespective of the sequence number", gets a challenge ACK (out of the window \
+	 * the first check sends the same ACK) */ \
+	MX_CASE(st, syn_at_rcv_nxt, .flags = F_SYN, .seq = AT(RCV_NXT, 0), OUT_ACK_NOW, \
+		.state = STATE) \
+	MX_CASE(st, syn_in_window, .flags = F_SYN, .seq = AT(RCV_NXT, 100), OUT_ACK_NOW, \
+		.state = STATE) \
+	MX_CASE(st, syn_old, .flags = F_SYN, .seq = AT(RCV_NXT, -1000), OUT_ACK_NOW, \
+		.state = STATE) \
+	MX_CASE(st, syn_at_right_edge, .flags = F_SYN, .seq = AT(RCV_NXT, MX_WND), \
+		OUT_ACK_NOW, .state = STATE) \
+	MX_CASE(st, syn_ack_in_window, .flags = F_SYN | F_ACK, .seq = AT(RCV_NXT, 0), \
+		.ack = ok_ack, OUT_ACK_NOW, .state = STATE) \
+	MX_CASE(st, syn_fin_in_window, .flags = F_SYN | F_FIN, .seq = AT(RCV_NXT, 10), \
+		OUT_ACK_NOW, .state = STATE) \
+	/* §3.10.7.4 first check: an unacceptable segment (Table 6) is answered with \
+	 * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and dropped */ \
+	MX_CASE(st, ack_old_seq, .flags = F_ACK, .seq = AT(RCV_NXT, -1), .ack = ok_ack, \
+		OUT_ACK_NOW, .state = STATE) \
+	MX_CASE(st, ack_at_right_edge, .flags = F_ACK, .seq = AT(RCV_NXT, MX_WND), \
+		.ack = ok_ack, OUT_ACK_NOW, .state = STATE) \
+	MX_CASE(st, data_old, .flags = F_ACK, .seq = AT(RCV_NXT, -10), .ack = ok_ack, \
+		.len = 10, OUT_ACK_NOW, .state = STATE) \
+	MX_CASE(st, data_at_right_edge, .flags = F_ACK, .seq = AT(RCV_NXT, MX_WND), \
+		.ack = ok_ack, .len = 1, OUT_ACK_NOW, .state = STATE) \
+	MX_CASE(st, data_outside, .flags = F_ACK, .seq = AT(RCV_NXT, 0x40000000), \
+		.ack = ok_ack, .len = 10, OUT_ACK_NOW, .state = STATE) \
+	MX_CASE(st, fin_ack_old, .flags = F_FIN | F_ACK, .seq = AT(RCV_NXT, -2), \
+		.ack = ok_ack, OUT_ACK_NOW, .state = STATE) \
+	MX_CASE(st, fin_ack_at_right_edge, .flags = F_FIN | F_ACK, \
+		.seq = AT(RCV_NXT, MX_WND), .ack = ok_ack, OUT_ACK_NOW, .state = STATE) \
+	/* §3.10.7.4 fifth check: "if the ACK bit is off, drop the segment and return" */ \
+	MX_CASE(st, fin_no_ack, .flags = F_FIN, .seq = AT(RCV_NXT, 0), OUT0, .state = STATE) \
+	MX_CASE(st, data_no_ack, .flags = F_PSH, .seq = AT(RCV_NXT, 0), .len = 10, OUT0, \
+		.state = STATE) \
+	/* fifth check with RFC 5961 §5.2 (MAY-12): SEG.ACK outside \
+	 * [SND.UNA - MAX.SND.WND, SND.NXT] → discarded, ACK sent (a challenge ACK); data \
+	 * on such a segment is not taken */ \
+	MX_CASE(st, ack_beyond_snd_nxt, .flags = F_ACK, .seq = AT(RCV_NXT, 0), \
+		.ack = AT(SND_NXT, 1), OUT_ACK_NOW, .state = STATE, \
+		.check_una = true, .una = AT(SND_UNA, 0)) \
+	MX_CASE(st, ack_too_old, .flags = F_ACK, .seq = AT(RCV_NXT, 0), \
+		.ack = AT(SND_UNA, -70000), OUT_ACK_NOW, .state = STATE, \
+		.check_una = true, .una = AT(SND_UNA, 0)) \
+	MX_CASE(st, data_ack_beyond_snd_nxt, .flags = F_ACK | F_PSH, .seq = AT(RCV_NXT, 0), \
+		.ack = AT(SND_NXT, 1), .len = 10, OUT_ACK_NOW, .state = STATE) \
+	MX_CASE(st, fin_ack_too_old, .flags = F_FIN | F_ACK, .seq = AT(RCV_NXT, 0), \
+		.ack = AT(SND_UNA, -70000), OUT_ACK_NOW, .state = STATE) \
+	/* fifth check, ESTABLISHED rules: "If the ACK is a duplicate (SEG.ACK =< SND.UNA), \
+	 * it can be ignored" — also an old one inside RFC 5961's range */ \
+	MX_CASE(st, ack_dup, .flags = F_ACK, .seq = AT(RCV_NXT, 0), .ack = AT(SND_UNA, 0), \
+		OUT0, .state = STATE, .check_una = true, .una = AT(SND_UNA, 0)) \
+	MX_CASE(st, ack_old, .flags = F_ACK, .seq = AT(RCV_NXT, 0), .ack = AT(SND_UNA, -1000), \
+		OUT0, .state = STATE, .check_una = true, .una = AT(SND_UNA, 0)) \
+	MX_CASE(st, ack_dup_right_edge_inside, .flags = F_ACK, \
+		.seq = AT(RCV_NXT, MX_WND - 1), .ack = AT(SND_UNA, 0), OUT0, .state = STATE)
 
 #endif
