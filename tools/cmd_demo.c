@@ -123,6 +123,23 @@ static void print_isn_inputs(FILE *out, const struct synack_sc_run *run)
 	}
 }
 
+/* Counters of host h's stack at the end of the run, the ones the scenario is about
+ * (ctr ends with -1): S15's malformed headers, S17's SYN queue and cookies. */
+static void print_counters(FILE *out, const struct synack_sc_run *run, int h, const int *ctr)
+{
+	const struct synack_stack *s = synack_sim_stack(synack_sc_sim(run), h);
+
+	fprintf(out, "\n%s's counters at the end:\n", h == 0 ? "A" : "B");
+	for (; *ctr >= 0; ctr++)
+		fprintf(out, "  %-22s %" PRIu64 "\n", synack_counter_name(*ctr),
+			synack_counter(s, *ctr));
+}
+
+static const int s15_counters[] = {
+	SYNACK_CTR_TCP_IN, SYNACK_CTR_TCP_MALFORMED, SYNACK_CTR_TCP_BAD_CSUM, SYNACK_CTR_TCP_OUT,
+	SYNACK_CTR_TCP_RST_OUT, -1,
+};
+
 int cmd_demo(int argc, char **argv)
 {
 	struct demo_args a = {.seed = 1};
@@ -173,6 +190,8 @@ int cmd_demo(int argc, char **argv)
 		fprintf(stdout, "\n%s", sc.explain);
 	if (!strcmp(sc.id, "S19"))
 		print_isn_inputs(stdout, d.run);
+	if (!strcmp(sc.id, "S15"))
+		print_counters(stdout, d.run, 1, s15_counters);
 	rc = a.pcap && demo_write_pcap(&d, a.pcap) ? 1 : 0;
 	synack_sc_run_free(d.run);
 	return rc;

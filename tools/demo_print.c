@@ -83,6 +83,8 @@ static void print_send(FILE *out, const struct demo_ctx *d, const struct synack_
 	fprintf(out, " %s> %s", host_name(e->host), line);
 	if (e->injected)
 		fprintf(out, "   ** crafted (injected)");
+	if (!e->is_tcp && e->text[0])
+		fprintf(out, "   ** malformed: %s", e->text);
 	if (e->fate != SYNACK_SIM_DELIVERED)
 		fprintf(out, "   ** %s", synack_sim_fate_name(e->fate));
 	if (e->sim_flags & SYNACK_SIM_F_CORRUPTED)

@@ -300,6 +300,8 @@ struct synack_sc_raw {
 	const char *data;       /* payload */
 	uint32_t len;
 	uint32_t count;         /* 0 = 1 */
+	uint8_t doff;           /* non-zero: the data offset field (4 bits, words) written as
+	                           given after building, even when it is wrong (S15) */
 };
 
 struct synack_sc_step {
@@ -374,7 +376,9 @@ struct synack_sc_entry {
 	struct synack_note note;
 	/* EVENT */
 	struct synack_event event;
-	/* CALL / MARK */
+	/* CALL / MARK; SEND / DELIVER of an IPv4 TCP packet whose header does not parse:
+	 * why (wire_strerror, "tcp: option length 0 or 1"), is_tcp false, addresses and
+	 * ports (when 4 bytes are there) still filled */
 	char text[64];
 	long ret;               /* CALL: the return value (negative errno on failure) */
 	bool injected;          /* SEND: a crafted segment of a RAW step */

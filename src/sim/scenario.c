@@ -204,11 +204,23 @@ static void fill_tcp(struct synack_sc_run *r, struct synack_sc_entry *e, const u
 	struct wire_ipv4 ip;
 	struct wire_tcp t;
 	const struct isn_rec *mine, *theirs;
+	enum wire_err err;
 
 	if (wire_ipv4_parse(pkt, len, &ip) != WIRE_OK || ip.proto != WIRE_IPPROTO_TCP)
 		return;
-	if (wire_tcp_parse(pkt + ip.hdr_len, ip.total_len - ip.hdr_len, &t) != WIRE_OK)
+	/* A segment whose header does not parse (S15) still names its endpoints: the
+	 * arrival can be matched with the receiver's connection. */
+	e->saddr = ip.src;
+	e->daddr = ip.dst;
+	if (ip.total_len - ip.hdr_len >= 4) {
+		e->sport = (uint16_t)(pkt[ip.hdr_len] << 8 | pkt[ip.hdr_len + 1]);
+		e->dport = (uint16_t)(pkt[ip.hdr_len + 2] << 8 | pkt[ip.hdr_len + 3]);
+	}
+	err = wire_tcp_parse(pkt + ip.hdr_len, ip.total_len - ip.hdr_len, &t);
+	if (err != WIRE_OK) {
+		copy_text(e->text, sizeof e->text, wire_strerror(err));
 		return;
+	}
 	e->is_tcp = true;
 	e->tcp_flags = t.flags;
 	e->tcp_hdr_len = t.hdr_len;
@@ -218,10 +230,6 @@ static void fill_tcp(struct synack_sc_run *r, struct synack_sc_entry *e, const u
 	e->seq = t.seq;
 	e->ack = t.ack;
 	e->len = (uint32_t)t.payload_len;
-	e->saddr = ip.src;
-	e->daddr = ip.dst;
-	e->sport = t.sport;
-	e->dport = t.dport;
 	/* A crafted SYN on a 4-tuple whose ISN is known (a SYN into an established
 	 * connection, S23, S26) does not start a new numbering; any other SYN does. */
 	if (learn && (t.flags & WIRE_TCP_SYN) &&
@@ -356,10 +364,15 @@ static void on_obs(void *ctx, struct synack_sim *sim, const struct synack_sim_ob
 			d->state_before = o->note->state_before;
 			/* The state as the stack holds it now (after this segment), not as the
 			 * note tells it: the ladder shows what the connection really is. */
-			d->state = d->is_tcp ? state_of(r, o->host, d->daddr, d->dport, d->saddr,
-							d->sport) : o->note->state_after;
+			d->state = d->is_tcp || d->dport ? state_of(r, o->host, d->daddr, d->dport,
+								     d->saddr, d->sport)
+							 : o->note->state_after;
 			/* A listener's child that is gone "returns to LISTEN" (RFC 9293
 			 * §3.10.7.4 second check): the endpoint is the listener again. */
+			/* A header that did not parse reached no connection: it changed
+			 * nothing, whatever state it was aimed at. */
+			if (!d->is_tcp && d->dport)
+				d->state_before = d->state;
 			if (d->state == SYNACK_STATE_CLOSED &&
 			    o->note->state_after == SYNACK_STATE_LISTEN)
 				d->state = SYNACK_STATE_LISTEN;

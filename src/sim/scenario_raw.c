@@ -5,6 +5,7 @@
  * well-formed options come from wire_tcp_emit (RFC 9293 §3.1); raw option bytes are laid
  * after the fixed header as given, the data offset set to cover them, padded with EOL to
  * a 4-byte boundary (§3.1 "Padding"), and the checksum recomputed over the pseudo-header.
+ * A given data offset overrides the computed one (S15: offsets below 5 or past the end).
  */
 #include "sim/scenario_raw.h"
 
@@ -71,8 +72,13 @@ size_t sim_sc_build_raw(const struct synack_sc_raw *raw, uint32_t saddr, uint16_
 		len = place_raw_opts(raw, buf + IP_HDR, len, cap - IP_HDR);
 		if (!len)
 			return 0;
-		put_csum(saddr, daddr, buf + IP_HDR, len);
 	}
+	/* A data offset below 5 or past the segment's end (RFC 9293 §3.1: 5..15 words,
+	 * within the segment) is the receiver's to reject; the checksum stays right. */
+	if (raw->doff)
+		buf[IP_HDR + 12] = (uint8_t)((raw->doff & 0x0f) << 4);
+	if (raw->opts || raw->doff)
+		put_csum(saddr, daddr, buf + IP_HDR, len);
 	memset(&ip, 0, sizeof ip);
 	ip.total_len = (uint16_t)(IP_HDR + len);
 	ip.id = id;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sim/sim_internal.h"
+#include "wire/wire.h"
 
 #define MS SYNACK_SC_MS
 #define LAT {.latency_ns = 10000000ull}
@@ -289,6 +290,100 @@ static const struct synack_sc_step s14[] = {
 	END,
 };
 
+/* S15: a crafted client at 10.0.0.3 opens a connection to B with every option kind in
+ * its SYN: an unknown option (kind 99, unassigned) first, skipped by its length, then
+ * MSS 100, SACK-permitted, timestamps, NOP, window scale 7, EOL, and after the EOL bytes
+ * that would be malformed if they were read. B answers with the options it builds (MSS,
+ * NOP, NOP, TS echoing the client's value, NOP, WS: each 4-byte aligned) and sends at
+ * most the client's MSS less the 12 timestamp bytes per segment (300 bytes: 3 x 88, the
+ * last 36 held by Nagle until the client's ACK). A data segment carries
+ * a SACK block (parsed; B keeps no SACK scoreboard yet). Then five malformed segments,
+ * each with 4 bytes of data in window: option length 0, option length 1, an option
+ * overrunning the header, data offset 4, data offset 15 past the segment's end: each is
+ * dropped and counted (TCP_MALFORMED), nothing is answered or delivered. Last, a
+ * segment with data offset 15 (40 bytes of options) at the same sequence number is
+ * accepted: the malformed ones moved nothing. */
+#define S15_TS(v) WIRE_OPT_TS, 10, 0, 0, (uint8_t)((v) >> 8), (uint8_t)(v), 0, 0, 0, 0
+static const uint8_t s15_syn_opts[] = {
+	99, 4, 0xab, 0xcd,              /* kind 99 (unassigned): skipped by its length */
+	WIRE_OPT_MSS, 4, 0, 100,
+	WIRE_OPT_SACKOK, 2,
+	S15_TS(1000),
+	WIRE_OPT_NOP,
+	WIRE_OPT_WS, 3, 7,
+	WIRE_OPT_EOL,
+	WIRE_OPT_MSS, 0,                /* after EOL: padding, never parsed */
+};
+static const uint8_t s15_ack_opts[] = {WIRE_OPT_NOP, WIRE_OPT_NOP, S15_TS(1001)};
+static const uint8_t s15_sack_opts[] = {
+	WIRE_OPT_NOP, WIRE_OPT_NOP, WIRE_OPT_SACK, 10, 0, 0, 0x03, 0xe8, 0, 0, 0x07, 0xd0,
+	WIRE_OPT_NOP, WIRE_OPT_NOP, S15_TS(1002),
+};
+static const uint8_t s15_ack2_opts[] = {WIRE_OPT_NOP, WIRE_OPT_NOP, S15_TS(1003)};
+static const uint8_t s15_ack3_opts[] = {WIRE_OPT_NOP, WIRE_OPT_NOP, S15_TS(1004)};
+static const uint8_t s15_len0[] = {WIRE_OPT_MSS, 0, 0, 0};
+static const uint8_t s15_len1[] = {WIRE_OPT_TS, 1, 0, 0};
+static const uint8_t s15_overrun[] = {WIRE_OPT_NOP, WIRE_OPT_NOP, WIRE_OPT_TS, 10, 0, 0, 0, 1};
+#define NOP4 WIRE_OPT_NOP, WIRE_OPT_NOP, WIRE_OPT_NOP, WIRE_OPT_NOP
+static const uint8_t s15_full_opts[40] = {
+	NOP4, NOP4, NOP4, NOP4, NOP4, NOP4, NOP4, WIRE_OPT_NOP, WIRE_OPT_NOP, S15_TS(1005),
+};
+#define S15_C .saddr = ADDR_C, .sport = 5000, .dport = 80
+static const struct synack_sc_raw s15_syn = {
+	S15_C, .flags = 0x02, .seq = 1000000, .win = 512, .opts = s15_syn_opts,
+	.opts_len = sizeof s15_syn_opts,
+};
+static const struct synack_sc_raw s15_ack = {
+	S15_C, .flags = 0x10, .seq = 1, .ack = 1, .win = 512, .opts = s15_ack_opts,
+	.opts_len = sizeof s15_ack_opts,
+};
+static const struct synack_sc_raw s15_sack = {
+	S15_C, .flags = 0x18, .seq = 1, .ack = 1, .win = 512, .opts = s15_sack_opts,
+	.opts_len = sizeof s15_sack_opts, .data = "sack", .len = 4,
+};
+static const struct synack_sc_raw s15_ack2 = {
+	S15_C, .flags = 0x10, .seq = 5, .ack = 265, .win = 512, .opts = s15_ack2_opts,
+	.opts_len = sizeof s15_ack2_opts,
+};
+static const struct synack_sc_raw s15_ack3 = {
+	S15_C, .flags = 0x10, .seq = 5, .ack = 301, .win = 512, .opts = s15_ack3_opts,
+	.opts_len = sizeof s15_ack3_opts,
+};
+#define S15_BAD .flags = 0x18, .seq = 5, .ack = 301, .win = 512, .data = "bad!", .len = 4
+static const struct synack_sc_raw s15_bad_len0 = {
+	S15_C, S15_BAD, .opts = s15_len0, .opts_len = sizeof s15_len0,
+};
+static const struct synack_sc_raw s15_bad_len1 = {
+	S15_C, S15_BAD, .opts = s15_len1, .opts_len = sizeof s15_len1,
+};
+static const struct synack_sc_raw s15_bad_overrun = {
+	S15_C, S15_BAD, .opts = s15_overrun, .opts_len = sizeof s15_overrun,
+};
+static const struct synack_sc_raw s15_bad_doff4 = {S15_C, S15_BAD, .doff = 4};
+static const struct synack_sc_raw s15_bad_doff15 = {S15_C, S15_BAD, .doff = 15};
+static const struct synack_sc_raw s15_full = {
+	S15_C, .flags = 0x18, .seq = 5, .ack = 301, .win = 512, .opts = s15_full_opts,
+	.opts_len = sizeof s15_full_opts, .data = "good", .len = 4,
+};
+static const char s15_data[300] = "options";
+static const struct synack_sc_step s15[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_RAW, .host = A, .raw = &s15_syn},
+	{.at_ns = MS(50), .op = SYNACK_SC_RAW, .host = A, .raw = &s15_ack},
+	{.at_ns = MS(100), .op = SYNACK_SC_RAW, .host = A, .raw = &s15_sack},
+	{.at_ns = MS(200), .op = SYNACK_SC_SEND, .host = B, .slot = 1, .arg = 300, .data = s15_data},
+	{.at_ns = MS(300), .op = SYNACK_SC_RAW, .host = A, .raw = &s15_ack2},
+	{.at_ns = MS(350), .op = SYNACK_SC_RAW, .host = A, .raw = &s15_ack3},
+	{.at_ns = MS(400), .op = SYNACK_SC_RAW, .host = A, .raw = &s15_bad_len0},
+	{.at_ns = MS(500), .op = SYNACK_SC_RAW, .host = A, .raw = &s15_bad_len1},
+	{.at_ns = MS(600), .op = SYNACK_SC_RAW, .host = A, .raw = &s15_bad_overrun},
+	{.at_ns = MS(700), .op = SYNACK_SC_RAW, .host = A, .raw = &s15_bad_doff4},
+	{.at_ns = MS(800), .op = SYNACK_SC_RAW, .host = A, .raw = &s15_bad_doff15},
+	{.at_ns = MS(900), .op = SYNACK_SC_RAW, .host = A, .raw = &s15_full},
+	{.at_ns = MS(1000), .op = SYNACK_SC_SS, .host = B},
+	END,
+};
+
 /* S16: B listens with backlog 2 and does not accept at first: two handshakes complete
  * in the stack (A's data on the first is buffered), the third SYN is dropped silently
  * (accept queue full) and retransmitted; accept() takes them in arrival order. */
@@ -463,6 +558,52 @@ static const char s28_explain[] =
 	"(ip_local_port_range), or letting the server close first (its TIME-WAIT is keyed by\n"
 	"many clients' 4-tuples).\n";
 
+/* S24: B holds a connection in each of the 11 states at once, listed at 500 ms with
+ * per-state counts (the `ss -nat | awk` example). From A: ESTABLISHED (40000, left
+ * alone), FIN-WAIT-2 (40001, B shut down writing, A keeps its side open), TIME-WAIT
+ * (40002, B closed first), CLOSE-WAIT (40003, A closed, B did not). From a crafted
+ * client at 10.0.0.3 that never acknowledges B's FINs: FIN-WAIT-1 (5001, B closed),
+ * CLOSING (5002, B closed, then the client's FIN crossed it), LAST-ACK (5003, the
+ * client's FIN, then B closed), SYN-RECEIVED (5004, a SYN only). SYN-SENT: B connects to
+ * 10.0.0.3, which never answers. LISTEN: port 80. CLOSED: a socket bound to port 9000. */
+#define S24_C(port_) .saddr = ADDR_C, .sport = port_, .dport = 80, .win = 8192
+#define S24_SYN(port_) {S24_C(port_), .flags = 0x02, .seq = 1000000}
+static const struct synack_sc_raw s24_syn1 = S24_SYN(5001), s24_syn2 = S24_SYN(5002),
+				  s24_syn3 = S24_SYN(5003), s24_syn4 = S24_SYN(5004);
+static const struct synack_sc_raw s24_ack1 = {S24_C(5001), .flags = 0x10, .seq = 1, .ack = 1};
+static const struct synack_sc_raw s24_ack2 = {S24_C(5002), .flags = 0x10, .seq = 1, .ack = 1};
+static const struct synack_sc_raw s24_ack3 = {S24_C(5003), .flags = 0x10, .seq = 1, .ack = 1};
+static const struct synack_sc_raw s24_fin2 = {S24_C(5002), .flags = 0x11, .seq = 1, .ack = 1};
+static const struct synack_sc_raw s24_fin3 = {S24_C(5003), .flags = 0x11, .seq = 1, .ack = 1};
+static const struct synack_sc_step s24[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
+	{.at_ns = 0, .op = SYNACK_SC_BIND, .host = B, .slot = 15, .lport = 9000},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
+	{.at_ns = MS(2), .op = SYNACK_SC_CONNECT, .host = A, .slot = 1, .port = 80, .lport = 40001},
+	{.at_ns = MS(3), .op = SYNACK_SC_CONNECT, .host = A, .slot = 2, .port = 80, .lport = 40002},
+	{.at_ns = MS(4), .op = SYNACK_SC_CONNECT, .host = A, .slot = 3, .port = 80, .lport = 40003},
+	{.at_ns = MS(10), .op = SYNACK_SC_RAW, .host = A, .raw = &s24_syn1},
+	{.at_ns = MS(10), .op = SYNACK_SC_RAW, .host = A, .raw = &s24_syn2},
+	{.at_ns = MS(10), .op = SYNACK_SC_RAW, .host = A, .raw = &s24_syn3},
+	{.at_ns = MS(10), .op = SYNACK_SC_RAW, .host = A, .raw = &s24_syn4},
+	{.at_ns = MS(50), .op = SYNACK_SC_RAW, .host = A, .raw = &s24_ack1},
+	{.at_ns = MS(51), .op = SYNACK_SC_RAW, .host = A, .raw = &s24_ack2},
+	{.at_ns = MS(52), .op = SYNACK_SC_RAW, .host = A, .raw = &s24_ack3},
+	{.at_ns = MS(100), .op = SYNACK_SC_CONNECT, .host = B, .slot = 8, .port = 7777, .addr = ADDR_C},
+	{.at_ns = MS(100), .op = SYNACK_SC_SHUTDOWN, .host = B, .slot = 2, .arg = SYNACK_SHUT_WR},
+	{.at_ns = MS(100), .op = SYNACK_SC_CLOSE, .host = B, .slot = 3},
+	{.at_ns = MS(100), .op = SYNACK_SC_CLOSE, .host = A, .slot = 3},
+	{.at_ns = MS(100), .op = SYNACK_SC_CLOSE, .host = B, .slot = 5},
+	{.at_ns = MS(100), .op = SYNACK_SC_CLOSE, .host = B, .slot = 6},
+	{.at_ns = MS(150), .op = SYNACK_SC_RAW, .host = A, .raw = &s24_fin2},
+	{.at_ns = MS(150), .op = SYNACK_SC_RAW, .host = A, .raw = &s24_fin3},
+	{.at_ns = MS(200), .op = SYNACK_SC_CLOSE, .host = A, .slot = 2},
+	{.at_ns = MS(200), .op = SYNACK_SC_CLOSE, .host = B, .slot = 7},
+	{.at_ns = MS(500), .op = SYNACK_SC_SS, .host = B},
+	{.at_ns = MS(500), .op = SYNACK_SC_SS, .host = A},
+	END,
+};
+
 static const struct synack_sc_step none[] = {END};
 
 #define SC(id_, name_, what_, ready_, steps_, until_, acc_, rd_)                        \
@@ -506,7 +647,7 @@ static const struct synack_scenario catalogue[] = {
 	SCX("S14", "mss", "MSS option in SYNs only; segments never exceed min(peer MSS, MTU-40)",
 	    s14, MS(2000), true, true, s14_config, NULL),
 	SC("S15", "options", "options parsed and built; malformed options drop the segment",
-	   false, none, 0, false, false),
+	   true, s15, MS(2000), true, true),
 	SC("S16", "backlog", "SYN queue and accept queue; a full accept queue drops SYNs silently",
 	   true, s16, MS(6000), false, false),
 	SCX("S17", "syn-flood", "spoofed SYNs fill the SYN queue; without cookies real clients wait (cookie half: not yet)",
@@ -524,7 +665,7 @@ static const struct synack_scenario catalogue[] = {
 	SC("S23", "demux-and-binding", "4-tuple demux, specific vs wildcard listeners, challenge ACK to a SYN",
 	   true, s23, MS(2000), false, false),
 	SC("S24", "state-listing", "every socket with its state, endpoints, queues and timers (synack ss)",
-	   false, none, 0, false, false),
+	   true, s24, MS(600), true, true),
 	SC("S25", "tcpdump-trace", "tcpdump-format trace and pcap files that tcpdump and Wireshark open",
 	   false, none, 0, false, false),
 	SC("S26", "nastygram", "odd flag sets (SYN+FIN, SYN+RST, no flags) handled by RFC rules or dropped",
