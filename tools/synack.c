@@ -18,6 +18,7 @@ static const struct command commands[] = {
 	{"connect", cmd_connect, "connect --tun NAME --addr A [--peer B/P] [--send-file F] [--linger0] [--bind P] HOST PORT   netcat-like client on a TUN device"},
 	{"http", cmd_http, "http --tun NAME --addr A [--peer B/P] --root DIR [--port N]   HTTP/1.1 file server on a TUN device"},
 	{"ss", cmd_ss, "ss (--tun NAME | --ctl PATH) [-l] [-s] [-c] [-i SECONDS]   live connection listing of a running synack"},
+	{"drill", cmd_drill, "drill [--tolerance_usecs=N] [--mtu=N] [--lenient] [-v] SCRIPT.pkt...   run packetdrill scripts against synack"},
 	{"bench", cmd_bench, "bench [lifecycle] [--tw N] [--seconds S]   full TCP lifecycles per second, bytes per entry"},
 };
 
