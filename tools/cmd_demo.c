@@ -190,6 +190,14 @@ int cmd_demo(int argc, char **argv)
 		fprintf(stdout, "\n%s", sc.explain);
 	if (!strcmp(sc.id, "S19"))
 		print_isn_inputs(stdout, d.run);
+	if (!strcmp(sc.id, "S25")) {
+		fprintf(stdout, "\nThe same packets as `tcpdump -n -r` prints them (relative sequence "
+			"numbers after the SYN):\n");
+		demo_print_packets(stdout, &d, false);
+		fprintf(stdout, "\nand as `tcpdump -n -S -r` prints them (absolute):\n");
+		demo_print_packets(stdout, &d, true);
+		fprintf(stdout, "\n(--pcap FILE writes them: raw IPv4, times from the epoch.)\n");
+	}
 	if (!strcmp(sc.id, "S15"))
 		print_counters(stdout, d.run, 1, s15_counters);
 	rc = a.pcap && demo_write_pcap(&d, a.pcap) ? 1 : 0;

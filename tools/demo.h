@@ -15,6 +15,9 @@ struct demo_ctx {
 
 /* Prints the run's log (calls, segments, decisions, states, timers, marks). */
 void demo_print_trace(FILE *out, const struct demo_ctx *d);
+/* Prints each packet sent as `tcpdump -n` (absolute: with -S) would, indented by two
+ * spaces, with its virtual time in tcpdump's default format (UTC). */
+void demo_print_packets(FILE *out, const struct demo_ctx *d, bool absolute);
 /* Prints the RFC-style ladder of the run's TCP segments. */
 void demo_print_ladder(FILE *out, const struct demo_ctx *d);
 /* Writes every packet sent, once, at its virtual send time. 0 or -1 (message printed). */

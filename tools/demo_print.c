@@ -233,6 +233,28 @@ void demo_print_trace(FILE *out, const struct demo_ctx *d)
 		fprintf(out, "(the log filled up: later events are not shown)\n");
 }
 
+/* The packets alone, one tcpdump -n line each (with -S when absolute), in send order:
+ * what `tcpdump -n [-S] -r` prints for the --pcap file. */
+void demo_print_packets(FILE *out, const struct demo_ctx *d, bool absolute)
+{
+	struct synack_trace_opts o = {.absolute_seq = absolute, .ts = SYNACK_TRACE_TS_DEFAULT};
+	static struct synack_trace tr;
+	size_t n;
+	const struct synack_sc_entry *log = synack_sc_log(d->run, &n);
+	char line[512];
+
+	synack_trace_init(&tr, &o);
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *pkt = synack_sc_packet(d->run, &log[i]);
+
+		if (!pkt)
+			continue;
+		synack_trace_format(&tr, line, sizeof line, pkt, log[i].pkt_len, log[i].pkt_len,
+				    (int64_t)log[i].t_ns);
+		fprintf(out, "  %s\n", line);
+	}
+}
+
 /* ---- the ladder -------------------------------------------------------------------- */
 
 #define MAX_ROWS 512

@@ -386,7 +386,14 @@ static const struct synack_sc_step s15[] = {
 
 /* S16: B listens with backlog 2 and does not accept at first: two handshakes complete
  * in the stack (A's data on the first is buffered), the third SYN is dropped silently
- * (accept queue full) and retransmitted; accept() takes them in arrival order. */
+ * (accept queue full) and retransmitted; accept() takes them in arrival order.
+ * syncookies 0: the third SYN arrives while two half-open entries fill the SYN queue
+ * (its limit is the backlog, as Linux), where the default would answer with a cookie. */
+static void s16_config(int host, struct synack_config *cfg)
+{
+	if (host == B)
+		cfg->syncookies = 0;
+}
 static const struct synack_sc_step s16[] = {
 	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 2},
 	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 80, .lport = 40000},
@@ -604,7 +611,18 @@ static const struct synack_sc_step s24[] = {
 	END,
 };
 
-static const struct synack_sc_step none[] = {END};
+/* S25: a short exchange to print as tcpdump does (Stevens §18.2.1, fig. 18.1: a
+ * client's port 1037 to the discard service, port 9): handshake, 6 bytes, close from
+ * the client, then from the server. Sequence numbers are relative after the SYN, absolute
+ * with -S; --pcap writes the packets for tcpdump -r and Wireshark. */
+static const struct synack_sc_step s25[] = {
+	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 9, .arg = 8},
+	{.at_ns = MS(1), .op = SYNACK_SC_CONNECT, .host = A, .slot = 0, .port = 9, .lport = 1037},
+	{.at_ns = MS(100), .op = SYNACK_SC_SEND, .host = A, .slot = 0, .arg = 6, .data = "hello\n"},
+	{.at_ns = MS(200), .op = SYNACK_SC_CLOSE, .host = A, .slot = 0},
+	{.at_ns = MS(300), .op = SYNACK_SC_CLOSE, .host = B, .slot = 1},
+	END,
+};
 
 #define SC(id_, name_, what_, ready_, steps_, until_, acc_, rd_)                        \
 	{.id = id_, .name = name_, .what = what_, .ready = ready_, .steps = steps_,      \
@@ -648,8 +666,8 @@ static const struct synack_scenario catalogue[] = {
 	    s14, MS(2000), true, true, s14_config, NULL),
 	SC("S15", "options", "options parsed and built; malformed options drop the segment",
 	   true, s15, MS(2000), true, true),
-	SC("S16", "backlog", "SYN queue and accept queue; a full accept queue drops SYNs silently",
-	   true, s16, MS(6000), false, false),
+	SCX("S16", "backlog", "SYN queue and accept queue; a full accept queue drops SYNs silently",
+	    s16, MS(6000), false, false, s16_config, NULL),
 	SCX("S17", "syn-flood", "spoofed SYNs fill the SYN queue; without cookies real clients wait (cookie half: not yet)",
 	    s17, MS(70000), true, true, s17_config, NULL),
 	SC("S18", "old-duplicate-syn", "a stale SYN is answered, the client resets it, the server returns to LISTEN",
@@ -667,7 +685,7 @@ static const struct synack_scenario catalogue[] = {
 	SC("S24", "state-listing", "every socket with its state, endpoints, queues and timers (synack ss)",
 	   true, s24, MS(600), true, true),
 	SC("S25", "tcpdump-trace", "tcpdump-format trace and pcap files that tcpdump and Wireshark open",
-	   false, none, 0, false, false),
+	   true, s25, MS(1000), true, true),
 	SC("S26", "nastygram", "odd flag sets (SYN+FIN, SYN+RST, no flags) handled by RFC rules or dropped",
 	   true, s26, MS(2000), true, true),
 	SC("S27", "urgent", "URG and the urgent pointer; urgent data delivered in line",
