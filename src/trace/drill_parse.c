@@ -462,8 +462,12 @@ static bool parse_packet(const char *s, struct synack_drill_event *ev, char *msg
 				break;
 		} else if (word_is(s, "win", &s)) {
 			p->has_win = parse_u32(skip_space(s), &s, &p->win);
-			if (!p->has_win || p->win > 65535)
+			if (!p->has_win)
 				break;
+			if (p->win > 65535) {
+				say(msg, cap, "win %u is above 65535", p->win);
+				return false;
+			}
 		} else if (word_is(s, "urg", &s)) {
 			p->has_urg = parse_u32(skip_space(s), &s, &v) && v <= 65535;
 			if (!p->has_urg)
