@@ -690,7 +690,7 @@ static const struct synack_scenario catalogue[] = {
 	   true, s26, MS(2000), true, true),
 	SC("S27", "urgent", "URG and the urgent pointer; urgent data delivered in line",
 	   true, s27, MS(2000), true, true),
-	SCX("S28", "connection-rate", "TIME-WAIT bounds the connection rate: ports / 2MSL, and the knobs",
+	SCX("S28", "connection-rate", "TIME-WAIT bounds the connection rate: ports / 2MSL, and the knobs (tw_reuse half: not yet)",
 	    s28, MS(61000), true, true, s28_config, s28_explain),
 };
 
