@@ -130,8 +130,7 @@ const struct synack_config *synack_stack_config(const struct synack_stack *s)
 
 void synack_stack_rotate_cookie_key(struct synack_stack *s, const uint8_t key[16])
 {
-	memcpy(s->tcp.cookie_key[1], s->tcp.cookie_key[0], 16);
-	memcpy(s->tcp.cookie_key[0], key, 16);
+	tcp_cookie_rotate(&s->tcp.cookie_keys, key);
 }
 
 /* ---- driver calls ----------------------------------------------------------------- */
@@ -383,8 +382,7 @@ size_t synack_sock_list(struct synack_stack *s, struct synack_sock_info *out, si
 		}
 	}
 	/* TIME-WAIT records, earliest expiry first */
-	for (pos = s->tcp.tw.fifo.next; pos != &s->tcp.tw.fifo; pos = pos->next) {
-		const struct tw_entry *e = container_of(pos, struct tw_entry, fifo);
+	for (const struct tw_entry *e = tw_first(&s->tcp.tw); e; e = tw_next(&s->tcp.tw, e)) {
 
 		if (n < cap) {
 			memset(&out[n], 0, sizeof out[n]);

@@ -703,7 +703,7 @@ static void finish(struct seg_ctx *c, enum verdict v)
 		tcp_tw_from_tcb(c->ts, c->tcb);
 }
 
-static void conn_input(struct seg_ctx *c)
+void tcp_conn_input(struct seg_ctx *c)
 {
 	struct tcb *tcb = c->tcb;
 	enum verdict v = V_CONTINUE;
@@ -732,6 +732,12 @@ static void conn_input(struct seg_ctx *c)
 		c->tcb->ts_recent_ns = c->ts->now_ns;
 	}
 	finish(c, v);
+	if (c->tcb && c->tcb->state == TCP_SYN_RECEIVED && c->tcb->from_listen) {
+		/* a promoted half-open connection that did not complete (cannot happen
+		 * after tcp_synq_input's checks): half-open state is never a tcb */
+		tcp_tcb_close(c->ts, c->tcb);
+		c->tcb = NULL;
+	}
 }
 
 void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struct wire_tcp *seg)
@@ -750,7 +756,7 @@ void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struc
 		c.tcb = NULL;
 	if (c.tcb) {
 		c.st_before = c.tcb->state;
-		conn_input(&c);
+		tcp_conn_input(&c);
 		return;
 	}
 	req = c.has_reopen_iss ? NULL
@@ -758,7 +764,7 @@ void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struc
 	if (req) {
 		c.st_before = TCP_SYN_RECEIVED;
 		if (tcp_synq_input(&c, req))
-			conn_input(&c);
+			tcp_conn_input(&c);
 		return;
 	}
 	tw = c.has_reopen_iss ? NULL : tw_lookup(&ts->tw, laddr, seg->dport, raddr, seg->sport);

@@ -49,6 +49,14 @@ bool tcp_synq_input(struct seg_ctx *c, struct tcp_reqsk *r);
 /* synq.c: makes the tcb described by r (SYN-RECEIVED, counted on its listener's SYN
  * queue) and sets c->tcb to it. r is not freed. false on ENOMEM. */
 bool tcp_synq_promote(struct seg_ctx *c, const struct tcp_reqsk *r);
+/* synq.c: queues a SYN-ACK whose ISN is a SYN cookie for the SYN in c (no state kept);
+ * false when the cookie queue is full (counted). */
+bool tcp_synq_send_cookie(struct seg_ctx *c);
+/* synq.c: checks the cookie in the ACK in c (c->tcb the listener). > 0 (the MSS): valid,
+ * c->tcb is the new SYN-RECEIVED tcb; 0: valid but no memory; < 0: a tcp_cookie_err. */
+int tcp_synq_check_cookie(struct seg_ctx *c);
+/* input.c: §3.10.7.4 for c->tcb (a synchronized or SYN-RECEIVED connection). */
+void tcp_conn_input(struct seg_ctx *c);
 /* Bookkeeping on reaching ESTABLISHED: events, accept queue, keepalive, queued FIN. */
 void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb);
 /* Chooses ISS, our MSS, window scale and timestamp offset for a new connection. */

@@ -86,6 +86,15 @@ static void listen_syn(struct seg_ctx *c)
 		listen_note(c, l, SYNACK_V_DROPPED);
 		return;
 	}
+	if (ts->cfg.syncookies == 2 ||
+	    (ts->cfg.syncookies == 1 && l->synq_len >= synq_limit(ts, l))) {
+		/* RFC 4987 §3.6 (S17): answer with a cookie, keep nothing */
+		bool sent = tcp_synq_send_cookie(c);
+
+		c->reason = sent ? "SYN answered with a SYN cookie" : "SYN dropped: queue full";
+		listen_note(c, l, sent ? SYNACK_V_ACCEPTED : SYNACK_V_DROPPED);
+		return;
+	}
 	if (l->synq_len >= synq_limit(ts, l)) {
 		tcp_count(ts, SYNACK_CTR_TCP_SYNQ_FULL);
 		c->reason = "SYN dropped: SYN queue full";
@@ -103,6 +112,44 @@ static void listen_syn(struct seg_ctx *c)
 	tcp_note_fix_after(ts, TCP_SYN_RECEIVED);
 }
 
+/*
+ * A valid cookie ACK creates the connection (SYN-RECEIVED, then the §3.10.7.4 pipeline
+ * on the same ACK: ESTABLISHED, accept queue, any data). Returns false when it is not a
+ * valid cookie (counted): the caller then follows §3.10.7.2 and answers with a RST, as
+ * Linux does (its LISTEN processing resets an ACK whose cookie fails). Every ACK to a
+ * listener is checked while syncookies is on (Linux checks only within two counter
+ * periods of an overflow; the cost here is at most four SipHash runs).
+ */
+static bool listen_cookie_ack(struct seg_ctx *c)
+{
+	struct tcb *l = c->tcb;
+	int mss;
+
+	if (l->acceptq_len >= l->backlog) {
+		tcp_count(c->ts, SYNACK_CTR_TCP_ACCEPTQ_FULL);
+		c->reason = "ACK dropped: accept queue full";
+		listen_note(c, l, SYNACK_V_DROPPED);
+		return true;
+	}
+	mss = tcp_synq_check_cookie(c);
+	if (mss < 0) {
+		tcp_count(c->ts, SYNACK_CTR_TCP_COOKIES_BAD);
+		return false;
+	}
+	if (mss == 0) {
+		c->tcb = l;
+		c->reason = "cookie ACK dropped: no memory";
+		listen_note(c, l, SYNACK_V_DROPPED);
+		return true;
+	}
+	tcp_count(c->ts, SYNACK_CTR_TCP_COOKIES_OK);
+	tcp_note(c->ts, NULL, SYNACK_NOTE_IN, SYNACK_V_ACCEPTED, TCP_LISTEN, c->seg, c->laddr,
+		 c->raddr, "valid SYN cookie: connection created");
+	tcp_note_fix_after(c->ts, TCP_SYN_RECEIVED);
+	tcp_conn_input(c);
+	return true;
+}
+
 void tcp_listen_input(struct seg_ctx *c)
 {
 	const struct wire_tcp *s = c->seg;
@@ -113,6 +160,10 @@ void tcp_listen_input(struct seg_ctx *c)
 		listen_note(c, c->tcb, SYNACK_V_DROPPED);
 		return;
 	}
+	/* RFC 4987 §3.6: an ACK may complete a handshake answered with a SYN cookie */
+	if ((s->flags & (WIRE_TCP_ACK | WIRE_TCP_SYN)) == WIRE_TCP_ACK && c->ts->cfg.syncookies &&
+	    listen_cookie_ack(c))
+		return;
 	/* second: any acknowledgment is bad: <SEQ=SEG.ACK><CTL=RST> */
 	if (s->flags & WIRE_TCP_ACK) {
 		tcp_reply_rst(c);

@@ -16,8 +16,6 @@ int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
 	ts->alloc = *a;
 	ts->cfg = *cfg;
 	memcpy(ts->isn_key, secret, 16);
-	memcpy(ts->cookie_key[0], secret + 16, 16);
-	memcpy(ts->cookie_key[1], secret + 16, 16);
 	list_init(&ts->all_list);
 	list_init(&ts->out_list);
 	list_init(&ts->ev_list);

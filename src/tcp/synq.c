@@ -401,3 +401,107 @@ size_t tcp_synq_build(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *buf,
 		n->state_after = r->cookie ? TCP_LISTEN : TCP_SYN_RECEIVED;
 	return len;
 }
+
+/* ---- SYN cookies (RFC 4987 §3.6; syncookie.h) ------------------------------------------ */
+
+/*
+ * Automatic key rotation: every TCP_COOKIE_ROTATE_NS (256 s, four counter periods) the
+ * cookie key is replaced by SipHash of the current key (two calls, domain bytes 'K' 0 and
+ * 'K' 1), lazily when a cookie is made or checked. The engine has no random source, so
+ * the new key is derived, not drawn: its value is as secret as the stack's secret. A
+ * cookie made under a key validates until the second rotation after it (syncookie.h),
+ * i.e. at least 256 s, above a cookie's 64..128 s life: rotation never cuts one short.
+ * synack_stack_rotate_cookie_key installs a caller-supplied (random) key at any time.
+ */
+#define TCP_COOKIE_ROTATE_NS (4 * TCP_COOKIE_PERIOD_NS)
+
+static void rotate_if_due(struct tcp_stack *ts)
+{
+	if (!ts->cookie_rotated_ns) {
+		ts->cookie_rotated_ns = ts->now_ns ? ts->now_ns : 1;
+		return;
+	}
+	while (ts->now_ns - ts->cookie_rotated_ns >= TCP_COOKIE_ROTATE_NS) {
+		const uint8_t *cur = ts->cookie_keys.key[ts->cookie_keys.cur];
+		uint8_t in0[2] = { 'K', 0 }, in1[2] = { 'K', 1 }, next[16];
+		uint64_t a = base_siphash24(cur, in0, sizeof in0);
+		uint64_t b = base_siphash24(cur, in1, sizeof in1);
+
+		memcpy(next, &a, 8);
+		memcpy(next + 8, &b, 8);
+		tcp_cookie_rotate(&ts->cookie_keys, next);
+		ts->cookie_rotated_ns += TCP_COOKIE_ROTATE_NS;
+	}
+}
+
+bool tcp_synq_send_cookie(struct seg_ctx *c)
+{
+	struct tcp_stack *ts = c->ts;
+	struct tcp_reqsk *r;
+	uint16_t mss, used;
+
+	if (ts->cookie_len == TCP_COOKIE_QUEUE) {
+		tcp_count(ts, SYNACK_CTR_OUT_QUEUE_FULL);
+		return false;
+	}
+	rotate_if_due(ts);
+	r = &ts->cookieq[(ts->cookie_head + ts->cookie_len) % TCP_COOKIE_QUEUE];
+	memset(r, 0, sizeof *r);
+	list_init(&r->qlink);
+	list_init(&r->out_link);
+	fill_from_syn(ts, r, c->tcb, c->laddr, c->raddr, c->seg);
+	r->cookie = true;
+	/* the options we cannot remember: WS rides in the TSval, so without timestamps
+	 * the connection goes without window scaling (Linux does the same) */
+	if (!r->ts_ok)
+		r->peer_wscale = 0xff;
+	mss = r->peer_mss < r->rcv_mss ? r->peer_mss : r->rcv_mss;
+	r->iss = tcp_cookie_make(&ts->cookie_keys, r->laddr, r->lport, r->raddr, r->rport,
+				 r->irs, mss, ts->now_ns, &used);
+	r->peer_mss = used;
+	if (r->ts_ok)
+		r->cookie_tsval = tcp_cookie_ts_encode(
+			(uint32_t)(ts->now_ns / MS) +
+				tcp_ts_offset(ts->isn_key, r->laddr, r->lport, r->raddr, r->rport),
+			r->peer_wscale == 0xff ? -1 : r->peer_wscale, false);
+	ts->cookie_len++;
+	tcp_count(ts, SYNACK_CTR_TCP_COOKIES_SENT);
+	return true;
+}
+
+int tcp_synq_check_cookie(struct seg_ctx *c)
+{
+	struct tcp_stack *ts = c->ts;
+	const struct wire_tcp *s = c->seg;
+	struct tcp_reqsk r;
+	int mss, ws = -1;
+	bool sack = false;
+
+	rotate_if_due(ts);
+	mss = tcp_cookie_check(&ts->cookie_keys, c->laddr, s->dport, c->raddr, s->sport,
+			       s->seq - 1, s->ack - 1, ts->now_ns);
+	if (mss <= 0)
+		return mss;
+	memset(&r, 0, sizeof r);
+	fill_from_syn(ts, &r, c->tcb, c->laddr, c->raddr, s);
+	r.cookie = true;
+	r.irs = s->seq - 1;
+	r.iss = s->ack - 1;
+	r.peer_mss = (uint16_t)mss;
+	r.peer_wscale = 0xff;
+	/* fill_from_syn read the ACK's options: only TS means something here */
+	if (r.ts_ok) {
+		if (!tcp_cookie_ts_decode(s->opt.ts_ecr, &ws, &sack))
+			return TCP_COOKIE_BAD_MAC;
+		if (ws >= 0 && ts->cfg.window_scaling)
+			r.peer_wscale = (uint8_t)ws;
+		r.rcv_wscale = 0;
+		while (r.peer_wscale != 0xff && r.rcv_wscale < 14 &&
+		       ((uint32_t)65535 << r.rcv_wscale) < c->tcb->opt.rcvbuf)
+			r.rcv_wscale++;
+	}
+	if (!tcp_synq_promote(c, &r))
+		return 0;
+	c->tcb->cookie_child = true;
+	return mss;
+}

@@ -229,7 +229,6 @@ struct tcp_stack {
 	struct base_allocator alloc;
 	struct synack_config cfg;
 	uint8_t isn_key[16];
-	uint8_t cookie_key[2][16];
 	uint64_t now_ns;
 	uint64_t first_now_ns;
 	bool seen_time;
