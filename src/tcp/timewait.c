@@ -154,7 +154,8 @@ int tw_init(struct tw_table *t, const struct base_allocator *a, const uint8_t ke
 	int err;
 
 	memset(t, 0, sizeof(*t));
-	list_init(&t->fifo);
+	for (int i = 0; i < TW_LANES; i++)
+		list_init(&t->lanes[i]);
 	memcpy(t->key, key, TW_KEY_BYTES);
 	err = pool_init(&t->entries, a, sizeof(struct tw_entry), ENTRIES_PER_CHUNK);
 	if (!err)
@@ -180,7 +181,45 @@ void tw_destroy(struct tw_table *t)
 		pool_destroy(&t->ports);
 	memset(&t->entries, 0, sizeof(t->entries));
 	memset(&t->ports, 0, sizeof(t->ports));
-	list_init(&t->fifo);
+	for (int i = 0; i < TW_LANES; i++)
+		list_init(&t->lanes[i]);
+}
+
+/* The deadline of a lane's last entry; the lane must not be empty. */
+static uint64_t tail_deadline(const struct list_node *lane)
+{
+	return container_of(lane->prev, struct tw_entry, fifo)->deadline_ns;
+}
+
+/*
+ * Puts e into the lane that keeps every lane sorted at least cost: the lane whose tail
+ * is the latest deadline not after e's (O(1) append; with a constant 2*MSL that is
+ * always lane 0), else an empty lane, else a sorted walk back from the tail of lane 0.
+ */
+static void enqueue(struct tw_table *t, struct tw_entry *e)
+{
+	struct list_node *lane = NULL, *pos;
+	int empty = -1;
+
+	for (int i = 0; i < TW_LANES; i++) {
+		if (list_empty(&t->lanes[i])) {
+			if (empty < 0)
+				empty = i;
+			continue;
+		}
+		if (tail_deadline(&t->lanes[i]) <= e->deadline_ns &&
+		    (!lane || tail_deadline(&t->lanes[i]) > tail_deadline(lane)))
+			lane = &t->lanes[i];
+	}
+	if (lane || empty >= 0) {
+		list_push_back(lane ? lane : &t->lanes[empty], &e->fifo);
+		return;
+	}
+	lane = &t->lanes[0];
+	for (pos = lane->prev; pos != lane; pos = pos->prev)
+		if (container_of(pos, struct tw_entry, fifo)->deadline_ns <= e->deadline_ns)
+			break;
+	list_insert_between(&e->fifo, pos, pos->next);
 }
 
 int tw_insert(struct tw_table *t, const struct tw_entry *proto, uint64_t deadline_ns,
@@ -204,7 +243,7 @@ int tw_insert(struct tw_table *t, const struct tw_entry *proto, uint64_t deadlin
 	*e = *proto;
 	e->deadline_ns = clamp_deadline(deadline_ns) & TW_DEADLINE_MAX;
 	hash_insert(&t->by_tuple, &e->hnode, h);
-	list_push_back(&t->fifo, &e->fifo);
+	enqueue(t, e);
 	if (out)
 		*out = e;
 	return 0;
@@ -219,11 +258,10 @@ struct tw_entry *tw_lookup(const struct tw_table *t, uint32_t laddr, uint16_t lp
 
 void tw_restart(struct tw_table *t, struct tw_entry *e, uint64_t deadline_ns)
 {
-	/* RFC 9293 §3.10.7.4: "restart the 2 MSL timeout"; the same 2*MSL for all entries
-	 * keeps the tail the latest deadline. */
+	/* RFC 9293 §3.10.7.4: "restart the 2 MSL timeout" */
 	e->deadline_ns = clamp_deadline(deadline_ns) & TW_DEADLINE_MAX;
 	list_remove(&e->fifo);
-	list_push_back(&t->fifo, &e->fifo);
+	enqueue(t, e);
 }
 
 void tw_remove(struct tw_table *t, struct tw_entry *e)
@@ -234,16 +272,30 @@ void tw_remove(struct tw_table *t, struct tw_entry *e)
 	pool_put(&t->entries, e);
 }
 
-/* The FIFO's head if it has expired at now_ns, else NULL. */
+/* The entry with the earliest deadline (the earliest lane head), or NULL. */
+static struct tw_entry *earliest(const struct tw_table *t)
+{
+	struct tw_entry *best = NULL;
+
+	for (int i = 0; i < TW_LANES; i++) {
+		struct list_node *n = list_first(&t->lanes[i]);
+		struct tw_entry *e;
+
+		if (!n)
+			continue;
+		e = container_of(n, struct tw_entry, fifo);
+		if (!best || e->deadline_ns < best->deadline_ns)
+			best = e;
+	}
+	return best;
+}
+
+/* The earliest entry if it has expired at now_ns, else NULL. */
 static struct tw_entry *expired_head(const struct tw_table *t, uint64_t now_ns)
 {
-	struct list_node *n = list_first(&t->fifo);
-	struct tw_entry *e;
+	struct tw_entry *e = earliest(t);
 
-	if (!n)
-		return NULL;
-	e = container_of(n, struct tw_entry, fifo);
-	return e->deadline_ns <= now_ns ? e : NULL;
+	return e && e->deadline_ns <= now_ns ? e : NULL;
 }
 
 bool tw_pop_expired(struct tw_table *t, uint64_t now_ns, struct tw_entry *out)
@@ -271,9 +323,36 @@ size_t tw_expire(struct tw_table *t, uint64_t now_ns)
 
 uint64_t tw_next_deadline(const struct tw_table *t)
 {
-	struct list_node *n = list_first(&t->fifo);
+	const struct tw_entry *e = earliest(t);
 
-	return n ? container_of(n, struct tw_entry, fifo)->deadline_ns : UINT64_MAX;
+	return e ? e->deadline_ns : UINT64_MAX;
+}
+
+/* The first entry of lanes[i..], or NULL. */
+static struct tw_entry *first_from_lane(const struct tw_table *t, int i)
+{
+	for (; i < TW_LANES; i++) {
+		struct list_node *n = list_first(&t->lanes[i]);
+
+		if (n)
+			return container_of(n, struct tw_entry, fifo);
+	}
+	return NULL;
+}
+
+struct tw_entry *tw_first(const struct tw_table *t)
+{
+	return first_from_lane(t, 0);
+}
+
+struct tw_entry *tw_next(const struct tw_table *t, const struct tw_entry *e)
+{
+	struct list_node *n = e->fifo.next;
+
+	for (int i = 0; i < TW_LANES; i++)
+		if (n == &t->lanes[i])        /* e was its lane's last entry */
+			return first_from_lane(t, i + 1);
+	return container_of(n, struct tw_entry, fifo);
 }
 
 size_t tw_count(const struct tw_table *t)

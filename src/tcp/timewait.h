@@ -5,19 +5,18 @@
  * at compile time) instead of keeping its control block for 2*MSL. The table holds:
  *   - a hash table on the 4-tuple (base/hash.h, SipHash-2-4 keyed at tw_init so remote
  *     peers cannot aim entries at one bucket) for demultiplexing;
- *   - an expiry FIFO (base/list.h) kept in deadline order because every entry waits the
- *     same 2*MSL: an insert or a restart appends at the tail, expiry pops from the head,
- *     so the next deadline is O(1) and expiry is O(expired), with no timer per entry;
+ *   - TW_LANES expiry FIFOs (base/list.h), each kept in deadline order: an insert or a
+ *     restart appends to the lane whose tail is the latest deadline not after the new
+ *     one. While 2*MSL is constant every entry lands in the first lane in O(1); when
+ *     msl is lowered at run time, the earlier deadlines open a fresh lane instead of
+ *     breaking the order ("patience" lanes). Only when every lane's tail is later does
+ *     an insert walk back to its place (still correct, no longer O(1)). Expiry pops the
+ *     earliest lane head, the next deadline is the minimum of TW_LANES heads, so the
+ *     table never reports a deadline later than the earliest entry's, and an entry is
+ *     never expired early or late;
  *   - a count per local (address, port) and per local port, for bind() decisions.
  * Entries come from a pool (base/pool.h): no allocation per entry once the pool has
  * grown to the working-set size.
- *
- * If msl changes at run time, entries keep the deadline they were given; new entries
- * append at the tail all the same, so after msl is LOWERED the FIFO is no longer
- * sorted: an entry is never expired early, but entries inserted after the change may
- * expire late — by at most the old 2*MSL minus the new one, until the entries queued
- * under the old value have drained — and tw_next_deadline reports the head's deadline,
- * which is then not the earliest. Raising msl keeps the FIFO sorted.
  *
  * What an entry keeps, and what it deliberately does not (to fit 64 bytes):
  *   - the 4-tuple, SND.NXT (the sequence number of our TIME-WAIT ACKs) and RCV.NXT
@@ -50,6 +49,7 @@
 
 #define TW_KEY_BYTES 16
 #define TW_DEADLINE_MAX ((UINT64_C(1) << 63) - 1)
+#define TW_LANES 4
 
 /*
  * One TIME-WAIT connection. hnode, fifo and deadline_ns belong to the table (read
@@ -59,7 +59,7 @@
  */
 struct tw_entry {
 	struct hash_node hnode;     /* 4-tuple demux chain */
-	struct list_node fifo;      /* expiry FIFO, head = earliest */
+	struct list_node fifo;      /* link in its expiry lane, head = earliest */
 	uint64_t deadline_ns : 63;  /* absolute expiry time */
 	uint64_t has_ts : 1;        /* timestamps were in use (ts_recent meaningful) */
 	uint32_t laddr, raddr;
@@ -76,7 +76,7 @@ struct tw_table {
 	struct hash_table by_port;   /* per-port counts (timewait.c), on (laddr, lport) */
 	struct pool entries;
 	struct pool ports;
-	struct list_node fifo;       /* entries by deadline, earliest first */
+	struct list_node lanes[TW_LANES]; /* each sorted by deadline, earliest first */
 	uint8_t key[TW_KEY_BYTES];   /* SipHash key for both hash tables */
 };
 
@@ -94,11 +94,12 @@ void tw_destroy(struct tw_table *t);
 /*
  * Adds a TIME-WAIT entry copied from proto's engine fields (4-tuple, snd_nxt, rcv_nxt,
  * has_ts, ts_recent; its links and deadline_ns are ignored) expiring at deadline_ns
- * (absolute ns; clamped to TW_DEADLINE_MAX), at the FIFO's tail. On success returns 0
+ * (absolute ns; clamped to TW_DEADLINE_MAX), in its expiry lane. On success returns 0
  * and, when out is not NULL, sets *out to the entry (valid until it is removed or
  * expired). Errors: -EINVAL when proto->laddr is 0 (a connection has a concrete local
  * address), -EEXIST when the 4-tuple is already in t, -ENOMEM; t is unchanged on error.
- * O(1) expected (O(n) when the hash table doubles).
+ * O(1) expected (O(n) when the hash table doubles, or when msl was lowered more than
+ * TW_LANES - 1 times within 2*MSL).
  */
 int tw_insert(struct tw_table *t, const struct tw_entry *proto, uint64_t deadline_ns,
 	      struct tw_entry **out);
@@ -110,7 +111,7 @@ struct tw_entry *tw_lookup(const struct tw_table *t, uint32_t laddr, uint16_t lp
 /*
  * Restarts e's 2*MSL wait (RFC 9293 §3.10.7.4: a retransmitted FIN in TIME-WAIT
  * "restart the 2 MSL timeout"): sets its deadline to deadline_ns (clamped) and moves it
- * to the FIFO's tail. e must be in t. O(1).
+ * to the tail of its lane (see tw_insert). e must be in t. O(1) expected.
  */
 void tw_restart(struct tw_table *t, struct tw_entry *e, uint64_t deadline_ns);
 
@@ -119,19 +120,23 @@ void tw_restart(struct tw_table *t, struct tw_entry *e, uint64_t deadline_ns);
 void tw_remove(struct tw_table *t, struct tw_entry *e);
 
 /*
- * If the FIFO's head has expired (deadline_ns <= now_ns), copies it to *out (its links
+ * If the earliest entry has expired (deadline_ns <= now_ns), copies it to *out (its links
  * are then meaningless), removes it from t and returns true; otherwise returns false.
  * Call in a loop to see each expiry, earliest first. O(1) expected.
  */
 bool tw_pop_expired(struct tw_table *t, uint64_t now_ns, struct tw_entry *out);
 
-/* Removes every entry whose deadline_ns <= now_ns, walking the FIFO from its head, and
- * returns how many. O(expired). */
+/* Removes every entry whose deadline_ns <= now_ns, earliest first, and returns how
+ * many. O(expired * TW_LANES). */
 size_t tw_expire(struct tw_table *t, uint64_t now_ns);
 
-/* The deadline of the FIFO's head (the earliest one unless msl was lowered, see above),
- * or UINT64_MAX when t is empty. O(1). */
+/* The earliest deadline of any entry, or UINT64_MAX when t is empty. O(TW_LANES). */
 uint64_t tw_next_deadline(const struct tw_table *t);
+
+/* Iteration over every entry, lane by lane, each lane earliest first (for listings):
+ * tw_first(t), then tw_next(t, e) until NULL. Do not insert or remove meanwhile. */
+struct tw_entry *tw_first(const struct tw_table *t);
+struct tw_entry *tw_next(const struct tw_table *t, const struct tw_entry *e);
 
 /* Number of entries. O(1). */
 size_t tw_count(const struct tw_table *t);

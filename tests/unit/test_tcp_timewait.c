@@ -254,19 +254,75 @@ Test(timewait, restart_moves_to_tail_with_new_deadline)
 	pop_expect(200, L1, 80, R1, 7, 200);
 }
 
-Test(timewait, lowered_msl_never_expires_early)
+Test(timewait, lowered_msl_expires_on_time)
 {
-	/* Documented consequence: entries keep their deadline; a later, shorter one waits
-	 * behind the head but never fires before its own deadline. */
+	/* msl lowered at run time: the shorter wait opens a second lane, so the later-
+	 * inserted entry with the earlier deadline is reported and expired on time (F5). */
 	struct tw_entry out;
 
 	insert(L1, 80, R1, 1, 120000); /* old 2*MSL */
 	insert(L1, 80, R1, 2, 80000);  /* inserted after msl was lowered */
+	insert(L1, 80, R1, 3, 120500); /* back to the old msl: lane 0 again */
+	assert_eq_u(tw_next_deadline(&tab), 80000u);
+	cr_assert(!tw_pop_expired(&tab, 79999, &out));
+	pop_expect(80000, L1, 80, R1, 2, 80000);
 	assert_eq_u(tw_next_deadline(&tab), 120000u);
-	cr_assert(!tw_pop_expired(&tab, 80000, &out));
-	cr_assert(!tw_pop_expired(&tab, 119999, &out));
 	pop_expect(120000, L1, 80, R1, 1, 120000);
-	pop_expect(120000, L1, 80, R1, 2, 80000);
+	pop_expect(120500, L1, 80, R1, 3, 120500);
+	assert_eq_u(tw_next_deadline(&tab), UINT64_MAX);
+}
+
+Test(timewait, many_msl_changes_match_a_sorted_model)
+{
+	/* More distinct 2*MSL lengths than lanes, restarts included: every pop is the
+	 * earliest remaining deadline (ties: any order), the reported next deadline is
+	 * always the true minimum, and the listing sees every entry once. */
+	enum { N = 600 };
+	static uint64_t model[N];
+	static struct tw_entry *ent[N];
+	uint64_t x = 88172645463325252ull, now = 0;
+	size_t live = 0;
+
+	for (int i = 0; i < N; i++) {
+		x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+		now += x % 50;
+		model[i] = now + 1000 + (x >> 20) % 9 * 7000; /* nine 2*MSL lengths */
+		ent[i] = insert(L1, 80, R1, (uint16_t)(i + 1), model[i]);
+		live++;
+		if (i % 7 == 3) { /* a retransmitted FIN restarts an earlier entry */
+			int j = (int)((x >> 33) % (uint64_t)(i + 1));
+			if (ent[j]) {
+				model[j] = now + 5000;
+				tw_restart(&tab, ent[j], model[j]);
+			}
+		}
+		uint64_t min = UINT64_MAX;
+		for (int k = 0; k <= i; k++)
+			if (ent[k] && model[k] < min)
+				min = model[k];
+		assert_eq_u(tw_next_deadline(&tab), min);
+		if (i % 5 == 0) { /* expire what is due, checking each against the model */
+			struct tw_entry out;
+			while (tw_pop_expired(&tab, now, &out)) {
+				int k = out.rport - 1;
+				cr_assert(ent[k] != NULL, "entry %d popped twice", k);
+				assert_eq_u(out.deadline_ns, model[k]);
+				cr_assert(model[k] <= now, "entry %d expired early", k);
+				for (int m = 0; m < N && m <= i; m++)
+					cr_assert(!ent[m] || m == k || model[m] >= model[k],
+						  "entry %d (deadline %llu) popped before %d (%llu)", k,
+						  (unsigned long long)model[k], m,
+						  (unsigned long long)model[m]);
+				ent[k] = NULL;
+				live--;
+			}
+		}
+	}
+	size_t listed = 0;
+	for (struct tw_entry *e = tw_first(&tab); e; e = tw_next(&tab, e))
+		listed++;
+	assert_eq_u(listed, live);
+	assert_eq_u(tw_count(&tab), live);
 }
 
 Test(timewait, deadline_clamped_to_63_bits)
