@@ -157,6 +157,7 @@ static void tcp_rx(struct tcp_stack *ts, const struct ip_rx *rx)
 
 static void icmp_rx(struct tcp_stack *ts, const struct ip_rx *rx)
 {
+	struct ip_icmp_err err;
 	uint8_t out[1500];
 	size_t n;
 
@@ -171,6 +172,8 @@ static void icmp_rx(struct tcp_stack *ts, const struct ip_rx *rx)
 		return;
 	}
 	tcp_count(ts, SYNACK_CTR_ICMP_IN);
+	if (ip_icmp_parse_error(rx, &err))
+		tcp_icmp_input(ts, &err);       /* RFC 9293 §3.9.2.2 */
 }
 
 void synack_input(struct synack_stack *s, uint64_t now_ns, const uint8_t *pkt, size_t len)

@@ -67,6 +67,8 @@ struct ip_icmp_err {
 	uint32_t laddr, raddr;   /* the quoted segment's source (ours) and destination */
 	uint16_t lport, rport;
 	uint32_t seq;            /* the quoted segment's sequence number */
+	uint16_t mtu;            /* destination unreachable code 4: next-hop MTU (RFC 1191),
+	                          * 0 when the router did not say; else 0 */
 };
 
 /* Parses an ICMP destination-unreachable, time-exceeded or parameter-problem message

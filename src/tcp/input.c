@@ -104,6 +104,8 @@ static enum verdict challenge_ack(struct seg_ctx *c, const char *why)
 /* Ends the connection with err: the user learns it from SO_ERROR, recv and events. */
 void tcp_drop(struct tcp_stack *ts, struct tcb *tcb, int err)
 {
+	if (err == ETIMEDOUT && tcb->soft_error)
+		err = tcb->soft_error;  /* Linux tcp_write_err: sk_err_soft ?: ETIMEDOUT */
 	if (tcb->fd >= 0) {
 		tcb->so_error = err;
 		tcb->dead_error = err;
@@ -432,6 +434,7 @@ void tcp_ack_advance(struct seg_ctx *c, uint32_t ack)
 	tcb->retransmits = 0;
 	tcb->backoff = 0;
 	tcb->r1_reported = false;
+	tcb->soft_error = 0;            /* progress: the path works again */
 	if (tcb->snd_una == tcb->snd_max) {
 		tcp_rexmit_stop(ts, tcb);                       /* RFC 6298 (5.2) */
 		tcp_timer_clear(ts, tcb, TCP_T_USER_TIMEOUT);

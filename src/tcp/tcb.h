@@ -160,6 +160,7 @@ struct tcb {
 	int fd;                 /* descriptor or -1 */
 	int so_error;           /* pending error (positive errno) for SO_ERROR */
 	int dead_error;         /* error the connection ended with, reported by recv/send */
+	int soft_error;         /* last ICMP soft error (icmp.c): replaces ETIMEDOUT */
 	struct tcp_sockopts opt;
 
 	/* stack queues */
@@ -412,6 +413,12 @@ uint64_t tcp_synq_next_deadline(const struct tcp_stack *ts);
  * the TCP length or 0. */
 size_t tcp_synq_build(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *buf,
 		      size_t cap);
+
+/* ---- icmp.c ---------------------------------------------------------------------- */
+
+struct ip_icmp_err;
+/* An ICMP error quoting one of our segments (RFC 9293 §3.9.2.2, RFC 5927, RFC 1191). */
+void tcp_icmp_input(struct tcp_stack *ts, const struct ip_icmp_err *e);
 
 /* ---- output.c: the one output routine ------------------------------------------------ */
 
