@@ -57,8 +57,11 @@ static int claim_tuple(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uin
 
 static int check_state_for_connect(const struct tcb *tcb)
 {
+	/* RFC 9293 §3.10.2 lets SEND turn a LISTEN connection active (Figure 5's
+	 * LISTEN -> SYN-SENT); the socket API does not offer it: Linux's connect() on a
+	 * listening socket fails with EISCONN (sk_state is not CLOSE), and so does ours */
 	if (tcb->state == TCP_LISTEN)
-		return -EINVAL;
+		return -EISCONN;
 	if (tcb->state == TCP_SYN_SENT || tcb->state == TCP_SYN_RECEIVED)
 		return -EALREADY;
 	if (tcb->state != TCP_CLOSED || tcb->ever_synced)

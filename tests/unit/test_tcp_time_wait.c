@@ -273,3 +273,193 @@ Test(tcp_time_wait, time_wait_close_descriptor_makes_record)
 	cr_assert_eq(synack_bind(h.s, b, SYNACK_ADDR_ANY, lport), 0);
 	h_fini(&h);
 }
+
+/* ---- client-side TIME-WAIT with timestamps: tw_reuse (S28), RFC 6191 by TSval ------- */
+
+/* Active close with timestamps from US:*lport to THEM:SRV_PORT, socket closed: a record.
+ * Returns the ISS; *snd_nxt = our SND.NXT in TIME-WAIT. */
+static uint32_t client_time_wait(struct harness *h, uint16_t *lport, uint32_t *snd_nxt)
+{
+	struct wire_tcp_opts o = { .present = WIRE_HAS_TS, .ts_val = 700 };
+	int fd = synack_socket(h->s);
+	uint32_t iss;
+
+	cr_assert_eq(synack_connect(h->s, fd, THEM, SRV_PORT), -EINPROGRESS);
+	EXPECT_SEG(h, F_SYN, h->out.seq, 0, ANYWIN);
+	iss = h->out.seq;
+	*lport = h->out.sport;
+	o.ts_ecr = h->out.opt.ts_val;
+	h_send_opt(h, SRV_PORT, *lport, F_SYN | F_ACK, PEER_ISN, iss + 1, 8192, &o, NULL, 0, 0);
+	EXPECT_SEG(h, F_ACK, iss + 1, R, ANYWIN);
+	synack_close(h->s, fd);
+	EXPECT_SEG(h, F_FIN | F_ACK, iss + 1, R, ANYWIN);
+	o.ts_val = 701;
+	h_send_opt(h, SRV_PORT, *lport, F_FIN | F_ACK, R, iss + 2, 8192, &o, NULL, 0, 0);
+	EXPECT_SEG(h, F_ACK, iss + 2, R + 1, ANYWIN);
+	cr_assert_eq(h_state_of_port(h, SRV_PORT), SYNACK_STATE_TIME_WAIT);
+	*snd_nxt = iss + 2;
+	return iss;
+}
+
+static struct harness *ts_harness(struct harness *h, unsigned tw_reuse)
+{
+	struct synack_config c;
+
+	h_default_config(&c);
+	c.timestamps = 1;
+	c.tw_reuse = tw_reuse;
+	h_init_cfg(h, &c);
+	return h;
+}
+
+static int reuse_socket(struct harness *h, uint16_t lport)
+{
+	int one = 1, b = synack_socket(h->s);
+
+	cr_assert_eq(synack_setsockopt(h->s, b, SYNACK_SOL_SOCKET, SYNACK_SO_REUSEADDR, &one,
+				       sizeof one), 0);
+	cr_assert_eq(synack_bind(h->s, b, SYNACK_ADDR_ANY, lport), 0);
+	return b;
+}
+
+Test(tcp_time_wait, time_wait_tw_reuse_1_connect_takes_tuple_iss_beyond)
+{
+	struct harness h;
+	uint8_t key[16];
+	uint16_t lport;
+	uint32_t nxt, isn, want;
+	int b;
+
+	ts_harness(&h, 1);
+	client_time_wait(&h, &lport, &nxt);
+	h_advance(&h, 2 * SEC);
+	b = reuse_socket(&h, lport);
+	cr_assert_eq(synack_connect(h.s, b, THEM, SRV_PORT), -EINPROGRESS);
+	for (int i = 0; i < 16; i++)
+		key[i] = (uint8_t)(i * 7 + 1);
+	isn = tcp_isn(key, US, lport, THEM, SRV_PORT, h.now);
+	want = seq_gt(isn, nxt + 65537) ? isn : nxt + 65537;
+	EXPECT_SEG(&h, F_SYN, want, 0, ANYWIN);
+	cr_assert_eq(h_state_of_port(&h, SRV_PORT), SYNACK_STATE_SYN_SENT);
+	h_fini(&h);
+}
+
+Test(tcp_time_wait, time_wait_tw_reuse_off_or_loopback_only_refuses)
+{
+	for (unsigned knob = 0; knob <= 2; knob += 2) {
+		struct harness h;
+		uint16_t lport;
+		uint32_t nxt;
+		int b;
+
+		ts_harness(&h, knob);
+		client_time_wait(&h, &lport, &nxt);
+		b = reuse_socket(&h, lport);
+		/* S10: the same remote endpoint is refused; 10.0.0.2 is not loopback */
+		cr_assert_eq(synack_connect(h.s, b, THEM, SRV_PORT), -EADDRINUSE);
+		cr_assert_eq(h_state_of_port(&h, SRV_PORT), SYNACK_STATE_TIME_WAIT);
+		h_fini(&h);
+	}
+}
+
+Test(tcp_time_wait, time_wait_tw_reuse_needs_timestamps)
+{
+	struct harness h;
+	struct synack_config c;
+	uint32_t iss;
+	uint16_t lport;
+	int fd, b;
+
+	h_default_config(&c);
+	c.tw_reuse = 1;                 /* timestamps off: nothing proves the new one newer */
+	h_init_cfg(&h, &c);
+	fd = h_active_est(&h, &iss, &lport);
+	synack_close(h.s, fd);
+	EXPECT_SEG(&h, F_FIN | F_ACK, iss + 1, R, ANYWIN);
+	h_send(&h, SRV_PORT, lport, F_FIN | F_ACK, R, iss + 2, 8192);
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
+	b = reuse_socket(&h, lport);
+	cr_assert_eq(synack_connect(h.s, b, THEM, SRV_PORT), -EADDRINUSE);
+	h_fini(&h);
+}
+
+Test(tcp_time_wait, time_wait_syn_newer_timestamp_reopens_rfc6191)
+{
+	struct harness h;
+	struct synack_config c;
+	struct wire_tcp_opts o = { .present = WIRE_HAS_TS, .ts_val = 500 };
+	uint32_t iss, tsv;
+	uint64_t t;
+	int l, fd;
+
+	h_default_config(&c);
+	c.timestamps = 1;
+	h_init_cfg(&h, &c);
+	l = h_listen(&h, SRV_PORT, 4);
+	h_send_opt(&h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 8192, &o, NULL, 0, 0);
+	EXPECT_SEG(&h, F_SYN | F_ACK, h.out.seq, R, ANYWIN);
+	iss = h.out.seq;
+	tsv = h.out.opt.ts_val;
+	o.ts_val = 501;
+	o.ts_ecr = tsv;
+	h_send_opt(&h, PEER_PORT, SRV_PORT, F_ACK, R, iss + 1, 8192, &o, NULL, 0, 0);
+	fd = synack_accept(h.s, l, NULL, NULL);
+	synack_close(h.s, fd);
+	EXPECT_SEG(&h, F_FIN | F_ACK, iss + 1, R, ANYWIN);
+	o.ts_val = 502;
+	h_send_opt(&h, PEER_PORT, SRV_PORT, F_FIN | F_ACK, R, iss + 2, 8192, &o, NULL, 0, 0);
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
+	t = h.now;
+	/* an older TSval with an old sequence number: ACK, the record stays */
+	o.ts_val = 400;
+	o.ts_ecr = 0;
+	h_send_opt(&h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 8192, &o, NULL, 0, 0);
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
+	expect_tw_listed(&h, t + 60 * SEC);
+	/* RFC 6191: a newer TSval reopens even with an OLD sequence number */
+	o.ts_val = 503;
+	h_send_opt(&h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 8192, &o, NULL, 0, 0);
+	EXPECT_SEG(&h, F_SYN | F_ACK, h.out.seq, R, ANYWIN);
+	cr_assert(seq_geq(h.out.seq, iss + 2 + 65537));
+	cr_assert_eq(h_state_of_port(&h, PEER_PORT), SYNACK_STATE_SYN_RECEIVED);
+	h_fini(&h);
+}
+
+Test(tcp_time_wait, closed_quiet_time_blocks_connect_and_syn_for_msl_S11)
+{
+	struct harness h;
+	struct synack_config c;
+	int fd;
+
+	h_default_config(&c);
+	c.quiet_time = 1;
+	h_init_cfg(&h, &c);
+	h_at(&h, h.now);                /* the first driver call starts the quiet time */
+	h_listen(&h, SRV_PORT, 4);
+	fd = synack_socket(h.s);
+	cr_assert_eq(synack_connect(h.s, fd, THEM, SRV_PORT), -EAGAIN);
+	h_send(&h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 8192);
+	EXPECT_NONE(&h);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_QUIET_TIME), 1);
+	h_advance(&h, 30 * SEC - 1);
+	h_send(&h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 8192);
+	EXPECT_NONE(&h);
+	h_advance(&h, 1);               /* MSL (30 s) has passed */
+	h_send(&h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 8192);
+	EXPECT_SEG(&h, F_SYN | F_ACK, h.out.seq, R, ANYWIN);
+	cr_assert_eq(synack_connect(h.s, fd, THEM, SRV_PORT), -EINPROGRESS);
+	h_fini(&h);
+}
+
+Test(tcp_listen, listen_connect_is_eisconn)
+{
+	struct harness h;
+	int l;
+
+	h_init(&h);
+	l = h_listen(&h, SRV_PORT, 4);
+	/* LISTEN -> SYN-SENT (§3.10.2 SEND in LISTEN) is not offered: Linux EISCONN */
+	cr_assert_eq(synack_connect(h.s, l, THEM, SRV_PORT), -EISCONN);
+	EXPECT_STATE(&h, l, SYNACK_STATE_LISTEN);
+	h_fini(&h);
+}
