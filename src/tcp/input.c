@@ -702,8 +702,9 @@ static void finish(struct seg_ctx *c, enum verdict v)
 	if (c->back_to_listen)
 		tcp_note_fix_after(c->ts, TCP_LISTEN);
 	/* no descriptor: TIME-WAIT is kept as a compact record (tw.c) */
-	if (c->tcb && c->tcb->state == TCP_TIME_WAIT && c->tcb->fd < 0)
-		tcp_tw_from_tcb(c->ts, c->tcb);
+	if (c->tcb && c->tcb->state == TCP_TIME_WAIT && c->tcb->fd < 0 &&
+	    tcp_tw_from_tcb(c->ts, c->tcb))
+		c->tcb = NULL;  /* freed: the caller must not look at it again */
 }
 
 void tcp_conn_input(struct seg_ctx *c)
