@@ -147,6 +147,6 @@ bool ip_icmp_parse_error(const struct ip_rx *rx, struct ip_icmp_err *err)
 	err->lport = (uint16_t)(tcp[0] << 8 | tcp[1]);
 	err->rport = (uint16_t)(tcp[2] << 8 | tcp[3]);
 	err->seq = get32(tcp + 4);
-	err->mtu = (m[0] == ICMP_UNREACH && m[1] == 4) ? (uint16_t)(m[6] << 8 | m[7]) : 0;
+	err->mtu = (uint16_t)((m[0] == ICMP_UNREACH && m[1] == 4) ? (m[6] << 8 | m[7]) : 0);
 	return true;
 }
