@@ -99,7 +99,7 @@ for sw in "" -S -tt -ttt; do
 done
 "$bin" trace "$tmp/real.pcap" >"$tmp/got"
 for pat in 'Flags \[S\], seq [0-9]*, win' 'Flags \[S\.\], seq [0-9]*, ack [0-9]*' \
-	'Flags \[F\.\], seq' 'Flags \[\.\], ack 1, win' 'Flags \[P\.\], seq 1:'; do
+	'Flags \[FP\?\.\], seq' 'Flags \[\.\], ack 1, win' 'Flags \[P\.\], seq 1:'; do
 	grep -q "$pat" "$tmp/got" || { echo "FAIL: no line matching '$pat'"; fail=1; }
 done
 if [ $sack -eq 1 ]; then
