@@ -182,8 +182,12 @@ static enum verdict syn_sent_input(struct seg_ctx *c)
 	/* first: check the ACK bit */
 	if (s->flags & WIRE_TCP_ACK) {
 		if (seq_leq(s->ack, tcb->iss) || seq_gt(s->ack, tcb->snd_max)) {
+			if (s->flags & WIRE_TCP_RST) {
+				c->reason = "dropped: RST with unacceptable ACK in SYN-SENT";
+				return V_DROP;
+			}
 			c->reason = "RST sent: unacceptable ACK in SYN-SENT";
-			return (s->flags & WIRE_TCP_RST) ? V_DROP : V_DROP_RST;
+			return V_DROP_RST;
 		}
 		ack_ok = seq_lt(tcb->snd_una, s->ack);
 	}
@@ -632,8 +636,12 @@ static enum verdict step_fin(struct seg_ctx *c)
 
 	if (!(c->flags & WIRE_TCP_FIN))
 		return V_CONTINUE;
-	if (c->seq + c->len != tcb->rcv_nxt && tcb->state != TCP_TIME_WAIT)
-		return V_CONTINUE;      /* FIN beyond a hole: not yet */
+	if (c->seq + c->len != tcb->rcv_nxt && tcb->state != TCP_TIME_WAIT) {
+		/* FIN beyond a hole: not yet; a duplicate ACK at once, as for out-of-order
+		 * data (§3.10.7.4 MAY-13, Linux) */
+		tcb->want_ack = true;
+		return V_CONTINUE;
+	}
 	if (tcb->state != TCP_TIME_WAIT && !tcp_has_rcvd_fin(tcb->state))
 		tcb->rcv_nxt++;         /* "advance RCV.NXT over the FIN" */
 	tcb->want_ack = true;

@@ -17,7 +17,8 @@
  *   not acceptable (first check): a retransmitted SYN (SEG.SEQ = IRS) resends the
  *     SYN-ACK; a RST is dropped; anything else gets <SEQ=ISS+1><ACK=RCV.NXT><CTL=ACK>.
  *   RST at RCV.NXT: the entry goes (back to LISTEN, MUST-11); elsewhere in the window:
- *     dropped (RFC 5961 §3.2 would challenge; an entry keeps no rate-limit state).
+ *     a challenge ACK (RFC 5961 §3.2), from one rate-limit budget shared by all entries
+ *     and TIME-WAIT records (an entry has no room for its own).
  *   SYN (a new one, in window): the entry goes, back to LISTEN (as before).
  *   no ACK: dropped. ACK not acknowledging exactly our SYN: <SEQ=SEG.ACK><CTL=RST>.
  *   PAWS (timestamps): an older TSval gets an ACK and is dropped (RFC 7323 §5.3).
@@ -285,8 +286,18 @@ bool tcp_synq_input(struct seg_ctx *c, struct tcp_reqsk *r)
 	}
 	if (s->flags & WIRE_TCP_RST) {
 		if (s->seq != r->irs + 1) {
-			synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_DROPPED, SR, SR, s,
-				  "dropped: RST in window, not at RCV.NXT");
+			/* RFC 5961 §3.2: a challenge ACK; entries share the stack's budget */
+			if (!tcp_challenge_allow(&ts->tw_challenge, ts->now_ns,
+						 ts->cfg.challenge_ack_limit)) {
+				tcp_count(ts, SYNACK_CTR_TCP_CHALLENGE_LIMITED);
+				synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_DROPPED, SR, SR, s,
+					  "dropped: challenge ACK rate-limited");
+				return false;
+			}
+			tcp_count(ts, SYNACK_CTR_TCP_CHALLENGE_ACK);
+			ack_from_entry(ts, r);
+			synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_ACKED, SR, SR, s,
+				  "challenge ACK: RST in window, not at RCV.NXT");
 			return false;
 		}
 		synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_ACCEPTED, SR, TCP_LISTEN, s,

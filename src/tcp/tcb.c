@@ -183,9 +183,12 @@ static bool port_free_for(struct tcp_stack *ts, const struct tcb *tcb, uint32_t 
 {
 	if (!raddr)
 		return tcp_check_bind(ts, tcb, laddr, port) == 0;
-	/* connect: the 4-tuple must be new and no listener may own the port */
+	/* connect: the 4-tuple must be new (or a TIME-WAIT record tw_reuse may take over,
+	 * Linux __inet_hash_connect -> tcp_twsk_unique) and no listener may own the port */
+	const struct tw_entry *e = tw_lookup(&ts->tw, laddr, port, raddr, rport);
+
 	return !tcp_lookup(ts, laddr, port, raddr, rport) &&
-	       !tw_lookup(&ts->tw, laddr, port, raddr, rport) &&
+	       (!e || tcp_tw_may_reuse(ts, e->has_ts, raddr)) &&
 	       !tcp_lookup_listener(ts, laddr, port);
 }
 

@@ -11,7 +11,7 @@
  *   RST:   ignored and counted when rfc1337 is on (RFC 1337); otherwise a RST at
  *          exactly RCV.NXT removes the record (RFC 5961 §3.2), any other is dropped.
  *   PAWS:  a non-SYN segment with a TSval older than TS.Recent: ACK, drop (RFC 7323 §5.3).
- *   SYN:   reopens the 4-tuple when tw_syn_may_reopen agrees (RFC 6191 §2) and a listener
+ *   SYN:   reopens the 4-tuple when may_reopen agrees (RFC 6191 §2, strict as Linux) and a listener
  *          takes it; otherwise answered with an ACK (§3.10.7.4 fourth check, RFC 5961 §4
  *          challenge ACK; Linux answers TCP_TW_ACK), the record unchanged.
  *   FIN retransmitted (SEG.SEQ + SEG.LEN + 1 == RCV.NXT): ACK, restart 2MSL (§3.10.7.4
@@ -76,8 +76,19 @@ static void tw_ack(struct tcp_stack *ts, const struct tw_entry *e)
 		return;
 	c->has_ts = e->has_ts;
 	c->ts_ecr = e->ts_recent;
-	/* the window tells the peer nothing usable once its FIN is in (timewait.h) */
-	c->win = (uint16_t)(ts->cfg.rmem_default < 65535 ? ts->cfg.rmem_default : 65535);
+	/* The window tells the peer nothing usable once its FIN is in (timewait.h); the
+	 * record does not know whether window scaling was negotiated, so it sends the
+	 * default buffer shifted by the shift we would have offered: never more than the
+	 * buffer (Linux sends tw_rcv_wnd >> tw_rcv_wscale), at worst smaller. */
+	{
+		uint32_t w = ts->cfg.rmem_default;
+		uint8_t ws = 0;
+
+		while (ts->cfg.window_scaling && ws < 14 && ((uint32_t)65535 << ws) < w)
+			ws++;
+		w >>= ws;
+		c->win = (uint16_t)(w < 65535 ? w : 65535);
+	}
 }
 
 void tcp_tw_fill_proto(const struct tcb *tcb, struct tw_entry *e)
@@ -151,14 +162,29 @@ static bool tw_rst(struct seg_ctx *c, struct tw_entry *e)
 	return false;
 }
 
+/*
+ * RFC 6191 §2 (tw_syn_may_reopen), made as strict as Linux and FreeBSD where they are
+ * stricter (the lead's decision): without a newer timestamp SEG.SEQ must be beyond
+ * RCV.NXT itself (not merely beyond the FIN at RCV.NXT - 1), and a SYN carrying FIN
+ * never reopens (it would cut TIME-WAIT short only to be dropped by the listener).
+ */
+static bool may_reopen(const struct tw_entry *e, const struct wire_tcp *s, bool has_ts)
+{
+	if (s->flags & WIRE_TCP_FIN)
+		return false;
+	if (!tw_syn_may_reopen(e, s->seq, has_ts, s->opt.ts_val))
+		return false;
+	return seq_gt(s->seq, e->rcv_nxt) ||
+	       (has_ts && seq_gt(s->opt.ts_val, e->ts_recent));
+}
+
 static bool tw_syn(struct seg_ctx *c, struct tw_entry *e)
 {
 	struct tcp_stack *ts = c->ts;
 	const struct wire_tcp *s = c->seg;
 	bool has_ts = ts->cfg.timestamps && (s->opt.present & WIRE_HAS_TS);
 
-	if (tw_syn_may_reopen(e, s->seq, has_ts, s->opt.ts_val) &&
-	    tcp_lookup_listener(ts, c->laddr, s->dport)) {
+	if (may_reopen(e, s, has_ts) && tcp_lookup_listener(ts, c->laddr, s->dport)) {
 		c->reopen_iss = tcp_reincarnation_iss(ts, e->laddr, e->lport, e->raddr,
 						      e->rport, e->snd_nxt);
 		c->has_reopen_iss = true;
@@ -232,7 +258,7 @@ bool tcp_tw_tcb_reopen(struct seg_ctx *c)
 	if ((s->flags & (WIRE_TCP_SYN | WIRE_TCP_ACK | WIRE_TCP_RST)) != WIRE_TCP_SYN)
 		return false;
 	tcp_tw_fill_proto(tcb, &e);
-	if (!tw_syn_may_reopen(&e, s->seq, has_ts, s->opt.ts_val) ||
+	if (!may_reopen(&e, s, has_ts) ||
 	    !tcp_lookup_listener(ts, c->laddr, s->dport))
 		return false;
 	c->reopen_iss = tcp_reincarnation_iss(ts, e.laddr, e.lport, e.raddr, e.rport,

@@ -93,6 +93,10 @@ int tcp_user_open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, 
 		lport = tcp_pick_port(ts, tcb, laddr, raddr, rport);
 		if (!lport)
 			return -EADDRNOTAVAIL;
+		/* the port may come with a TIME-WAIT record tw_reuse lets us take over */
+		err = claim_tuple(ts, laddr, lport, raddr, rport, &reused, &old_nxt);
+		if (err)
+			return err;
 	}
 	tcb->laddr = laddr;
 	tcb->lport = lport;

@@ -463,3 +463,108 @@ Test(tcp_listen, listen_connect_is_eisconn)
 	EXPECT_STATE(&h, l, SYNACK_STATE_LISTEN);
 	h_fini(&h);
 }
+
+/* ---- the lead's decisions on the matrix findings (REQUESTS.md) ------------------------ */
+
+Test(tcp_time_wait, time_wait_syn_at_rcv_nxt_or_with_fin_does_not_reopen)
+{
+	struct harness h;
+	uint32_t iss;
+	uint64_t t;
+
+	h_init(&h);
+	srv_time_wait(&h, &iss, &t);
+	/* SEG.SEQ == RCV.NXT: not beyond it (Linux, FreeBSD): challenge ACK, record kept */
+	h_send(&h, PEER_PORT, SRV_PORT, F_SYN, R + 1, 0, 8192);
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
+	EXPECT_NONE(&h);
+	expect_tw_listed(&h, t + 60 * SEC);
+	/* a SYN,FIN beyond RCV.NXT never ends TIME-WAIT */
+	h_advance(&h, 1 * SEC);
+	h_send(&h, PEER_PORT, SRV_PORT, F_SYN | F_FIN, R + 11, 0, 8192);
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
+	expect_tw_listed(&h, t + 60 * SEC);
+	h_fini(&h);
+}
+
+Test(tcp_time_wait, time_wait_record_ack_window_never_above_buffer)
+{
+	struct harness h;
+	struct synack_config c;
+	uint32_t iss;
+	uint64_t t;
+
+	h_default_config(&c);
+	c.window_scaling = 1;           /* 131072-byte buffer: our shift would be 2 */
+	h_init_cfg(&h, &c);
+	srv_time_wait(&h, &iss, &t);
+	h_send(&h, PEER_PORT, SRV_PORT, F_FIN | F_ACK, R, iss + 2, 8192);
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, 32768);
+	h_fini(&h);
+}
+
+Test(tcp_time_wait, time_wait_tw_reuse_ephemeral_connect_takes_record_S28)
+{
+	struct harness h;
+	struct synack_config c;
+	uint16_t lport;
+	uint32_t nxt;
+	int b;
+
+	h_default_config(&c);
+	c.timestamps = 1;
+	c.tw_reuse = 1;
+	c.ip_local_port_range_lo = 40000;
+	c.ip_local_port_range_hi = 40000;       /* one port: held by the record */
+	h_init_cfg(&h, &c);
+	client_time_wait(&h, &lport, &nxt);
+	cr_assert_eq(lport, 40000);
+	b = synack_socket(h.s);
+	cr_assert_eq(synack_connect(h.s, b, THEM, SRV_PORT), -EINPROGRESS);
+	EXPECT_SEG(&h, F_SYN, h.out.seq, 0, ANYWIN);
+	cr_assert_eq(h.out.sport, 40000);
+	cr_assert(seq_geq(h.out.seq, nxt + 65537));
+	cr_assert_eq(h_state_of_port(&h, SRV_PORT), SYNACK_STATE_SYN_SENT);
+	/* with tw_reuse 0 the only port is taken: EADDRNOTAVAIL */
+	h.cfg = c;
+	h_fini(&h);
+	c.tw_reuse = 0;
+	h_init_cfg(&h, &c);
+	client_time_wait(&h, &lport, &nxt);
+	b = synack_socket(h.s);
+	cr_assert_eq(synack_connect(h.s, b, THEM, SRV_PORT), -EADDRNOTAVAIL);
+	h_fini(&h);
+}
+
+Test(tcp_syn_received, syn_received_entry_rst_in_window_challenge_ack)
+{
+	struct harness h;
+	uint32_t iss;
+
+	h_init(&h);
+	h_listen(&h, SRV_PORT, 4);
+	h_send(&h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 8192);
+	EXPECT_SEG(&h, F_SYN | F_ACK, h.out.seq, R, ANYWIN);
+	iss = h.out.seq;
+	h_send(&h, PEER_PORT, SRV_PORT, F_RST, R + 1, 0, 0);    /* RFC 5961 §3.2 */
+	EXPECT_SEG(&h, F_ACK, iss + 1, R, ANYWIN);
+	cr_assert_eq(h_state_of_port(&h, PEER_PORT), SYNACK_STATE_SYN_RECEIVED);
+	h_send(&h, PEER_PORT, SRV_PORT, F_RST, R, 0, 0);
+	EXPECT_NONE(&h);
+	cr_assert_eq(h_state_of_port(&h, PEER_PORT), -1);       /* back to LISTEN */
+	h_fini(&h);
+}
+
+Test(tcp_established, established_fin_beyond_rcv_nxt_dup_ack_at_once)
+{
+	struct harness h;
+	uint32_t iss;
+	int fd;
+
+	h_init(&h);
+	fd = h_passive_est(&h, NULL, &iss);
+	h_send(&h, PEER_PORT, SRV_PORT, F_FIN | F_ACK, R + 10, iss + 1, 8192);
+	EXPECT_SEG(&h, F_ACK, iss + 1, R, ANYWIN);              /* MAY-13, Linux */
+	EXPECT_STATE(&h, fd, SYNACK_STATE_ESTABLISHED);
+	h_fini(&h);
+}
