@@ -69,7 +69,6 @@ MX_CASE(established, fin_data_ack, .flags = F_FIN | F_ACK, .seq = AT(RCV_NXT, 0)
 	.state = SYNACK_STATE_CLOSE_WAIT, .check_recv = true)
 /* a FIN in the window beyond RCV.NXT cannot be processed yet ("Segments with higher
  * beginning sequence numbers SHOULD be held", SHLD-31); MAY-13 ACK of RCV.NXT, as for
- * out-of-order data (Linux: ofo queue, immediate dup ACK). Pending: the engine sends
- * nothing (tests/matrix-pending.md) */
-MX_PENDING(established, fin_ack_in_window, .flags = F_FIN | F_ACK, .seq = AT(RCV_NXT, 10),
+ * out-of-order data (Linux: ofo queue, immediate dup ACK); fixed in fb0dc39 */
+MX_CASE(established, fin_ack_in_window, .flags = F_FIN | F_ACK, .seq = AT(RCV_NXT, 10),
 	.ack = OK_ACK, OUT_ACK_NOW, .state = EST)

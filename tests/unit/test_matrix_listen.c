@@ -32,10 +32,12 @@ MX_CASE(listen, data_ack, .flags = F_ACK | F_PSH, .seq = SQ, .ack = AK, .len = 1
  * acknowledges SEG.SEQ+1 only (text on a SYN is not acknowledged by it). */
 MX_CASE(listen, syn, .flags = F_SYN, .seq = SQ, SYNACK_OUT)
 MX_CASE(listen, syn_data, .flags = F_SYN, .seq = SQ, .len = 10, SYNACK_OUT)
-/* SYN,FIN: the RFC processes the SYN and queues the FIN (Linux drops SYN,FIN in LISTEN,
- * and so does the engine: pending, tests/matrix-pending.md;
- * the RFC leaves no choice here, so its answer is the expected one) */
-MX_PENDING(listen, syn_fin, .flags = F_SYN | F_FIN, .seq = SQ, SYNACK_OUT)
+/* SYN,FIN: the RFC would process the SYN and queue the FIN; synack drops it, as Linux's
+ * tcp_rcv_state_process does in LISTEN (`if (th->fin) goto discard` before
+ * conn_request) — a deviation the lead chose (notes/REQUESTS.md, decision 1), within
+ * SCENARIOS.md S26 (odd flag sets "handled by RFC 9293's rules or dropped"). Nothing is
+ * sent and no connection is made. */
+MX_CASE(listen, syn_fin, .flags = F_SYN | F_FIN, .seq = SQ, OUT0, NONE)
 MX_CASE(listen, syn_seq_wrap, .flags = F_SYN, .seq = AT(ABS, 0xffffffffu), SYNACK_OUT)
 
 /* §3.10.7.2 fourth: "Any other control or data-bearing segment (not containing SYN)

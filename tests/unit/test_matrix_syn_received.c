@@ -56,10 +56,12 @@ MX_CASE(syn_received, data_at_right_edge, .flags = F_ACK, .seq = AT(RCV_NXT, MX_
 MX_CASE(syn_received, syn_at_right_edge, .flags = F_SYN, .seq = AT(RCV_NXT, MX_WND),
 	OUT_ACK_NOW, .state = SR)
 /* the peer's SYN again (SEG.SEQ = IRS, left of the window): the RFC's answer is the ACK
- * of the first check; Linux (tcp_check_req) and the engine resend the SYN,ACK instead —
- * pending, tests/matrix-pending.md */
-MX_PENDING(syn_received, syn_retransmitted, .flags = F_SYN, .seq = AT(RCV_NXT, -1),
-	OUT_ACK_NOW, .state = SR)
+ * <SEQ=ISS+1><ACK=RCV.NXT> of the first check; synack resends the SYN,ACK <SEQ=ISS>
+ * <ACK=IRS+1>, as Linux's tcp_check_req does for a retransmitted SYN (the peer, still in
+ * SYN-SENT, would drop a bare ACK: §3.10.7.3). A deviation the lead chose
+ * (notes/REQUESTS.md, decision 4); the entry stays in SYN-RECEIVED. */
+MX_CASE(syn_received, syn_retransmitted, .flags = F_SYN, .seq = AT(RCV_NXT, -1),
+	OUT1(F_SYN | F_ACK, AT(ISS, 0), AT(RCV_NXT, 0), MX_WND), .state = SR)
 
 /* second check, SYN-RECEIVED (RFC 5961 §3.2): RST at RCV.NXT: "If this connection was
  * initiated with a passive OPEN ... return this connection to LISTEN state and return.
@@ -68,10 +70,11 @@ MX_PENDING(syn_received, syn_retransmitted, .flags = F_SYN, .seq = AT(RCV_NXT, -
 MX_CASE(syn_received, rst_at_rcv_nxt, .flags = F_RST, .seq = AT(RCV_NXT, 0), OUT0, GONE)
 MX_CASE(syn_received, rst_ack_at_rcv_nxt, .flags = F_RST | F_ACK, .seq = AT(RCV_NXT, 0),
 	.ack = OK_ACK, OUT0, GONE)
-/* pending (tests/matrix-pending.md): the compact half-open entry drops these silently */
-MX_PENDING(syn_received, rst_in_window, .flags = F_RST, .seq = AT(RCV_NXT, 1), OUT_ACK_NOW,
+/* the half-open entry sends the challenge ACK too (fixed in fb0dc39, a regression of
+ * c531365) */
+MX_CASE(syn_received, rst_in_window, .flags = F_RST, .seq = AT(RCV_NXT, 1), OUT_ACK_NOW,
 	.state = SR)
-MX_PENDING(syn_received, rst_right_edge_inside, .flags = F_RST,
+MX_CASE(syn_received, rst_right_edge_inside, .flags = F_RST,
 	.seq = AT(RCV_NXT, MX_WND - 1), OUT_ACK_NOW, .state = SR)
 MX_CASE(syn_received, rst_at_right_edge, .flags = F_RST, .seq = AT(RCV_NXT, MX_WND), OUT0,
 	.state = SR)

@@ -61,16 +61,16 @@ MX_CASE(time_wait, rst_old, .flags = F_RST, .seq = AT(RCV_NXT, -1), OUT0, .state
 MX_CASE(time_wait, rst_outside, .flags = F_RST, .seq = AT(RCV_NXT, 0x40000000), OUT0,
 	.state = TW)
 
-/* fourth check, TIME-WAIT (RFC 5961 §4.2): a SYN gets a challenge ACK ... (pending:
- * at RCV.NXT the engine reopens, Linux and BSD only above it; a SYN,FIN above RCV.NXT
- * removes the record and the listener drops it — tests/matrix-pending.md) */
-MX_PENDING(time_wait, syn_at_rcv_nxt, .flags = F_SYN, .seq = AT(RCV_NXT, 0), OUT_ACK_NOW,
+/* fourth check, TIME-WAIT (RFC 5961 §4.2): a SYN gets a challenge ACK ... also at
+ * RCV.NXT (Linux and FreeBSD reopen only above it; fixed in fb0dc39), and a SYN,FIN
+ * never reopens (Linux drops SYN,FIN at the listener: it must not end TIME-WAIT) */
+MX_CASE(time_wait, syn_at_rcv_nxt, .flags = F_SYN, .seq = AT(RCV_NXT, 0), OUT_ACK_NOW,
 	.state = TW)
 MX_CASE(time_wait, syn_old, .flags = F_SYN, .seq = AT(RCV_NXT, -1000), OUT_ACK_NOW,
 	.state = TW)
 MX_CASE(time_wait, syn_ack_at_rcv_nxt, .flags = F_SYN | F_ACK, .seq = AT(RCV_NXT, 0),
 	.ack = AK, OUT_ACK_NOW, .state = TW)
-MX_PENDING(time_wait, syn_fin_in_window, .flags = F_SYN | F_FIN, .seq = AT(RCV_NXT, 10),
+MX_CASE(time_wait, syn_fin_in_window, .flags = F_SYN | F_FIN, .seq = AT(RCV_NXT, 10),
 	OUT_ACK_NOW, .state = TW)
 /* ... except that a new connection may be accepted (RFC 9293 §3.10.7.4 fourth, RFC 1122
  * §4.2.2.13 MAY, Linux's TCP_TW_SYN): without timestamps, a SYN above RCV.NXT reopens
@@ -112,7 +112,7 @@ MX_CASE(time_wait_fd, rst_at_rcv_nxt, .flags = F_RST, .seq = AT(RCV_NXT, 0), OUT
 	.state = TW)
 MX_PENDING(time_wait_fd, rst_in_window, .flags = F_RST, .seq = AT(RCV_NXT, 1), OUT0,
 	.state = TW)
-MX_PENDING(time_wait_fd, syn_at_rcv_nxt, .flags = F_SYN, .seq = AT(RCV_NXT, 0), OUT_ACK_NOW,
+MX_CASE(time_wait_fd, syn_at_rcv_nxt, .flags = F_SYN, .seq = AT(RCV_NXT, 0), OUT_ACK_NOW,
 	.state = TW)
 MX_CASE(time_wait_fd, syn_old, .flags = F_SYN, .seq = AT(RCV_NXT, -1000), OUT_ACK_NOW,
 	.state = TW)
