@@ -764,8 +764,15 @@ void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struc
 	struct tcp_reqsk *req;
 
 	c.tcb = tcp_lookup(ts, laddr, seg->dport, raddr, seg->sport);
-	if (c.tcb && c.tcb->state == TCP_TIME_WAIT && tcp_tw_tcb_reopen(&c))
-		c.tcb = NULL;
+	if (c.tcb && c.tcb->state == TCP_TIME_WAIT) {
+		/* one TIME-WAIT behaviour for records and full tcbs (tw.c) */
+		struct tw_entry copy;
+
+		tcp_tw_fill_proto(c.tcb, &copy);
+		c.st_before = TCP_TIME_WAIT;
+		if (!tcp_tw_input(&c, &copy))
+			return;
+	}
 	if (c.tcb) {
 		c.st_before = c.tcb->state;
 		tcp_conn_input(&c);

@@ -63,12 +63,12 @@ void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb);
 void tcp_init_send_side(struct tcp_stack *ts, struct tcb *tcb);
 /* §3.10.7.2 LISTEN, c->tcb being the listener. */
 void tcp_listen_input(struct seg_ctx *c);
-/* tw.c: a segment for the TIME-WAIT record e (RFC 9293 §3.10.7.4, RFC 6191, RFC 1337).
- * Returns true when a SYN reopened the 4-tuple (e removed, c->reopen_iss set): the
- * caller hands the SYN to the listener; false when the segment was handled. */
+/* tw.c: a segment for the TIME-WAIT record e (RFC 9293 §3.10.7.4, RFC 6191, RFC 1337),
+ * or, when c->tcb is set, for that full TIME-WAIT tcb (e a copy of its fields, from
+ * tcp_tw_fill_proto). Returns true when a SYN reopened the 4-tuple (record removed or
+ * tcb closed, c->tcb NULL, c->reopen_iss set): the caller hands the SYN to the
+ * listener; false when the segment was handled. */
 bool tcp_tw_input(struct seg_ctx *c, struct tw_entry *e);
-/* tw.c: the same RFC 6191 decision for a full TIME-WAIT tcb (descriptor still open):
- * true when the SYN reopens it (the tcb CLOSED or freed, c->reopen_iss set). */
-bool tcp_tw_tcb_reopen(struct seg_ctx *c);
+
 
 #endif

@@ -7,7 +7,8 @@
  * connection whose descriptor is still open stays a full tcb in TIME-WAIT (the user
  * can still see the state) until close() turns it into a record.
  *
- * Segments for a record (after the connection hash, before the listeners):
+ * Segments for a record (after the connection hash, before the listeners), and for a
+ * full tcb in TIME-WAIT (through a copy of its fields, so both behave alike):
  *   RST:   ignored and counted when rfc1337 is on (RFC 1337); otherwise a RST at
  *          exactly RCV.NXT removes the record (RFC 5961 §3.2), any other is dropped.
  *   PAWS:  a non-SYN segment with a TSval older than TS.Recent: ACK, drop (RFC 7323 §5.3).
@@ -17,6 +18,7 @@
  *   FIN retransmitted (SEG.SEQ + SEG.LEN + 1 == RCV.NXT): ACK, restart 2MSL (§3.10.7.4
  *          eighth check: "Acknowledge it, and restart the 2 MSL timeout").
  *   a pure ACK at RCV.NXT: acceptable, nothing to do: dropped silently.
+ *   SEG.ACK beyond SND.NXT or more than 65535 behind it: challenge ACK (RFC 5961 §5.2).
  *   anything else (old duplicates, data, out of window): ACK, drop (§3.10.7.4 first
  *          check: "an acknowledgment should be sent in reply").
  * Challenge ACKs from records share one per-stack RFC 5961 §7 budget (a record has no
@@ -125,9 +127,9 @@ bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb)
 }
 
 /* A note about a record: the tuple from e, state TIME-WAIT before, st_after after. */
-static void tw_note(struct tcp_stack *ts, const struct tw_entry *e, uint8_t dir,
-		    uint8_t verdict, const struct wire_tcp *seg, uint8_t st_after,
-		    const char *reason)
+static void tw_note_fd(struct tcp_stack *ts, const struct tw_entry *e, int fd, uint8_t dir,
+		       uint8_t verdict, const struct wire_tcp *seg, uint8_t st_after,
+		       const char *reason)
 {
 	struct synack_note *n;
 
@@ -135,11 +137,42 @@ static void tw_note(struct tcp_stack *ts, const struct tw_entry *e, uint8_t dir,
 	n = tcp_note_last(ts);
 	if (!n)
 		return;
+	n->fd = fd;
 	n->state_after = st_after;
 	n->lport = e->lport;
 	n->rport = e->rport;
 	if (dir == SYNACK_NOTE_TIMER)
 		n->timer = SYNACK_TIMER_TIME_WAIT;
+}
+
+/* A note about the segment in c for TIME-WAIT e (a record, or c->tcb's copy). */
+static void tw_note(struct seg_ctx *c, const struct tw_entry *e, uint8_t dir, uint8_t verdict,
+		    const struct wire_tcp *seg, uint8_t st_after, const char *reason)
+{
+	tw_note_fd(c->ts, e, c->tcb ? c->tcb->fd : -1, dir, verdict, seg, st_after, reason);
+}
+
+/* TIME-WAIT ends for e: the record is removed, or the full tcb CLOSED (or freed). */
+static void tw_end(struct seg_ctx *c, struct tw_entry *e)
+{
+	if (c->tcb) {
+		tcp_wake(c->ts, c->tcb, SYNACK_EV_CLOSED);
+		tcp_tcb_close(c->ts, c->tcb);
+		c->tcb = NULL;
+	} else {
+		tw_remove(&c->ts->tw, e);
+	}
+}
+
+/* §3.10.7.4: restart the 2 MSL timeout, in the record or the full tcb. */
+static void tw_again(struct seg_ctx *c, struct tw_entry *e)
+{
+	uint64_t dl = c->ts->now_ns + 2ull * c->ts->cfg.msl_ms * MS;
+
+	if (c->tcb)
+		tcp_timer_set(c->ts, c->tcb, TCP_T_TIME_WAIT, dl);
+	else
+		tw_restart(&c->ts->tw, e, dl);
 }
 
 static bool tw_rst(struct seg_ctx *c, struct tw_entry *e)
@@ -148,17 +181,17 @@ static bool tw_rst(struct seg_ctx *c, struct tw_entry *e)
 
 	if (ts->cfg.rfc1337) {
 		tcp_count(ts, SYNACK_CTR_TCP_TW_RST_IGNORED);
-		tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_DROPPED, c->seg, TCP_TIME_WAIT,
+		tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_DROPPED, c->seg, TCP_TIME_WAIT,
 			"RST ignored in TIME-WAIT (RFC 1337)");
 		return false;
 	}
 	if (c->seg->seq != e->rcv_nxt) {
-		tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_DROPPED, c->seg, TCP_TIME_WAIT,
+		tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_DROPPED, c->seg, TCP_TIME_WAIT,
 			"dropped: RST not at RCV.NXT");
 		return false;
 	}
-	tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_ACCEPTED, c->seg, TCP_CLOSED, "RST: CLOSED");
-	tw_remove(&ts->tw, e);
+	tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_ACCEPTED, c->seg, TCP_CLOSED, "RST: CLOSED");
+	tw_end(c, e);
 	return false;
 }
 
@@ -188,20 +221,20 @@ static bool tw_syn(struct seg_ctx *c, struct tw_entry *e)
 		c->reopen_iss = tcp_reincarnation_iss(ts, e->laddr, e->lport, e->raddr,
 						      e->rport, e->snd_nxt);
 		c->has_reopen_iss = true;
-		tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_ACCEPTED, s, TCP_CLOSED,
+		tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_ACCEPTED, s, TCP_CLOSED,
 			"TIME-WAIT reopened by a newer SYN (RFC 6191)");
-		tw_remove(&ts->tw, e);
+		tw_end(c, e);
 		return true;
 	}
 	if (!tcp_challenge_allow(&ts->tw_challenge, ts->now_ns, ts->cfg.challenge_ack_limit)) {
 		tcp_count(ts, SYNACK_CTR_TCP_CHALLENGE_LIMITED);
-		tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_DROPPED, s, TCP_TIME_WAIT,
+		tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_DROPPED, s, TCP_TIME_WAIT,
 			"dropped: challenge ACK rate-limited");
 		return false;
 	}
 	tcp_count(ts, SYNACK_CTR_TCP_CHALLENGE_ACK);
 	tw_ack(ts, e);
-	tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
+	tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
 		"challenge ACK: SYN does not reopen TIME-WAIT");
 	return false;
 }
@@ -219,57 +252,53 @@ bool tcp_tw_input(struct seg_ctx *c, struct tw_entry *e)
 	if (e->has_ts && (s->opt.present & WIRE_HAS_TS) && seq_lt(s->opt.ts_val, e->ts_recent)) {
 		tcp_count(ts, SYNACK_CTR_TCP_PAWS);
 		tw_ack(ts, e);
-		tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
+		tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
 			"dropped: PAWS (old timestamp)");
+		return false;
+	}
+	if ((s->flags & WIRE_TCP_ACK) &&
+	    (seq_gt(s->ack, e->snd_nxt) || seq_lt(s->ack, e->snd_nxt - 65535))) {
+		/* RFC 5961 §5.2: SEG.ACK outside [SND.UNA - MAX.SND.WND, SND.NXT] */
+		if (!tcp_challenge_allow(&ts->tw_challenge, ts->now_ns,
+					 ts->cfg.challenge_ack_limit)) {
+			tcp_count(ts, SYNACK_CTR_TCP_CHALLENGE_LIMITED);
+			tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_DROPPED, s, TCP_TIME_WAIT,
+				"dropped: challenge ACK rate-limited");
+			return false;
+		}
+		tcp_count(ts, SYNACK_CTR_TCP_CHALLENGE_ACK);
+		tw_ack(ts, e);
+		tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
+			"challenge ACK: ACK out of range");
 		return false;
 	}
 	if ((s->flags & WIRE_TCP_FIN) && !(s->flags & WIRE_TCP_SYN) &&
 	    s->seq + len + 1 == e->rcv_nxt) {
 		/* §3.10.7.4 eighth check, TIME-WAIT: the peer's FIN again: our last ACK was
 		 * lost (S10) */
-		if (e->has_ts && (s->opt.present & WIRE_HAS_TS))
+		if (e->has_ts && (s->opt.present & WIRE_HAS_TS)) {
 			e->ts_recent = s->opt.ts_val;   /* RFC 7323 §4.3 */
-		tw_restart(&ts->tw, e, ts->now_ns + 2ull * ts->cfg.msl_ms * MS);
+			if (c->tcb) {
+				c->tcb->ts_recent = s->opt.ts_val;
+				c->tcb->ts_recent_ns = ts->now_ns;
+			}
+		}
+		tw_again(c, e);
 		tw_ack(ts, e);
-		tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
+		tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
 			"FIN retransmitted in TIME-WAIT: ACK, 2MSL restarted");
 		return false;
 	}
 	if (!len && !(s->flags & (WIRE_TCP_SYN | WIRE_TCP_FIN)) && s->seq == e->rcv_nxt) {
-		tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_DROPPED, s, TCP_TIME_WAIT,
+		tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_DROPPED, s, TCP_TIME_WAIT,
 			"TIME-WAIT: nothing to do");
 		return false;
 	}
 	tcp_count(ts, SYNACK_CTR_TCP_NOT_ACCEPTABLE);
 	tw_ack(ts, e);
-	tw_note(ts, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
+	tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
 		"dropped: not acceptable in TIME-WAIT");
 	return false;
-}
-
-bool tcp_tw_tcb_reopen(struct seg_ctx *c)
-{
-	struct tcp_stack *ts = c->ts;
-	struct tcb *tcb = c->tcb;
-	const struct wire_tcp *s = c->seg;
-	bool has_ts = ts->cfg.timestamps && (s->opt.present & WIRE_HAS_TS);
-	struct tw_entry e;
-
-	if ((s->flags & (WIRE_TCP_SYN | WIRE_TCP_ACK | WIRE_TCP_RST)) != WIRE_TCP_SYN)
-		return false;
-	tcp_tw_fill_proto(tcb, &e);
-	if (!may_reopen(&e, s, has_ts) ||
-	    !tcp_lookup_listener(ts, c->laddr, s->dport))
-		return false;
-	c->reopen_iss = tcp_reincarnation_iss(ts, e.laddr, e.lport, e.raddr, e.rport,
-					      e.snd_nxt);
-	c->has_reopen_iss = true;
-	tcp_note(ts, tcb, SYNACK_NOTE_IN, SYNACK_V_ACCEPTED, TCP_TIME_WAIT, s, c->laddr,
-		 c->raddr, "TIME-WAIT reopened by a newer SYN (RFC 6191)");
-	tcp_wake(ts, tcb, SYNACK_EV_CLOSED);
-	tcp_tcb_close(ts, tcb);         /* CLOSED under its descriptor, or freed */
-	tcp_note_fix_after(ts, TCP_CLOSED);
-	return true;
 }
 
 void tcp_tw_expire(struct tcp_stack *ts)
@@ -277,6 +306,6 @@ void tcp_tw_expire(struct tcp_stack *ts)
 	struct tw_entry e;
 
 	while (tw_pop_expired(&ts->tw, ts->now_ns, &e))
-		tw_note(ts, &e, SYNACK_NOTE_TIMER, SYNACK_V_FIRED, NULL, TCP_CLOSED,
-			"2MSL expired: CLOSED");
+		tw_note_fd(ts, &e, -1, SYNACK_NOTE_TIMER, SYNACK_V_FIRED, NULL, TCP_CLOSED,
+			   "2MSL expired: CLOSED");
 }

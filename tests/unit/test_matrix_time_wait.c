@@ -30,24 +30,23 @@ MX_CASE(time_wait, fin_ack_old, .flags = F_FIN | F_ACK, .seq = AT(RCV_NXT, -5), 
 
 /* an acceptable pure ACK at RCV.NXT: nothing to do */
 MX_CASE(time_wait, ack, .flags = F_ACK, .seq = AT(RCV_NXT, 0), .ack = AK, OUT0, .state = TW)
-/* acceptable (Table 6) elsewhere in the window: the fifth check has nothing to do in
- * TIME-WAIT ("The only thing that can arrive in this state is a retransmission of the
- * remote FIN"), the seventh ignores text, so nothing is sent (Linux ACKs any segment not
- * exactly at RCV.NXT, and so does the record: pending; the full TCB passes) */
-MX_PENDING(time_wait, ack_in_window_seq, .flags = F_ACK, .seq = AT(RCV_NXT, 100), .ack = AK,
-	OUT0, .state = TW)
+/* acceptable (Table 6) elsewhere in the window, text, no ACK bit: the RFC sends nothing;
+ * the lead's decision 5 (REQUESTS.md): record and full TCB both answer as Linux's
+ * tcp_timewait_state_process, which ACKs every segment but a bare ACK at RCV.NXT */
+MX_CASE(time_wait, ack_in_window_seq, .flags = F_ACK, .seq = AT(RCV_NXT, 100), .ack = AK,
+	OUT_ACK_NOW, .state = TW)
 /* seventh check, TIME-WAIT: "Ignore the segment text" */
-MX_PENDING(time_wait, data, .flags = F_ACK | F_PSH, .seq = AT(RCV_NXT, 0), .ack = AK,
-	.len = 10, OUT0, .state = TW)
+MX_CASE(time_wait, data, .flags = F_ACK | F_PSH, .seq = AT(RCV_NXT, 0), .ack = AK,
+	.len = 10, OUT_ACK_NOW, .state = TW)
 /* fifth check: "if the ACK bit is off, drop the segment and return" */
-MX_PENDING(time_wait, data_no_ack, .flags = F_PSH, .seq = AT(RCV_NXT, 0), .len = 10, OUT0,
-	.state = TW)
+MX_CASE(time_wait, data_no_ack, .flags = F_PSH, .seq = AT(RCV_NXT, 0), .len = 10,
+	OUT_ACK_NOW, .state = TW)
 /* fifth check with RFC 5961 §5.2: SEG.ACK > SND.NXT or < SND.UNA - MAX.SND.WND →
  * "discarded and an ACK sent back" (TIME-WAIT is one of the states of §3.10.7.4).
  * Pending for the record (it does not look at SEG.ACK); the full TCB passes. */
-MX_PENDING(time_wait, ack_beyond_snd_nxt, .flags = F_ACK, .seq = AT(RCV_NXT, 0),
+MX_CASE(time_wait, ack_beyond_snd_nxt, .flags = F_ACK, .seq = AT(RCV_NXT, 0),
 	.ack = AT(SND_NXT, 1), OUT_ACK_NOW, .state = TW)
-MX_PENDING(time_wait, ack_too_old, .flags = F_ACK, .seq = AT(RCV_NXT, 0),
+MX_CASE(time_wait, ack_too_old, .flags = F_ACK, .seq = AT(RCV_NXT, 0),
 	.ack = AT(SND_UNA, -70000), OUT_ACK_NOW, .state = TW)
 
 /* second check, TIME-WAIT, with RFC 1337 (F1): "Ignore RST segments in TIME-WAIT state"
@@ -61,9 +60,9 @@ MX_CASE(time_wait, rst_old, .flags = F_RST, .seq = AT(RCV_NXT, -1), OUT0, .state
 MX_CASE(time_wait, rst_outside, .flags = F_RST, .seq = AT(RCV_NXT, 0x40000000), OUT0,
 	.state = TW)
 
-/* fourth check, TIME-WAIT (RFC 5961 §4.2): a SYN gets a challenge ACK ... also at
- * RCV.NXT (Linux and FreeBSD reopen only above it; fixed in fb0dc39), and a SYN,FIN
- * never reopens (Linux drops SYN,FIN at the listener: it must not end TIME-WAIT) */
+/* fourth check, TIME-WAIT (RFC 5961 §4.2): a SYN gets a challenge ACK ... (pending:
+ * at RCV.NXT the engine reopens, Linux and BSD only above it; a SYN,FIN above RCV.NXT
+ * removes the record and the listener drops it — tests/matrix-pending.md) */
 MX_CASE(time_wait, syn_at_rcv_nxt, .flags = F_SYN, .seq = AT(RCV_NXT, 0), OUT_ACK_NOW,
 	.state = TW)
 MX_CASE(time_wait, syn_old, .flags = F_SYN, .seq = AT(RCV_NXT, -1000), OUT_ACK_NOW,
@@ -99,18 +98,18 @@ MX_CASE(time_wait_fd, fin_ack_retransmitted, .flags = F_FIN | F_ACK,
 MX_CASE(time_wait_fd, ack, .flags = F_ACK, .seq = AT(RCV_NXT, 0), .ack = AK, OUT0,
 	.state = TW)
 MX_CASE(time_wait_fd, ack_in_window_seq, .flags = F_ACK, .seq = AT(RCV_NXT, 100), .ack = AK,
-	OUT0, .state = TW)
+	OUT_ACK_NOW, .state = TW)
 MX_CASE(time_wait_fd, data, .flags = F_ACK | F_PSH, .seq = AT(RCV_NXT, 0), .ack = AK,
-	.len = 10, OUT0, .state = TW)
-MX_CASE(time_wait_fd, data_no_ack, .flags = F_PSH, .seq = AT(RCV_NXT, 0), .len = 10, OUT0,
-	.state = TW)
+	.len = 10, OUT_ACK_NOW, .state = TW)
+MX_CASE(time_wait_fd, data_no_ack, .flags = F_PSH, .seq = AT(RCV_NXT, 0), .len = 10,
+	OUT_ACK_NOW, .state = TW)
 MX_CASE(time_wait_fd, data_old, .flags = F_ACK, .seq = AT(RCV_NXT, -10), .ack = AK,
 	.len = 10, OUT_ACK_NOW, .state = TW)
 MX_CASE(time_wait_fd, ack_beyond_snd_nxt, .flags = F_ACK, .seq = AT(RCV_NXT, 0),
 	.ack = AT(SND_NXT, 1), OUT_ACK_NOW, .state = TW)
 MX_CASE(time_wait_fd, rst_at_rcv_nxt, .flags = F_RST, .seq = AT(RCV_NXT, 0), OUT0,
 	.state = TW)
-MX_PENDING(time_wait_fd, rst_in_window, .flags = F_RST, .seq = AT(RCV_NXT, 1), OUT0,
+MX_CASE(time_wait_fd, rst_in_window, .flags = F_RST, .seq = AT(RCV_NXT, 1), OUT0,
 	.state = TW)
 MX_CASE(time_wait_fd, syn_at_rcv_nxt, .flags = F_SYN, .seq = AT(RCV_NXT, 0), OUT_ACK_NOW,
 	.state = TW)
