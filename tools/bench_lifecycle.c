@@ -291,7 +291,7 @@ static int measure_entries(unsigned m)
 	return r;
 }
 
-int bench_lifecycle(uint64_t tw, double seconds)
+int bench_lifecycle(uint64_t tw, double seconds, uint64_t count, bool sizes)
 {
 	struct bench b;
 	uint64_t done = 0;
@@ -339,11 +339,11 @@ int bench_lifecycle(uint64_t tw, double seconds)
 		synack_advance(b.srv, b.now);
 		pump(&b, false);
 		t1 = now_s();
-	} while (t1 - t0 < seconds);
+	} while (count ? done < count : t1 - t0 < seconds);
 	printf("TIME-WAIT entries at the end: %zu; %.1f packets per lifecycle\n",
 	       count_state(b.cli, SYNACK_STATE_TIME_WAIT), (double)b.packets / (double)done);
 	bench_fini(&b);
-	if (measure_entries(10000))
+	if (sizes && measure_entries(10000))
 		fprintf(stderr, "bench: entry-size measurement failed\n");
 	printf("lifecycles: %llu in %.2f s\n", (unsigned long long)done, t1 - t0);
 	printf("lifecycles/s: %.0f\n", (double)done / (t1 - t0));

@@ -12,16 +12,20 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: synack bench [lifecycle] [--tw N] [--seconds S]\n"
+	fprintf(out, "usage: synack bench [lifecycle] [--tw N] [--seconds S] [--count C]"
+		     " [--no-sizes]\n"
 		     "  lifecycle   connect, 1 byte each way, FIN close, TIME-WAIT kept;\n"
 		     "              N TIME-WAIT entries present first (default 1000), timed for S\n"
-		     "              seconds (default 3)\n");
+		     "              seconds (default 3), or exactly C lifecycles (rounded up to\n"
+		     "              1024: the same work every run, for callgrind)\n"
+		     "  --no-sizes  skip the bytes-per-entry measurement\n");
 }
 
 int cmd_bench(int argc, char **argv)
 {
-	uint64_t tw = 1000;
+	uint64_t tw = 1000, count = 0;
 	double secs = 3;
+	bool sizes = true;
 	int i = 1;
 
 	if (i < argc && !strcmp(argv[i], "lifecycle"))
@@ -36,6 +40,11 @@ int cmd_bench(int argc, char **argv)
 			tw = strtoull(argv[++i], &end, 10);
 		} else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
 			secs = strtod(argv[++i], &end);
+		} else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
+			count = strtoull(argv[++i], &end, 10);
+		} else if (!strcmp(argv[i], "--no-sizes")) {
+			sizes = false;
+			continue;
 		} else {
 			usage(stderr);
 			return 2;
@@ -45,5 +54,5 @@ int cmd_bench(int argc, char **argv)
 			return 2;
 		}
 	}
-	return bench_lifecycle(tw, secs);
+	return bench_lifecycle(tw, secs, count, sizes);
 }
