@@ -278,6 +278,7 @@ enum synack_sc_op {
 	SYNACK_SC_ADD_ADDR,    /* the host (its stack and the simulator) owns address arg too */
 	SYNACK_SC_MARK,        /* a comment in the log: data */
 	SYNACK_SC_TW_REUSE,    /* the host's stack gets tw_reuse = arg (synack_stack_set_config) */
+	SYNACK_SC_SYNCOOKIES,  /* the host's stack gets syncookies = arg (synack_stack_set_config) */
 };
 
 /* A crafted segment for SYNACK_SC_RAW, built with the wire layer and sent by the step's

@@ -619,12 +619,17 @@ static void run_step(struct synack_sc_run *r, const struct synack_sc_step *st)
 		synack_sim_host_add_addr(r->sim, r->host[h], st->arg);
 		log_mark(r, h, t.s);
 		break;
-	case SYNACK_SC_TW_REUSE: {
+	case SYNACK_SC_TW_REUSE:
+	case SYNACK_SC_SYNCOOKIES: {
 		struct synack_config c = *synack_stack_config(s);
+		bool tw = st->op == SYNACK_SC_TW_REUSE;
 
-		c.tw_reuse = st->arg;
+		if (tw)
+			c.tw_reuse = st->arg;
+		else
+			c.syncookies = st->arg;
 		t.len = 0;
-		t_num(t_str(&t, "tw_reuse = "), (long)st->arg);
+		t_num(t_str(&t, tw ? "tw_reuse = " : "syncookies = "), (long)st->arg);
 		log_mark(r, h, t.s);
 		if (synack_stack_set_config(s, &c))
 			log_mark(r, h, "the stack refused the configuration");
