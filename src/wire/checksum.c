@@ -53,8 +53,8 @@ static uint64_t load64(const uint8_t *p)
 
 /*
  * Adds len bytes at data to acc. Borrowed data, read only. Four 8-byte words per loop
- * step keep the adds independent; the tail (< 8 bytes) is copied into a zeroed word so
- * an odd last byte is padded with zero in its own position, as RFC 1071 §4.1 does.
+ * step keep the adds independent; the tail (< 8 bytes) is added as 4-, 2- and 1-byte
+ * pieces, an odd last byte padded with zero in its own position as RFC 1071 §4.1 does.
  */
 uint64_t wire_csum_add(uint64_t acc, const void *data, size_t len)
 {
@@ -74,11 +74,29 @@ uint64_t wire_csum_add(uint64_t acc, const void *data, size_t len)
 		p += 8;
 		len -= 8;
 	}
-	if (len > 0) {
-		uint8_t tail[8] = { 0 };
+	/* the tail as 4-, 2- and 1-byte pieces, each at an even offset so every byte keeps
+	 * its position within its 16-bit word (a variable-length copy cost more than the
+	 * sum itself on 20-byte headers) */
+	if (len & 4) {
+		uint32_t w;
 
-		memcpy(tail, p, len);
-		sum = add_carry(sum, load64(tail));
+		memcpy(&w, p, sizeof w);
+		sum = add_carry(sum, w);
+		p += 4;
+	}
+	if (len & 2) {
+		uint16_t w;
+
+		memcpy(&w, p, sizeof w);
+		sum = add_carry(sum, w);
+		p += 2;
+	}
+	if (len & 1) {
+		uint8_t last[2] = { p[0], 0 };  /* RFC 1071 §4.1: padded with a zero byte */
+		uint16_t w;
+
+		memcpy(&w, last, sizeof w);
+		sum = add_carry(sum, w);
 	}
 	return add_carry(acc, host_sum_to_be(fold16(sum)));
 }
