@@ -162,6 +162,8 @@ ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len,
 		return -EBADF;
 	if (flags & ~(SYNACK_MSG_OOB | SYNACK_MSG_DONTWAIT | SYNACK_MSG_NOSIGNAL))
 		return -EOPNOTSUPP;
+	if (!buf && len)
+		return -EFAULT;         /* Linux's errno for a bad user buffer */
 	return tcp_user_send(&s->tcp, tcb, buf, len, flags & SYNACK_MSG_OOB);
 }
 
@@ -173,6 +175,8 @@ ssize_t synack_recv(struct synack_stack *s, int fd, void *buf, size_t len, int f
 		return -EBADF;
 	if (flags & ~(SYNACK_MSG_PEEK | SYNACK_MSG_DONTWAIT))
 		return -EOPNOTSUPP;
+	if (!buf && len)
+		return -EFAULT;
 	return tcp_user_recv(&s->tcp, tcb, buf, len, flags & SYNACK_MSG_PEEK);
 }
 
