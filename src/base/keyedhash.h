@@ -1,6 +1,6 @@
 /*
- * keyedhash.h — SipHash-2-4 (Aumasson and Bernstein, 2012), written out in keyedhash.c
- * (the same function as libsodium's crypto_shorthash_siphash24). Pure computation (no OS access): used for connection-table
+ * keyedhash.h — SipHash-2-4 (Aumasson and Bernstein, 2012), through libsodium's
+ * crypto_shorthash_siphash24. Pure computation (no OS access): used for connection-table
  * hashing, RFC 6528 ISNs and RFC 4987 SYN cookies, with keys the owner obtained from
  * src/io/'s OS random source.
  */
