@@ -63,6 +63,11 @@ void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb);
 void tcp_init_send_side(struct tcp_stack *ts, struct tcb *tcb);
 /* §3.10.7.2 LISTEN, c->tcb being the listener. */
 void tcp_listen_input(struct seg_ctx *c);
+/* tw.c: Linux's tcp_oow_rate_limited for connections without a tcb (TIME-WAIT records,
+ * half-open entries): an ACK answering the unacceptable segment in c goes out at most
+ * once per invalid_ratelimit_ms per 4-tuple hash slot (64 slots: collisions only
+ * throttle more); data without SYN is exempt. true: suppress (counted). */
+bool tcp_oow_tuple_limited(struct seg_ctx *c);
 /* tw.c: a segment for the TIME-WAIT record e (RFC 9293 §3.10.7.4, RFC 6191, RFC 1337),
  * or, when c->tcb is set, for that full TIME-WAIT tcb (e a copy of its fields, from
  * tcp_tw_fill_proto). Returns true when a SYN reopened the 4-tuple (record removed or

@@ -240,6 +240,12 @@ static void ack_from_entry(struct tcp_stack *ts, const struct tcp_reqsk *r)
 	k->ts_ecr = r->ts_recent;
 }
 
+static void entry_oow_ack(struct seg_ctx *c, const struct tcp_reqsk *r)
+{
+	if (!tcp_oow_tuple_limited(c))
+		ack_from_entry(c->ts, r);
+}
+
 static bool seq_ok(const struct tcp_reqsk *r, uint32_t seq, uint32_t len)
 {
 	uint32_t nxt = r->irs + 1;
@@ -262,7 +268,7 @@ bool tcp_synq_input(struct seg_ctx *c, struct tcp_reqsk *r)
 	if (r->ts_ok && (s->opt.present & WIRE_HAS_TS) && !(s->flags & WIRE_TCP_RST) &&
 	    seq_lt(s->opt.ts_val, r->ts_recent)) {
 		tcp_count(ts, SYNACK_CTR_TCP_PAWS);
-		ack_from_entry(ts, r);
+		entry_oow_ack(c, r);
 		synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_ACKED, SR, SR, s,
 			  "dropped: PAWS (old timestamp)");
 		return false;
@@ -278,7 +284,7 @@ bool tcp_synq_input(struct seg_ctx *c, struct tcp_reqsk *r)
 				  "SYN retransmitted: SYN-ACK resent");
 		} else {
 			tcp_count(ts, SYNACK_CTR_TCP_NOT_ACCEPTABLE);
-			ack_from_entry(ts, r);
+			entry_oow_ack(c, r);
 			synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_ACKED, SR, SR, s,
 				  "dropped: not acceptable");
 		}
@@ -295,7 +301,7 @@ bool tcp_synq_input(struct seg_ctx *c, struct tcp_reqsk *r)
 				return false;
 			}
 			tcp_count(ts, SYNACK_CTR_TCP_CHALLENGE_ACK);
-			ack_from_entry(ts, r);
+			entry_oow_ack(c, r);
 			synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_ACKED, SR, SR, s,
 				  "challenge ACK: RST in window, not at RCV.NXT");
 			return false;

@@ -248,6 +248,8 @@ struct tcp_stack {
 	struct tcp_cookie_keys cookie_keys;
 	uint64_t cookie_rotated_ns;  /* last automatic key rotation */
 	struct tcp_challenge_limit tw_challenge; /* one RFC 5961 §7 budget for all records */
+	uint64_t oow_ns[64];         /* last out-of-window ACK per 4-tuple hash slot, for
+	                              * records and half-open entries (tw.c) */
 	struct timer_wheel wheel;
 	struct list_node all_list, out_list, ev_list;
 	uint16_t next_ephemeral;

@@ -126,6 +126,31 @@ bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb)
 	return true;
 }
 
+bool tcp_oow_tuple_limited(struct seg_ctx *c)
+{
+	struct tcp_stack *ts = c->ts;
+	const struct wire_tcp *s = c->seg;
+	uint64_t gap = (uint64_t)ts->cfg.invalid_ratelimit_ms * MS;
+	uint32_t h = (c->laddr ^ c->raddr ^ ((uint32_t)s->dport << 16 | s->sport)) * 2654435761u;
+	uint64_t *last = &ts->oow_ns[h >> 26];
+
+	if (s->payload_len && !(s->flags & WIRE_TCP_SYN))
+		return false;
+	if (gap && *last && ts->now_ns - *last < gap) {
+		tcp_count(ts, SYNACK_CTR_TCP_OOW_LIMITED);
+		return true;
+	}
+	*last = ts->now_ns ? ts->now_ns : 1;
+	return false;
+}
+
+/* tw_ack for an unacceptable segment, unless rate-limited (tcp_oow_tuple_limited). */
+static void tw_oow_ack(struct seg_ctx *c, const struct tw_entry *e)
+{
+	if (!tcp_oow_tuple_limited(c))
+		tw_ack(c->ts, e);
+}
+
 /* A note about a record: the tuple from e, state TIME-WAIT before, st_after after. */
 static void tw_note_fd(struct tcp_stack *ts, const struct tw_entry *e, int fd, uint8_t dir,
 		       uint8_t verdict, const struct wire_tcp *seg, uint8_t st_after,
@@ -233,7 +258,7 @@ static bool tw_syn(struct seg_ctx *c, struct tw_entry *e)
 		return false;
 	}
 	tcp_count(ts, SYNACK_CTR_TCP_CHALLENGE_ACK);
-	tw_ack(ts, e);
+	tw_oow_ack(c, e);
 	tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
 		"challenge ACK: SYN does not reopen TIME-WAIT");
 	return false;
@@ -251,7 +276,7 @@ bool tcp_tw_input(struct seg_ctx *c, struct tw_entry *e)
 		return tw_syn(c, e);
 	if (e->has_ts && (s->opt.present & WIRE_HAS_TS) && seq_lt(s->opt.ts_val, e->ts_recent)) {
 		tcp_count(ts, SYNACK_CTR_TCP_PAWS);
-		tw_ack(ts, e);
+		tw_oow_ack(c, e);
 		tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
 			"dropped: PAWS (old timestamp)");
 		return false;
@@ -267,7 +292,7 @@ bool tcp_tw_input(struct seg_ctx *c, struct tw_entry *e)
 			return false;
 		}
 		tcp_count(ts, SYNACK_CTR_TCP_CHALLENGE_ACK);
-		tw_ack(ts, e);
+		tw_oow_ack(c, e);
 		tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
 			"challenge ACK: ACK out of range");
 		return false;
@@ -295,7 +320,7 @@ bool tcp_tw_input(struct seg_ctx *c, struct tw_entry *e)
 		return false;
 	}
 	tcp_count(ts, SYNACK_CTR_TCP_NOT_ACCEPTABLE);
-	tw_ack(ts, e);
+	tw_oow_ack(c, e);
 	tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
 		"dropped: not acceptable in TIME-WAIT");
 	return false;

@@ -568,3 +568,28 @@ Test(tcp_established, established_fin_beyond_rcv_nxt_dup_ack_at_once)
 	EXPECT_STATE(&h, fd, SYNACK_STATE_ESTABLISHED);
 	h_fini(&h);
 }
+
+Test(tcp_time_wait, time_wait_record_out_of_window_acks_rate_limited)
+{
+	struct harness h;
+	uint32_t iss;
+	uint64_t t;
+
+	h_init(&h);
+	srv_time_wait(&h, &iss, &t);
+	/* fuzz finding F6: a record and a half-open entry answered each other's ACKs
+	 * forever; like Linux (tcp_timewait_check_oow_rate_limit) one per 500 ms */
+	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R + 1, iss + 9, 8192);  /* beyond SND.NXT */
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
+	for (int i = 0; i < 10; i++)
+		h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R + 1, iss + 9, 8192);
+	EXPECT_NONE(&h);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_OOW_LIMITED), 10);
+	/* a retransmitted FIN is always answered */
+	h_send(&h, PEER_PORT, SRV_PORT, F_FIN | F_ACK, R, iss + 2, 8192);
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
+	h_advance(&h, 500 * MSEC);
+	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R + 1, iss + 9, 8192);
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
+	h_fini(&h);
+}
