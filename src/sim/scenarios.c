@@ -553,8 +553,16 @@ static const struct synack_sc_step s17[] = {
 /* S28: A has 4 local ports (40000-40003) and closes actively: each connection leaves a
  * TIME-WAIT record for 60 s, so the 5th connect() to the same server endpoint finds no
  * port (EADDRNOTAVAIL): at most 4 connections per 2MSL; after the first record expires
- * (60.21 s) a connect() succeeds again. The tw_reuse half is not shown yet (the engine
- * can do it since fb0dc39; the scenario steps and test are still to be written). */
+ * (60.21 s) a connect() succeeds again (port 40000), and A closes it first too.
+ * Second half: at 60.6 s all 4 ports are in TIME-WAIT again and connect() fails; with
+ * tw_reuse = 1 (timestamps on, the default) from 60.7 s, eight connections at 61.0 ..
+ * 64.5 s, 500 ms apart, each take over a port whose connection is in TIME-WAIT (the new
+ * ISS lies beyond the old SND.NXT): 2 connections/s instead of 0.067. Linux also wants
+ * the record's last timestamp from the peer to be more than 1 s old; synack does not
+ * check that, but each port here is reused 2 s after its last one (its record ~1.8 s
+ * old). Then tw_reuse = 0 again: 10.0.0.1's four ports are all in TIME-WAIT (connect()
+ * fails), but a second source address (10.0.0.11) has four fresh 4-tuples. */
+#define ADDR_A2 0x0a00000bu /* 10.0.0.11 */
 static void s28_config(int host, struct synack_config *cfg)
 {
 	if (host == A) {
@@ -563,16 +571,30 @@ static void s28_config(int host, struct synack_config *cfg)
 		cfg->tw_reuse = 0;
 	}
 }
-#define S28_CONN(i)                                                                      \
-	{.at_ns = MS(1000 * (i)), .op = SYNACK_SC_CONNECT, .host = A, .slot = i, .port = 80}, \
-	{.at_ns = MS(1000 * (i) + 100), .op = SYNACK_SC_CLOSE, .host = A, .slot = i},          \
-	{.at_ns = MS(1000 * (i) + 200), .op = SYNACK_SC_CLOSE, .host = B, .slot = 1}
+#define S28_CYCLE(t_ms, i)                                                               \
+	{.at_ns = MS(t_ms), .op = SYNACK_SC_CONNECT, .host = A, .slot = i, .port = 80},     \
+	{.at_ns = MS((t_ms) + 100), .op = SYNACK_SC_CLOSE, .host = A, .slot = i},           \
+	{.at_ns = MS((t_ms) + 200), .op = SYNACK_SC_CLOSE, .host = B, .slot = 1}
+#define S28_CONN(i) S28_CYCLE(1000 * (i), i)
 static const struct synack_sc_step s28[] = {
 	{.at_ns = 0, .op = SYNACK_SC_LISTEN, .host = B, .slot = 0, .port = 80, .arg = 8},
 	S28_CONN(0), S28_CONN(1), S28_CONN(2), S28_CONN(3),
 	{.at_ns = MS(4500), .op = SYNACK_SC_SS, .host = A},
 	{.at_ns = MS(5000), .op = SYNACK_SC_CONNECT, .host = A, .slot = 4, .port = 80},
-	{.at_ns = MS(60300), .op = SYNACK_SC_CONNECT, .host = A, .slot = 5, .port = 80},
+	S28_CYCLE(60300, 5),
+	/* the tw_reuse half */
+	{.at_ns = MS(60600), .op = SYNACK_SC_SS, .host = A},
+	{.at_ns = MS(60600), .op = SYNACK_SC_CONNECT, .host = A, .slot = 6, .port = 80},
+	{.at_ns = MS(60700), .op = SYNACK_SC_TW_REUSE, .host = A, .arg = 1},
+	S28_CYCLE(61000, 7), S28_CYCLE(61500, 8), S28_CYCLE(62000, 9), S28_CYCLE(62500, 10),
+	S28_CYCLE(63000, 11), S28_CYCLE(63500, 12), S28_CYCLE(64000, 13), S28_CYCLE(64500, 14),
+	{.at_ns = MS(65000), .op = SYNACK_SC_SS, .host = A},
+	/* more source addresses */
+	{.at_ns = MS(65000), .op = SYNACK_SC_TW_REUSE, .host = A, .arg = 0},
+	{.at_ns = MS(65000), .op = SYNACK_SC_CONNECT, .host = A, .slot = 6, .port = 80},
+	{.at_ns = MS(65000), .op = SYNACK_SC_ADD_ADDR, .host = A, .arg = ADDR_A2},
+	{.at_ns = MS(65000), .op = SYNACK_SC_BIND, .host = A, .slot = 15, .addr = ADDR_A2},
+	{.at_ns = MS(65000), .op = SYNACK_SC_CONNECT, .host = A, .slot = 15, .port = 80},
 	END,
 };
 static const char s28_explain[] =
@@ -581,10 +603,16 @@ static const char s28_explain[] =
 	"  here:  4 ports / 60 s = 0.067 connections/s (the 5th connect() fails EADDRNOTAVAIL)\n"
 	"  Linux defaults: 60999 - 32768 + 1 = 28232 ports / 60 s = 470 connections/s\n"
 	"  RFC 9293's MSL of 2 min: 28232 / 240 s = 117 connections/s\n"
-	"Knobs that lift it: tw_reuse = 1 with timestamps (RFC 6191/7323: connect() reuses a\n"
-	"TIME-WAIT 4-tuple when the new timestamps are newer), more source addresses or ports\n"
-	"(ip_local_port_range), or letting the server close first (its TIME-WAIT is keyed by\n"
-	"many clients' 4-tuples).\n";
+	"Knobs that lift it:\n"
+	"  tw_reuse = 1 with timestamps (RFC 6191/7323: connect() takes over a TIME-WAIT\n"
+	"    4-tuple, the new ISS beyond the old SND.NXT, its timestamps newer than the old\n"
+	"    ones): here 8 connections in 4 s on the same 4 ports (2/s, each port reused\n"
+	"    every 2 s). Linux also requires the record's last peer timestamp to be more than\n"
+	"    1 s old (rate <= ports / 1 s: 28232/s); synack does NOT apply that rule.\n"
+	"  more source addresses or ports: each address has its own 4-tuples; here\n"
+	"    10.0.0.11 connects while 10.0.0.1's 4 ports are all in TIME-WAIT\n"
+	"    (rate <= addresses x ports / 2MSL); or a wider ip_local_port_range.\n"
+	"  letting the server close first (its TIME-WAIT is keyed by many clients' 4-tuples).\n";
 
 /* S24: B holds a connection in each of the 11 states at once, listed at 500 ms with
  * per-state counts (the `ss -nat | awk` example). From A: ESTABLISHED (40000, left
@@ -711,8 +739,8 @@ static const struct synack_scenario catalogue[] = {
 	   true, s26, MS(2000), true, true),
 	SC("S27", "urgent", "URG and the urgent pointer; urgent data delivered in line",
 	   true, s27, MS(2000), true, true),
-	SCX("S28", "connection-rate", "TIME-WAIT bounds the connection rate: ports / 2MSL, and the knobs (tw_reuse half: not yet)",
-	    s28, MS(61000), true, true, s28_config, s28_explain),
+	SCX("S28", "connection-rate", "TIME-WAIT bounds the connection rate: ports / 2MSL; tw_reuse and more addresses lift it",
+	    s28, MS(66000), true, true, s28_config, s28_explain),
 };
 
 const struct synack_scenario *synack_scenarios(size_t *count)
