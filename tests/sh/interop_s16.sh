@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# S16 backlog against Linux clients: `synack echo --backlog 2 --accept-delay-ms 2500`
-# accepts nothing for 2.5 s. Four Linux clients connect 0.1 s apart: the first two
+# S16 backlog against Linux clients: `synack echo --backlog 2 --accept-delay-ms 5000`
+# accepts nothing for 5 s. Four Linux clients connect 0.1 s apart: the first two
 # complete their handshakes in the stack and wait in the accept queue, their data and
 # FIN buffered (ss: LISTEN with Recv-Q 2 of Send-Q 2, two CLOSE-WAIT entries, 9 bytes each); the SYNs of the other two are dropped
 # silently (no RST, no SYN-ACK), so Linux retransmits them and they connect once the
@@ -8,45 +8,62 @@
 source "${SYNACK_SRC:?}/tests/interop/lib.sh"
 need python3
 it_ns_up
-it_start echo echo --tun tun0 --addr 10.9.0.2 --peer 10.9.0.1/24 --backlog 2 --accept-delay-ms 2500
+it_start echo echo --tun tun0 --addr 10.9.0.2 --peer 10.9.0.1/24 --backlog 2 --accept-delay-ms 5000
 it_wait_log echo 'listening on tun0 port 7'
-for n in 1 2 3 4; do
-	it_in timeout 20 python3 -c '
-import socket, sys
-n = sys.argv[1]
-s = socket.socket()
-s.bind(("10.9.0.1", 46000 + int(n)))
-s.settimeout(15)
-s.connect(("10.9.0.2", 7))
-s.sendall(b"client %s\n" % n.encode())
-s.shutdown(socket.SHUT_WR)
-data = b""
-while True:
-    d = s.recv(100)
-    if not d:
-        break
-    data += d
-print(data.decode().strip())
-' $n >"$IT_TMP/c$n.out" &
-	IT_PIDS+=($!)
-	eval "c${n}pid=$!"
-	sleep 0.1
-done
-sleep 0.5
-counts=$(it_in "$bin" ss --tun tun0 -c)
-# The queued two already sent their line and FIN: CLOSE-WAIT, 9 bytes buffered each.
-expect_eq "states while nothing is accepted" "$counts" "LISTEN 1
+# One Python process runs the four clients as threads 0.1 s apart, so a loaded machine
+# (slow interpreter start-up) shifts them together instead of spreading them out; the
+# accept delay (5 s) leaves room for that start-up.
+it_in timeout 30 python3 -c '
+import socket, sys, threading, time
+out = {}
+def client(n):
+    s = socket.socket()
+    s.bind(("10.9.0.1", 46000 + n))
+    s.settimeout(20)
+    s.connect(("10.9.0.2", 7))
+    s.sendall(b"client %d\n" % n)
+    s.shutdown(socket.SHUT_WR)
+    data = b""
+    while True:
+        d = s.recv(100)
+        if not d:
+            break
+        data += d
+    out[n] = data.decode().strip()
+ts = []
+for n in (1, 2, 3, 4):
+    t = threading.Thread(target=client, args=(n,))
+    t.start()
+    ts.append(t)
+    time.sleep(0.1)
+for t in ts:
+    t.join()
+for n in (1, 2, 3, 4):
+    print(out.get(n, "client %d: no answer" % n))
+' >"$IT_TMP/clients.out" &
+cpid=$!
+IT_PIDS+=($cpid)
+# The queued two have sent their line and FIN: CLOSE-WAIT, 9 bytes buffered each. Poll
+# (bounded) for that picture instead of guessing how long the clients take to start.
+want="LISTEN 1
 CLOSE-WAIT 2
 total 3"
+for ((i = 0; i < 60; i++)); do
+	counts=$(it_in "$bin" ss --tun tun0 -c)
+	[ "$counts" = "$want" ] && break
+	sleep 0.05
+done
+expect_eq "states while nothing is accepted" "$counts" "$want"
 expect_eq "queued connections with their data" \
 	"$(it_in "$bin" ss --tun tun0 | awk '$1 == "CLOSE-WAIT" { print $2, $5 }' | sort)" \
 	"9 10.9.0.1:46001
 9 10.9.0.1:46002"
 it_in "$bin" ss --tun tun0 -l | grep -Eq '^LISTEN +2 +2 +10\.9\.0\.2:7 ' || fail "listener queue: $(it_in "$bin" ss --tun tun0 -l)"
-for n in 1 2 3 4; do
-	eval "wait \$c${n}pid" || fail "client $n exited $?"
-	expect_eq "client $n echo" "$(cat "$IT_TMP/c$n.out")" "client $n"
-done
+wait "$cpid" || fail "clients exited $?"
+expect_eq "echoes" "$(cat "$IT_TMP/clients.out")" "client 1
+client 2
+client 3
+client 4"
 it_stop "$IT_PID" || fail "synack echo exited $?"
 "$bin" trace -t "$IT_TMP/echo.pcap" | sed -E 's/, options .*//' >"$IT_TMP/s16.txt"
 expect_eq "RSTs" "$(grep -c 'Flags \[R' "$IT_TMP/s16.txt" || true)" 0
