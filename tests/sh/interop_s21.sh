@@ -32,7 +32,9 @@ probes=$(tail -n +4 "$IT_TMP/idle.txt" | grep -c '^IP 10.9.0.2.7 > 10.9.0.1.4502
 answers=$(tail -n +4 "$IT_TMP/idle.txt" | grep -c '^IP 10.9.0.1.45021 > 10.9.0.2.7: Flags \[\.\],.* length 0$' || true)
 others=$(($(tail -n +4 "$IT_TMP/idle.txt" | wc -l) - probes - answers))
 [ "$probes" -ge 2 ] && [ "$probes" -le 4 ] || fail "$probes probes in 3.5 s idle, want 2..4"
-expect_eq "answers to probes" "$answers" "$probes"
+# every probe answered (the answer to one sent at the very end may not be logged yet)
+[ "$answers" -eq "$probes" ] || [ "$answers" -eq $((probes - 1)) ] ||
+	fail "answers to probes: $answers for $probes probes"
 expect_eq "other segments while idle" "$others" 0
 
 it_in nft -f - <<'NFT' || fail "nft rules"
