@@ -170,8 +170,10 @@ int tcp_check_bind(struct tcp_stack *ts, const struct tcb *tcb, uint32_t addr, u
 				return -EADDRINUSE;
 			continue;
 		}
-		if (tcb->opt.reuseaddr && o->opt.reuseaddr && o->state != TCP_LISTEN &&
-		    tcb->state != TCP_LISTEN)
+		/* both SO_REUSEADDR and the other not listening: shared, also when tcb is
+		 * the one starting to listen (Linux inet_csk_get_port with relax: the first
+		 * listen() succeeds, the second finds a listener and fails) */
+		if (tcb->opt.reuseaddr && o->opt.reuseaddr && o->state != TCP_LISTEN)
 			continue;
 		return -EADDRINUSE;
 	}

@@ -593,3 +593,25 @@ Test(tcp_time_wait, time_wait_record_out_of_window_acks_rate_limited)
 	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
 	h_fini(&h);
 }
+
+Test(tcp_listen, closed_listen_first_of_two_reuseaddr_sockets_succeeds)
+{
+	struct harness h;
+	int one = 1, s1, s2;
+
+	h_init(&h);
+	s1 = synack_socket(h.s);
+	s2 = synack_socket(h.s);
+	cr_assert_eq(synack_setsockopt(h.s, s1, SYNACK_SOL_SOCKET, SYNACK_SO_REUSEADDR, &one,
+				       sizeof one), 0);
+	cr_assert_eq(synack_setsockopt(h.s, s2, SYNACK_SOL_SOCKET, SYNACK_SO_REUSEADDR, &one,
+				       sizeof one), 0);
+	cr_assert_eq(synack_bind(h.s, s1, SYNACK_ADDR_ANY, 8080), 0);
+	cr_assert_eq(synack_bind(h.s, s2, US, 8080), 0);
+	/* Linux: the first listen() succeeds, the second finds a listener (S23) */
+	cr_assert_eq(synack_listen(h.s, s1, 4), 0);
+	cr_assert_eq(synack_listen(h.s, s2, 4), -EADDRINUSE);
+	EXPECT_STATE(&h, s1, SYNACK_STATE_LISTEN);
+	EXPECT_STATE(&h, s2, SYNACK_STATE_CLOSED);
+	h_fini(&h);
+}
