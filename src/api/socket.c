@@ -110,7 +110,7 @@ int synack_bind(struct synack_stack *s, int fd, uint32_t addr, uint16_t port)
 	}
 	tcb->laddr = addr;
 	tcb->lport = port;
-	tcb->bound = true;
+	tcp_set_bound(&s->tcp, tcb);
 	return 0;
 }
 

@@ -35,7 +35,9 @@ int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
 	timer_wheel_init(&ts->synq_wheel, 0);
 	list_init(&ts->synack_out);
 	tcp_cookie_keys_init(&ts->cookie_keys, secret + 16);
-	if (hash_init(&ts->synq_hash, &ts->alloc, 64) < 0) {
+	if (hash_init(&ts->synq_hash, &ts->alloc, 64) < 0 ||
+	    hash_init(&ts->bound, &ts->alloc, 64) < 0) {
+		hash_destroy(&ts->synq_hash);
 		tw_destroy(&ts->tw);
 		hash_destroy(&ts->listeners);
 		hash_destroy(&ts->conns);
@@ -45,6 +47,7 @@ int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
 	if (ts->notes_cap) {
 		ts->notes = base_alloc(&ts->alloc, ts->notes_cap * sizeof *ts->notes);
 		if (!ts->notes) {
+			hash_destroy(&ts->bound);
 			hash_destroy(&ts->synq_hash);
 			tw_destroy(&ts->tw);
 			hash_destroy(&ts->listeners);
@@ -71,6 +74,7 @@ void tcp_stack_destroy(struct tcp_stack *ts)
 	base_free(&ts->alloc, ts->notes, ts->notes_cap * sizeof *ts->notes);
 	tw_destroy(&ts->tw);
 	hash_destroy(&ts->synq_hash);
+	hash_destroy(&ts->bound);
 	hash_destroy(&ts->listeners);
 	hash_destroy(&ts->conns);
 }

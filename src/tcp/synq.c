@@ -170,7 +170,7 @@ static struct tcb *promote(struct tcp_stack *ts, const struct tcp_reqsk *r)
 	t->lport = r->lport;
 	t->raddr = r->raddr;
 	t->rport = r->rport;
-	t->bound = true;
+	tcp_set_bound(ts, t);
 	t->parent = l;
 	t->from_listen = true;          /* MUST-11 */
 	t->iss = r->iss;

@@ -5,7 +5,7 @@
  *
  * Connections hash on the 4-tuple with SipHash under the stack's secret (no hash
  * flooding); listeners hash on the local port and a bucket walk prefers the exact
- * address. bind() checks walk every tcb (O(n), a user call, never per segment).
+ * address. bind() checks walk the bound tcbs of the port's bucket.
  */
 #include <errno.h>
 #include <string.h>
@@ -70,6 +70,8 @@ void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
 		hash_remove(&ts->conns, &tcb->hnode);
 	if (tcb->in_listen_hash)
 		hash_remove(&ts->listeners, &tcb->hnode);
+	if (tcb->in_bind_hash)
+		hash_remove(&ts->bound, &tcb->bnode);
 	timer_cancel(&ts->wheel, &tcb->tnode);
 	list_remove(&tcb->out_link);
 	list_remove(&tcb->ev_link);
@@ -151,17 +153,26 @@ static bool addrs_overlap(uint32_t a, uint32_t b)
  * Linux's rules (inet_csk_bind_conflict), which S10 describes: a port is shared only
  * when both sockets set SO_REUSEADDR and neither listens; a TIME-WAIT connection on the
  * port blocks bind unless the new socket sets SO_REUSEADDR. TIME-WAIT records are
- * consulted through the table's per-port counts (O(1)).
+ * consulted through the table's per-port counts (O(1)); control blocks through the
+ * bound-port index: O(sockets on that port), not O(all connections) (FINDINGS F4).
  */
+void tcp_set_bound(struct tcp_stack *ts, struct tcb *tcb)
+{
+	tcb->bound = true;
+	if (tcb->in_bind_hash)
+		return;
+	hash_insert(&ts->bound, &tcb->bnode, hash_port(tcb->lport));
+	tcb->in_bind_hash = true;
+}
+
 int tcp_check_bind(struct tcp_stack *ts, const struct tcb *tcb, uint32_t addr, uint16_t port)
 {
-	struct list_node *pos;
+	uint32_t h = hash_port(port);
 
 	if (!tcb->opt.reuseaddr && tw_port_in_use(&ts->tw, addr, port))
 		return -EADDRINUSE;
-
-	for (pos = ts->all_list.next; pos != &ts->all_list; pos = pos->next) {
-		const struct tcb *o = container_of(pos, struct tcb, all_link);
+	for (struct hash_node *n = hash_bucket_first(&ts->bound, h); n; n = n->next) {
+		const struct tcb *o = container_of(n, struct tcb, bnode);
 
 		if (o == tcb || !o->bound || o->lport != port || !addrs_overlap(o->laddr, addr))
 			continue;

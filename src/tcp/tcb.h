@@ -97,7 +97,8 @@ struct tcb {
 	uint32_t laddr, raddr;
 	uint16_t lport, rport;
 	uint8_t state;
-	bool in_hash, in_listen_hash, bound;
+	bool in_hash, in_listen_hash, bound, in_bind_hash;
+	struct hash_node bnode;  /* ts->bound, on lport, while bound (bind rules) */
 
 	/* RFC 9293 §3.3.1 send sequence variables */
 	uint32_t snd_una, snd_nxt, snd_wnd, snd_up, snd_wl1, snd_wl2, iss;
@@ -239,6 +240,7 @@ struct tcp_stack {
 
 	struct hash_table conns;     /* by 4-tuple */
 	struct hash_table listeners; /* by local port */
+	struct hash_table bound;     /* every bound tcb by local port (tcp_check_bind) */
 	struct tw_table tw;          /* TIME-WAIT records (tw.c) */
 	struct hash_table synq_hash; /* half-open entries by 4-tuple (synq.c) */
 	struct timer_wheel synq_wheel; /* their SYN-ACK retransmission deadlines */
@@ -323,6 +325,8 @@ struct tcb *tcp_lookup_listener(struct tcp_stack *ts, uint32_t laddr, uint16_t l
 /* Enters/leaves the listener hash. */
 void tcp_listen_insert(struct tcp_stack *ts, struct tcb *tcb);
 void tcp_listen_remove(struct tcp_stack *ts, struct tcb *tcb);
+/* Marks tcb bound to its lport (set first) and indexes it for the bind rules. */
+void tcp_set_bound(struct tcp_stack *ts, struct tcb *tcb);
 /* Bind rules (S10, Linux): returns 0 or -EADDRINUSE for tcb binding addr:port. */
 int tcp_check_bind(struct tcp_stack *ts, const struct tcb *tcb, uint32_t addr, uint16_t port);
 /* A free ephemeral port for tcb (connect toward raddr:rport when raddr != 0), or 0. */

@@ -102,7 +102,7 @@ int tcp_user_open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, 
 	tcb->lport = lport;
 	tcb->raddr = raddr;
 	tcb->rport = rport;
-	tcb->bound = true;
+	tcp_set_bound(ts, tcb);
 	tcb->from_listen = false;
 	tcp_init_send_side(ts, tcb);
 	if (reused) {
@@ -134,7 +134,7 @@ int tcp_user_listen(struct tcp_stack *ts, struct tcb *tcb, int backlog)
 		tcb->lport = tcp_pick_port(ts, tcb, tcb->laddr, 0, 0);
 		if (!tcb->lport)
 			return -EADDRINUSE;
-		tcb->bound = true;
+		tcp_set_bound(ts, tcb);
 	}
 	tcp_set_state(tcb, TCP_LISTEN);
 	if (tcp_check_bind(ts, tcb, tcb->laddr, tcb->lport)) {
