@@ -403,9 +403,21 @@ int synack_accept(struct synack_stack *s, int fd, uint32_t *addr, uint16_t *port
  * connected, -EADDRNOTAVAIL when no ephemeral port is free or the stack has no address,
  * -EADDRINUSE when the 4-tuple exists (also in TIME-WAIT, unless tw_reuse applies),
  * -ENETUNREACH for 0.0.0.0 or a multicast/broadcast destination, -EAGAIN during the
- * quiet time, -EINVAL on a listener.
+ * quiet time, -EISCONN on a listener (Linux; see synack_listen_to_active()).
  */
 int synack_connect(struct synack_stack *s, int fd, uint32_t addr, uint16_t port);
+/*
+ * synack-only extension, no socket-API equivalent: RFC 9293 §3.10.2's SEND in LISTEN
+ * with the remote socket specified ("change the connection from passive to active,
+ * select an ISS", Figure 5's LISTEN -> SYN-SENT). connect() on a listener stays -EISCONN
+ * as in Linux. fd must be listening with an empty SYN queue and an empty accept queue:
+ * it stops listening, selects its ISS (RFC 6528), sends <SEQ=ISS><CTL=SYN>, enters
+ * SYN-SENT and returns -EINPROGRESS; from there on it is exactly a connecting socket
+ * (SYNACK_EV_CONNECTED, SO_ERROR, same errors as synack_connect(), after which it is
+ * still listening). -EBADF for a bad descriptor, -EINVAL when fd is not listening,
+ * -EBUSY when a half-open or unaccepted connection is queued on it.
+ */
+int synack_listen_to_active(struct synack_stack *s, int fd, uint32_t addr, uint16_t port);
 /*
  * SEND (RFC 9293 §3.10.2): copies up to len bytes into the send buffer and returns how
  * many (possibly fewer than len), -EAGAIN when the buffer is full, -ENOTCONN before the

@@ -154,6 +154,13 @@ int synack_connect(struct synack_stack *s, int fd, uint32_t addr, uint16_t port)
 	return tcb ? tcp_user_open_active(&s->tcp, tcb, addr, port) : -EBADF;
 }
 
+int synack_listen_to_active(struct synack_stack *s, int fd, uint32_t addr, uint16_t port)
+{
+	struct tcb *tcb = api_tcb(s, fd);
+
+	return tcb ? tcp_user_listen_to_active(&s->tcp, tcb, addr, port) : -EBADF;
+}
+
 ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len, int flags)
 {
 	struct tcb *tcb = api_tcb(s, fd);

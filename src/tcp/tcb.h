@@ -438,6 +438,12 @@ void tcp_send_rst_for(struct tcp_stack *ts, struct tcb *tcb);
 
 int tcp_user_open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, uint16_t rport);
 int tcp_user_listen(struct tcp_stack *ts, struct tcb *tcb, int backlog);
+/* SEND in LISTEN with a foreign socket (§3.10.2, Figure 5 LISTEN -> SYN-SENT): the
+ * listener, whose SYN and accept queues must be empty (-EBUSY), stops listening and
+ * opens actively to raddr:rport as tcp_user_open_active() does (-EINPROGRESS or its
+ * errors, the listener then still listening). -EINVAL when tcb is not in LISTEN. */
+int tcp_user_listen_to_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr,
+			      uint16_t rport);
 struct tcb *tcp_user_accept(struct tcp_stack *ts, struct tcb *listener);
 long tcp_user_send(struct tcp_stack *ts, struct tcb *tcb, const uint8_t *buf, size_t len,
 		   bool urgent);

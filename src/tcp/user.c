@@ -59,7 +59,8 @@ static int check_state_for_connect(const struct tcb *tcb)
 {
 	/* RFC 9293 §3.10.2 lets SEND turn a LISTEN connection active (Figure 5's
 	 * LISTEN -> SYN-SENT); the socket API does not offer it: Linux's connect() on a
-	 * listening socket fails with EISCONN (sk_state is not CLOSE), and so does ours */
+	 * listening socket fails with EISCONN (sk_state is not CLOSE), and so does ours.
+	 * The RFC's arc is tcp_user_listen_to_active() (synack_listen_to_active()). */
 	if (tcb->state == TCP_LISTEN)
 		return -EISCONN;
 	if (tcb->state == TCP_SYN_SENT || tcb->state == TCP_SYN_RECEIVED)
@@ -69,16 +70,21 @@ static int check_state_for_connect(const struct tcb *tcb)
 	return 0;
 }
 
-int tcp_user_open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, uint16_t rport)
+/*
+ * The active OPEN itself, shared by connect() (CLOSED) and synack_listen_to_active()
+ * (LISTEN, §3.10.2): picks the tuple, selects the ISS (RFC 6528), enters SYN-SENT and
+ * asks output.c for the SYN. A listener stops listening only once nothing can fail, so
+ * an error leaves it in LISTEN.
+ */
+static int open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, uint16_t rport)
 {
 	uint32_t laddr = tcb->bound && tcb->laddr ? tcb->laddr : choose_laddr(ts, raddr);
 	uint16_t lport = tcb->lport;
+	uint8_t before = tcb->state;
 	bool reused = false;
 	uint32_t old_nxt = 0;
-	int err = check_state_for_connect(tcb);
+	int err;
 
-	if (err)
-		return err;
 	if (raddr == 0 || ip_addr_is_bcast_mcast(raddr) || rport == 0)
 		return -ENETUNREACH;
 	if (ts->cfg.quiet_time && ts->now_ns - ts->first_now_ns < ts->cfg.msl_ms * MS)
@@ -110,12 +116,32 @@ int tcp_user_open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, 
 		tcb->snd_una = tcb->snd_nxt = tcb->snd_max = tcb->iss;
 	}
 	tcb->rcv_wnd = 0;
+	tcp_listen_remove(ts, tcb);     /* LISTEN: "change the connection from passive to active" */
 	tcp_set_state(tcb, TCP_SYN_SENT);
 	tcp_hash_insert(ts, tcb);
 	tcp_want_output(ts, tcb);
-	tcp_note(ts, tcb, SYNACK_NOTE_USER, SYNACK_V_ACCEPTED, TCP_CLOSED, NULL, 0, 0,
-		 "active OPEN");
+	tcp_note(ts, tcb, SYNACK_NOTE_USER, SYNACK_V_ACCEPTED, before, NULL, 0, 0,
+		 before == TCP_LISTEN ? "SEND in LISTEN: passive to active, SYN" : "active OPEN");
 	return -EINPROGRESS;
+}
+
+int tcp_user_open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, uint16_t rport)
+{
+	int err = check_state_for_connect(tcb);
+
+	return err ? err : open_active(ts, tcb, raddr, rport);
+}
+
+int tcp_user_listen_to_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr,
+			      uint16_t rport)
+{
+	if (tcb->state != TCP_LISTEN)
+		return -EINVAL;
+	/* a listener with half-open or unaccepted connections would orphan them */
+	if (tcb->synq_len || tcb->acceptq_len || !list_empty(&tcb->synq) ||
+	    !list_empty(&tcb->acceptq))
+		return -EBUSY;
+	return open_active(ts, tcb, raddr, rport);
 }
 
 int tcp_user_listen(struct tcp_stack *ts, struct tcb *tcb, int backlog)
