@@ -227,15 +227,28 @@ long tcp_user_send(struct tcp_stack *ts, struct tcb *tcb, const uint8_t *buf, si
 
 /* ---- RECEIVE (§3.10.3) ------------------------------------------------------------ */
 
-/* After the user read, tell the peer about a window that opened usefully (§3.8.6.2.2). */
+/*
+ * After the user read, tell the peer about a window that opened usefully: RFC 9293
+ * §3.8.6.2.2 (receiver SWS avoidance) keeps the right edge RCV.NXT+RCV.WND fixed until
+ * it can advance by at least min(RCV.BUFF/2, Eff.snd.MSS). The new right edge is the one
+ * output.c can advertise: the free space capped at 65535 << Rcv.Wind.Shift and rounded
+ * down to the scale. Linux (tcp_cleanup_rbuf) likewise sends no update that does not
+ * open the window significantly: a read never repeats an identical ACK. The step is
+ * min(RCV.BUFF/2, 2 * the MSS we advertised): at least the RFC's threshold (sending
+ * fewer updates stays within it), as before; only the cap on the new edge is new.
+ */
 static void maybe_window_update(struct tcp_stack *ts, struct tcb *tcb)
 {
 	uint32_t cur = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
 	uint32_t space = tcp_rcv_space(ts, tcb);
+	uint32_t max = (uint32_t)65535 << tcb->rcv_wscale;
 	uint32_t step = 2u * tcb->rcv_mss;
 
 	if (step > tcb->opt.rcvbuf / 2)
 		step = tcb->opt.rcvbuf / 2;
+	if (space > max)
+		space = max;
+	space = space >> tcb->rcv_wscale << tcb->rcv_wscale;
 	if (tcp_is_synchronized(tcb->state) && !tcp_has_rcvd_fin(tcb->state) &&
 	    space >= cur + step) {
 		tcb->want_ack = true;
