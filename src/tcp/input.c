@@ -332,14 +332,7 @@ static enum verdict step_seq(struct seg_ctx *c)
 		}
 		tcp_count(c->ts, SYNACK_CTR_TCP_NOT_ACCEPTABLE);
 		c->reason = "dropped: not acceptable";
-		if (tcb->state == TCP_TIME_WAIT && (c->flags & WIRE_TCP_FIN)) {
-			/* §3.10.7.4 eighth (TIME-WAIT): a retransmitted FIN restarts 2MSL */
-			tcp_timer_set(c->ts, tcb, TCP_T_TIME_WAIT,
-				      c->ts->now_ns + 2ull * c->ts->cfg.msl_ms * MS);
-			c->reason = "FIN retransmitted in TIME-WAIT: ACK, 2MSL restarted";
-			return V_DROP_ACK;
-		}
-		return dup_ack(c);
+		return dup_ack(c);      /* (TIME-WAIT never gets here: tw.c handles it) */
 	}
 	trim_to_window(c);
 	return V_CONTINUE;
@@ -368,13 +361,6 @@ static enum verdict step_rst(struct seg_ctx *c)
 		c->reason = "RST: connection refused";
 		tcp_drop(c->ts, tcb, ECONNREFUSED);
 		break;
-	case TCP_TIME_WAIT:
-		if (c->ts->cfg.rfc1337) {
-			tcp_count(c->ts, SYNACK_CTR_TCP_TW_RST_IGNORED);
-			c->reason = "RST ignored in TIME-WAIT (RFC 1337)";
-			return V_DROP;
-		}
-		/* fall through */
 	case TCP_CLOSING:
 	case TCP_LAST_ACK:
 		c->reason = "RST: CLOSED";
@@ -519,8 +505,7 @@ static enum verdict step_ack(struct seg_ctx *c)
 		return challenge_ack(c, "challenge ACK: ACK out of range");
 	if (seq_gt(s->ack, tcb->snd_una))
 		tcp_ack_advance(c, s->ack);
-	if (tcb->state != TCP_TIME_WAIT)
-		update_window(c);
+	update_window(c);
 	switch (tcb->state) {
 	case TCP_FIN_WAIT_1:
 		if (tcp_fin_acked(tcb)) {

@@ -189,6 +189,24 @@ static void tw_end(struct seg_ctx *c, struct tw_entry *e)
 	}
 }
 
+/* A challenge ACK from TIME-WAIT (RFC 5961 §4, §5.2), within the stack-wide TIME-WAIT
+ * budget (§7); reason names why. Never ends TIME-WAIT: returns false. */
+static bool tw_challenge(struct seg_ctx *c, struct tw_entry *e, const char *reason)
+{
+	struct tcp_stack *ts = c->ts;
+
+	if (!tcp_challenge_allow(&ts->tw_challenge, ts->now_ns, ts->cfg.challenge_ack_limit)) {
+		tcp_count(ts, SYNACK_CTR_TCP_CHALLENGE_LIMITED);
+		tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_DROPPED, c->seg, TCP_TIME_WAIT,
+			"dropped: challenge ACK rate-limited");
+		return false;
+	}
+	tcp_count(ts, SYNACK_CTR_TCP_CHALLENGE_ACK);
+	tw_oow_ack(c, e);
+	tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, c->seg, TCP_TIME_WAIT, reason);
+	return false;
+}
+
 /* §3.10.7.4: restart the 2 MSL timeout, in the record or the full tcb. */
 static void tw_again(struct seg_ctx *c, struct tw_entry *e)
 {
@@ -251,17 +269,7 @@ static bool tw_syn(struct seg_ctx *c, struct tw_entry *e)
 		tw_end(c, e);
 		return true;
 	}
-	if (!tcp_challenge_allow(&ts->tw_challenge, ts->now_ns, ts->cfg.challenge_ack_limit)) {
-		tcp_count(ts, SYNACK_CTR_TCP_CHALLENGE_LIMITED);
-		tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_DROPPED, s, TCP_TIME_WAIT,
-			"dropped: challenge ACK rate-limited");
-		return false;
-	}
-	tcp_count(ts, SYNACK_CTR_TCP_CHALLENGE_ACK);
-	tw_oow_ack(c, e);
-	tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
-		"challenge ACK: SYN does not reopen TIME-WAIT");
-	return false;
+	return tw_challenge(c, e, "challenge ACK: SYN does not reopen TIME-WAIT");
 }
 
 bool tcp_tw_input(struct seg_ctx *c, struct tw_entry *e)
@@ -284,18 +292,7 @@ bool tcp_tw_input(struct seg_ctx *c, struct tw_entry *e)
 	if ((s->flags & WIRE_TCP_ACK) &&
 	    (seq_gt(s->ack, e->snd_nxt) || seq_lt(s->ack, e->snd_nxt - 65535))) {
 		/* RFC 5961 §5.2: SEG.ACK outside [SND.UNA - MAX.SND.WND, SND.NXT] */
-		if (!tcp_challenge_allow(&ts->tw_challenge, ts->now_ns,
-					 ts->cfg.challenge_ack_limit)) {
-			tcp_count(ts, SYNACK_CTR_TCP_CHALLENGE_LIMITED);
-			tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_DROPPED, s, TCP_TIME_WAIT,
-				"dropped: challenge ACK rate-limited");
-			return false;
-		}
-		tcp_count(ts, SYNACK_CTR_TCP_CHALLENGE_ACK);
-		tw_oow_ack(c, e);
-		tw_note(c, e, SYNACK_NOTE_IN, SYNACK_V_ACKED, s, TCP_TIME_WAIT,
-			"challenge ACK: ACK out of range");
-		return false;
+		return tw_challenge(c, e, "challenge ACK: ACK out of range");
 	}
 	if ((s->flags & WIRE_TCP_FIN) && !(s->flags & WIRE_TCP_SYN) &&
 	    s->seq + len + 1 == e->rcv_nxt) {
