@@ -12,5 +12,6 @@ int cmd_http(int argc, char **argv);
 int cmd_ss(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_drill(int argc, char **argv);
+int cmd_transfer(int argc, char **argv);
 
 #endif

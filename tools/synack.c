@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{"http", cmd_http, "http --tun NAME --addr A [--peer B/P] --root DIR [--port N]   HTTP/1.1 file server on a TUN device"},
 	{"ss", cmd_ss, "ss (--tun NAME | --ctl PATH) [-l] [-s] [-c] [-i SECONDS]   live connection listing of a running synack"},
 	{"drill", cmd_drill, "drill [--tolerance_usecs=N] [--mtu=N] [--lenient] [-v] SCRIPT.pkt...   run packetdrill scripts against synack"},
+	{"transfer", cmd_transfer, "transfer [--bytes 64M] [--rtt 50ms] [--bw 1G] [--loss 5%] [--dup 1%] [--reorder 10%] [--corrupt 1%] [--cc cubic|newreno] [--seed N] [--pcap F]   bulk transfer in the simulator"},
 	{"bench", cmd_bench, "bench [lifecycle] [--tw N] [--seconds S]   full TCP lifecycles per second, bytes per entry"},
 };
 

@@ -1,0 +1,874 @@
+/*
+ * transfer.c — bulk transfers between two stacks over one simulated link (the contract
+ * is in include/synack/transfer.h): `synack transfer`, the integrity matrix, the
+ * fairness tests and bench/bulk all run through synack_transfer_run().
+ *
+ * The driver is the simulator's observer: socket events decide every application call
+ * (the synack.h driver loop), so the application reacts at the virtual instant the
+ * stack reports readiness, as an epoll loop would:
+ *   sender:   CONNECTED / WRITABLE -> send() until -EAGAIN; all written -> SHUT_WR;
+ *   receiver: ACCEPTABLE -> accept(); READABLE -> recv() until -EAGAIN; 0 -> SHUT_WR;
+ *             CLOSED -> the flow's end states are read (sender TIME-WAIT expected,
+ *             receiver CLOSED).
+ * Data is a xoshiro stream seeded per flow, hashed with SHA-256 where it is handed to
+ * send() and where recv() returns it.
+ *
+ * Corruption accounting: every delivered copy is checked here, independently of the
+ * stack, for a bad IPv4 header checksum or TCP checksum; the stacks' drop counters must
+ * account for exactly the corrupted copies (RFC 1071: a single flipped bit changes the
+ * one's-complement sum by +-2^k, never by a multiple of 0xffff, so it is always caught).
+ *
+ * Memory: everything comes from the caller's allocator. Large blocks (send and receive
+ * rings, which the engine frees when they empty and takes again on the next segment)
+ * are kept in a small cache for the run, so a bulk transfer does not map and unmap
+ * megabytes per segment.
+ */
+#include <errno.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/rng.h"
+#include "synack/sim.h"
+#include "synack/synack.h"
+#include "synack/transfer.h"
+#include "wire/wire.h"
+
+#define ADDR_S 0x0a000001u
+#define ADDR_R 0x0a000002u
+#define CHUNK  65536u
+#define NS_PER_S 1000000000ull
+#define CACHE_SLOTS 8
+#define CACHE_MIN (64u * 1024u)
+
+struct cache_slot {
+	void *p;
+	size_t size;
+};
+
+/* The run's allocator: the caller's, with a few large blocks kept for reuse. */
+struct cache {
+	struct base_allocator up;
+	struct cache_slot slot[CACHE_SLOTS];
+};
+
+struct xrun;
+
+struct xflow {
+	struct xrun *run;
+	uint32_t index;
+	int sfd, rfd;
+	uint16_t lport;
+	uint64_t total;           /* UINT64_MAX in a timed run */
+	uint64_t generated;
+	uint32_t off, len;
+	struct rng gen;
+	crypto_hash_sha256_state hs, hr;
+	bool shut, rshut, closed, failed;
+	uint64_t win_start;
+	uint8_t chunk[CHUNK];
+};
+
+struct xrun {
+	const struct synack_transfer_config *cfg;
+	struct synack_transfer_result *res;
+	struct cache cache;
+	struct synack_sim *sim;
+	struct synack_stack *snd, *rcv;
+	int hs, hr, link, lfd;
+	uint32_t nflows, ndone;
+	bool stop, failed;
+	struct xflow flow[SYNACK_TRANSFER_MAX_FLOWS];
+	uint8_t scratch[CHUNK];
+};
+
+/* ---- allocator cache --------------------------------------------------------------- */
+
+static void *cache_alloc(void *ctx, size_t size)
+{
+	struct cache *c = ctx;
+
+	if (size >= CACHE_MIN) {
+		for (int i = 0; i < CACHE_SLOTS; i++) {
+			if (c->slot[i].p && c->slot[i].size == size) {
+				void *p = c->slot[i].p;
+
+				c->slot[i].p = NULL;
+				return p;
+			}
+		}
+	}
+	return c->up.alloc(c->up.ctx, size);
+}
+
+static void cache_free(void *ctx, void *p, size_t size)
+{
+	struct cache *c = ctx;
+
+	if (!p)
+		return;
+	if (size >= CACHE_MIN) {
+		for (int i = 0; i < CACHE_SLOTS; i++) {
+			if (!c->slot[i].p) {
+				c->slot[i].p = p;
+				c->slot[i].size = size;
+				return;
+			}
+		}
+	}
+	c->up.free(c->up.ctx, p, size);
+}
+
+static void cache_release(struct cache *c)
+{
+	for (int i = 0; i < CACHE_SLOTS; i++) {
+		if (c->slot[i].p)
+			c->up.free(c->up.ctx, c->slot[i].p, c->slot[i].size);
+		c->slot[i].p = NULL;
+	}
+}
+
+/* ---- parsing helpers ----------------------------------------------------------------- */
+
+/* Parses a non-negative decimal with an optional fraction into value * 10^6 (micro
+ * units); *end receives the first character after the number. */
+static bool parse_micro(const char *s, uint64_t *out, const char **end)
+{
+	uint64_t ip = 0, fp = 0, scale = 1000000;
+	bool any = false;
+
+	for (; *s >= '0' && *s <= '9'; s++, any = true) {
+		if (ip > UINT64_MAX / 100000000ull)
+			return false;
+		ip = ip * 10 + (uint64_t)(*s - '0');
+	}
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++, any = true) {
+			if (scale > 1) {
+				scale /= 10;
+				fp += (uint64_t)(*s - '0') * scale;
+			}
+		}
+	}
+	if (!any)
+		return false;
+	*out = ip * 1000000ull + fp;
+	*end = s;
+	return true;
+}
+
+static bool mul_micro(uint64_t micro, uint64_t mult, uint64_t *out)
+{
+	/* micro / 10^6 * mult without overflow for the ranges used here */
+	if (mult && micro > UINT64_MAX / mult) {
+		uint64_t whole = micro / 1000000ull;
+
+		if (whole > UINT64_MAX / mult)
+			return false;
+		*out = whole * mult + (micro % 1000000ull) * (mult / 1000000ull);
+		return true;
+	}
+	*out = micro * mult / 1000000ull;
+	return true;
+}
+
+bool synack_transfer_parse_size(const char *s, bool binary, uint64_t *out)
+{
+	const char *end;
+	uint64_t micro, mult = 1, k = binary ? 1024 : 1000;
+
+	if (!s || !parse_micro(s, &micro, &end))
+		return false;
+	switch (*end) {
+	case 'k': case 'K': mult = k; end++; break;
+	case 'm': case 'M': mult = k * k; end++; break;
+	case 'g': case 'G': mult = k * k * k; end++; break;
+	case 't': case 'T': mult = k * k * k * k; end++; break;
+	default: break;
+	}
+	if (*end == 'i' && end[1] == 'B')
+		end += 2;
+	else if (*end == 'B' || (*end == 'b' && !binary) )
+		end++;
+	else if (!binary && !strcmp(end, "bit"))
+		end += 3;
+	if (*end)
+		return false;
+	return mul_micro(micro, mult, out);
+}
+
+bool synack_transfer_parse_time(const char *s, uint64_t *out_ns)
+{
+	const char *end;
+	uint64_t micro, mult;
+
+	if (!s || !parse_micro(s, &micro, &end))
+		return false;
+	if (!strcmp(end, "ns"))
+		mult = 1;
+	else if (!strcmp(end, "us"))
+		mult = 1000;
+	else if (!strcmp(end, "ms") || !*end)
+		mult = 1000000;
+	else if (!strcmp(end, "s"))
+		mult = NS_PER_S;
+	else
+		return false;
+	return mul_micro(micro, mult, out_ns);
+}
+
+bool synack_transfer_parse_ppm(const char *s, uint32_t *out_ppm)
+{
+	const char *end;
+	uint64_t micro, v;
+
+	if (!s || !parse_micro(s, &micro, &end))
+		return false;
+	if (!strcmp(end, "%"))
+		v = micro / 100;                 /* percent -> ppm */
+	else if (!strcmp(end, "ppm"))
+		v = micro / 1000000;
+	else if (!*end)
+		v = micro;                       /* a fraction 0..1 -> ppm */
+	else
+		return false;
+	if (v > 1000000)
+		return false;
+	*out_ppm = (uint32_t)v;
+	return true;
+}
+
+/* ---- counters ------------------------------------------------------------------------ */
+
+/* The counter named name, -1 when this build of the stack has none (looked up by name
+ * so the transfer reports counters that other parts of the engine add later). */
+static int counter_id(const char *name)
+{
+	for (int i = 0; i < 4096; i++) {
+		const char *n = synack_counter_name(i);
+
+		if (!n || !strcmp(n, "?"))
+			return -1;
+		if (!strcmp(n, name))
+			return i;
+	}
+	return -1;
+}
+
+static uint64_t counter_sum(const struct xrun *r, const char *name)
+{
+	int id = counter_id(name);
+
+	if (id < 0)
+		return UINT64_MAX;
+	return synack_counter(r->snd, id) + synack_counter(r->rcv, id);
+}
+
+/* ---- the application ------------------------------------------------------------------ */
+
+static void fill_chunk(struct xflow *f)
+{
+	uint64_t left = f->total - f->generated;
+	uint32_t n = left < CHUNK ? (uint32_t)left : CHUNK;
+
+	for (uint32_t i = 0; i < n; i += 8) {
+		uint64_t v = rng_next(&f->gen);
+
+		memcpy(f->chunk + i, &v, n - i < 8 ? n - i : 8);
+	}
+	f->generated += n;
+	f->off = 0;
+	f->len = n;
+}
+
+static void sender_write(struct xrun *r, struct xflow *f)
+{
+	struct synack_transfer_flow *o = &r->res->flow[f->index];
+
+	if (f->sfd < 0 || f->shut || f->failed)
+		return;
+	while (o->bytes_sent < f->total) {
+		ssize_t n;
+
+		if (f->off == f->len)
+			fill_chunk(f);
+		n = synack_send(r->snd, f->sfd, f->chunk + f->off, f->len - f->off, 0);
+		if (n <= 0) {
+			if (n != -EAGAIN) {
+				f->failed = true;
+				o->sender_error = (int)-n;
+			}
+			return;
+		}
+		if (!r->cfg->no_hash)
+			crypto_hash_sha256_update(&f->hs, f->chunk + f->off, (unsigned long long)n);
+		f->off += (uint32_t)n;
+		o->bytes_sent += (uint64_t)n;
+	}
+	if (f->total != UINT64_MAX && !f->shut) {
+		f->shut = true;
+		synack_shutdown(r->snd, f->sfd, SYNACK_SHUT_WR);
+	}
+}
+
+static struct xflow *flow_by_fd(struct xrun *r, bool sender, int fd)
+{
+	for (uint32_t i = 0; i < r->nflows; i++)
+		if ((sender ? r->flow[i].sfd : r->flow[i].rfd) == fd)
+			return &r->flow[i];
+	return NULL;
+}
+
+static void receiver_accept(struct xrun *r)
+{
+	for (;;) {
+		uint16_t port = 0;
+		int fd = synack_accept(r->rcv, r->lfd, NULL, &port);
+		struct xflow *f = NULL;
+
+		if (fd < 0)
+			return;
+		for (uint32_t i = 0; i < r->nflows; i++)
+			if (r->flow[i].lport == port && r->flow[i].rfd < 0)
+				f = &r->flow[i];
+		if (!f) {
+			synack_close(r->rcv, fd);
+			continue;
+		}
+		f->rfd = fd;
+	}
+}
+
+static void flow_finish_states(struct xrun *r, struct xflow *f)
+{
+	struct synack_transfer_flow *o = &r->res->flow[f->index];
+	struct synack_tcp_info ti;
+
+	o->sender_state = synack_tcp_info(r->snd, f->sfd, &ti) == 0 ? ti.state : -1;
+	if (o->sender_state >= 0)
+		o->total_retrans = ti.total_retrans;
+	o->receiver_state = synack_tcp_info(r->rcv, f->rfd, &ti) == 0 ? ti.state : -1;
+}
+
+static void receiver_read(struct xrun *r, struct xflow *f)
+{
+	struct synack_transfer_flow *o = &r->res->flow[f->index];
+
+	while (!f->rshut) {
+		ssize_t n = synack_recv(r->rcv, f->rfd, r->scratch, sizeof r->scratch, 0);
+
+		if (n == -EAGAIN)
+			return;
+		if (n < 0) {
+			f->failed = true;
+			o->receiver_error = (int)-n;
+			return;
+		}
+		if (n == 0) {
+			o->eof = true;
+			o->done_ns = synack_sim_now(r->sim);
+			f->rshut = true;
+			synack_shutdown(r->rcv, f->rfd, SYNACK_SHUT_WR);
+			return;
+		}
+		if (!r->cfg->no_hash)
+			crypto_hash_sha256_update(&f->hr, r->scratch, (unsigned long long)n);
+		o->bytes_received += (uint64_t)n;
+	}
+}
+
+static void flow_error(struct xrun *r, struct xflow *f, bool sender, int error)
+{
+	struct synack_transfer_flow *o = &r->res->flow[f->index];
+
+	f->failed = true;
+	if (sender && !o->sender_error)
+		o->sender_error = error;
+	if (!sender && !o->receiver_error)
+		o->receiver_error = error;
+	r->failed = true;
+}
+
+static void on_receiver_closed(struct xrun *r, struct xflow *f)
+{
+	if (f->closed)
+		return;
+	f->closed = true;
+	flow_finish_states(r, f);
+	r->ndone++;
+}
+
+static void on_event(struct xrun *r, int host, const struct synack_event *ev)
+{
+	bool sender = host == r->hs;
+	struct xflow *f;
+
+	if (!sender && ev->fd == r->lfd) {
+		if (ev->kind == SYNACK_EV_ACCEPTABLE)
+			receiver_accept(r);
+		return;
+	}
+	f = flow_by_fd(r, sender, ev->fd);
+	if (!f)
+		return;
+	switch (ev->kind) {
+	case SYNACK_EV_CONNECTED:
+	case SYNACK_EV_WRITABLE:
+		if (sender)
+			sender_write(r, f);
+		break;
+	case SYNACK_EV_READABLE:
+		if (!sender) {
+			receiver_read(r, f);
+		} else {
+			/* the receiver sends nothing: drain its end of stream */
+			while (synack_recv(r->snd, f->sfd, r->scratch, sizeof r->scratch, 0) > 0)
+				;
+		}
+		break;
+	case SYNACK_EV_CLOSED:
+		if (!sender)
+			on_receiver_closed(r, f);
+		break;
+	case SYNACK_EV_RESET:
+	case SYNACK_EV_ERROR:
+		flow_error(r, f, sender, ev->error);
+		break;
+	default:
+		break;
+	}
+}
+
+static void observer(void *ctx, struct synack_sim *sim, const struct synack_sim_obs *obs)
+{
+	(void)sim;
+	if (obs->kind == SYNACK_SIM_OBS_EVENT)
+		on_event(ctx, obs->host, obs->event);
+}
+
+/* ---- the link tap --------------------------------------------------------------------- */
+
+/* Whether a delivered IPv4/TCP packet fails its header or TCP checksum (the packets of
+ * this run carry no IP options: the header is 20 bytes as sent). */
+static bool csum_fails(const uint8_t *p, size_t len)
+{
+	uint32_t src, dst;
+
+	if (len < 20 || !wire_ipv4_csum_ok(p, 20))
+		return true;
+	src = (uint32_t)p[12] << 24 | (uint32_t)p[13] << 16 | (uint32_t)p[14] << 8 | p[15];
+	dst = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 | (uint32_t)p[18] << 8 | p[19];
+	return !wire_tcp_csum_ok(src, dst, p + 20, len - 20);
+}
+
+static void tap(void *ctx, const struct synack_sim_tap *rec)
+{
+	struct xrun *r = ctx;
+	struct synack_transfer_result *res = r->res;
+
+	if (rec->kind == SYNACK_SIM_TAP_SEND) {
+		res->pkts++;
+		if ((unsigned)rec->fate < SYNACK_SIM_FATE_COUNT)
+			res->fate[rec->fate]++;
+		if (rec->flags & SYNACK_SIM_F_DUPLICATED)
+			res->duplicated++;
+		if (rec->flags & SYNACK_SIM_F_REORDERED)
+			res->reordered++;
+		if (rec->fate == SYNACK_SIM_DELIVERED && (rec->flags & SYNACK_SIM_F_CORRUPTED))
+			res->corrupted++;
+	} else if (r->cfg->corrupt_ppm && csum_fails(rec->pkt, rec->len)) {
+		res->corrupted_csum_caught++;
+	}
+	if (r->cfg->tap)
+		r->cfg->tap(r->cfg->tap_ctx, rec);
+}
+
+/* ---- setup ------------------------------------------------------------------------------ */
+
+static uint64_t pow2_at_least(uint64_t v)
+{
+	uint64_t p = 1;
+
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+static uint32_t choose_buf(const struct synack_transfer_config *cfg)
+{
+	uint64_t bdp, b;
+
+	if (cfg->buf_bytes)
+		return cfg->buf_bytes;
+	if (!cfg->bandwidth_bps)
+		return 4u << 20;
+	bdp = cfg->bandwidth_bps / 8 * cfg->rtt_ns / NS_PER_S;
+	b = pow2_at_least(2 * bdp);
+	if (b < (4u << 20))
+		b = 4u << 20;
+	if (b > (256u << 20))
+		b = 256u << 20;
+	return (uint32_t)b;
+}
+
+static void stack_config(const struct synack_transfer_config *cfg, uint32_t buf,
+			 struct synack_config *c)
+{
+	synack_config_default(c);
+	c->rmem_default = c->rmem_max = buf;
+	c->wmem_default = c->wmem_max = buf;
+	c->mtu = cfg->mtu ? cfg->mtu : 1500;
+	c->notes_max = 0;                /* no decision log: nobody reads it here */
+}
+
+static void link_dir(const struct synack_transfer_config *cfg, uint32_t queue,
+		     struct synack_link_dir *d)
+{
+	uint64_t rmax = cfg->reorder_max_ns;
+
+	memset(d, 0, sizeof(*d));
+	if (!rmax)
+		rmax = cfg->rtt_ns / 2 < 1000000 && cfg->rtt_ns ? cfg->rtt_ns / 2 : 1000000;
+	d->latency_ns = cfg->rtt_ns / 2;
+	d->bandwidth_bps = cfg->bandwidth_bps;
+	d->queue_pkts = queue;
+	d->loss_ppm = cfg->loss_ppm;
+	d->dup_ppm = cfg->dup_ppm;
+	d->reorder_ppm = cfg->reorder_ppm;
+	d->reorder_max_ns = rmax > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)rmax;
+	d->corrupt_ppm = cfg->corrupt_ppm;
+}
+
+static bool apply_cc(struct xrun *r, struct synack_stack *s, int fd)
+{
+	const char *cc = r->cfg->cc;
+
+	if (!cc)
+		return true;
+#ifdef SYNACK_TCP_CONGESTION
+	if (!strcmp(cc, "newreno"))
+		cc = "reno";
+	return synack_setsockopt(s, fd, SYNACK_IPPROTO_TCP, SYNACK_TCP_CONGESTION, cc,
+				 strlen(cc)) == 0;
+#else
+	(void)s;
+	(void)fd;
+	return false;
+#endif
+}
+
+static void connect_flow(struct xrun *r, struct xflow *f)
+{
+	int fd = synack_socket(r->snd);
+	uint16_t port = 0;
+	int err;
+
+	if (fd < 0) {
+		flow_error(r, f, true, -fd);
+		return;
+	}
+	f->sfd = fd;
+	r->res->cc_applied = apply_cc(r, r->snd, fd);
+	err = synack_connect(r->snd, fd, ADDR_R, SYNACK_TRANSFER_PORT);
+	if (err != -EINPROGRESS && err != 0) {
+		flow_error(r, f, true, -err);
+		return;
+	}
+	synack_getsockname(r->snd, fd, NULL, &port);
+	f->lport = port;
+}
+
+static void connect_later(void *ctx, struct synack_sim *sim, uint64_t now_ns)
+{
+	struct xflow *f = ctx;
+
+	(void)sim;
+	(void)now_ns;
+	connect_flow(f->run, f);
+}
+
+static void measure_start(void *ctx, struct synack_sim *sim, uint64_t now_ns)
+{
+	struct xrun *r = ctx;
+
+	(void)sim;
+	(void)now_ns;
+	for (uint32_t i = 0; i < r->nflows; i++)
+		r->flow[i].win_start = r->res->flow[i].bytes_received;
+}
+
+static void stop_run(void *ctx, struct synack_sim *sim, uint64_t now_ns)
+{
+	struct xrun *r = ctx;
+
+	(void)sim;
+	(void)now_ns;
+	r->stop = true;
+}
+
+static int fail(struct synack_transfer_result *res, int err, const char *what)
+{
+	res->error = err;
+	res->what = what;
+	return err;
+}
+
+static int setup(struct xrun *r)
+{
+	const struct synack_transfer_config *cfg = r->cfg;
+	struct synack_transfer_result *res = r->res;
+	uint32_t buf = choose_buf(cfg), queue = cfg->queue_pkts, pkts;
+	struct synack_sim_config sc = {0};
+	struct synack_config c;
+	struct synack_link_dir d;
+
+	/* Without a configured queue the queue holds both buffers' worth of segments, so a
+	 * sender that is limited by the window alone never overflows it. */
+	pkts = buf / 1000 + 64;
+	if (!queue)
+		queue = pkts;
+	res->buf_bytes = buf;
+	res->queue_pkts = queue;
+	sc.seed = cfg->seed;
+	sc.max_hosts = 2;
+	sc.max_links = 1;
+	sc.max_events = (2 * pkts + queue) * 2 * r->nflows + 4096;
+	sc.pkt_max_bytes = (cfg->mtu ? cfg->mtu : 1500) + 64;
+	sc.queue_max_pkts = queue;
+	sc.env.alloc = cache_alloc;
+	sc.env.free = cache_free;
+	sc.env.ctx = &r->cache;
+	r->sim = synack_sim_new(&sc);
+	if (!r->sim)
+		return fail(res, -ENOMEM, "simulator");
+	stack_config(cfg, buf, &c);
+	r->hs = synack_sim_add_stack_host(r->sim, "sender", ADDR_S, &c);
+	r->hr = synack_sim_add_stack_host(r->sim, "receiver", ADDR_R, &c);
+	if (r->hs < 0 || r->hr < 0)
+		return fail(res, r->hs < 0 ? r->hs : r->hr, "stack");
+	link_dir(cfg, queue, &d);
+	r->link = synack_sim_add_link(r->sim, r->hs, r->hr, &d, &d);
+	if (r->link < 0)
+		return fail(res, r->link, "link");
+	r->snd = synack_sim_stack(r->sim, r->hs);
+	r->rcv = synack_sim_stack(r->sim, r->hr);
+	r->lfd = synack_socket(r->rcv);
+	if (r->lfd < 0 || synack_bind(r->rcv, r->lfd, SYNACK_ADDR_ANY, SYNACK_TRANSFER_PORT) ||
+	    synack_listen(r->rcv, r->lfd, SYNACK_TRANSFER_MAX_FLOWS))
+		return fail(res, -EINVAL, "listen");
+	synack_sim_set_observer(r->sim, observer, r);
+	synack_sim_set_tap(r->sim, tap, r);
+	return 0;
+}
+
+static void init_flows(struct xrun *r)
+{
+	const struct synack_transfer_config *cfg = r->cfg;
+
+	for (uint32_t i = 0; i < r->nflows; i++) {
+		struct xflow *f = &r->flow[i];
+		struct synack_transfer_flow *o = &r->res->flow[i];
+
+		f->run = r;
+		f->index = i;
+		f->sfd = f->rfd = -1;
+		f->total = cfg->bytes ? cfg->bytes : UINT64_MAX;
+		rng_seed(&f->gen, cfg->seed * 0x9e3779b97f4a7c15ull + i + 1);
+		crypto_hash_sha256_init(&f->hs);
+		crypto_hash_sha256_init(&f->hr);
+		o->sender_state = o->receiver_state = -1;
+	}
+}
+
+/* ---- the run ----------------------------------------------------------------------------- */
+
+static void report_progress(struct xrun *r)
+{
+	struct synack_transfer_progress p = {0};
+
+	p.now_ns = synack_sim_now(r->sim);
+	for (uint32_t i = 0; i < r->nflows; i++)
+		p.bytes_received += r->res->flow[i].bytes_received;
+	p.bytes_total = r->cfg->bytes * r->nflows;
+	p.retrans = counter_sum(r, "tcp_retrans");
+	r->cfg->progress(r->cfg->progress_ctx, &p);
+}
+
+/* Runs until every flow ended (or failed), the stop call, or the time limit. */
+static void run_data(struct xrun *r)
+{
+	const struct synack_transfer_config *cfg = r->cfg;
+	uint64_t limit = cfg->time_limit_ns ? cfg->time_limit_ns : 3600ull * NS_PER_S;
+	uint64_t every = cfg->progress_every_ns ? cfg->progress_every_ns : NS_PER_S / 10;
+	uint64_t next_progress = every;
+
+	while (!r->stop && r->ndone < r->nflows && !r->failed) {
+		if (synack_sim_next_time(r->sim) > limit) {
+			r->res->timed_out = true;
+			return;
+		}
+		if (!synack_sim_step(r->sim))
+			return;
+		if (cfg->progress && synack_sim_now(r->sim) >= next_progress) {
+			report_progress(r);
+			next_progress = synack_sim_now(r->sim) + every;
+		}
+	}
+}
+
+static uint64_t listed(struct synack_stack *s)
+{
+	return synack_sock_list(s, NULL, 0);
+}
+
+/* Closes every descriptor and runs to idle: TIME-WAIT expires, nothing may remain. */
+static void run_close(struct xrun *r)
+{
+	struct synack_transfer_result *res = r->res;
+	uint64_t limit;
+
+	for (uint32_t i = 0; i < r->nflows; i++) {
+		if (r->flow[i].sfd >= 0)
+			synack_close(r->snd, r->flow[i].sfd);
+		if (r->flow[i].rfd >= 0)
+			synack_close(r->rcv, r->flow[i].rfd);
+		r->flow[i].sfd = r->flow[i].rfd = -1;
+	}
+	synack_sim_flush(r->sim);
+	limit = synack_sim_now(r->sim) + 2ull * synack_stack_config(r->snd)->msl_ms * 1000000ull +
+		10 * NS_PER_S;
+	synack_sim_run_until_idle(r->sim, limit);
+	res->idle_ns = synack_sim_now(r->sim);
+	res->left_sender = listed(r->snd);
+	res->left_receiver = listed(r->rcv) - 1;     /* the listener */
+	res->stuck = res->left_sender || res->left_receiver;
+}
+
+static double jain(const struct synack_transfer_result *res, bool window)
+{
+	double sum = 0, sq = 0;
+
+	for (uint32_t i = 0; i < res->flows; i++) {
+		double x = (double)(window ? res->flow[i].window_bytes : res->flow[i].bytes_received);
+
+		sum += x;
+		sq += x * x;
+	}
+	return sq > 0 ? sum * sum / ((double)res->flows * sq) : 0;
+}
+
+static void collect(struct xrun *r)
+{
+	const struct synack_transfer_config *cfg = r->cfg;
+	struct synack_transfer_result *res = r->res;
+	bool all = true;
+	uint64_t last = 0;
+
+	for (uint32_t i = 0; i < r->nflows; i++) {
+		struct xflow *f = &r->flow[i];
+		struct synack_transfer_flow *o = &res->flow[i];
+
+		res->bytes_total += o->bytes_received;
+		o->window_bytes = o->bytes_received - f->win_start;
+		if (!cfg->no_hash) {
+			crypto_hash_sha256_final(&f->hs, o->sha_sent);
+			crypto_hash_sha256_final(&f->hr, o->sha_received);
+		}
+		o->sha_equal = !memcmp(o->sha_sent, o->sha_received, 32) &&
+			       o->bytes_sent == o->bytes_received;
+		if (!f->closed && f->sfd >= 0 && f->rfd >= 0)
+			flow_finish_states(r, f);
+		if (o->done_ns > last)
+			last = o->done_ns;
+		all = all && o->eof && f->closed && o->sha_equal &&
+		      o->sender_state == SYNACK_STATE_TIME_WAIT &&
+		      o->receiver_state == SYNACK_STATE_CLOSED;
+	}
+	res->completed = all && !res->timed_out && !cfg->run_for_ns;
+	res->duration_ns = cfg->run_for_ns ? synack_sim_now(r->sim) : last;
+	res->closed_ns = synack_sim_now(r->sim);
+	if (res->duration_ns)
+		res->goodput_bps = (double)res->bytes_total * 8e9 / (double)res->duration_ns;
+	if (cfg->run_for_ns && cfg->measure_from_ns < cfg->run_for_ns)
+		res->goodput_bps = 0;
+	res->jain_index = jain(res, cfg->run_for_ns != 0);
+}
+
+/* The stacks' counters, read last (the close phase retransmits and drops too). */
+static void collect_counters(struct xrun *r)
+{
+	struct synack_transfer_result *res = r->res;
+
+	res->retrans = counter_sum(r, "tcp_retrans");
+	res->fast_retrans = counter_sum(r, "tcp_fast_retrans");
+	res->rtos = counter_sum(r, "tcp_rto");
+	res->bad_csum = counter_sum(r, "ip_bad_csum") + counter_sum(r, "tcp_bad_csum") +
+			counter_sum(r, "ip_malformed") + counter_sum(r, "tcp_malformed");
+}
+
+static int run(struct xrun *r)
+{
+	const struct synack_transfer_config *cfg = r->cfg;
+	int err = setup(r);
+
+	if (err)
+		return err;
+	init_flows(r);
+	for (uint32_t i = 0; i < r->nflows; i++) {
+		if (i == 0 || !cfg->stagger_ns)
+			connect_flow(r, &r->flow[i]);
+		else if (synack_sim_at(r->sim, i * cfg->stagger_ns, connect_later, &r->flow[i]))
+			return fail(r->res, -ENOSPC, "schedule");
+	}
+	if (cfg->run_for_ns) {
+		if (synack_sim_at(r->sim, cfg->measure_from_ns, measure_start, r) ||
+		    synack_sim_at(r->sim, cfg->run_for_ns, stop_run, r))
+			return fail(r->res, -ENOSPC, "schedule");
+	}
+	synack_sim_flush(r->sim);
+	run_data(r);
+	collect(r);
+	if (!cfg->run_for_ns && !cfg->no_close_check)
+		run_close(r);
+	collect_counters(r);
+	return 0;
+}
+
+int synack_transfer_run(const struct synack_transfer_config *cfg,
+			struct synack_transfer_result *res)
+{
+	struct base_allocator up;
+	struct xrun *r;
+	int err;
+
+	if (!res)
+		return -EINVAL;
+	memset(res, 0, sizeof(*res));
+	if (!cfg || !cfg->env.alloc || !cfg->env.free)
+		return fail(res, -EINVAL, "config");
+	if (cfg->flows > SYNACK_TRANSFER_MAX_FLOWS || (!cfg->bytes && !cfg->run_for_ns))
+		return fail(res, -EINVAL, "config");
+	up = (struct base_allocator){cfg->env.alloc, cfg->env.free, cfg->env.ctx};
+	r = base_zalloc(&up, sizeof(*r));
+	if (!r)
+		return fail(res, -ENOMEM, "run");
+	r->cfg = cfg;
+	r->res = res;
+	r->cache.up = up;
+	r->nflows = cfg->flows ? cfg->flows : 1;
+	res->flows = r->nflows;
+	err = run(r);
+	synack_sim_free(r->sim);
+	cache_release(&r->cache);
+	base_free(&up, r, sizeof(*r));
+	if (err)
+		return err;
+	if (cfg->run_for_ns)
+		return res->timed_out ? 1 : 0;
+	if (!res->completed || res->stuck)
+		return 1;
+	if (!cfg->no_close_check && (res->corrupted != res->corrupted_csum_caught ||
+				     res->corrupted != res->bad_csum))
+		return 1;
+	return 0;
+}
