@@ -127,6 +127,13 @@ struct synack_config {
 	                                * notes off. When full the oldest note is dropped and
 	                                * SYNACK_CTR_NOTES_LOST is counted */
 	uint32_t max_sockets;          /* 65536: descriptor table limit (EMFILE beyond) */
+
+	/* congestion control (RFC 5681, RFC 6928, RFC 9438) */
+	char congestion_control[16];   /* "cubic" (net.ipv4.tcp_congestion_control); "reno"
+	                                * is NewReno. NUL-terminated; an unknown name makes
+	                                * the config invalid. Per socket: SYNACK_TCP_CONGESTION */
+	uint32_t slow_start_after_idle; /* 1: after more than one RTO without sending, cwnd
+	                                * restarts from min(IW, cwnd) (RFC 5681 §4.1) */
 };
 
 /* Fills *cfg with the defaults written above. */

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "ip/ip.h"
+#include "tcp/cc.h"
 #include "tcp/input.h"
 
 void synack_config_default(struct synack_config *c)
@@ -48,6 +49,8 @@ void synack_config_default(struct synack_config *c)
 	c->ip_default_ttl = 64;
 	c->notes_max = 1024;
 	c->max_sockets = 65536;
+	memcpy(c->congestion_control, "cubic", 6);
+	c->slow_start_after_idle = 1;
 }
 
 static bool config_ok(const struct synack_config *c)
@@ -57,7 +60,9 @@ static bool config_ok(const struct synack_config *c)
 	       c->rto_min_ms && c->rto_initial_ms && c->rto_min_ms <= c->rto_max_ms &&
 	       c->msl_ms && c->syncookies <= 2 && c->tw_reuse <= 2 && c->ip_default_ttl &&
 	       c->max_sockets && c->max_sockets <= (1u << API_SLOT_BITS) && c->rmem_default &&
-	       c->wmem_default;
+	       c->wmem_default &&
+	       tcp_cc_find(c->congestion_control, sizeof c->congestion_control) &&
+	       memchr(c->congestion_control, 0, sizeof c->congestion_control);
 }
 
 struct synack_stack *synack_stack_new(const struct synack_config *cfg,

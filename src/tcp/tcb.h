@@ -26,6 +26,7 @@
 #include "base/ring.h"
 #include "base/timer.h"
 #include "synack/synack.h"
+#include "tcp/cc.h"
 #include "tcp/challenge.h"
 #include "tcp/syncookie.h"
 #include "tcp/timewait.h"
@@ -145,6 +146,7 @@ struct tcb {
 	uint64_t deadline[TCP_T_COUNT];
 	struct timer_node tnode;
 	struct tcp_rtt rtt;
+	struct tcp_cc cc;          /* congestion control (cc.h) */
 	uint64_t last_rcv_ns;   /* for keepalive idleness */
 
 	/* buffers, storage allocated lazily */
