@@ -80,6 +80,8 @@ struct runner {
 	struct qpkt *q;             /* FIFO of packets synack sent, not yet matched */
 	size_t qhead, qlen;
 	int connects;
+	int sut_fd;                 /* synack fd of the last socket()/accept(): the socket
+	                             * %{ tcpi_* }% blocks look at; -1 none */
 	struct pending pend;
 	struct synack_trace tr;
 	char **trace;
@@ -645,6 +647,8 @@ static bool try_call(struct runner *r, const struct synack_drill_event *ev, int6
 			return true;
 		}
 		*ret = synack_socket(r->s);
+		if (*ret >= 0)
+			r->sut_fd = (int)*ret;
 		if (*ret >= 0 && c->ret >= 0)
 			map_fd(r, ev, c->ret, (int)*ret);
 		if (*ret >= 0)
@@ -658,6 +662,8 @@ static bool try_call(struct runner *r, const struct synack_drill_event *ev, int6
 		*ret = synack_accept(r->s, m->fd, NULL, NULL);
 		if (*ret == -EAGAIN && !m->nonblock)
 			return false;
+		if (*ret >= 0)
+			r->sut_fd = (int)*ret;
 		if (*ret >= 0 && c->ret >= 0)
 			map_fd(r, ev, c->ret, (int)*ret);
 		if (*ret >= 0)
@@ -837,6 +843,21 @@ static void run_call(struct runner *r, const struct synack_drill_event *ev, int6
 	r->pend.active = false;
 }
 
+/* A timed `shell` line (sysctls applied) or %{ code }% block (tcpi_* asserts). */
+static void run_embedded(struct runner *r, const struct synack_drill_event *ev)
+{
+	char note[400], err[300];
+	int k = ev->kind == SYNACK_DRILL_EV_SHELL ?
+		drill_shell(r->s, ev->cmd, note, sizeof note, err, sizeof err) :
+		drill_code(r->s, r->sut_fd, ev->cmd, note, sizeof note, err, sizeof err);
+
+	if (k < 0)
+		fail(r, ev, "%s", err);
+	else if (k > 0)
+		fprintf(r->out, "notice %s:%d: %s\n", r->path, ev->line, note);
+	collect(r);
+}
+
 /* Packets queued before t - tolerance: the script did not expect them. */
 static void check_unexpected(struct runner *r, const struct synack_drill_event *ev,
 			     int64_t before_us)
@@ -888,8 +909,10 @@ static void run_event(struct runner *r, const struct synack_drill_event *ev)
 		return;
 	if (ev->kind == SYNACK_DRILL_EV_PACKET)
 		do_inbound(r, ev);
-	else
+	else if (ev->kind == SYNACK_DRILL_EV_CALL)
 		run_call(r, ev, t, t1);
+	else
+		run_embedded(r, ev);
 	r->last_us = t;
 }
 
@@ -1050,6 +1073,7 @@ int drill_run_file(const char *path, const struct drill_opts *opts, FILE *out)
 	if (!r)
 		return 2;
 	r->o = *opts;
+	r->sut_fd = -1;
 	r->out = out;
 	r->path = path;
 	int bad = load_script(r, &sc, msg, sizeof msg);

@@ -82,6 +82,10 @@ enum synack_drill_time {
 enum synack_drill_kind {
 	SYNACK_DRILL_EV_PACKET = 1,
 	SYNACK_DRILL_EV_CALL,
+	SYNACK_DRILL_EV_SHELL,  /* "+0 `sysctl -q net.ipv4.tcp_sack=0`": cmd holds the
+	                         * command between the backquotes */
+	SYNACK_DRILL_EV_CODE,   /* "+0 %{ assert tcpi_state == TCP_CLOSING }%" on one
+	                         * line: cmd holds the code between %{ and }% */
 };
 
 struct synack_drill_event {
@@ -96,6 +100,8 @@ struct synack_drill_event {
 	struct synack_drill_pkt pkt;
 	struct synack_drill_call call;
 	char text[160];         /* the statement as written (trimmed, cut to fit) */
+	char cmd[160];          /* SHELL / CODE: the command or code, trimmed (a longer
+	                         * one is a syntax error) */
 };
 
 /* ---- the parser --------------------------------------------------------------------- */
@@ -124,7 +130,9 @@ enum synack_drill_res {
 /*
  * Parses the next line of a script (no newline needed; text after a newline is
  * ignored). Returns an enum synack_drill_res; msg[0..cap) receives the option text,
- * notice or error (NUL-terminated when cap > 0). #ifdef NAME is taken for STANDARD and
+ * notice or error (NUL-terminated when cap > 0). A timed backquoted command or a timed
+ * one-line %{ }% block is an event (SHELL, CODE); an untimed one, or a timed %{ block
+ * that spans lines, is skipped with a notice. #ifdef NAME is taken for STANDARD and
  * not for anything else (nplab's packetdrill convention); #ifndef, #else, #endif nest
  * up to SYNACK_DRILL_IF_MAX levels.
  */

@@ -6,8 +6,9 @@
  *   packet: "< S 0:0(0) win 32792 <mss 1000,sackOK,nop,wscale 7>"
  *           "> S. 0:0(0) ack 1 <...>"
  *   call:   "socket(..., SOCK_STREAM, IPPROTO_TCP) = 3", "= -1 EAGAIN (text)"
- *   other:  "--option=value" lines, `shell` lines and %{ python }% blocks (skipped with
- *           a notice), C and C++ comments, #ifdef/#ifndef/#else/#endif (STANDARD is
+ *   other:  "--option=value" lines; timed `shell` lines and one-line %{ python }%
+ *           blocks (events the runner interprets in part), untimed ones and longer
+ *           blocks (skipped with a notice); C and C++ comments, #ifdef/#ifndef/#else/#endif (STANDARD is
  *           defined, nothing else: nplab's packetdrill convention).
  *
  * Pure text: works in the caller's structs, writes messages with snprintf, never reads
@@ -57,7 +58,11 @@ static const struct name_value consts[] = {
 	{"SHUT_RD", 0}, {"SHUT_WR", 1}, {"SHUT_RDWR", 2},
 	{"POLLIN", 0x1}, {"POLLPRI", 0x2}, {"POLLOUT", 0x4}, {"POLLERR", 0x8},
 	{"POLLHUP", 0x10}, {"POLLNVAL", 0x20}, {"POLLRDNORM", 0x40}, {"POLLWRNORM", 0x100},
-	{"POLLRDHUP", 0x2000}, {"NULL", 0},
+	{"POLLRDHUP", 0x2000}, {"NULL", 0}, {"TCP_INFO", 11},
+	/* Linux's tcpi_state values (include/net/tcp_states.h), for %{ assert }% blocks */
+	{"TCP_ESTABLISHED", 1}, {"TCP_SYN_SENT", 2}, {"TCP_SYN_RECV", 3},
+	{"TCP_FIN_WAIT1", 4}, {"TCP_FIN_WAIT2", 5}, {"TCP_TIME_WAIT", 6}, {"TCP_CLOSE", 7},
+	{"TCP_CLOSE_WAIT", 8}, {"TCP_LAST_ACK", 9}, {"TCP_LISTEN", 10}, {"TCP_CLOSING", 11},
 };
 
 int synack_drill_errno(const char *name)
@@ -581,6 +586,62 @@ static bool parse_call(const char *s, struct synack_drill_event *ev, char *msg, 
 
 /* ---- the line ----------------------------------------------------------------------- */
 
+/* Copies s[0..n) trimmed into ev->cmd; false when it does not fit. */
+static bool set_cmd(struct synack_drill_event *ev, const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n >= sizeof ev->cmd)
+		return false;
+	memcpy(ev->cmd, s, n);
+	ev->cmd[n] = '\0';
+	return true;
+}
+
+/*
+ * A timed `command` or %{ code }% (s at the backquote or "%{"). One-line only: a timed
+ * %{ block without its }% on the line is skipped with a notice (p->in_python until the
+ * }%), as untimed blocks are.
+ */
+static int parse_embedded(struct synack_drill_parser *p, const char *s,
+			  struct synack_drill_event *ev, char *msg, size_t cap)
+{
+	bool shell = *s == '`';
+	const char *b = s + (shell ? 1 : 2);
+	const char *e = shell ? strchr(b, '`') : strstr(b, "}%");
+
+	if (!e && !shell) {
+		p->in_python = true;
+		say(msg, cap, "%s", "skipped a %{ python }% block");
+		return SYNACK_DRILL_NOTICE;
+	}
+	if (!e) {
+		say(msg, cap, "%s", "shell command without its closing backquote");
+		return SYNACK_DRILL_ERROR;
+	}
+	if (*skip_space(e + (shell ? 1 : 2))) {
+		say(msg, cap, "unexpected text after the %s: '%s'",
+		    shell ? "shell command" : "%{ }% block", skip_space(e + (shell ? 1 : 2)));
+		return SYNACK_DRILL_ERROR;
+	}
+	if (!set_cmd(ev, b, (size_t)(e - b))) {
+		say(msg, cap, "%s longer than %zu characters", shell ? "shell command" : "code",
+		    sizeof ev->cmd - 1);
+		return SYNACK_DRILL_ERROR;
+	}
+	if (ev->is_blocking || ev->has_t1) {
+		say(msg, cap, "%s", "a shell command or code block takes one time");
+		return SYNACK_DRILL_ERROR;
+	}
+	ev->kind = shell ? SYNACK_DRILL_EV_SHELL : SYNACK_DRILL_EV_CODE;
+	p->seen_event = true;
+	return SYNACK_DRILL_EVENT;
+}
+
 static int parse_event(struct synack_drill_parser *p, const char *s,
 		       struct synack_drill_event *ev, char *msg, size_t cap)
 {
@@ -596,6 +657,8 @@ static int parse_event(struct synack_drill_parser *p, const char *s,
 		return SYNACK_DRILL_ERROR;
 	}
 	s = skip_space(s);
+	if (*s == '`' || !strncmp(s, "%{", 2))
+		return parse_embedded(p, s, ev, msg, cap);
 	if (*s == '<' || *s == '>') {
 		if (ev->is_blocking) {
 			say(msg, cap, "a packet cannot have a blocking time");

@@ -3,6 +3,7 @@
  * results, skipped lines, #ifdef, named syntax errors; build -> parse round trip with
  * options in script order; the packetdrill-syntax printer. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "synack/drill.h"
@@ -240,4 +241,41 @@ Test(drill_packet, format)
 	size_t n = synack_drill_format(&ev.pkt, out, 4);
 	cr_assert_eq(n, strlen("F. 5:5(0) ack 3 <...>"));
 	cr_assert_str_eq(out, "F. ");
+}
+
+/* Timed `shell` lines and one-line %{ }% blocks are events carrying their text; untimed
+ * ones and multi-line blocks stay notices; malformed ones are named errors. */
+Test(drill_parse, timed_shell_and_code_events)
+{
+	cr_assert_eq(parse("0 `sysctl -q net.ipv4.tcp_syncookies=2`"), SYNACK_DRILL_EVENT);
+	cr_assert_eq(ev.kind, SYNACK_DRILL_EV_SHELL);
+	cr_assert_eq(ev.t0_kind, SYNACK_DRILL_T_ABS);
+	cr_assert_str_eq(ev.cmd, "sysctl -q net.ipv4.tcp_syncookies=2");
+	cr_assert_eq(parse("+.5   %{ assert tcpi_state == TCP_CLOSING, tcpi_state }%  "),
+		     SYNACK_DRILL_EVENT);
+	cr_assert_eq(ev.kind, SYNACK_DRILL_EV_CODE);
+	cr_assert_eq(ev.t0_kind, SYNACK_DRILL_T_REL);
+	cr_assert_eq(ev.t0_us, 500000);
+	cr_assert_str_eq(ev.cmd, "assert tcpi_state == TCP_CLOSING, tcpi_state");
+	cr_assert_eq(parse("+0 `echo a` b"), SYNACK_DRILL_ERROR);
+	cr_assert(strstr(msg, "unexpected text after the shell command"), "%s", msg);
+	cr_assert_eq(parse("+0 `echo a"), SYNACK_DRILL_ERROR);
+	cr_assert_str_eq(msg, "shell command without its closing backquote");
+	cr_assert_eq(parse("+0...1 `echo a`"), SYNACK_DRILL_ERROR);
+	cr_assert_str_eq(msg, "a shell command or code block takes one time");
+	char longcmd[300];
+	snprintf(longcmd, sizeof longcmd, "0 `%0200d`", 0);
+	cr_assert_eq(parse(longcmd), SYNACK_DRILL_ERROR);
+	cr_assert(strstr(msg, "longer than 159"), "%s", msg);
+	/* a timed block spanning lines is skipped up to its }% */
+	cr_assert_eq(parse("+0 %{"), SYNACK_DRILL_NOTICE);
+	cr_assert_eq(parse("assert tcpi_state == 1"), SYNACK_DRILL_NONE);
+	cr_assert_eq(parse("}%"), SYNACK_DRILL_NONE);
+	cr_assert_eq(parse("+0 close(3) = 0"), SYNACK_DRILL_EVENT);
+	cr_assert_eq(ev.kind, SYNACK_DRILL_EV_CALL);
+	int64_t v;
+	cr_assert(synack_drill_value("TCP_CLOSING", &v));
+	cr_assert_eq(v, 11);
+	cr_assert(synack_drill_value("TCP_INFO", &v));
+	cr_assert_eq(v, 11);
 }
