@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# `synack drill`: every tests/drill/*.pkt passes (exit 0, one PASS line each); every
+# `synack drill`: every script under tests/drill/ (tests/drill/*.pkt and the
+# subdirectories state/, close/, listen/, rfc5961/, ..., but not fail/ or pending/)
+# passes (exit 0, one PASS line each, all listed here with their verdict); every
 # tests/drill/fail/*.pkt fails (exit 1) with the message its "// expect:" line names,
 # and a run mixing a passing and a failing script exits non-zero.
 set -uo pipefail
@@ -9,9 +11,13 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail=0
 
 cd "$src"
-scripts=(tests/drill/*.pkt)
+mapfile -t scripts < <(find tests/drill -name '*.pkt' -not -path 'tests/drill/fail/*' \
+	-not -path 'tests/drill/pending/*' | LC_ALL=C sort)
+[ "${#scripts[@]}" -ge 100 ] || { echo "FAIL: only ${#scripts[@]} drill scripts found"; fail=1; }
 "$bin" drill "${scripts[@]}" >"$tmp/all.txt"; rc=$?
-if [ "$rc" -ne 0 ]; then echo "FAIL: drill tests/drill/*.pkt exited $rc"; cat "$tmp/all.txt"; fail=1; fi
+# the verdict of every script (PASS/FAIL lines and the summary)
+grep -E '^(PASS|FAIL) |^[0-9]+ scripts, ' "$tmp/all.txt"
+if [ "$rc" -ne 0 ]; then echo "FAIL: drill over ${#scripts[@]} scripts exited $rc"; cat "$tmp/all.txt"; fail=1; fi
 for s in "${scripts[@]}"; do
 	grep -qx "PASS $s" "$tmp/all.txt" || { echo "FAIL: no PASS line for $s"; fail=1; }
 done
