@@ -36,6 +36,11 @@ static void print_summary(const struct synack_ctl_snapshot *snap)
 		{ "driver_tx_packets", offsetof(struct synack_loop_stats, tx_packets) },
 		{ "driver_rx_not_ipv4", offsetof(struct synack_loop_stats, rx_not_ipv4) },
 		{ "driver_tx_dropped", offsetof(struct synack_loop_stats, tx_dropped) },
+#define FAULT(f) { "driver_" #f, offsetof(struct synack_loop_stats, f) }
+		FAULT(rx_fault_lost), FAULT(tx_fault_lost), FAULT(rx_fault_dup),
+		FAULT(tx_fault_dup), FAULT(rx_fault_delayed), FAULT(tx_fault_delayed),
+		FAULT(rx_fault_reordered), FAULT(tx_fault_reordered),
+#undef FAULT
 	};
 	char a[16];
 

@@ -127,7 +127,7 @@ int tun_parse_common(struct tun_app *a, int argc, char **argv, int *i)
 	}
 	if (strcmp(opt, "--tun") && strcmp(opt, "--addr") && strcmp(opt, "--peer") &&
 	    strcmp(opt, "--mtu") && strcmp(opt, "--pcap") && strcmp(opt, "--ctl") &&
-	    strcmp(opt, "--set"))
+	    strcmp(opt, "--set") && strcmp(opt, "--fault"))
 		return 0;
 	if (*i + 1 >= argc) {
 		fprintf(stderr, "%s: %s needs a value\n", a->prog, opt);
@@ -158,6 +158,14 @@ int tun_parse_common(struct tun_app *a, int argc, char **argv, int *i)
 		a->pcap_path = val;
 	} else if (!strcmp(opt, "--ctl")) {
 		a->lo.ctl = strcmp(val, "none") ? val : "";
+	} else if (!strcmp(opt, "--fault")) {
+		char err[200];
+
+		if (synack_fault_parse(val, &a->fault, err, sizeof err)) {
+			fprintf(stderr, "%s: --fault: %s\n", a->prog, err);
+			return -1;
+		}
+		a->lo.fault = &a->fault;
 	} else if (!parse_knob(a, val)) {
 		fprintf(stderr, "%s: --set: unknown knob or bad value '%s'\n", a->prog, val);
 		return -1;
@@ -189,6 +197,20 @@ static void tap(void *ctx, enum synack_loop_dir dir, const uint8_t *pkt, size_t 
 		synack_trace_format(a->tracer, line, sizeof line, pkt, len, len, realtime_ns);
 		fprintf(stderr, "%s\n", line);
 	}
+}
+
+/* One line saying which faults are on, so a log explains a slow or lossy run. */
+static void print_faults(const struct tun_app *a)
+{
+	const struct synack_fault_opts *f = &a->fault;
+	unsigned both = 1u << SYNACK_LOOP_RX | 1u << SYNACK_LOOP_TX;
+
+	fprintf(stderr, "%s: faults (%s): loss %g%%, dup %g%%, reorder %g%%, delay %gms, "
+		"jitter %gms, seed %llu\n", a->prog,
+		!f->dirs || f->dirs == both ? "both ways" :
+		f->dirs == 1u << SYNACK_LOOP_RX ? "to synack" : "from synack",
+		f->loss_ppm / 1e4, f->dup_ppm / 1e4, f->reorder_ppm / 1e4, f->delay_us / 1e3,
+		f->jitter_us / 1e3, (unsigned long long)f->seed);
 }
 
 int tun_start(struct tun_app *a)
@@ -231,6 +253,8 @@ int tun_start(struct tun_app *a)
 		a->tracer = NULL;
 		return 1;
 	}
+	if (a->lo.fault)
+		print_faults(a);
 	return 0;
 }
 

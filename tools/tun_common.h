@@ -22,12 +22,15 @@
 	"  --pcap FILE       write every packet to FILE (raw IPv4 pcap)\n" \
 	"  --trace           print every packet to stderr as tcpdump -n does\n" \
 	"  --ctl PATH|none   control socket for `synack ss` (default @synack/<tun>)\n" \
-	"  --set KNOB=VALUE  a struct synack_config knob (keepalive_time_ms=1000, ...)\n"
+	"  --set KNOB=VALUE  a struct synack_config knob (keepalive_time_ms=1000, ...)\n" \
+	"  --fault SPEC      seeded faults both ways, netem-like (docs/tun.md):\n" \
+	"                    loss=5%,delay=20ms,jitter=2ms,reorder=10%,dup=1%,seed=N,dir=rx|tx\n"
 
 struct tun_app {
 	const char *prog;            /* "synack echo", for messages */
 	struct synack_loop_opts lo;
 	struct synack_config cfg;
+	struct synack_fault_opts fault;
 	const char *pcap_path;
 	bool trace;
 	struct synack_loop *loop;

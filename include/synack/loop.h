@@ -67,6 +67,43 @@ int synack_tun_configure(const char *ifname, uint32_t peer_addr, unsigned prefix
 /* The MTU of the device ifname, or a negative errno. */
 int synack_tun_mtu(const char *ifname);
 
+/* ==== fault injection (the netem substitute) ======================================== */
+
+/*
+ * Seeded faults between the engine and the device, applied by the loop to packets read
+ * from the TUN device (before synack_input) and to packets synack writes to it, with
+ * netem's semantics (tc-netem(8), the kernel's net/sched/sch_netem.c): per packet,
+ * duplication (a second copy, which goes through the delay on its own), then loss, then
+ * for each copy the delay: delay_us ± jitter_us (uniform), except that with probability
+ * reorder a copy skips the delay (netem's "reorder P" with gap 1) and so overtakes the
+ * packets held before it. Held packets are kept in time order (jitter larger than the
+ * spacing of packets reorders them too, as in netem); at most limit packets are held per
+ * direction, beyond that a packet is dropped (netem's tail drop). Each direction draws
+ * from its own random stream derived from seed: the n-th packet of a direction always
+ * meets the same fate for a given seed. Probabilities are in parts per million.
+ */
+struct synack_fault_opts {
+	uint32_t loss_ppm;           /* dropped */
+	uint32_t dup_ppm;            /* sent twice */
+	uint32_t reorder_ppm;        /* sent without the delay (needs delay_us > 0) */
+	uint32_t delay_us;           /* added to every other packet */
+	uint32_t jitter_us;          /* delay varies uniformly in delay ± jitter (>= 0) */
+	uint32_t limit;              /* packets held per direction; 0: 1000 (netem's) */
+	unsigned dirs;               /* 1 << SYNACK_LOOP_RX | 1 << SYNACK_LOOP_TX; 0: both */
+	uint64_t seed;
+};
+
+/*
+ * Parses a comma-separated fault spec into *out (zeroed first; seed 1 by default):
+ *   loss=P%  dup=P%  reorder=P%  delay=Tms  jitter=Tms  limit=N  seed=N  dir=rx|tx|both
+ * P is a decimal percentage 0..100 (the % is optional, resolution 0.0001 %); T takes a
+ * unit: us, ms or s. rx is what Linux sends to synack, tx what synack sends. Returns 0,
+ * or -EINVAL with a message naming the bad item (unknown key, bad number, reorder
+ * without delay, jitter without delay).
+ */
+int synack_fault_parse(const char *spec, struct synack_fault_opts *out, char *err,
+		       size_t errlen);
+
 /* ==== the loop ====================================================================== */
 
 struct synack_loop;
@@ -99,6 +136,10 @@ struct synack_loop_opts {
 	void *note_ctx;
 	uint32_t grace_ms;           /* how long a shutdown waits for connections to
 	                              * close properly; 0: 3000 */
+	/* Faults applied between the engine and the device (copied); NULL: none. tap then
+	 * shows synack's side: packets as the engine received them (after loss and delay)
+	 * and as it sent them (before). */
+	const struct synack_fault_opts *fault;
 };
 
 /*
@@ -184,6 +225,11 @@ struct synack_loop_stats {
 	uint64_t rx_not_ipv4;        /* IPv6 etc. read from the device, dropped */
 	uint64_t tx_dropped;         /* writes the device refused (EAGAIN, ENOBUFS, ...) */
 	uint64_t ctl_queries;
+	/* fault injection, per direction (rx: toward synack, tx: from synack) */
+	uint64_t rx_fault_lost, tx_fault_lost;          /* loss, and tail drops at limit */
+	uint64_t rx_fault_dup, tx_fault_dup;            /* second copies made */
+	uint64_t rx_fault_delayed, tx_fault_delayed;    /* copies held back */
+	uint64_t rx_fault_reordered, tx_fault_reordered; /* copies that skipped the delay */
 };
 void synack_loop_stats(const struct synack_loop *l, struct synack_loop_stats *out);
 

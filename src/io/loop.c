@@ -4,6 +4,10 @@
  * for SIGINT/SIGTERM and the `synack ss` control socket. The order of engine calls is
  * the one include/synack/synack.h prescribes and the simulator follows (see pump()).
  *
+ * With --fault (fault.c) every packet read or written passes the injector first; held
+ * packets are released from pump() when their time comes, the timerfd being armed at the
+ * earlier of the stack's deadline and the injector's.
+ *
  * Invariants: application callbacks run only from synack_loop_run(); after any of them
  * the loop drains output and events again before sleeping; the timerfd is re-armed after
  * every drain, so the engine is never late by more than the wake-up latency.
@@ -67,6 +71,7 @@ struct synack_loop {
 	size_t listcap;
 
 	struct synack_loop_stats stats;
+	struct io_fault *fault;       /* NULL: no fault injection */
 	char error[256];
 	uint8_t buf[PKT_MAX];
 };
@@ -386,6 +391,17 @@ struct synack_loop *synack_loop_new(const struct synack_loop_opts *o, int *errp,
 	l->o.tun = NULL;
 	l->o.config = NULL;
 	l->o.ctl = NULL;
+	l->o.fault = NULL;
+	if (o->fault) {
+		l->fault = io_fault_new(o->fault);
+		if (!l->fault) {
+			set_err(err, errlen, "out of memory");
+			if (errp)
+				*errp = ENOMEM;
+			free(l);
+			return NULL;
+		}
+	}
 	if (!l->o.grace_ms)
 		l->o.grace_ms = DEFAULT_GRACE_MS;
 	l->addr = o->addr;
@@ -424,6 +440,7 @@ void synack_loop_free(struct synack_loop *l)
 	free(l->kick);
 	free(l->os);
 	free(l->list);
+	io_fault_free(l->fault);
 	free(l);
 }
 
@@ -490,10 +507,8 @@ void synack_loop_shutdown(struct synack_loop *l)
 
 /* ---- the drain (synack.h's driver order) --------------------------------------------- */
 
-static void transmit(struct synack_loop *l, const uint8_t *pkt, size_t len)
+static void write_tun(struct synack_loop *l, const uint8_t *pkt, size_t len)
 {
-	if (l->o.tap)
-		l->o.tap(l->o.tap_ctx, SYNACK_LOOP_TX, pkt, len, real_ns());
 	/* A TUN write hands the packet to the kernel's input path; it fails only when the
 	 * device is down or memory is short: the packet is lost, TCP retransmits it. */
 	if (write(l->tun_fd, pkt, len) != (ssize_t)len)
@@ -502,12 +517,53 @@ static void transmit(struct synack_loop *l, const uint8_t *pkt, size_t len)
 		l->stats.tx_packets++;
 }
 
+/* A packet synack made: to the tap, then (through the injector, if any) to the device. */
+static void transmit(struct synack_loop *l, const uint8_t *pkt, size_t len)
+{
+	unsigned copies = 1;
+
+	if (l->o.tap)
+		l->o.tap(l->o.tap_ctx, SYNACK_LOOP_TX, pkt, len, real_ns());
+	if (io_fault_applies(l->fault, SYNACK_LOOP_TX))
+		copies = io_fault_admit(l->fault, SYNACK_LOOP_TX, l->now, pkt, len, &l->stats);
+	while (copies--)
+		write_tun(l, pkt, len);
+}
+
+
 static void drain_output(struct synack_loop *l)
 {
 	size_t n;
 
 	while ((n = synack_output(l->s, l->now, l->buf, sizeof l->buf)) > 0)
 		transmit(l, l->buf, n);
+}
+
+/* A packet for synack: to the tap, to the engine, and its replies out at once (so a
+ * long batch does not hold them back). */
+static void deliver(struct synack_loop *l, const uint8_t *pkt, size_t len)
+{
+	if (l->o.tap)
+		l->o.tap(l->o.tap_ctx, SYNACK_LOOP_RX, pkt, len, real_ns());
+	synack_input(l->s, l->now, pkt, len);
+	drain_output(l);
+}
+
+/* Packets the injector held whose time has come: to the engine or to the device. */
+static void release_held(struct synack_loop *l)
+{
+	enum synack_loop_dir dir;
+	const uint8_t *pkt;
+	size_t len;
+
+	while (io_fault_pop(l->fault, l->now, &dir, &pkt, &len)) {
+		if (dir == SYNACK_LOOP_TX) {
+			write_tun(l, pkt, len);
+		} else {
+			/* deliver() reuses l->buf for output, not the held copy */
+			deliver(l, pkt, len);
+		}
+	}
 }
 
 static void dispatch(struct synack_loop *l, const struct synack_event *ev)
@@ -551,6 +607,8 @@ static void arm_timer(struct synack_loop *l)
 
 	if (l->draining && l->drain_deadline < d)
 		d = l->drain_deadline;
+	if (io_fault_deadline(l->fault) < d)
+		d = io_fault_deadline(l->fault);
 	memset(&its, 0, sizeof its);
 	if (d != UINT64_MAX) {
 		if (d <= l->now)
@@ -612,6 +670,8 @@ static void pump(struct synack_loop *l)
 	bool any;
 
 	l->now = mono_ns();
+	if (l->fault)
+		release_held(l);
 	if (synack_next_deadline(l->s) <= l->now)
 		synack_advance(l->s, l->now);
 	do {
@@ -632,6 +692,28 @@ static void pump(struct synack_loop *l)
 
 /* ---- wake-up handlers ---------------------------------------------------------------- */
 
+/* A packet read into l->buf, through the injector: 0, 1 or 2 copies now (a copy is
+ * needed for the second: deliver() reuses l->buf for the replies). */
+static void handle_faulty_rx(struct synack_loop *l, size_t n)
+{
+	unsigned copies = io_fault_admit(l->fault, SYNACK_LOOP_RX, l->now, l->buf, n, &l->stats);
+	uint8_t *dup;
+
+	if (copies == 2) {
+		dup = malloc(n);
+		if (dup) {
+			memcpy(dup, l->buf, n);
+			deliver(l, dup, n);
+			deliver(l, dup, n);
+			free(dup);
+			return;
+		}
+		l->stats.rx_fault_lost++;
+	}
+	if (copies)
+		deliver(l, l->buf, n);
+}
+
 static int read_tun(struct synack_loop *l)
 {
 	for (int i = 0; i < RX_BATCH; i++) {
@@ -650,11 +732,10 @@ static int read_tun(struct synack_loop *l)
 			continue;
 		}
 		l->stats.rx_packets++;
-		if (l->o.tap)
-			l->o.tap(l->o.tap_ctx, SYNACK_LOOP_RX, l->buf, (size_t)n, real_ns());
-		synack_input(l->s, l->now, l->buf, (size_t)n);
-		/* Replies are sent as they are made, so a long batch does not hold them back. */
-		drain_output(l);
+		if (io_fault_applies(l->fault, SYNACK_LOOP_RX))
+			handle_faulty_rx(l, (size_t)n);
+		else
+			deliver(l, l->buf, (size_t)n);
 	}
 	return 0;
 }

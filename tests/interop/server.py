@@ -9,7 +9,7 @@ usage: server.py MODE ADDR PORT READYFILE [ARG]
   peer       print "peer A:P" and close at once
   send FILE  send FILE, shut down writing, read until EOF, print "received N bytes sha256 H"
 The listening socket is ready when READYFILE exists. Results go to stdout. Everything is
-bounded by a 20 s timeout.
+bounded by a timeout: 20 s, or $SERVER_TIMEOUT seconds.
 """
 import hashlib
 import os
@@ -33,10 +33,11 @@ def main():
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((addr, port))
     s.listen(1)
-    s.settimeout(20)
+    timeout = float(os.environ.get("SERVER_TIMEOUT", "20"))
+    s.settimeout(timeout)
     open(ready, "w").close()
     c, peer = s.accept()
-    c.settimeout(20)
+    c.settimeout(timeout)
     if mode == "halfclose":
         n, h = drain(c)
         c.sendall(f"got {n} bytes sha256 {h}\n".encode())

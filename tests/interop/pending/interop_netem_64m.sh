@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PENDING (not run by ctest): 64 MiB each way through netem faults on the TUN device
+# PENDING (not run by ctest): 64 MiB each way through real netem faults on the TUN device
 # (delay 5 ms, 1% loss, 10% reordering, 1% duplication, on what Linux sends to synack;
 # the other direction gets an nftables 1% random drop since netem shapes egress only).
 # Needs (1) a kernel with sch_netem (the current CI kernel has none: "Specified qdisc
