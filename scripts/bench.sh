@@ -6,7 +6,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 b="$root/build"
 secs=${BENCH_SECONDS:-3}
 ns="synack-bench-$$"
-cleanup() { ip netns del "$ns" 2>/dev/null || true; }
+ns_bulk="synack-bulk-$$"
+cleanup() { ip netns del "$ns" 2>/dev/null || true; ip netns del "$ns_bulk" 2>/dev/null || true; }
 trap cleanup EXIT
 
 echo "== lifecycle: connect, 1 byte each way, FIN close, TIME_WAIT kept =="
@@ -23,6 +24,23 @@ if [ "$(id -u)" -eq 0 ]; then
   ip -n "$ns" link set lo up
   echo "-- linux (loopback in netns $ns)"
   ip netns exec "$ns" "$b/bench/linux_lifecycle" --seconds "$secs"
+else
+  echo "-- linux: skipped (needs root for a network namespace)"
+fi
+
+echo
+echo "== bulk: one connection, MSS 1460, no loss, checksums computed and verified =="
+if "$b/synack" bench bulk --help >/dev/null 2>&1; then
+  echo "-- synack, simulator, one thread"
+  "$b/synack" bench bulk --bytes "${BULK_BYTES:-1G}" --repeat 3
+else
+  echo "-- synack: 'synack bench bulk' not built yet"
+fi
+if [ "$(id -u)" -eq 0 ]; then
+  ip netns add "$ns_bulk"
+  ip -n "$ns_bulk" link set lo mtu 1500 up
+  echo "-- linux (loopback, MTU 1500, in netns $ns_bulk, pinned to one CPU)"
+  ip netns exec "$ns_bulk" "$b/bench/linux_bulk" --repeat 3
 else
   echo "-- linux: skipped (needs root for a network namespace)"
 fi

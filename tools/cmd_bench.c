@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_bulk.h"
 #include "bench_lifecycle.h"
 #include "cmd.h"
 
@@ -18,7 +19,9 @@ static void usage(FILE *out)
 		     "              N TIME-WAIT entries present first (default 1000), timed for S\n"
 		     "              seconds (default 3), or exactly C lifecycles (rounded up to\n"
 		     "              1024: the same work every run, for callgrind)\n"
-		     "  --no-sizes  skip the bytes-per-entry measurement\n");
+		     "  --no-sizes  skip the bytes-per-entry measurement\n"
+		     "       synack bench bulk [--bytes 1G] [--repeat N] [--mtu 1500]\n"
+		     "  bulk        one connection, no loss, in the simulator: Gbit/s per CPU second\n");
 }
 
 int cmd_bench(int argc, char **argv)
@@ -28,6 +31,8 @@ int cmd_bench(int argc, char **argv)
 	bool sizes = true;
 	int i = 1;
 
+	if (i < argc && !strcmp(argv[i], "bulk"))
+		return bench_bulk(argc - i, argv + i);
 	if (i < argc && !strcmp(argv[i], "lifecycle"))
 		i++;
 	for (; i < argc; i++) {
