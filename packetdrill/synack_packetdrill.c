@@ -28,10 +28,19 @@
  *   - Calls synack has no counterpart for (epoll_*, pipe, splice, ioctl and fcntl
  *     commands not listed below) return -1 with errno ENOSYS.
  *
+ *   - getsockopt(TCP_INFO) fills Linux's struct tcp_info from synack_tcp_info (Linux's
+ *     tcpi_state numbers), which is what packetdrill's %{ tcpi_* }% blocks read.
+ *
  * --so_flags: space- or comma-separated "name=value": local=A.B.C.D (the stack's
  * address, default 192.168.0.1: give packetdrill the same --local_ip), mtu=N (default
- * 1500), tick_usecs=N (default 1, 0 = gettimeofday does not move the clock). An unknown
- * or bad flag is reported on stderr and makes every call fail with EINVAL.
+ * 1500), tick_usecs=N (default 1, 0 = gettimeofday does not move the clock), and the
+ * sysctls that have a synack knob with Linux's meaning and unit
+ * (net.ipv4.tcp_syncookies=2, tcp_sack=0, net.core.somaxconn=..., the list in knobs[]
+ * below; the net.ipv4./net.core. prefix is optional): the shell lines of a script run on
+ * packetdrill's host, not here, so this is how a script's sysctls reach synack. A net.*
+ * name without a knob is reported on stderr and ignored. An unknown flag, a bad value
+ * or a configuration synack rejects is reported on stderr and makes every call fail
+ * with EINVAL.
  *
  * Thread safety: one mutex around the stack; every function may be called from any
  * thread. ISN keys are fixed, so runs are reproducible.
@@ -44,6 +53,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,7 +112,8 @@ struct pd {
 	pthread_cond_t settled;   /* a blocked call retried or left */
 	struct synack_stack *s;
 	int flags_err;            /* EINVAL after bad flags: every call fails */
-	uint32_t local_addr, mtu;
+	struct synack_config cfg; /* defaults, mtu= and sysctl flags applied */
+	uint32_t local_addr;
 	uint64_t tick_ns;
 	uint64_t now_ns;
 	uint64_t gen;
@@ -920,6 +931,61 @@ static bool is_linger(int level, int name)
 	return level == SOL_SOCKET && name == SO_LINGER;
 }
 
+/* Linux's tcpi_state numbers (include/net/tcp_states.h) for synack's states. */
+static uint8_t linux_state(int st)
+{
+	static const uint8_t map[SYNACK_STATE_COUNT] = {
+		[SYNACK_STATE_CLOSED] = 7, [SYNACK_STATE_LISTEN] = 10,
+		[SYNACK_STATE_SYN_SENT] = 2, [SYNACK_STATE_SYN_RECEIVED] = 3,
+		[SYNACK_STATE_ESTABLISHED] = 1, [SYNACK_STATE_CLOSE_WAIT] = 8,
+		[SYNACK_STATE_FIN_WAIT_1] = 4, [SYNACK_STATE_CLOSING] = 11,
+		[SYNACK_STATE_LAST_ACK] = 9, [SYNACK_STATE_FIN_WAIT_2] = 5,
+		[SYNACK_STATE_TIME_WAIT] = 6,
+	};
+
+	return st >= 0 && st < SYNACK_STATE_COUNT ? map[st] : 0;
+}
+
+/* TCP_INFO: Linux's struct tcp_info from synack_tcp_info, in Linux's units (segments
+ * for unacked and snd_cwnd); fields synack does not keep are 0. Cut to *len. */
+static int get_tcp_info(struct pd *pd, int fd, void *val, socklen_t *len)
+{
+	struct synack_tcp_info ti;
+	struct tcp_info li;
+	int r = synack_tcp_info(pd->s, fd, &ti);
+	uint32_t mss;
+
+	if (r)
+		return r;
+	mss = ti.snd_mss ? ti.snd_mss : 1;
+	memset(&li, 0, sizeof li);
+	li.tcpi_state = linux_state(ti.state);
+	li.tcpi_retransmits = ti.retransmits;
+	li.tcpi_backoff = ti.backoff;
+	li.tcpi_options = (uint8_t)((ti.options & SYNACK_TI_OPT_TIMESTAMPS ? TCPI_OPT_TIMESTAMPS : 0) |
+				    (ti.options & SYNACK_TI_OPT_SACK ? TCPI_OPT_SACK : 0) |
+				    (ti.options & SYNACK_TI_OPT_WSCALE ? TCPI_OPT_WSCALE : 0));
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wconversion"   /* 4-bit fields; the values are 0..14 */
+	li.tcpi_snd_wscale = ti.snd_wscale & 0xf;
+	li.tcpi_rcv_wscale = ti.rcv_wscale & 0xf;
+#pragma GCC diagnostic pop
+	li.tcpi_rto = ti.rto_us;
+	li.tcpi_snd_mss = ti.snd_mss;
+	li.tcpi_rcv_mss = ti.rcv_mss;
+	li.tcpi_unacked = (ti.unacked + mss - 1) / mss;
+	li.tcpi_pmtu = pd->cfg.mtu;
+	li.tcpi_rtt = ti.rtt_us;
+	li.tcpi_rttvar = ti.rttvar_us;
+	li.tcpi_snd_cwnd = ti.snd_cwnd / mss;
+	li.tcpi_advmss = pd->cfg.mtu - 40;
+	li.tcpi_total_retrans = ti.total_retrans;
+	memcpy(val, &li, *len < (socklen_t)sizeof li ? *len : sizeof li);
+	if (*len > (socklen_t)sizeof li)
+		*len = (socklen_t)sizeof li;
+	return 0;
+}
+
 static int pd_getsockopt(void *ud, int fd, int level, int name, void *val, socklen_t *len)
 {
 	struct pd *pd = ud;
@@ -929,6 +995,8 @@ static int pd_getsockopt(void *ud, int fd, int level, int name, void *val, sockl
 		return set_errno(e);
 	if (!val || !len)
 		return (int)leave(pd, -EFAULT);
+	if (level == IPPROTO_TCP && name == TCP_INFO)
+		return (int)leave(pd, get_tcp_info(pd, fd, val, len));
 	if (is_linger(level, name)) {
 		struct synack_linger sl;
 		struct linger l;
@@ -1091,6 +1159,56 @@ static int pd_splice(void *ud, int fd_in, loff_t *off_in, int fd_out, loff_t *of
 
 /* ---- setup -------------------------------------------------------------------------- */
 
+/* A sysctl with a synack knob of the same meaning: cfg field = value * scale. */
+struct knob {
+	const char *name;        /* after "net.ipv4." / "net.core." */
+	size_t off;
+	uint32_t scale;
+};
+
+#define K(n, f, sc) {n, offsetof(struct synack_config, f), sc}
+static const struct knob knobs[] = {
+	K("tcp_syncookies", syncookies, 1), K("tcp_max_syn_backlog", max_syn_backlog, 1),
+	K("somaxconn", somaxconn, 1), K("tcp_syn_retries", syn_retries, 1),
+	K("tcp_synack_retries", synack_retries, 1), K("tcp_retries1", retries1, 1),
+	K("tcp_retries2", retries2, 1), K("tcp_fin_timeout", fin_timeout_ms, 1000),
+	K("tcp_tw_reuse", tw_reuse, 1), K("tcp_rfc1337", rfc1337, 1),
+	K("tcp_keepalive_time", keepalive_time_ms, 1000),
+	K("tcp_keepalive_intvl", keepalive_intvl_ms, 1000),
+	K("tcp_keepalive_probes", keepalive_probes, 1),
+	K("tcp_challenge_ack_limit", challenge_ack_limit, 1),
+	K("tcp_invalid_ratelimit", invalid_ratelimit_ms, 1),
+	K("tcp_window_scaling", window_scaling, 1), K("tcp_timestamps", timestamps, 1),
+	K("tcp_sack", sack, 1), K("rmem_max", rmem_max, 1), K("wmem_max", wmem_max, 1),
+};
+#undef K
+
+/* "net.ipv4.tcp_sack=0" (prefix optional). 1 applied, 0 not a sysctl, -1 bad value;
+ * a net.* name without a knob is reported and ignored (1). */
+static int apply_sysctl(struct pd *pd, const char *name, const char *v)
+{
+	const char *base = name;
+	char *end;
+
+	if (!strncmp(base, "net.ipv4.", 9) || !strncmp(base, "net.core.", 9))
+		base += 9;
+	for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++) {
+		if (strcmp(base, knobs[i].name))
+			continue;
+		errno = 0;
+		unsigned long x = strtoul(v, &end, 10);
+		if (!*v || *end || errno || *v == '-' || x > UINT32_MAX / knobs[i].scale)
+			return -1;
+		uint32_t val = (uint32_t)x * knobs[i].scale;
+		memcpy((char *)&pd->cfg + knobs[i].off, &val, sizeof val);
+		return 1;
+	}
+	if (base == name)
+		return 0;
+	fprintf(stderr, "libsynack_packetdrill: %s not applied (no synack knob)\n", name);
+	return 1;
+}
+
 /* "name=value" pairs separated by spaces or commas; 0, or -1 (reported on stderr). */
 static int parse_flags(struct pd *pd, const char *flags)
 {
@@ -1113,15 +1231,23 @@ static int parse_flags(struct pd *pd, const char *flags)
 			n = strtoul(v, &end, 10);
 		}
 		bool num_ok = v && *v && end && !*end && !errno;
+		int k;
 		if (v && !strcmp(t, "local") && inet_pton(AF_INET, v, &in) == 1) {
 			pd->local_addr = ntohl(in.s_addr);
 		} else if (v && !strcmp(t, "mtu") && num_ok && n >= 68 && n <= 65535) {
-			pd->mtu = (uint32_t)n;
+			pd->cfg.mtu = (uint32_t)n;
 		} else if (v && !strcmp(t, "tick_usecs") && num_ok && n <= 1000000) {
 			pd->tick_ns = n * 1000u;
+		} else if (v && (k = apply_sysctl(pd, t, v)) != 0) {
+			if (k < 0) {
+				fprintf(stderr, "libsynack_packetdrill: bad value in --so_flags "
+					"'%s=%s'\n", t, v);
+				return -1;
+			}
 		} else {
 			fprintf(stderr, "libsynack_packetdrill: bad --so_flags entry '%s%s%s' "
-				"(local=A.B.C.D, mtu=N, tick_usecs=N)\n", t, v ? "=" : "",
+				"(local=A.B.C.D, mtu=N, tick_usecs=N, net.ipv4.tcp_X=N)\n", t,
+				v ? "=" : "",
 				v ? v : "");
 			return -1;
 		}
@@ -1144,17 +1270,21 @@ static void env_free(void *ctx, void *ptr, size_t size)
 
 static int make_stack(struct pd *pd)
 {
-	struct synack_config cfg;
 	struct synack_env env = {.alloc = env_alloc, .free = env_free};
 
 	for (int i = 0; i < SYNACK_SECRET_LEN; i++)
 		env.secret[i] = (uint8_t)(0x5a + i);   /* fixed: runs are reproducible */
-	synack_config_default(&cfg);
-	cfg.mtu = pd->mtu;
-	cfg.notes_max = 0;
-	pd->s = synack_stack_new(&cfg, &env);
-	if (!pd->s || synack_stack_add_addr(pd->s, pd->local_addr))
+	pd->cfg.notes_max = 0;
+	pd->s = synack_stack_new(&pd->cfg, &env);
+	if (!pd->s) {
+		fprintf(stderr, "libsynack_packetdrill: synack rejects the configuration of "
+			"--so_flags (or memory ran out)\n");
 		return -1;
+	}
+	if (synack_stack_add_addr(pd->s, pd->local_addr)) {
+		fprintf(stderr, "libsynack_packetdrill: synack refuses the address local=\n");
+		return -1;
+	}
 	pd->now_ns = START_NS;
 	synack_advance(pd->s, pd->now_ns);
 	return 0;
@@ -1209,10 +1339,8 @@ EXPORT void packetdrill_interface_init(const char *flags, struct packetdrill_int
 	pthread_cond_init(&pd->changed, NULL);
 	pthread_cond_init(&pd->settled, NULL);
 	pd->local_addr = DEFAULT_LOCAL;
-	pd->mtu = 1500;
 	pd->tick_ns = 1000;
-	if (parse_flags(pd, flags))
+	synack_config_default(&pd->cfg);
+	if (parse_flags(pd, flags) || make_stack(pd))
 		pd->flags_err = EINVAL;
-	else if (make_stack(pd))
-		pd->flags_err = pd->s ? EINVAL : ENOMEM;   /* address refused, or no memory */
 }

@@ -6,7 +6,8 @@ Fails (exit 1, one line per violation) when
   * code outside src/io/ calls the OS directly: the clock, random sources, sockets,
     stdio output or the heap allocator (sans-IO: those come in through src/io/), or
   * a public header (include/synack/) includes anything private.
-tools/ may include only the public headers. tests/ and bench/ are not checked.
+tools/ and packetdrill/ (libsynack_packetdrill.so, a user of the public API like tools/)
+may include only the public headers. tests/ and bench/ are not checked.
 """
 import os
 import re
@@ -76,7 +77,7 @@ def check_file(path, layer, errors):
             continue
         if layer == "tools":
             if inc.split("/")[0] in LAYERS:
-                errors.append(f"{rel}:{n}: tools may use only public headers, not '{inc}'")
+                errors.append(f"{rel}:{n}: {rel.split('/')[0]}/ may use only public headers, not '{inc}'")
             continue
         target = layer_of_include(path, inc)
         if target and target != layer and target not in ALLOWED[layer]:
@@ -104,7 +105,7 @@ def main():
             for fn in sorted(files):
                 if fn.endswith((".c", ".h")):
                     check_file(os.path.join(dirpath, fn), layer, errors)
-    for sub, layer in (("include", "public"), ("tools", "tools")):
+    for sub, layer in (("include", "public"), ("tools", "tools"), ("packetdrill", "tools")):
         for dirpath, _, files in os.walk(os.path.join(ROOT, sub)):
             for fn in sorted(files):
                 if fn.endswith((".c", ".h")):

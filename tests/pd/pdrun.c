@@ -30,9 +30,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +112,8 @@ struct runner {
 	struct qpkt q[QUEUE_MAX];
 	size_t qhead, qlen;
 	int connects;
+	int sut_fd;              /* live descriptor of the last socket()/accept(), or -1:
+	                          * the socket %{ tcpi_* }% blocks read TCP_INFO from */
 	/* the call in the system-call thread that blocks */
 	bool pend_active;
 	const struct synack_drill_event *pend_ev;
@@ -912,6 +917,8 @@ static void finish_call(struct runner *r, const struct synack_drill_event *ev, i
 		     c->name, (double)t / 1e6, (double)r->pend_end_us / 1e6, (long long)tol);
 		return;
 	}
+	if (ret >= 0 && (!strcmp(c->name, "socket") || !strcmp(c->name, "accept")))
+		r->sut_fd = (int)ret;
 	if (ret >= 0 && (!strcmp(c->name, "socket") || !strcmp(c->name, "accept")) &&
 	    c->ret >= 0) {
 		map_fd(r, ev, c->ret, (int)ret);
@@ -944,6 +951,166 @@ static void run_call(struct runner *r, const struct synack_drill_event *ev, int6
 	if (r->pend_active && !r->failed)
 		fail(r, ev, "%s() would block, and the script does not write it as blocking "
 		     "(t...t2)", ev->call.name);
+}
+
+/* ---- shell lines and %{ code }% blocks, as packetdrill runs them -------------------- */
+
+/*
+ * packetdrill runs a shell line on its host, where it cannot reach the object; the one
+ * way a sysctl reaches synack is --so_flags. So the sysctls of the shell lines at time 0
+ * that open a script are given to the object as --so_flags (what a third party writes
+ * on packetdrill's command line); every other command is skipped with a notice: pdrun
+ * never runs commands on the host.
+ */
+static void shell_to_flags(const struct runner *r, const struct synack_drill_event *ev,
+			   char *flags, size_t cap)
+{
+	char cmd[sizeof ev->cmd];
+	char *save = NULL;
+	bool sysctl = false;
+
+	snprintf(cmd, sizeof cmd, "%s", ev->cmd);
+	for (char *w = strtok_r(cmd, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		size_t n = strlen(w);
+		if (!strcmp(w, ";") || !strcmp(w, "&&")) {
+			sysctl = false;
+			continue;
+		}
+		bool ends = n && w[n - 1] == ';';
+		if (ends)
+			w[--n] = '\0';
+		if (n >= 2 && (w[0] == '"' || w[0] == '\'') && w[n - 1] == w[0]) {
+			w[n - 1] = '\0';
+			w++;
+		}
+		if (!strcmp(w, "sysctl")) {
+			sysctl = true;
+		} else if (sysctl && w[0] != '-' && strchr(w, '=')) {
+			size_t len = strlen(flags);
+			snprintf(flags + len, cap - len, " %s", w);
+		} else if (!sysctl) {
+			printf("notice %s:%d: skipped '%s' (pdrun runs no host commands)\n",
+			       r->path, ev->line, w);
+			sysctl = true;          /* skip to the next command */
+			continue;
+		}
+		if (ends)
+			sysctl = false;
+	}
+}
+
+static bool is_time_zero(const struct synack_drill_event *ev)
+{
+	return ev->t0_kind != SYNACK_DRILL_T_ANY && ev->t0_us == 0 && !ev->has_t1;
+}
+
+/* RFC 9293's name for a Linux tcpi_state number. */
+static const char *state_name(int64_t st)
+{
+	static const char *names[] = {"?", "ESTABLISHED", "SYN-SENT", "SYN-RECEIVED",
+				      "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT", "CLOSED",
+				      "CLOSE-WAIT", "LAST-ACK", "LISTEN", "CLOSING"};
+
+	return st >= 1 && st <= 11 ? names[st] : "?";
+}
+
+static bool tcpi_field(const struct tcp_info *ti, const char *name, int64_t *v)
+{
+	static const struct {
+		const char *name;
+		size_t off, size;
+	} fields[] = {
+#define F(f) {"tcpi_" #f, offsetof(struct tcp_info, tcpi_##f), sizeof(((struct tcp_info *)0)->tcpi_##f)}
+		F(state), F(retransmits), F(backoff), F(rto), F(rtt), F(rttvar), F(snd_mss),
+		F(rcv_mss), F(total_retrans),
+#undef F
+	};
+
+	if (!strcmp(name, "tcpi_snd_wscale") || !strcmp(name, "tcpi_rcv_wscale")) {
+		*v = name[5] == 's' ? ti->tcpi_snd_wscale : ti->tcpi_rcv_wscale;
+		return true;
+	}
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		if (strcmp(name, fields[i].name))
+			continue;
+		if (fields[i].size == 1) {
+			uint8_t b;
+			memcpy(&b, (const char *)ti + fields[i].off, 1);
+			*v = b;
+		} else {
+			uint32_t u;
+			memcpy(&u, (const char *)ti + fields[i].off, 4);
+			*v = u;
+		}
+		return true;
+	}
+	return false;
+}
+
+static bool holds(int64_t a, const char *op, int64_t b)
+{
+	return !strcmp(op, "==") ? a == b : !strcmp(op, "!=") ? a != b :
+	       !strcmp(op, "<") ? a < b : !strcmp(op, "<=") ? a <= b :
+	       !strcmp(op, ">") ? a > b : !strcmp(op, ">=") ? a >= b : false;
+}
+
+/*
+ * "%{ assert tcpi_X OP V [and ...][, message] }%": packetdrill evaluates it on the
+ * TCP_INFO of the script's socket, which in so mode comes from the object's
+ * getsockopt(TCP_INFO); so does pdrun. Other code is skipped with a notice.
+ */
+static void run_code(struct runner *r, const struct synack_drill_event *ev)
+{
+	char name[64], op[4], val[64], cond[sizeof ev->cmd];
+	const char *p = ev->cmd;
+	struct tcp_info ti;
+	bool have = false;
+	int64_t want, got;
+
+	while (*p == ' ')
+		p++;
+	if (strncmp(p, "assert ", 7)) {
+		printf("notice %s:%d: skipped code '%s' (only 'assert tcpi_X OP V' is run)\n",
+		       r->path, ev->line, ev->cmd);
+		return;
+	}
+	snprintf(cond, sizeof cond, "%.*s", (int)strcspn(p + 7, ","), p + 7);
+	for (char *c = cond; *c;) {
+		int used = 0;
+		if (sscanf(c, " %63[a-z_] %3[=!<>] %63[A-Za-z0-9_] %n", name, op, val, &used) != 3 ||
+		    !synack_drill_value(val, &want)) {
+			printf("notice %s:%d: skipped code '%s' (not 'tcpi_X OP V [and ...]')\n",
+			       r->path, ev->line, ev->cmd);
+			return;
+		}
+		if (!have) {
+			socklen_t len = sizeof ti;
+			if (r->sut_fd < 0 || r->ifc.getsockopt(r->ifc.userdata, r->sut_fd, IPPROTO_TCP,
+							       TCP_INFO, &ti, &len)) {
+				fail(r, ev, "%s: no open socket to read tcpi_* from", ev->cmd);
+				return;
+			}
+			have = true;
+		}
+		if (!tcpi_field(&ti, name, &got)) {
+			printf("notice %s:%d: skipped code '%s' (no %s)\n", r->path, ev->line,
+			       ev->cmd, name);
+			return;
+		}
+		if (!holds(got, op, want)) {
+			fail(r, ev, "assert failed: %s is %lld (state %s), the script says %s %s", name,
+			     (long long)got, state_name(ti.tcpi_state), op, val);
+			return;
+		}
+		c += used;
+		if (!strncmp(c, "and ", 4))
+			c += 4;
+		else if (*c) {
+			printf("notice %s:%d: skipped code '%s' (not 'tcpi_X OP V [and ...]')\n",
+			       r->path, ev->line, ev->cmd);
+			return;
+		}
+	}
 }
 
 /* Packets queued before t - tolerance: the script did not expect them. */
@@ -996,8 +1163,14 @@ static void run_event(struct runner *r, const struct synack_drill_event *ev)
 		return;
 	if (ev->kind == SYNACK_DRILL_EV_PACKET)
 		do_inbound(r, ev, now_us(r));
-	else
+	else if (ev->kind == SYNACK_DRILL_EV_CALL)
 		run_call(r, ev, t, t1);
+	else if (ev->kind == SYNACK_DRILL_EV_CODE)
+		run_code(r, ev);
+	else
+		printf("notice %s:%d: shell line not run: pdrun runs no host commands, and a "
+		       "sysctl reaches the object only as --so_flags at time 0\n", r->path,
+		       ev->line);
 	r->last_us = t;
 }
 
@@ -1142,7 +1315,8 @@ static int run_file(const char *path, const struct opts *o, void *so)
 {
 	struct runner *r = calloc(1, sizeof *r);
 	struct script sc = {0};
-	char msg[300], flags[256];
+	char msg[300], flags[1024];
+	size_t first = 0;
 	int rc = 1;
 
 	if (!r)
@@ -1163,7 +1337,24 @@ static int run_file(const char *path, const struct opts *o, void *so)
 		(packetdrill_interface_init_t)dlsym(so, "packetdrill_interface_init");
 	snprintf(flags, sizeof flags, "mtu=%u tick_usecs=%d%s%s", r->o.mtu, TICK_US,
 		 r->o.so_flags ? " " : "", r->o.so_flags ? r->o.so_flags : "");
+	size_t base_len = strlen(flags);
+	for (; first < sc.n && sc.ev[first].kind == SYNACK_DRILL_EV_SHELL &&
+	       is_time_zero(&sc.ev[first]); first++)
+		shell_to_flags(r, &sc.ev[first], flags, sizeof flags);
 	init(flags, &r->ifc);
+	r->sut_fd = -1;
+	struct timeval tv;
+	if (r->ifc.gettimeofday(r->ifc.userdata, &tv, NULL)) {
+		bool sysctls = strlen(flags) > base_len;
+		printf("FAIL %s:%d: %s --so_flags '%s' (%s)\n", path,
+		       sysctls ? sc.ev[0].line : 0,
+		       sysctls ? "synack rejects the configuration of" : "the object rejects",
+		       flags, strerror(errno));
+		r->ifc.free(r->ifc.userdata);
+		free(sc.ev);
+		free(r);
+		return 1;
+	}
 	synack_trace_init(&r->tr, &(struct synack_trace_opts){.ts = SYNACK_TRACE_TS_NONE});
 	pthread_mutex_init(&r->job.mu, NULL);
 	pthread_cond_init(&r->job.cv, NULL);
@@ -1178,7 +1369,7 @@ static int run_file(const char *path, const struct opts *o, void *so)
 		sched_yield();
 	r->t0_us = clock_us(r);
 	r->clock = TICK_US;
-	for (size_t i = 0; i < sc.n && !r->failed; i++)
+	for (size_t i = first; i < sc.n && !r->failed; i++)
 		run_event(r, &sc.ev[i]);
 	finish_script(r);
 	stop_thread(r);

@@ -517,3 +517,64 @@ Test(pd, poll_wakes_on_a_connection, .init = setup_default)
 	cr_assert_eq(b.ret, 1);
 	cr_assert_eq(b.p.revents, POLLIN);
 }
+
+Test(pd, sysctl_flags_reach_the_stack)
+{
+	struct synack_drill_wire w;
+	long long t;
+	struct sockaddr_in dst = sin_of(REMOTE, 40000);
+
+	/* with and without the prefix; a net.* name without a knob is ignored */
+	open_so("net.ipv4.tcp_timestamps=0,tcp_window_scaling=0 net.ipv4.tcp_ecn=1");
+	int fd = ifc.socket(U, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	cr_assert_geq(fd, 0, "flags refused: %s", strerror(errno));
+	assert_err(ifc.connect(U, fd, (struct sockaddr *)&dst, sizeof dst), EINPROGRESS);
+	cr_assert(receive(&w, &t));
+	cr_assert_eq(w.flags, 0x02);
+	for (unsigned i = 0; i < w.nopts; i++)
+		cr_assert(w.opts[i].kind != SYNACK_DRILL_OPT_TS &&
+			  w.opts[i].kind != SYNACK_DRILL_OPT_WSCALE,
+			  "option %u in the SYN although turned off", w.opts[i].kind);
+	cr_assert_eq(w.opts[0].kind, SYNACK_DRILL_OPT_MSS);
+	close_so();
+	/* a value synack rejects, and a malformed one */
+	static const char *bad[] = {"net.ipv4.tcp_syncookies=3", "tcp_sack=x", "tcp_sack=-1"};
+	for (size_t i = 0; i < 3; i++) {
+		open_so(bad[i]);
+		assert_err(ifc.socket(U, AF_INET, SOCK_STREAM, 0), EINVAL);
+		close_so();
+	}
+}
+
+Test(pd, tcp_info_in_linux_terms, .init = setup_default)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof ti;
+	int lfd = listener(8080);
+
+	memset(&ti, 0xff, sizeof ti);
+	cr_assert_eq(ifc.getsockopt(U, lfd, IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
+	cr_assert_eq(len, sizeof ti);
+	cr_assert_eq(ti.tcpi_state, 10);              /* TCP_LISTEN */
+	handshake(40000, 8080);
+	cr_assert_eq(ifc.fcntl(U, lfd, F_SETFL, O_NONBLOCK), 0);
+	int fd = ifc.accept(U, lfd, NULL, NULL);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(ifc.getsockopt(U, fd, IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
+	cr_assert_eq(ti.tcpi_state, TCP_ESTABLISHED);
+	cr_assert_eq(ti.tcpi_snd_mss, 536, "snd_mss %u (the SYN had no MSS: 536)", ti.tcpi_snd_mss);
+	cr_assert_eq(ti.tcpi_retransmits, 0);
+	cr_assert_eq(ti.tcpi_unacked, 0);
+	cr_assert_eq(ti.tcpi_pmtu, 1500);
+	cr_assert_eq(ifc.shutdown(U, fd, SHUT_WR), 0);
+	cr_assert_eq(ifc.getsockopt(U, fd, IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
+	cr_assert_eq(ti.tcpi_state, TCP_FIN_WAIT1);
+	cr_assert_eq(ti.tcpi_unacked, 1, "the FIN is one segment unacknowledged");
+	/* a shorter buffer gets the head of the struct, as Linux does */
+	uint8_t head[1] = {0};
+	len = 1;
+	cr_assert_eq(ifc.getsockopt(U, fd, IPPROTO_TCP, TCP_INFO, head, &len), 0);
+	cr_assert_eq(len, 1);
+	cr_assert_eq(head[0], TCP_FIN_WAIT1);
+	assert_err(ifc.getsockopt(U, 4242, IPPROTO_TCP, TCP_INFO, &ti, &len), EBADF);
+}

@@ -4,7 +4,7 @@
 set -euo pipefail
 src=${SYNACK_SRC:?}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/scripts" "$tmp/src"/{base,wire,ip,tcp,api,trace,sim,io} "$tmp/tools" "$tmp/include/synack"
+mkdir -p "$tmp/scripts" "$tmp/src"/{base,wire,ip,tcp,api,trace,sim,io} "$tmp/tools" "$tmp/packetdrill" "$tmp/include/synack"
 cp "$src/scripts/layercheck.py" "$tmp/scripts/"
 run() { python3 "$tmp/scripts/layercheck.py"; }
 
@@ -29,6 +29,7 @@ expect_fail src/api/bad.c 'void f(void){ printf("x"); }' "stdio"
 expect_fail src/base/bad.c 'int f(void){ return socket(2,1,0); }' "system call"
 expect_fail src/sim/bad.c '#include "io/pcap_io.h"' "may not include"
 expect_fail tools/bad.c '#include "tcp/tcb.h"' "only public headers"
+expect_fail packetdrill/bad.c '#include "api/api.h"' "packetdrill/ may use only public headers"
 expect_fail src/tcp/bad.c '#include <sys/socket.h>' "OS access"
 # comments and strings do not count
 printf '/* malloc(1) */\nconst char *s = "printf(";\n' > "$tmp/src/tcp/fine.c"
