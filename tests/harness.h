@@ -64,6 +64,7 @@ struct harness {
 	struct wire_tcp out;            /* the last segment drained */
 	uint8_t out_payload[70000];
 	uint32_t out_src, out_dst;
+	uint32_t src2;                  /* a second address of ours a test added, or 0 */
 };
 
 /* Config used by h_init: Linux defaults with the options the scripts leave out. */
@@ -155,7 +156,7 @@ static inline bool h_next(struct harness *h)
 		     WIRE_OK);
 	cr_assert(wire_tcp_csum_ok(ip.src, ip.dst, h->pkt + ip.hdr_len,
 				   ip.total_len - ip.hdr_len));
-	cr_assert_eq(ip.src, US);
+	cr_assert(ip.src == US || (h->src2 && ip.src == h->src2), "source %08x", ip.src);
 	h->out_src = ip.src;
 	h->out_dst = ip.dst;
 	memcpy(h->out_payload, h->out.payload, h->out.payload_len);
@@ -316,6 +317,46 @@ static inline int h_active_est(struct harness *h, uint32_t *iss, uint16_t *lport
 	EXPECT_SEG(h, F_ACK, *iss + 1, PEER_ISN + 1, ANYWIN);
 	EXPECT_STATE(h, fd, SYNACK_STATE_ESTABLISHED);
 	return fd;
+}
+
+#define H_ROUTER 0x0a0000feu
+
+/* ICMP type/code from H_ROUTER to US quoting a TCP segment US:lport -> THEM:rport with
+ * sequence number seq; mtu goes in bytes 6-7 (frag needed). */
+static inline void h_icmp_err(struct harness *h, uint8_t type, uint8_t code, uint16_t mtu,
+		     uint16_t lport, uint16_t rport, uint32_t seq)
+{
+	uint8_t p[20 + 8 + 20 + 8];
+	struct wire_ipv4 ip = {
+		.hdr_len = 20, .ttl = 64, .proto = WIRE_IPPROTO_ICMP, .src = H_ROUTER, .dst = US,
+		.total_len = sizeof p,
+	};
+	struct wire_ipv4 inner = {
+		.hdr_len = 20, .ttl = 1, .proto = WIRE_IPPROTO_TCP, .src = US, .dst = THEM,
+		.total_len = 1500,
+	};
+	uint8_t *icmp = p + 20, *q = p + 28, *t = p + 48;
+	uint16_t c;
+
+	memset(p, 0, sizeof p);
+	cr_assert_eq(wire_ipv4_emit(&ip, p, 20), 20);
+	cr_assert_eq(wire_ipv4_emit(&inner, q, 20), 20);
+	icmp[0] = type;
+	icmp[1] = code;
+	icmp[6] = (uint8_t)(mtu >> 8);
+	icmp[7] = (uint8_t)mtu;
+	t[0] = (uint8_t)(lport >> 8);
+	t[1] = (uint8_t)lport;
+	t[2] = (uint8_t)(rport >> 8);
+	t[3] = (uint8_t)rport;
+	t[4] = (uint8_t)(seq >> 24);
+	t[5] = (uint8_t)(seq >> 16);
+	t[6] = (uint8_t)(seq >> 8);
+	t[7] = (uint8_t)seq;
+	c = wire_csum(icmp, sizeof p - 20);
+	icmp[2] = (uint8_t)(c >> 8);
+	icmp[3] = (uint8_t)c;
+	synack_input(h->s, h->now, p, sizeof p);
 }
 
 #endif

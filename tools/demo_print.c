@@ -60,10 +60,11 @@ static const char *event_name(int kind)
 		[SYNACK_EV_READABLE] = "readable", [SYNACK_EV_WRITABLE] = "writable",
 		[SYNACK_EV_CONNECTED] = "connected", [SYNACK_EV_ACCEPTABLE] = "acceptable",
 		[SYNACK_EV_RESET] = "reset", [SYNACK_EV_CLOSED] = "closed",
-		[SYNACK_EV_ERROR] = "error",
+		[SYNACK_EV_ERROR] = "error", [SYNACK_EV_URGENT] = "urgent",
+		[SYNACK_EV_SOFT_ERROR] = "soft-error",
 	};
 
-	if (kind < SYNACK_EV_READABLE || kind > SYNACK_EV_ERROR)
+	if (kind < SYNACK_EV_READABLE || kind > SYNACK_EV_SOFT_ERROR)
 		return "?";
 	return names[kind];
 }

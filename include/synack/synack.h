@@ -232,6 +232,13 @@ enum synack_event_kind {
 	SYNACK_EV_ERROR,        /* the connection failed: error holds the errno
 	                         * (ETIMEDOUT, EHOSTUNREACH, ...) — also readable via
 	                         * SO_ERROR */
+	SYNACK_EV_URGENT,       /* the peer's urgent pointer advanced: urgent data is
+	                         * pending (RFC 9293 §3.8.5 MUST-32; poll() also shows
+	                         * SYNACK_POLLPRI, tcp_info.urg_data says how much) */
+	SYNACK_EV_SOFT_ERROR,   /* an error report while the connection goes on (RFC 9293
+	                         * §3.9.1.8 MUST-47): error holds EHOSTUNREACH, ENETUNREACH,
+	                         * ... for an ICMP soft error, ETIMEDOUT when R1 was reached
+	                         * (§3.8.3 SHLD-9). Off with SYNACK_SO_ERROR_REPORTS = 0 */
 };
 
 struct synack_event {
@@ -332,7 +339,11 @@ const char *synack_timer_name(int timer);
 
 /* Constants with Linux's numeric values, so callers need no libc socket headers. */
 #define SYNACK_SOL_SOCKET    1
+#define SYNACK_IPPROTO_IP    0
 #define SYNACK_IPPROTO_TCP   6
+#define SYNACK_IP_TOS        1   /* DS field + ECN byte of every IPv4 header sent (MUST-48);
+                                  * the ECN bits are kept by the stack, as Linux does */
+#define SYNACK_IP_TTL        2   /* 1..255, -1 = the stack's ip_default_ttl (MUST-49) */
 #define SYNACK_SO_REUSEADDR  2
 #define SYNACK_SO_ERROR      4
 #define SYNACK_SO_SNDBUF     7
@@ -350,6 +361,9 @@ const char *synack_timer_name(int timer);
  * socket, in retransmissions (MUST-20, MUST-21). */
 #define SYNACK_TCP_RETRIES1  0x5301
 #define SYNACK_TCP_RETRIES2  0x5302
+/* synack only: 0 turns SYNACK_EV_SOFT_ERROR reports off for this socket (RFC 9293
+ * §3.9.1.8 SHLD-20); on (1) by default. Level SYNACK_SOL_SOCKET. */
+#define SYNACK_SO_ERROR_REPORTS 0x5310
 
 #define SYNACK_MSG_OOB       0x01  /* send: the data is urgent (RFC 9293 §3.8.5) */
 #define SYNACK_MSG_PEEK      0x02
@@ -455,7 +469,8 @@ int synack_shutdown(struct synack_stack *s, int fd, int how);
  */
 int synack_close(struct synack_stack *s, int fd);
 /*
- * Socket options at level SYNACK_SOL_SOCKET or SYNACK_IPPROTO_TCP, names above. Values
+ * Socket options at level SYNACK_SOL_SOCKET, SYNACK_IPPROTO_IP or SYNACK_IPPROTO_TCP,
+ * names above. Values
  * are int (struct synack_linger for SO_LINGER); len must be at least the size.
  * -ENOPROTOOPT for unknown options, -EINVAL for bad lengths/values. getsockopt writes
  * the value and sets *len; SO_ERROR returns the pending error and clears it.
@@ -493,6 +508,8 @@ struct synack_tcp_info {
 	uint32_t total_retrans;
 	uint64_t bytes_sent, bytes_received;
 	uint64_t segs_out, segs_in;
+	uint32_t urg_data;       /* received urgent bytes not yet read: from the next byte
+	                          * recv() returns up to the urgent pointer (MUST-33) */
 };
 #define SYNACK_TI_OPT_TIMESTAMPS 0x1
 #define SYNACK_TI_OPT_SACK       0x2

@@ -276,5 +276,11 @@ int synack_tcp_info(struct synack_stack *s, int fd, struct synack_tcp_info *i)
 	i->bytes_received = t->bytes_received;
 	i->segs_out = t->segs_out;
 	i->segs_in = t->segs_in;
+	if (t->rcv_urg) {
+		/* MUST-33: urgent bytes between the read pointer and the urgent pointer */
+		uint32_t rd = t->rcv_nxt - ring_len(&t->rcvbuf);
+
+		i->urg_data = seq_gt(t->rcv_up, rd) ? t->rcv_up - rd : 0;
+	}
 	return 0;
 }

@@ -2,7 +2,9 @@
  * sockopt.c — setsockopt/getsockopt with Linux's option numbers, units and errors:
  * SO_REUSEADDR, SO_LINGER, SO_KEEPALIVE, SO_ERROR, SO_RCVBUF, SO_SNDBUF, TCP_NODELAY,
  * TCP_MAXSEG, TCP_KEEPIDLE/INTVL/CNT (RFC 9293 §3.8.4), TCP_SYNCNT, TCP_USER_TIMEOUT
- * (RFC 5482, RFC 9293 §3.8.3), and synack's per-socket R1/R2 (MUST-20, MUST-21).
+ * (RFC 5482, RFC 9293 §3.8.3), and synack's per-socket R1/R2 (MUST-20, MUST-21);
+ * IP_TOS and IP_TTL (RFC 9293 §3.9.1.9 MUST-48, §3.9.2 MUST-49) and synack's
+ * SO_ERROR_REPORTS switch for SYNACK_EV_SOFT_ERROR (§3.9.1.8 SHLD-20).
  */
 #include <errno.h>
 #include <limits.h>
@@ -55,8 +57,30 @@ static int set_socket_level(struct synack_stack *s, struct tcb *t, int name, con
 			v = (int)ring_len(&t->sndbuf);
 		t->opt.sndbuf = (uint32_t)v > c->wmem_max ? c->wmem_max : (uint32_t)v;
 		return 0;
+	case SYNACK_SO_ERROR_REPORTS:
+		t->opt.error_reports = v != 0;
+		return 0;
 	case SYNACK_SO_ERROR:
 		return -ENOPROTOOPT;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+/* Level IPPROTO_IP, as Linux's do_ip_setsockopt for a TCP socket. */
+static int set_ip_level(struct tcb *t, int name, int v)
+{
+	switch (name) {
+	case SYNACK_IP_TOS:
+		/* the ECN bits belong to the stack (Linux keeps its own); the new DS field
+		 * applies to every later segment, also mid-connection (SHLD-21, SHLD-22) */
+		t->opt.ip_tos = (uint8_t)((unsigned)v & 0xfcu);
+		return 0;
+	case SYNACK_IP_TTL:
+		if (v != -1 && (v < 1 || v > 255))
+			return -EINVAL;
+		t->opt.ip_ttl = v == -1 ? 0 : (uint8_t)v;
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -126,10 +150,12 @@ int synack_setsockopt(struct synack_stack *s, int fd, int level, int name,
 		return -EBADF;
 	if (level == SYNACK_SOL_SOCKET)
 		return set_socket_level(s, t, name, val, len);
-	if (level != SYNACK_IPPROTO_TCP)
+	if (level != SYNACK_IPPROTO_TCP && level != SYNACK_IPPROTO_IP)
 		return -ENOPROTOOPT;
 	if (get_int(val, len, &v))
 		return -EINVAL;
+	if (level == SYNACK_IPPROTO_IP)
+		return set_ip_level(t, name, v);
 	return set_tcp_level(s, t, name, v);
 }
 
@@ -142,6 +168,16 @@ static int read_opt(struct synack_stack *s, struct tcb *t, int level, int name, 
 		case SYNACK_SO_RCVBUF: *v = (int)t->opt.rcvbuf; return 0;
 		case SYNACK_SO_SNDBUF: *v = (int)t->opt.sndbuf; return 0;
 		case SYNACK_SO_ERROR: *v = t->so_error; t->so_error = 0; return 0;
+		case SYNACK_SO_ERROR_REPORTS: *v = t->opt.error_reports; return 0;
+		default: return -ENOPROTOOPT;
+		}
+	}
+	if (level == SYNACK_IPPROTO_IP) {
+		switch (name) {
+		case SYNACK_IP_TOS: *v = t->opt.ip_tos; return 0;
+		case SYNACK_IP_TTL:
+			*v = t->opt.ip_ttl ? t->opt.ip_ttl : s->tcp.cfg.ip_default_ttl;
+			return 0;
 		default: return -ENOPROTOOPT;
 		}
 	}

@@ -240,7 +240,8 @@ bool synack_poll_event(struct synack_stack *s, struct synack_event *ev)
 		list_remove(&tcb->ev_link);
 	ev->fd = tcb->fd;
 	ev->kind = (enum synack_event_kind)bit;
-	ev->error = (bit == SYNACK_EV_RESET || bit == SYNACK_EV_ERROR) ? tcb->dead_error : 0;
+	ev->error = (bit == SYNACK_EV_RESET || bit == SYNACK_EV_ERROR) ? tcb->dead_error
+		    : bit == SYNACK_EV_SOFT_ERROR ? tcb->report_error : 0;
 	return true;
 }
 

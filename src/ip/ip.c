@@ -76,10 +76,11 @@ enum ip_rx_kind ip_input(const uint32_t *addrs, unsigned naddrs, const uint8_t *
 }
 
 size_t ip_emit(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, uint8_t proto,
-	       uint8_t ttl, uint16_t id, size_t payload_len)
+	       uint8_t ttl, uint8_t tos, uint16_t id, size_t payload_len)
 {
 	struct wire_ipv4 ip = {
 		.hdr_len = WIRE_IPV4_HDR_MIN,
+		.tos = tos,
 		.id = id,
 		.frag = WIRE_IP_DF,
 		.ttl = ttl,
@@ -113,7 +114,7 @@ size_t ip_icmp_echo_reply(const struct ip_rx *rx, uint8_t ttl, uint16_t id, uint
 	csum = wire_csum(icmp, n);
 	icmp[2] = (uint8_t)(csum >> 8);
 	icmp[3] = (uint8_t)csum;
-	return ip_emit(out, cap, rx->dst, rx->src, WIRE_IPPROTO_ICMP, ttl, id, n);
+	return ip_emit(out, cap, rx->dst, rx->src, WIRE_IPPROTO_ICMP, ttl, 0, id, n);
 }
 
 static uint32_t get32(const uint8_t *p)

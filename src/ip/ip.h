@@ -48,11 +48,12 @@ enum ip_rx_kind ip_input(const uint32_t *addrs, unsigned naddrs, const uint8_t *
 
 /*
  * Writes a 20-byte IPv4 header (DF set, as Linux does for TCP with PMTU discovery) in
- * buf[0..20) for a payload of payload_len bytes that the caller has put at buf + 20.
+ * buf[0..20) for a payload of payload_len bytes that the caller has put at buf + 20,
+ * with the given TTL and TOS byte (DS field + ECN, RFC 2474/3168; MUST-48/49).
  * Returns 20 + payload_len, or 0 when it exceeds 65535 or cap.
  */
 size_t ip_emit(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, uint8_t proto,
-	       uint8_t ttl, uint16_t id, size_t payload_len);
+	       uint8_t ttl, uint8_t tos, uint16_t id, size_t payload_len);
 
 /*
  * Builds the echo reply (RFC 792) to the ICMP echo request in rx into out[0..cap).

@@ -114,5 +114,6 @@ void tcp_icmp_input(struct tcp_stack *ts, const struct ip_icmp_err *e)
 		return;
 	}
 	tcb->soft_error = err;
+	tcp_report_soft(ts, tcb, err);  /* MUST-47: reported, the connection goes on */
 	icmp_note(ts, tcb, before, SYNACK_V_ACCEPTED, "ICMP error kept as the soft error");
 }

@@ -551,6 +551,7 @@ static enum verdict step_urg(struct seg_ctx *c)
 	if (!tcb->rcv_urg || seq_gt(up, tcb->rcv_up)) {
 		tcb->rcv_up = up;
 		tcb->rcv_urg = true;
+		tcp_wake(c->ts, tcb, SYNACK_EV_URGENT);        /* MUST-32 */
 	}
 	return V_CONTINUE;
 }

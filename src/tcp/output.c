@@ -20,12 +20,13 @@ static uint16_t next_ip_id(struct tcp_stack *ts)
 	return (uint16_t)(ts->counters[SYNACK_CTR_IP_OUT] & 0xffff);
 }
 
-/* Wraps tcp segment bytes at buf + 20 into an IPv4 packet. */
+/* Wraps tcp segment bytes at buf + 20 into an IPv4 packet with the socket's IP_TTL
+ * (0: the stack's default) and IP_TOS (MUST-48, MUST-49). */
 static size_t finish_packet(struct tcp_stack *ts, uint8_t *buf, size_t cap, uint32_t src,
-			    uint32_t dst, size_t seg_len)
+			    uint32_t dst, size_t seg_len, uint8_t ttl, uint8_t tos)
 {
-	size_t n = ip_emit(buf, cap, src, dst, WIRE_IPPROTO_TCP, ts->cfg.ip_default_ttl,
-			   next_ip_id(ts), seg_len);
+	size_t n = ip_emit(buf, cap, src, dst, WIRE_IPPROTO_TCP,
+			   ttl ? ttl : ts->cfg.ip_default_ttl, tos, next_ip_id(ts), seg_len);
 
 	if (n) {
 		tcp_count(ts, SYNACK_CTR_IP_OUT);
@@ -61,7 +62,7 @@ static size_t emit_ctl(struct tcp_stack *ts, const struct tcp_ctl *c, uint8_t *b
 		tcp_count(ts, SYNACK_CTR_TCP_RST_OUT);
 	tcp_note(ts, NULL, SYNACK_NOTE_OUT, SYNACK_V_SENT, SYNACK_STATE_CLOSED, &seg, c->laddr,
 		 c->raddr, c->flags & WIRE_TCP_RST ? "RST" : "ACK");
-	return finish_packet(ts, buf, cap, c->laddr, c->raddr, n);
+	return finish_packet(ts, buf, cap, c->laddr, c->raddr, n, 0, 0);
 }
 
 /* ---- window advertisement (§3.8.6.2.2, SHLD-14 no shrinking) ------------------------- */
@@ -282,7 +283,8 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	tcb->want_ka_probe = false;
 	tcp_note(ts, tcb, SYNACK_NOTE_OUT, SYNACK_V_SENT, tcb->state, &seg, tcb->laddr,
 		 tcb->raddr, "sent");
-	return finish_packet(ts, buf, cap, tcb->laddr, tcb->raddr, n);
+	return finish_packet(ts, buf, cap, tcb->laddr, tcb->raddr, n, tcb->opt.ip_ttl,
+			     tcb->opt.ip_tos);
 }
 
 size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap)
@@ -321,7 +323,8 @@ size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap)
 		ts->cookie_head = (ts->cookie_head + 1) % TCP_COOKIE_QUEUE;
 		ts->cookie_len--;
 		if (n)
-			return finish_packet(ts, buf, cap, r->laddr, r->raddr, n);
+			return finish_packet(ts, buf, cap, r->laddr, r->raddr, n, r->ip_ttl,
+					     r->ip_tos);
 	}
 	while ((first = list_first(&ts->synack_out))) {
 		struct tcp_reqsk *r = container_of(first, struct tcp_reqsk, out_link);
@@ -329,7 +332,8 @@ size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap)
 
 		list_remove(first);
 		if (n)
-			return finish_packet(ts, buf, cap, r->laddr, r->raddr, n);
+			return finish_packet(ts, buf, cap, r->laddr, r->raddr, n, r->ip_ttl,
+					     r->ip_tos);
 	}
 	while ((first = list_first(&ts->out_list))) {
 		struct tcb *tcb = container_of(first, struct tcb, out_link);

@@ -188,6 +188,14 @@ void tcp_wake(struct tcp_stack *ts, struct tcb *tcb, enum synack_event_kind kind
 	tcb->ev_pending |= 1u << kind;
 }
 
+void tcp_report_soft(struct tcp_stack *ts, struct tcb *tcb, int err)
+{
+	if (!tcb->opt.error_reports)
+		return;
+	tcb->report_error = err;
+	tcp_wake(ts, tcb, SYNACK_EV_SOFT_ERROR);
+}
+
 void tcp_want_output(struct tcp_stack *ts, struct tcb *tcb)
 {
 	if (tcb->out_link.next == &tcb->out_link)

@@ -77,6 +77,8 @@ static void fill_from_syn(struct tcp_stack *ts, struct tcp_reqsk *r, struct tcb 
 	uint8_t ws = 0;
 
 	r->listener = l;
+	r->ip_ttl = l->opt.ip_ttl;
+	r->ip_tos = l->opt.ip_tos;
 	r->laddr = laddr;
 	r->raddr = raddr;
 	r->lport = s->dport;

@@ -51,6 +51,7 @@ struct tcb *tcp_tcb_new(struct tcp_stack *ts)
 	tcb->opt.syn_retries = c->syn_retries;
 	tcb->opt.rcvbuf = c->rmem_default;
 	tcb->opt.sndbuf = c->wmem_default;
+	tcb->opt.error_reports = true;
 	tcp_rtt_init(&tcb->rtt, c->rto_initial_ms * 1000u);
 	list_push_back(&ts->all_list, &tcb->all_link);
 	return tcb;

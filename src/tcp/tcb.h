@@ -90,6 +90,9 @@ struct tcp_sockopts {
 	uint32_t retries1, retries2, syn_retries;
 	uint32_t rcvbuf, sndbuf;
 	uint16_t maxseg;        /* TCP_MAXSEG user clamp, 0 = none */
+	uint8_t ip_tos;         /* IP_TOS: DS field of our IPv4 headers (MUST-48) */
+	uint8_t ip_ttl;         /* IP_TTL, 0 = cfg.ip_default_ttl (MUST-49) */
+	bool error_reports;     /* SYNACK_EV_SOFT_ERROR wanted (MUST-47, SHLD-20) */
 };
 
 struct tcb {
@@ -164,6 +167,7 @@ struct tcb {
 	int so_error;           /* pending error (positive errno) for SO_ERROR */
 	int dead_error;         /* error the connection ended with, reported by recv/send */
 	int soft_error;         /* last ICMP soft error (icmp.c): replaces ETIMEDOUT */
+	int report_error;       /* errno of the last SYNACK_EV_SOFT_ERROR (tcp_report_soft) */
 	struct tcp_sockopts opt;
 
 	/* stack queues */
@@ -202,6 +206,8 @@ struct tcp_reqsk {
 	uint8_t peer_wscale;         /* its shift, 0xff when no WS (or WS off here) */
 	uint8_t rcv_wscale;          /* our shift (meaningful when peer_wscale != 0xff) */
 	uint8_t retransmits;
+	uint8_t ip_ttl, ip_tos;      /* the listener's IP_TTL/IP_TOS (the listener may be
+	                              * gone when a cookie SYN-ACK is built) */
 	bool ts_ok, cookie;
 };
 
@@ -300,6 +306,9 @@ void tcp_note_timer(struct tcp_stack *ts, const struct tcb *tcb, int kind, uint8
 		    uint8_t st_before, const char *reason);
 /* Marks event kind pending on tcb (only when it has a descriptor). */
 void tcp_wake(struct tcp_stack *ts, struct tcb *tcb, enum synack_event_kind kind);
+/* An asynchronous error report (RFC 9293 §3.9.1.8 MUST-47): SYNACK_EV_SOFT_ERROR with
+ * errno err, unless the socket turned reports off (SHLD-20). */
+void tcp_report_soft(struct tcp_stack *ts, struct tcb *tcb, int err);
 /* Puts tcb on the output list (idempotent). */
 void tcp_want_output(struct tcp_stack *ts, struct tcb *tcb);
 /* Queues a stateless control segment (RST or ACK) and returns it (for options), or NULL

@@ -191,6 +191,7 @@ static bool on_retransmit(struct tcp_stack *ts, struct tcb *tcb, int kind)
 		/* MUST-20/§3.8.3: R1 reached, tell the IP layer/user: a counter and a note */
 		tcb->r1_reported = true;
 		tcp_count(ts, SYNACK_CTR_TCP_R1_REACHED);
+		tcp_report_soft(ts, tcb, tcb->soft_error ? tcb->soft_error : ETIMEDOUT);
 	}
 	tcp_note_timer(ts, tcb, kind, SYNACK_V_FIRED, before,
 		       kind == TCP_T_SYNACK ? "SYN-ACK retransmission timeout"

@@ -274,11 +274,12 @@ static void fp_check_packet(struct fp *p, int k, const uint8_t *b, size_t n)
 
 static void fp_check_event(int k, const struct synack_event *ev)
 {
-	if (ev->fd < 0 || ev->kind < SYNACK_EV_READABLE || ev->kind > SYNACK_EV_ERROR ||
+	if (ev->fd < 0 || ev->kind < SYNACK_EV_READABLE || ev->kind > SYNACK_EV_SOFT_ERROR ||
 	    ev->error < 0)
 		FP_FAIL("stack %d: bad event fd %d kind %d error %d", k, ev->fd, ev->kind,
 			ev->error);
-	if ((ev->kind == SYNACK_EV_RESET || ev->kind == SYNACK_EV_ERROR) && ev->error == 0)
+	if ((ev->kind == SYNACK_EV_RESET || ev->kind == SYNACK_EV_ERROR ||
+	     ev->kind == SYNACK_EV_SOFT_ERROR) && ev->error == 0)
 		FP_FAIL("stack %d: event kind %d without an error", k, ev->kind);
 }
 

@@ -3,46 +3,7 @@
  * quoting our own segments. */
 #include "harness.h"
 
-#define ROUTER 0x0a0000feu
 #define R (PEER_ISN + 1)
-
-/* ICMP type/code from ROUTER to US quoting a TCP segment US:lport -> THEM:rport with
- * sequence number seq; mtu goes in bytes 6-7 (frag needed). */
-static void icmp_err(struct harness *h, uint8_t type, uint8_t code, uint16_t mtu,
-		     uint16_t lport, uint16_t rport, uint32_t seq)
-{
-	uint8_t p[20 + 8 + 20 + 8];
-	struct wire_ipv4 ip = {
-		.hdr_len = 20, .ttl = 64, .proto = WIRE_IPPROTO_ICMP, .src = ROUTER, .dst = US,
-		.total_len = sizeof p,
-	};
-	struct wire_ipv4 inner = {
-		.hdr_len = 20, .ttl = 1, .proto = WIRE_IPPROTO_TCP, .src = US, .dst = THEM,
-		.total_len = 1500,
-	};
-	uint8_t *icmp = p + 20, *q = p + 28, *t = p + 48;
-	uint16_t c;
-
-	memset(p, 0, sizeof p);
-	cr_assert_eq(wire_ipv4_emit(&ip, p, 20), 20);
-	cr_assert_eq(wire_ipv4_emit(&inner, q, 20), 20);
-	icmp[0] = type;
-	icmp[1] = code;
-	icmp[6] = (uint8_t)(mtu >> 8);
-	icmp[7] = (uint8_t)mtu;
-	t[0] = (uint8_t)(lport >> 8);
-	t[1] = (uint8_t)lport;
-	t[2] = (uint8_t)(rport >> 8);
-	t[3] = (uint8_t)rport;
-	t[4] = (uint8_t)(seq >> 24);
-	t[5] = (uint8_t)(seq >> 16);
-	t[6] = (uint8_t)(seq >> 8);
-	t[7] = (uint8_t)seq;
-	c = wire_csum(icmp, sizeof p - 20);
-	icmp[2] = (uint8_t)(c >> 8);
-	icmp[3] = (uint8_t)c;
-	synack_input(h->s, h->now, p, sizeof p);
-}
 
 static int connect_syn(struct harness *h, uint32_t *iss, uint16_t *lport)
 {
@@ -64,7 +25,7 @@ Test(tcp_icmp, syn_sent_port_unreachable_refused)
 
 	h_init(&h);
 	fd = connect_syn(&h, &iss, &lport);
-	icmp_err(&h, 3, 3, 0, lport, SRV_PORT, iss);
+	h_icmp_err(&h, 3, 3, 0, lport, SRV_PORT, iss);
 	EXPECT_STATE(&h, fd, SYNACK_STATE_CLOSED);
 	EXPECT_NONE(&h);
 	cr_assert_eq(synack_recv(h.s, fd, NULL, 0, 0), -ECONNREFUSED);
@@ -81,7 +42,7 @@ Test(tcp_icmp, syn_sent_protocol_unreachable_fails)
 
 	h_init(&h);
 	fd = connect_syn(&h, &iss, &lport);
-	icmp_err(&h, 3, 2, 0, lport, SRV_PORT, iss);
+	h_icmp_err(&h, 3, 2, 0, lport, SRV_PORT, iss);
 	EXPECT_STATE(&h, fd, SYNACK_STATE_CLOSED);
 	cr_assert_eq(synack_recv(h.s, fd, NULL, 0, 0), -ENOPROTOOPT);
 	h_fini(&h);
@@ -96,9 +57,9 @@ Test(tcp_icmp, syn_sent_stale_sequence_ignored_rfc5927)
 
 	h_init(&h);
 	fd = connect_syn(&h, &iss, &lport);
-	icmp_err(&h, 3, 3, 0, lport, SRV_PORT, iss + 1);        /* not in [UNA, NXT) */
-	icmp_err(&h, 3, 3, 0, lport, SRV_PORT, iss - 1);
-	icmp_err(&h, 3, 3, 0, lport, SRV_PORT + 1, iss);        /* no such connection */
+	h_icmp_err(&h, 3, 3, 0, lport, SRV_PORT, iss + 1);        /* not in [UNA, NXT) */
+	h_icmp_err(&h, 3, 3, 0, lport, SRV_PORT, iss - 1);
+	h_icmp_err(&h, 3, 3, 0, lport, SRV_PORT + 1, iss);        /* no such connection */
 	EXPECT_STATE(&h, fd, SYNACK_STATE_SYN_SENT);
 	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_ICMP_STALE), 3);
 	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_ICMP_ERR), 0);
@@ -117,7 +78,7 @@ Test(tcp_icmp, syn_sent_host_unreachable_soft_then_timeout_reports_it)
 	h.cfg.syn_retries = 1;
 	cr_assert_eq(synack_stack_set_config(h.s, &h.cfg), 0);
 	fd = connect_syn(&h, &iss, &lport);
-	icmp_err(&h, 3, 1, 0, lport, SRV_PORT, iss);    /* soft: keep trying */
+	h_icmp_err(&h, 3, 1, 0, lport, SRV_PORT, iss);    /* soft: keep trying */
 	EXPECT_STATE(&h, fd, SYNACK_STATE_SYN_SENT);
 	h_at(&h, t0 + 1 * SEC);
 	EXPECT_SEG(&h, F_SYN, iss, 0, ANYWIN);
@@ -139,7 +100,7 @@ Test(tcp_icmp, established_port_unreachable_is_soft_cleared_by_ack)
 	fd = h_active_est(&h, &iss, &lport);
 	cr_assert_eq(synack_send(h.s, fd, "abc", 3, 0), 3);
 	EXPECT_SEG(&h, F_ACK | F_PSH, iss + 1, R, ANYWIN);
-	icmp_err(&h, 3, 3, 0, lport, SRV_PORT, iss + 1);
+	h_icmp_err(&h, 3, 3, 0, lport, SRV_PORT, iss + 1);
 	EXPECT_STATE(&h, fd, SYNACK_STATE_ESTABLISHED);
 	cr_assert_eq(synack_getsockopt(h.s, fd, SYNACK_SOL_SOCKET, SYNACK_SO_ERROR, &err, &len), 0);
 	cr_assert_eq(err, 0);           /* soft errors are not SO_ERROR (Linux) */
@@ -165,14 +126,14 @@ Test(tcp_icmp, established_frag_needed_lowers_mss_and_resends)
 	cr_assert_eq(h.out.payload_len, 536);
 	while (h_next(&h))
 		;
-	icmp_err(&h, 3, 4, 400, lport, SRV_PORT, iss + 1);
+	h_icmp_err(&h, 3, 4, 400, lport, SRV_PORT, iss + 1);
 	cr_assert_eq(synack_tcp_info(h.s, fd, &ti), 0);
 	cr_assert_eq(ti.snd_mss, 360, "snd_mss %u", ti.snd_mss);
 	EXPECT_SEG(&h, F_ACK, iss + 1, R, ANYWIN);        /* resent at the new size */
 	cr_assert_eq(h.out.payload_len, 360);
 	/* a larger MTU later never raises it; an MTU below 68 is ignored */
-	icmp_err(&h, 3, 4, 1400, lport, SRV_PORT, iss + 1);
-	icmp_err(&h, 3, 4, 60, lport, SRV_PORT, iss + 1);
+	h_icmp_err(&h, 3, 4, 1400, lport, SRV_PORT, iss + 1);
+	h_icmp_err(&h, 3, 4, 60, lport, SRV_PORT, iss + 1);
 	cr_assert_eq(synack_tcp_info(h.s, fd, &ti), 0);
 	cr_assert_eq(ti.snd_mss, 360);
 	h_fini(&h);
