@@ -61,7 +61,7 @@ uint32_t tcp_cc_initial_window(uint32_t mss)
 
 uint32_t tcp_cc_flight(const struct tcb *tcb)
 {
-	return seq_gt(tcb->snd_nxt, tcb->snd_una) ? tcb->snd_nxt - tcb->snd_una : 0;
+	return seq_gt(tcb->snd_max, tcb->snd_una) ? tcb->snd_max - tcb->snd_una : 0;
 }
 
 void tcp_cc_init(struct tcp_stack *ts, struct tcb *tcb)

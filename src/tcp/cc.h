@@ -56,6 +56,8 @@ struct tcp_cc {
 	                                 * (growth only then: RFC 9438 §4.6, RFC 7661) */
 	bool rto_reduced;               /* ssthresh was set by an RTO at SND.UNA rto_una */
 	uint32_t rto_una;
+	uint8_t probes_out;             /* zero-window probes unanswered (timers.c) */
+	uint64_t probe_ns;              /* when the last one was sent */
 	struct tcp_cc_cubic cubic;
 };
 
@@ -116,9 +118,16 @@ void tcp_cc_on_rto(struct tcp_stack *ts, struct tcb *tcb);
  * tcp_slow_start_after_idle): with nothing in flight and no send for more than one RTO,
  * cwnd = min(IW, cwnd). Also moves CUBIC's epoch past the idle time (RFC 9438 §5.8). */
 void tcp_cc_on_send(struct tcp_stack *ts, struct tcb *tcb);
-/* Data in flight as congestion control counts it (RFC 5681 FlightSize): SND.NXT -
- * SND.UNA, which after an RTO's go-back is what was resent since. */
+/* RFC 5681 FlightSize as the algorithms use it for ssthresh: SND.MAX - SND.UNA. */
 uint32_t tcp_cc_flight(const struct tcb *tcb);
+
+/* rttm.c: the RTT sample of an ACK that advanced SND.UNA to ack (seg the segment,
+ * borrowed, may be NULL): the timed segment when ack covers it (Karn), else RFC 7323
+ * RTTM from seg's TSecr. Feeds tcp_rtt_sample (RFC 6298 (2.2)/(2.3), rto_min/max) and
+ * returns the sample in us, 0 when this ACK gave none. */
+struct wire_tcp;
+uint32_t tcp_rtt_on_ack(struct tcp_stack *ts, struct tcb *tcb, uint32_t ack,
+			const struct wire_tcp *seg);
 
 /* cc_cubic.c, exposed for tests: RFC 9438 Figure 2's K in microseconds for a window
  * gap W_max - cwnd_epoch of gap_bytes, and Figure 1's W_cubic(t) in bytes (cc_cubic.c

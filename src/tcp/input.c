@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "tcp/cc.h"
 #include "tcp/challenge.h"
 #include "tcp/input.h"
 #include "tcp/tcb.h"
@@ -404,7 +405,6 @@ void tcp_ack_advance(struct seg_ctx *c, uint32_t ack)
 	uint32_t head = tcp_sndbuf_seq(tcb);
 	uint32_t data_acked = seq_gt(ack, head) ? ack - head : 0;
 
-	(void)acked;
 	if (data_acked > ring_len(&tcb->sndbuf))
 		data_acked = ring_len(&tcb->sndbuf);    /* the rest was our FIN */
 	ring_drop(&tcb->sndbuf, data_acked);
@@ -413,14 +413,9 @@ void tcp_ack_advance(struct seg_ctx *c, uint32_t ack)
 	tcb->snd_una = ack;
 	if (seq_lt(tcb->snd_nxt, ack))
 		tcb->snd_nxt = ack;
-	/* RFC 6298 §3 with Karn's rule: only a segment never retransmitted is timed */
-	if (tcb->rtt.timing && seq_geq(ack, tcb->rtt.timed_seq)) {
-		uint64_t us = (ts->now_ns - tcb->rtt.timed_at_ns) / 1000;
-
-		tcb->rtt.timing = false;
-		tcp_rtt_sample(&tcb->rtt, (uint32_t)(us > 0xffffffffu ? 0xffffffffu : us),
-			       ts->cfg.rto_min_ms * 1000u, ts->cfg.rto_max_ms * 1000u);
-	}
+	/* RFC 6298 §3 with Karn's rule, RFC 7323 §4 RTTM (rttm.c); congestion control
+	 * (recovery.c takes this call over when it lands) */
+	tcp_cc_on_ack(ts, tcb, acked, tcp_rtt_on_ack(ts, tcb, ack, c->seg));
 	tcb->retransmits = 0;
 	tcb->backoff = 0;
 	tcb->r1_reported = false;

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 
+#include "tcp/cc.h"
 #include "tcp/input.h"
 #include "tcp/isn.h"
 #include "tcp/tcb.h"
@@ -201,6 +202,7 @@ void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb)
 	if (tcb->snd_una != tcb->snd_max)
 		tcp_rexmit_arm(ts, tcb);
 	tcp_keepalive_arm(ts, tcb);
+	tcp_cc_init(ts, tcb);           /* IW10 (RFC 6928), algorithm */
 	if (tcb->fin_queued) {
 		/* CLOSE (or SHUT_WR) during the handshake: "queue for processing after
 		 * entering ESTABLISHED" (§3.10.4) */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ip/ip.h"
+#include "tcp/cc.h"
 #include "tcp/isn.h"
 #include "tcp/tcb.h"
 
@@ -133,29 +134,106 @@ static bool may_send_data(int st)
 	       st == TCP_CLOSING || st == TCP_LAST_ACK;
 }
 
-/* Payload length for a segment at snd_nxt: window, MSS, Nagle (RFC 9293 §3.7.4). */
-static uint32_t plan_data(const struct tcb *tcb)
+/* ---- how much new data (RFC 9293 §3.7.4, §3.8.6.2.1; RFC 5681 §3.1) -------------- */
+
+/* Bytes queued at or after SND.NXT (0 when SND.NXT is past the buffer, e.g. on a FIN). */
+static uint32_t unsent_bytes(const struct tcb *tcb)
 {
 	uint32_t head = tcp_sndbuf_seq(tcb);
 	uint32_t buffered = ring_len(&tcb->sndbuf);
 	uint32_t off = tcb->snd_nxt - head;
-	uint32_t avail, usable, len;
-	bool rexmit = seq_lt(tcb->snd_nxt, tcb->snd_max);
 
-	if (!may_send_data(tcb->state) || seq_lt(tcb->snd_nxt, head) || off >= buffered)
+	if (seq_lt(tcb->snd_nxt, head) || off >= buffered)
 		return 0;
-	avail = buffered - off;
-	usable = seq_gt(tcb->snd_una + tcb->snd_wnd, tcb->snd_nxt)
-			 ? tcb->snd_una + tcb->snd_wnd - tcb->snd_nxt : 0;
-	len = avail < usable ? avail : usable;
-	if (len > tcb->snd_mss)
-		len = tcb->snd_mss;
-	/* Nagle (§3.7.4): hold a small segment while data is unacknowledged, unless it
-	 * empties the buffer with a FIN behind it, or TCP_NODELAY */
-	if (len && len < tcb->snd_mss && len == avail && !rexmit && !tcb->opt.nodelay &&
-	    tcb->snd_max != tcb->snd_una && !tcb->fin_queued)
+	return buffered - off;
+}
+
+/* The usable window U = SND.UNA + SND.WND - SND.NXT (RFC 1122 §4.2.3.4), 0 if closed. */
+static uint32_t usable_window(const struct tcb *tcb)
+{
+	return seq_gt(tcb->snd_una + tcb->snd_wnd, tcb->snd_nxt)
+		       ? tcb->snd_una + tcb->snd_wnd - tcb->snd_nxt : 0;
+}
+
+/* What cwnd still allows beyond the data in flight (RFC 5681 §3.1: FlightSize may not
+ * exceed cwnd; after an RTO's go-back, what was resent since). No limit before the
+ * connection is synchronized (cwnd 0: cc.h). */
+static uint32_t cwnd_room(const struct tcb *tcb)
+{
+	uint32_t pipe = tcb->snd_nxt - tcb->snd_una;
+
+	if (!tcb->cc.cwnd)
+		return UINT32_MAX;
+	return tcb->cc.cwnd > pipe ? tcb->cc.cwnd - pipe : 0;
+}
+
+static uint32_t min3(uint32_t a, uint32_t b, uint32_t c)
+{
+	uint32_t m = a < b ? a : b;
+
+	return m < c ? m : c;
+}
+
+/*
+ * Payload length for new data (or a go-back-N resend after an RTO) at SND.NXT: the
+ * least of the data queued, the usable window, cwnd's room and SMSS, then the sender's
+ * silly window syndrome avoidance (RFC 1122 §4.2.3.4 / RFC 9293 §3.8.6.2.1, with
+ * cwnd counted in the usable window) with Nagle (§3.7.4) as its "all data pushed"
+ * case. A short segment goes out when
+ *   (1) it is a full SMSS (not short),
+ *   (2) it carries all the queued data and nothing is unacknowledged, or TCP_NODELAY,
+ *       or a FIN follows (every send() is pushed: Linux's PSH on the last byte),
+ *   (3) it is at least half the largest window the peer ever offered (Fs = 1/2),
+ *   (4) the persist timer fired (the override timeout: want_probe), or it is resent
+ *       after an RTO (SND.NXT < SND.MAX: the data was sent before).
+ * Nagle is RFC 896/1122's (hold while anything is unacknowledged), not Linux's
+ * Minshall variant (hold only while a short segment is unacknowledged).
+ */
+static uint32_t plan_data(const struct tcb *tcb)
+{
+	uint32_t mss = tcb->snd_mss;
+	uint32_t avail = unsent_bytes(tcb);
+	uint32_t wnd = usable_window(tcb);
+	uint32_t len = min3(avail, wnd, cwnd_room(tcb));
+
+	if (!may_send_data(tcb->state) || !len)
 		return 0;
-	return len;
+	if (len >= mss)
+		return mss;                                             /* (1) */
+	if (tcb->want_probe || seq_lt(tcb->snd_nxt, tcb->snd_max))
+		return len;                                             /* (4) */
+	if (len == avail)                                               /* (2) */
+		return tcb->opt.nodelay || tcb->snd_max == tcb->snd_una || tcb->fin_queued
+			       ? len : 0;
+	return len >= tcb->cc.max_snd_wnd / 2 ? len : 0;               /* (3) */
+}
+
+/* Before planning: restart after idle (cc.c), the largest window seen (for (3) above),
+ * whether cwnd is what holds data back (cc.c grows only a used window), and the end of
+ * zero-window probing once the window takes the next segment (Linux tcp_ack_probe:
+ * backoff and probe count reset). */
+static void prepare_send(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct tcp_cc *cc = &tcb->cc;
+	uint32_t avail, want;
+
+	if (!cc->cwnd || !may_send_data(tcb->state))
+		return;
+	if (tcb->snd_wnd > cc->max_snd_wnd)
+		cc->max_snd_wnd = tcb->snd_wnd;
+	avail = unsent_bytes(tcb);
+	if (!avail)
+		return;
+	if (tcb->snd_nxt == tcb->snd_max)
+		tcp_cc_on_send(ts, tcb);
+	want = min3(avail, usable_window(tcb), tcb->snd_mss);
+	if (want && cwnd_room(tcb) < want)
+		cc->cwnd_limited = true;
+	if (cc->probes_out && usable_window(tcb) >= (avail < tcb->snd_mss ? avail
+								  : tcb->snd_mss)) {
+		cc->probes_out = 0;
+		tcb->backoff = 0;
+	}
 }
 
 static void plan_segment(struct tcp_stack *ts, const struct tcb *tcb, struct plan *p)
@@ -220,6 +298,7 @@ static void account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct pla
 			tcp_timer_set(ts, tcb, TCP_T_USER_TIMEOUT,
 				      ts->now_ns + tcb->opt.user_timeout_ms * MS);
 		tcp_timer_clear(ts, tcb, TCP_T_PERSIST);
+		tcb->cc.last_send_ns = ts->now_ns;      /* idle restart (cc.c) */
 	}
 	if (p->flags & WIRE_TCP_ACK) {
 		tcb->want_ack = false;
@@ -230,14 +309,33 @@ static void account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct pla
 	tcb->bytes_sent += p->len;
 }
 
-/* Arms the persist timer when data waits behind a zero window (§3.8.6.1). */
+/* Arms the persist timer when data waits and nothing is in flight to bring an ACK:
+ * behind a zero window (§3.8.6.1) or a window too small to use (the SWS override
+ * timeout, RFC 1122 §4.2.3.4 (4)); as Linux (tcp_check_probe_timer), after one RTO
+ * (never less than rto_min) with the current backoff. */
 static void maybe_persist(struct tcp_stack *ts, struct tcb *tcb)
 {
-	uint32_t unsent = ring_len(&tcb->sndbuf) - (tcb->snd_nxt - tcp_sndbuf_seq(tcb));
-
-	if (may_send_data(tcb->state) && tcb->snd_wnd == 0 && unsent &&
-	    !tcp_rexmit_running(tcb) && !tcb->deadline[TCP_T_PERSIST])
+	if (may_send_data(tcb->state) && unsent_bytes(tcb) && !tcp_rexmit_running(tcb) &&
+	    !tcb->deadline[TCP_T_PERSIST])
 		tcp_timer_set(ts, tcb, TCP_T_PERSIST, ts->now_ns + tcp_rto_ns(ts, tcb));
+}
+
+/* Effective send MSS for this segment (RFC 9293 §3.7.1: the TCP header size counts
+ * the options actually sent; Linux tcp_current_mss): snd_mss already excludes the
+ * Timestamps option; SACK blocks on a data segment take their bytes from the payload.
+ * Trims p (FIN and PSH then belong to a later segment). */
+static void trim_to_options(const struct tcb *tcb, struct plan *p, struct wire_tcp *seg)
+{
+	uint32_t room = (uint32_t)tcb->snd_mss + (tcb->ts_ok ? 12u : 0u);
+	uint32_t opt = (uint32_t)wire_tcp_opts_len(&seg->opt);
+	uint32_t lim = room > opt ? room - opt : 1;
+
+	if (p->syn || p->len <= lim)
+		return;
+	p->len = lim;
+	p->fin = false;
+	p->flags &= (uint8_t)~(WIRE_TCP_FIN | WIRE_TCP_PSH);
+	seg->flags &= (uint8_t)~(WIRE_TCP_FIN | WIRE_TCP_PSH);
 }
 
 static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf, size_t cap)
@@ -247,6 +345,7 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	uint8_t payload[65536];
 	size_t n;
 
+	prepare_send(ts, tcb);
 	plan_segment(ts, tcb, &p);
 	if (plan_is_empty(tcb, &p)) {
 		maybe_persist(ts, tcb);
@@ -268,6 +367,7 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	}
 	seg.win = advertise_window(ts, tcb, p.syn);
 	build_options(ts, tcb, p.syn, &seg.opt);
+	trim_to_options(tcb, &p, &seg);
 	if (p.len)
 		ring_peek(&tcb->sndbuf, p.seq - tcp_sndbuf_seq(tcb), payload, p.len);
 	if (cap < WIRE_IPV4_HDR_MIN)

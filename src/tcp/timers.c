@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 
+#include "tcp/cc.h"
 #include "tcp/tcb.h"
 
 #define MS 1000000ull
@@ -197,6 +198,8 @@ static bool on_retransmit(struct tcp_stack *ts, struct tcb *tcb, int kind)
 		       kind == TCP_T_SYNACK ? "SYN-ACK retransmission timeout"
 		       : tcb->r1_reported && tcb->retransmits == tcb->opt.retries1
 			       ? "retransmission timeout (R1 reached)" : "retransmission timeout");
+	if (tcp_is_synchronized(tcb->state))
+		tcp_cc_on_rto(ts, tcb);         /* RFC 5681 (4) */
 	tcp_rexmit_arm(ts, tcb);                /* RFC 6298 (5.6) */
 	tcp_want_output(ts, tcb);
 	return true;
@@ -225,8 +228,29 @@ static bool on_keepalive(struct tcp_stack *ts, struct tcb *tcb)
 	return true;
 }
 
+/*
+ * §3.8.6.1 persist timer (MUST-35): one probe per expiry, the interval doubling from one
+ * RTO up to rto_max (RFC 6298 (5.5) backoff, as Linux tcp_probe_timer / tcp_probe0_when).
+ * A window that opened takes data (the SWS override: output sends what fits); a closed
+ * one gets Linux's <SEQ=SND.UNA-1><CTL=ACK>. The connection is kept as long as the peer
+ * answers (MUST-36 / Linux: any segment resets the count); retries2 unanswered probes in
+ * a row end it with ETIMEDOUT (Linux's max_probes = tcp_retries2).
+ */
 static bool on_persist(struct tcp_stack *ts, struct tcb *tcb)
 {
+	struct tcp_cc *cc = &tcb->cc;
+
+	if (cc->probes_out && tcb->last_rcv_ns >= cc->probe_ns)
+		cc->probes_out = 0;     /* the last probe was answered */
+	if (cc->probes_out >= tcb->opt.retries2) {
+		tcp_count(ts, SYNACK_CTR_TCP_TIMEOUTS);
+		note_end(ts, tcb, TCP_T_PERSIST, "zero-window probes unanswered: ETIMEDOUT");
+		tcp_drop(ts, tcb, ETIMEDOUT);
+		return false;
+	}
+	if (cc->probes_out < 255)
+		cc->probes_out++;
+	cc->probe_ns = ts->now_ns;
 	tcb->want_probe = true;
 	if (tcb->backoff < 30)
 		tcb->backoff++;

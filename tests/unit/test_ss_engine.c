@@ -37,7 +37,7 @@ Test(ss_engine, both_sides_after_the_prefix)
 	fp_prefix(p, &c);
 	/* server: listeners (port 81: 1 queued of backlog 1), est (7 bytes unACKed, the
 	 * client's ACK delayed), fly (3000 bytes never arrived: empty), half-closed,
-	 * CLOSING, zero window (14336 queued, persist), keep-alive peer, then the
+	 * CLOSING, zero window (13488 queued, persist), keep-alive peer, then the
 	 * descriptor-less: orphan FIN-WAIT-1 and LAST-ACK, the queued child on 81,
 	 * then the compact half-open (SYN-RECEIVED) entries, TIME-WAIT records last */
 	n = synack_ss_dump(p->st[FP_SRV], p->now, SYNACK_SS_LIST | SYNACK_SS_COUNTS, scratch, 64,
@@ -50,7 +50,7 @@ Test(ss_engine, both_sides_after_the_prefix)
 		"ESTABLISHED  0      7      10.0.0.1:80           10.0.0.2:32768        timer:(delack,40ms,0)\n"
 		"ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:32769\n"
 		"CLOSE-WAIT   0      0      10.0.0.1:80           10.0.0.2:32770\n"
-		"ESTABLISHED  0      14336  10.0.0.1:80           10.0.0.2:32775        timer:(persist,200ms,0)\n"
+		"ESTABLISHED  0      13488  10.0.0.1:80           10.0.0.2:32775        timer:(persist,200ms,0)\n"
 		"ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:32776\n"
 		"CLOSING      0      0      10.0.0.1:80           10.0.0.2:32774        timer:(on,200ms,0)\n"
 		"FIN-WAIT-1   0      0      10.0.0.1:80           10.0.0.2:32771        timer:(on,200ms,0)\n"
@@ -80,7 +80,7 @@ Test(ss_engine, both_sides_after_the_prefix)
 		"ESTABLISHED  0      3000   10.0.0.2:32769        10.0.0.1:80           timer:(on,200ms,0)\n"
 		"FIN-WAIT-2   0      0      10.0.0.2:32770        10.0.0.1:80\n"
 		"ESTABLISHED  0      0      10.0.0.2:32771        10.0.0.1:80\n"
-		"ESTABLISHED  2048   0      10.0.0.2:32775        10.0.0.1:80\n"
+		"ESTABLISHED  2896   0      10.0.0.2:32775        10.0.0.1:80\n"
 		"ESTABLISHED  0      0      10.0.0.2:32776        10.0.0.1:80           timer:(keepalive,1.0s,0)\n"
 		"SYN-SENT     0      0      10.0.0.2:32777        10.0.0.1:80           timer:(on,1.0s,0)\n"
 		"SYN-SENT     0      0      10.0.0.2:32778        10.0.0.1:80           timer:(on,1.0s,0)\n"
