@@ -50,7 +50,7 @@ it_stop "$http_pid" || fail "synack http exited $?"
 
 # Linux sends: synack connect <- a Python server (sends the file, shuts down writing).
 r0=$(linux_retrans)
-SERVER_TIMEOUT=$limit it_in timeout "$limit" python3 "$srcdir/tests/interop/server.py" send 10.9.0.1 8000 \
+SERVER_TIMEOUT=$limit ip netns exec "$IT_NS" timeout "$limit" python3 "$srcdir/tests/interop/server.py" send 10.9.0.1 8000 \
 	"$IT_TMP/ready" "$IT_TMP/up.bin" >"$IT_TMP/srv.out" &
 srvpid=$!
 IT_PIDS+=("$srvpid")
