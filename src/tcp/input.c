@@ -283,6 +283,7 @@ static void trim_to_window(struct seg_ctx *c)
 
 		if (c->flags & WIRE_TCP_SYN) {
 			c->flags &= (uint8_t)~WIRE_TCP_SYN;
+			c->syn_trimmed = true;
 			cut--;
 			c->seq++;
 		}
@@ -382,7 +383,9 @@ static enum verdict step_syn(struct seg_ctx *c)
 {
 	struct tcb *tcb = c->tcb;
 
-	if (!(c->flags & WIRE_TCP_SYN))
+	/* RFC 5961 §4.2: "irrespective of the sequence number", so also a SYN the first
+	 * check trimmed off an acceptable segment (Linux looks at th->syn) */
+	if (!(c->flags & WIRE_TCP_SYN) && !c->syn_trimmed)
 		return V_CONTINUE;
 	if (tcb->state == TCP_SYN_RECEIVED && tcb->from_listen) {
 		c->reason = "SYN in SYN-RECEIVED: returns to LISTEN";

@@ -29,6 +29,8 @@ struct seg_ctx {
 	uint8_t st_before;
 	int fd;                         /* the connection's descriptor on arrival, or -1 */
 	bool back_to_listen;
+	bool syn_trimmed;               /* an old SYN was trimmed off (still "the SYN bit is
+	                                 * set" for the fourth check, RFC 5961 §4.2) */
 	bool has_reopen_iss;            /* a TIME-WAIT 4-tuple is reopened: use reopen_iss */
 	uint32_t reopen_iss;            /* the connection went away into LISTEN (MUST-11) */
 	const char *reason;             /* static string for the decision note */
