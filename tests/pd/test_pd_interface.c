@@ -15,9 +15,13 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "synack/drill.h"
 
@@ -384,6 +388,7 @@ Test(pd, bad_flags_make_every_call_einval)
 /* ---- blocking calls from a second thread (packetdrill's system-call thread) ---- */
 
 struct blocked {
+	atomic_int tid;
 	int fd, ret, err;
 	struct sockaddr_in peer;
 	socklen_t len;
@@ -396,6 +401,8 @@ static void *do_accept(void *arg)
 {
 	struct blocked *b = arg;
 
+	atomic_store(&b->tid, (int)syscall(SYS_gettid));
+
 	b->len = sizeof b->peer;
 	b->ret = ifc.accept(U, b->fd, (struct sockaddr *)&b->peer, &b->len);
 	b->err = errno;
@@ -407,6 +414,8 @@ static void *do_poll(void *arg)
 {
 	struct blocked *b = arg;
 
+	atomic_store(&b->tid, (int)syscall(SYS_gettid));
+
 	b->ret = ifc.poll(U, &b->p, 1, b->timeout);
 	b->err = errno;
 	atomic_store(&b->returned, 1);
@@ -416,21 +425,48 @@ static void *do_poll(void *arg)
 static void *do_read(void *arg)
 {
 	struct blocked *b = arg;
-	char buf[100];
 
+	atomic_store(&b->tid, (int)syscall(SYS_gettid));
+	char buf[100];
 	b->ret = (int)ifc.read(U, b->fd, buf, sizeof buf);
 	b->err = errno;
 	atomic_store(&b->returned, 1);
 	return NULL;
 }
 
-/* Lets a started thread reach its blocking point: the object settles every blocked call
- * before a changing call returns, but the thread must have entered it first. */
-static void let_block(void)
+/* Is the thread asleep? (/proc/self/task/TID/stat, state after the ')') */
+static bool sleeping(int tid)
 {
-	struct timespec ts = {.tv_nsec = 20 * 1000 * 1000};
+	char path[64], st[512] = {0};
+	FILE *f;
 
-	nanosleep(&ts, NULL);
+	snprintf(path, sizeof path, "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	size_t n = fread(st, 1, sizeof st - 1, f);
+	fclose(f);
+	st[n] = '\0';
+	char *p = strrchr(st, ')');
+	return p && p[1] == ' ' && p[2] == 'S';
+}
+
+/* Waits until the started thread blocks inside the object (asleep three times in a row,
+ * 1 ms apart) — the object settles every blocked call before a changing call returns,
+ * but the thread must have entered it first. */
+static void let_block(struct blocked *b)
+{
+	struct timespec ts = {.tv_nsec = 1000 * 1000};
+	int asleep = 0;
+
+	for (int i = 0; i < 20000 && asleep < 3; i++) {
+		nanosleep(&ts, NULL);
+		cr_assert_eq(atomic_load(&b->returned), 0, "the call returned %d without blocking",
+			     b->ret);
+		int tid = atomic_load(&b->tid);
+		asleep = tid && sleeping(tid) ? asleep + 1 : 0;
+	}
+	cr_assert_eq(asleep, 3, "the thread never blocked");
 }
 
 Test(pd, blocking_accept_completes_on_the_ack, .init = setup_default)
@@ -439,7 +475,7 @@ Test(pd, blocking_accept_completes_on_the_ack, .init = setup_default)
 	pthread_t th;
 
 	cr_assert_eq(pthread_create(&th, NULL, do_accept, &b), 0);
-	let_block();
+	let_block(&b);
 	cr_assert_eq(atomic_load(&b.returned), 0, "accept returned %d without a connection",
 		     b.ret);
 	struct synack_drill_wire w;
@@ -470,7 +506,7 @@ Test(pd, blocking_read_wakes_on_data, .init = setup_default)
 	b.fd = ifc.accept(U, lfd, NULL, NULL);
 	cr_assert_geq(b.fd, 0);
 	cr_assert_eq(pthread_create(&th, NULL, do_read, &b), 0);
-	let_block();
+	let_block(&b);
 	cr_assert_eq(ifc.usleep(U, 100000), 0);
 	cr_assert_eq(atomic_load(&b.returned), 0, "read returned %d with no data", b.ret);
 	inject(LOCAL, 40000, 8080, 0x18, 1001, iss + 1, 30);
@@ -492,7 +528,7 @@ Test(pd, poll_timeout_runs_on_the_virtual_clock, .init = setup_default)
 	b.p.fd = listener(8080);
 	b.p.events = POLLIN;
 	cr_assert_eq(pthread_create(&th, NULL, do_poll, &b), 0);
-	let_block();
+	let_block(&b);
 	cr_assert_eq(ifc.usleep(U, 99999), 0);
 	cr_assert_eq(atomic_load(&b.returned), 0, "poll returned before its timeout");
 	cr_assert_eq(ifc.usleep(U, 1), 0);
@@ -509,7 +545,7 @@ Test(pd, poll_wakes_on_a_connection, .init = setup_default)
 	b.p.fd = listener(8080);
 	b.p.events = POLLIN;
 	cr_assert_eq(pthread_create(&th, NULL, do_poll, &b), 0);
-	let_block();
+	let_block(&b);
 	cr_assert_eq(ifc.usleep(U, 5000000), 0);
 	cr_assert_eq(atomic_load(&b.returned), 0);
 	handshake(40000, 8080);
