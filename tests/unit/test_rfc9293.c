@@ -523,3 +523,31 @@ Test(rfc9293, must65_68_69_every_option_sent_is_well_formed)
 	cr_assert_geq(opts, 3 * segs);         /* at least NOP, NOP, TS on each */
 	h_fini(&h);
 }
+
+/* ---- MUST-55: source quench ------------------------------------------------------- */
+
+Test(rfc9293, must55_source_quench_is_silently_discarded)
+{
+	struct harness h;
+	struct synack_tcp_info before, after;
+	uint32_t iss;
+	uint16_t lport;
+	int fd;
+
+	h_init(&h);
+	fd = h_active_est(&h, &iss, &lport);
+	cr_assert_eq(synack_send(h.s, fd, "abc", 3, 0), 3);
+	EXPECT_SEG(&h, F_ACK | F_PSH, iss + 1, R0, ANYWIN);
+	count_events(&h, fd, SYNACK_EV_SOFT_ERROR, NULL);
+	cr_assert_eq(synack_tcp_info(h.s, fd, &before), 0);
+	h_icmp_err(&h, 4, 0, 0, lport, SRV_PORT, iss + 1);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_ICMP_IN), 1);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_ICMP_ERR), 0);
+	cr_assert_eq(count_events(&h, fd, SYNACK_EV_SOFT_ERROR, NULL), 0);
+	cr_assert_eq(synack_tcp_info(h.s, fd, &after), 0);
+	cr_assert_eq(after.snd_cwnd, before.snd_cwnd);
+	cr_assert_eq(after.snd_mss, before.snd_mss);
+	EXPECT_STATE(&h, fd, SYNACK_STATE_ESTABLISHED);
+	EXPECT_NONE(&h);
+	h_fini(&h);
+}
