@@ -10,7 +10,7 @@
  *   receiver: ACCEPTABLE -> accept(); READABLE -> recv() until -EAGAIN; 0 -> SHUT_WR;
  *             CLOSED -> the flow's end states are read (sender TIME-WAIT expected,
  *             receiver CLOSED).
- * Data is a xoshiro stream seeded per flow, hashed with SHA-256 where it is handed to
+ * Data is a xorshift64* stream seeded per flow, hashed with SHA-256 where it is handed to
  * send() and where recv() returns it.
  *
  * Corruption accounting: every delivered copy is checked here, independently of the
@@ -28,7 +28,6 @@
 #include <string.h>
 
 #include "base/alloc.h"
-#include "base/rng.h"
 #include "synack/sim.h"
 #include "synack/synack.h"
 #include "synack/transfer.h"
@@ -62,7 +61,7 @@ struct xflow {
 	uint64_t total;           /* UINT64_MAX in a timed run */
 	uint64_t generated;
 	uint32_t off, len;
-	struct rng gen;
+	uint64_t x;               /* data generator state, never 0 */
 	crypto_hash_sha256_state hs, hr;
 	bool shut, rshut, closed, failed;
 	uint64_t win_start;
@@ -266,15 +265,26 @@ static uint64_t counter_sum(const struct xrun *r, const char *name)
 
 /* ---- the application ------------------------------------------------------------------ */
 
-static void fill_chunk(struct xflow *f)
+/* The data: xorshift64* words (Vigna 2016), cheap enough not to weigh on the stacks'
+ * figures; without hashing (bench) one chunk is made and sent again and again, as
+ * iperf does. */
+static void fill_chunk(struct xflow *f, bool reuse)
 {
 	uint64_t left = f->total - f->generated;
 	uint32_t n = left < CHUNK ? (uint32_t)left : CHUNK;
+	uint64_t x = f->x;
 
-	for (uint32_t i = 0; i < n; i += 8) {
-		uint64_t v = rng_next(&f->gen);
+	if (!reuse || !f->len) {
+		for (uint32_t i = 0; i + 8 <= CHUNK; i += 8) {
+			uint64_t v;
 
-		memcpy(f->chunk + i, &v, n - i < 8 ? n - i : 8);
+			x ^= x >> 12;
+			x ^= x << 25;
+			x ^= x >> 27;
+			v = x * 0x2545f4914f6cdd1dull;
+			memcpy(f->chunk + i, &v, 8);
+		}
+		f->x = x;
 	}
 	f->generated += n;
 	f->off = 0;
@@ -291,7 +301,7 @@ static void sender_write(struct xrun *r, struct xflow *f)
 		ssize_t n;
 
 		if (f->off == f->len)
-			fill_chunk(f);
+			fill_chunk(f, r->cfg->no_hash);
 		n = synack_send(r->snd, f->sfd, f->chunk + f->off, f->len - f->off, 0);
 		if (n <= 0) {
 			if (n != -EAGAIN) {
@@ -673,7 +683,7 @@ static void init_flows(struct xrun *r)
 		f->index = i;
 		f->sfd = f->rfd = -1;
 		f->total = cfg->bytes ? cfg->bytes : UINT64_MAX;
-		rng_seed(&f->gen, cfg->seed * 0x9e3779b97f4a7c15ull + i + 1);
+		f->x = (cfg->seed + i + 1) * 0x9e3779b97f4a7c15ull | 1;
 		crypto_hash_sha256_init(&f->hs);
 		crypto_hash_sha256_init(&f->hr);
 		o->sender_state = o->receiver_state = -1;
@@ -702,13 +712,15 @@ static void run_data(struct xrun *r)
 	uint64_t every = cfg->progress_every_ns ? cfg->progress_every_ns : NS_PER_S / 10;
 	uint64_t next_progress = every;
 
+	/* The limit is checked after each step (the clock passes it by at most one event):
+	 * asking synack_sim_next_time() first would compute every host's deadline twice. */
 	while (!r->stop && r->ndone < r->nflows && !r->failed) {
-		if (synack_sim_next_time(r->sim) > limit) {
+		if (!synack_sim_step(r->sim))
+			return;
+		if (synack_sim_now(r->sim) > limit) {
 			r->res->timed_out = true;
 			return;
 		}
-		if (!synack_sim_step(r->sim))
-			return;
 		if (cfg->progress && synack_sim_now(r->sim) >= next_progress) {
 			report_progress(r);
 			next_progress = synack_sim_now(r->sim) + every;
