@@ -684,7 +684,9 @@ struct fp_conns {
 static void fp_prefix(struct fp *p, struct fp_conns *c)
 {
 	struct synack_stack *S = p->st[FP_SRV], *C = p->st[FP_CLI];
-	int one = 1, idle = 1, rcvbuf = 2048, fd;
+	/* rcvbuf: two segments of MSS 1448 fill the window exactly (a partial segment
+	 * would wait: sender SWS avoidance), so zw_s ends in persist */
+	int one = 1, idle = 1, rcvbuf = 2896, fd;
 
 	c->lis80 = fp_listen(p, SYNACK_ADDR_ANY, 80, 16);
 	c->lis81 = fp_listen(p, FP_SRV_ADDR, 81, 1);
