@@ -357,6 +357,9 @@ const char *synack_timer_name(int timer);
 #define SYNACK_TCP_KEEPCNT   6
 #define SYNACK_TCP_SYNCNT    7
 #define SYNACK_TCP_USER_TIMEOUT 18 /* milliseconds, 0 = off */
+#define SYNACK_TCP_CONGESTION 13 /* a string, not an int: "cubic" or "reno" (Linux's
+                                  * names; "newreno" also accepted); -ENOENT for an
+                                  * unknown name; getsockopt writes up to 16 bytes */
 /* synack only (Linux has these as sysctls alone): R1 and R2 of RFC 9293 §3.8.3 per
  * socket, in retransmissions (MUST-20, MUST-21). */
 #define SYNACK_TCP_RETRIES1  0x5301
@@ -502,12 +505,13 @@ struct synack_tcp_info {
 	uint32_t iss, irs;
 	uint32_t snd_una, snd_nxt, snd_wnd;   /* snd_wnd scaled (bytes) */
 	uint32_t rcv_nxt, rcv_wnd;            /* rcv_wnd advertised last (bytes) */
-	uint32_t snd_cwnd;                    /* bytes */
+	uint32_t snd_cwnd;                    /* bytes (0 before ESTABLISHED) */
 	uint32_t unacked;                     /* bytes in flight */
 	uint32_t send_queue, recv_queue;      /* bytes buffered */
 	uint32_t total_retrans;
 	uint64_t bytes_sent, bytes_received;
 	uint64_t segs_out, segs_in;
+	uint32_t snd_ssthresh;   /* bytes; 0x7fffffff until the first congestion event */
 	uint32_t urg_data;       /* received urgent bytes not yet read: from the next byte
 	                          * recv() returns up to the urgent pointer (MUST-33) */
 };

@@ -267,7 +267,8 @@ int synack_tcp_info(struct synack_stack *s, int fd, struct synack_tcp_info *i)
 	i->snd_wnd = t->snd_wnd;
 	i->rcv_nxt = t->rcv_nxt;
 	i->rcv_wnd = t->rcv_wnd;
-	i->snd_cwnd = t->snd_wnd;       /* no congestion control yet: the window rules */
+	i->snd_cwnd = t->cc.cwnd;
+	i->snd_ssthresh = t->cc.cwnd ? t->cc.ssthresh : 0;
 	i->unacked = t->snd_max - t->snd_una;
 	i->send_queue = ring_len(&t->sndbuf);
 	i->recv_queue = ring_len(&t->rcvbuf);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "tcp/cc.h"
 
 static int get_int(const void *val, size_t len, int *out)
 {
@@ -140,6 +141,21 @@ static int set_tcp_level(struct synack_stack *s, struct tcb *t, int name, int v)
 	}
 }
 
+/* TCP_CONGESTION (Linux): a name of up to 15 characters, not necessarily terminated.
+ * Unknown: -ENOENT, as Linux (tcp_set_congestion_control). */
+static int set_congestion(struct synack_stack *s, struct tcb *t, const void *val, size_t len)
+{
+	const struct tcp_cc_ops *ops;
+
+	if (!val || !len)
+		return -EINVAL;
+	ops = tcp_cc_find(val, len < TCP_CC_NAME_MAX ? len : TCP_CC_NAME_MAX - 1);
+	if (!ops)
+		return -ENOENT;
+	tcp_cc_select(&s->tcp, t, ops);
+	return 0;
+}
+
 int synack_setsockopt(struct synack_stack *s, int fd, int level, int name,
 		      const void *val, size_t len)
 {
@@ -150,6 +166,8 @@ int synack_setsockopt(struct synack_stack *s, int fd, int level, int name,
 		return -EBADF;
 	if (level == SYNACK_SOL_SOCKET)
 		return set_socket_level(s, t, name, val, len);
+	if (level == SYNACK_IPPROTO_TCP && name == SYNACK_TCP_CONGESTION)
+		return set_congestion(s, t, val, len);
 	if (level != SYNACK_IPPROTO_TCP && level != SYNACK_IPPROTO_IP)
 		return -ENOPROTOOPT;
 	if (get_int(val, len, &v))
@@ -217,6 +235,16 @@ int synack_getsockopt(struct synack_stack *s, int fd, int level, int name,
 			return -EINVAL;
 		memcpy(val, &lg, sizeof lg);
 		*len = sizeof lg;
+		return 0;
+	}
+	if (level == SYNACK_IPPROTO_TCP && name == SYNACK_TCP_CONGESTION) {
+		char buf[TCP_CC_NAME_MAX] = { 0 };
+		const char *nm = tcp_cc_ops_of(&s->tcp, t)->name;
+		size_t n = *len < sizeof buf ? *len : sizeof buf;
+
+		memcpy(buf, nm, strlen(nm));
+		memcpy(val, buf, n);
+		*len = n;
 		return 0;
 	}
 	if (*len < sizeof v)
