@@ -44,3 +44,7 @@ if [ "$(id -u)" -eq 0 ]; then
 else
   echo "-- linux: skipped (needs root for a network namespace)"
 fi
+
+echo
+echo "== tun: synack on a TUN device vs Linux over a veth pair (bench/tun.sh) =="
+"$root/bench/tun.sh" "$b"
