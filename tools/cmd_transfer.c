@@ -224,7 +224,7 @@ static void print_result(const struct targs *a, const struct synack_transfer_res
 	       res->buf_bytes, res->queue_pkts);
 	if (c->cc)
 		printf("congestion control %s%s\n", c->cc,
-		       res->cc_applied ? "" : " (NOT applied: the stack has no TCP_CONGESTION)");
+		       res->cc_applied ? "" : " (NOT applied)");
 	printf("after 2MSL         %" PRIu64 " connections left at the sender, %" PRIu64
 	       " at the receiver%s\n", res->left_sender, res->left_receiver,
 	       res->stuck ? " (STUCK)" : "");

@@ -60,7 +60,8 @@ struct synack_transfer_config {
 	                           * defaults and maxima); 0 = max(4 MiB, 2 x BDP) rounded up
 	                           * to a power of two, at most 256 MiB */
 	uint32_t mtu;             /* 0 = 1500 */
-	const char *cc;           /* "cubic", "reno" or "newreno"; NULL: the stack's default */
+	const char *cc;           /* "cubic", "reno" or "newreno" (= "reno"): both stacks'
+	                           * cfg.congestion_control; NULL: the stack's default */
 	uint64_t seed;            /* simulator faults, ISNs, the data */
 	uint64_t time_limit_ns;   /* virtual-time budget for the data and the close (not the
 	                           * final 2MSL): exceeded = timed_out; 0 = 1 hour */
@@ -103,7 +104,7 @@ struct synack_transfer_result {
 	                           * receiver CLOSED, within the time limit */
 	bool timed_out;           /* the time limit passed first */
 	bool stuck;               /* connections left after the final run to idle */
-	bool cc_applied;          /* cfg.cc was set on the sockets (TCP_CONGESTION exists) */
+	bool cc_applied;          /* cfg.cc was given to the stacks (and accepted) */
 	uint32_t flows;
 	struct synack_transfer_flow flow[SYNACK_TRANSFER_MAX_FLOWS];
 	uint64_t bytes_total;     /* received, all flows */

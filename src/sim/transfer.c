@@ -529,6 +529,16 @@ static void stack_config(const struct synack_transfer_config *cfg, uint32_t buf,
 	c->wmem_default = c->wmem_max = buf;
 	c->mtu = cfg->mtu ? cfg->mtu : 1500;
 	c->notes_max = 0;                /* no decision log: nobody reads it here */
+	if (cfg->cc) {
+		/* Linux calls NewReno "reno"; an unknown name makes the stack refuse the
+		 * config, so the run fails at setup instead of using another algorithm */
+		const char *cc = !strcmp(cfg->cc, "newreno") ? "reno" : cfg->cc;
+		size_t n = strlen(cc);
+
+		memset(c->congestion_control, 0, sizeof c->congestion_control);
+		memcpy(c->congestion_control, cc,
+		       n < sizeof c->congestion_control ? n : sizeof c->congestion_control - 1);
+	}
 }
 
 static void link_dir(const struct synack_transfer_config *cfg, uint32_t queue,
@@ -549,24 +559,6 @@ static void link_dir(const struct synack_transfer_config *cfg, uint32_t queue,
 	d->corrupt_ppm = cfg->corrupt_ppm;
 }
 
-static bool apply_cc(struct xrun *r, struct synack_stack *s, int fd)
-{
-	const char *cc = r->cfg->cc;
-
-	if (!cc)
-		return true;
-#ifdef SYNACK_TCP_CONGESTION
-	if (!strcmp(cc, "newreno"))
-		cc = "reno";
-	return synack_setsockopt(s, fd, SYNACK_IPPROTO_TCP, SYNACK_TCP_CONGESTION, cc,
-				 strlen(cc)) == 0;
-#else
-	(void)s;
-	(void)fd;
-	return false;
-#endif
-}
-
 static void connect_flow(struct xrun *r, struct xflow *f)
 {
 	int fd = synack_socket(r->snd);
@@ -578,7 +570,6 @@ static void connect_flow(struct xrun *r, struct xflow *f)
 		return;
 	}
 	f->sfd = fd;
-	r->res->cc_applied = apply_cc(r, r->snd, fd);
 	err = synack_connect(r->snd, fd, ADDR_R, SYNACK_TRANSFER_PORT);
 	if (err != -EINPROGRESS && err != 0) {
 		flow_error(r, f, true, -err);
@@ -660,6 +651,7 @@ static int setup(struct xrun *r)
 	r->link = synack_sim_add_link(r->sim, r->hs, r->hr, &d, &d);
 	if (r->link < 0)
 		return fail(res, r->link, "link");
+	res->cc_applied = cfg->cc != NULL;
 	r->snd = synack_sim_stack(r->sim, r->hs);
 	r->rcv = synack_sim_stack(r->sim, r->hr);
 	r->lfd = synack_socket(r->rcv);
