@@ -6,9 +6,9 @@
  * h_send() crafts a segment (wire_tcp_emit + wire_ipv4_emit) and feeds it at the
  * harness clock; h_next() drains one packet the stack wants to send and parses it;
  * EXPECT_SEG asserts every field of it. Time moves only by h_at()/h_advance().
- * Keys are fixed so runs are reproducible. Options are off by default (timestamps and
- * window scaling 0 in the config) so scripts read like RFC 9293's figures; tests that
- * want them turn them on.
+ * Keys are fixed so runs are reproducible. Options are off by default (timestamps,
+ * window scaling and SACK 0 in the config) so scripts read like RFC 9293's figures;
+ * tests that want them turn them on.
  */
 #ifndef SYNACK_TESTS_HARNESS_H
 #define SYNACK_TESTS_HARNESS_H
@@ -73,6 +73,7 @@ static inline void h_default_config(struct synack_config *c)
 	synack_config_default(c);
 	c->timestamps = 0;
 	c->window_scaling = 0;
+	c->sack = 0;
 }
 
 static inline void h_init_cfg(struct harness *h, const struct synack_config *cfg)

@@ -354,8 +354,8 @@ static inline void mx_check_seg(struct mx *m, const struct mx_case *c, int i,
 	char want[128], got[128];
 	uint32_t seq = mx_resolve(m, sent, &e->seq);
 	uint32_t ack = (e->flags & F_ACK) ? mx_resolve(m, sent, &e->ack) : 0;
-	/* options: a SYN carries exactly MSS (timestamps and window scaling are off in the
-	 * harness config); nothing else carries any. */
+	/* options: a SYN carries exactly MSS (timestamps, window scaling and SACK are off
+	 * in the harness config); nothing else carries any. */
 	uint8_t opts = (e->flags & F_SYN) ? WIRE_HAS_MSS : 0;
 	uint16_t mss = (e->flags & F_SYN) ? MX_MSS : 0;
 	bool ok = o->flags == e->flags && o->seq == seq &&

@@ -106,8 +106,8 @@ struct synack_config {
 	/* options (RFC 7323, RFC 2018) */
 	uint32_t window_scaling;       /* 1 */
 	uint32_t timestamps;           /* 1 */
-	uint32_t sack;                 /* 1: SACK-permitted is only offered once SACK is
-	                                * implemented; until then this knob has no effect */
+	uint32_t sack;                 /* 1: offer and accept SACK-permitted (RFC 2018 §2,
+	                                * net.ipv4.tcp_sack); 0: neither */
 
 	/* buffers (net.ipv4.tcp_rmem / tcp_wmem middle values, net.core.*_max) */
 	uint32_t rmem_default;         /* 131072 bytes */

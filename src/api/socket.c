@@ -252,6 +252,7 @@ int synack_tcp_info(struct synack_stack *s, int fd, struct synack_tcp_info *i)
 	i->retransmits = t->retransmits;
 	i->backoff = t->backoff;
 	i->options = (uint8_t)((t->ts_ok ? SYNACK_TI_OPT_TIMESTAMPS : 0) |
+			       (t->sack_ok ? SYNACK_TI_OPT_SACK : 0) |
 			       (t->ws_ok ? SYNACK_TI_OPT_WSCALE : 0));
 	i->snd_wscale = t->snd_wscale;
 	i->rcv_wscale = t->rcv_wscale;

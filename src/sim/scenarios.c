@@ -294,7 +294,7 @@ static const struct synack_sc_step s14[] = {
  * its SYN: an unknown option (kind 99, unassigned) first, skipped by its length, then
  * MSS 100, SACK-permitted, timestamps, NOP, window scale 7, EOL, and after the EOL bytes
  * that would be malformed if they were read. B answers with the options it builds (MSS,
- * NOP, NOP, TS echoing the client's value, NOP, WS: each 4-byte aligned) and sends at
+ * SACK-permitted + TS echoing the client's value, NOP, WS: each 4-byte aligned) and sends at
  * most the client's MSS less the 12 timestamp bytes per segment (300 bytes: 3 x 88, the
  * last 36 held by Nagle until the client's ACK). A data segment carries
  * a SACK block (parsed; B keeps no SACK scoreboard yet). Then five malformed segments,

@@ -148,6 +148,8 @@ void tcp_take_syn_options(struct tcp_stack *ts, struct tcb *tcb, const struct wi
 	if (!tcb->ws_ok)
 		tcb->rcv_wscale = 0;
 	tcb->ts_ok = ts->cfg.timestamps && (s->opt.present & WIRE_HAS_TS);
+	/* RFC 2018 §2: SACK may be used only when both sides sent SACK-permitted */
+	tcb->sack_ok = ts->cfg.sack && (s->opt.present & WIRE_HAS_SACKOK);
 	if (tcb->ts_ok) {
 		tcb->ts_recent = s->opt.ts_val;
 		tcb->ts_recent_ns = ts->now_ns;

@@ -111,6 +111,10 @@ static void build_options(struct tcp_stack *ts, struct tcb *tcb, bool syn,
 			o->present |= WIRE_HAS_WS;
 			o->wscale = tcb->rcv_wscale;
 		}
+		/* RFC 2018 §2: SACK-permitted only on SYNs; wire_tcp_emit lays it out as
+		 * Linux does (sackOK in place of the NOP,NOP before TS) */
+		if (tcb->sack_ok || (tcb->state == TCP_SYN_SENT && ts->cfg.sack))
+			o->present |= WIRE_HAS_SACKOK;
 	}
 	if (tcb->ts_ok || (syn && tcb->state == TCP_SYN_SENT && ts->cfg.timestamps)) {
 		o->present |= WIRE_HAS_TS;

@@ -90,6 +90,7 @@ static void fill_from_syn(struct tcp_stack *ts, struct tcp_reqsk *r, struct tcb 
 				 ? (uint8_t)(s->opt.wscale > 14 ? 14 : s->opt.wscale) : 0xff;
 	r->ts_ok = ts->cfg.timestamps && (s->opt.present & WIRE_HAS_TS);
 	r->ts_recent = r->ts_ok ? s->opt.ts_val : 0;
+	r->sack_ok = ts->cfg.sack && (s->opt.present & WIRE_HAS_SACKOK);     /* RFC 2018 §2 */
 	r->rcv_mss = (uint16_t)(l->opt.maxseg && l->opt.maxseg < own ? l->opt.maxseg : own);
 	while (r->peer_wscale != 0xff && ws < 14 && ((uint32_t)65535 << ws) < l->opt.rcvbuf)
 		ws++;
@@ -191,6 +192,7 @@ static struct tcb *promote(struct tcp_stack *ts, const struct tcp_reqsk *r)
 	t->snd_wscale = t->ws_ok ? r->peer_wscale : 0;
 	t->rcv_wscale = t->ws_ok ? r->rcv_wscale : 0;
 	t->ts_ok = r->ts_ok;
+	t->sack_ok = r->sack_ok;
 	if (t->ts_ok) {
 		t->ts_recent = r->ts_recent;
 		t->ts_recent_ns = ts->now_ns;
@@ -395,6 +397,8 @@ size_t tcp_synq_build(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *buf,
 		seg.opt.present |= WIRE_HAS_WS;
 		seg.opt.wscale = r->rcv_wscale;
 	}
+	if (r->sack_ok)
+		seg.opt.present |= WIRE_HAS_SACKOK;
 	if (r->ts_ok) {
 		seg.opt.present |= WIRE_HAS_TS;
 		seg.opt.ts_val = r->cookie ? r->cookie_tsval
@@ -470,10 +474,12 @@ bool tcp_synq_send_cookie(struct seg_ctx *c)
 	list_init(&r->out_link);
 	fill_from_syn(ts, r, c->tcb, c->laddr, c->raddr, c->seg);
 	r->cookie = true;
-	/* the options we cannot remember: WS rides in the TSval, so without timestamps
-	 * the connection goes without window scaling (Linux does the same) */
-	if (!r->ts_ok)
+	/* the options we cannot remember: WS and SACK-permitted ride in the TSval, so
+	 * without timestamps the connection goes without them (Linux does the same) */
+	if (!r->ts_ok) {
 		r->peer_wscale = 0xff;
+		r->sack_ok = false;
+	}
 	mss = r->peer_mss < r->rcv_mss ? r->peer_mss : r->rcv_mss;
 	r->iss = tcp_cookie_make(&ts->cookie_keys, r->laddr, r->lport, r->raddr, r->rport,
 				 r->irs, mss, ts->now_ns, &used);
@@ -482,7 +488,7 @@ bool tcp_synq_send_cookie(struct seg_ctx *c)
 		r->cookie_tsval = tcp_cookie_ts_encode(
 			(uint32_t)(ts->now_ns / MS) +
 				tcp_ts_offset(ts->isn_key, r->laddr, r->lport, r->raddr, r->rport),
-			r->peer_wscale == 0xff ? -1 : r->peer_wscale, false);
+			r->peer_wscale == 0xff ? -1 : r->peer_wscale, r->sack_ok);
 	ts->cookie_len++;
 	tcp_count(ts, SYNACK_CTR_TCP_COOKIES_SENT);
 	return true;
@@ -508,10 +514,12 @@ int tcp_synq_check_cookie(struct seg_ctx *c)
 	r.iss = s->ack - 1;
 	r.peer_mss = (uint16_t)mss;
 	r.peer_wscale = 0xff;
+	r.sack_ok = false;
 	/* fill_from_syn read the ACK's options: only TS means something here */
 	if (r.ts_ok) {
 		if (!tcp_cookie_ts_decode(s->opt.ts_ecr, &ws, &sack))
 			return TCP_COOKIE_BAD_MAC;
+		r.sack_ok = sack && ts->cfg.sack;
 		if (ws >= 0 && ts->cfg.window_scaling)
 			r.peer_wscale = (uint8_t)ws;
 		r.rcv_wscale = 0;

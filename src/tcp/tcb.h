@@ -116,6 +116,7 @@ struct tcb {
 	uint16_t rcv_mss;       /* what we advertised */
 	uint8_t snd_wscale, rcv_wscale;
 	bool ws_ok, ts_ok;
+	bool sack_ok;           /* SACK-permitted sent and received (RFC 2018 §2) */
 	uint32_t ts_recent;     /* RFC 7323 §4.3 */
 	uint64_t ts_recent_ns;  /* when ts_recent was updated (24-day PAWS rule) */
 	uint32_t ts_offset;     /* added to our ms clock for TSval */
@@ -209,6 +210,7 @@ struct tcp_reqsk {
 	uint8_t ip_ttl, ip_tos;      /* the listener's IP_TTL/IP_TOS (the listener may be
 	                              * gone when a cookie SYN-ACK is built) */
 	bool ts_ok, cookie;
+	bool sack_ok;                /* its SYN carried SACK-permitted and cfg.sack is on */
 };
 
 #define TCP_COOKIE_QUEUE 64

@@ -47,6 +47,7 @@ expect_eq "echo sha256" "$(sha256sum <"$IT_TMP/back.bin")" "$(sha256sum <"$IT_TM
 
 for chain in in out; do
 	dropped=$(it_in nft list chain ip loss $chain | grep -Eo 'counter packets [0-9]+' | awk '{ print $3 }')
-	[ "${dropped:-0}" -ge 10 ] || fail "chain $chain dropped only ${dropped:-0} packets"
+	# Linux's side sends ~290..320 packets (ACK timing varies): 9..11 drops at 1/29
+	[ "${dropped:-0}" -ge 5 ] || fail "chain $chain dropped only ${dropped:-0} packets"
 done
 echo "PASS: 256 KiB down, 256 KiB up, 128 KiB echo through deterministic loss both ways"

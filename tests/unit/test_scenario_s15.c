@@ -4,9 +4,9 @@
  * NOP, window scale 7 and EOL (then bytes after the EOL that would be malformed): B
  * skips the unknown option by its length and reads the rest (its SYN,ACK echoes the
  * timestamp and carries a window scale only because the client offered one; its data
- * segments are 100 - 12 timestamp bytes = 88 bytes). B builds MSS, NOP, NOP, TS, NOP, WS
- * (4-byte aligned, data offset 10) and NOP, NOP, TS afterwards (data offset 8). A SACK
- * block is parsed and the data delivered. Five malformed segments (option length 0,
+ * segments are 100 - 12 timestamp bytes = 88 bytes). B builds MSS, SACK-permitted, TS,
+ * NOP, WS (Linux's layout, 4-byte aligned, data offset 10) and NOP, NOP, TS afterwards
+ * (data offset 8). A SACK block is parsed and the data delivered. Five malformed segments (option length 0,
  * length 1, overrun, data offset 4, data offset 15 past the end) are dropped and
  * counted, never answered; then data offset 15 with 40 bytes of options is accepted at
  * the very sequence number the malformed ones carried. */
@@ -81,11 +81,11 @@ Test(scenario, S15_options_parsed_built_and_malformed_dropped)
 	cr_assert_eq(syn.opt.ts_val, 1000);
 	cr_assert_eq(arrival_nth(run, 1)->mss, 100);
 
-	/* B's SYN,ACK: MSS 1460, NOP, NOP, TS (val, ecr = the client's 1000), NOP, WS 2;
-	 * no SACK-permitted (the engine has no SACK yet: the knob has no effect). */
+	/* B's SYN,ACK: MSS 1460, SACK-permitted in place of the NOP, NOP before TS (val,
+	 * ecr = the client's 1000), NOP, WS 2: Linux's layout (the client offered SACK). */
 	t = parse_sent(run, 2);
 	{
-		const uint8_t w[20] = {2, 4, 0x05, 0xb4, 1, 1, 8, 10,
+		const uint8_t w[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10,
 				       (uint8_t)(t.opt.ts_val >> 24), (uint8_t)(t.opt.ts_val >> 16),
 				       (uint8_t)(t.opt.ts_val >> 8), (uint8_t)t.opt.ts_val,
 				       0, 0, 0x03, 0xe8, 1, 3, 3, 2};

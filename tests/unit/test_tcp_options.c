@@ -1,5 +1,6 @@
 /* test_tcp_options.c — options negotiated on the SYN (RFC 9293 §3.7.1, RFC 7323):
- * window scale and timestamps with Linux's defaults on, PAWS (RFC 7323 §5). */
+ * window scale and timestamps with Linux's defaults on (SACK-permitted too: see
+ * test_stream_rcv_sackok.c), PAWS (RFC 7323 §5). */
 #include "harness.h"
 
 static void init_with_options(struct harness *h)
@@ -66,7 +67,8 @@ Test(tcp_options, syn_sent_offers_ws_ts_peer_without_options)
 	fd = synack_socket(h.s);
 	synack_connect(h.s, fd, THEM, SRV_PORT);
 	EXPECT_SEG(&h, F_SYN, h.out.seq, 0, 65535);
-	cr_assert_eq(h.out.opt.present, WIRE_HAS_MSS | WIRE_HAS_WS | WIRE_HAS_TS);
+	cr_assert_eq(h.out.opt.present,
+		     WIRE_HAS_MSS | WIRE_HAS_WS | WIRE_HAS_TS | WIRE_HAS_SACKOK);
 	iss = h.out.seq;
 	lport = h.out.sport;
 	h_send(&h, SRV_PORT, lport, F_SYN | F_ACK, PEER_ISN, iss + 1, 8192);
