@@ -10,7 +10,7 @@
 # of fault happened both ways, its tcp_retrans that it retransmitted; Linux's RetransSegs
 # (the namespace's /proc/net/snmp) that Linux had to.
 # Sizes: FAULT_DOWN (default 1 MiB), FAULT_UP (default 128 KiB), bounded by FAULT_TIMEOUT
-# seconds each (default 120). Until the engine has out-of-order reassembly, SACK and fast
+# seconds each (default 240). Until the engine has out-of-order reassembly, SACK and fast
 # recovery (issue 4), Linux -> synack runs at ~20 KB/s and synack -> Linux at ~100 KB/s
 # under these faults, so ctest runs these sizes (a few hundred faults each way, every one
 # recovered); tests/interop/pending/interop_faults_64m.sh runs 64 MiB each way.
@@ -18,7 +18,7 @@ source "${SYNACK_SRC:?}/tests/interop/lib.sh"
 need curl python3 sha256sum
 down=${FAULT_DOWN:-1048576}
 up=${FAULT_UP:-131072}
-limit=${FAULT_TIMEOUT:-120}
+limit=${FAULT_TIMEOUT:-240}
 fault=loss=5%,delay=20ms,jitter=2ms,reorder=10%,dup=1%
 it_ns_up
 mkdir "$IT_TMP/www"
