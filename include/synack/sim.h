@@ -209,10 +209,16 @@ int synack_sim_partition(struct synack_sim *sim, int link, bool on);
 /* Scripted drop: the nth (1-based) packet that host `from` sends on link is dropped.
  * Up to 16 pending per direction; -ENOSPC beyond. */
 int synack_sim_drop_nth(struct synack_sim *sim, int link, int from, uint32_t nth);
-/* Installs (or with NULL removes) the scripted-drop filter. */
+/* Installs (or with NULL removes) the scripted-drop filter. A filter that changes the
+ * sending direction's parameters with synack_sim_link_set() changes them for the packet
+ * it is deciding on too (its loss, corruption, duplication and reordering steps come
+ * after the filter): test_faultenum duplicates one chosen packet that way. */
 void synack_sim_set_filter(struct synack_sim *sim, synack_sim_filter_fn fn, void *ctx);
 
-/* Installs (or with NULL removes) the capture tap. */
+/* Installs (or with NULL removes) the capture tap. The SEND record is emitted when the
+ * packet is fully queued, so the tap callback may call synack_sim_send() (its own SEND
+ * record comes before that call returns): test_faultenum re-sends a held packet right
+ * after the one that overtakes it that way. */
 void synack_sim_set_tap(struct synack_sim *sim, synack_sim_tap_fn fn, void *ctx);
 
 /* Host `from` transmits len bytes now: the route is chosen by the IPv4 destination

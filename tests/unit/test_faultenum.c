@@ -140,6 +140,7 @@ struct fe_run {
 	uint64_t t_idle;
 	bool idle;
 	int faults_applied;
+	int dups_done, releases_done; /* faults that took effect, seen on the tap */
 	/* trace (only when tracing) */
 	bool tracing;
 	struct synack_trace *tr;
@@ -241,7 +242,8 @@ static void fe_release(struct fe_run *r, struct fe_held *h, const char *why)
 		h->label, why);
 	r->injecting = true;
 	r->inject_label = h->label;
-	synack_sim_send(r->sim, r->host[h->dir], h->buf, h->len);
+	if (synack_sim_send(r->sim, r->host[h->dir], h->buf, h->len) == SYNACK_SIM_DELIVERED)
+		r->releases_done++;
 	r->injecting = false;
 }
 
@@ -363,8 +365,11 @@ static void fe_tap(void *ctx, const struct synack_sim_tap *t)
 			what = "  [fault: reorder2, held]";
 		fe_trace_pkt(r, t, label, what);
 	}
-	if (r->dup_armed[d])
+	if (r->dup_armed[d]) {
+		if (t->fate == SYNACK_SIM_DELIVERED && (t->flags & SYNACK_SIM_F_DUPLICATED))
+			r->dups_done++;
 		fe_set_dup(r, d, false);
+	}
 	if (!r->cur_idx[d])
 		return;
 	/* A numbered packet went out: held packets of this direction that it passes. */
@@ -792,6 +797,13 @@ static void fe_verdict(struct fe_run *r)
 	if (r->faults_applied != r->pat->n)
 		fe_fail(r, "%d of %d faults applied (a numbered packet never existed)",
 			r->faults_applied, r->pat->n);
+	for (int i = 0, dups = 0, holds = 0; i < r->pat->n; i++) {
+		dups += r->pat->f[i].kind == FE_DUP;
+		holds += r->pat->f[i].kind == FE_REORDER1 || r->pat->f[i].kind == FE_REORDER2;
+		if (i == r->pat->n - 1 && (dups != r->dups_done || holds != r->releases_done))
+			fe_fail(r, "faults took effect: %d of %d dup, %d of %d re-sent", r->dups_done,
+				dups, r->releases_done, holds);
+	}
 	if (r->ex == FE_HANDSHAKE || r->ex == FE_SIMOPEN)
 		fe_check_established(r, r->pat->n);
 	else
@@ -993,6 +1005,23 @@ static bool fe_seen_add(struct fe_seen *seen, const struct fe_pattern *p)
 	return true;
 }
 
+#define FE_MAX_CAND 512
+
+/* Every fault on every packet of a run that carried k[0] packets A->B, k[1] B->A, in
+ * order (direction, number, kind). Returns how many. */
+static size_t fe_candidates(const uint32_t k[2], struct fe_fault *out)
+{
+	size_t n = 0;
+
+	for (int d = 0; d < 2; d++)
+		for (uint32_t i = 1; i <= k[d]; i++)
+			for (int c = 0; c < FE_KINDS; c++) {
+				cr_assert_lt(n, FE_MAX_CAND);
+				out[n++] = (struct fe_fault){(uint8_t)d, (uint8_t)c, (uint16_t)i};
+			}
+	return n;
+}
+
 /* The enumeration of one exchange (see the header comment); returns its counts. */
 static struct fe_stats fe_enumerate(enum fe_exchange ex, const struct fe_pending_entry *pend,
 				    size_t npend)
@@ -1003,28 +1032,28 @@ static struct fe_stats fe_enumerate(enum fe_exchange ex, const struct fe_pending
 	bool *met = calloc(npend + 1, sizeof(bool));
 	uint32_t k0[2], k1[2];
 	uint32_t singles = 0, pairs = 0;
+	struct fe_fault c1[FE_MAX_CAND], c2[FE_MAX_CAND];
+	size_t n1, n2;
 
 	cr_assert(seen.v && met);
 	fe_one(ex, &none, &st, pend, npend, met, k0);
-	for (int d1 = 0; d1 < 2; d1++)
-	for (uint32_t i1 = 1; i1 <= k0[d1]; i1++)
-	for (int c1 = 0; c1 < FE_KINDS; c1++) {
-		struct fe_fault f1 = {(uint8_t)d1, (uint8_t)c1, (uint16_t)i1};
-		struct fe_pattern p1 = {1, {f1}};
+	n1 = fe_candidates(k0, c1);
+	for (size_t i = 0; i < n1; i++) {
+		struct fe_pattern p1 = {1, {c1[i]}};
 
 		fe_one(ex, &p1, &st, pend, npend, met, k1);
 		singles++;
-		for (int d2 = 0; d2 < 2; d2++)
-		for (uint32_t i2 = 1; i2 <= k1[d2]; i2++)
-		for (int c2 = 0; c2 < FE_KINDS; c2++) {
-			struct fe_fault f2 = {(uint8_t)d2, (uint8_t)c2, (uint16_t)i2};
-			struct fe_pattern p2 = {2, {f1, f2}};
+		n2 = fe_candidates(k1, c2);
+		for (size_t j = 0; j < n2; j++) {
+			struct fe_pattern p2 = {2, {c1[i], c2[j]}};
 			uint32_t k2[2];
 
-			if (d2 == d1 && i2 == i1)
+			if (c2[j].dir == c1[i].dir && c2[j].idx == c1[i].idx)
 				continue;
-			if (fe_fault_cmp(&f1, &f2) > 0)
-				p2.f[0] = f2, p2.f[1] = f1;
+			if (fe_fault_cmp(&c1[i], &c2[j]) > 0) {
+				p2.f[0] = c2[j];
+				p2.f[1] = c1[i];
+			}
 			if (!fe_seen_add(&seen, &p2))
 				continue;
 			fe_one(ex, &p2, &st, pend, npend, met, k2);
