@@ -20,6 +20,9 @@
  * Faults, at most one per numbered packet:
  *   loss      the packet is dropped on the link;
  *   dup       a second identical copy arrives right after the first;
+ *   latedup   the packet arrives, and a second copy is re-sent right after the next
+ *             packet its sender hands to the link in the same direction (an old
+ *             duplicate; the hold limit below applies to the copy);
  *   reorderN  (N = 1, 2) the packet is held and re-sent right after the N-th next packet
  *             its sender hands to the link in the same direction (whatever that packet's
  *             own fate), so it arrives after it; when the sender sends fewer than N more
@@ -55,6 +58,8 @@
 #include "synack/trace.h"
 
 static const char *fe_event_name(int kind);
+struct fe_run;
+static uint64_t fe_hold_ns(const struct fe_run *r);
 
 #define FE_ADDR_A 0x0a000001u
 #define FE_ADDR_B 0x0a000002u
@@ -71,8 +76,9 @@ static const char *fe_event_name(int kind);
 enum fe_exchange { FE_HANDSHAKE, FE_CLOSE, FE_SIMOPEN, FE_SIMCLOSE };
 static const char *const fe_ex_names[] = {"handshake", "close", "simopen", "simclose"};
 
-enum fe_kind { FE_LOSS, FE_DUP, FE_REORDER1, FE_REORDER2, FE_KINDS };
-static const char *const fe_kind_names[FE_KINDS] = {"loss", "dup", "reorder1", "reorder2"};
+enum fe_kind { FE_LOSS, FE_DUP, FE_LATEDUP, FE_REORDER1, FE_REORDER2, FE_KINDS };
+static const char *const fe_kind_names[FE_KINDS] = {"loss", "dup", "latedup", "reorder1",
+						    "reorder2"};
 
 struct fe_fault {
 	uint8_t dir;    /* 0: A -> B, 1: B -> A */
@@ -298,15 +304,15 @@ static bool fe_filter(void *ctx, int link, int src_host, uint32_t dir_index,
 		cr_assert(len <= sizeof h->buf);
 		h->on = true;
 		h->dir = (uint8_t)d;
-		h->left = kind == FE_REORDER1 ? 1 : 2;
+		h->left = kind == FE_REORDER2 ? 2 : 1;
 		h->gen = ++r->gen;
 		h->len = len;
 		memcpy(h->buf, pkt, len);
 		snprintf(h->label, sizeof h->label, "%c%u", fe_host_ch[d], r->cur_idx[d]);
 		fe_hold_timers[s] = (struct fe_hold_timer){r, s, h->gen};
-		synack_sim_at(r->sim, synack_sim_now(r->sim) + 2ull * r->cfg.rto_initial_ms * FE_MS,
+		synack_sim_at(r->sim, synack_sim_now(r->sim) + fe_hold_ns(r),
 			      fe_hold_expire, &fe_hold_timers[s]);
-		return true;
+		return kind != FE_LATEDUP;
 	}
 	cr_assert_fail("more than two packets held");
 	return true;
@@ -342,7 +348,7 @@ static void fe_tap(void *ctx, const struct synack_sim_tap *t)
 		if (t->pkt_id < 512)
 			snprintf(r->labels[t->pkt_id], sizeof r->labels[0], "%s", label);
 		if (r->tracing)
-			fe_trace_pkt(r, t, label, "  [re-sent: reordered]");
+			fe_trace_pkt(r, t, label, "  [re-sent: held copy]");
 		return;
 	}
 	if (r->cur_idx[d])
@@ -359,6 +365,8 @@ static void fe_tap(void *ctx, const struct synack_sim_tap *t)
 			what = "  [fault: loss]";
 		else if (k == FE_DUP)
 			what = "  [fault: dup]";
+		else if (k == FE_LATEDUP)
+			what = "  [fault: latedup, copy held]";
 		else if (k == FE_REORDER1)
 			what = "  [fault: reorder1, held]";
 		else if (k == FE_REORDER2)
@@ -655,7 +663,8 @@ static void fe_track(struct fe_run *r)
  *   close/simclose: every connection is in TIME-WAIT or gone by the phase start
  *                   + 4 one-way delays + R(F) (the active bound);
  *   TIME-WAIT:      lasts at least 2MSL (2 * msl_ms) from entry, ends at most 2MSL after
- *                   the last segment its host received; idle by the active bound + 2MSL.
+ *                   the last segment its host received; idle by the active bound + the
+ *                   hold limit (a held copy may arrive that late and restart 2MSL) + 2MSL.
  */
 static uint64_t fe_bound_ns(const struct fe_run *r, int nfaults, uint64_t base_ns)
 {
@@ -664,6 +673,12 @@ static uint64_t fe_bound_ns(const struct fe_run *r, int nfaults, uint64_t base_n
 	for (int i = 0; i < nfaults; i++)
 		rep += rto << i;
 	return base_ns + rep;
+}
+
+/* The longest a held copy waits (reorder, latedup): 2 * rto_initial. */
+static uint64_t fe_hold_ns(const struct fe_run *r)
+{
+	return 2ull * r->cfg.rto_initial_ms * FE_MS;
 }
 
 static uint64_t fe_2msl_ns(const struct fe_run *r)
@@ -760,9 +775,11 @@ static void fe_check_closed(struct fe_run *r, int nfaults)
 				(double)r->t_gone[h] / 1e9, (double)active / 1e9);
 		}
 	}
-	if (r->t_idle > active + msl2)
+	/* a held copy (reorder, latedup) may reach a TIME-WAIT host up to the hold limit
+	 * after the active bound and restart its 2MSL (RFC 9293 §3.10.7.4, TIME-WAIT) */
+	if (r->t_idle > active + fe_hold_ns(r) + msl2)
 		fe_fail(r, "idle at %.6f s, bound %.6f s", (double)r->t_idle / 1e9,
-			(double)(active + msl2) / 1e9);
+			(double)(active + fe_hold_ns(r) + msl2) / 1e9);
 	for (int h = 0; h < 2; h++) {
 		size_t nl = synack_sock_list(synack_sim_stack(r->sim, r->host[h]), NULL, 0);
 
@@ -799,7 +816,7 @@ static void fe_verdict(struct fe_run *r)
 			r->faults_applied, r->pat->n);
 	for (int i = 0, dups = 0, holds = 0; i < r->pat->n; i++) {
 		dups += r->pat->f[i].kind == FE_DUP;
-		holds += r->pat->f[i].kind == FE_REORDER1 || r->pat->f[i].kind == FE_REORDER2;
+		holds += r->pat->f[i].kind >= FE_LATEDUP;
 		if (i == r->pat->n - 1 && (dups != r->dups_done || holds != r->releases_done))
 			fe_fail(r, "faults took effect: %d of %d dup, %d of %d re-sent", r->dups_done,
 				dups, r->releases_done, holds);
