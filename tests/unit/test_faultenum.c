@@ -73,8 +73,23 @@ static uint64_t fe_hold_ns(const struct fe_run *r);
 #define FE_B_BYTES 200
 #define FE_MAX_SEEN 8192
 
-enum fe_exchange { FE_HANDSHAKE, FE_CLOSE, FE_SIMOPEN, FE_SIMCLOSE };
-static const char *const fe_ex_names[] = {"handshake", "close", "simopen", "simclose"};
+/* Each exchange runs twice: with the default config (timestamps, SACK, window scaling
+ * offered and agreed) and with all three off ("/noopts": old duplicates are then told
+ * apart by sequence numbers alone, no PAWS). */
+enum fe_exchange {
+	FE_HANDSHAKE, FE_CLOSE, FE_SIMOPEN, FE_SIMCLOSE,
+	FE_NOOPTS, /* + one of the above */
+	FE_EXCHANGES = 2 * FE_NOOPTS
+};
+static const char *const fe_ex_names[FE_EXCHANGES] = {
+	"handshake", "close", "simopen", "simclose",
+	"handshake/noopts", "close/noopts", "simopen/noopts", "simclose/noopts",
+};
+
+static enum fe_exchange fe_base(enum fe_exchange ex)
+{
+	return (enum fe_exchange)(ex % FE_NOOPTS);
+}
 
 enum fe_kind { FE_LOSS, FE_DUP, FE_LATEDUP, FE_REORDER1, FE_REORDER2, FE_KINDS };
 static const char *const fe_kind_names[FE_KINDS] = {"loss", "dup", "latedup", "reorder1",
@@ -411,7 +426,7 @@ static const uint8_t *fe_payload(int host)
 
 static size_t fe_expect_rx(const struct fe_run *r, int host)
 {
-	if (r->ex != FE_CLOSE)
+	if (fe_base(r->ex) != FE_CLOSE)
 		return 0;
 	return host == 0 ? FE_B_BYTES : FE_A_BYTES;
 }
@@ -445,7 +460,7 @@ static void fe_read_all(struct fe_run *r, int h)
 		if (n == 0) {
 			a->eof = true;
 			/* close: B closes on EOF (A has closed before, its FIN got here) */
-			if (r->ex == FE_CLOSE && h == 1)
+			if (fe_base(r->ex) == FE_CLOSE && h == 1)
 				fe_close_fd(r, h);
 			return;
 		}
@@ -456,7 +471,7 @@ static void fe_read_all(struct fe_run *r, int h)
 		memcpy(a->rx + a->nrx, buf, (size_t)n);
 		a->nrx += (size_t)n;
 		/* close: A closes once it has read all of B's bytes */
-		if (r->ex == FE_CLOSE && h == 0 && a->nrx == FE_B_BYTES)
+		if (fe_base(r->ex) == FE_CLOSE && h == 0 && a->nrx == FE_B_BYTES)
 			fe_close_fd(r, h);
 	}
 }
@@ -537,7 +552,7 @@ static void fe_phase(void *ctx, struct synack_sim *sim, uint64_t now)
 			fe_fail(r, "%c has no connection at the phase start", fe_host_ch[h]);
 			return;
 		}
-		if (r->ex == FE_CLOSE) {
+		if (fe_base(r->ex) == FE_CLOSE) {
 			size_t n = h == 0 ? FE_A_BYTES : FE_B_BYTES;
 			ssize_t ret = synack_send(s, r->app[h].fd, fe_payload(h), n, 0);
 
@@ -589,7 +604,7 @@ static void fe_setup(struct fe_run *r)
 		r->cur_kind[h] = -1;
 	}
 	sb = synack_sim_stack(r->sim, r->host[1]);
-	if (r->ex == FE_SIMOPEN) {
+	if (fe_base(r->ex) == FE_SIMOPEN) {
 		r->window = true;
 		r->app[0].fd = fe_connect(r, 0, 1111, FE_ADDR_B, 2222);
 		r->app[1].fd = fe_connect(r, 1, 2222, FE_ADDR_A, 1111);
@@ -598,13 +613,13 @@ static void fe_setup(struct fe_run *r)
 		cr_assert_geq(r->app[1].lfd, 0);
 		cr_assert_eq(synack_bind(sb, r->app[1].lfd, SYNACK_ADDR_ANY, 80), 0);
 		cr_assert_eq(synack_listen(sb, r->app[1].lfd, 8), 0);
-		r->window = r->ex == FE_HANDSHAKE;
+		r->window = fe_base(r->ex) == FE_HANDSHAKE;
 		r->app[0].fd = fe_connect(r, 0, 0, FE_ADDR_B, 80);
 		if (!r->window)
 			cr_assert_eq(synack_sim_at(r->sim, FE_PHASE_NS, fe_phase, r), 0);
 	}
 	fe_logf(r, "%12.6f --- %s: A %s ---\n", 0.0, fe_ex_names[r->ex],
-		r->ex == FE_SIMOPEN ? "and B connect" : "connects to B:80");
+		fe_base(r->ex) == FE_SIMOPEN ? "and B connect" : "connects to B:80");
 }
 
 /* The host's connection (not the listener) in its listing, or -1 (state) when gone. */
@@ -720,7 +735,7 @@ static void fe_check_established(struct fe_run *r, int nfaults)
 	if (r->failed)
 		return;
 	if (r->app[0].connected_events != 1 ||
-	    (r->ex == FE_SIMOPEN ? r->app[1].connected_events != 1 : r->app[1].accepts != 1))
+	    (fe_base(r->ex) == FE_SIMOPEN ? r->app[1].connected_events != 1 : r->app[1].accepts != 1))
 		fe_fail(r, "CONNECTED events A %d B %d, accepts %d (want exactly one each)",
 			r->app[0].connected_events, r->app[1].connected_events, r->app[1].accepts);
 	for (int h = 0; h < 2; h++) {
@@ -742,14 +757,14 @@ static void fe_check_closed(struct fe_run *r, int nfaults)
 	for (int h = 0; h < 2; h++) {
 		struct fe_app *a = &r->app[h];
 		size_t want = fe_expect_rx(r, h);
-		bool want_tw = r->ex == FE_SIMCLOSE || h == 0;
+		bool want_tw = fe_base(r->ex) == FE_SIMCLOSE || h == 0;
 
 		if (!a->closed)
 			fe_fail(r, "%c never closed its socket", fe_host_ch[h]);
 		if (a->nrx != want || memcmp(a->rx, fe_payload(1 - h), want) != 0)
 			fe_fail(r, "%c received %zu bytes, want %zu%s", fe_host_ch[h], a->nrx,
 				want, a->nrx == want ? " (content differs)" : "");
-		if (r->ex == FE_CLOSE && h == 1 && !a->eof)
+		if (fe_base(r->ex) == FE_CLOSE && h == 1 && !a->eof)
 			fe_fail(r, "B never read EOF");
 		if (!r->gone[h]) {
 			fe_fail(r, "%c connection never went away", fe_host_ch[h]);
@@ -821,7 +836,7 @@ static void fe_verdict(struct fe_run *r)
 			fe_fail(r, "faults took effect: %d of %d dup, %d of %d re-sent", r->dups_done,
 				dups, r->releases_done, holds);
 	}
-	if (r->ex == FE_HANDSHAKE || r->ex == FE_SIMOPEN)
+	if (fe_base(r->ex) == FE_HANDSHAKE || fe_base(r->ex) == FE_SIMOPEN)
 		fe_check_established(r, r->pat->n);
 	else
 		fe_check_closed(r, r->pat->n);
@@ -836,6 +851,11 @@ static void fe_run_pattern(struct fe_run *r, enum fe_exchange ex, const struct f
 	r->pat = p;
 	r->tracing = tracing;
 	synack_config_default(&r->cfg);
+	if (ex >= FE_NOOPTS) {
+		r->cfg.timestamps = 0;
+		r->cfg.sack = 0;
+		r->cfg.window_scaling = 0;
+	}
 	if (tracing) {
 		struct synack_trace_opts o = {.ts = SYNACK_TRACE_TS_EPOCH};
 
@@ -1077,7 +1097,7 @@ static struct fe_stats fe_enumerate(enum fe_exchange ex, const struct fe_pending
 			pairs++;
 		}
 	}
-	printf("faultenum %-9s: %4u patterns (1 fault-free, %u single, %u pairs): %u passed, "
+	printf("faultenum %-16s: %4u patterns (1 fault-free, %u single, %u pairs): %u passed, "
 	       "%u pending (known engine failures), %u failed; base run A%u B%u packets, K up "
 	       "to A%u B%u; latest establishment / idle (virtual s) with 0, 1, 2 faults: "
 	       "%.3f %.3f %.3f / %.3f %.3f %.3f\n",
@@ -1129,13 +1149,13 @@ static bool fe_replay(void)
 
 	if (!replay)
 		return false;
-	for (ex = 0; ex < 4; ex++) {
+	for (ex = 0; ex < FE_EXCHANGES; ex++) {
 		size_t nl = strlen(fe_ex_names[ex]);
 
 		if (strncmp(replay, fe_ex_names[ex], nl) == 0 && replay[nl] == ' ')
 			break;
 	}
-	cr_assert_lt(ex, 4, "SYNACK_FAULTENUM_REPLAY: unknown exchange in '%s'", replay);
+	cr_assert_lt(ex, FE_EXCHANGES, "SYNACK_FAULTENUM_REPLAY: unknown exchange in '%s'", replay);
 	cr_assert(fe_pattern_parse(strchr(replay, ' ') + 1, &p), "bad pattern '%s'", replay);
 	fe_print_trace((enum fe_exchange)ex, &p);
 	r = calloc(1, sizeof *r);
@@ -1152,7 +1172,7 @@ Test(faultenum, every_pattern_of_up_to_two_faults, .timeout = 280)
 
 	if (fe_replay())
 		return;
-	for (int ex = 0; ex < 4; ex++) {
+	for (int ex = 0; ex < FE_EXCHANGES; ex++) {
 		struct fe_stats st = fe_enumerate((enum fe_exchange)ex, fe_pending, FE_NPENDING);
 
 		total.patterns += st.patterns;
@@ -1160,7 +1180,7 @@ Test(faultenum, every_pattern_of_up_to_two_faults, .timeout = 280)
 		total.pending += st.pending;
 		total.failed += st.failed;
 	}
-	printf("faultenum total    : %4u patterns: %u passed, %u pending (known engine "
+	printf("faultenum total           : %4u patterns: %u passed, %u pending (known engine "
 	       "failures), %u failed\n", total.patterns, total.passed, total.pending,
 	       total.failed);
 	fflush(stdout);
