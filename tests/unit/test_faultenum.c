@@ -1,6 +1,7 @@
 /*
  * test_faultenum.c — exhaustive fault enumeration on the simulator (issue 6, deliverable
- * 5; docs/sim.md "Fault enumeration"). One Criterion test runs the four exchanges and
+ * 5; docs/sim.md "Fault enumeration"). One Criterion test runs the four exchanges, each
+ * with the default config and with timestamps/SACK/window scaling off ("/noopts"), and
  * prints the pattern count of each and the total.
  *
  * Four exchanges between host A (10.0.0.1) and host B (10.0.0.2) on one 10 ms link:
@@ -15,7 +16,7 @@
  * handshake and simopen, t = 100 ms for close and simclose). From then on the packets
  * each host hands to the link are numbered 1, 2, ... per direction ("A3" is the third
  * packet A sends, whatever it is: original, retransmission, ACK, RST). Copies the fault
- * machinery itself re-sends (a released reordered packet) are not numbered.
+ * machinery itself re-sends (a held packet or copy, "A3'" in traces) are not numbered.
  *
  * Faults, at most one per numbered packet:
  *   loss      the packet is dropped on the link;
@@ -26,7 +27,7 @@
  *   reorderN  (N = 1, 2) the packet is held and re-sent right after the N-th next packet
  *             its sender hands to the link in the same direction (whatever that packet's
  *             own fate), so it arrives after it; when the sender sends fewer than N more
- *             packets within FE_HOLD_MAX_NS (2 * rto_initial) it is re-sent then.
+ *             packets within the hold limit (fe_hold_ns: 2 * rto_initial) it is re-sent then.
  *
  * Enumeration (deterministic, no randomness anywhere): the fault-free run numbers the
  * base packets; every single fault on every packet of the base run is run; for each
@@ -34,8 +35,8 @@
  * f2 ranges over the retransmissions and answers that f1 itself caused — is run as the
  * pattern {f1, f2}. A pattern is a set: one reached twice (from f1 and from f2) runs
  * once. K, the bound of the numbering, is therefore the number of packets the direction
- * carries in that run, which no fault pattern of the same run can exceed; the test
- * prints the largest K met per direction.
+ * carries in that run: every packet of the run is a target, and an index the run never
+ * reaches could not change it; the test prints the largest K met per direction.
  *
  * A failing pattern prints its fault list and the run's trace (tcpdump-format lines of
  * every packet at its virtual time, with the fault applied, each delivery, the hosts'
