@@ -7,7 +7,8 @@
  * a retransmitted one) when this ACK covers it; otherwise, with timestamps, TSecr of
  * this ACK (RFC 7323 §4.1: TSecr identifies the transmission, so retransmissions are
  * measured too; 1 ms resolution, a 0 ms sample counts as 1 ms as in Linux). Every ACK
- * that advances SND.UNA gives at most one sample, with RFC 6298's gains (Linux; RFC 7323
+ * that advances SND.UNA gives at most one sample (the ACK of a SYN-ACK that synq.c
+ * already timed gives none), with RFC 6298's gains (Linux; RFC 7323
  * Appendix G's per-window scaling of alpha/beta is not applied).
  */
 #include "tcp/cc.h"
@@ -25,7 +26,9 @@ uint32_t tcp_rtt_on_ack(struct tcp_stack *ts, struct tcb *tcb, uint32_t ack,
 		us = (ts->now_ns - tcb->rtt.timed_at_ns) / 1000;
 		if (!us)
 			us = 1;
-	} else if (tcb->ts_ok && seg && (seg->opt.present & WIRE_HAS_TS) && seg->opt.ts_ecr) {
+	} else if (tcb->ts_ok && seg && (seg->opt.present & WIRE_HAS_TS) && seg->opt.ts_ecr &&
+		   !(ack == tcb->iss + 1 && tcb->rtt.has_sample)) {
+		/* (an ACK of our SYN only, already measured: the SYN-ACK timed by synq.c) */
 		/* RFC 7323 §4.1: RTT = our clock now - TSecr (same ms clock as TSval) */
 		uint32_t now_ts = (uint32_t)(ts->now_ns / MS) + tcb->ts_offset;
 		uint32_t d = now_ts - seg->opt.ts_ecr;
