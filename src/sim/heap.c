@@ -3,6 +3,12 @@
  * (delivery time, sequence number). The sequence number makes ties deterministic: two
  * events due at the same virtual time run in the order they were queued.
  * Push and pop are O(log n); the array is preallocated (one slot per event).
+ *
+ * FIFO fast path (when h->fifo is set): most events are queued in time order (one link
+ * direction delivers in order unless it reorders; a bulk transfer keeps thousands of
+ * packets in flight). An event not before the FIFO's tail is appended to a ring instead
+ * of the heap, O(1); pop and peek take the lesser of the ring's head and the heap's top.
+ * Both stay sorted, so the order is exactly the heap-only order: (time, sequence).
  */
 #include "sim/sim_internal.h"
 
@@ -49,15 +55,39 @@ static void sift_down(struct sim_heap *h, uint32_t pos)
 	h->idx[pos] = item;
 }
 
+static uint32_t fifo_at(const struct sim_heap *h, uint32_t k)
+{
+	return h->fifo[(h->f_head + k) % h->cap];
+}
+
 void sim_heap_push(struct sim_heap *h, uint32_t i)
 {
+	if (h->fifo && (h->f_len == 0 || !is_before(h, i, fifo_at(h, h->f_len - 1)))) {
+		h->fifo[(h->f_head + h->f_len) % h->cap] = i;
+		h->f_len++;
+		return;
+	}
 	h->idx[h->len] = i;
 	sift_up(h, h->len++);
 }
 
+/* Whether the least event is the FIFO's head (rather than the heap's top). */
+static bool fifo_first(const struct sim_heap *h)
+{
+	return h->f_len && (h->len == 0 || is_before(h, fifo_at(h, 0), h->idx[0]));
+}
+
 uint32_t sim_heap_pop(struct sim_heap *h)
 {
-	uint32_t top = h->idx[0];
+	uint32_t top;
+
+	if (fifo_first(h)) {
+		top = fifo_at(h, 0);
+		h->f_head = (h->f_head + 1) % h->cap;
+		h->f_len--;
+		return top;
+	}
+	top = h->idx[0];
 
 	h->idx[0] = h->idx[--h->len];
 	if (h->len > 0)
@@ -67,5 +97,7 @@ uint32_t sim_heap_pop(struct sim_heap *h)
 
 uint32_t sim_heap_peek(const struct sim_heap *h)
 {
+	if (fifo_first(h))
+		return fifo_at(h, 0);
 	return h->len ? h->idx[0] : UINT32_MAX;
 }

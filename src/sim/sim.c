@@ -78,6 +78,7 @@ static void free_arrays(struct synack_sim *sim)
 	base_free(a, sim->ev, sizeof(*sim->ev) * sim->max_events);
 	base_free(a, sim->bufs, (size_t)sim->pkt_max * sim->max_events);
 	base_free(a, sim->heap.idx, sizeof(uint32_t) * sim->max_events);
+	base_free(a, sim->heap.fifo, sizeof(uint32_t) * sim->max_events);
 	base_free(a, sim->out_buf, sim->pkt_max);
 }
 
@@ -104,9 +105,10 @@ struct synack_sim *synack_sim_new(const struct synack_sim_config *cfg)
 	sim->ev = base_zalloc(&a, sizeof(*sim->ev) * sim->max_events);
 	sim->bufs = base_alloc(&a, (size_t)sim->pkt_max * sim->max_events);
 	sim->heap.idx = base_alloc(&a, sizeof(uint32_t) * sim->max_events);
+	sim->heap.fifo = base_alloc(&a, sizeof(uint32_t) * sim->max_events);
 	sim->out_buf = base_alloc(&a, sim->pkt_max);
 	if (!sim->hosts || !sim->links || !sim->ev || !sim->bufs || !sim->heap.idx ||
-	    !sim->out_buf) {
+	    !sim->heap.fifo || !sim->out_buf) {
 		free_arrays(sim);
 		base_free(&a, sim, sizeof(*sim));
 		return NULL;

@@ -49,17 +49,22 @@ struct sim_event {
 	void *ctx;
 };
 
-/* A binary min-heap of event indices keyed by (t_ns, seq) of the events they name. */
+/* A binary min-heap of event indices keyed by (t_ns, seq) of the events they name, with
+ * an optional FIFO ring for events queued in order (heap.c). */
 struct sim_heap {
 	uint32_t *idx;
-	uint32_t len;
+	uint32_t len;            /* events in the heap part */
 	uint32_t cap;
 	const struct sim_event *ev; /* the event array the indices refer to */
+	uint32_t *fifo;          /* NULL: heap only; else a ring of cap entries */
+	uint32_t f_head, f_len;  /* events in the ring part */
 };
 
-/* Pushes event index i; the caller guarantees len < cap (one slot per event). */
+/* Pushes event index i; the caller guarantees fewer than cap events are queued (one
+ * slot per event). */
 void sim_heap_push(struct sim_heap *h, uint32_t i);
-/* Removes and returns the index of the least event; the caller checks len > 0. */
+/* Removes and returns the index of the least event; the caller checks that one is
+ * queued (sim_heap_peek != UINT32_MAX). */
 uint32_t sim_heap_pop(struct sim_heap *h);
 /* The least event's index without removing it; UINT32_MAX when empty. */
 uint32_t sim_heap_peek(const struct sim_heap *h);
@@ -135,6 +140,7 @@ struct sim_host {
 	struct synack_stack *stack;
 	bool is_stack;
 	struct synack_config cfg;
+	bool notes_off;          /* cfg.notes_max == 0 (fixed at creation): nothing to drain */
 	uint32_t restarts;
 	uint64_t advanced_at_ns; /* last synack_advance time, +1 guards a stuck deadline */
 	bool advanced;
