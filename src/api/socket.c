@@ -102,7 +102,7 @@ int synack_bind(struct synack_stack *s, int fd, uint32_t addr, uint16_t port)
 	if (addr != SYNACK_ADDR_ANY && !tcp_is_local_addr(&s->tcp, addr))
 		return -EADDRNOTAVAIL;
 	if (!port) {
-		port = tcp_pick_port(&s->tcp, tcb, addr, 0, 0);
+		port = tcp_pick_port(&s->tcp, tcb, addr, 0, 0, NULL);
 		if (!port)
 			return -EADDRINUSE;
 	} else if (tcp_check_bind(&s->tcp, tcb, addr, port)) {

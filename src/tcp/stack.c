@@ -222,6 +222,7 @@ struct tcp_ctl *tcp_queue_ctl(struct tcp_stack *ts, uint32_t laddr, uint16_t lpo
 	c->ack = ack;
 	c->flags = flags;
 	c->has_ts = false;
+	c->has_ts_offset = false;
 	c->win = 0;
 	c->ts_ecr = 0;
 	return c;

@@ -36,19 +36,17 @@
 
 #define MS 1000000ull
 
-static uint32_t hash_tuple(const struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
-			   uint32_t raddr, uint16_t rport)
-{
-	uint32_t key[4] = { laddr, raddr, (uint32_t)lport << 16 | rport, 0x5359u };
-
-	return (uint32_t)base_siphash24(ts->isn_key, key, sizeof key);
-}
-
 struct tcp_reqsk *tcp_synq_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
 				  uint32_t raddr, uint16_t rport)
 {
-	uint32_t h = hash_tuple(ts, laddr, lport, raddr, rport);
+	return tcp_synq_lookup_hashed(ts, tcp_tuple_hash(ts, laddr, lport, raddr, rport), laddr,
+				      lport, raddr, rport);
+}
 
+/* The half-open hash uses the stack's one 4-tuple hash (tcp_tuple_hash). */
+struct tcp_reqsk *tcp_synq_lookup_hashed(struct tcp_stack *ts, uint32_t h, uint32_t laddr,
+					 uint16_t lport, uint32_t raddr, uint16_t rport)
+{
 	for (struct hash_node *n = hash_bucket_first(&ts->synq_hash, h); n; n = n->next) {
 		struct tcp_reqsk *r = container_of(n, struct tcp_reqsk, hnode);
 
@@ -90,6 +88,8 @@ static void fill_from_syn(struct tcp_stack *ts, struct tcp_reqsk *r, struct tcb 
 				 ? (uint8_t)(s->opt.wscale > 14 ? 14 : s->opt.wscale) : 0xff;
 	r->ts_ok = ts->cfg.timestamps && (s->opt.present & WIRE_HAS_TS);
 	r->ts_recent = r->ts_ok ? s->opt.ts_val : 0;
+	r->ts_offset = r->ts_ok ? tcp_ts_offset(ts->isn_key, laddr, s->dport, raddr, s->sport)
+				: 0;
 	r->sack_ok = ts->cfg.sack && (s->opt.present & WIRE_HAS_SACKOK);     /* RFC 2018 §2 */
 	r->rcv_mss = (uint16_t)(l->opt.maxseg && l->opt.maxseg < own ? l->opt.maxseg : own);
 	while (r->peer_wscale != 0xff && ws < 14 && ((uint32_t)65535 << ws) < l->opt.rcvbuf)
@@ -147,8 +147,7 @@ struct tcp_reqsk *tcp_synq_add(struct seg_ctx *c)
 	r->iss = c->has_reopen_iss ? c->reopen_iss
 				   : tcp_isn(ts->isn_key, r->laddr, r->lport, r->raddr, r->rport,
 					     ts->now_ns);
-	hash_insert(&ts->synq_hash, &r->hnode,
-		    hash_tuple(ts, r->laddr, r->lport, r->raddr, r->rport));
+	hash_insert(&ts->synq_hash, &r->hnode, c->hash);   /* the SYN's 4-tuple hash */
 	list_push_back(&l->synq, &r->qlink);
 	l->synq_len++;
 	arm(ts, r);
@@ -160,7 +159,7 @@ struct tcp_reqsk *tcp_synq_add(struct seg_ctx *c)
 
 /* A SYN-RECEIVED tcb (from LISTEN) equal to what r describes, counted on r's listener's
  * SYN queue (TCP_Q_SYN, unlinked) so tcp_on_established moves it to the accept queue. */
-static struct tcb *promote(struct tcp_stack *ts, const struct tcp_reqsk *r)
+static struct tcb *promote(struct tcp_stack *ts, const struct tcp_reqsk *r, uint32_t h)
 {
 	struct tcb *l = r->listener;
 	struct tcb *t = tcp_tcb_new(ts);
@@ -196,7 +195,7 @@ static struct tcb *promote(struct tcp_stack *ts, const struct tcp_reqsk *r)
 	if (t->ts_ok) {
 		t->ts_recent = r->ts_recent;
 		t->ts_recent_ns = ts->now_ns;
-		t->ts_offset = tcp_ts_offset(ts->isn_key, t->laddr, t->lport, t->raddr, t->rport);
+		t->ts_offset = r->ts_offset;
 		if (t->snd_mss > 12 + 1)
 			t->snd_mss -= 12;
 	}
@@ -213,7 +212,7 @@ static struct tcb *promote(struct tcp_stack *ts, const struct tcp_reqsk *r)
 			       ts->cfg.rto_min_ms * 1000u, ts->cfg.rto_max_ms * 1000u);
 	}
 	tcp_set_state(t, TCP_SYN_RECEIVED);
-	tcp_hash_insert(ts, t);
+	tcp_hash_insert_hashed(ts, t, h);
 	t->queued = TCP_Q_SYN;
 	l->synq_len++;
 	return t;
@@ -221,7 +220,7 @@ static struct tcb *promote(struct tcp_stack *ts, const struct tcp_reqsk *r)
 
 bool tcp_synq_promote(struct seg_ctx *c, const struct tcp_reqsk *r)
 {
-	struct tcb *t = promote(c->ts, r);
+	struct tcb *t = promote(c->ts, r, c->hash);     /* r's 4-tuple is the segment's */
 
 	if (!t)
 		return false;
@@ -242,6 +241,8 @@ static void ack_from_entry(struct tcp_stack *ts, const struct tcp_reqsk *r)
 	k->win = r->win;
 	k->has_ts = r->ts_ok;
 	k->ts_ecr = r->ts_recent;
+	k->has_ts_offset = r->ts_ok;
+	k->ts_offset = r->ts_offset;
 }
 
 static void entry_oow_ack(struct seg_ctx *c, const struct tcp_reqsk *r)
@@ -402,9 +403,7 @@ size_t tcp_synq_build(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *buf,
 	if (r->ts_ok) {
 		seg.opt.present |= WIRE_HAS_TS;
 		seg.opt.ts_val = r->cookie ? r->cookie_tsval
-					   : (uint32_t)(ts->now_ns / MS) +
-						     tcp_ts_offset(ts->isn_key, r->laddr, r->lport,
-								   r->raddr, r->rport);
+					   : (uint32_t)(ts->now_ns / MS) + r->ts_offset;
 		seg.opt.ts_ecr = r->ts_recent;
 	}
 	if (cap < WIRE_IPV4_HDR_MIN)
@@ -486,8 +485,7 @@ bool tcp_synq_send_cookie(struct seg_ctx *c)
 	r->peer_mss = used;
 	if (r->ts_ok)
 		r->cookie_tsval = tcp_cookie_ts_encode(
-			(uint32_t)(ts->now_ns / MS) +
-				tcp_ts_offset(ts->isn_key, r->laddr, r->lport, r->raddr, r->rport),
+			(uint32_t)(ts->now_ns / MS) + r->ts_offset,
 			r->peer_wscale == 0xff ? -1 : r->peer_wscale, r->sack_ok);
 	ts->cookie_len++;
 	tcp_count(ts, SYNACK_CTR_TCP_COOKIES_SENT);

@@ -10,15 +10,14 @@
 #include <errno.h>
 #include <string.h>
 
-#include "base/keyedhash.h"
 #include "tcp/tcb.h"
 
-static uint32_t hash_tuple(const struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
-			   uint32_t raddr, uint16_t rport)
+/* One hash for every 4-tuple table of the stack (timewait.h tw_hash): a segment's
+ * 4-tuple is hashed once and the value handed to each lookup. */
+uint32_t tcp_tuple_hash(const struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
+			uint32_t raddr, uint16_t rport)
 {
-	uint32_t key[3] = { laddr, raddr, (uint32_t)lport << 16 | rport };
-
-	return (uint32_t)base_siphash24(ts->isn_key, key, sizeof key);
+	return tw_hash(&ts->tw, laddr, lport, raddr, rport);
 }
 
 static uint32_t hash_port(uint16_t port)
@@ -94,16 +93,26 @@ void tcp_unqueue(struct tcb *tcb)
 
 void tcp_hash_insert(struct tcp_stack *ts, struct tcb *tcb)
 {
-	hash_insert(&ts->conns, &tcb->hnode,
-		    hash_tuple(ts, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport));
+	tcp_hash_insert_hashed(ts, tcb, tcp_tuple_hash(ts, tcb->laddr, tcb->lport, tcb->raddr,
+						       tcb->rport));
+}
+
+void tcp_hash_insert_hashed(struct tcp_stack *ts, struct tcb *tcb, uint32_t h)
+{
+	hash_insert(&ts->conns, &tcb->hnode, h);
 	tcb->in_hash = true;
 }
 
 struct tcb *tcp_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		       uint16_t rport)
 {
-	uint32_t h = hash_tuple(ts, laddr, lport, raddr, rport);
+	return tcp_lookup_hashed(ts, tcp_tuple_hash(ts, laddr, lport, raddr, rport), laddr,
+				 lport, raddr, rport);
+}
 
+struct tcb *tcp_lookup_hashed(struct tcp_stack *ts, uint32_t h, uint32_t laddr,
+			      uint16_t lport, uint32_t raddr, uint16_t rport)
+{
 	for (struct hash_node *n = hash_bucket_first(&ts->conns, h); n; n = n->next) {
 		struct tcb *t = container_of(n, struct tcb, hnode);
 
@@ -193,24 +202,27 @@ int tcp_check_bind(struct tcp_stack *ts, const struct tcb *tcb, uint32_t addr, u
 }
 
 static bool port_free_for(struct tcp_stack *ts, const struct tcb *tcb, uint32_t laddr,
-			  uint16_t port, uint32_t raddr, uint16_t rport)
+			  uint16_t port, uint32_t raddr, uint16_t rport, uint32_t *hash)
 {
 	if (!raddr)
 		return tcp_check_bind(ts, tcb, laddr, port) == 0;
 	/* connect: the 4-tuple must be new (or a TIME-WAIT record tw_reuse may take over,
 	 * Linux __inet_hash_connect -> tcp_twsk_unique) and no listener may own the port */
-	const struct tw_entry *e = tw_lookup(&ts->tw, laddr, port, raddr, rport);
+	uint32_t h = tcp_tuple_hash(ts, laddr, port, raddr, rport);
+	const struct tw_entry *e = tw_lookup_hashed(&ts->tw, h, laddr, port, raddr, rport);
 
-	return !tcp_lookup(ts, laddr, port, raddr, rport) &&
+	*hash = h;
+	return !tcp_lookup_hashed(ts, h, laddr, port, raddr, rport) &&
 	       (!e || tcp_tw_may_reuse(ts, e->has_ts, raddr)) &&
 	       !tcp_lookup_listener(ts, laddr, port);
 }
 
 uint16_t tcp_pick_port(struct tcp_stack *ts, const struct tcb *tcb, uint32_t laddr,
-		       uint32_t raddr, uint16_t rport)
+		       uint32_t raddr, uint16_t rport, uint32_t *hash)
 {
 	uint16_t lo = ts->cfg.ip_local_port_range_lo, hi = ts->cfg.ip_local_port_range_hi;
 	uint32_t span = (uint32_t)(hi - lo) + 1;
+	uint32_t h = 0;
 
 	for (uint32_t i = 0; i < span; i++) {
 		uint16_t p = ts->next_ephemeral;
@@ -218,8 +230,11 @@ uint16_t tcp_pick_port(struct tcp_stack *ts, const struct tcb *tcb, uint32_t lad
 		if (p < lo || p > hi)
 			p = lo;
 		ts->next_ephemeral = (uint16_t)(p == hi ? lo : p + 1);
-		if (port_free_for(ts, tcb, laddr, p, raddr, rport))
+		if (port_free_for(ts, tcb, laddr, p, raddr, rport, &h)) {
+			if (hash)
+				*hash = h;
 			return p;
+		}
 	}
 	return 0;
 }

@@ -41,8 +41,8 @@ static void put_be16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-static uint32_t hash_tuple(const struct tw_table *t, uint32_t laddr, uint16_t lport,
-			   uint32_t raddr, uint16_t rport)
+uint32_t tw_hash(const struct tw_table *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		 uint16_t rport)
 {
 	uint8_t in[12];
 
@@ -53,13 +53,13 @@ static uint32_t hash_tuple(const struct tw_table *t, uint32_t laddr, uint16_t lp
 	return (uint32_t)base_siphash24(t->key, in, sizeof(in));
 }
 
+/* (laddr, lport) are our own address and port (timewait.h): no keyed hash needed */
 static uint32_t hash_port(const struct tw_table *t, uint32_t laddr, uint16_t lport)
 {
-	uint8_t in[6];
+	uint64_t x = ((uint64_t)laddr << 16 | lport) * 0x9e3779b97f4a7c15ull;
 
-	put_be32(in, laddr);
-	put_be16(in + 4, lport);
-	return (uint32_t)base_siphash24(t->key, in, sizeof(in));
+	(void)t;
+	return (uint32_t)(x >> 32);
 }
 
 static uint64_t clamp_deadline(uint64_t deadline_ns)
@@ -225,12 +225,19 @@ static void enqueue(struct tw_table *t, struct tw_entry *e)
 int tw_insert(struct tw_table *t, const struct tw_entry *proto, uint64_t deadline_ns,
 	      struct tw_entry **out)
 {
-	uint32_t h;
+	if (proto->laddr == 0)
+		return -EINVAL;
+	return tw_insert_hashed(t, proto, tw_hash(t, proto->laddr, proto->lport, proto->raddr,
+						  proto->rport), deadline_ns, out);
+}
+
+int tw_insert_hashed(struct tw_table *t, const struct tw_entry *proto, uint32_t h,
+		     uint64_t deadline_ns, struct tw_entry **out)
+{
 	struct tw_entry *e;
 
 	if (proto->laddr == 0)
 		return -EINVAL;
-	h = hash_tuple(t, proto->laddr, proto->lport, proto->raddr, proto->rport);
 	if (find_entry(t, h, proto->laddr, proto->lport, proto->raddr, proto->rport))
 		return -EEXIST;
 	e = pool_get(&t->entries);
@@ -252,8 +259,14 @@ int tw_insert(struct tw_table *t, const struct tw_entry *proto, uint64_t deadlin
 struct tw_entry *tw_lookup(const struct tw_table *t, uint32_t laddr, uint16_t lport,
 			   uint32_t raddr, uint16_t rport)
 {
-	return find_entry(t, hash_tuple(t, laddr, lport, raddr, rport), laddr, lport, raddr,
+	return find_entry(t, tw_hash(t, laddr, lport, raddr, rport), laddr, lport, raddr,
 			  rport);
+}
+
+struct tw_entry *tw_lookup_hashed(const struct tw_table *t, uint32_t h, uint32_t laddr,
+				  uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+	return find_entry(t, h, laddr, lport, raddr, rport);
 }
 
 void tw_restart(struct tw_table *t, struct tw_entry *e, uint64_t deadline_ns)

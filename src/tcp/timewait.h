@@ -109,6 +109,21 @@ struct tw_entry *tw_lookup(const struct tw_table *t, uint32_t laddr, uint16_t lp
 			   uint32_t raddr, uint16_t rport);
 
 /*
+ * The table's hash of a 4-tuple (SipHash-2-4 under the key given to tw_init). The
+ * engine uses this one function for every 4-tuple table of a stack (connections,
+ * half-open entries, records), so a segment's 4-tuple is hashed once and the value
+ * passed to each lookup: tw_lookup_hashed and tw_insert_hashed take it instead of
+ * hashing again. h must be tw_hash(t, the same 4-tuple); the result is then exactly
+ * that of tw_lookup / tw_insert.
+ */
+uint32_t tw_hash(const struct tw_table *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		 uint16_t rport);
+struct tw_entry *tw_lookup_hashed(const struct tw_table *t, uint32_t h, uint32_t laddr,
+				  uint16_t lport, uint32_t raddr, uint16_t rport);
+int tw_insert_hashed(struct tw_table *t, const struct tw_entry *proto, uint32_t h,
+		     uint64_t deadline_ns, struct tw_entry **out);
+
+/*
  * Restarts e's 2*MSL wait (RFC 9293 §3.10.7.4: a retransmitted FIN in TIME-WAIT
  * "restart the 2 MSL timeout"): sets its deadline to deadline_ns (clamped) and moves it
  * to the tail of its lane (see tw_insert). e must be in t. O(1) expected.
@@ -146,6 +161,8 @@ size_t tw_count(const struct tw_table *t);
  * 0 (INADDR_ANY, a wildcard bind), any local address. O(1) expected: the table keeps a
  * count per (laddr, lport) and per lport in a second hash table of 32-byte records from
  * a second pool, created with the first entry on that port and freed with the last.
+ * That table hashes (laddr, lport) multiplicatively, not with SipHash: both are ours
+ * (our address, our listening or ephemeral port), so a peer cannot aim them at a bucket.
  */
 bool tw_port_in_use(const struct tw_table *t, uint32_t laddr, uint16_t lport);
 

@@ -68,14 +68,15 @@ bool tcp_tw_may_reuse(const struct tcp_stack *ts, bool had_ts, uint32_t raddr)
 	return ts->cfg.tw_reuse == 1 || ip_is_loopback(raddr);
 }
 
-/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> from a record, with TSecr = TS.Recent. */
-static void tw_ack(struct tcp_stack *ts, const struct tw_entry *e)
+/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> from a record, with TSecr = TS.Recent. Returns
+ * the queued segment (NULL when the queue is full). */
+static struct tcp_ctl *tw_ack(struct tcp_stack *ts, const struct tw_entry *e)
 {
 	struct tcp_ctl *c = tcp_queue_ctl(ts, e->laddr, e->lport, e->raddr, e->rport,
 					  e->snd_nxt, e->rcv_nxt, WIRE_TCP_ACK);
 
 	if (!c)
-		return;
+		return NULL;
 	c->has_ts = e->has_ts;
 	c->ts_ecr = e->ts_recent;
 	/* The window tells the peer nothing usable once its FIN is in (timewait.h); the
@@ -91,6 +92,7 @@ static void tw_ack(struct tcp_stack *ts, const struct tw_entry *e)
 		w >>= ws;
 		c->win = (uint16_t)(w < 65535 ? w : 65535);
 	}
+	return c;
 }
 
 void tcp_tw_fill_proto(const struct tcb *tcb, struct tw_entry *e)
@@ -116,12 +118,24 @@ bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb)
 	tcp_tw_fill_proto(tcb, &proto);
 	if (!deadline)
 		deadline = ts->now_ns + 2ull * ts->cfg.msl_ms * MS;
-	if (tw_insert(&ts->tw, &proto, deadline, NULL) < 0) {
+	/* a TIME-WAIT tcb is in the connection hash: its node holds the 4-tuple's hash */
+	if (tw_insert_hashed(&ts->tw, &proto,
+			     tcb->in_hash ? tcb->hnode.hash
+					  : tcp_tuple_hash(ts, tcb->laddr, tcb->lport,
+							   tcb->raddr, tcb->rport),
+			     deadline, NULL) < 0) {
 		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
 		return false;   /* the full tcb stays and expires by its own timer */
 	}
-	if (tcb->want_ack)
-		tw_ack(ts, &proto);     /* the ACK of the peer's FIN was still due */
+	if (tcb->want_ack) {
+		/* the ACK of the peer's FIN was still due; the tcb knows its TS offset */
+		struct tcp_ctl *k = tw_ack(ts, &proto);
+
+		if (k && tcb->ts_ok) {
+			k->has_ts_offset = true;
+			k->ts_offset = tcb->ts_offset;
+		}
+	}
 	tcp_tcb_close(ts, tcb);
 	return true;
 }

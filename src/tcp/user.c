@@ -31,10 +31,10 @@ static uint32_t choose_laddr(const struct tcp_stack *ts, uint32_t raddr)
  * -EADDRINUSE.
  */
 static int claim_tuple(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
-		       uint16_t rport, bool *reused, uint32_t *old_nxt)
+		       uint16_t rport, uint32_t h, bool *reused, uint32_t *old_nxt)
 {
-	struct tcb *old = tcp_lookup(ts, laddr, lport, raddr, rport);
-	struct tw_entry *e = tw_lookup(&ts->tw, laddr, lport, raddr, rport);
+	struct tcb *old = tcp_lookup_hashed(ts, h, laddr, lport, raddr, rport);
+	struct tw_entry *e = tw_lookup_hashed(&ts->tw, h, laddr, lport, raddr, rport);
 
 	*reused = false;
 	if (old) {
@@ -82,7 +82,7 @@ static int open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, ui
 	uint16_t lport = tcb->lport;
 	uint8_t before = tcb->state;
 	bool reused = false;
-	uint32_t old_nxt = 0;
+	uint32_t old_nxt = 0, h = 0;
 	int err;
 
 	if (raddr == 0 || ip_addr_is_bcast_mcast(raddr) || rport == 0)
@@ -92,15 +92,16 @@ static int open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, ui
 	if (!laddr)
 		return -EADDRNOTAVAIL;
 	if (tcb->bound && lport) {
-		err = claim_tuple(ts, laddr, lport, raddr, rport, &reused, &old_nxt);
+		h = tcp_tuple_hash(ts, laddr, lport, raddr, rport);
+		err = claim_tuple(ts, laddr, lport, raddr, rport, h, &reused, &old_nxt);
 		if (err)
 			return err;     /* S10: the 4-tuple is in use or in TIME-WAIT */
 	} else {
-		lport = tcp_pick_port(ts, tcb, laddr, raddr, rport);
+		lport = tcp_pick_port(ts, tcb, laddr, raddr, rport, &h);
 		if (!lport)
 			return -EADDRNOTAVAIL;
 		/* the port may come with a TIME-WAIT record tw_reuse lets us take over */
-		err = claim_tuple(ts, laddr, lport, raddr, rport, &reused, &old_nxt);
+		err = claim_tuple(ts, laddr, lport, raddr, rport, h, &reused, &old_nxt);
 		if (err)
 			return err;
 	}
@@ -118,7 +119,7 @@ static int open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, ui
 	tcb->rcv_wnd = 0;
 	tcp_listen_remove(ts, tcb);     /* LISTEN: "change the connection from passive to active" */
 	tcp_set_state(tcb, TCP_SYN_SENT);
-	tcp_hash_insert(ts, tcb);
+	tcp_hash_insert_hashed(ts, tcb, h);
 	tcp_want_output(ts, tcb);
 	tcp_note(ts, tcb, SYNACK_NOTE_USER, SYNACK_V_ACCEPTED, before, NULL, 0, 0,
 		 before == TCP_LISTEN ? "SEND in LISTEN: passive to active, SYN" : "active OPEN");
@@ -157,7 +158,7 @@ int tcp_user_listen(struct tcp_stack *ts, struct tcb *tcb, int backlog)
 	if (tcb->state == TCP_LISTEN)
 		return 0;
 	if (!tcb->bound) {
-		tcb->lport = tcp_pick_port(ts, tcb, tcb->laddr, 0, 0);
+		tcb->lport = tcp_pick_port(ts, tcb, tcb->laddr, 0, 0, NULL);
 		if (!tcb->lport)
 			return -EADDRINUSE;
 		tcp_set_bound(ts, tcb);
