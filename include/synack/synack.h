@@ -592,6 +592,10 @@ enum synack_counter {
 	SYNACK_CTR_TCP_ICMP_ERR,     /* ICMP errors applied to a connection */
 	SYNACK_CTR_TCP_ICMP_STALE,   /* ICMP errors ignored: no connection, or quoted
 	                              * SEG.SEQ outside [SND.UNA, SND.NXT) (RFC 5927) */
+	SYNACK_CTR_TCP_FAST_RETRANS, /* fast retransmits: loss recoveries begun by duplicate
+	                              * ACKs (RFC 5681 §3.2, RFC 6675 §5) */
+	SYNACK_CTR_TCP_RTO,          /* retransmission-timer expirations on synchronized
+	                              * connections (RFC 6298 §5) */
 	SYNACK_CTR_COUNT
 };
 

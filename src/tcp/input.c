@@ -20,6 +20,7 @@
 #include "tcp/cc.h"
 #include "tcp/challenge.h"
 #include "tcp/input.h"
+#include "tcp/recovery.h"
 #include "tcp/tcb.h"
 
 #define MS 1000000ull
@@ -406,7 +407,6 @@ void tcp_ack_advance(struct seg_ctx *c, uint32_t ack)
 {
 	struct tcp_stack *ts = c->ts;
 	struct tcb *tcb = c->tcb;
-	uint32_t acked = ack - tcb->snd_una;
 	uint32_t head = tcp_sndbuf_seq(tcb);
 	uint32_t data_acked = seq_gt(ack, head) ? ack - head : 0;
 
@@ -419,8 +419,8 @@ void tcp_ack_advance(struct seg_ctx *c, uint32_t ack)
 	if (seq_lt(tcb->snd_nxt, ack))
 		tcb->snd_nxt = ack;
 	/* RFC 6298 §3 with Karn's rule, RFC 7323 §4 RTTM (rttm.c); congestion control
-	 * (recovery.c takes this call over when it lands) */
-	tcp_cc_on_ack(ts, tcb, acked, tcp_rtt_on_ack(ts, tcb, ack, c->seg));
+	 * gets the sample from recovery.c (tcp_rec_on_ack), outside recovery only */
+	c->rtt_us = tcp_rtt_on_ack(ts, tcb, ack, c->seg);
 	tcb->retransmits = 0;
 	tcb->backoff = 0;
 	tcb->r1_reported = false;
@@ -440,7 +440,8 @@ void tcp_ack_advance(struct seg_ctx *c, uint32_t ack)
 	}
 }
 
-/* SND.WND update (§3.10.7.4 fifth check, ESTABLISHED). */
+/* SND.WND update (§3.10.7.4 fifth check, ESTABLISHED); a peer that moves its right
+ * edge left of SND.NXT shrank the window (§3.8.6, MUST-34/35, SHLD-15/16/17). */
 static void update_window(struct seg_ctx *c)
 {
 	struct tcb *tcb = c->tcb;
@@ -456,6 +457,9 @@ static void update_window(struct seg_ctx *c)
 		if (tcb->snd_wnd > old) {
 			tcp_timer_clear(c->ts, tcb, TCP_T_PERSIST);
 			tcp_want_output(c->ts, tcb);
+		} else if (tcb->snd_wnd < old &&
+			   seq_lt(tcb->snd_una + tcb->snd_wnd, tcb->snd_nxt)) {
+			tcp_rec_window_shrunk(c->ts, tcb);
 		}
 	}
 }
@@ -489,6 +493,9 @@ static enum verdict step_ack(struct seg_ctx *c)
 	struct tcb *tcb = c->tcb;
 	const struct wire_tcp *s = c->seg;
 	uint32_t max_wnd = tcb->snd_wnd > 65535 ? tcb->snd_wnd : 65535;
+	uint32_t prev_una;
+	const char *why;
+	bool dup;
 
 	if (!(c->flags & WIRE_TCP_ACK)) {
 		c->reason = "dropped: no ACK";
@@ -503,9 +510,15 @@ static enum verdict step_ack(struct seg_ctx *c)
 	/* RFC 5961 §5.2: acceptable iff SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.NXT */
 	if (seq_gt(s->ack, tcb->snd_max) || seq_lt(s->ack, tcb->snd_una - max_wnd))
 		return challenge_ack(c, "challenge ACK: ACK out of range");
+	/* RFC 5681 §2: whether it is a duplicate depends on the state before it */
+	prev_una = tcb->snd_una;
+	dup = tcp_rec_is_dupack(tcb, s);
 	if (seq_gt(s->ack, tcb->snd_una))
 		tcp_ack_advance(c, s->ack);
 	update_window(c);
+	why = tcp_rec_on_ack(c->ts, tcb, s, prev_una, dup, c->rtt_us);
+	if (why)
+		c->reason = why;
 	switch (tcb->state) {
 	case TCP_FIN_WAIT_1:
 		if (tcp_fin_acked(tcb)) {
@@ -749,9 +762,7 @@ void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struc
 	struct tw_entry *tw;
 	struct tcp_reqsk *req;
 
-	/* one hash of the 4-tuple for every table (tcp_tuple_hash) */
-	c.hash = tcp_tuple_hash(ts, laddr, seg->dport, raddr, seg->sport);
-	c.tcb = tcp_lookup_hashed(ts, c.hash, laddr, seg->dport, raddr, seg->sport);
+	c.tcb = tcp_lookup(ts, laddr, seg->dport, raddr, seg->sport);
 	if (c.tcb && c.tcb->state == TCP_TIME_WAIT) {
 		/* one TIME-WAIT behaviour for records and full tcbs (tw.c) */
 		struct tw_entry copy;
@@ -767,17 +778,14 @@ void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struc
 		return;
 	}
 	req = c.has_reopen_iss ? NULL
-			       : tcp_synq_lookup_hashed(ts, c.hash, laddr, seg->dport, raddr,
-							seg->sport);
+			       : tcp_synq_lookup(ts, laddr, seg->dport, raddr, seg->sport);
 	if (req) {
 		c.st_before = TCP_SYN_RECEIVED;
 		if (tcp_synq_input(&c, req))
 			tcp_conn_input(&c);
 		return;
 	}
-	tw = c.has_reopen_iss ? NULL
-			      : tw_lookup_hashed(&ts->tw, c.hash, laddr, seg->dport, raddr,
-						 seg->sport);
+	tw = c.has_reopen_iss ? NULL : tw_lookup(&ts->tw, laddr, seg->dport, raddr, seg->sport);
 	if (tw && !tcp_tw_input(&c, tw))
 		return;
 	listener = tcp_lookup_listener(ts, laddr, seg->dport);

@@ -22,7 +22,6 @@ struct seg_ctx {
 	struct tcb *tcb;                /* NULL once the connection is gone */
 	const struct wire_tcp *seg;
 	uint32_t laddr, raddr;
-	uint32_t hash;                  /* tcp_tuple_hash of the segment's 4-tuple */
 	uint32_t seq;                   /* after trimming */
 	uint32_t len;                   /* payload bytes after trimming */
 	const uint8_t *data;
@@ -35,6 +34,7 @@ struct seg_ctx {
 	bool has_reopen_iss;            /* a TIME-WAIT 4-tuple is reopened: use reopen_iss */
 	uint32_t reopen_iss;            /* the connection went away into LISTEN (MUST-11) */
 	const char *reason;             /* static string for the decision note */
+	uint32_t rtt_us;                /* RTT sample this ACK gave (tcp_ack_advance), 0: none */
 };
 
 /* §3.10.7.1 reply to a segment that has no connection (never to a RST). */

@@ -49,9 +49,8 @@ static size_t emit_ctl(struct tcp_stack *ts, const struct tcp_ctl *c, uint8_t *b
 		 * 4-tuple is the same pure function the tcb used (isn.h) */
 		seg.opt.present = WIRE_HAS_TS;
 		seg.opt.ts_val = (uint32_t)(ts->now_ns / MS) +
-				 (c->has_ts_offset ? c->ts_offset
-						   : tcp_ts_offset(ts->isn_key, c->laddr, c->lport,
-								   c->raddr, c->rport));
+				 tcp_ts_offset(ts->isn_key, c->laddr, c->lport, c->raddr,
+					       c->rport);
 		seg.opt.ts_ecr = c->ts_ecr;
 	}
 	if (cap < WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN)
@@ -131,6 +130,7 @@ struct plan {
 	uint32_t len;           /* payload bytes */
 	uint8_t flags;
 	bool syn, fin;
+	bool rexmit;            /* chosen by loss recovery (tcp_rec_next_seg) */
 };
 
 static bool may_send_data(int st)
@@ -165,7 +165,7 @@ static uint32_t usable_window(const struct tcb *tcb)
  * connection is synchronized (cwnd 0: cc.h). */
 static uint32_t cwnd_room(const struct tcb *tcb)
 {
-	uint32_t pipe = tcb->snd_nxt - tcb->snd_una;
+	uint32_t pipe = tcp_pipe(tcb);  /* recovery.h: RFC 3042, 6582 inflation, 6675 */
 
 	if (!tcb->cc.cwnd)
 		return UINT32_MAX;
@@ -259,7 +259,12 @@ static void plan_segment(struct tcp_stack *ts, const struct tcb *tcb, struct pla
 	if (tcb->state == TCP_SYN_SENT || tcb->state < TCP_SYN_SENT)
 		return;
 	p->flags = WIRE_TCP_ACK;
-	p->len = plan_data(tcb);
+	/* loss recovery first: a fast retransmit, a partial-ACK retransmission or RFC 6675
+	 * NextSeg () (recovery.h); else new data */
+	if (may_send_data(tcb->state) && tcp_rec_next_seg(ts, tcb, &p->seq, &p->len))
+		p->rexmit = true;
+	else
+		p->len = plan_data(tcb);
 	/* §3.10.4: the FIN follows the last queued byte; it is unacknowledged exactly in
 	 * FIN-WAIT-1, CLOSING and LAST-ACK, and resent after an RTO rewinds SND.NXT */
 	if (tcb->fin_queued && tcp_has_sent_fin(tcb->state) && tcb->state != TCP_FIN_WAIT_2 &&
@@ -288,13 +293,16 @@ static void account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct pla
 		tcb->fin_sent = true;
 		tcb->fin_seq = p->seq + p->len;
 	}
+	if (p->rexmit)
+		tcp_rec_on_sent(ts, tcb, p->seq, span);
 	if (span) {
 		if (!tcb->rtt.timing && new_data && !seq_lt(p->seq, tcb->snd_max)) {
 			tcb->rtt.timing = true;
 			tcb->rtt.timed_seq = end;
 			tcb->rtt.timed_at_ns = ts->now_ns;
 		}
-		tcb->snd_nxt = end;
+		if (!p->rexmit || p->seq == tcb->snd_nxt)
+			tcb->snd_nxt = end;     /* a retransmission below it leaves SND.NXT */
 		if (new_data)
 			tcb->snd_max = end;
 		if (!tcp_rexmit_running(tcb))

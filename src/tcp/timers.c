@@ -199,7 +199,7 @@ static bool on_retransmit(struct tcp_stack *ts, struct tcb *tcb, int kind)
 		       : tcb->r1_reported && tcb->retransmits == tcb->opt.retries1
 			       ? "retransmission timeout (R1 reached)" : "retransmission timeout");
 	if (tcp_is_synchronized(tcb->state))
-		tcp_cc_on_rto(ts, tcb);         /* RFC 5681 (4) */
+		tcp_rec_on_rto(ts, tcb);        /* recovery ends, scoreboard cleared, cc */
 	tcp_rexmit_arm(ts, tcb);                /* RFC 6298 (5.6) */
 	tcp_want_output(ts, tcb);
 	return true;

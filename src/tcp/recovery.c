@@ -1,0 +1,384 @@
+/*
+ * recovery.c — loss recovery driven by ACKs (RFC 5681 §2–3.2, RFC 3042, RFC 6582 §3.2,
+ * RFC 6675 §5, §5.1) and its output hooks; see recovery.h for the division of labour
+ * with cc.c and for the sequence-number conventions.
+ *
+ * Choices (docs/choices.md):
+ *   - With SACK negotiated, a duplicate ACK is RFC 6675 §2's (an ACK that SACKs octets
+ *     not SACKed before); RFC 5681's duplicate without new SACK information is not
+ *     counted (RFC 6675 §8: forged or out-of-window-triggered duplicates do not start
+ *     recovery). Without SACK, RFC 5681 §2 (a)–(e) exactly; a window change, data,
+ *     SYN or FIN makes an ACK not a duplicate (Linux's FLAG_NOT_DUP likewise).
+ *   - RFC 6582 step 2 holds back fast retransmit only after a recovery or RTO set
+ *     `recover` (RFC 6582 initialises it to ISS, which forbids a fast retransmit of the
+ *     first data segment; Linux only holds after an episode): NewReno enters when
+ *     SEG.ACK - 1 > recover, i.e. SND.UNA beyond SND.MAX of that episode; SACK enters
+ *     when HighACK >= RecoveryPoint (RFC 6675 §5.1).
+ *   - NewReno sends no new data during recovery for now (tcp_pipe, TODO(#4)): the
+ *     inflation is kept in `inflate` but not applied.
+ *   - NewReno: only the first partial ACK restarts the retransmission timer (RFC 6582
+ *     §3.2 step 3 and §4's "Impatient" variant): when much of a window is lost, one
+ *     retransmission per RTT would take longer than a timeout and go-back-N. SACK
+ *     recovery restarts it on every advance (RFC 6298 (5.3), RFC 6675 §6).
+ *   - A retransmission is sent when it starts below SND.UNA + SND.WND or at SND.UNA
+ *     (Linux tcp_retransmit_skb), its length not cut by the window (RFC 9293 MAY-7).
+ */
+#include "tcp/recovery.h"
+#include "tcp/cc.h"
+#include "tcp/tcb.h"
+
+static uint32_t smss(const struct tcb *tcb)
+{
+	return tcb->snd_mss ? tcb->snd_mss : 1;
+}
+
+bool tcp_rec_in_recovery(const struct tcb *tcb)
+{
+	return tcb->rec.state != TCP_REC_OPEN;
+}
+
+/* ---- what counts as a duplicate (RFC 5681 §2) ------------------------------------- */
+
+bool tcp_rec_is_dupack(const struct tcb *tcb, const struct wire_tcp *seg)
+{
+	uint32_t data_max = tcb->fin_sent ? tcb->fin_seq : tcb->snd_max;
+
+	return seq_lt(tcb->snd_una, data_max) &&                        /* (a) */
+	       !seg->payload_len &&                                     /* (b) */
+	       !(seg->flags & (WIRE_TCP_SYN | WIRE_TCP_FIN)) &&          /* (c) */
+	       seg->ack == tcb->snd_una &&                              /* (d) */
+	       ((uint32_t)seg->win << tcb->snd_wscale) == tcb->snd_wnd; /* (e) */
+}
+
+/* ---- pipe and FlightSize ------------------------------------------------------------ */
+
+uint32_t tcp_pipe(const struct tcb *tcb)
+{
+	const struct tcp_recovery *r = &tcb->rec;
+	uint32_t flight = tcb->snd_max - tcb->snd_una;
+	uint32_t allow;
+
+	switch (r->state) {
+	case TCP_REC_SACK:
+		return tcp_sb_pipe(&r->sb, tcb->snd_una, tcb->snd_max, r->high_rxt, smss(tcb));
+	case TCP_REC_NEWRENO:
+		/* TODO(#4): flight - inflate once the receive side keeps out-of-order data.
+		 * Until then a peer like ourselves discards everything above the hole, and
+		 * the new data the inflation lets out only fills the bottleneck queue (the
+		 * fairness test: link use 19-41 % instead of 58-82 %); RFC 5681 §3 allows
+		 * being more conservative: no new data during NewReno recovery. */
+		return flight;
+	default:
+		break;
+	}
+	flight = tcb->snd_nxt - tcb->snd_una;   /* after an RTO: what was resent since */
+	if (!r->dupacks)
+		return flight;
+	if (tcb->sack_ok)       /* RFC 6675 §5 (3.1)-(3.2): HighRxt = HighACK, SetPipe */
+		return tcp_sb_pipe(&r->sb, tcb->snd_una, tcb->snd_nxt, tcb->snd_una, smss(tcb));
+	/* RFC 3042: one SMSS more per duplicate ACK, for the first two */
+	allow = (r->dupacks < 2 ? r->dupacks : 2) * smss(tcb);
+	return flight > allow ? flight - allow : 0;
+}
+
+uint32_t tcp_flight_size(const struct tcb *tcb)
+{
+	const struct tcp_recovery *r = &tcb->rec;
+
+	if (r->state == TCP_REC_OPEN && r->dupacks &&
+	    seq_in_closed(r->lt_base, tcb->snd_una, tcb->snd_max))
+		return r->lt_base - tcb->snd_una;
+	return tcb->snd_max - tcb->snd_una;
+}
+
+/* ---- choosing a retransmission (RFC 6675 NextSeg (), RFC 5681/6582) ---------------- */
+
+enum rule { R_NONE = 0, R_LOST, R_MAYBE, R_RESCUE, R_FORCED };
+
+/* One past the last payload octet in the send buffer. */
+static uint32_t data_end(const struct tcb *tcb)
+{
+	return tcp_sndbuf_seq(tcb) + ring_len(&tcb->sndbuf);
+}
+
+/* Cuts [seq, seq + *len) to one SMSS and to the data we hold; false when nothing is
+ * left, or the segment starts beyond the peer's window (and not at SND.UNA). */
+static bool fit(const struct tcb *tcb, uint32_t seq, uint32_t *len)
+{
+	uint32_t end = data_end(tcb);
+
+	if (seq != tcb->snd_una && !seq_lt(seq, tcb->snd_una + tcb->snd_wnd))
+		return false;
+	if (*len > smss(tcb))
+		*len = smss(tcb);
+	if (!seq_lt(seq, end))
+		*len = 0;               /* only the FIN is there */
+	else if (seq_gt(seq + *len, end))
+		*len = end - seq;
+	return *len || (tcb->fin_sent && seq == tcb->fin_seq && !tcp_fin_acked(tcb));
+}
+
+/* RFC 6675 NextSeg () rule (2)'s test: unsent data the window allows. */
+static bool has_new_data(const struct tcb *tcb)
+{
+	if (seq_lt(tcb->snd_nxt, data_end(tcb)))
+		return seq_lt(tcb->snd_nxt, tcb->snd_una + tcb->snd_wnd);
+	return tcb->fin_queued && !tcb->fin_sent;
+}
+
+static enum rule choose_sack(const struct tcb *tcb, uint32_t *seq, uint32_t *len)
+{
+	const struct tcp_recovery *r = &tcb->rec;
+	uint32_t from = seq_max(r->high_rxt, tcb->snd_una);
+	uint32_t hi;
+
+	/* (C): only while cwnd - pipe >= 1 SMSS */
+	if (tcb->cc.cwnd && tcp_pipe(tcb) + smss(tcb) > tcb->cc.cwnd)
+		return R_NONE;
+	/* (1) the first unSACKed octet above HighRxt that IsLost () */
+	if (tcp_sb_next_hole(&r->sb, from, tcp_sb_lost_end(&r->sb, tcb->snd_una, smss(tcb)),
+			     seq, len) && fit(tcb, *seq, len))
+		return R_LOST;
+	/* (2) new data: output's */
+	if (has_new_data(tcb))
+		return R_NONE;
+	/* (3) unSACKed above HighRxt, below the highest SACKed octet */
+	if (tcp_sb_next_hole(&r->sb, from, tcp_sb_high(&r->sb, tcb->snd_una), seq, len) &&
+	    fit(tcb, *seq, len))
+		return R_MAYBE;
+	/* (4) one rescue retransmission per recovery, holding the highest unSACKed octet */
+	if ((!r->has_rescue || seq_gt(tcb->snd_una, r->rescue_rxt)) &&
+	    tcp_sb_highest_hole(&r->sb, tcb->snd_una, tcb->snd_max, &hi)) {
+		*seq = seq_gt(hi + 1 - smss(tcb), tcb->snd_una) ? hi + 1 - smss(tcb) : tcb->snd_una;
+		*len = hi + 1 - *seq;
+		if (fit(tcb, *seq, len))
+			return R_RESCUE;
+	}
+	return R_NONE;
+}
+
+static enum rule choose(const struct tcb *tcb, uint32_t *seq, uint32_t *len)
+{
+	const struct tcp_recovery *r = &tcb->rec;
+
+	if (r->state == TCP_REC_OPEN || !tcp_is_synchronized(tcb->state))
+		return R_NONE;
+	if (r->rexmit_due) {
+		/* RFC 5681 §3.2 step 3 / RFC 6675 (4.3) / RFC 6582 partial ACK */
+		*seq = tcb->snd_una;
+		*len = tcb->snd_max - tcb->snd_una;
+		return fit(tcb, *seq, len) ? R_FORCED : R_NONE;
+	}
+	if (r->state == TCP_REC_SACK)
+		return choose_sack(tcb, seq, len);
+	return R_NONE;          /* NewReno: new data only, as cwnd and pipe allow */
+}
+
+bool tcp_rec_next_seg(const struct tcp_stack *ts, const struct tcb *tcb, uint32_t *seq,
+		      uint32_t *len)
+{
+	(void)ts;
+	return choose(tcb, seq, len) != R_NONE;
+}
+
+void tcp_rec_on_sent(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t span)
+{
+	struct tcp_recovery *r = &tcb->rec;
+	uint32_t s, l, end = seq + span;
+	enum rule rule = choose(tcb, &s, &l);
+
+	switch (rule) {
+	case R_NONE:
+		return;
+	case R_FORCED:
+		r->rexmit_due = false;
+		if (seq_gt(end, r->high_rxt))
+			r->high_rxt = end;
+		if (r->state == TCP_REC_SACK && !r->has_rescue) {
+			r->rescue_rxt = end;    /* (4.3): HighRxt and RescueRxt */
+			r->has_rescue = true;
+		}
+		break;
+	case R_RESCUE:
+		r->rescue_rxt = r->recover;     /* rule (4): HighRxt not updated */
+		r->has_rescue = true;
+		break;
+	default:
+		if (seq_gt(end, r->high_rxt))
+			r->high_rxt = end;      /* (C.2) */
+		break;
+	}
+	if (tcb->rtt.timing && seq_lt(seq, tcb->rtt.timed_seq))
+		tcb->rtt.timing = false;        /* Karn: the timed octets were resent */
+	tcb->total_retrans++;
+	tcp_count(ts, SYNACK_CTR_TCP_RETRANS);
+}
+
+/* ---- entering, running and leaving recovery ---------------------------------------- */
+
+/* RFC 6582 step 2 / RFC 6675 §5.1: may a new recovery begin at this SND.UNA? */
+static bool may_enter(const struct tcb *tcb)
+{
+	const struct tcp_recovery *r = &tcb->rec;
+
+	if (!r->has_recover)
+		return true;
+	if (tcb->sack_ok)
+		return seq_geq(tcb->snd_una, r->recover);
+	return seq_gt(tcb->snd_una, r->recover);
+}
+
+static void enter_recovery(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct tcp_recovery *r = &tcb->rec;
+
+	tcp_cc_enter_recovery(ts, tcb);         /* ssthresh; cwnd = ssthresh */
+	r->state = tcb->sack_ok ? TCP_REC_SACK : TCP_REC_NEWRENO;
+	r->recover = tcb->snd_max;              /* RFC 6582 step 2, RFC 6675 (4.1) */
+	r->has_recover = true;
+	r->high_rxt = tcb->snd_una;
+	r->has_rescue = false;
+	/* RFC 5681 step 3: cwnd = ssthresh + 3 SMSS, as inflation */
+	r->inflate = (int32_t)(TCP_DUPTHRESH * smss(tcb));
+	r->rexmit_due = true;
+	r->partial_seen = false;
+	tcp_count(ts, SYNACK_CTR_TCP_FAST_RETRANS);
+	tcp_want_output(ts, tcb);
+}
+
+static void exit_recovery(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct tcp_recovery *r = &tcb->rec;
+
+	r->state = TCP_REC_OPEN;
+	r->inflate = 0;
+	r->rexmit_due = false;
+	r->dupacks = 0;
+	tcp_cc_exit_recovery(ts, tcb);          /* RFC 6582 step 3 (2): cwnd = ssthresh */
+}
+
+/* RFC 6582 §3.2 step 3, partial acknowledgment. tcp_ack_advance has just restarted the
+ * retransmission timer: only the first partial ACK may (Impatient, §4). */
+static void newreno_partial(struct tcp_stack *ts, struct tcb *tcb, uint32_t acked)
+{
+	struct tcp_recovery *r = &tcb->rec;
+	int64_t v = (int64_t)r->inflate - acked;
+
+	if (!r->partial_seen) {
+		r->partial_seen = true;
+		r->rto_deadline = tcb->deadline[TCP_T_RETRANSMIT];
+	} else if (r->rto_deadline && tcb->deadline[TCP_T_RETRANSMIT]) {
+		tcp_timer_set(ts, tcb, TCP_T_RETRANSMIT, r->rto_deadline);
+	}
+
+	if (acked >= smss(tcb))
+		v += smss(tcb);                 /* "add back SMSS bytes" */
+	if (v < INT32_MIN)
+		v = INT32_MIN;
+	r->inflate = (int32_t)v;
+	r->rexmit_due = true;                   /* "retransmit the first unacknowledged" */
+}
+
+/* After an RTO the sender goes back to SND.UNA; with SACK it skips what the peer holds
+ * (RFC 6675 §5.1: "filling in the sequence space reported as missing"). */
+static void skip_sacked(struct tcb *tcb)
+{
+	const struct tcp_scoreboard *sb = &tcb->rec.sb;
+
+	for (unsigned k = 0; k < sb->n; k++)
+		if (seq_in(tcb->snd_nxt, sb->r[k].start, sb->r[k].end))
+			tcb->snd_nxt = sb->r[k].end;
+}
+
+static const char *in_recovery_ack(struct tcp_stack *ts, struct tcb *tcb, uint32_t acked,
+				   bool dup)
+{
+	struct tcp_recovery *r = &tcb->rec;
+
+	if (seq_geq(tcb->snd_una, r->recover)) {
+		/* RFC 6582 step 3 full acknowledgment; RFC 6675 (A) */
+		exit_recovery(ts, tcb);
+		return "full ACK: recovery ends";
+	}
+	tcp_want_output(ts, tcb);
+	if (r->state == TCP_REC_SACK)
+		return acked ? "partial ACK (SACK recovery)" : NULL;    /* (B), (C) */
+	if (acked) {
+		newreno_partial(ts, tcb, acked);
+		return "partial ACK: retransmit SND.UNA";
+	}
+	if (dup) {
+		r->inflate += (int32_t)smss(tcb);       /* RFC 5681 step 4 */
+		return "duplicate ACK in recovery";
+	}
+	return NULL;
+}
+
+const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
+			   uint32_t prev_una, bool dup5681, uint32_t rtt_us)
+{
+	struct tcp_recovery *r = &tcb->rec;
+	uint32_t acked = tcb->snd_una - prev_una;
+	uint32_t newly_sacked = 0;
+	bool dup;
+
+	if (acked)
+		tcp_sb_ack(&r->sb, tcb->snd_una);
+	if (tcb->sack_ok && (seg->opt.present & WIRE_HAS_SACK))
+		newly_sacked = tcp_sb_update(&r->sb, tcb->snd_una, tcb->snd_max, seg->ack,
+					     seg->opt.sack, seg->opt.sack_count);
+	/* RFC 6675 §2 with SACK, RFC 5681 §2 without */
+	dup = tcb->sack_ok ? newly_sacked > 0 : dup5681;
+	if (r->state != TCP_REC_OPEN)
+		return in_recovery_ack(ts, tcb, acked, dup5681 || newly_sacked);
+	if (acked) {
+		r->dupacks = 0;                 /* RFC 6675 §5: a cumulative ACK */
+		tcp_cc_on_ack(ts, tcb, acked, rtt_us);
+	}
+	if (seq_lt(tcb->snd_nxt, tcb->snd_max) && r->sb.n)
+		skip_sacked(tcb);
+	if (!dup)
+		return NULL;
+	if (!r->dupacks)
+		r->lt_base = tcb->snd_max;
+	if (r->dupacks < 255)
+		r->dupacks++;
+	/* RFC 6675 §5 (1), (2); RFC 5681 §3.2 step 2 */
+	if (r->dupacks >= TCP_DUPTHRESH ||
+	    (tcb->sack_ok && tcp_sb_is_lost(&r->sb, tcb->snd_una, smss(tcb)))) {
+		if (may_enter(tcb)) {
+			enter_recovery(ts, tcb);
+			return "duplicate ACK: fast retransmit, recovery begins";
+		}
+		return "duplicate ACK: no fast retransmit before recover (RFC 6582)";
+	}
+	tcp_want_output(ts, tcb);               /* RFC 3042 limited transmit */
+	return "duplicate ACK";
+}
+
+void tcp_rec_on_rto(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct tcp_recovery *r = &tcb->rec;
+
+	r->state = TCP_REC_OPEN;
+	r->recover = tcb->snd_max;              /* RFC 6582 step 4, RFC 6675 §5.1 */
+	r->has_recover = true;
+	r->dupacks = 0;
+	r->inflate = 0;
+	r->rexmit_due = false;
+	r->has_rescue = false;
+	tcp_sb_clear(&r->sb);                   /* RFC 2018 §8: the peer may have reneged */
+	tcp_count(ts, SYNACK_CTR_TCP_RTO);
+	tcp_cc_on_rto(ts, tcb);
+}
+
+void tcp_rec_window_shrunk(struct tcp_stack *ts, struct tcb *tcb)
+{
+	if (tcb->snd_wnd)
+		return;         /* SHLD-15/16: no new data (output's usable window is 0),
+				 * old data below the edge is retransmitted normally */
+	tcb->snd_nxt = tcb->snd_una;
+	tcp_rexmit_stop(ts, tcb);
+	tcb->retransmits = 0;
+	tcp_want_output(ts, tcb);               /* output arms the persist timer */
+}

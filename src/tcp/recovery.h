@@ -1,0 +1,117 @@
+/*
+ * recovery.h — loss recovery driven by ACKs: the duplicate ACK (RFC 5681 §2, RFC 6675
+ * §2), fast retransmit on the DupThresh-th duplicate ACK (RFC 5681 §3.2), NewReno fast
+ * recovery with partial ACKs and `recover` (RFC 6582 §3.2) when SACK is off, SACK-based
+ * loss recovery (RFC 6675 §5) when it is on, limited transmit (RFC 3042, RFC 6675 §5
+ * step 3), and what a retransmission timeout does to all of that (RFC 6582 step 4,
+ * RFC 6675 §5.1). State: struct tcp_recovery, embedded in the tcb as tcb->rec.
+ *
+ * Congestion-window arithmetic is cc.c's (tcp_cc_*); this module decides when recovery
+ * begins and ends, what is retransmitted, and how much data counts as in the network
+ * (tcp_pipe), which output compares with cwnd. NewReno's window inflation (RFC 5681
+ * steps 3–4, RFC 6582 partial deflation) is kept here as `inflate`, meant to be
+ * subtracted from the flight instead of being added to cwnd (cc sets cwnd = ssthresh on
+ * entry); for now it is not applied (recovery.c, TODO(#4)).
+ *
+ * Sequence numbers are exclusive ends: `recover` is one past the RFC's recover /
+ * RecoveryPoint (SND.MAX when recovery or the RTO began), `high_rxt` one past HighRxt.
+ *
+ * Who calls what:
+ *   tcp_rec_is_dupack, tcp_rec_on_ack   input.c step_ack, for every acceptable ACK
+ *   tcp_rec_next_seg, tcp_rec_on_sent   output.c plan_segment / account_sent
+ *   tcp_rec_on_rto                      timers.c, retransmission timeout
+ *   tcp_rec_window_shrunk               input.c update_window (RFC 9293 §3.8.6)
+ *   tcp_pipe, tcp_flight_size           output.c / cc.c
+ */
+#ifndef SYNACK_TCP_RECOVERY_H
+#define SYNACK_TCP_RECOVERY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tcp/sack.h"
+#include "wire/wire.h"
+
+struct tcp_stack;
+struct tcb;
+
+enum tcp_rec_state {
+	TCP_REC_OPEN = 0,       /* no recovery (also after an RTO: go-back-N from SND.UNA) */
+	TCP_REC_NEWRENO,        /* RFC 6582 fast recovery (SACK not negotiated) */
+	TCP_REC_SACK,           /* RFC 6675 loss recovery */
+};
+
+struct tcp_recovery {
+	struct tcp_scoreboard sb;
+	uint32_t recover;       /* RFC 6582 recover + 1 / RFC 6675 RecoveryPoint + 1 */
+	uint32_t high_rxt;      /* RFC 6675 HighRxt + 1 */
+	uint32_t rescue_rxt;    /* RFC 6675 RescueRxt + 1, when has_rescue */
+	uint32_t lt_base;       /* SND.MAX at the first duplicate ACK: data sent after it
+	                         * is limited transmit, not part of FlightSize */
+	int32_t inflate;        /* NewReno: window inflation in bytes (may go negative
+	                         * after partial deflation) */
+	uint8_t state;          /* enum tcp_rec_state */
+	uint8_t dupacks;        /* RFC 6675 DupAcks, saturating at 255 */
+	bool has_recover;       /* a recovery or an RTO has set recover */
+	bool has_rescue;
+	bool rexmit_due;        /* the segment at SND.UNA goes out next, whatever cwnd says
+	                         * (fast retransmit; RFC 6582 partial ACK) */
+	bool partial_seen;      /* NewReno: a partial ACK came in this recovery */
+	uint64_t rto_deadline;  /* NewReno: the retransmission deadline the first partial
+	                         * ACK set (RFC 6582 §4 "Impatient": later ones keep it) */
+};
+
+/* RFC 5681 §2 duplicate ACK, tested before seg changes anything: data outstanding (a
+ * lone FIN is not data),
+ * no payload, neither SYN nor FIN, SEG.ACK == SND.UNA, and the window (scaled) equal to
+ * SND.WND. seg is borrowed. */
+bool tcp_rec_is_dupack(const struct tcb *tcb, const struct wire_tcp *seg);
+
+/* After an acceptable ACK has been applied (SND.UNA advanced from prev_una, SND.WND
+ * updated): the scoreboard (SACK blocks of seg, when SACK is on), duplicate ACK
+ * counting, entering, continuing and leaving recovery, and congestion control's share
+ * (tcp_cc_on_ack outside recovery, with rtt_us the sample this ACK gave or 0). dup5681
+ * is tcp_rec_is_dupack's answer taken before the ACK was applied. Returns a static
+ * reason for the decision note when recovery did something, else NULL. */
+const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
+			   uint32_t prev_una, bool dup5681, uint32_t rtt_us);
+
+/* The retransmission timer expired on a synchronized connection (before SND.NXT is
+ * rewound or after: neither is read): recovery ends, recover = SND.MAX (RFC 6582 step
+ * 4, RFC 6675 §5.1), the scoreboard is cleared (RFC 2018 §8), tcp_cc_on_rto. */
+void tcp_rec_on_rto(struct tcp_stack *ts, struct tcb *tcb);
+
+/* The peer moved its right window edge left of SND.NXT (RFC 9293 §3.8.6 MUST-34). At
+ * zero window nothing is in flight any more as far as we are concerned: SND.NXT goes
+ * back to SND.UNA and the retransmission timer stops, so the persist timer probes
+ * (MUST-35) and the connection does not time out on data beyond the edge (SHLD-17). */
+void tcp_rec_window_shrunk(struct tcp_stack *ts, struct tcb *tcb);
+
+/* What output sends next when it is a retransmission: true with [*seq, *seq + *len)
+ * (payload octets; a FIN follows when *seq + *len is the FIN's sequence number) — the
+ * fast retransmit or partial-ACK retransmission at SND.UNA regardless of cwnd, or in
+ * SACK recovery RFC 6675 NextSeg () rules (1), (3), (4) when cwnd - pipe >= SMSS.
+ * false: nothing to retransmit now (new data, rule (2), is output's own business). */
+bool tcp_rec_next_seg(const struct tcp_stack *ts, const struct tcb *tcb, uint32_t *seq,
+		      uint32_t *len);
+
+/* Output sent the segment tcp_rec_next_seg chose: [seq, seq + span) with span counting
+ * a FIN. Updates HighRxt / RescueRxt (RFC 6675 §5 (4.3), (C.2), NextSeg rule (4)),
+ * counts the retransmission, stops RTT timing over it (Karn). Call before SND.NXT/SND.MAX
+ * bookkeeping (the choice is recomputed from unchanged state). */
+void tcp_rec_on_sent(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t span);
+
+/* The bytes output compares with cwnd: outside recovery SND.NXT - SND.UNA, less the
+ * limited-transmit allowance on duplicate ACKs 1 and 2 (RFC 3042: SMSS each; with SACK,
+ * RFC 6675 §5 (3) SetPipe); in NewReno recovery SND.MAX - SND.UNA (inflation not applied
+ * yet, recovery.c); in SACK recovery RFC 6675 SetPipe (). */
+uint32_t tcp_pipe(const struct tcb *tcb);
+
+/* RFC 5681 FlightSize for ssthresh: SND.MAX - SND.UNA without the segments limited
+ * transmit sent since the first duplicate ACK (RFC 5681 §3.2 step 2, RFC 6675 (4.2)). */
+uint32_t tcp_flight_size(const struct tcb *tcb);
+
+/* True during NewReno or SACK recovery. */
+bool tcp_rec_in_recovery(const struct tcb *tcb);
+
+#endif

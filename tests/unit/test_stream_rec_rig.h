@@ -1,0 +1,134 @@
+/*
+ * test_stream_rec_rig.h — fixture for the loss-recovery tests (test_stream_rec_*.c):
+ * a connection accepted from a peer whose SYN carries MSS 1000 (and SACK-permitted when
+ * asked), window 65535, no timestamps or window scaling, so SMSS = 1000 exactly; then
+ * 10000 bytes sent as 10 full segments (within IW10, RFC 6928), segment k covering
+ * relative sequence numbers [1000 k, 1000 k + 1000) (relative to ISS + 1).
+ *
+ * Reading output: expect_data() skips pure ACKs (their timing is the receive side's
+ * business) and asserts the next segment that carries data; expect_no_data() drains
+ * everything and asserts none carries data, SYN or FIN.
+ */
+#ifndef SYNACK_TESTS_STREAM_REC_RIG_H
+#define SYNACK_TESTS_STREAM_REC_RIG_H
+
+#include "harness.h"
+#include "api/api.h"
+#include "tcp/recovery.h"
+
+#define SMSS 1000u
+#define NSEG 10u
+
+struct rig {
+	struct harness h;
+	int fd;
+	uint32_t iss;
+	struct tcb *tcb;
+	uint32_t peer_win;
+	uint32_t peer_seq;      /* SEG.SEQ of the peer's next segment */
+};
+
+/* Relative sequence number -> absolute. */
+#define REL(r, x) ((r)->iss + 1 + (uint32_t)(x))
+
+static inline void rig_open(struct rig *r, bool sack)
+{
+	struct wire_tcp_opts o = { .present = WIRE_HAS_MSS, .mss = SMSS };
+	static char data[NSEG * SMSS];
+	uint32_t a;
+	int l;
+
+	memset(r, 0, sizeof *r);
+	h_init(&r->h);
+	r->peer_win = 65535;
+	r->peer_seq = PEER_ISN + 1;
+	l = h_listen(&r->h, SRV_PORT, 16);
+	if (sack)
+		o.present |= WIRE_HAS_SACKOK;
+	h_send_opt(&r->h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 65535, &o, NULL, 0, 0);
+	EXPECT_SEG(&r->h, F_SYN | F_ACK, r->h.out.seq, PEER_ISN + 1, ANYWIN);
+	r->iss = r->h.out.seq;
+	h_send(&r->h, PEER_PORT, SRV_PORT, F_ACK, PEER_ISN + 1, r->iss + 1, 65535);
+	EXPECT_NONE(&r->h);
+	r->fd = synack_accept(r->h.s, l, &a, NULL);
+	cr_assert_geq(r->fd, 0);
+	r->tcb = api_tcb(r->h.s, r->fd);
+	cr_assert_not_null(r->tcb);
+	cr_assert_eq(r->tcb->sack_ok, sack);
+	cr_assert_eq(r->tcb->snd_mss, SMSS);
+	for (unsigned i = 0; i < sizeof data; i++)
+		data[i] = (char)('a' + i % 26);
+	cr_assert_eq(synack_send(r->h.s, r->fd, data, sizeof data, 0), (long)sizeof data);
+}
+
+/* The next segment carrying data: exactly [REL(x), REL(x) + len), flags ACK (+PSH when
+ * it ends the queued data). */
+static inline void expect_data(struct rig *r, uint32_t x, uint32_t len)
+{
+	char fb[8];
+
+	for (;;) {
+		cr_assert(h_next(&r->h), "expected data at rel %u len %u, got nothing", x, len);
+		if (r->h.out.payload_len || (r->h.out.flags & (F_SYN | F_FIN)) ||
+		    r->h.out.flags != F_ACK)
+			break;
+	}
+	cr_assert_eq(r->h.out.seq, REL(r, x), "data at rel %u, expected rel %u",
+		     r->h.out.seq - REL(r, 0), x);
+	cr_assert_eq(r->h.out.payload_len, len, "len %zu at rel %u, expected %u",
+		     r->h.out.payload_len, x, len);
+	cr_assert_eq(r->h.out.flags & ~F_PSH, F_ACK, "flags [%s]", h_flags(r->h.out.flags, fb));
+	cr_assert_eq(r->h.out.ack, r->peer_seq);
+	cr_assert_eq(!!(r->h.out.flags & F_PSH), x + len == NSEG * SMSS);
+}
+
+static inline void expect_no_data(struct rig *r)
+{
+	while (h_next(&r->h))
+		cr_assert(!r->h.out.payload_len && !(r->h.out.flags & (F_SYN | F_FIN)),
+			  "expected no data, got rel %u len %zu", r->h.out.seq - REL(r, 0),
+			  r->h.out.payload_len);
+}
+
+/* The 10 first transmissions. */
+static inline void expect_flight(struct rig *r)
+{
+	for (uint32_t k = 0; k < NSEG; k++)
+		expect_data(r, k * SMSS, SMSS);
+	expect_no_data(r);
+}
+
+/* The peer ACKs relative ack with window win and nsack SACK blocks (relative pairs). */
+static inline void peer_ack(struct rig *r, uint32_t ack, uint16_t win, unsigned nsack,
+			    const uint32_t *blk)
+{
+	struct wire_tcp_opts o = { 0 };
+
+	if (nsack) {
+		o.present = WIRE_HAS_SACK;
+		o.sack_count = (uint8_t)nsack;
+		for (unsigned i = 0; i < nsack; i++) {
+			o.sack[i].left = REL(r, blk[2 * i]);
+			o.sack[i].right = REL(r, blk[2 * i + 1]);
+		}
+	}
+	h_send_opt(&r->h, PEER_PORT, SRV_PORT, F_ACK, r->peer_seq, REL(r, ack), win, &o, NULL,
+		   0, 0);
+}
+
+static inline void dupack(struct rig *r, uint32_t ack)
+{
+	peer_ack(r, ack, (uint16_t)r->peer_win, 0, NULL);
+}
+
+static inline uint64_t fast_retrans(struct rig *r)
+{
+	return synack_counter(r->h.s, SYNACK_CTR_TCP_FAST_RETRANS);
+}
+
+static inline void rig_close(struct rig *r)
+{
+	h_fini(&r->h);
+}
+
+#endif
