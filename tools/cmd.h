@@ -8,6 +8,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_echo(int argc, char **argv);
 int cmd_discard(int argc, char **argv);
 int cmd_connect(int argc, char **argv);
+int cmd_load(int argc, char **argv);
 int cmd_http(int argc, char **argv);
 int cmd_ss(int argc, char **argv);
 int cmd_bench(int argc, char **argv);

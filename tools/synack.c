@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{"echo", cmd_echo, "echo --tun NAME --addr A [--peer B/P] [--port N]   RFC 862 echo server on a TUN device"},
 	{"discard", cmd_discard, "discard --tun NAME --addr A [--peer B/P] [--port N]   RFC 863 discard server on a TUN device"},
 	{"connect", cmd_connect, "connect --tun NAME --addr A [--peer B/P] [--send-file F] [--linger0] [--bind P] HOST PORT   netcat-like client on a TUN device"},
+	{"load", cmd_load, "load --tun NAME --addr A [--peer B/P] [-n N] [--parallel P] [--bytes B] [--expect echo|none|sha256] HOST PORT   N checked connections from one stack"},
 	{"http", cmd_http, "http --tun NAME --addr A [--peer B/P] --root DIR [--port N]   HTTP/1.1 file server on a TUN device"},
 	{"ss", cmd_ss, "ss (--tun NAME | --ctl PATH) [-l] [-s] [-c] [-i SECONDS]   live connection listing of a running synack"},
 	{"drill", cmd_drill, "drill [--tolerance_usecs=N] [--mtu=N] [--lenient] [-v] SCRIPT.pkt...   run packetdrill scripts against synack"},
