@@ -762,7 +762,9 @@ void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struc
 	struct tw_entry *tw;
 	struct tcp_reqsk *req;
 
-	c.tcb = tcp_lookup(ts, laddr, seg->dport, raddr, seg->sport);
+	/* one hash of the 4-tuple for every table (tcp_tuple_hash) */
+	c.hash = tcp_tuple_hash(ts, laddr, seg->dport, raddr, seg->sport);
+	c.tcb = tcp_lookup_hashed(ts, c.hash, laddr, seg->dport, raddr, seg->sport);
 	if (c.tcb && c.tcb->state == TCP_TIME_WAIT) {
 		/* one TIME-WAIT behaviour for records and full tcbs (tw.c) */
 		struct tw_entry copy;
@@ -778,14 +780,17 @@ void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struc
 		return;
 	}
 	req = c.has_reopen_iss ? NULL
-			       : tcp_synq_lookup(ts, laddr, seg->dport, raddr, seg->sport);
+			       : tcp_synq_lookup_hashed(ts, c.hash, laddr, seg->dport, raddr,
+							seg->sport);
 	if (req) {
 		c.st_before = TCP_SYN_RECEIVED;
 		if (tcp_synq_input(&c, req))
 			tcp_conn_input(&c);
 		return;
 	}
-	tw = c.has_reopen_iss ? NULL : tw_lookup(&ts->tw, laddr, seg->dport, raddr, seg->sport);
+	tw = c.has_reopen_iss ? NULL
+			      : tw_lookup_hashed(&ts->tw, c.hash, laddr, seg->dport, raddr,
+						 seg->sport);
 	if (tw && !tcp_tw_input(&c, tw))
 		return;
 	listener = tcp_lookup_listener(ts, laddr, seg->dport);

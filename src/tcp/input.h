@@ -22,6 +22,7 @@ struct seg_ctx {
 	struct tcb *tcb;                /* NULL once the connection is gone */
 	const struct wire_tcp *seg;
 	uint32_t laddr, raddr;
+	uint32_t hash;                  /* tcp_tuple_hash of the segment's 4-tuple */
 	uint32_t seq;                   /* after trimming */
 	uint32_t len;                   /* payload bytes after trimming */
 	const uint8_t *data;

@@ -49,8 +49,9 @@ static size_t emit_ctl(struct tcp_stack *ts, const struct tcp_ctl *c, uint8_t *b
 		 * 4-tuple is the same pure function the tcb used (isn.h) */
 		seg.opt.present = WIRE_HAS_TS;
 		seg.opt.ts_val = (uint32_t)(ts->now_ns / MS) +
-				 tcp_ts_offset(ts->isn_key, c->laddr, c->lport, c->raddr,
-					       c->rport);
+				 (c->has_ts_offset ? c->ts_offset
+						   : tcp_ts_offset(ts->isn_key, c->laddr, c->lport,
+								   c->raddr, c->rport));
 		seg.opt.ts_ecr = c->ts_ecr;
 	}
 	if (cap < WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN)

@@ -201,6 +201,8 @@ struct tcp_reqsk {
 	uint32_t iss, irs;
 	uint32_t ts_recent;          /* the peer's TSval, when ts_ok */
 	uint32_t cookie_tsval;       /* cookie: our TSval carrying WS/SACK (syncookie.h) */
+	uint32_t ts_offset;          /* tcp_ts_offset of the 4-tuple, when ts_ok (computed
+	                              * once: SYN-ACKs and the promoted tcb reuse it) */
 	uint64_t synack_sent_ns;     /* last SYN-ACK sent (RTT sample when not resent) */
 	uint16_t peer_mss;           /* its MSS option, 536 when absent (MUST-15) */
 	uint16_t snd_wnd;            /* its SYN's window (never scaled) */
@@ -227,6 +229,9 @@ struct tcp_ctl {
 	                         * 4-tuple (tcp_ts_offset), TSecr = ts_ecr */
 	uint16_t win;
 	uint32_t ts_ecr;
+	bool has_ts_offset;     /* ts_offset is the 4-tuple's tcp_ts_offset (known by the
+	                         * tcb or entry that queued it): not recomputed at output */
+	uint32_t ts_offset;
 };
 
 #define TCP_CTL_QUEUE 256
@@ -330,11 +335,18 @@ struct tcb *tcp_tcb_new(struct tcp_stack *ts);
 void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb);
 /* Takes a child off its listener's SYN or accept queue (no-op when on none). */
 void tcp_unqueue(struct tcb *tcb);
-/* Enters the connection hash under its 4-tuple. */
+/* The stack's hash of a 4-tuple, shared by the connection, half-open and TIME-WAIT
+ * tables (tw_hash): computed once per segment and passed to the *_hashed calls. */
+uint32_t tcp_tuple_hash(const struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
+			uint32_t raddr, uint16_t rport);
+/* Enters the connection hash under its 4-tuple (_hashed: h = tcp_tuple_hash of it). */
 void tcp_hash_insert(struct tcp_stack *ts, struct tcb *tcb);
-/* The connection with this 4-tuple, or NULL. */
+void tcp_hash_insert_hashed(struct tcp_stack *ts, struct tcb *tcb, uint32_t h);
+/* The connection with this 4-tuple, or NULL (_hashed: h = tcp_tuple_hash of it). */
 struct tcb *tcp_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		       uint16_t rport);
+struct tcb *tcp_lookup_hashed(struct tcp_stack *ts, uint32_t h, uint32_t laddr,
+			      uint16_t lport, uint32_t raddr, uint16_t rport);
 /* The listener for a SYN to laddr:lport: exact address first, then wildcard. */
 struct tcb *tcp_lookup_listener(struct tcp_stack *ts, uint32_t laddr, uint16_t lport);
 /* Enters/leaves the listener hash. */
@@ -344,9 +356,11 @@ void tcp_listen_remove(struct tcp_stack *ts, struct tcb *tcb);
 void tcp_set_bound(struct tcp_stack *ts, struct tcb *tcb);
 /* Bind rules (S10, Linux): returns 0 or -EADDRINUSE for tcb binding addr:port. */
 int tcp_check_bind(struct tcp_stack *ts, const struct tcb *tcb, uint32_t addr, uint16_t port);
-/* A free ephemeral port for tcb (connect toward raddr:rport when raddr != 0), or 0. */
+/* A free ephemeral port for tcb (connect toward raddr:rport when raddr != 0), or 0.
+ * When connecting and hash is not NULL, *hash receives the chosen 4-tuple's
+ * tcp_tuple_hash. */
 uint16_t tcp_pick_port(struct tcp_stack *ts, const struct tcb *tcb, uint32_t laddr,
-		       uint32_t raddr, uint16_t rport);
+		       uint32_t raddr, uint16_t rport, uint32_t *hash);
 /* Moves tcb into CLOSED and releases it unless a descriptor still refers to it. */
 void tcp_tcb_close(struct tcp_stack *ts, struct tcb *tcb);
 /* Sets the state, recording nothing else. */
@@ -424,6 +438,9 @@ bool tcp_tw_may_reuse(const struct tcp_stack *ts, bool had_ts, uint32_t raddr);
 
 struct tcp_reqsk *tcp_synq_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
 				  uint32_t raddr, uint16_t rport);
+/* The same with h = tcp_tuple_hash of the 4-tuple. */
+struct tcp_reqsk *tcp_synq_lookup_hashed(struct tcp_stack *ts, uint32_t h, uint32_t laddr,
+					 uint16_t lport, uint32_t raddr, uint16_t rport);
 /* Unlinks r from every table, list and wheel, uncounts it, frees it. */
 void tcp_synq_free(struct tcp_stack *ts, struct tcp_reqsk *r);
 /* Fires due SYN-ACK retransmissions (and give-ups). */
