@@ -9,9 +9,17 @@
  * actually happened.
  *
  * TRANSFER_MATRIX(CELL, PENDING) lists all 96 cells: CELL ones run in make check
- * (tests/unit/test_transfer_matrix.c), PENDING ones cannot pass yet and run only in
- * scripts/transfer-pending.sh (tests/transfer/pending_matrix.c), where they must fail
- * until the engine can do them; then the line changes from PENDING to CELL.
+ * (tests/unit/test_transfer_matrix.c: loss 0 and 1 %; test_transfer_matrix_lossy.c:
+ * loss 5 and 10 %, two binaries so each stays well inside ctest's 300 s), PENDING ones
+ * run only in scripts/transfer-pending.sh (tests/transfer/pending_matrix.c); a cell
+ * moves from PENDING to CELL once it passes there with its virtual time at most 70 % of
+ * its budget (a cell that passes closer to the budget stays PENDING: a small change of
+ * timing would turn make check red).
+ *
+ * Status at 5db7d03 (congestion control in, loss recovery RTO-only, no out-of-order
+ * queue yet): 35 CELL; of the 61 PENDING, 19 pass but within 70-100 % of their budget
+ * and 42 fail (every cell with reordering but a few at 300 ms: out-of-order segments are
+ * dropped, each reordering costs an RTO; the rest at 10 % loss).
  *
  * Under AddressSanitizer (the second ctest run of make check) each cell moves 4 MiB
  * instead of 64 MiB: the same code paths, a fifteenth of the time.
@@ -45,14 +53,15 @@
 
 #define TM_BW 100000000ull
 
-/* name, loss %, dup %, reorder %, corrupt %, RTT ms */
+/* name, loss %, dup %, reorder %, corrupt %, RTT ms. The loss argument is a bare literal
+ * (0, 1, 5, 10): test files select cells by pasting it into a macro name. */
 #define TRANSFER_MATRIX(CELL, PENDING) \
 	CELL(loss0_dup0_reorder0_corrupt0_rtt1, 0, 0, 0, 0, 1) \
 	CELL(loss0_dup0_reorder0_corrupt0_rtt50, 0, 0, 0, 0, 50) \
 	CELL(loss0_dup0_reorder0_corrupt0_rtt300, 0, 0, 0, 0, 300) \
 	PENDING(loss0_dup0_reorder0_corrupt1_rtt1, 0, 0, 0, 1, 1) \
-	PENDING(loss0_dup0_reorder0_corrupt1_rtt50, 0, 0, 0, 1, 50) \
-	PENDING(loss0_dup0_reorder0_corrupt1_rtt300, 0, 0, 0, 1, 300) \
+	CELL(loss0_dup0_reorder0_corrupt1_rtt50, 0, 0, 0, 1, 50) \
+	CELL(loss0_dup0_reorder0_corrupt1_rtt300, 0, 0, 0, 1, 300) \
 	PENDING(loss0_dup0_reorder10_corrupt0_rtt1, 0, 0, 10, 0, 1) \
 	PENDING(loss0_dup0_reorder10_corrupt0_rtt50, 0, 0, 10, 0, 50) \
 	PENDING(loss0_dup0_reorder10_corrupt0_rtt300, 0, 0, 10, 0, 300) \
@@ -63,8 +72,8 @@
 	CELL(loss0_dup5_reorder0_corrupt0_rtt50, 0, 5, 0, 0, 50) \
 	CELL(loss0_dup5_reorder0_corrupt0_rtt300, 0, 5, 0, 0, 300) \
 	PENDING(loss0_dup5_reorder0_corrupt1_rtt1, 0, 5, 0, 1, 1) \
-	PENDING(loss0_dup5_reorder0_corrupt1_rtt50, 0, 5, 0, 1, 50) \
-	PENDING(loss0_dup5_reorder0_corrupt1_rtt300, 0, 5, 0, 1, 300) \
+	CELL(loss0_dup5_reorder0_corrupt1_rtt50, 0, 5, 0, 1, 50) \
+	CELL(loss0_dup5_reorder0_corrupt1_rtt300, 0, 5, 0, 1, 300) \
 	PENDING(loss0_dup5_reorder10_corrupt0_rtt1, 0, 5, 10, 0, 1) \
 	PENDING(loss0_dup5_reorder10_corrupt0_rtt50, 0, 5, 10, 0, 50) \
 	PENDING(loss0_dup5_reorder10_corrupt0_rtt300, 0, 5, 10, 0, 300) \
@@ -72,11 +81,11 @@
 	PENDING(loss0_dup5_reorder10_corrupt1_rtt50, 0, 5, 10, 1, 50) \
 	PENDING(loss0_dup5_reorder10_corrupt1_rtt300, 0, 5, 10, 1, 300) \
 	PENDING(loss1_dup0_reorder0_corrupt0_rtt1, 1, 0, 0, 0, 1) \
-	PENDING(loss1_dup0_reorder0_corrupt0_rtt50, 1, 0, 0, 0, 50) \
-	PENDING(loss1_dup0_reorder0_corrupt0_rtt300, 1, 0, 0, 0, 300) \
+	CELL(loss1_dup0_reorder0_corrupt0_rtt50, 1, 0, 0, 0, 50) \
+	CELL(loss1_dup0_reorder0_corrupt0_rtt300, 1, 0, 0, 0, 300) \
 	PENDING(loss1_dup0_reorder0_corrupt1_rtt1, 1, 0, 0, 1, 1) \
-	PENDING(loss1_dup0_reorder0_corrupt1_rtt50, 1, 0, 0, 1, 50) \
-	PENDING(loss1_dup0_reorder0_corrupt1_rtt300, 1, 0, 0, 1, 300) \
+	CELL(loss1_dup0_reorder0_corrupt1_rtt50, 1, 0, 0, 1, 50) \
+	CELL(loss1_dup0_reorder0_corrupt1_rtt300, 1, 0, 0, 1, 300) \
 	PENDING(loss1_dup0_reorder10_corrupt0_rtt1, 1, 0, 10, 0, 1) \
 	PENDING(loss1_dup0_reorder10_corrupt0_rtt50, 1, 0, 10, 0, 50) \
 	PENDING(loss1_dup0_reorder10_corrupt0_rtt300, 1, 0, 10, 0, 300) \
@@ -84,11 +93,11 @@
 	PENDING(loss1_dup0_reorder10_corrupt1_rtt50, 1, 0, 10, 1, 50) \
 	PENDING(loss1_dup0_reorder10_corrupt1_rtt300, 1, 0, 10, 1, 300) \
 	PENDING(loss1_dup5_reorder0_corrupt0_rtt1, 1, 5, 0, 0, 1) \
-	PENDING(loss1_dup5_reorder0_corrupt0_rtt50, 1, 5, 0, 0, 50) \
-	PENDING(loss1_dup5_reorder0_corrupt0_rtt300, 1, 5, 0, 0, 300) \
+	CELL(loss1_dup5_reorder0_corrupt0_rtt50, 1, 5, 0, 0, 50) \
+	CELL(loss1_dup5_reorder0_corrupt0_rtt300, 1, 5, 0, 0, 300) \
 	PENDING(loss1_dup5_reorder0_corrupt1_rtt1, 1, 5, 0, 1, 1) \
-	PENDING(loss1_dup5_reorder0_corrupt1_rtt50, 1, 5, 0, 1, 50) \
-	PENDING(loss1_dup5_reorder0_corrupt1_rtt300, 1, 5, 0, 1, 300) \
+	CELL(loss1_dup5_reorder0_corrupt1_rtt50, 1, 5, 0, 1, 50) \
+	CELL(loss1_dup5_reorder0_corrupt1_rtt300, 1, 5, 0, 1, 300) \
 	PENDING(loss1_dup5_reorder10_corrupt0_rtt1, 1, 5, 10, 0, 1) \
 	PENDING(loss1_dup5_reorder10_corrupt0_rtt50, 1, 5, 10, 0, 50) \
 	PENDING(loss1_dup5_reorder10_corrupt0_rtt300, 1, 5, 10, 0, 300) \
@@ -96,35 +105,35 @@
 	PENDING(loss1_dup5_reorder10_corrupt1_rtt50, 1, 5, 10, 1, 50) \
 	PENDING(loss1_dup5_reorder10_corrupt1_rtt300, 1, 5, 10, 1, 300) \
 	PENDING(loss5_dup0_reorder0_corrupt0_rtt1, 5, 0, 0, 0, 1) \
-	PENDING(loss5_dup0_reorder0_corrupt0_rtt50, 5, 0, 0, 0, 50) \
-	PENDING(loss5_dup0_reorder0_corrupt0_rtt300, 5, 0, 0, 0, 300) \
+	CELL(loss5_dup0_reorder0_corrupt0_rtt50, 5, 0, 0, 0, 50) \
+	CELL(loss5_dup0_reorder0_corrupt0_rtt300, 5, 0, 0, 0, 300) \
 	PENDING(loss5_dup0_reorder0_corrupt1_rtt1, 5, 0, 0, 1, 1) \
-	PENDING(loss5_dup0_reorder0_corrupt1_rtt50, 5, 0, 0, 1, 50) \
-	PENDING(loss5_dup0_reorder0_corrupt1_rtt300, 5, 0, 0, 1, 300) \
+	CELL(loss5_dup0_reorder0_corrupt1_rtt50, 5, 0, 0, 1, 50) \
+	CELL(loss5_dup0_reorder0_corrupt1_rtt300, 5, 0, 0, 1, 300) \
 	PENDING(loss5_dup0_reorder10_corrupt0_rtt1, 5, 0, 10, 0, 1) \
 	PENDING(loss5_dup0_reorder10_corrupt0_rtt50, 5, 0, 10, 0, 50) \
-	PENDING(loss5_dup0_reorder10_corrupt0_rtt300, 5, 0, 10, 0, 300) \
+	CELL(loss5_dup0_reorder10_corrupt0_rtt300, 5, 0, 10, 0, 300) \
 	PENDING(loss5_dup0_reorder10_corrupt1_rtt1, 5, 0, 10, 1, 1) \
 	PENDING(loss5_dup0_reorder10_corrupt1_rtt50, 5, 0, 10, 1, 50) \
-	PENDING(loss5_dup0_reorder10_corrupt1_rtt300, 5, 0, 10, 1, 300) \
+	CELL(loss5_dup0_reorder10_corrupt1_rtt300, 5, 0, 10, 1, 300) \
 	PENDING(loss5_dup5_reorder0_corrupt0_rtt1, 5, 5, 0, 0, 1) \
-	PENDING(loss5_dup5_reorder0_corrupt0_rtt50, 5, 5, 0, 0, 50) \
-	PENDING(loss5_dup5_reorder0_corrupt0_rtt300, 5, 5, 0, 0, 300) \
+	CELL(loss5_dup5_reorder0_corrupt0_rtt50, 5, 5, 0, 0, 50) \
+	CELL(loss5_dup5_reorder0_corrupt0_rtt300, 5, 5, 0, 0, 300) \
 	PENDING(loss5_dup5_reorder0_corrupt1_rtt1, 5, 5, 0, 1, 1) \
-	PENDING(loss5_dup5_reorder0_corrupt1_rtt50, 5, 5, 0, 1, 50) \
-	PENDING(loss5_dup5_reorder0_corrupt1_rtt300, 5, 5, 0, 1, 300) \
+	CELL(loss5_dup5_reorder0_corrupt1_rtt50, 5, 5, 0, 1, 50) \
+	CELL(loss5_dup5_reorder0_corrupt1_rtt300, 5, 5, 0, 1, 300) \
 	PENDING(loss5_dup5_reorder10_corrupt0_rtt1, 5, 5, 10, 0, 1) \
 	PENDING(loss5_dup5_reorder10_corrupt0_rtt50, 5, 5, 10, 0, 50) \
-	PENDING(loss5_dup5_reorder10_corrupt0_rtt300, 5, 5, 10, 0, 300) \
+	CELL(loss5_dup5_reorder10_corrupt0_rtt300, 5, 5, 10, 0, 300) \
 	PENDING(loss5_dup5_reorder10_corrupt1_rtt1, 5, 5, 10, 1, 1) \
 	PENDING(loss5_dup5_reorder10_corrupt1_rtt50, 5, 5, 10, 1, 50) \
-	PENDING(loss5_dup5_reorder10_corrupt1_rtt300, 5, 5, 10, 1, 300) \
+	CELL(loss5_dup5_reorder10_corrupt1_rtt300, 5, 5, 10, 1, 300) \
 	PENDING(loss10_dup0_reorder0_corrupt0_rtt1, 10, 0, 0, 0, 1) \
-	PENDING(loss10_dup0_reorder0_corrupt0_rtt50, 10, 0, 0, 0, 50) \
-	PENDING(loss10_dup0_reorder0_corrupt0_rtt300, 10, 0, 0, 0, 300) \
+	CELL(loss10_dup0_reorder0_corrupt0_rtt50, 10, 0, 0, 0, 50) \
+	CELL(loss10_dup0_reorder0_corrupt0_rtt300, 10, 0, 0, 0, 300) \
 	PENDING(loss10_dup0_reorder0_corrupt1_rtt1, 10, 0, 0, 1, 1) \
 	PENDING(loss10_dup0_reorder0_corrupt1_rtt50, 10, 0, 0, 1, 50) \
-	PENDING(loss10_dup0_reorder0_corrupt1_rtt300, 10, 0, 0, 1, 300) \
+	CELL(loss10_dup0_reorder0_corrupt1_rtt300, 10, 0, 0, 1, 300) \
 	PENDING(loss10_dup0_reorder10_corrupt0_rtt1, 10, 0, 10, 0, 1) \
 	PENDING(loss10_dup0_reorder10_corrupt0_rtt50, 10, 0, 10, 0, 50) \
 	PENDING(loss10_dup0_reorder10_corrupt0_rtt300, 10, 0, 10, 0, 300) \
@@ -132,8 +141,8 @@
 	PENDING(loss10_dup0_reorder10_corrupt1_rtt50, 10, 0, 10, 1, 50) \
 	PENDING(loss10_dup0_reorder10_corrupt1_rtt300, 10, 0, 10, 1, 300) \
 	PENDING(loss10_dup5_reorder0_corrupt0_rtt1, 10, 5, 0, 0, 1) \
-	PENDING(loss10_dup5_reorder0_corrupt0_rtt50, 10, 5, 0, 0, 50) \
-	PENDING(loss10_dup5_reorder0_corrupt0_rtt300, 10, 5, 0, 0, 300) \
+	CELL(loss10_dup5_reorder0_corrupt0_rtt50, 10, 5, 0, 0, 50) \
+	CELL(loss10_dup5_reorder0_corrupt0_rtt300, 10, 5, 0, 0, 300) \
 	PENDING(loss10_dup5_reorder0_corrupt1_rtt1, 10, 5, 0, 1, 1) \
 	PENDING(loss10_dup5_reorder0_corrupt1_rtt50, 10, 5, 0, 1, 50) \
 	PENDING(loss10_dup5_reorder0_corrupt1_rtt300, 10, 5, 0, 1, 300) \
