@@ -1,7 +1,7 @@
 /*
  * test_stream_rec_rig.h — fixture for the loss-recovery tests (test_stream_rec_*.c):
- * a connection accepted from a peer whose SYN carries MSS 1000 (and SACK-permitted when
- * asked), window 65535, no timestamps or window scaling, so SMSS = 1000 exactly; then
+ * a connection accepted (cfg.sack on) from a peer whose SYN carries MSS 1000 (and
+ * SACK-permitted when asked), window 65535, no timestamps or window scaling, so SMSS = 1000 exactly; then
  * 10000 bytes sent as 10 full segments (within IW10, RFC 6928), segment k covering
  * relative sequence numbers [1000 k, 1000 k + 1000) (relative to ISS + 1).
  *
@@ -35,11 +35,14 @@ static inline void rig_open(struct rig *r, bool sack)
 {
 	struct wire_tcp_opts o = { .present = WIRE_HAS_MSS, .mss = SMSS };
 	static char data[NSEG * SMSS];
+	struct synack_config cfg;
 	uint32_t a;
 	int l;
 
 	memset(r, 0, sizeof *r);
-	h_init(&r->h);
+	h_default_config(&cfg);
+	cfg.sack = 1;           /* SACK-permitted is offered; used when the peer's SYN has it */
+	h_init_cfg(&r->h, &cfg);
 	r->peer_win = 65535;
 	r->peer_seq = PEER_ISN + 1;
 	l = h_listen(&r->h, SRV_PORT, 16);
