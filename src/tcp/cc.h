@@ -118,7 +118,9 @@ void tcp_cc_on_rto(struct tcp_stack *ts, struct tcb *tcb);
  * tcp_slow_start_after_idle): with nothing in flight and no send for more than one RTO,
  * cwnd = min(IW, cwnd). Also moves CUBIC's epoch past the idle time (RFC 9438 §5.8). */
 void tcp_cc_on_send(struct tcp_stack *ts, struct tcb *tcb);
-/* RFC 5681 FlightSize as the algorithms use it for ssthresh: SND.MAX - SND.UNA. */
+/* SND.MAX - SND.UNA: "nothing in flight" for idle restart and the used-window test.
+ * (ssthresh uses recovery.h's tcp_flight_size: RFC 5681 FlightSize without limited
+ * transmit.) */
 uint32_t tcp_cc_flight(const struct tcb *tcb);
 
 /* rttm.c: the RTT sample of an ACK that advanced SND.UNA to ack (seg the segment,

@@ -16,6 +16,7 @@
  * acknowledged bytes keeps the rate independent of delayed ACKs, as Linux does).
  */
 #include "tcp/cc.h"
+#include "tcp/recovery.h"
 #include "tcp/tcb.h"
 
 __extension__ typedef unsigned __int128 u128;
@@ -80,7 +81,7 @@ static uint32_t cubic_ssthresh(struct tcp_stack *ts, struct tcb *tcb)
 {
 	struct tcp_cc_cubic *c = &tcb->cc.cubic;
 	uint32_t cwnd = tcb->cc.cwnd;
-	uint32_t ss = (uint32_t)((uint64_t)tcp_cc_flight(tcb) * 7 / 10);
+	uint32_t ss = (uint32_t)((uint64_t)tcp_flight_size(tcb) * 7 / 10);
 
 	(void)ts;
 	if (c->w_max && cwnd < c->w_max)

@@ -5,6 +5,7 @@
  * Registered as "reno", Linux's name.
  */
 #include "tcp/cc.h"
+#include "tcp/recovery.h"
 #include "tcp/tcb.h"
 
 static void reno_init(struct tcp_stack *ts, struct tcb *tcb)
@@ -16,7 +17,7 @@ static void reno_init(struct tcp_stack *ts, struct tcb *tcb)
 /* RFC 5681 (4): ssthresh = max(FlightSize / 2, 2 * SMSS). */
 static uint32_t reno_ssthresh(struct tcp_stack *ts, struct tcb *tcb)
 {
-	uint32_t half = tcp_cc_flight(tcb) / 2;
+	uint32_t half = tcp_flight_size(tcb) / 2;      /* recovery.h */
 
 	(void)ts;
 	return half > 2u * tcb->snd_mss ? half : 2u * tcb->snd_mss;
