@@ -19,14 +19,18 @@
 
 #define MS 1000000ull
 
-/* Re-arms the wheel node at the earliest per-kind deadline. */
+/* Re-arms the wheel node at the earliest per-kind deadline. (Off = 0 becomes
+ * UINT64_MAX by the - 1, so the minimum needs no branch per kind.) */
 static void timers_sync(struct tcp_stack *ts, struct tcb *tcb)
 {
-	uint64_t min = 0;
+	uint64_t min = UINT64_MAX;
 
-	for (int k = 1; k < TCP_T_COUNT; k++)
-		if (tcb->deadline[k] && (!min || tcb->deadline[k] < min))
-			min = tcb->deadline[k];
+	for (int k = 1; k < TCP_T_COUNT; k++) {
+		uint64_t d = tcb->deadline[k] - 1;
+
+		min = d < min ? d : min;
+	}
+	min += 1;               /* 0 again when every kind is off */
 	if (!min)
 		timer_cancel(&ts->wheel, &tcb->tnode);
 	else if (!timer_is_armed(&tcb->tnode) || tcb->tnode.deadline_ns != min)

@@ -27,29 +27,12 @@ struct tw_port {
 	uint32_t count;
 };
 
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 uint32_t tw_hash(const struct tw_table *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		 uint16_t rport)
 {
-	uint8_t in[12];
+	/* three host-order words: only this process ever hashes them */
+	uint32_t in[3] = { laddr, raddr, (uint32_t)lport << 16 | rport };
 
-	put_be32(in, laddr);
-	put_be16(in + 4, lport);
-	put_be32(in + 6, raddr);
-	put_be16(in + 10, rport);
 	return (uint32_t)base_siphash24(t->key, in, sizeof(in));
 }
 
