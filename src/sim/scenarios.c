@@ -553,7 +553,8 @@ static const struct synack_sc_step s17[] = {
 /* S28: A has 4 local ports (40000-40003) and closes actively: each connection leaves a
  * TIME-WAIT record for 60 s, so the 5th connect() to the same server endpoint finds no
  * port (EADDRNOTAVAIL): at most 4 connections per 2MSL; after the first record expires
- * (60.21 s) a connect() succeeds again (port 40000), and A closes it first too.
+ * (60.21 s) a connect() succeeds again (on the first connection's port: RFC 6056's walk
+ * has come round), and A closes it first too.
  * Second half: at 60.6 s all 4 ports are in TIME-WAIT again and connect() fails; with
  * tw_reuse = 1 (timestamps on, the default) from 60.7 s, eight connections at 61.0 ..
  * 64.5 s, 500 ms apart, each take over a port whose connection is in TIME-WAIT (the new
@@ -645,7 +646,7 @@ static const struct synack_sc_step s24[] = {
 	{.at_ns = MS(50), .op = SYNACK_SC_RAW, .host = A, .raw = &s24_ack1},
 	{.at_ns = MS(51), .op = SYNACK_SC_RAW, .host = A, .raw = &s24_ack2},
 	{.at_ns = MS(52), .op = SYNACK_SC_RAW, .host = A, .raw = &s24_ack3},
-	{.at_ns = MS(100), .op = SYNACK_SC_CONNECT, .host = B, .slot = 8, .port = 7777, .addr = ADDR_C},
+	{.at_ns = MS(100), .op = SYNACK_SC_CONNECT, .host = B, .slot = 8, .port = 7777, .lport = 32768, .addr = ADDR_C},
 	{.at_ns = MS(100), .op = SYNACK_SC_SHUTDOWN, .host = B, .slot = 2, .arg = SYNACK_SHUT_WR},
 	{.at_ns = MS(100), .op = SYNACK_SC_CLOSE, .host = B, .slot = 3},
 	{.at_ns = MS(100), .op = SYNACK_SC_CLOSE, .host = A, .slot = 3},

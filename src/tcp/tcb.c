@@ -1,7 +1,7 @@
 /*
  * tcb.c — control-block lifetime, demultiplexing (RFC 9293 §3.10.7: "find the
  * connection by its 4-tuple"), listener lookup (exact address before wildcard, S23),
- * the bind rules of S10 and ephemeral port choice.
+ * the bind rules of S10 and ephemeral port choice (RFC 6056 §3.3.4 Algorithm 4, ephemeral.h).
  *
  * Connections hash on the 4-tuple with SipHash under the stack's secret (no hash
  * flooding); listeners hash on the local port and a bucket walk prefers the exact
@@ -221,15 +221,15 @@ uint16_t tcp_pick_port(struct tcp_stack *ts, const struct tcb *tcb, uint32_t lad
 		       uint32_t raddr, uint16_t rport, uint32_t *hash)
 {
 	uint16_t lo = ts->cfg.ip_local_port_range_lo, hi = ts->cfg.ip_local_port_range_hi;
-	uint32_t span = (uint32_t)(hi - lo) + 1;
+	struct tcp_port_walk w;
 	uint32_t h = 0;
 
-	for (uint32_t i = 0; i < span; i++) {
-		uint16_t p = ts->next_ephemeral;
+	/* RFC 6056 §3.3.4 Algorithm 4, as Linux __inet_hash_connect (ephemeral.h) */
+	tcp_port_walk_init(&w, &ts->ports, tcp_port_hash(ts->isn_key, laddr, raddr, rport),
+			   lo, hi);
+	for (uint32_t i = 0; i < w.num; i++) {
+		uint16_t p = tcp_port_walk_next(&w);
 
-		if (p < lo || p > hi)
-			p = lo;
-		ts->next_ephemeral = (uint16_t)(p == hi ? lo : p + 1);
 		if (port_free_for(ts, tcb, laddr, p, raddr, rport, &h)) {
 			if (hash)
 				*hash = h;

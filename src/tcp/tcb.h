@@ -28,6 +28,7 @@
 #include "synack/synack.h"
 #include "tcp/cc.h"
 #include "tcp/challenge.h"
+#include "tcp/ephemeral.h"
 #include "tcp/recovery.h"
 #include "tcp/syncookie.h"
 #include "tcp/timewait.h"
@@ -271,7 +272,7 @@ struct tcp_stack {
 	                              * records and half-open entries (tw.c) */
 	struct timer_wheel wheel;
 	struct list_node all_list, out_list, ev_list;
-	uint16_t next_ephemeral;
+	struct tcp_port_table ports; /* RFC 6056 Algorithm 4 counters (ephemeral.h) */
 
 	struct tcp_ctl ctlq[TCP_CTL_QUEUE];
 	unsigned ctl_head, ctl_len;
@@ -356,9 +357,11 @@ void tcp_listen_remove(struct tcp_stack *ts, struct tcb *tcb);
 void tcp_set_bound(struct tcp_stack *ts, struct tcb *tcb);
 /* Bind rules (S10, Linux): returns 0 or -EADDRINUSE for tcb binding addr:port. */
 int tcp_check_bind(struct tcp_stack *ts, const struct tcb *tcb, uint32_t addr, uint16_t port);
-/* A free ephemeral port for tcb (connect toward raddr:rport when raddr != 0), or 0.
- * When connecting and hash is not NULL, *hash receives the chosen 4-tuple's
- * tcp_tuple_hash. */
+/* A free ephemeral port for tcb (connect toward raddr:rport when raddr != 0), or 0:
+ * RFC 6056 Algorithm 4 (ephemeral.h), each candidate checked by the bind rules
+ * (bind/listen) or for a free 4-tuple, a TIME-WAIT record tw_reuse may take over and no
+ * listener on the port (connect). When connecting and hash is not NULL, *hash receives
+ * the chosen 4-tuple's tcp_tuple_hash. */
 uint16_t tcp_pick_port(struct tcp_stack *ts, const struct tcb *tcb, uint32_t laddr,
 		       uint32_t raddr, uint16_t rport, uint32_t *hash);
 /* Moves tcb into CLOSED and releases it unless a descriptor still refers to it. */

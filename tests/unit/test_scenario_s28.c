@@ -2,8 +2,12 @@
  * local ports and closes actively, so each connection holds its port in TIME-WAIT for
  * 2MSL (60 s): four connections 1 s apart, all four records listed at 4.5 s with their
  * timers, the fifth connect() fails EADDRNOTAVAIL; at 60.3 s (after the first record
- * expired at 60.21 s) connect() succeeds again, on the freed port 40000, and A closes it
- * first too.
+ * expired at 60.21 s) connect() succeeds again, on the freed first port, and A closes it
+ * first too. The ports: RFC 6056 Algorithm 4 (src/tcp/ephemeral.h) starts 10.0.0.1's
+ * walk toward B:80 at a secret offset o of the simulator's key and goes on sequentially
+ * through 40000..40003, each failed connect() advancing the counter by 4: port_of(j) =
+ * 40000 + (o + j) mod 4, o read from the first SYN (test_tcp_ephemeral checks the
+ * offsets themselves against the formula).
  * Second half: at 60.6 s the 4 ports are in TIME-WAIT again (listing) and connect()
  * fails; with tw_reuse = 1 (timestamps on) from 60.7 s eight connections 500 ms apart
  * (61.0 .. 64.5 s) each take over a port whose connection is in TIME-WAIT: the new ISS is
@@ -48,6 +52,15 @@ static uint64_t cycle_ms(int i)
 	return 61000 + 500 * (uint64_t)(i - 5);
 }
 
+/* The j-th port of A's walk (header comment). */
+static uint16_t port_of(const struct synack_sc_run *run, int j)
+{
+	uint16_t first = segment_nth(run, 1)->sport;
+
+	cr_assert(first >= 40000 && first <= 40003, "first port %u", first);
+	return (uint16_t)(40000 + (first - 40000 + j) % 4);
+}
+
 static uint32_t tsval_of(const struct synack_sc_run *run, const struct synack_sc_entry *e)
 {
 	const uint8_t *pkt = synack_sc_packet(run, e);
@@ -72,7 +85,7 @@ Test(scenario, S28_time_wait_bounds_connection_rate)
 
 		cr_assert_eq(syn->tcp_flags, F_SYN);
 		cr_assert_eq(syn->t_ns, (uint64_t)i * SEC);
-		cr_assert_eq(syn->sport, 40000 + i);
+		cr_assert_eq(syn->sport, port_of(run, i));
 		check_call(run, HA, "connect", 1 + i, (uint64_t)i * SEC, -EINPROGRESS);
 		/* A's ACK of B's FIN: A is the active closer and enters TIME-WAIT */
 		cr_assert_eq(segment_nth(run, 7 + 7 * i)->state, TIME_WAIT);
@@ -81,14 +94,14 @@ Test(scenario, S28_time_wait_bounds_connection_rate)
 	cr_assert_eq(n, 4);
 	for (size_t i = 0; i < 4; i++) {
 		cr_assert_eq(v[i].state, TIME_WAIT);
-		cr_assert_eq(v[i].lport, 40000 + i);
+		cr_assert_eq(v[i].lport, port_of(run, (int)i));
 		cr_assert_eq(v[i].timer_deadline_ns, i * SEC + 210 * MSEC + 60 * SEC);
 	}
 	check_call(run, HA, "connect", 5, 5 * SEC, -EADDRNOTAVAIL);
 	cr_assert_eq(timer_transition(run, HA, TIME_WAIT, CLOSED)->t_ns, 60 * SEC + 210 * MSEC);
 	check_call(run, HA, "connect", 6, 60 * SEC + 300 * MSEC, -EINPROGRESS);
 	cr_assert_eq(segment_nth(run, 29)->tcp_flags, F_SYN);
-	cr_assert_eq(segment_nth(run, 29)->sport, 40000);
+	cr_assert_eq(segment_nth(run, 29)->sport, port_of(run, 0));
 	cr_assert_eq(arrival_nth(run, 29)->state, SYN_RCVD);
 	synack_sc_run_free(run);
 }
@@ -115,11 +128,12 @@ Test(scenario, S28_tw_reuse_takes_over_time_wait_ports)
 	struct synack_sc_run *run = run_scenario("S28", 1);
 	const struct synack_sock_info *v;
 	const struct synack_sc_entry *log;
-	const uint16_t tw_ports[4] = {40001, 40002, 40003, 40000};
+	const uint16_t tw_ports[4] = {port_of(run, 1), port_of(run, 2), port_of(run, 3),
+				      port_of(run, 0)};
 	size_t n, nl;
 	int expiries = 0;
 
-	/* 60.6 s: every port in TIME-WAIT again (40000 since 60.51 s), connect() fails */
+	/* 60.6 s: every port in TIME-WAIT again (the first since 60.51 s), connect() fails */
 	v = snapshot_of(run, HA, 2, &n);
 	cr_assert_eq(n, 5);
 	cr_assert_eq(v[0].state, CLOSED);               /* the socket of the failed connect */
@@ -169,8 +183,8 @@ Test(scenario, S28_tw_reuse_takes_over_time_wait_ports)
 		cr_assert_eq(arrival_nth(run, nth)->state, SYN_RCVD);
 		cr_assert_eq(arrival_nth(run, nth + 2)->state, ESTAB);
 	}
-	/* no record ran out its 2MSL in the run but 40000's first one (60.21 s): the others
-	 * were taken over */
+	/* no record ran out its 2MSL in the run but the first port's first one (60.21 s):
+	 * the others were taken over */
 	log = synack_sc_log(run, &nl);
 	for (size_t i = 0; i < nl; i++)
 		if (log[i].kind == SYNACK_SC_LOG_NOTE && log[i].host == HA &&
@@ -204,7 +218,8 @@ Test(scenario, S28_second_source_address_has_its_own_ports)
 	cr_assert_eq(syn->tcp_flags, F_SYN);
 	cr_assert_eq(syn->t_ns, 65 * SEC);
 	cr_assert_eq(syn->saddr, 0x0a00000bu);
-	cr_assert_eq(syn->sport, 40001);
+	/* bind(10.0.0.11, 0): RFC 6056 with no peer, from 10.0.0.11's own offset */
+	cr_assert(syn->sport >= 40000 && syn->sport <= 40003, "port %u", syn->sport);
 	cr_assert_eq(arrival_nth(run, NSEGS - 2)->state, SYN_RCVD);
 	cr_assert_eq(segment_nth(run, NSEGS)->state, ESTAB);
 	cr_assert_eq(segment_nth(run, NSEGS)->saddr, 0x0a00000bu);
