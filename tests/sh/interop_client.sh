@@ -5,7 +5,8 @@
 #   socat (TCP-LISTEN, fork): 1 byte and 64 MiB uploaded by synack (--send-file), the
 #       bytes the server wrote to disk have the same SHA-256;
 #   60 sequential connections to a socat echo server (one synack process each): every
-#       answer exact, 60 connections accepted by socat, and none left on Linux's side
+#       answer exact, 60 connections accepted by socat, at least 58 distinct source ports
+#       (RFC 6056 with a new secret per process), and none left on Linux's side
 #       (synack closes first, Linux's sockets pass LAST-ACK and vanish).
 source "${SYNACK_SRC:?}/tests/interop/lib.sh"
 need python3 socat sha256sum
@@ -86,6 +87,14 @@ for i in $(seq 60); do
 done
 expect_eq "connections logged by synack" "$(grep -c '^synack connect: connected to 10.9.0.1:8002$' "$IT_TMP/seq.log")" 60
 expect_eq "connections accepted by socat" "$(grep -Ec 'accepting connection from AF=2 10\.9\.0\.2:[0-9]+ on AF=2 10\.9\.0\.1:8002' "$IT_TMP/socat_echo.log")" 60
+# Each process has its own secret, so RFC 6056 starts each at its own offset (not all at
+# 32768, where the 4-tuple of the previous process would be reused at once): 60 random
+# draws from 28232 ports repeat one with probability ~6 %, three or more ~1e-4.
+grep -Eo 'accepting connection from AF=2 10\.9\.0\.2:[0-9]+ on AF=2 10\.9\.0\.1:8002' "$IT_TMP/socat_echo.log" |
+	sed -E 's/.*10\.9\.0\.2:([0-9]+) on .*/\1/' | sort -un >"$IT_TMP/seq_ports.txt"
+n=$(wc -l <"$IT_TMP/seq_ports.txt")
+[ "$n" -ge 58 ] ||
+	fail "60 sequential processes used only $n distinct source ports"
 # synack closes first (stdin EOF), socat's cat then ends: Linux is the passive closer and
 # every one of its sockets is gone once synack acknowledged its FIN (before exiting).
 for ((i = 0; i < 100; i++)); do
