@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """A Linux TCP server for many concurrent connections (interop_parallel.sh).
 
-usage: multi_server.py sha256 ADDR PORT READYFILE LOGFILE
+usage: multi_server.py sha256|hold ADDR PORT READYFILE LOGFILE
   Every connection (one thread each) is read until EOF; the server then answers
   "got N bytes sha256 H\\n" (H: lowercase hex SHA-256 of the N bytes received), closes,
   and appends "peer A:P got N sha256 H" to LOGFILE. The listen backlog is 256, so 100
   simultaneous SYNs are all queued. The listening socket is ready when READYFILE exists.
+  hold: listen and never accept (the kernel completes the handshakes and buffers what
+  the clients send, nothing is ever answered or closed).
   The process exits by itself after $SERVER_TIMEOUT seconds (default 300).
 """
 import hashlib
@@ -37,7 +39,7 @@ def serve(c, peer, log, lock):
 
 def main():
     mode, addr, port, ready, logname = sys.argv[1:6]
-    if mode != "sha256":
+    if mode not in ("sha256", "hold"):
         sys.exit(f"unknown mode {mode}")
     threading.Timer(float(os.environ.get("SERVER_TIMEOUT", "300")), lambda: os._exit(3)).start()
     s = socket.socket()
@@ -46,6 +48,8 @@ def main():
     s.listen(256)
     log, lock = open(logname, "a"), threading.Lock()
     open(ready, "w").close()
+    if mode == "hold":
+        threading.Event().wait()
     while True:
         c, peer = s.accept()
         threading.Thread(target=serve, args=(c, peer, log, lock), daemon=True).start()

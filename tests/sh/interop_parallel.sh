@@ -12,7 +12,8 @@
 #       payload formula (tests/interop/payload.py), so Linux got exactly those bytes;
 #   the checks can fail: --expect echo against the hashing server names byte 0 of each
 #       connection (got 'g' = 0x67, want the payload's byte recomputed here), --expect
-#       none against the echo server, a closed port (refused): exit 1, exact counts.
+#       none against the echo server, a closed port (refused), a server that never
+#       answers (--timeout): exit 1, exact counts.
 # Everything is bounded polling (no fixed sleeps); the pcap of each run is kept on failure.
 source "${SYNACK_SRC:?}/tests/interop/lib.sh"
 need python3 socat
@@ -107,4 +108,14 @@ run_load refused 1 -n 10 --parallel 4 10.9.0.1 8009
 expect_eq "refused summary" "$(summary refused)" \
 	"synack load: 10 connections to 10.9.0.1:8009: 0 ok, 10 failed; 0 bytes sent, 0 received (echo, every byte checked)"
 expect_eq "refused lines" "$(grep -c ': connection refused$' "$IT_TMP/refused.log")" 10
+# a server that never answers: --timeout ends the run, each connection named
+ip netns exec "$IT_NS" python3 "$srcdir/tests/interop/multi_server.py" hold 10.9.0.1 8004 \
+	"$IT_TMP/ready_hold" /dev/null >"$IT_TMP/hold_server.log" 2>&1 &
+IT_PIDS+=("$!")
+for ((i = 0; i < 200; i++)); do [ -e "$IT_TMP/ready_hold" ] && break; sleep 0.05; done
+wait_listen 8004
+run_load hold 1 -n 6 --bytes 1000 --timeout 2 10.9.0.1 8004
+expect_eq "timeout summary" "$(summary hold)" \
+	"synack load: 6 connections to 10.9.0.1:8004: 0 ok, 6 failed; 6000 bytes sent, 0 received (echo, every byte checked)"
+expect_eq "timeout lines" "$(grep -c ': unfinished after --timeout 2 s$' "$IT_TMP/hold.log")" 6
 echo "PASS: synack load: 100 parallel connections, echo 64 KiB each way byte-checked, SHA-256 on Linux's side, failures named"
