@@ -100,8 +100,8 @@ void synack_stack_free(struct synack_stack *s)
 
 	if (!s)
 		return;
-	a = s->tcp.alloc;
 	tcp_stack_destroy(&s->tcp);
+	a = s->tcp.alloc;       /* the env's allocator (the cache in front is drained) */
 	base_free(&a, s->slots, s->nslots * sizeof *s->slots);
 	base_free(&a, s, sizeof *s);
 }

@@ -13,7 +13,10 @@
 int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
 		   const struct base_allocator *a, const uint8_t secret[SYNACK_SECRET_LEN])
 {
-	ts->alloc = *a;
+	/* ring storage is allocated when a connection first sends or receives and handed
+	 * back when empty: keep a few freed blocks for the next one (base/bufcache.h) */
+	base_bufcache_init(&ts->bufcache, a);
+	ts->alloc = base_bufcache_allocator(&ts->bufcache);
 	ts->cfg = *cfg;
 	memcpy(ts->isn_key, secret, 16);
 	list_init(&ts->all_list);
@@ -77,6 +80,8 @@ void tcp_stack_destroy(struct tcp_stack *ts)
 	hash_destroy(&ts->bound);
 	hash_destroy(&ts->listeners);
 	hash_destroy(&ts->conns);
+	base_bufcache_drain(&ts->bufcache);
+	ts->alloc = ts->bufcache.backing;       /* what the owner frees the rest with */
 }
 
 void tcp_set_now(struct tcp_stack *ts, uint64_t now_ns)

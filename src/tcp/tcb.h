@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "base/alloc.h"
+#include "base/bufcache.h"
 #include "base/hash.h"
 #include "base/list.h"
 #include "base/ring.h"
@@ -246,7 +247,8 @@ struct tcp_raw {
 };
 
 struct tcp_stack {
-	struct base_allocator alloc;
+	struct base_allocator alloc; /* the env's allocator through bufcache (until destroy) */
+	struct base_bufcache bufcache; /* freed ring storage kept for the next connection */
 	struct synack_config cfg;
 	uint8_t isn_key[16];
 	uint64_t now_ns;
@@ -291,7 +293,8 @@ struct tcp_stack {
  * Returns 0 or -ENOMEM. */
 int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
 		   const struct base_allocator *a, const uint8_t secret[SYNACK_SECRET_LEN]);
-/* Frees every tcb and table of ts. */
+/* Frees every tcb and table of ts; ts->alloc is the env's allocator again afterwards
+ * (free the rest with it). */
 void tcp_stack_destroy(struct tcp_stack *ts);
 /* Records the driver's time: the latest now is kept (never goes back). */
 void tcp_set_now(struct tcp_stack *ts, uint64_t now_ns);

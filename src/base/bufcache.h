@@ -1,0 +1,54 @@
+/*
+ * bufcache.h — a small free-list cache in front of an allocator, for the engine's large
+ * power-of-two blocks (the lazily allocated send and receive rings, base/ring.h).
+ *
+ * A connection's rings are allocated when data arrives or is sent and handed back as
+ * soon as they are empty (DESIGN.md: idle connections small), so a short connection
+ * allocates and frees them once each. This cache keeps a few freed blocks of each
+ * power-of-two size from 4 KiB to 256 KiB on a LIFO list and hands them out again, so
+ * that pattern costs no allocator call. Everything else (other sizes) passes straight
+ * through to the backing allocator.
+ *
+ * Bounds: per size class at most BUFCACHE_CLASS_BYTES worth of blocks (at least one,
+ * at most BUFCACHE_MAX_PER_CLASS), so the cache never holds more than about 0.75 MiB
+ * (one 256 KiB, one 128 KiB, two 64 KiB, four of each smaller class). Cached blocks
+ * stay allocated from the backing allocator until base_bufcache_drain.
+ *
+ * Use: base_bufcache_init(&c, &backing); struct base_allocator a =
+ * base_bufcache_allocator(&c); allocate and free through a (same sizes in and out,
+ * as alloc.h requires); base_bufcache_drain(&c) before dropping c. Not thread-safe.
+ */
+#ifndef SYNACK_BASE_BUFCACHE_H
+#define SYNACK_BASE_BUFCACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/alloc.h"
+
+#define BUFCACHE_MIN_SHIFT 12                      /* 4 KiB */
+#define BUFCACHE_MAX_SHIFT 18                      /* 256 KiB */
+#define BUFCACHE_CLASSES (BUFCACHE_MAX_SHIFT - BUFCACHE_MIN_SHIFT + 1)
+#define BUFCACHE_CLASS_BYTES ((size_t)128 * 1024)
+#define BUFCACHE_MAX_PER_CLASS 4
+
+struct base_bufcache {
+	struct base_allocator backing;          /* copied at init */
+	void *head[BUFCACHE_CLASSES];           /* free blocks, linked through word 0 */
+	uint8_t count[BUFCACHE_CLASSES];
+	uint64_t hits, misses;                  /* statistics: allocations served / not */
+};
+
+/* An empty cache in front of backing (copied). */
+void base_bufcache_init(struct base_bufcache *c, const struct base_allocator *backing);
+
+/* The allocator that goes through c (its ctx is c: c must outlive its use). */
+struct base_allocator base_bufcache_allocator(struct base_bufcache *c);
+
+/* Hands every cached block back to the backing allocator. c stays usable. */
+void base_bufcache_drain(struct base_bufcache *c);
+
+/* Bytes held in the cache (allocated from the backing allocator, not in use). */
+size_t base_bufcache_held(const struct base_bufcache *c);
+
+#endif /* SYNACK_BASE_BUFCACHE_H */
