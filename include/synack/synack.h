@@ -596,6 +596,8 @@ enum synack_counter {
 	                              * ACKs (RFC 5681 §3.2, RFC 6675 §5) */
 	SYNACK_CTR_TCP_RTO,          /* retransmission-timer expirations on synchronized
 	                              * connections (RFC 6298 §5) */
+	SYNACK_CTR_TCP_OOO_DROPPED,  /* out-of-order segments dropped: all TCP_REASS_MAX
+	                              * blocks of held data in use (or no buffer room) */
 	SYNACK_CTR_COUNT
 };
 

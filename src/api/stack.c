@@ -289,7 +289,7 @@ static const char *const counter_names[SYNACK_CTR_COUNT] = {
 	"tcp_r1_reached", "tcp_synack_giveup", "tcp_no_memory", "out_no_room",
 	"out_queue_full", "notes_lost", "tcp_quiet_time", "tcp_data_after_close",
 	"tcp_oow_limited", "tcp_icmp_err", "tcp_icmp_stale",
-	"tcp_fast_retrans", "tcp_rto",
+	"tcp_fast_retrans", "tcp_rto", "tcp_ooo_dropped",
 };
 
 uint64_t synack_counter(const struct synack_stack *s, int counter)

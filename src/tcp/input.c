@@ -274,6 +274,16 @@ static enum verdict step_paws(struct seg_ctx *c)
 	return dup_ack(c);
 }
 
+/* Data the peer sent again: [left, right) is at or below RCV.NXT. Reported in a D-SACK
+ * block (RFC 2883 §4.1.1) when SACK is on, and the ACKs go out at once again: the
+ * peer is retransmitting, maybe because our ACKs were lost (Linux DELAYEDACKLOST). */
+static void note_duplicate(struct seg_ctx *c, uint32_t left, uint32_t right)
+{
+	if (c->tcb->sack_ok)
+		tcp_reass_dsack(&c->tcb->rcv_ooo, left, right);
+	tcp_rcv_enter_quickack(c->tcb);
+}
+
 /* Trims the segment to the window: the part before RCV.NXT (§3.10.7.4 "trimmed"),
  * and the part beyond the window's right edge (with any FIN behind it). */
 static void trim_to_window(struct seg_ctx *c)
@@ -292,6 +302,8 @@ static void trim_to_window(struct seg_ctx *c)
 		}
 		if (cut > c->len)
 			cut = c->len;
+		if (cut)
+			note_duplicate(c, c->seq, c->seq + cut);
 		c->data += cut;
 		c->len -= cut;
 		c->seq += cut;
@@ -336,6 +348,8 @@ static enum verdict step_seq(struct seg_ctx *c)
 			return V_DONE;
 		}
 		tcp_count(c->ts, SYNACK_CTR_TCP_NOT_ACCEPTABLE);
+		if (c->len && !(c->flags & WIRE_TCP_SYN) && seq_leq(c->seq + c->len, tcb->rcv_nxt))
+			note_duplicate(c, c->seq, c->seq + c->len);
 		c->reason = "dropped: not acceptable";
 		return dup_ack(c);      /* (TIME-WAIT never gets here: tw.c handles it) */
 	}
@@ -571,11 +585,44 @@ static enum verdict step_urg(struct seg_ctx *c)
 
 /* ---- seventh check: segment text ---------------------------------------------------- */
 
+/* Out-of-order data (MAY-13): held in place in the receive ring (reass.c) and ACKed at
+ * once with SACK blocks (RFC 5681 §4.2 "an immediate duplicate ACK"; RFC 2018 §4).
+ * A FIN behind it stays set for step_fin, which remembers it. */
+static enum verdict text_out_of_order(struct seg_ctx *c)
+{
+	struct tcb *tcb = c->tcb;
+	uint32_t len = c->len;
+	enum tcp_reass_res res = tcp_reass_insert(&tcb->rcv_ooo, &tcb->rcvbuf, tcb->rcv_nxt,
+						  c->seq, c->data, &len, !tcb->rd_shut);
+
+	tcb->want_ack = true;
+	switch (res) {
+	case TCP_REASS_QUEUED:
+		c->reason = "out of order: held, ACK";
+		break;
+	case TCP_REASS_DUP:
+		tcp_rcv_enter_quickack(tcb);
+		c->reason = "out of order: duplicate, ACK";
+		break;
+	default:
+		/* bounded memory: no block left (or no room): dropped, counted */
+		tcp_count(c->ts, SYNACK_CTR_TCP_OOO_DROPPED);
+		c->reason = res == TCP_REASS_FULL ? "out of order: dropped (all blocks in use), ACK"
+						  : "out of order: dropped (no room), ACK";
+		break;
+	}
+	if ((res != TCP_REASS_QUEUED && res != TCP_REASS_DUP) || len < c->len)
+		c->flags &= (uint8_t)~WIRE_TCP_FIN;
+	c->len = len;
+	return V_CONTINUE;
+}
+
 static enum verdict step_text(struct seg_ctx *c)
 {
 	struct tcp_stack *ts = c->ts;
 	struct tcb *tcb = c->tcb;
-	uint32_t n;
+	bool had_ooo = !tcp_reass_empty(&tcb->rcv_ooo);
+	uint32_t n, more;
 
 	if (!c->len)
 		return V_CONTINUE;
@@ -593,36 +640,42 @@ static enum verdict step_text(struct seg_ctx *c)
 		c->tcb = NULL;
 		return V_DONE;
 	}
-	if (c->seq != tcb->rcv_nxt) {
-		/* out of order: no reassembly yet (seam for the stream issue); dup ACK */
-		c->len = 0;
-		c->flags &= (uint8_t)~WIRE_TCP_FIN;
-		c->reason = "out of order: dropped, ACK";
-		tcb->want_ack = true;
-		return V_CONTINUE;
+	if (!tcb->rd_shut && !tcb->rcvbuf.cap &&
+	    ring_reserve(&tcb->rcvbuf, &ts->alloc, tcb->opt.rcvbuf)) {
+		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
+		c->reason = "dropped: no memory for receive buffer";
+		return V_DROP;
 	}
-	if (tcb->rd_shut) {
-		n = c->len;             /* SHUT_RD: accepted and discarded */
-	} else {
-		if (!tcb->rcvbuf.cap && ring_reserve(&tcb->rcvbuf, &ts->alloc, tcb->opt.rcvbuf)) {
-			tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
-			c->reason = "dropped: no memory for receive buffer";
-			return V_DROP;
-		}
-		n = tcp_rcv_space(ts, tcb);
-		n = ring_write(&tcb->rcvbuf, c->data, n < c->len ? n : c->len);
-		tcp_wake(ts, tcb, SYNACK_EV_READABLE);
+	if (c->seq != tcb->rcv_nxt)
+		return text_out_of_order(c);
+	n = c->len;
+	/* a FIN held beyond a hole ends the stream: nothing is taken past it */
+	if (tcb->rcv_ooo.has_fin && seq_gt(c->seq + n, tcb->rcv_ooo.fin_seq))
+		n = seq_gt(tcb->rcv_ooo.fin_seq, c->seq) ? tcb->rcv_ooo.fin_seq - c->seq : 0;
+	if (!tcb->rd_shut) {            /* SHUT_RD: accepted and discarded */
+		/* what the ring holds: the segment is already cut to the window we offered,
+		 * which a smaller SO_RCVBUF does not take back (SHLD-14) */
+		uint32_t space = ring_space(&tcb->rcvbuf);
+
+		n = ring_write(&tcb->rcvbuf, c->data, n < space ? n : space);
 	}
 	tcb->rcv_nxt += n;
-	tcb->bytes_received += n;
+	/* the bytes held beyond the hole this segment filled join the stream */
+	more = had_ooo ? tcp_reass_pull(&tcb->rcv_ooo, &tcb->rcvbuf, tcb->rcv_nxt,
+					!tcb->rd_shut) : 0;
+	tcb->rcv_nxt += more;
+	tcb->bytes_received += n + more;
+	if (n && !tcb->rd_shut)
+		tcp_wake(ts, tcb, SYNACK_EV_READABLE);
 	if (n < c->len)
 		c->flags &= (uint8_t)~WIRE_TCP_FIN;
-	/* §3.8.6.3: ACK at least every second full segment, else delay (<= 500 ms) */
-	if (tcb->deadline[TCP_T_DELACK] || tcb->want_ack || n < c->len) {
-		tcb->want_ack = true;
-	} else {
-		tcp_timer_set(ts, tcb, TCP_T_DELACK, ts->now_ns + ts->cfg.delayed_ack_ms * MS);
-	}
+	if (had_ooo)
+		c->reason = tcp_reass_empty(&tcb->rcv_ooo) ? "hole filled, ACK"
+							   : "hole partly filled, ACK";
+	/* RFC 5681 §4.2: at once when the segment fills (part of) a gap, or was cut short;
+	 * otherwise Linux's delayed-ACK rules (reass.c) */
+	tcp_rcv_data_ack(ts, tcb, n, had_ooo || n < c->len ||
+				     (tcb->sack_ok && tcb->rcv_ooo.has_dsack));
 	return V_CONTINUE;
 }
 
@@ -632,15 +685,22 @@ static enum verdict step_fin(struct seg_ctx *c)
 {
 	struct tcp_stack *ts = c->ts;
 	struct tcb *tcb = c->tcb;
+	struct tcp_reass *q = &tcb->rcv_ooo;
 
-	if (!(c->flags & WIRE_TCP_FIN))
-		return V_CONTINUE;
-	if (c->seq + c->len != tcb->rcv_nxt && tcb->state != TCP_TIME_WAIT) {
-		/* FIN beyond a hole: not yet; a duplicate ACK at once, as for out-of-order
-		 * data (§3.10.7.4 MAY-13, Linux) */
+	if ((c->flags & WIRE_TCP_FIN) && c->seq + c->len != tcb->rcv_nxt &&
+	    tcb->state != TCP_TIME_WAIT) {
+		/* FIN beyond a hole: remembered and processed once the hole fills (reass.c);
+		 * a duplicate ACK at once, as for out-of-order data (MAY-13, Linux) */
+		if (!tcp_has_rcvd_fin(tcb->state) && seq_gt(c->seq + c->len, tcb->rcv_nxt))
+			tcp_reass_set_fin(q, c->seq + c->len);
 		tcb->want_ack = true;
 		return V_CONTINUE;
 	}
+	if (!(c->flags & WIRE_TCP_FIN) && !tcp_reass_fin_due(q, tcb->rcv_nxt))
+		return V_CONTINUE;
+	if (!(c->flags & WIRE_TCP_FIN))
+		c->reason = "hole filled up to the FIN held beyond it";
+	tcp_reass_clear(q);             /* nothing follows the FIN */
 	if (tcb->state != TCP_TIME_WAIT && !tcp_has_rcvd_fin(tcb->state))
 		tcb->rcv_nxt++;         /* "advance RCV.NXT over the FIN" */
 	tcb->want_ack = true;

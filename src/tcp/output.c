@@ -101,6 +101,23 @@ static uint32_t ts_now(const struct tcp_stack *ts, const struct tcb *tcb)
 	return (uint32_t)(ts->now_ns / MS) + tcb->ts_offset;
 }
 
+/* RFC 2018 §4 / RFC 2883 §4: SACK blocks on every ACK while out-of-order data is held
+ * or a duplicate is to be reported: 3 blocks fit beside the timestamps, 4 without. */
+static void add_sack_blocks(struct tcb *tcb, struct wire_tcp_opts *o)
+{
+	unsigned max = (o->present & WIRE_HAS_TS) ? 3 : WIRE_SACK_MAX;
+	unsigned n;
+
+	if (tcp_reass_empty(&tcb->rcv_ooo) && !tcb->rcv_ooo.has_dsack)
+		return;
+	n = tcp_reass_sack_blocks(&tcb->rcv_ooo, o->sack, max);
+	if (n) {
+		o->present |= WIRE_HAS_SACK;
+		o->sack_count = (uint8_t)n;
+	}
+	tcp_reass_dsack_sent(&tcb->rcv_ooo);   /* a D-SACK is reported once */
+}
+
 static void build_options(struct tcp_stack *ts, struct tcb *tcb, bool syn,
 			  struct wire_tcp_opts *o)
 {
@@ -122,6 +139,8 @@ static void build_options(struct tcp_stack *ts, struct tcb *tcb, bool syn,
 		o->ts_val = ts_now(ts, tcb);
 		o->ts_ecr = tcb->ts_recent;
 	}
+	if (!syn && tcb->sack_ok)
+		add_sack_blocks(tcb, o);
 }
 
 /* ---- what to send ------------------------------------------------------------------ */
@@ -317,6 +336,7 @@ static void account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct pla
 	if (p->flags & WIRE_TCP_ACK) {
 		tcb->want_ack = false;
 		tcp_timer_clear(ts, tcb, TCP_T_DELACK);
+		tcp_rcv_ack_sent(ts, tcb, p->len);      /* quick-ACK count, RCV.WUP (reass.c) */
 	}
 	tcb->want_probe = false;
 	tcb->segs_out++;

@@ -30,6 +30,7 @@
 #include "tcp/cc.h"
 #include "tcp/challenge.h"
 #include "tcp/ephemeral.h"
+#include "tcp/reass.h"
 #include "tcp/recovery.h"
 #include "tcp/syncookie.h"
 #include "tcp/timewait.h"
@@ -159,6 +160,7 @@ struct tcb {
 
 	/* buffers, storage allocated lazily */
 	struct ring sndbuf, rcvbuf;
+	struct tcp_reass rcv_ooo;       /* out-of-order data held in rcvbuf, ACK policy */
 
 	/* listen queues: on a listener, heads; on a child, links */
 	struct tcb *parent;

@@ -275,6 +275,7 @@ static bool on_expire(struct tcp_stack *ts, struct tcb *tcb, int kind)
 	case TCP_T_PERSIST:
 		return on_persist(ts, tcb);
 	case TCP_T_DELACK:
+		tcp_rcv_delack_fired(ts, tcb);
 		tcb->want_ack = true;
 		tcp_want_output(ts, tcb);
 		return true;

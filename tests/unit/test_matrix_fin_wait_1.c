@@ -23,14 +23,15 @@ MX_CASE(fin_wait_1, ack_fin, .flags = F_ACK, .seq = AT(RCV_NXT, 0), .ack = ACK_F
 MX_CASE(fin_wait_1, ack_fin_in_window_seq, .flags = F_ACK, .seq = AT(RCV_NXT, 100),
 	.ack = ACK_FIN, OUT0, .state = SYNACK_STATE_FIN_WAIT_2)
 
-/* seventh check: FIN-WAIT-1 still receives text (delayed ACK, 40 ms) */
+/* seventh check: FIN-WAIT-1 still receives text (ACKed at once: the first data of the
+ * connection, Linux's quick-ACK mode) */
 MX_CASE(fin_wait_1, data, .flags = F_ACK | F_PSH, .seq = AT(RCV_NXT, 0),
 	.ack = AT(SND_UNA, 0), .len = 10,
-	OUT1_LATE(F_ACK, AT(SND_NXT, 0), AT(RCV_NXT, 10), MX_WND, 40), .state = FW1,
+	OUT1(F_ACK, AT(SND_NXT, 0), AT(RCV_NXT, 10), MX_WND), .state = FW1,
 	.check_recv = true)
 MX_CASE(fin_wait_1, data_acking_fin, .flags = F_ACK | F_PSH, .seq = AT(RCV_NXT, 0),
 	.ack = ACK_FIN, .len = 10,
-	OUT1_LATE(F_ACK, AT(SND_NXT, 0), AT(RCV_NXT, 10), MX_WND, 40),
+	OUT1(F_ACK, AT(SND_NXT, 0), AT(RCV_NXT, 10), MX_WND),
 	.state = SYNACK_STATE_FIN_WAIT_2, .check_recv = true)
 /* MAY-13: out-of-order data gets an ACK of RCV.NXT at once */
 MX_CASE(fin_wait_1, data_in_window, .flags = F_ACK, .seq = AT(RCV_NXT, 10),

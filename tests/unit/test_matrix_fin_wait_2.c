@@ -21,7 +21,7 @@ MX_CASE(fin_wait_2, ack_in_window_seq, .flags = F_ACK, .seq = AT(RCV_NXT, 100),
 /* seventh check: FIN-WAIT-2 receives text */
 MX_CASE(fin_wait_2, data, .flags = F_ACK | F_PSH, .seq = AT(RCV_NXT, 0),
 	.ack = AT(SND_NXT, 0), .len = 10,
-	OUT1_LATE(F_ACK, AT(SND_NXT, 0), AT(RCV_NXT, 10), MX_WND, 40), .state = FW2,
+	OUT1(F_ACK, AT(SND_NXT, 0), AT(RCV_NXT, 10), MX_WND), .state = FW2,
 	.check_recv = true, .ev = SYNACK_EV_READABLE)
 MX_CASE(fin_wait_2, data_in_window, .flags = F_ACK, .seq = AT(RCV_NXT, 10),
 	.ack = AT(SND_NXT, 0), .len = 10, OUT_ACK_NOW, .state = FW2)

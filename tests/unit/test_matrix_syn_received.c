@@ -20,7 +20,7 @@ MX_CASE(syn_received, ack_in_window_seq, .flags = F_ACK, .seq = AT(RCV_NXT, 100)
 /* ... and the text / FIN of that segment is processed in ESTABLISHED */
 MX_CASE(syn_received, data_ack, .flags = F_ACK | F_PSH, .seq = AT(RCV_NXT, 0),
 	.ack = OK_ACK, .len = 10,
-	OUT1_LATE(F_ACK, AT(SND_NXT, 0), AT(RCV_NXT, 10), MX_WND, 40),
+	OUT1(F_ACK, AT(SND_NXT, 0), AT(RCV_NXT, 10), MX_WND),
 	.state = SYNACK_STATE_ESTABLISHED)
 MX_CASE(syn_received, data_ack_in_window, .flags = F_ACK, .seq = AT(RCV_NXT, 10),
 	.ack = OK_ACK, .len = 10, OUT_ACK_NOW, .state = SYNACK_STATE_ESTABLISHED)

@@ -434,6 +434,7 @@ Test(rfc9293, must41_42_second_passive_open_on_a_busy_port)
 	cr_assert_eq(synack_bind(h.s, l, SYNACK_ADDR_ANY, SRV_PORT), 0);
 	cr_assert_eq(synack_listen(h.s, l, 4), 0);
 	h_send_data(&h, PEER_PORT, SRV_PORT, F_ACK | F_PSH, R0, iss + 1, 8192, "hi", 2);
+	EXPECT_SEG(&h, F_ACK, iss + 1, R0 + 2, ANYWIN);        /* quick-ACK mode */
 	cr_assert_eq(synack_recv(h.s, fd, (char[4]){ 0 }, 4, 0), 2);
 	EXPECT_STATE(&h, fd, SYNACK_STATE_ESTABLISHED);
 	h_send(&h, PEER_PORT + 1, SRV_PORT, F_SYN, PEER_ISN, 0, 8192);

@@ -18,9 +18,9 @@ Test(scenario, S01_handshake_data_close_time_wait)
 		 * delayed ACK would hold it; Linux's quick-ACK mode after the handshake) */
 		{100 * MSEC, HA, F_PSH | F_ACK, 1, 1, 6, ESTAB, 110 * MSEC, ESTAB},
 		{110 * MSEC, HB, F_ACK, 1, 7, 0, ESTAB, 120 * MSEC, ESTAB},
-		/* 6 bytes B -> A; A's ACK waits the 40 ms delayed-ACK timer */
+		/* 6 bytes B -> A; A ACKs at once too (its first data received: quick-ACK) */
 		{200 * MSEC, HB, F_PSH | F_ACK, 1, 7, 6, ESTAB, 210 * MSEC, ESTAB},
-		{250 * MSEC, HA, F_ACK, 7, 7, 0, ESTAB, 260 * MSEC, ESTAB},
+		{210 * MSEC, HA, F_ACK, 7, 7, 0, ESTAB, 220 * MSEC, ESTAB},
 		/* A closes: FIN seq=u (7) -> B ACKs u+1 and enters CLOSE-WAIT */
 		{300 * MSEC, HA, F_FIN | F_ACK, 7, 7, 0, FW1, 310 * MSEC, CLOSE_WAIT},
 		{310 * MSEC, HB, F_ACK, 7, 8, 0, CLOSE_WAIT, 320 * MSEC, FW2},

@@ -16,7 +16,7 @@ Test(scenario, S02_simultaneous_open_one_connection)
 		{100 * MSEC, HA, F_PSH | F_ACK, 1, 1, 5, ESTAB, 110 * MSEC, ESTAB},
 		{110 * MSEC, HB, F_ACK, 1, 6, 0, ESTAB, 120 * MSEC, ESTAB},
 		{200 * MSEC, HB, F_PSH | F_ACK, 1, 6, 5, ESTAB, 210 * MSEC, ESTAB},
-		{250 * MSEC, HA, F_ACK, 6, 6, 0, ESTAB, 260 * MSEC, ESTAB},
+		{210 * MSEC, HA, F_ACK, 6, 6, 0, ESTAB, 220 * MSEC, ESTAB},
 	};
 	struct synack_sock_info list[8];
 

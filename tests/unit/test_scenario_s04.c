@@ -17,7 +17,7 @@ Test(scenario, S04_half_close_peer_still_sends)
 		{110 * MSEC, HB, F_ACK, 1, 8, 0, CLOSE_WAIT, 120 * MSEC, FW2},
 		/* data from the peer arrives in FIN-WAIT-2 and is delivered */
 		{300 * MSEC, HB, F_PSH | F_ACK, 1, 8, 6, CLOSE_WAIT, 310 * MSEC, FW2},
-		{350 * MSEC, HA, F_ACK, 8, 7, 0, FW2, 360 * MSEC, CLOSE_WAIT},
+		{310 * MSEC, HA, F_ACK, 8, 7, 0, FW2, 320 * MSEC, CLOSE_WAIT},
 		{400 * MSEC, HB, F_FIN | F_ACK, 7, 8, 0, LAST_ACK, 410 * MSEC, TIME_WAIT},
 		{410 * MSEC, HA, F_ACK, 8, 8, 0, TIME_WAIT, 420 * MSEC, CLOSED},
 	};

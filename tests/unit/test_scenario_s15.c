@@ -56,7 +56,7 @@ Test(scenario, S15_options_parsed_built_and_malformed_dropped)
 		{310 * MSEC, HB, F_PSH | F_ACK, 265, 5, 36, ESTAB, 320 * MSEC, NOT_OURS},
 		{350 * MSEC, HA, F_ACK, 5, 301, 0, CLOSED, 360 * MSEC, ESTAB},
 		{900 * MSEC, HA, F_PSH | F_ACK, 5, 301, 4, CLOSED, 910 * MSEC, ESTAB},
-		{950 * MSEC, HB, F_ACK, 301, 9, 0, ESTAB, 960 * MSEC, NOT_OURS},
+		{910 * MSEC, HB, F_ACK, 301, 9, 0, ESTAB, 920 * MSEC, NOT_OURS},
 	};
 	static const char *const bad_reason[5] = {
 		"tcp: option length 0 or 1", "tcp: option length 0 or 1",

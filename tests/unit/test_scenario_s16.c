@@ -20,7 +20,7 @@ Test(scenario, S16_backlog_queues_silent_drop_fifo_accept)
 		{21 * MSEC, HA, F_ACK, 1, 1, 0, ESTAB, 31 * MSEC, ESTAB},
 		{22 * MSEC, HA, F_ACK, 1, 1, 0, ESTAB, 32 * MSEC, ESTAB},
 		{100 * MSEC, HA, F_PSH | F_ACK, 1, 1, 6, ESTAB, 110 * MSEC, ESTAB},
-		{150 * MSEC, HB, F_ACK, 1, 7, 0, ESTAB, 160 * MSEC, ESTAB},
+		{110 * MSEC, HB, F_ACK, 1, 7, 0, ESTAB, 120 * MSEC, ESTAB},
 		{1003 * MSEC, HA, F_SYN, 0, 0, 0, SYN_SENT, 1013 * MSEC, LISTEN},
 		{3003 * MSEC, HA, F_SYN, 0, 0, 0, SYN_SENT, 3013 * MSEC, SYN_RCVD},
 		{3013 * MSEC, HB, F_SYN | F_ACK, 0, 1, 0, SYN_RCVD, 3023 * MSEC, ESTAB},

@@ -181,7 +181,13 @@ Test(scenario, S17_syn_cookies_let_a_legitimate_client_in)
 	cr_assert_eq(e->host, HB);
 	cr_assert_eq(e->rel_seq, 1289);
 	cr_assert_eq(e->len, 1288);
+	/* A ACKs each full segment at once (quick-ACK mode: its first data) */
 	e = seg_at(run, HA, t0 + 310 * MSEC, 40001, 80);
+	cr_assert_eq(e->rel_ack, 1289);
+	while ((++e)->kind != SYNACK_SC_LOG_SEND)
+		;
+	cr_assert_eq(e->t_ns, t0 + 310 * MSEC);
+	cr_assert_eq(e->host, HA);
 	cr_assert_eq(e->rel_ack, 2577);
 	e = seg_at(run, HB, t0 + 320 * MSEC, 80, 40001);
 	cr_assert_eq(e->tcp_flags, F_PSH | F_ACK);

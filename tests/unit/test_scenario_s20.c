@@ -15,10 +15,11 @@ Test(scenario, S20_syn_data_not_delivered_third_segment_data_delivered)
 		{1 * MSEC, HA, F_SYN, 0, 0, 5, CLOSED, 11 * MSEC, SYN_RCVD},
 		{11 * MSEC, HB, F_SYN | F_ACK, 0, 1, 0, SYN_RCVD, 21 * MSEC, NOT_OURS},
 		{100 * MSEC, HA, F_PSH | F_ACK, 1, 1, 6, CLOSED, 110 * MSEC, ESTAB},
-		/* the delayed ACK (40 ms): reading the 6 bytes at 110 ms does not move the right
-		 * edge (the window is already 65535 = the most an unscaled window can say), so
-		 * no window update is sent then (RFC 9293 §3.8.6.2.2, Linux tcp_cleanup_rbuf) */
-		{150 * MSEC, HB, F_ACK, 1, 7, 0, ESTAB, 160 * MSEC, NOT_OURS},
+		/* ACKed at once (the first data: quick-ACK mode); reading the 6 bytes does not
+		 * move the right edge (the window is already 65535 = the most an unscaled
+		 * window can say), so no window update is sent then (RFC 9293 §3.8.6.2.2,
+		 * Linux tcp_cleanup_rbuf) */
+		{110 * MSEC, HB, F_ACK, 1, 7, 0, ESTAB, 120 * MSEC, NOT_OURS},
 		{1000 * MSEC, HA, F_SYN, 0, 0, 0, SYN_SENT, 1010 * MSEC, SYN_RCVD},
 		{1010 * MSEC, HB, F_SYN | F_ACK, 0, 1, 0, SYN_RCVD, 1020 * MSEC, ESTAB},
 		/* the third segment of A's handshake carries the data queued in SYN-SENT */

@@ -25,7 +25,7 @@ Test(scenario, S26_odd_flag_sets_dropped_or_challenged)
 		{1200 * MSEC, HA, F_SYN | F_FIN | F_PSH | F_URG, 1, 0, 4, ESTAB, 1210 * MSEC, ESTAB},
 		{1210 * MSEC, HB, F_ACK, 1, 1, 0, ESTAB, 1220 * MSEC, ESTAB},
 		{1400 * MSEC, HA, F_PSH | F_ACK, 1, 1, 3, ESTAB, 1410 * MSEC, ESTAB},
-		{1450 * MSEC, HB, F_ACK, 1, 4, 0, ESTAB, 1460 * MSEC, ESTAB},
+		{1410 * MSEC, HB, F_ACK, 1, 4, 0, ESTAB, 1420 * MSEC, ESTAB},
 	};
 	static const char *const why[] = {
 		[4] = "dropped: SYN+FIN to a listener", [5] = "dropped: RST to a listener",

@@ -1,0 +1,261 @@
+/*
+ * reass.c — out-of-order data held in place in the receive ring (RFC 9293 §3.10.7.4
+ * seventh check, MAY-13), the SACK and D-SACK blocks our ACKs report (RFC 2018 §4,
+ * RFC 2883 §4), and when the receiver ACKs (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2,
+ * RFC 5681 §4.2, with Linux's quick-ACK and interactive modes).
+ *
+ * Memory: the blocks are a fixed array in the tcb; data lives only in the receive
+ * ring, at the offset its sequence number maps to, and only inside the ring's storage.
+ * Nothing here allocates. Invariants: see reass.h.
+ */
+#include <string.h>
+
+#include "tcp/reass.h"
+#include "tcp/tcb.h"
+
+#define MS 1000000ull
+
+void tcp_reass_clear(struct tcp_reass *q)
+{
+	q->n = 0;
+	q->has_fin = false;
+	q->has_dsack = false;
+}
+
+void tcp_reass_dsack(struct tcp_reass *q, uint32_t left, uint32_t right)
+{
+	/* RFC 2883 §4: one D-SACK block, the latest duplicate (Linux replaces too) */
+	q->has_dsack = true;
+	q->dsack_left = left;
+	q->dsack_right = right;
+}
+
+void tcp_reass_set_fin(struct tcp_reass *q, uint32_t fin_seq)
+{
+	q->has_fin = true;
+	q->fin_seq = fin_seq;
+}
+
+/* Cuts [seq, *end) to what the ring can hold above rcv_nxt and to a remembered FIN.
+ * Returns false when nothing is left. */
+static bool clip(const struct tcp_reass *q, const struct ring *r, uint32_t rcv_nxt,
+		 uint32_t seq, uint32_t *end, bool store)
+{
+	if (store) {
+		uint32_t room = r->cap - ring_len(r);   /* bytes after RCV.NXT with storage */
+
+		if (seq - rcv_nxt >= room)
+			return false;
+		if (*end - rcv_nxt > room)
+			*end = rcv_nxt + room;
+	}
+	if (q->has_fin && seq_gt(*end, q->fin_seq))
+		*end = q->fin_seq;      /* nothing is held beyond the peer's FIN */
+	return seq_lt(seq, *end);
+}
+
+/* The first stretch of [seq, end) already held in blk[i..j): a D-SACK (RFC 2883 §4.1.2
+ * reports duplicates above the cumulative ACK too). */
+static void dsack_overlap(struct tcp_reass *q, unsigned i, unsigned j, uint32_t seq,
+			  uint32_t end)
+{
+	for (unsigned k = i; k < j; k++) {
+		uint32_t l = seq_gt(q->blk[k].left, seq) ? q->blk[k].left : seq;
+		uint32_t r = seq_lt(q->blk[k].right, end) ? q->blk[k].right : end;
+
+		if (seq_lt(l, r)) {
+			tcp_reass_dsack(q, l, r);
+			return;
+		}
+	}
+}
+
+enum tcp_reass_res tcp_reass_insert(struct tcp_reass *q, struct ring *r, uint32_t rcv_nxt,
+				    uint32_t seq, const uint8_t *data, uint32_t *len,
+				    bool store)
+{
+	uint32_t end = seq + *len, left = seq, right;
+	unsigned i, j, m;
+
+	if (!clip(q, r, rcv_nxt, seq, &end, store)) {
+		*len = 0;
+		return TCP_REASS_NO_ROOM;
+	}
+	*len = end - seq;
+	right = end;
+	/* blk[i..j) overlap or touch [seq, end): they become one block */
+	for (i = 0; i < q->n && seq_lt(q->blk[i].right, seq); i++)
+		;
+	for (j = i; j < q->n && seq_leq(q->blk[j].left, end); j++)
+		;
+	m = j - i;
+	if (m == 1 && seq_leq(q->blk[i].left, seq) && seq_leq(end, q->blk[i].right)) {
+		tcp_reass_dsack(q, seq, end);   /* every byte held: a duplicate */
+		q->blk[i].stamp = ++q->clock;   /* RFC 2883 §4: its block follows the D-SACK */
+		return TCP_REASS_DUP;
+	}
+	if (q->n - m + 1u > TCP_REASS_MAX)
+		return TCP_REASS_FULL;
+	dsack_overlap(q, i, j, seq, end);
+	if (store)
+		ring_write_at(r, ring_len(r) + (seq - rcv_nxt), data, *len);
+	if (m) {
+		if (seq_lt(q->blk[i].left, left))
+			left = q->blk[i].left;
+		if (seq_gt(q->blk[j - 1].right, right))
+			right = q->blk[j - 1].right;
+	}
+	if (m == 0) {
+		memmove(&q->blk[i + 1], &q->blk[i], (q->n - i) * sizeof q->blk[0]);
+		q->n++;
+	} else if (m > 1) {
+		memmove(&q->blk[i + 1], &q->blk[j], (q->n - j) * sizeof q->blk[0]);
+		q->n = (uint8_t)(q->n - (m - 1));
+	}
+	q->blk[i].left = left;
+	q->blk[i].right = right;
+	q->blk[i].stamp = ++q->clock;   /* the most recently received segment's block */
+	return TCP_REASS_QUEUED;
+}
+
+uint32_t tcp_reass_pull(struct tcp_reass *q, struct ring *r, uint32_t rcv_nxt, bool store)
+{
+	uint32_t moved = 0;
+	unsigned k = 0;
+
+	while (k < q->n && seq_leq(q->blk[k].left, rcv_nxt + moved)) {
+		if (!k && seq_lt(q->blk[0].left, rcv_nxt))
+			/* the in-order segment brought bytes we held: a duplicate part
+			 * (RFC 2883 §4.1.2; Linux tcp_ofo_queue's D-SACK) */
+			tcp_reass_dsack(q, q->blk[0].left,
+					seq_lt(q->blk[0].right, rcv_nxt) ? q->blk[0].right : rcv_nxt);
+		if (seq_gt(q->blk[k].right, rcv_nxt + moved)) {
+			uint32_t add = q->blk[k].right - (rcv_nxt + moved);
+
+			/* the bytes already sit at their offsets: extend the readable part */
+			if (store)
+				ring_commit(r, add);
+			moved += add;
+		}
+		k++;
+	}
+	if (k) {
+		memmove(&q->blk[0], &q->blk[k], (q->n - k) * sizeof q->blk[0]);
+		q->n = (uint8_t)(q->n - k);
+	}
+	return moved;
+}
+
+unsigned tcp_reass_sack_blocks(const struct tcp_reass *q, struct wire_sack_block *out,
+			       unsigned max)
+{
+	bool used[TCP_REASS_MAX] = { false };
+	unsigned k = 0;
+
+	if (q->has_dsack && k < max) {
+		out[k].left = q->dsack_left;    /* RFC 2883 §4: first */
+		out[k].right = q->dsack_right;
+		k++;
+	}
+	/* RFC 2018 §4: the block of the latest segment first, then the others by how
+	 * recently they changed (a block reported earlier keeps its place behind newer
+	 * ones; a merge takes the newest stamp) */
+	while (k < max) {
+		int best = -1;
+
+		for (unsigned i = 0; i < q->n; i++)
+			if (!used[i] && (best < 0 || q->blk[i].stamp > q->blk[best].stamp))
+				best = (int)i;
+		if (best < 0)
+			break;
+		used[best] = true;
+		out[k].left = q->blk[best].left;
+		out[k].right = q->blk[best].right;
+		k++;
+	}
+	return k;
+}
+
+/* ---- ACK policy -------------------------------------------------------------------- */
+
+/* Linux tcp_incr_quickack: RCV.WND / (2 * segment size), at least 2, at most 16. */
+static void incr_quickack(struct tcb *tcb)
+{
+	struct tcp_reass *q = &tcb->rcv_ooo;
+	uint32_t n = tcb->rcv_wnd / (2u * q->seg_est);
+
+	if (!n)
+		n = 2;
+	if (n > TCP_MAX_QUICKACKS)
+		n = TCP_MAX_QUICKACKS;
+	if (n > q->quick)
+		q->quick = (uint8_t)n;
+}
+
+/* Linux tcp_initialize_rcv_mss and tcp_measure_rcv_mss: the size of the peer's full
+ * segments, first guessed (at most 536), then the largest seen up to our MSS. */
+static void measure_segment(struct tcb *tcb, uint32_t n)
+{
+	struct tcp_reass *q = &tcb->rcv_ooo;
+
+	if (!q->seg_est) {
+		uint32_t h = tcb->rcv_mss < tcb->snd_mss ? tcb->rcv_mss : tcb->snd_mss;
+
+		if (h > tcb->rcv_wnd / 2)
+			h = tcb->rcv_wnd / 2;
+		if (h > 536)
+			h = 536;
+		q->seg_est = (uint16_t)(h < 88 ? 88 : h);
+	}
+	if (n >= q->seg_est)
+		q->seg_est = (uint16_t)(n < tcb->rcv_mss ? n : tcb->rcv_mss);
+}
+
+void tcp_rcv_data_ack(struct tcp_stack *ts, struct tcb *tcb, uint32_t n, bool now)
+{
+	struct tcp_reass *q = &tcb->rcv_ooo;
+
+	measure_segment(tcb, n);
+	/* quick-ACK mode at the first data, and again after an idle time beyond the RTO
+	 * (Linux tcp_event_data_recv) */
+	if (!q->last_data_ns ||
+	    ts->now_ns - q->last_data_ns > (uint64_t)tcp_rto_ns(ts, tcb))
+		incr_quickack(tcb);
+	q->last_data_ns = ts->now_ns ? ts->now_ns : 1;
+	/* §3.8.6.3 / RFC 1122 §4.2.3.2: an ACK for at least every second full-sized
+	 * segment (Linux: more than one full segment not yet acknowledged) */
+	if (now || (q->quick && !q->pingpong) || tcb->rcv_nxt - q->rcv_wup > q->seg_est) {
+		tcb->want_ack = true;
+		return;
+	}
+	if (!tcb->deadline[TCP_T_DELACK])
+		tcp_timer_set(ts, tcb, TCP_T_DELACK, ts->now_ns + ts->cfg.delayed_ack_ms * MS);
+}
+
+void tcp_rcv_enter_quickack(struct tcb *tcb)
+{
+	if (!tcb->rcv_ooo.seg_est)
+		measure_segment(tcb, 0);
+	incr_quickack(tcb);
+	tcb->rcv_ooo.pingpong = false;
+}
+
+void tcp_rcv_ack_sent(struct tcp_stack *ts, struct tcb *tcb, uint32_t data_len)
+{
+	struct tcp_reass *q = &tcb->rcv_ooo;
+
+	/* Linux tcp_dec_quickack_mode: one quick ACK spent per ACK of new data */
+	if (q->quick && tcb->rcv_nxt != q->rcv_wup)
+		q->quick--;
+	q->rcv_wup = tcb->rcv_nxt;
+	/* Linux tcp_event_data_sent: our data answers theirs within the ACK delay */
+	if (data_len && q->last_data_ns &&
+	    ts->now_ns - q->last_data_ns < (uint64_t)ts->cfg.delayed_ack_ms * MS)
+		q->pingpong = true;
+}
+
+void tcp_rcv_delack_fired(struct tcp_stack *ts, struct tcb *tcb)
+{
+	(void)ts;
+	tcb->rcv_ooo.pingpong = false;  /* Linux tcp_delack_timer_handler: ACK missed */
+}

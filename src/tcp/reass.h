@@ -1,0 +1,145 @@
+/*
+ * reass.h — the receiver's out-of-order queue and ACK policy (reass.c).
+ *
+ * Out-of-order data (RFC 9293 §3.10.7.4 seventh check, MAY-13 "segments that arrive
+ * out of order ... kept for later processing") is written in place into the receive
+ * ring, at the offset its sequence number will have once the bytes before it arrive;
+ * a small sorted array of blocks records which sequence ranges above RCV.NXT are held
+ * (the "assembler" of smoltcp, not a queue of segments). The array is fixed
+ * (TCP_REASS_MAX blocks in the tcb): a segment that would need one more block is
+ * dropped and counted, so memory is bounded by the receive buffer whatever arrives.
+ *
+ * The same blocks give the SACK option of our ACKs (RFC 2018 §4: the block holding the
+ * most recently received segment first, then the others most recently changed first)
+ * and a D-SACK block for duplicate data (RFC 2883 §4).
+ *
+ * Invariants (for the tcb's RCV.NXT, ring = tcb->rcvbuf):
+ *   - blk[0..n) sorted, disjoint and not adjacent: blk[i].right < blk[i+1].left;
+ *   - RCV.NXT < blk[0].left (a block that RCV.NXT reaches is merged at once);
+ *   - byte s of a block sits at ring offset ring_len + (s - RCV.NXT) (when stored):
+ *     in-order writes and reads keep that true, so nothing moves when a hole fills.
+ */
+#ifndef SYNACK_TCP_REASS_H
+#define SYNACK_TCP_REASS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/ring.h"
+#include "wire/wire.h"
+
+#define TCP_REASS_MAX 16        /* blocks of out-of-order data held (holes + 1) */
+#define TCP_MAX_QUICKACKS 16    /* Linux TCP_MAX_QUICKACKS */
+
+struct tcp_reass_block {
+	uint32_t left, right;   /* [left, right): sequence numbers held */
+	uint32_t stamp;         /* when data last arrived into it (larger = later) */
+};
+
+struct tcp_reass {
+	struct tcp_reass_block blk[TCP_REASS_MAX];
+	uint8_t n;              /* blocks in use */
+	bool has_fin;           /* a FIN at fin_seq arrived beyond a hole */
+	bool has_dsack;         /* report [dsack_left, dsack_right) once (RFC 2883) */
+	uint32_t fin_seq;
+	uint32_t dsack_left, dsack_right;
+	uint32_t clock;         /* last stamp given */
+
+	/* ACK policy (Linux's icsk_ack, reass.c tcp_rcv_*) */
+	uint32_t rcv_wup;       /* RCV.NXT when our last ACK left */
+	uint64_t last_data_ns;  /* when in-sequence data last arrived (0: never) */
+	uint16_t seg_est;       /* the peer's full segment size as seen (Linux rcv_mss) */
+	uint8_t quick;          /* ACKs still sent at once (quick-ACK mode) */
+	bool pingpong;          /* interactive: our data answered theirs within the ACK delay */
+};
+
+/* What tcp_reass_insert did with a segment. */
+enum tcp_reass_res {
+	TCP_REASS_QUEUED,       /* held (some or all bytes new) */
+	TCP_REASS_DUP,          /* every byte already held: D-SACK recorded */
+	TCP_REASS_FULL,         /* would need more than TCP_REASS_MAX blocks: dropped */
+	TCP_REASS_NO_ROOM,      /* nothing fits in the ring's storage: dropped */
+};
+
+/* Empties q (blocks, FIN, D-SACK); the ACK policy fields are kept. */
+void tcp_reass_clear(struct tcp_reass *q);
+
+static inline bool tcp_reass_empty(const struct tcp_reass *q)
+{
+	return q->n == 0;
+}
+
+/*
+ * Holds the segment [seq, seq + *len) with seq after rcv_nxt. data (borrowed for the
+ * call) is written into ring r in place when store is true (false: SHUT_RD, the bytes
+ * are only accounted). Bytes beyond the ring's storage or beyond a remembered FIN are
+ * cut: *len is set to the bytes kept. Overlap with held data is recorded as D-SACK
+ * (its first stretch). Returns what happened; q is unchanged on FULL and NO_ROOM.
+ */
+enum tcp_reass_res tcp_reass_insert(struct tcp_reass *q, struct ring *r, uint32_t rcv_nxt,
+				    uint32_t seq, const uint8_t *data, uint32_t *len,
+				    bool store);
+
+/*
+ * After RCV.NXT advanced to rcv_nxt by in-order data: merges every block that it
+ * reaches, committing their bytes into the ring (when store), and returns how many
+ * bytes RCV.NXT moves on beyond rcv_nxt (0 when no block is reached). Held bytes the
+ * in-order data covered again are recorded as D-SACK (the first block's overlap).
+ */
+uint32_t tcp_reass_pull(struct tcp_reass *q, struct ring *r, uint32_t rcv_nxt, bool store);
+
+/* Remembers a FIN at fin_seq beyond a hole (applied when RCV.NXT reaches it). */
+void tcp_reass_set_fin(struct tcp_reass *q, uint32_t fin_seq);
+
+/* True when the remembered FIN sits at rcv_nxt (the hole before it filled). */
+static inline bool tcp_reass_fin_due(const struct tcp_reass *q, uint32_t rcv_nxt)
+{
+	return q->has_fin && q->fin_seq == rcv_nxt;
+}
+
+/* Records [left, right) as duplicate data to report in the next ACK's D-SACK block. */
+void tcp_reass_dsack(struct tcp_reass *q, uint32_t left, uint32_t right);
+
+/*
+ * Fills out[0..max) with the SACK blocks of the next ACK (RFC 2018 §4, RFC 2883 §4):
+ * the D-SACK block first when one is pending, then the held blocks, most recently
+ * changed first. Returns the count (0..max). Does not clear the D-SACK (the output
+ * routine calls tcp_reass_dsack_sent once the ACK is built).
+ */
+unsigned tcp_reass_sack_blocks(const struct tcp_reass *q, struct wire_sack_block *out,
+			       unsigned max);
+
+static inline void tcp_reass_dsack_sent(struct tcp_reass *q)
+{
+	q->has_dsack = false;
+}
+
+/* ---- ACK policy (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2, RFC 5681 §4.2; as Linux) ---- */
+
+struct tcb;
+struct tcp_stack;
+
+/*
+ * n bytes of new in-sequence data were taken (RCV.NXT already moved). Records intent:
+ * an ACK at the next output (want_ack) when now is true (out-of-order or hole-filling
+ * data, a shortened segment), in quick-ACK mode (the first segments of a connection,
+ * after an idle period longer than the RTO, after duplicate data: Linux's icsk_ack.quick
+ * unless interactive), or when more than one full-sized segment is unacknowledged (every
+ * second full segment); otherwise the delayed-ACK timer (cfg.delayed_ack_ms) is armed.
+ */
+void tcp_rcv_data_ack(struct tcp_stack *ts, struct tcb *tcb, uint32_t n, bool now);
+
+/* Duplicate data arrived (the peer retransmitted what we had): quick-ACK mode again
+ * (Linux tcp_enter_quickack_mode on DELAYEDACKLOST). */
+void tcp_rcv_enter_quickack(struct tcb *tcb);
+
+/* A segment carrying our ACK (data_len payload bytes) left: updates RCV.WUP, spends a
+ * quick ACK when new data was acknowledged, and notes an interactive exchange when our
+ * data answers theirs within the ACK delay (Linux pingpong). */
+void tcp_rcv_ack_sent(struct tcp_stack *ts, struct tcb *tcb, uint32_t data_len);
+
+/* The delayed-ACK timer fired: the ACK is due, and the exchange was not interactive
+ * after all (Linux leaves pingpong mode there). */
+void tcp_rcv_delack_fired(struct tcp_stack *ts, struct tcb *tcb);
+
+#endif
