@@ -468,6 +468,8 @@ static void update_window(struct seg_ctx *c)
 		tcb->snd_wnd = (uint32_t)s->win << tcb->snd_wscale;
 		tcb->snd_wl1 = s->seq;
 		tcb->snd_wl2 = s->ack;
+		if (tcb->snd_wnd > tcb->max_snd_wnd)
+			tcb->max_snd_wnd = tcb->snd_wnd;
 		if (tcb->snd_wnd > old) {
 			tcp_timer_clear(c->ts, tcb, TCP_T_PERSIST);
 			tcp_want_output(c->ts, tcb);
@@ -506,7 +508,6 @@ static enum verdict step_ack(struct seg_ctx *c)
 {
 	struct tcb *tcb = c->tcb;
 	const struct wire_tcp *s = c->seg;
-	uint32_t max_wnd = tcb->snd_wnd > 65535 ? tcb->snd_wnd : 65535;
 	uint32_t prev_una;
 	const char *why;
 	bool dup;
@@ -521,8 +522,11 @@ static enum verdict step_ack(struct seg_ctx *c)
 		if (v != V_CONTINUE)
 			return v;
 	}
-	/* RFC 5961 §5.2: acceptable iff SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.NXT */
-	if (seq_gt(s->ack, tcb->snd_max) || seq_lt(s->ack, tcb->snd_una - max_wnd))
+	/* RFC 5961 §5.2: acceptable iff SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.NXT, with
+	 * MAX.SND.WND the largest window the peer has offered so far (Linux max_window) */
+	if (tcb->snd_wnd > tcb->max_snd_wnd)
+		tcb->max_snd_wnd = tcb->snd_wnd;
+	if (seq_gt(s->ack, tcb->snd_max) || seq_lt(s->ack, tcb->snd_una - tcb->max_snd_wnd))
 		return challenge_ack(c, "challenge ACK: ACK out of range");
 	/* RFC 5681 §2: whether it is a duplicate depends on the state before it */
 	prev_una = tcb->snd_una;
