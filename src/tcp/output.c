@@ -237,6 +237,12 @@ static uint32_t plan_data(const struct tcb *tcb)
  * whether cwnd is what holds data back (cc.c grows only a used window), and the end of
  * zero-window probing once the window takes the next segment (Linux tcp_ack_probe:
  * backoff and probe count reset). */
+static void note_max_window(struct tcb *tcb)
+{
+	if (tcb->cc.cwnd && may_send_data(tcb->state) && tcb->snd_wnd > tcb->cc.max_snd_wnd)
+		tcb->cc.max_snd_wnd = tcb->snd_wnd;
+}
+
 static void prepare_send(struct tcp_stack *ts, struct tcb *tcb)
 {
 	struct tcp_cc *cc = &tcb->cc;
@@ -244,8 +250,7 @@ static void prepare_send(struct tcp_stack *ts, struct tcb *tcb)
 
 	if (!cc->cwnd || !may_send_data(tcb->state))
 		return;
-	if (tcb->snd_wnd > cc->max_snd_wnd)
-		cc->max_snd_wnd = tcb->snd_wnd;
+	note_max_window(tcb);
 	avail = unsent_bytes(tcb);
 	if (!avail)
 		return;
@@ -300,6 +305,23 @@ static bool plan_is_empty(const struct tcb *tcb, const struct plan *p)
 {
 	return !p->syn && !p->fin && !p->len && !tcb->want_ack && !tcb->want_ka_probe &&
 	       !tcb->want_probe;
+}
+
+/* A cheap test before building (a connection stays listed after its last segment):
+ * true only when plan_segment would plan nothing and prepare_send and maybe_persist
+ * would do nothing but note the peer's largest window — no ACK or probe wanted, loss
+ * recovery not running (tcp_rec_next_seg is false outside it), no unsent data, and
+ * neither our SYN nor our FIN waiting at SND.NXT (tested loosely: false sends the
+ * connection through the full planning, which decides). */
+static bool nothing_due(const struct tcb *tcb)
+{
+	if (tcb->want_ack || tcb->want_ka_probe || tcb->want_probe ||
+	    tcb->rec.state != TCP_REC_OPEN || unsent_bytes(tcb))
+		return false;
+	if (tcb->snd_nxt == tcb->iss && tcb->snd_una == tcb->iss)
+		return false;
+	return !tcb->fin_queued || tcp_fin_acked(tcb) ||
+	       tcb->snd_nxt != tcp_sndbuf_seq(tcb) + ring_len(&tcb->sndbuf);
 }
 
 /* Bookkeeping after a segment left (RFC 6298 (5.1), Karn, user timeout). */
@@ -421,7 +443,9 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 			     tcb->opt.ip_tos);
 }
 
-size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap)
+/* Kept out of line so that tcp_output's empty case does not pay for its frame. */
+__attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint8_t *buf,
+						      size_t cap)
 {
 	struct list_node *first;
 
@@ -433,7 +457,7 @@ size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap)
 		ts->raw_len--;
 		if (n > cap) {
 			tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
-			return tcp_output(ts, buf, cap);
+			return output_queued(ts, buf, cap);
 		}
 		memcpy(buf, r->data, n);
 		tcp_count(ts, SYNACK_CTR_IP_OUT);
@@ -471,13 +495,27 @@ size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap)
 	}
 	while ((first = list_first(&ts->out_list))) {
 		struct tcb *tcb = container_of(first, struct tcb, out_link);
-		size_t n = build_segment(ts, tcb, buf, cap);
+		size_t n;
 
-		if (n)
-			return n;       /* stays listed: it may have more to send */
+		if (nothing_due(tcb)) {
+			note_max_window(tcb);
+		} else {
+			n = build_segment(ts, tcb, buf, cap);
+			if (n)
+				return n;       /* stays listed: it may have more to send */
+		}
 		list_remove(&tcb->out_link);
 	}
 	return 0;
+}
+
+size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap)
+{
+	/* the driver asks until nothing comes: make the last, empty call cheap */
+	if (!ts->raw_len && !ts->ctl_len && !ts->cookie_len && list_empty(&ts->synack_out) &&
+	    list_empty(&ts->out_list))
+		return 0;
+	return output_queued(ts, buf, cap);
 }
 
 void tcp_send_rst_for(struct tcp_stack *ts, struct tcb *tcb)
