@@ -125,8 +125,7 @@ void tcp_enter_time_wait(struct tcp_stack *ts, struct tcb *tcb)
 	/* §3.10.7.4: "Enter the TIME-WAIT state. Start the time-wait timer, turn off the
 	 * other timers." */
 	tcp_set_state(tcb, TCP_TIME_WAIT);
-	for (int k = 1; k < TCP_T_COUNT; k++)
-		tcb->deadline[k] = 0;
+	tcp_timers_clear_all(ts, tcb);
 	tcp_timer_set(ts, tcb, TCP_T_TIME_WAIT, ts->now_ns + 2ull * ts->cfg.msl_ms * MS);
 	ring_destroy(&tcb->sndbuf, &ts->alloc);
 	tcp_wake(ts, tcb, SYNACK_EV_CLOSED);

@@ -393,8 +393,12 @@ uint32_t tcp_rcv_space(const struct tcp_stack *ts, const struct tcb *tcb);
 
 /* ---- timers.c: per-kind deadlines, RFC 6298 estimator ------------------------------- */
 
+/* Set (absolute ns; 0 taken as 1) or clear one kind's deadline; clear_all turns every
+ * kind off. Every write of tcb->deadline[] goes through these three (timers_run aside):
+ * the wheel node then sits at the earliest deadline and moves only when that changes. */
 void tcp_timer_set(struct tcp_stack *ts, struct tcb *tcb, int kind, uint64_t deadline_ns);
 void tcp_timer_clear(struct tcp_stack *ts, struct tcb *tcb, int kind);
+void tcp_timers_clear_all(struct tcp_stack *ts, struct tcb *tcb);
 /* Fires every due deadline of every tcb whose node is due at ts->now_ns. */
 void tcp_timers_run(struct tcp_stack *ts);
 /* RFC 6298 estimator */

@@ -37,18 +37,45 @@ static void timers_sync(struct tcp_stack *ts, struct tcb *tcb)
 		timer_arm(&ts->wheel, &tcb->tnode, min);
 }
 
+/*
+ * Every write of a deadline goes through tcp_timer_set, tcp_timer_clear or
+ * tcp_timers_clear_all, so an armed node always sits at the minimum of the deadlines
+ * (tcp_timers_run, which zeroes expired kinds directly, ends with a full sync). Then
+ * the minimum can only change when the kind written held it or moves below it; any
+ * other write leaves the node alone. An unarmed node takes the full recomputation.
+ */
 void tcp_timer_set(struct tcp_stack *ts, struct tcb *tcb, int kind, uint64_t deadline_ns)
 {
-	tcb->deadline[kind] = deadline_ns ? deadline_ns : 1;
+	uint64_t d = deadline_ns ? deadline_ns : 1;
+	uint64_t old = tcb->deadline[kind];
+	struct timer_node *n = &tcb->tnode;
+
+	tcb->deadline[kind] = d;
+	if (timer_is_armed(n) && old != n->deadline_ns) {
+		if (d < n->deadline_ns)
+			timer_arm(&ts->wheel, n, d);    /* the new earliest */
+		return;
+	}
 	timers_sync(ts, tcb);
 }
 
 void tcp_timer_clear(struct tcp_stack *ts, struct tcb *tcb, int kind)
 {
-	if (!tcb->deadline[kind])
+	uint64_t old = tcb->deadline[kind];
+
+	if (!old)
 		return;
 	tcb->deadline[kind] = 0;
+	if (timer_is_armed(&tcb->tnode) && old != tcb->tnode.deadline_ns)
+		return;                 /* a later one: the earliest is unchanged */
 	timers_sync(ts, tcb);
+}
+
+void tcp_timers_clear_all(struct tcp_stack *ts, struct tcb *tcb)
+{
+	for (int k = 1; k < TCP_T_COUNT; k++)
+		tcb->deadline[k] = 0;
+	timer_cancel(&ts->wheel, &tcb->tnode);
 }
 
 /* ---- RFC 6298 estimator ---------------------------------------------------------- */
@@ -122,15 +149,14 @@ void tcp_rexmit_arm(struct tcp_stack *ts, struct tcb *tcb)
 {
 	int kind = rexmit_kind(tcb);
 
-	tcb->deadline[kind == TCP_T_SYNACK ? TCP_T_RETRANSMIT : TCP_T_SYNACK] = 0;
+	tcp_timer_clear(ts, tcb, kind == TCP_T_SYNACK ? TCP_T_RETRANSMIT : TCP_T_SYNACK);
 	tcp_timer_set(ts, tcb, kind, ts->now_ns + tcp_rto_ns(ts, tcb));
 }
 
 void tcp_rexmit_stop(struct tcp_stack *ts, struct tcb *tcb)
 {
-	tcb->deadline[TCP_T_SYNACK] = 0;
+	tcp_timer_clear(ts, tcb, TCP_T_SYNACK);
 	tcp_timer_clear(ts, tcb, TCP_T_RETRANSMIT);
-	timers_sync(ts, tcb);
 }
 
 void tcp_keepalive_arm(struct tcp_stack *ts, struct tcb *tcb)
