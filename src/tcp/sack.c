@@ -91,6 +91,8 @@ void tcp_sb_ack(struct tcp_scoreboard *sb, uint32_t snd_una)
 {
 	unsigned k = 0;
 
+	if (!sb->n)
+		return;         /* nothing SACKed: the common case, no loss */
 	while (k < sb->n && seq_leq(sb->r[k].end, snd_una)) {
 		sb->sacked_bytes -= sb->r[k].end - sb->r[k].start;
 		k++;
