@@ -28,7 +28,8 @@ static void usage(FILE *out)
 		"usage: synack transfer [--bytes 64M] [--rtt 50ms] [--bw 1G] [--loss 5%%]\n"
 		"         [--dup 1%%] [--reorder 10%%] [--reorder-delay 1ms] [--corrupt 1%%]\n"
 		"         [--cc cubic|newreno] [--seed N] [--flows N] [--queue PKTS] [--buf BYTES]\n"
-		"         [--mtu N] [--limit 3600s] [--pcap FILE] [--no-hash] [--quiet]\n"
+		"         [--mtu N] [--limit 3600s] [--pcap FILE] [--no-hash] [--no-sack]\n"
+		"         [--quiet]\n"
 		"  sizes: 64M = 64 MiB; --bw in bits/s: 1G = 10^9 (0 = infinite); times:\n"
 		"  ns/us/ms/s (default ms); rates: 5%% or 0.05 or 50000ppm, each direction.\n"
 		"  A progress line is shown on a terminal. Exit 0 when the SHA-256s match and\n"
@@ -115,6 +116,10 @@ static int parse_args(int argc, char **argv, struct targs *a)
 		}
 		if (!strcmp(argv[i], "--no-hash")) {
 			c->no_hash = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "--no-sack")) {
+			c->no_sack = true;      /* NewReno recovery (RFC 6582) */
 			continue;
 		}
 		if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {

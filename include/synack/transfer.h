@@ -70,6 +70,8 @@ struct synack_transfer_config {
 	uint64_t measure_from_ns; /* timed run: per-flow bytes counted from here */
 	bool no_hash;             /* skip SHA-256 (bench: measure the stack only) */
 	bool no_close_check;      /* skip the final run to idle (bench) */
+	bool no_sack;             /* both stacks' cfg.sack = 0: no SACK-permitted, loss
+	                           * recovery by NewReno (RFC 6582) instead of RFC 6675 */
 	/* Optional observers. The tap sees every packet (as synack_sim_set_tap). */
 	synack_sim_tap_fn tap;
 	void *tap_ctx;

@@ -14,8 +14,10 @@
  *     first data segment; Linux only holds after an episode): NewReno enters when
  *     SEG.ACK - 1 > recover, i.e. SND.UNA beyond SND.MAX of that episode; SACK enters
  *     when HighACK >= RecoveryPoint (RFC 6675 §5.1).
- *   - NewReno sends no new data during recovery for now (tcp_pipe, TODO(#4)): the
- *     inflation is kept in `inflate` but not applied.
+ *   - NewReno's window inflation (RFC 5681 §3.2 steps 3-4, RFC 6582 partial
+ *     deflation) is kept in `inflate` and subtracted from the flight in tcp_pipe
+ *     instead of added to cwnd: new data goes out once the duplicates have inflated
+ *     the window past the flight, one segment per further duplicate.
  *   - NewReno: only the first partial ACK restarts the retransmission timer (RFC 6582
  *     §3.2 step 3 and §4's "Impatient" variant): when much of a window is lost, one
  *     retransmission per RTT would take longer than a timeout and go-back-N. SACK
@@ -62,12 +64,12 @@ uint32_t tcp_pipe(const struct tcb *tcb)
 	case TCP_REC_SACK:
 		return tcp_sb_pipe(&r->sb, tcb->snd_una, tcb->snd_max, r->high_rxt, smss(tcb));
 	case TCP_REC_NEWRENO:
-		/* TODO(#4): flight - inflate once the receive side keeps out-of-order data.
-		 * Until then a peer like ourselves discards everything above the hole, and
-		 * the new data the inflation lets out only fills the bottleneck queue (the
-		 * fairness test: link use 19-41 % instead of 58-82 %); RFC 5681 §3 allows
-		 * being more conservative: no new data during NewReno recovery. */
-		return flight;
+		/* RFC 5681 §3.2 steps 3-5 and RFC 6582 §3.2 step 3: cwnd is ssthresh
+		 * plus the inflation; we subtract the inflation from the flight instead
+		 * (cwnd itself stays ssthresh, so the full ACK's deflation is free) */
+		if (r->inflate >= 0)
+			return flight > (uint32_t)r->inflate ? flight - (uint32_t)r->inflate : 0;
+		return flight + (uint32_t)-(int64_t)r->inflate;
 	default:
 		break;
 	}

@@ -9,9 +9,9 @@
  * Congestion-window arithmetic is cc.c's (tcp_cc_*); this module decides when recovery
  * begins and ends, what is retransmitted, and how much data counts as in the network
  * (tcp_pipe), which output compares with cwnd. NewReno's window inflation (RFC 5681
- * steps 3–4, RFC 6582 partial deflation) is kept here as `inflate`, meant to be
+ * steps 3–4, RFC 6582 partial deflation) is kept here as `inflate`, and it is
  * subtracted from the flight instead of being added to cwnd (cc sets cwnd = ssthresh on
- * entry); for now it is not applied (recovery.c, TODO(#4)).
+ * entry).
  *
  * Sequence numbers are exclusive ends: `recover` is one past the RFC's recover /
  * RecoveryPoint (SND.MAX when recovery or the RTO began), `high_rxt` one past HighRxt.
@@ -103,8 +103,8 @@ void tcp_rec_on_sent(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32
 
 /* The bytes output compares with cwnd: outside recovery SND.NXT - SND.UNA, less the
  * limited-transmit allowance on duplicate ACKs 1 and 2 (RFC 3042: SMSS each; with SACK,
- * RFC 6675 §5 (3) SetPipe); in NewReno recovery SND.MAX - SND.UNA (inflation not applied
- * yet, recovery.c); in SACK recovery RFC 6675 SetPipe (). */
+ * RFC 6675 §5 (3) SetPipe); in NewReno recovery SND.MAX - SND.UNA less the window
+ * inflation (0 at least); in SACK recovery RFC 6675 SetPipe (). */
 uint32_t tcp_pipe(const struct tcb *tcb);
 
 /* RFC 5681 FlightSize for ssthresh: SND.MAX - SND.UNA without the segments limited

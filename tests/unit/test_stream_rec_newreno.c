@@ -1,7 +1,9 @@
 /* test_stream_rec_newreno.c — without SACK: which ACKs are duplicates (RFC 5681 §2
  * (a)–(e)), fast retransmit on exactly the third (§3.2), NewReno partial ACKs and the
  * exit at `recover` (RFC 6582 §3.2), RTO during recovery (RFC 6582 step 4), reordering
- * below DupThresh, and a peer shrinking its window (RFC 9293 §3.8.6). Fixture:
+ * below DupThresh, new data during recovery as the window inflates (RFC 5681 §3.2
+ * steps 3-5, RFC 6582 partial deflation), and a peer shrinking its window (RFC 9293
+ * §3.8.6). Fixture:
  * test_stream_rec_rig.h (SMSS 1000, 10 segments in flight, relative sequence numbers). */
 #include "test_stream_rec_rig.h"
 
@@ -150,16 +152,98 @@ Test(stream_rec_newreno, pipe_and_inflation)
 	cr_assert_eq(r.tcb->rec.inflate, (int32_t)(3 * SMSS));
 	dupack(&r, 0);                  /* step 4: one more SMSS */
 	cr_assert_eq(r.tcb->rec.inflate, (int32_t)(4 * SMSS));
-	/* the inflation is not applied yet (recovery.c TODO(#4)): pipe = flight */
-	cr_assert_eq(tcp_pipe(r.tcb), NSEG * SMSS);
+	/* the inflation counts against the flight: pipe = 10000 - 4000 */
+	cr_assert_eq(tcp_pipe(r.tcb), 6 * SMSS);
 	expect_data(&r, 0, SMSS);
 	expect_no_data(&r);
-	/* partial ACK of 500 octets (less than SMSS): deflate by 500, nothing added back */
+	/* partial ACK of 500 octets (less than SMSS): deflate by 500, nothing added back;
+	 * the flight fell by 500 too, so pipe stays 9500 - 3500 */
 	peer_ack(&r, 500, 65535, 0, NULL);
 	cr_assert_eq(r.tcb->rec.inflate, (int32_t)(3500));
-	cr_assert_eq(tcp_pipe(r.tcb), 9500);
+	cr_assert_eq(tcp_pipe(r.tcb), 6 * SMSS);
 	expect_data(&r, 500, SMSS);     /* the first unacknowledged segment */
 	expect_no_data(&r);
+	rig_close(&r);
+}
+
+/* The next segment carrying data is new data [REL(x), REL(x) + len) of the second
+ * send() below: ACK, PSH only on its last segment (it ends at 16 * SMSS). */
+static void expect_new(struct rig *r, uint32_t x, uint32_t len)
+{
+	for (;;) {
+		cr_assert(h_next(&r->h), "expected new data at rel %u, got nothing", x);
+		if (r->h.out.payload_len || r->h.out.flags != F_ACK)
+			break;
+	}
+	cr_assert_eq(r->h.out.seq, REL(r, x), "data at rel %u, expected rel %u",
+		     r->h.out.seq - REL(r, 0), x);
+	cr_assert_eq(r->h.out.payload_len, len, "len %zu at rel %u", r->h.out.payload_len, x);
+	cr_assert_eq(r->h.out.flags, x + len == 16 * SMSS ? F_ACK | F_PSH : F_ACK);
+}
+
+/*
+ * RFC 3042 limited transmit, then RFC 5681 §3.2 with the inflation applied (CUBIC, the
+ * default: ssthresh = 0.7 x FlightSize 10000 = 7000, limited-transmit segments not in
+ * FlightSize): steps 3-4 inflate by 3 SMSS and 1 SMSS per further duplicate, step 5
+ * sends new data once ssthresh + inflation exceeds the flight (10 + 2 segments out,
+ * so from the 6th duplicate on: one new segment each); RFC 6582 partial ACK: the
+ * first unacknowledged segment at once, the window deflated by the 1000 acknowledged
+ * and SMSS added back, one new segment; full ACK: cwnd = ssthresh, no inflation, the
+ * last queued segment goes (cwnd would allow four).
+ */
+Test(stream_rec_newreno, new_data_during_recovery_inflation_and_deflation)
+{
+	static char more[6 * SMSS];     /* segments 10..15: 16000 fit in SO_SNDBUF */
+	struct rig r;
+
+	rig_open(&r, false);
+	expect_flight(&r);
+	cr_assert_eq(synack_send(r.h.s, r.fd, more, sizeof more, 0), (long)sizeof more);
+	expect_no_data(&r);                     /* cwnd 10000 is full */
+	dupack(&r, 0);                          /* RFC 3042: one segment each */
+	expect_new(&r, 10 * SMSS, SMSS);
+	expect_no_data(&r);
+	dupack(&r, 0);
+	expect_new(&r, 11 * SMSS, SMSS);
+	expect_no_data(&r);
+	dupack(&r, 0);                          /* fast retransmit, ssthresh 7000 */
+	expect_data(&r, 0, SMSS);
+	expect_no_data(&r);
+	cr_assert_eq(r.tcb->cc.ssthresh, 7 * SMSS);
+	cr_assert_eq(r.tcb->cc.cwnd, 7 * SMSS);
+	cr_assert_eq(r.tcb->rec.recover, REL(&r, 12 * SMSS));
+	cr_assert_eq(tcp_pipe(r.tcb), 9 * SMSS);        /* 12000 out, inflation 3000 */
+	dupack(&r, 0);                          /* pipe 8000 */
+	expect_no_data(&r);
+	dupack(&r, 0);                          /* pipe 7000 = cwnd: still nothing */
+	expect_no_data(&r);
+	cr_assert_eq(tcp_pipe(r.tcb), 7 * SMSS);
+	dupack(&r, 0);                          /* pipe 6000: one new segment */
+	expect_new(&r, 12 * SMSS, SMSS);
+	expect_no_data(&r);
+	dupack(&r, 0);
+	expect_new(&r, 13 * SMSS, SMSS);
+	expect_no_data(&r);
+	cr_assert_eq(r.tcb->rec.inflate, (int32_t)(7 * SMSS));
+	cr_assert_eq(tcp_pipe(r.tcb), 7 * SMSS);
+	/* partial ACK of segment 0: segment 1 at once, then one new segment */
+	peer_ack(&r, SMSS, 65535, 0, NULL);
+	expect_data(&r, SMSS, SMSS);
+	expect_new(&r, 14 * SMSS, SMSS);
+	expect_no_data(&r);
+	cr_assert_eq(r.tcb->rec.inflate, (int32_t)(7 * SMSS));
+	cr_assert_eq(tcp_pipe(r.tcb), 7 * SMSS);
+	cr_assert_eq(r.tcb->rec.state, TCP_REC_NEWRENO);
+	/* full ACK (recover = 12000): cwnd 7000, 3000 in flight: the last segment */
+	peer_ack(&r, 12 * SMSS, 65535, 0, NULL);
+	cr_assert_eq(r.tcb->rec.state, TCP_REC_OPEN);
+	cr_assert_eq(r.tcb->rec.inflate, 0);
+	cr_assert_eq(r.tcb->cc.cwnd, 7 * SMSS);
+	expect_new(&r, 15 * SMSS, SMSS);
+	expect_no_data(&r);
+	cr_assert_eq(tcp_pipe(r.tcb), 4 * SMSS);
+	cr_assert_eq(fast_retrans(&r), 1);
+	cr_assert_eq(synack_counter(r.h.s, SYNACK_CTR_TCP_RETRANS), 2);
 	rig_close(&r);
 }
 
