@@ -16,6 +16,11 @@ static const char *const names[WIRE_ERR_COUNT] = {
 	[WIRE_OPT_SACKOK_LEN] = "tcp: bad SACK-permitted option length",
 	[WIRE_OPT_SACK_LEN] = "tcp: bad SACK option length",
 	[WIRE_OPT_TS_LEN] = "tcp: bad timestamps option length",
+	[WIRE_IPOPT_OVERRUN] = "ip: option overruns header",
+	[WIRE_IPOPT_LEN_SHORT] = "ip: option length 0 or 1",
+	[WIRE_IPOPT_SRR_LEN] = "ip: bad source route length",
+	[WIRE_IPOPT_SRR_PTR] = "ip: bad source route pointer",
+	[WIRE_IPOPT_SRR_DUP] = "ip: more than one source route",
 };
 
 const char *wire_strerror(enum wire_err err)

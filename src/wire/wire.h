@@ -34,6 +34,12 @@ enum wire_err {
 	WIRE_OPT_SACKOK_LEN,    /* SACK-permitted option length != 2 */
 	WIRE_OPT_SACK_LEN,      /* SACK option length not 2 + 8*n with n in 1..4 */
 	WIRE_OPT_TS_LEN,        /* timestamps option length != 10 */
+	/* IPv4 options (RFC 791 §3.1) */
+	WIRE_IPOPT_OVERRUN,     /* an IP option's length byte or body runs past the header */
+	WIRE_IPOPT_LEN_SHORT,   /* an IP option (not EOL/NOP) with length byte 0 or 1 */
+	WIRE_IPOPT_SRR_LEN,     /* LSRR/SSRR length < 3 or not 3 + 4*n */
+	WIRE_IPOPT_SRR_PTR,     /* LSRR/SSRR pointer < 4, not 4 + 4*k, or > length + 1 */
+	WIRE_IPOPT_SRR_DUP,     /* more than one source route option (RFC 1122 §3.2.1.8 (c)) */
 	WIRE_ERR_COUNT
 };
 
@@ -109,6 +115,70 @@ bool wire_ipv4_csum_ok(const uint8_t *buf, size_t hdr_len);
  * a computed checksum; ip->total_len must already count the payload. Returns 20, or 0
  * when cap < 20. */
 size_t wire_ipv4_emit(const struct wire_ipv4 *ip, uint8_t *buf, size_t cap);
+
+/* Writes a header of 20 + opts_len bytes: the fields of ip (hdr_len ignored) followed
+ * by opts[0..opts_len) (borrowed; opts_len a multiple of 4, at most 40, so IHL = 5 +
+ * opts_len / 4), with the checksum over the whole header. ip->total_len must count the
+ * header with its options and the payload. Returns 20 + opts_len, or 0 when opts_len is
+ * not a multiple of 4 or above 40, or cap is smaller than the header. */
+size_t wire_ipv4_emit_opts(const struct wire_ipv4 *ip, const uint8_t *opts, size_t opts_len,
+			   uint8_t *buf, size_t cap);
+
+/* ---- IPv4 options: source routes (RFC 791 §3.1, RFC 1122 §3.2.1.8) ----------------- */
+
+enum {
+	WIRE_IPOPT_EOL = 0,
+	WIRE_IPOPT_NOP = 1,
+	WIRE_IPOPT_LSRR = 131,  /* loose source and record route */
+	WIRE_IPOPT_SSRR = 137,  /* strict source and record route */
+};
+
+#define WIRE_IPV4_OPTS_MAX 40u
+#define WIRE_SRR_MAX 9          /* (40 - 3) / 4 addresses fit in one header */
+
+/*
+ * A loose or strict source route option: type, length (3 + 4 * count), pointer and
+ * route data. The pointer is RFC 791's: the 1-based octet offset of the next address
+ * in the option, 4 for the first; it is greater than the length when the route is
+ * completed (the datagram is at its final destination and the data is the recorded
+ * route: RFC 1122 §3.2.1.8 (c)).
+ */
+struct wire_ipv4_srr {
+	uint8_t  type;          /* WIRE_IPOPT_LSRR or WIRE_IPOPT_SSRR */
+	uint8_t  len;           /* option length in bytes, 3 + 4 * count */
+	uint8_t  ptr;           /* 4 + 4 * k, k in 0..count */
+	uint8_t  count;         /* addresses in the route data, 0..WIRE_SRR_MAX */
+	uint8_t  off;           /* parse: the option's offset in the options area */
+	uint32_t addr[WIRE_SRR_MAX];
+};
+
+struct wire_ipv4_opts {
+	bool     has_srr;
+	uint8_t  other_count;   /* options other than EOL, NOP and a source route, skipped
+	                         * by their length (record route, timestamp, ...) */
+	struct wire_ipv4_srr srr;
+};
+
+/* The source route has been followed to its end (pointer past the last address). */
+static inline bool wire_ipv4_srr_done(const struct wire_ipv4_srr *s)
+{
+	return s->ptr > s->len;
+}
+
+/*
+ * Parses the options area opts[0..len) of an IPv4 header (len = hdr_len - 20, at most
+ * 40; opts borrowed). *out is zeroed first. EOL ends the list; NOP is skipped; every
+ * other option must have a length byte >= 2 that keeps it inside the area; LSRR/SSRR
+ * are validated and decoded (one at most); other kinds are counted and skipped.
+ * Returns WIRE_OK or the named error of the first bad option.
+ */
+enum wire_err wire_ipv4_parse_opts(const uint8_t *opts, size_t len,
+				   struct wire_ipv4_opts *out);
+/* Writes the source route s (type, 3 + 4 * count, s->ptr, the addresses; s->len and
+ * s->off ignored) then EOL bytes up to a multiple of 4. Returns the padded length, or
+ * 0 when the type is not LSRR/SSRR, count is 0 or above WIRE_SRR_MAX, the pointer is
+ * not 4 + 4 * k with k <= count, or cap is too small. */
+size_t wire_ipv4_srr_emit(const struct wire_ipv4_srr *s, uint8_t *buf, size_t cap);
 
 /* ---- TCP header and options (RFC 9293 §3.1–3.2, RFC 7323, RFC 2018) ---------------- */
 

@@ -91,6 +91,41 @@ static void fuzz_tcp(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst)
 	}
 }
 
+/* The options area: a parsed source route lies inside the area and starts with its
+ * type byte; emitting it gives the same bytes back; the header with its options emits
+ * and re-parses with the same length and a good checksum. */
+static void fuzz_ipv4_opts(const uint8_t *data, const struct wire_ipv4 *ip)
+{
+	size_t olen = (size_t)ip->hdr_len - 20;
+	struct wire_ipv4_opts o, back;
+	struct wire_ipv4 copy = *ip, re;
+	enum wire_err e = wire_ipv4_parse_opts(ip->opts, olen, &o);
+
+	REQUIRE(e == WIRE_OK || (e >= WIRE_IPOPT_OVERRUN && e < WIRE_ERR_COUNT));
+	copy.total_len = ip->hdr_len;
+	REQUIRE(wire_ipv4_emit_opts(&copy, ip->opts, olen, out, sizeof(out)) ==
+		(olen % 4 ? 0 : ip->hdr_len));
+	if (olen % 4 == 0) {
+		REQUIRE(wire_ipv4_csum_ok(out, ip->hdr_len));
+		REQUIRE(wire_ipv4_parse(out, ip->hdr_len, &re) == WIRE_OK);
+		REQUIRE(re.hdr_len == ip->hdr_len && memcmp(out + 20, data + 20, olen) == 0);
+	}
+	if (e != WIRE_OK || !o.has_srr)
+		return;
+	REQUIRE((size_t)o.srr.off + o.srr.len <= olen);
+	REQUIRE(data[20 + o.srr.off] == o.srr.type && o.srr.len == 3 + 4 * o.srr.count);
+	REQUIRE(o.srr.ptr >= 4 && o.srr.ptr <= o.srr.len + 1);
+	if (!o.srr.count) {
+		REQUIRE(wire_ipv4_srr_emit(&o.srr, out, sizeof(out)) == 0);
+		return;
+	}
+	REQUIRE(wire_ipv4_srr_emit(&o.srr, out, sizeof(out)) == ((o.srr.len + 3u) & ~3u));
+	REQUIRE(memcmp(out, data + 20 + o.srr.off, o.srr.len) == 0);
+	REQUIRE(wire_ipv4_parse_opts(out, (o.srr.len + 3u) & ~3u, &back) == WIRE_OK);
+	REQUIRE(back.has_srr && back.srr.ptr == o.srr.ptr && back.srr.count == o.srr.count);
+	REQUIRE(memcmp(back.srr.addr, o.srr.addr, 4 * o.srr.count) == 0);
+}
+
 static void fuzz_ipv4(const uint8_t *data, size_t size, const struct wire_ipv4 *ip)
 {
 	struct wire_ipv4 copy = *ip, back;
@@ -98,6 +133,7 @@ static void fuzz_ipv4(const uint8_t *data, size_t size, const struct wire_ipv4 *
 
 	REQUIRE(ip->hdr_len >= 20 && ip->hdr_len <= ip->total_len && ip->total_len <= size);
 	REQUIRE(ip->opts == data + 20);
+	fuzz_ipv4_opts(data, ip);
 	/* emit writes 20 bytes, no options: the packet shrinks by the options' length */
 	copy.total_len = (uint16_t)(pay + 20);
 	REQUIRE(wire_ipv4_emit(&copy, out, sizeof(out)) == 20);
