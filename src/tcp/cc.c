@@ -124,10 +124,32 @@ void tcp_cc_enter_recovery(struct tcp_stack *ts, struct tcb *tcb)
 
 	if (!cc->cwnd)
 		tcp_cc_init(ts, tcb);
+	cc->undo_cwnd = cc->cwnd;
+	cc->undo_ssthresh = cc->ssthresh;
+	cc->undo_w_max = cc->cubic.w_max;
+	cc->undo_cwnd_prior = cc->cubic.cwnd_prior;
 	cc->ssthresh = cc->ops->ssthresh(ts, tcb);
 	cc->cwnd = cc->ssthresh;
 	cc->bytes_acked = 0;
 	cc->in_recovery = true;
+}
+
+void tcp_cc_undo(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct tcp_cc *cc = &tcb->cc;
+
+	(void)ts;
+	if (!cc->cwnd)
+		return;
+	if (cc->undo_cwnd > cc->cwnd)
+		cc->cwnd = cc->undo_cwnd;
+	if (cc->undo_ssthresh > cc->ssthresh)
+		cc->ssthresh = cc->undo_ssthresh;
+	cc->cubic.w_max = cc->undo_w_max;
+	cc->cubic.cwnd_prior = cc->undo_cwnd_prior;
+	cc->cubic.epoch_ns = 0;         /* a new epoch from the restored window */
+	cc->bytes_acked = 0;
+	cc->in_recovery = false;
 }
 
 void tcp_cc_exit_recovery(struct tcp_stack *ts, struct tcb *tcb)

@@ -59,6 +59,9 @@ struct tcp_cc {
 	uint8_t probes_out;             /* zero-window probes unanswered (timers.c) */
 	uint64_t probe_ns;              /* when the last one was sent */
 	struct tcp_cc_cubic cubic;
+	/* before the last tcp_cc_enter_recovery, for tcp_cc_undo (Linux prior_cwnd,
+	 * prior_ssthresh; CUBIC's W_max and cwnd_prior as well) */
+	uint32_t undo_cwnd, undo_ssthresh, undo_w_max, undo_cwnd_prior;
 };
 
 /*
@@ -110,6 +113,11 @@ void tcp_cc_on_ack(struct tcp_stack *ts, struct tcb *tcb, uint32_t acked_bytes,
 void tcp_cc_enter_recovery(struct tcp_stack *ts, struct tcb *tcb);
 /* Recovery ends (RFC 6582 §3.2 step 3, RFC 6675 §5): cwnd = ssthresh. */
 void tcp_cc_exit_recovery(struct tcp_stack *ts, struct tcb *tcb);
+/* The recovery that began at the last tcp_cc_enter_recovery was spurious (RFC 3522
+ * detection, recovery.c): RFC 4015 §3.2 / Linux tcp_undo_cwnd_reduction — ssthresh and
+ * cwnd go back to at least what they were before it (CUBIC's W_max too, its epoch
+ * restarts), and recovery ends. */
+void tcp_cc_undo(struct tcp_stack *ts, struct tcb *tcb);
 /* Retransmission timeout (RFC 5681 (4), RFC 9438 §4.8): ssthresh by the algorithm
  * (only on the first timeout of a run: Karn's backed-off repeats keep it), cwnd = 1 SMSS
  * (loss window), recovery state left. */

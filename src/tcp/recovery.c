@@ -24,10 +24,17 @@
  *     recovery restarts it on every advance (RFC 6298 (5.3), RFC 6675 §6).
  *   - A retransmission is sent when it starts below SND.UNA + SND.WND or at SND.UNA
  *     (Linux tcp_retransmit_skb), its length not cut by the window (RFC 9293 MAY-7).
+ *   - Spurious fast retransmits (reordering deeper than DupThresh) are detected by RFC
+ *     3522's timestamp test on the first ACK covering the first retransmission and
+ *     undone at once (Linux tcp_try_undo_partial / tcp_packet_delayed; RFC 4015 §3.2
+ *     leaves the response open): cwnd and ssthresh as before, recovery left; with SACK
+ *     a new recovery may begin at once (Linux), without it RFC 6582's recover holds.
  */
 #include "tcp/recovery.h"
 #include "tcp/cc.h"
 #include "tcp/tcb.h"
+
+#define MS 1000000ull
 
 static uint32_t smss(const struct tcb *tcb)
 {
@@ -193,6 +200,14 @@ void tcp_rec_on_sent(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32
 	case R_NONE:
 		return;
 	case R_FORCED:
+		if (r->eifel_pending && tcb->ts_ok) {
+			/* RFC 3522 §2: remember the first retransmission's TSval (the
+			 * segment output builds now carries exactly this one) */
+			r->eifel_seq = seq;
+			r->eifel_tsval = (uint32_t)(ts->now_ns / MS) + tcb->ts_offset;
+			r->eifel_armed = true;
+		}
+		r->eifel_pending = false;
 		r->rexmit_due = false;
 		if (seq_gt(end, r->high_rxt))
 			r->high_rxt = end;
@@ -244,6 +259,8 @@ static void enter_recovery(struct tcp_stack *ts, struct tcb *tcb)
 	r->inflate = (int32_t)(TCP_DUPTHRESH * smss(tcb));
 	r->rexmit_due = true;
 	r->partial_seen = false;
+	r->eifel_pending = true;
+	r->eifel_armed = false;
 	tcp_count(ts, SYNACK_CTR_TCP_FAST_RETRANS);
 	tcp_want_output(ts, tcb);
 }
@@ -256,7 +273,37 @@ static void exit_recovery(struct tcp_stack *ts, struct tcb *tcb)
 	r->inflate = 0;
 	r->rexmit_due = false;
 	r->dupacks = 0;
+	r->eifel_pending = r->eifel_armed = false;
 	tcp_cc_exit_recovery(ts, tcb);          /* RFC 6582 step 3 (2): cwnd = ssthresh */
+}
+
+/*
+ * RFC 3522 §2 (Eifel detection): the first ACK that acknowledges the first
+ * retransmission of this recovery echoes a timestamp older than that retransmission's
+ * TSval, so it was triggered by the original segment: the fast retransmit was spurious
+ * (the original had been reordered, not lost). True when this ACK shows that; then the
+ * recovery is undone: cwnd and ssthresh as before (cc.c tcp_cc_undo, Linux
+ * tcp_try_undo_partial), and with SACK a new recovery may begin as soon as a later
+ * hole shows (Linux; RFC 6675 §5.1's RecoveryPoint belonged to the undone episode).
+ */
+static bool undo_if_spurious(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg)
+{
+	struct tcp_recovery *r = &tcb->rec;
+
+	if (!r->eifel_armed || !seq_gt(tcb->snd_una, r->eifel_seq))
+		return false;
+	r->eifel_armed = false;
+	if (r->state == TCP_REC_OPEN || !(seg->opt.present & WIRE_HAS_TS) ||
+	    !seq_lt(seg->opt.ts_ecr, r->eifel_tsval))
+		return false;
+	r->state = TCP_REC_OPEN;
+	r->inflate = 0;
+	r->rexmit_due = false;
+	r->dupacks = 0;
+	if (tcb->sack_ok)
+		r->has_recover = false;
+	tcp_cc_undo(ts, tcb);
+	return true;
 }
 
 /* RFC 6582 §3.2 step 3, partial acknowledgment. tcp_ack_advance has just restarted the
@@ -322,6 +369,7 @@ const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct w
 	struct tcp_recovery *r = &tcb->rec;
 	uint32_t acked = tcb->snd_una - prev_una;
 	uint32_t newly_sacked = 0;
+	const char *note = NULL;
 	bool dup;
 
 	if (acked)
@@ -331,6 +379,8 @@ const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct w
 					     seg->opt.sack, seg->opt.sack_count);
 	/* RFC 6675 §2 with SACK, RFC 5681 §2 without */
 	dup = tcb->sack_ok ? newly_sacked > 0 : dup5681;
+	if (acked && undo_if_spurious(ts, tcb, seg))
+		note = "spurious fast retransmit (RFC 3522): recovery undone";
 	if (r->state != TCP_REC_OPEN)
 		return in_recovery_ack(ts, tcb, acked, dup5681 || newly_sacked);
 	if (acked) {
@@ -340,7 +390,7 @@ const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct w
 	if (seq_lt(tcb->snd_nxt, tcb->snd_max) && r->sb.n)
 		skip_sacked(tcb);
 	if (!dup)
-		return NULL;
+		return note;
 	if (!r->dupacks)
 		r->lt_base = tcb->snd_max;
 	if (r->dupacks < 255)
@@ -369,6 +419,7 @@ void tcp_rec_on_rto(struct tcp_stack *ts, struct tcb *tcb)
 	r->inflate = 0;
 	r->rexmit_due = false;
 	r->has_rescue = false;
+	r->eifel_pending = r->eifel_armed = false;
 	tcp_sb_clear(&r->sb);                   /* RFC 2018 §8: the peer may have reneged */
 	tcp_count(ts, SYNACK_CTR_TCP_RTO);
 	tcp_cc_on_rto(ts, tcb);

@@ -13,6 +13,10 @@
  * subtracted from the flight instead of being added to cwnd (cc sets cwnd = ssthresh on
  * entry).
  *
+ * A fast retransmit that the peer did not need (the segment was only reordered) is
+ * detected with timestamps as RFC 3522 (Eifel) says and undone as Linux does
+ * (tcp_cc_undo: cwnd and ssthresh as before the recovery).
+ *
  * Sequence numbers are exclusive ends: `recover` is one past the RFC's recover /
  * RecoveryPoint (SND.MAX when recovery or the RTO began), `high_rxt` one past HighRxt.
  *
@@ -59,6 +63,11 @@ struct tcp_recovery {
 	bool partial_seen;      /* NewReno: a partial ACK came in this recovery */
 	uint64_t rto_deadline;  /* NewReno: the retransmission deadline the first partial
 	                         * ACK set (RFC 6582 §4 "Impatient": later ones keep it) */
+	/* RFC 3522 Eifel detection of a spurious fast retransmit: the first retransmission
+	 * of the episode started at eifel_seq and carried TSval eifel_tsval */
+	uint32_t eifel_seq, eifel_tsval;
+	bool eifel_pending;     /* recovery began, its first retransmission not yet sent */
+	bool eifel_armed;       /* it was sent with a timestamp; no ACK covered it yet */
 };
 
 /* RFC 5681 §2 duplicate ACK, tested before seg changes anything: data outstanding (a
@@ -69,7 +78,9 @@ bool tcp_rec_is_dupack(const struct tcb *tcb, const struct wire_tcp *seg);
 
 /* After an acceptable ACK has been applied (SND.UNA advanced from prev_una, SND.WND
  * updated): the scoreboard (SACK blocks of seg, when SACK is on), duplicate ACK
- * counting, entering, continuing and leaving recovery, and congestion control's share
+ * counting, entering, continuing and leaving recovery, undoing a recovery whose fast
+ * retransmit was spurious (RFC 3522: the first ACK covering it echoes a TSval older
+ * than the retransmission's), and congestion control's share
  * (tcp_cc_on_ack outside recovery, with rtt_us the sample this ACK gave or 0). dup5681
  * is tcp_rec_is_dupack's answer taken before the ACK was applied. Returns a static
  * reason for the decision note when recovery did something, else NULL. */
