@@ -1,6 +1,6 @@
 /*
- * test_transfer_matrix_lossy.c — the integrity matrix's cells that pass today with loss 5 and
- * 10 %, one Criterion test per cell (tests/transfer_matrix.h lists all 96 and says how a
+ * test_transfer_matrix_lossy.c — the integrity matrix's cells with loss 5 and 10 % (48 of
+ * the 96), one Criterion test per cell (tests/transfer_matrix.h lists all 96 and says how a
  * cell is judged; loss 0 and 1 % are in test_transfer_matrix.c, the PENDING cells
  * in scripts/transfer-pending.sh, not here).
  */
