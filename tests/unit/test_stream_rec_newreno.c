@@ -346,6 +346,32 @@ Test(stream_rec_newreno, peer_shrinks_window_to_zero_persist_not_timeout)
 	rig_close(&r);
 }
 
+/* RFC 9293 §3.8.6: the peer moves its right edge from 65535 octets above SND.UNA to
+ * 500 (left of SND.NXT, not zero). MUST-34: nothing breaks; SHLD-15: no new data,
+ * though 6000 octets wait; SHLD-16/MAY-7: the fast retransmission of old data starts
+ * at SND.UNA and is not cut at the new edge (Linux tcp_retransmit_skb). */
+Test(stream_rec_newreno, peer_shrinks_window_no_new_data_old_data_resent)
+{
+	static char more[6 * SMSS];
+	struct rig r;
+
+	rig_open(&r, false);
+	expect_flight(&r);
+	cr_assert_eq(synack_send(r.h.s, r.fd, more, sizeof more, 0), (long)sizeof more);
+	expect_no_data(&r);
+	peer_ack(&r, SMSS, 500, 0, NULL);               /* right edge: rel 1500 */
+	expect_no_data(&r);
+	cr_assert_eq(r.tcb->snd_wnd, 500);
+	cr_assert_eq(r.tcb->snd_nxt, REL(&r, NSEG * SMSS));
+	for (int i = 0; i < 3; i++)
+		peer_ack(&r, SMSS, 500, 0, NULL);       /* duplicates: same window */
+	expect_data(&r, SMSS, SMSS);                    /* 1000 octets, 500 beyond */
+	expect_no_data(&r);
+	cr_assert_eq(r.tcb->rec.state, TCP_REC_NEWRENO);
+	cr_assert_eq(r.tcb->snd_max, REL(&r, NSEG * SMSS));
+	rig_close(&r);
+}
+
 Test(stream_rec_newreno, lone_fin_outstanding_no_duplicates)
 {
 	struct rig r;
