@@ -22,7 +22,14 @@
  *     ETIMEDOUT (Linux tcp_write_err: sk_err_soft ?: ETIMEDOUT); an acknowledgment of
  *     new data clears it. Deviation: Linux aborts SYN-SENT on any ICMP error (e.g. host
  *     unreachable); we keep retrying, as RFC 1122 asks for soft errors.
- * Half-open entries (SYN queue) and TIME-WAIT records ignore ICMP errors (counted).
+ * Half-open entries (SYN queue, RFC 9293 §3.10.7.2): the one segment an entry has sent
+ * is its SYN-ACK, so RFC 5927 §4.1's check is SEG.SEQ == ISS; a mismatch is ignored and
+ * counted tcp_icmp_stale. A matching net or host unreachable (codes 0, 1), time
+ * exceeded or parameter problem drops the entry silently, as Linux tcp_req_err (the
+ * listener goes on; POSIX wants no network errors from accept()); every other message
+ * (port unreachable, fragmentation needed, ...) leaves it (Linux since 2015: a SYN-ACK
+ * has no route or path MTU of its own to correct).
+ * TIME-WAIT records ignore ICMP errors (counted tcp_icmp_stale).
  */
 #include <errno.h>
 
@@ -78,12 +85,53 @@ static void pmtu_reduce(struct tcp_stack *ts, struct tcb *tcb, uint16_t mtu)
 		  "ICMP fragmentation needed: send MSS lowered (RFC 1191)");
 }
 
+/* Linux tcp_v4_err's list of messages that abort a request sock. */
+static bool drops_half_open(const struct ip_icmp_err *e)
+{
+	return e->type == ICMP_PARAM_PROBLEM || e->type == ICMP_TIME_EXCEEDED ||
+	       (e->type == ICMP_UNREACH && (e->code == 0 || e->code == 1));
+}
+
+/* An ICMP error quoting an entry's SYN-ACK (file header). */
+static void half_open_err(struct tcp_stack *ts, struct tcp_reqsk *r, const struct ip_icmp_err *e)
+{
+	const char *why;
+	uint8_t after = TCP_SYN_RECEIVED;
+	struct synack_note *n;
+
+	if (e->seq != r->iss) {
+		tcp_count(ts, SYNACK_CTR_TCP_ICMP_STALE);   /* RFC 5927 §4.1 */
+		why = "ICMP error ignored: half-open entry, sequence is not its ISS";
+	} else if (drops_half_open(e)) {
+		tcp_count(ts, SYNACK_CTR_TCP_ICMP_ERR);
+		tcp_synq_free(ts, r);
+		after = TCP_LISTEN;
+		why = "ICMP error: half-open entry dropped, back to LISTEN";
+	} else {
+		why = "ICMP error ignored: half-open entry kept (not a dropping message)";
+	}
+	tcp_note(ts, NULL, SYNACK_NOTE_IN,
+		 after == TCP_LISTEN ? SYNACK_V_ACCEPTED : SYNACK_V_DROPPED, TCP_SYN_RECEIVED, NULL, e->laddr, e->raddr, why);
+	n = tcp_note_last(ts);
+	if (!n)
+		return;
+	n->state_after = after;
+	n->lport = e->lport;
+	n->rport = e->rport;
+}
+
 void tcp_icmp_input(struct tcp_stack *ts, const struct ip_icmp_err *e)
 {
 	struct tcb *tcb = tcp_lookup(ts, e->laddr, e->lport, e->raddr, e->rport);
+	struct tcp_reqsk *r;
 	uint8_t before;
 	int err;
 
+	if (!tcb && tcp_is_local_addr(ts, e->laddr) &&
+	    (r = tcp_synq_lookup(ts, e->laddr, e->lport, e->raddr, e->rport))) {
+		half_open_err(ts, r, e);
+		return;
+	}
 	if (!tcb || !tcp_is_local_addr(ts, e->laddr) ||
 	    seq_lt(e->seq, tcb->snd_una) || !seq_lt(e->seq, tcb->snd_max)) {
 		/* RFC 5927 §4.1: no such connection, or SEG.SEQ not in flight */

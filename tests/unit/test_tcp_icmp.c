@@ -138,3 +138,85 @@ Test(tcp_icmp, established_frag_needed_lowers_mss_and_resends)
 	cr_assert_eq(ti.snd_mss, 360);
 	h_fini(&h);
 }
+
+/* A half-open entry on a listener: SYN from PEER_PORT, our SYN-ACK seq *iss. */
+static int half_open(struct harness *h, uint32_t *iss)
+{
+	int l = h_listen(h, SRV_PORT, 16);
+
+	h_send(h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 8192);
+	EXPECT_SEG(h, F_SYN | F_ACK, h->out.seq, PEER_ISN + 1, ANYWIN);
+	*iss = h->out.seq;
+	cr_assert_eq(h_state_of_port(h, PEER_PORT), SYNACK_STATE_SYN_RECEIVED);
+	return l;
+}
+
+/* RFC 5927 §4.1 / Linux tcp_req_err: a host unreachable quoting the SYN-ACK (seq ISS)
+ * drops the entry silently; the late third ACK then finds only the listener (RST). */
+Test(tcp_icmp, half_open_host_unreachable_drops_entry)
+{
+	struct harness h;
+	uint32_t iss;
+	int l;
+
+	h_init(&h);
+	l = half_open(&h, &iss);
+	h_icmp_err(&h, 3, 1, 0, SRV_PORT, PEER_PORT, iss);
+	cr_assert_eq(h_state_of_port(&h, PEER_PORT), -1);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_ICMP_ERR), 1);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_ICMP_STALE), 0);
+	EXPECT_NONE(&h);
+	h_at(&h, h.now + 1 * SEC);              /* no SYN-ACK retransmission any more */
+	EXPECT_NONE(&h);
+	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, PEER_ISN + 1, iss + 1, 8192);
+	EXPECT_SEG(&h, F_RST, iss + 1, 0, ANYWIN);
+	cr_assert_eq(synack_accept(h.s, l, NULL, NULL), -EAGAIN);
+	h_fini(&h);
+}
+
+/* Time exceeded, parameter problem and net unreachable drop it too (Linux's list). */
+Test(tcp_icmp, half_open_time_exceeded_param_problem_net_unreachable_drop)
+{
+	static const uint8_t msg[3][2] = { { 11, 0 }, { 12, 0 }, { 3, 0 } };
+
+	for (int i = 0; i < 3; i++) {
+		struct harness h;
+		uint32_t iss;
+
+		h_init(&h);
+		half_open(&h, &iss);
+		h_icmp_err(&h, msg[i][0], msg[i][1], 0, SRV_PORT, PEER_PORT, iss);
+		cr_assert_eq(h_state_of_port(&h, PEER_PORT), -1, "ICMP %u/%u", msg[i][0],
+			     msg[i][1]);
+		cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_ICMP_ERR), 1);
+		h_fini(&h);
+	}
+}
+
+/* A quoted sequence other than the ISS is stale (counted); port unreachable and
+ * fragmentation needed leave the entry (Linux): the SYN-ACK is retransmitted at 1 s and
+ * the third ACK completes the handshake. */
+Test(tcp_icmp, half_open_mismatch_and_nonfatal_codes_ignored)
+{
+	struct harness h;
+	uint32_t iss, a;
+	int l;
+
+	h_init(&h);
+	l = half_open(&h, &iss);
+	h_icmp_err(&h, 3, 1, 0, SRV_PORT, PEER_PORT, iss + 1);
+	h_icmp_err(&h, 3, 1, 0, SRV_PORT, PEER_PORT, iss - 1);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_ICMP_STALE), 2);
+	h_icmp_err(&h, 3, 3, 0, SRV_PORT, PEER_PORT, iss);
+	h_icmp_err(&h, 3, 4, 576, SRV_PORT, PEER_PORT, iss);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_ICMP_STALE), 2);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_ICMP_ERR), 0);
+	cr_assert_eq(h_state_of_port(&h, PEER_PORT), SYNACK_STATE_SYN_RECEIVED);
+	EXPECT_NONE(&h);
+	h_at(&h, h.now + 1 * SEC);
+	EXPECT_SEG(&h, F_SYN | F_ACK, iss, PEER_ISN + 1, ANYWIN);
+	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, PEER_ISN + 1, iss + 1, 8192);
+	EXPECT_NONE(&h);
+	cr_assert_geq(synack_accept(h.s, l, &a, NULL), 0);
+	h_fini(&h);
+}
