@@ -58,16 +58,28 @@ static inline bool drain_notes(struct synack_sim *sim, int id)
 static bool drain_one_output(struct synack_sim *sim, int id)
 {
 	struct synack_stack *s = sim->hosts[id].stack;
+	uint32_t ev;
 	size_t n;
 
 	if (!s)
 		return false;
-	n = synack_output(s, sim->now_ns, sim->out_buf, sim->pkt_max);
+	/* Built straight into the buffer of the event the pool hands out next, which becomes
+	 * the delivered copy; with the pool empty into out_buf, and the send reports the drop
+	 * (DROP_NOBUF). The event is taken only when a packet came (the common last call is
+	 * empty), before the notes' observer could take it. */
+	ev = sim->free_head;
+	n = synack_output(s, sim->now_ns, ev == UINT32_MAX ? sim->out_buf : sim->ev[ev].buf,
+			  sim->pkt_max);
 	if (n == 0)
 		return false;
+	if (ev != UINT32_MAX)
+		sim_event_get(sim);
 	/* The notes of building this segment come before its transmission. */
 	drain_notes(sim, id);
-	synack_sim_send(sim, id, sim->out_buf, n);
+	if (ev == UINT32_MAX)
+		synack_sim_send(sim, id, sim->out_buf, n);
+	else
+		sim_send_event(sim, id, ev, n);
 	return true;
 }
 

@@ -376,7 +376,7 @@ void synack_sim_set_tap(struct synack_sim *sim, synack_sim_tap_fn fn, void *ctx)
 
 /* ---- events ---------------------------------------------------------------------- */
 
-static uint32_t event_get(struct synack_sim *sim)
+uint32_t sim_event_get(struct synack_sim *sim)
 {
 	uint32_t i = sim->free_head;
 
@@ -385,7 +385,7 @@ static uint32_t event_get(struct synack_sim *sim)
 	return i;
 }
 
-static void event_put(struct synack_sim *sim, uint32_t i)
+void sim_event_put(struct synack_sim *sim, uint32_t i)
 {
 	sim->ev[i].kind = SIM_EV_FREE;
 	sim->ev[i].next_free = sim->free_head;
@@ -405,7 +405,7 @@ int synack_sim_at(struct synack_sim *sim, uint64_t t_ns, synack_sim_call_fn fn, 
 
 	if (!fn)
 		return -EINVAL;
-	i = event_get(sim);
+	i = sim_event_get(sim);
 	if (i == UINT32_MAX)
 		return -ENOSPC;
 	sim->ev[i].kind = SIM_EV_CALL;
@@ -460,11 +460,18 @@ static void tap_emit(struct synack_sim *sim, const struct synack_sim_tap *rec)
 		sim->tap(sim->tap_ctx, rec);
 }
 
-/* Queues one copy for delivery; false when the event pool is empty. */
-static bool queue_copy(struct synack_sim *sim, const struct synack_sim_tap *rec,
-		       uint64_t t_ns, bool is_dup, bool corrupt)
+static void flip_bit(uint8_t *buf, uint32_t bit)
 {
-	uint32_t i = event_get(sim);
+	buf[bit / 8] ^= (uint8_t)(0x80u >> (bit % 8));
+}
+
+/* Queues one copy for delivery; false when the event pool is empty. With own set (not
+ * UINT32_MAX) the copy is that event, whose buffer already holds the packet: nothing is
+ * copied, and a corruption is left to the caller (the tap must see the packet as sent). */
+static bool queue_copy(struct synack_sim *sim, const struct synack_sim_tap *rec,
+		       uint64_t t_ns, bool is_dup, bool corrupt, uint32_t own)
+{
+	uint32_t i = own != UINT32_MAX ? own : sim_event_get(sim);
 	struct sim_event *e;
 
 	if (i == UINT32_MAX)
@@ -478,37 +485,45 @@ static bool queue_copy(struct synack_sim *sim, const struct synack_sim_tap *rec,
 	e->dir_index = rec->dir_index;
 	e->len = (uint32_t)rec->len;
 	e->is_dup = is_dup;
-	memcpy(e->buf, rec->pkt, rec->len);
-	if (corrupt)
-		e->buf[rec->corrupt_bit / 8] ^= (uint8_t)(0x80u >> (rec->corrupt_bit % 8));
+	if (own == UINT32_MAX) {
+		memcpy(e->buf, rec->pkt, rec->len);
+		if (corrupt)
+			flip_bit(e->buf, rec->corrupt_bit);
+	}
 	event_queue(sim, i, t_ns);
 	return true;
 }
 
-int synack_sim_send(struct synack_sim *sim, int from, const uint8_t *pkt, size_t len)
+/*
+ * synack_sim_send's body. own: UINT32_MAX, or a free event (taken with sim_event_get)
+ * whose buffer holds the packet (pkt == its buf): that event becomes the delivered copy
+ * instead of a new one, one copy less; whatever the fate, the caller no longer owns it.
+ * Everything observable (fates, times, sequence numbers, tap records and their bytes) is
+ * the same either way: the duplicate is copied before the delivered copy is corrupted,
+ * and the corruption is applied after the tap saw the packet as sent.
+ */
+static int send_packet(struct synack_sim *sim, int from, const uint8_t *pkt, size_t len,
+		       uint32_t own)
 {
 	struct synack_sim_tap rec = {.kind = SYNACK_SIM_TAP_SEND, .src_host = from,
 				     .pkt = pkt, .len = len};
 	struct sim_filter f = {sim->filter, sim->filter_ctx, -1, pkt};
 	struct sim_xmit x;
 	struct sim_port *port;
+	bool queued = false;
 
-	if (!sim_host_get(sim, from) || (!pkt && len))
-		return -ENOENT;
 	rec.now_ns = sim->now_ns;
 	rec.pkt_id = ++sim->next_pkt_id;
 	rec.link = route(sim, from, pkt, len, &rec.dst_host);
 	if (rec.link < 0) {
 		rec.fate = SYNACK_SIM_DROP_NOROUTE;
-		tap_emit(sim, &rec);
-		return rec.fate;
+		goto out;
 	}
 	port = port_of(sim, rec.link, from);
 	if (len > sim->pkt_max) {
 		rec.dir_index = ++port->sent;
 		rec.fate = SYNACK_SIM_DROP_TOOBIG;
-		tap_emit(sim, &rec);
-		return rec.fate;
+		goto out;
 	}
 	f.link = rec.link;
 	sim_port_xmit(port, sim->now_ns, (uint32_t)len, &f, &x);
@@ -518,20 +533,44 @@ int synack_sim_send(struct synack_sim *sim, int from, const uint8_t *pkt, size_t
 	rec.corrupt_bit = x.corrupt_bit;
 	if (rec.fate == SYNACK_SIM_DELIVERED) {
 		rec.deliver_ns = x.deliver_ns;
-		if (!queue_copy(sim, &rec, x.deliver_ns, false, x.flags & SYNACK_SIM_F_CORRUPTED)) {
+		if (!queue_copy(sim, &rec, x.deliver_ns, false, x.flags & SYNACK_SIM_F_CORRUPTED,
+				own)) {
 			rec.fate = SYNACK_SIM_DROP_NOBUF;
 			rec.flags = 0;
 			rec.deliver_ns = 0;
-		} else if (x.flags & SYNACK_SIM_F_DUPLICATED) {
-			rec.dup_deliver_ns = x.dup_deliver_ns;
-			if (!queue_copy(sim, &rec, x.dup_deliver_ns, true, false)) {
-				rec.flags &= ~SYNACK_SIM_F_DUPLICATED;
-				rec.dup_deliver_ns = 0;
+		} else {
+			queued = true;
+			if (x.flags & SYNACK_SIM_F_DUPLICATED) {
+				rec.dup_deliver_ns = x.dup_deliver_ns;
+				if (!queue_copy(sim, &rec, x.dup_deliver_ns, true, false,
+						UINT32_MAX)) {
+					rec.flags &= ~SYNACK_SIM_F_DUPLICATED;
+					rec.dup_deliver_ns = 0;
+				}
 			}
 		}
 	}
+out:
 	tap_emit(sim, &rec);
+	if (own != UINT32_MAX) {
+		if (!queued)
+			sim_event_put(sim, own);
+		else if (rec.flags & SYNACK_SIM_F_CORRUPTED)
+			flip_bit(sim->ev[own].buf, rec.corrupt_bit);
+	}
 	return rec.fate;
+}
+
+int synack_sim_send(struct synack_sim *sim, int from, const uint8_t *pkt, size_t len)
+{
+	if (!sim_host_get(sim, from) || (!pkt && len))
+		return -ENOENT;
+	return send_packet(sim, from, pkt, len, UINT32_MAX);
+}
+
+int sim_send_event(struct synack_sim *sim, int from, uint32_t ev, size_t len)
+{
+	return send_packet(sim, from, sim->ev[ev].buf, len, ev);
 }
 
 /* ---- the run loop ---------------------------------------------------------------- */
@@ -578,19 +617,25 @@ static void run_event(struct synack_sim *sim, uint32_t i)
 		void *ctx = e->ctx;
 
 		/* Freed first so the call may schedule again into this slot. */
-		event_put(sim, i);
+		sim_event_put(sim, i);
 		fn(ctx, sim, sim->now_ns);
 		return;
 	}
 	deliver(sim, e);
-	event_put(sim, i);
+	sim_event_put(sim, i);
 }
 
 bool synack_sim_step(struct synack_sim *sim)
 {
 	uint64_t th = heap_time(sim);
-	int host;
-	uint64_t td = sim_hosts_next_deadline(sim, &host);
+	int host = -1;
+	uint64_t td = UINT64_MAX;
+
+	/* Host deadlines are clamped to at least now, and ties go to the heap: an event due
+	 * now runs first whatever they are, so they are not computed (a bulk transfer at
+	 * zero latency never moves the clock). */
+	if (th > sim->now_ns)
+		td = sim_hosts_next_deadline(sim, &host);
 
 	if (th == UINT64_MAX && td == UINT64_MAX)
 		return false;

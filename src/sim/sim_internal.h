@@ -176,6 +176,17 @@ struct synack_sim {
 	uint8_t *out_buf;        /* pkt_max bytes: synack_output's destination */
 };
 
+/* ---- events and sending (sim.c) ----------------------------------------------------- */
+
+/* Takes a free event (its buffer holds pkt_max bytes); UINT32_MAX when the pool is empty. */
+uint32_t sim_event_get(struct synack_sim *sim);
+/* Returns an event taken with sim_event_get and not queued to the pool. */
+void sim_event_put(struct synack_sim *sim, uint32_t i);
+/* synack_sim_send of the len bytes in free event ev's buffer (from sim_event_get) by
+ * host from, which must exist: the event itself becomes the delivered copy (one copy
+ * less); it belongs to the simulator again when this returns, whatever the fate. */
+int sim_send_event(struct synack_sim *sim, int from, uint32_t ev, size_t len);
+
 /* ---- host glue (host.c) ------------------------------------------------------------ */
 
 /* The host with id, or NULL. */
