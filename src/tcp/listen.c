@@ -92,6 +92,9 @@ static void listen_syn(struct seg_ctx *c)
 		/* RFC 4987 §3.6 (S17): answer with a cookie, keep nothing */
 		bool sent = tcp_synq_send_cookie(c);
 
+		if (sent)       /* cookie ACKs are checked for a while (cookies_recent) */
+			l->synq_overflow_ns = ts->now_ns ? ts->now_ns : 1;
+
 		c->reason = sent ? "SYN answered with a SYN cookie" : "SYN dropped: queue full";
 		listen_note(c, l, sent ? SYNACK_V_ACCEPTED : SYNACK_V_DROPPED);
 		return;
@@ -114,12 +117,30 @@ static void listen_syn(struct seg_ctx *c)
 }
 
 /*
+ * Is an ACK to listener l worth checking as a SYN cookie? With syncookies 1 only when l
+ * answered a SYN with a cookie in the last TCP_COOKIE_VALID_NS (Linux
+ * tcp_synq_no_recent_overflow, TCP_SYNCOOKIE_VALID): a listener that never overflowed
+ * does not run SipHash for every stray ACK, and a guessed cookie can only be tried
+ * during a flood. Deviations: the window is our cookie's whole life (2 counter periods,
+ * 128 s; Linux 120 s for its 60 s counter) and the stamp is exact (Linux refreshes it
+ * at most once a second). With syncookies 2 every ACK is checked.
+ */
+#define TCP_COOKIE_VALID_NS (TCP_COOKIE_MAX_AGE * TCP_COOKIE_PERIOD_NS)
+
+static bool cookies_recent(const struct tcp_stack *ts, const struct tcb *l)
+{
+	if (ts->cfg.syncookies == 2)
+		return true;
+	return ts->cfg.syncookies == 1 && l->synq_overflow_ns &&
+	       ts->now_ns - l->synq_overflow_ns <= TCP_COOKIE_VALID_NS;
+}
+
+/*
  * A valid cookie ACK creates the connection (SYN-RECEIVED, then the §3.10.7.4 pipeline
  * on the same ACK: ESTABLISHED, accept queue, any data). Returns false when it is not a
  * valid cookie (counted): the caller then follows §3.10.7.2 and answers with a RST, as
- * Linux does (its LISTEN processing resets an ACK whose cookie fails). Every ACK to a
- * listener is checked while syncookies is on (Linux checks only within two counter
- * periods of an overflow; the cost here is at most four SipHash runs).
+ * Linux does (its LISTEN processing resets an ACK whose cookie fails). Called only when
+ * cookies_recent: an ACK to a listener otherwise gets its RST unchecked.
  */
 static bool listen_cookie_ack(struct seg_ctx *c)
 {
@@ -162,8 +183,8 @@ void tcp_listen_input(struct seg_ctx *c)
 		return;
 	}
 	/* RFC 4987 §3.6: an ACK may complete a handshake answered with a SYN cookie */
-	if ((s->flags & (WIRE_TCP_ACK | WIRE_TCP_SYN)) == WIRE_TCP_ACK && c->ts->cfg.syncookies &&
-	    listen_cookie_ack(c))
+	if ((s->flags & (WIRE_TCP_ACK | WIRE_TCP_SYN)) == WIRE_TCP_ACK &&
+	    cookies_recent(c->ts, c->tcb) && listen_cookie_ack(c))
 		return;
 	/* second: any acknowledgment is bad: <SEQ=SEG.ACK><CTL=RST> */
 	if (s->flags & WIRE_TCP_ACK) {

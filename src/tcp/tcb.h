@@ -170,6 +170,8 @@ struct tcb {
 	struct list_node qlink;            /* child: on parent's synq or acceptq */
 	uint8_t queued;                    /* child: TCP_Q_NONE, TCP_Q_SYN, TCP_Q_ACCEPT */
 	uint32_t synq_len, acceptq_len, backlog;
+	uint64_t synq_overflow_ns;         /* listener: last SYN answered with a cookie, 0 =
+	                                    * never (Linux tcp_synq_overflow; listen.c) */
 
 	/* api */
 	int fd;                 /* descriptor or -1 */

@@ -211,3 +211,88 @@ Test(tcp_listen, listen_syncookies_always_ws_in_tsval)
 	cr_assert_eq(ti.snd_mss, 1460 - 12);
 	h_fini(&h);
 }
+
+/* An ACK from port carrying a cookie made now under the stack's key (as if a SYN had
+ * been answered with one): accepted when checked. */
+static uint32_t send_crafted_cookie_ack(struct harness *h, uint16_t port)
+{
+	struct tcp_cookie_keys k;
+	uint16_t used;
+	uint32_t cookie;
+
+	harness_cookie_keys(&k);
+	cookie = tcp_cookie_make(&k, US, SRV_PORT, THEM, port, PEER_ISN, 1460, h->now, &used);
+	h_send(h, port, SRV_PORT, F_ACK, R, cookie + 1, 8192);
+	return cookie;
+}
+
+/* syncookies 1: a listener whose SYN queue never overflowed does not check cookies
+ * (Linux tcp_synq_no_recent_overflow): an authentic cookie ACK gets the §3.10.7.2 RST,
+ * uncounted as a bad cookie. */
+Test(tcp_listen, listen_cookie_not_checked_without_recent_overflow)
+{
+	struct harness h;
+	uint32_t cookie;
+	int l;
+
+	h_init(&h);
+	l = h_listen(&h, SRV_PORT, 4);
+	cookie = send_crafted_cookie_ack(&h, PEER_PORT);
+	EXPECT_SEG(&h, F_RST, cookie + 1, 0, ANYWIN);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_COOKIES_OK), 0);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_COOKIES_BAD), 0);
+	cr_assert_eq(synack_accept(h.s, l, NULL, NULL), -EAGAIN);
+	h_fini(&h);
+}
+
+/* After an overflow (a SYN answered with a cookie at t0), cookie ACKs are checked until
+ * t0 + 128 s (two counter periods) and not after. */
+Test(tcp_listen, listen_cookie_checked_within_128s_of_overflow)
+{
+	struct harness h;
+	uint32_t cookie;
+	uint64_t t0;
+	int l;
+
+	h_init(&h);
+	l = flood(&h);
+	send_from(&h, 0x0a090005u, 1000, F_SYN, 5, 0, NULL);     /* overflow: a cookie */
+	EXPECT_SEG(&h, F_SYN | F_ACK, h.out.seq, 6, ANYWIN);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_COOKIES_SENT), 1);
+	t0 = h.now;
+	h_at(&h, t0 + 128 * SEC);
+	while (h_next(&h))
+		;                       /* the flood's SYN-ACK retransmissions */
+	send_crafted_cookie_ack(&h, PEER_PORT);
+	EXPECT_NONE(&h);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_COOKIES_OK), 1);
+	cr_assert_geq(synack_accept(h.s, l, NULL, NULL), 0);
+	h_at(&h, t0 + 128 * SEC + 1);
+	while (h_next(&h))
+		;
+	cookie = send_crafted_cookie_ack(&h, PEER_PORT + 1);     /* authentic, unchecked */
+	EXPECT_SEG(&h, F_RST, cookie + 1, 0, ANYWIN);
+	h_send(&h, PEER_PORT + 2, SRV_PORT, F_ACK, R, 7777, 8192);
+	EXPECT_SEG(&h, F_RST, 7777, 0, ANYWIN);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_COOKIES_OK), 1);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_COOKIES_BAD), 0, "not checked");
+	h_fini(&h);
+}
+
+/* syncookies 2: every ACK is checked, with no overflow and no cookie sent before. */
+Test(tcp_listen, listen_syncookies_always_checks_without_overflow)
+{
+	struct harness h;
+	struct synack_config c;
+	int l;
+
+	h_default_config(&c);
+	c.syncookies = 2;
+	h_init_cfg(&h, &c);
+	l = h_listen(&h, SRV_PORT, 4);
+	send_crafted_cookie_ack(&h, PEER_PORT);
+	EXPECT_NONE(&h);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_COOKIES_OK), 1);
+	cr_assert_geq(synack_accept(h.s, l, NULL, NULL), 0);
+	h_fini(&h);
+}
