@@ -121,6 +121,15 @@ struct synack_config {
 	uint16_t ip_local_port_range_hi; /* 60999 */
 	uint8_t  ip_default_ttl;       /* 64 */
 	uint8_t  icmp_echo_ignore_all; /* 0: answer pings */
+	uint8_t  accept_source_route;  /* 0, as Linux (net.ipv4.conf.*.accept_source_route):
+	                                * datagrams with a loose or strict source route
+	                                * option are dropped and counted (RFC 7126 §4.3-4.4
+	                                * advise it). 1: RFC 9293 §3.9.2.1 / RFC 1122
+	                                * §4.2.3.8: a completed route's return route is saved
+	                                * and used by the connection (MUST-53, SHLD-24).
+	                                * Sending a route (IP_OPTIONS, MUST-51) works either
+	                                * way. Other values: the config is refused
+	                                * (-EINVAL). */
 
 	/* bookkeeping (synack only) */
 	uint32_t notes_max;            /* 1024: capacity of the decision-note queue; 0 turns
@@ -344,6 +353,17 @@ const char *synack_timer_name(int timer);
 #define SYNACK_IP_TOS        1   /* DS field + ECN byte of every IPv4 header sent (MUST-48);
                                   * the ECN bits are kept by the stack, as Linux does */
 #define SYNACK_IP_TTL        2   /* 1..255, -1 = the stack's ip_default_ttl (MUST-49) */
+#define SYNACK_IP_OPTIONS    4   /* bytes, not an int: the IP options of every datagram
+                                  * the socket sends, as Linux's: up to 40 bytes of NOP,
+                                  * EOL and one LSRR (131) / SSRR (137) source route with
+                                  * pointer 4 whose addresses are the hops, the first
+                                  * hop first (the connect() address is the final
+                                  * destination, put in the last slot: RFC 791, MUST-51).
+                                  * Padded with EOL to a multiple of 4; len 0 clears;
+                                  * -EINVAL for anything else (other option kinds
+                                  * included). getsockopt returns the padded bytes, or
+                                  * the return route a passive connection saved
+                                  * (MUST-53), and sets *len (0 when none). */
 #define SYNACK_SO_REUSEADDR  2
 #define SYNACK_SO_ERROR      4
 #define SYNACK_SO_SNDBUF     7
@@ -598,6 +618,12 @@ enum synack_counter {
 	                              * connections (RFC 6298 §5) */
 	SYNACK_CTR_TCP_OOO_DROPPED,  /* out-of-order segments dropped: all TCP_REASS_MAX
 	                              * blocks of held data in use (or no buffer room) */
+	SYNACK_CTR_IP_BAD_OPTIONS,   /* IPv4 datagrams with malformed options (RFC 1122
+	                              * §3.2.1.8: lengths checked before anything is read) */
+	SYNACK_CTR_IP_SRR_DENIED,    /* datagrams with a source route option dropped:
+	                              * accept_source_route is 0 */
+	SYNACK_CTR_IP_SRR_NOT_FINAL, /* datagrams whose source route is not completed
+	                              * (we would be a hop: a host does not forward) */
 	SYNACK_CTR_COUNT
 };
 

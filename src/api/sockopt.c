@@ -3,7 +3,8 @@
  * SO_REUSEADDR, SO_LINGER, SO_KEEPALIVE, SO_ERROR, SO_RCVBUF, SO_SNDBUF, TCP_NODELAY,
  * TCP_MAXSEG, TCP_KEEPIDLE/INTVL/CNT (RFC 9293 §3.8.4), TCP_SYNCNT, TCP_USER_TIMEOUT
  * (RFC 5482, RFC 9293 §3.8.3), and synack's per-socket R1/R2 (MUST-20, MUST-21);
- * IP_TOS and IP_TTL (RFC 9293 §3.9.1.9 MUST-48, §3.9.2 MUST-49) and synack's
+ * IP_TOS and IP_TTL (RFC 9293 §3.9.1.9 MUST-48, §3.9.2 MUST-49), IP_OPTIONS (source
+ * routes, §3.9.2.1 MUST-51; tcp/route.c) and synack's
  * SO_ERROR_REPORTS switch for SYNACK_EV_SOFT_ERROR (§3.9.1.8 SHLD-20).
  */
 #include <errno.h>
@@ -12,6 +13,7 @@
 
 #include "api/api.h"
 #include "tcp/cc.h"
+#include "tcp/route.h"
 
 static int get_int(const void *val, size_t len, int *out)
 {
@@ -168,6 +170,8 @@ int synack_setsockopt(struct synack_stack *s, int fd, int level, int name,
 		return set_socket_level(s, t, name, val, len);
 	if (level == SYNACK_IPPROTO_TCP && name == SYNACK_TCP_CONGESTION)
 		return set_congestion(s, t, val, len);
+	if (level == SYNACK_IPPROTO_IP && name == SYNACK_IP_OPTIONS)
+		return tcp_route_setsockopt(&s->tcp, t, val, len);
 	if (level != SYNACK_IPPROTO_TCP && level != SYNACK_IPPROTO_IP)
 		return -ENOPROTOOPT;
 	if (get_int(val, len, &v))
@@ -245,6 +249,10 @@ int synack_getsockopt(struct synack_stack *s, int fd, int level, int name,
 		memcpy(buf, nm, strlen(nm));
 		memcpy(val, buf, n);
 		*len = n;
+		return 0;
+	}
+	if (level == SYNACK_IPPROTO_IP && name == SYNACK_IP_OPTIONS) {
+		*len = tcp_route_getsockopt(t, val, *len);
 		return 0;
 	}
 	if (*len < sizeof v)

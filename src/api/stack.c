@@ -59,6 +59,7 @@ static bool config_ok(const struct synack_config *c)
 	       c->ip_local_port_range_lo <= c->ip_local_port_range_hi &&
 	       c->rto_min_ms && c->rto_initial_ms && c->rto_min_ms <= c->rto_max_ms &&
 	       c->msl_ms && c->syncookies <= 2 && c->tw_reuse <= 2 && c->ip_default_ttl &&
+	       c->accept_source_route <= 1 &&
 	       c->max_sockets && c->max_sockets <= (1u << API_SLOT_BITS) && c->rmem_default &&
 	       c->wmem_default &&
 	       tcp_cc_find(c->congestion_control, sizeof c->congestion_control) &&
@@ -160,6 +161,18 @@ static void tcp_rx(struct tcp_stack *ts, const struct ip_rx *rx)
 	tcp_input(ts, rx->dst, rx->src, &seg);
 }
 
+/* RFC 9293 §3.9.2.1: a completed source route's return route is handed to TCP for the
+ * time of the datagram (tcp/route.h); ICMP builds its own (ip_icmp_echo_reply). */
+static void tcp_rx_routed(struct tcp_stack *ts, const struct ip_rx *rx)
+{
+	struct ip_opts back;
+
+	if (rx->has_srr && ip_opts_return_route(&back, &rx->srr, rx->src))
+		ts->rx_route = ts->reply_route = &back;
+	tcp_rx(ts, rx);
+	ts->rx_route = ts->reply_route = NULL;
+}
+
 static void icmp_rx(struct tcp_stack *ts, const struct ip_rx *rx)
 {
 	struct ip_icmp_err err;
@@ -188,9 +201,10 @@ void synack_input(struct synack_stack *s, uint64_t now_ns, const uint8_t *pkt, s
 
 	tcp_set_now(ts, now_ns);
 	tcp_count(ts, SYNACK_CTR_IP_IN);
-	switch (ip_input(ts->addrs, ts->naddrs, pkt, len, &rx)) {
+	switch (ip_input(ts->addrs, ts->naddrs, ts->cfg.accept_source_route != 0, pkt, len,
+			 &rx)) {
 	case IP_RX_TCP:
-		tcp_rx(ts, &rx);
+		tcp_rx_routed(ts, &rx);
 		break;
 	case IP_RX_ICMP:
 		icmp_rx(ts, &rx);
@@ -289,7 +303,8 @@ static const char *const counter_names[SYNACK_CTR_COUNT] = {
 	"tcp_r1_reached", "tcp_synack_giveup", "tcp_no_memory", "out_no_room",
 	"out_queue_full", "notes_lost", "tcp_quiet_time", "tcp_data_after_close",
 	"tcp_oow_limited", "tcp_icmp_err", "tcp_icmp_stale",
-	"tcp_fast_retrans", "tcp_rto", "tcp_ooo_dropped",
+	"tcp_fast_retrans", "tcp_rto", "tcp_ooo_dropped", "ip_bad_options", "ip_srr_denied",
+	"ip_srr_not_final",
 };
 
 uint64_t synack_counter(const struct synack_stack *s, int counter)

@@ -3,8 +3,16 @@
  * address rules; RFC 9293 §3.9.2.3 MUST-57, MUST-63), ICMP echo reply (RFC 792) and
  * parsing of ICMP errors about TCP segments (RFC 9293 §3.9.2.2, RFC 5927).
  *
- * No reassembly: fragments are dropped and counted. IP options are skipped.
+ * No reassembly: fragments are dropped and counted. IP options (RFC 1122 §3.2.1.8):
+ * every received options area is validated (a malformed one drops the datagram, as
+ * Linux's ip_options_compile does); source routes are the only kind interpreted: a
+ * completed one is passed up so TCP can answer by its return route (RFC 9293 §3.9.2.1),
+ * one still under way is dropped (a host does not forward), and all of them are
+ * dropped unless the stack accepts source routes (Linux's accept_source_route, default
+ * off: RFC 7126 §4.3–4.4). Other options are skipped (MUST-50). Outgoing options come
+ * from an application's IP_OPTIONS or a return route (struct ip_opts).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "ip/ip.h"
@@ -42,12 +50,34 @@ static enum ip_rx_kind drop(struct ip_rx *rx, int ctr)
 	return IP_RX_DROP;
 }
 
-enum ip_rx_kind ip_input(const uint32_t *addrs, unsigned naddrs, const uint8_t *pkt,
-			 size_t len, struct ip_rx *rx)
+/* RFC 1122 §3.2.1.8: options are checked whole; a source route is passed up only
+ * when it is completed (case (c): "the datagram has reached its final destination"). */
+static enum ip_rx_kind check_options(const struct wire_ipv4 *ip, bool accept_srr,
+				     struct ip_rx *rx)
+{
+	struct wire_ipv4_opts o;
+
+	if (ip->hdr_len == WIRE_IPV4_HDR_MIN)
+		return IP_RX_TCP;
+	if (wire_ipv4_parse_opts(ip->opts, ip->hdr_len - WIRE_IPV4_HDR_MIN, &o) != WIRE_OK)
+		return drop(rx, SYNACK_CTR_IP_BAD_OPTIONS);
+	if (!o.has_srr)
+		return IP_RX_TCP;
+	if (!accept_srr)
+		return drop(rx, SYNACK_CTR_IP_SRR_DENIED);
+	if (!wire_ipv4_srr_done(&o.srr))
+		return drop(rx, SYNACK_CTR_IP_SRR_NOT_FINAL);
+	rx->has_srr = true;
+	rx->srr = o.srr;
+	return IP_RX_TCP;
+}
+
+enum ip_rx_kind ip_input(const uint32_t *addrs, unsigned naddrs, bool accept_srr,
+			 const uint8_t *pkt, size_t len, struct ip_rx *rx)
 {
 	struct wire_ipv4 ip;
 
-	memset(rx, 0, sizeof *rx);
+	memset(rx, 0, offsetof(struct ip_rx, srr));
 	if (wire_ipv4_parse(pkt, len, &ip) != WIRE_OK)
 		return drop(rx, SYNACK_CTR_IP_MALFORMED);
 	if (!wire_ipv4_csum_ok(pkt, ip.hdr_len))
@@ -66,6 +96,8 @@ enum ip_rx_kind ip_input(const uint32_t *addrs, unsigned naddrs, const uint8_t *
 		return drop(rx, SYNACK_CTR_IP_NOT_OURS);
 	if (ip_src_is_invalid(ip.src, ip.dst))
 		return drop(rx, SYNACK_CTR_IP_BAD_SRC);         /* MUST-63 */
+	if (check_options(&ip, accept_srr, rx) == IP_RX_DROP)
+		return IP_RX_DROP;
 	if (ip.proto == WIRE_IPPROTO_TCP)
 		return IP_RX_TCP;
 	if (ip.proto != WIRE_IPPROTO_ICMP)
@@ -75,12 +107,15 @@ enum ip_rx_kind ip_input(const uint32_t *addrs, unsigned naddrs, const uint8_t *
 	return IP_RX_ICMP;
 }
 
-size_t ip_emit(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, uint8_t proto,
-	       uint8_t ttl, uint8_t tos, uint16_t id, size_t payload_len)
+/* The header of our datagrams (DF set, as Linux does for TCP with PMTU discovery); the
+ * caller has checked that hdr_len + payload_len fits 16 bits. */
+static struct wire_ipv4 header(uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl,
+			       uint8_t tos, uint16_t id, size_t hdr_len, size_t payload_len)
 {
 	struct wire_ipv4 ip = {
-		.hdr_len = WIRE_IPV4_HDR_MIN,
+		.hdr_len = (uint8_t)hdr_len,
 		.tos = tos,
+		.total_len = (uint16_t)(hdr_len + payload_len),
 		.id = id,
 		.frag = WIRE_IP_DF,
 		.ttl = ttl,
@@ -89,23 +124,147 @@ size_t ip_emit(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, uint8_t pro
 		.dst = dst,
 	};
 
+	return ip;
+}
+
+size_t ip_emit(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, uint8_t proto,
+	       uint8_t ttl, uint8_t tos, uint16_t id, size_t payload_len)
+{
+	struct wire_ipv4 ip;
+
 	if (payload_len + WIRE_IPV4_HDR_MIN > 65535 || payload_len + WIRE_IPV4_HDR_MIN > cap)
 		return 0;
-	ip.total_len = (uint16_t)(payload_len + WIRE_IPV4_HDR_MIN);
+	ip = header(src, dst, proto, ttl, tos, id, WIRE_IPV4_HDR_MIN, payload_len);
 	if (!wire_ipv4_emit(&ip, buf, cap))
 		return 0;
 	return ip.total_len;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+size_t ip_emit_opts(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, uint8_t proto,
+		    uint8_t ttl, uint8_t tos, uint16_t id, const struct ip_opts *o,
+		    size_t payload_len)
+{
+	size_t hl = ip_hdr_len(o);
+	struct wire_ipv4 ip;
+	uint8_t opt[IP_OPTS_MAX];
+
+	if (!o || !o->len)      /* the common case keeps the fixed 20-byte path */
+		return ip_emit(buf, cap, src, dst, proto, ttl, tos, id, payload_len);
+	if (payload_len + hl > 65535 || payload_len + hl > cap)
+		return 0;
+	ip = header(src, dst, proto, ttl, tos, id, hl, payload_len);
+	memcpy(opt, o->opt, o->len);
+	if (o->has_srr) {
+		/* RFC 791 §3.1: the datagram goes to the first hop; the final destination
+		 * is the route's last address (Linux ip_options_build) */
+		ip.dst = o->first_hop;
+		put32(opt + o->srr_off + o->opt[o->srr_off + 1] - 4, dst);
+	}
+	if (!wire_ipv4_emit_opts(&ip, opt, o->len, buf, cap))
+		return 0;
+	return ip.total_len;
+}
+
+/* ---- source routes (RFC 791 §3.1, RFC 1122 §3.2.1.8 (c), RFC 9293 §3.9.2.1) ---------- */
+
+bool ip_opts_from_user(struct ip_opts *o, const uint8_t *raw, size_t len)
+{
+	struct ip_opts n;
+	struct wire_ipv4_opts p;
+	size_t i = 0;
+
+	if (len > IP_OPTS_MAX)
+		return false;
+	memset(&n, 0, sizeof n);
+	if (len)
+		memcpy(n.opt, raw, len);
+	n.len = (uint8_t)((len + 3) & ~(size_t)3);     /* EOL padding (zeroed above) */
+	if (wire_ipv4_parse_opts(n.opt, n.len, &p) != WIRE_OK || p.other_count)
+		return false;
+	/* Linux (ip_options_compile without a packet): pointer 4, one address at least */
+	if (p.has_srr && (p.srr.ptr != 4 || !p.srr.count))
+		return false;
+	while (i < n.len) {             /* validated above: every length is in range */
+		if (n.opt[i] == WIRE_IPOPT_EOL) {
+			memset(n.opt + i, WIRE_IPOPT_EOL, n.len - i);
+			break;
+		}
+		i += n.opt[i] == WIRE_IPOPT_NOP ? 1u : n.opt[i + 1];
+	}
+	if (p.has_srr) {
+		uint8_t *r = n.opt + p.srr.off;
+
+		n.has_srr = true;
+		n.srr_off = p.srr.off;
+		n.first_hop = p.srr.addr[0];
+		memmove(r + 3, r + 7, p.srr.len - 7u);
+		memset(r + p.srr.len - 4, 0, 4);       /* the final destination's slot */
+	}
+	n.from_user = true;
+	*o = n;
+	return true;
+}
+
+size_t ip_opts_to_user(const struct ip_opts *o, uint8_t *out)
+{
+	memcpy(out, o->opt, o->len);
+	if (o->has_srr) {
+		uint8_t *r = out + o->srr_off;
+
+		memmove(r + 7, r + 3, r[1] - 7u);
+		put32(r + 3, o->first_hop);
+	}
+	return o->len;
+}
+
+bool ip_opts_return_route(struct ip_opts *o, const struct wire_ipv4_srr *srr, uint32_t src)
+{
+	struct wire_ipv4_srr back = { .type = srr->type, .ptr = 4 };
+	unsigned n = srr->count, skip = 0;
+
+	if (n && srr->addr[0] == src)
+		skip = 1;               /* case (B): the source recorded itself first */
+	if (n <= skip)
+		return false;
+	back.count = (uint8_t)(n - skip);
+	for (unsigned k = 0; k + 1 < back.count; k++)
+		back.addr[k] = srr->addr[n - 2 - k];   /* Gn-1 .. G1 */
+	back.addr[back.count - 1] = src;               /* the final destination's slot */
+	memset(o, 0, sizeof *o);
+	o->len = (uint8_t)wire_ipv4_srr_emit(&back, o->opt, sizeof o->opt);
+	o->has_srr = o->len != 0;
+	o->first_hop = srr->addr[n - 1];
+	return o->has_srr;
 }
 
 size_t ip_icmp_echo_reply(const struct ip_rx *rx, uint8_t ttl, uint16_t id, uint8_t *out,
 			  size_t cap)
 {
 	size_t n = rx->payload_len;
-	uint8_t *icmp = out + WIRE_IPV4_HDR_MIN;
+	struct ip_opts back;
+	const struct ip_opts *route = NULL;
+	uint8_t *icmp;
 	uint16_t csum;
 
+	/* RFC 1122 §3.2.2.6: "the return route MUST be reversed and used" */
+	if (rx->has_srr && ip_opts_return_route(&back, &rx->srr, rx->src))
+		route = &back;
+	icmp = out + ip_hdr_len(route);
 	if (n < 8 || rx->payload[0] != ICMP_ECHO || rx->payload[1] != 0 ||
-	    n + WIRE_IPV4_HDR_MIN > cap)
+	    n + ip_hdr_len(route) > cap)
 		return 0;
 	memcpy(icmp, rx->payload, n);
 	icmp[0] = ICMP_ECHO_REPLY;
@@ -114,12 +273,21 @@ size_t ip_icmp_echo_reply(const struct ip_rx *rx, uint8_t ttl, uint16_t id, uint
 	csum = wire_csum(icmp, n);
 	icmp[2] = (uint8_t)(csum >> 8);
 	icmp[3] = (uint8_t)csum;
-	return ip_emit(out, cap, rx->dst, rx->src, WIRE_IPPROTO_ICMP, ttl, 0, id, n);
+	return ip_emit_opts(out, cap, rx->dst, rx->src, WIRE_IPPROTO_ICMP, ttl, 0, id, route, n);
 }
 
-static uint32_t get32(const uint8_t *p)
+/* The final destination of a quoted datagram: with a source route still under way,
+ * the header's destination is a hop and the final one is the route's last address. */
+static uint32_t quoted_final_dst(const uint8_t *q, size_t hdr_len)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	struct wire_ipv4_opts o;
+
+	if (hdr_len > WIRE_IPV4_HDR_MIN &&
+	    wire_ipv4_parse_opts(q + WIRE_IPV4_HDR_MIN, hdr_len - WIRE_IPV4_HDR_MIN, &o) ==
+		    WIRE_OK &&
+	    o.has_srr && o.srr.count && !wire_ipv4_srr_done(&o.srr))
+		return o.srr.addr[o.srr.count - 1];
+	return get32(q + 16);
 }
 
 bool ip_icmp_parse_error(const struct ip_rx *rx, struct ip_icmp_err *err)
@@ -144,7 +312,7 @@ bool ip_icmp_parse_error(const struct ip_rx *rx, struct ip_icmp_err *err)
 	err->type = m[0];
 	err->code = m[1];
 	err->laddr = get32(m + 8 + 12);
-	err->raddr = get32(m + 8 + 16);
+	err->raddr = quoted_final_dst(m + 8, inner.hdr_len);
 	err->lport = (uint16_t)(tcp[0] << 8 | tcp[1]);
 	err->rport = (uint16_t)(tcp[2] << 8 | tcp[3]);
 	err->seq = get32(tcp + 4);

@@ -21,6 +21,7 @@
 #include "tcp/challenge.h"
 #include "tcp/input.h"
 #include "tcp/recovery.h"
+#include "tcp/route.h"
 #include "tcp/tcb.h"
 
 #define MS 1000000ull
@@ -745,6 +746,10 @@ static void finish(struct seg_ctx *c, enum verdict v)
 {
 	uint8_t verdict = SYNACK_V_ACCEPTED;
 
+	/* RFC 9293 §3.9.2.1 SHLD-24: an accepted segment's source route replaces ours */
+	if (c->tcb && c->ts->rx_route && (v == V_CONTINUE || v == V_DONE))
+		tcp_route_learn(c->ts, c->tcb);
+
 	switch (v) {
 	case V_DROP:
 		verdict = SYNACK_V_DROPPED;
@@ -828,6 +833,8 @@ void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struc
 	/* one hash of the 4-tuple for every table (tcp_tuple_hash) */
 	c.hash = tcp_tuple_hash(ts, laddr, seg->dport, raddr, seg->sport);
 	c.tcb = tcp_lookup_hashed(ts, c.hash, laddr, seg->dport, raddr, seg->sport);
+	if (c.tcb && c.tcb->ipopts)
+		tcp_route_for_replies(ts, c.tcb->ipopts);       /* MUST-52, MUST-53 */
 	if (c.tcb && c.tcb->state == TCP_TIME_WAIT) {
 		/* one TIME-WAIT behaviour for records and full tcbs (tw.c) */
 		struct tw_entry copy;
@@ -846,6 +853,8 @@ void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struc
 			       : tcp_synq_lookup_hashed(ts, c.hash, laddr, seg->dport, raddr,
 							seg->sport);
 	if (req) {
+		if (req->ipopts)
+			tcp_route_for_replies(ts, req->ipopts); /* MUST-53 (route.h) */
 		c.st_before = TCP_SYN_RECEIVED;
 		if (tcp_synq_input(&c, req))
 			tcp_conn_input(&c);

@@ -12,6 +12,7 @@
 #include "ip/ip.h"
 #include "tcp/cc.h"
 #include "tcp/isn.h"
+#include "tcp/route.h"
 #include "tcp/tcb.h"
 
 #define MS 1000000ull
@@ -21,13 +22,18 @@ static uint16_t next_ip_id(struct tcp_stack *ts)
 	return (uint16_t)(ts->counters[SYNACK_CTR_IP_OUT] & 0xffff);
 }
 
-/* Wraps tcp segment bytes at buf + 20 into an IPv4 packet with the socket's IP_TTL
- * (0: the stack's default) and IP_TOS (MUST-48, MUST-49). */
+/* Wraps tcp segment bytes at buf + ip_hdr_len(route) into an IPv4 packet with the
+ * socket's IP_TTL (0: the stack's default) and IP_TOS (MUST-48, MUST-49), carrying the
+ * IP options route (NULL: none; a source route sends it to the first hop: route.h). */
 static size_t finish_packet(struct tcp_stack *ts, uint8_t *buf, size_t cap, uint32_t src,
-			    uint32_t dst, size_t seg_len, uint8_t ttl, uint8_t tos)
+			    uint32_t dst, size_t seg_len, uint8_t ttl, uint8_t tos,
+			    const struct ip_opts *route)
 {
-	size_t n = ip_emit(buf, cap, src, dst, WIRE_IPPROTO_TCP,
-			   ttl ? ttl : ts->cfg.ip_default_ttl, tos, next_ip_id(ts), seg_len);
+	uint8_t t = ttl ? ttl : ts->cfg.ip_default_ttl;
+	size_t n = !route ? ip_emit(buf, cap, src, dst, WIRE_IPPROTO_TCP, t, tos,
+				    next_ip_id(ts), seg_len)       /* the fixed 20 bytes */
+			  : ip_emit_opts(buf, cap, src, dst, WIRE_IPPROTO_TCP, t, tos,
+					 next_ip_id(ts), route, seg_len);
 
 	if (n) {
 		tcp_count(ts, SYNACK_CTR_IP_OUT);
@@ -42,6 +48,7 @@ static size_t emit_ctl(struct tcp_stack *ts, const struct tcp_ctl *c, uint8_t *b
 		.sport = c->lport, .dport = c->rport, .seq = c->seq, .ack = c->ack,
 		.flags = c->flags, .win = c->win,
 	};
+	const struct ip_opts *route = tcp_ctl_route(ts, c);
 	size_t n;
 
 	if (c->has_ts) {
@@ -54,17 +61,17 @@ static size_t emit_ctl(struct tcp_stack *ts, const struct tcp_ctl *c, uint8_t *b
 								   c->raddr, c->rport));
 		seg.opt.ts_ecr = c->ts_ecr;
 	}
-	if (cap < WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN)
+	if (cap < ip_hdr_len(route) + WIRE_TCP_HDR_MIN)
 		return 0;
-	n = wire_tcp_emit(&seg, c->laddr, c->raddr, NULL, 0, buf + WIRE_IPV4_HDR_MIN,
-			  cap - WIRE_IPV4_HDR_MIN);
+	n = wire_tcp_emit(&seg, c->laddr, c->raddr, NULL, 0, buf + ip_hdr_len(route),
+			  cap - ip_hdr_len(route));
 	if (!n)
 		return 0;
 	if (c->flags & WIRE_TCP_RST)
 		tcp_count(ts, SYNACK_CTR_TCP_RST_OUT);
 	tcp_note(ts, NULL, SYNACK_NOTE_OUT, SYNACK_V_SENT, SYNACK_STATE_CLOSED, &seg, c->laddr,
 		 c->raddr, c->flags & WIRE_TCP_RST ? "RST" : "ACK");
-	return finish_packet(ts, buf, cap, c->laddr, c->raddr, n, 0, 0);
+	return finish_packet(ts, buf, cap, c->laddr, c->raddr, n, 0, 0, route);
 }
 
 /* ---- window advertisement (§3.8.6.2.2, SHLD-14 no shrinking) ------------------------- */
@@ -384,7 +391,10 @@ static void trim_to_options(const struct tcb *tcb, struct plan *p, struct wire_t
 {
 	uint32_t room = (uint32_t)tcb->snd_mss + (tcb->ts_ok ? 12u : 0u);
 	uint32_t opt = (uint32_t)wire_tcp_opts_len(&seg->opt);
-	uint32_t lim = room > opt ? room - opt : 1;
+	/* IP options too: RFC 1122 §4.2.2.6 Eff.snd.MSS = min(SendMSS + 20, MMS_S) -
+	 * TCPhdrsize - IPoptionsize (Linux's icsk_ext_hdr_len) */
+	uint32_t ipo = tcb->ipopts ? tcb->ipopts->len : 0u;
+	uint32_t lim = room > opt + ipo ? room - opt - ipo : 1;
 
 	if (p->syn || p->len <= lim)
 		return;
@@ -426,10 +436,10 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	trim_to_options(tcb, &p, &seg);
 	if (p.len)
 		ring_peek(&tcb->sndbuf, p.seq - tcp_sndbuf_seq(tcb), payload, p.len);
-	if (cap < WIRE_IPV4_HDR_MIN)
+	if (cap < ip_hdr_len(tcb->ipopts))
 		return 0;
 	n = wire_tcp_emit(&seg, tcb->laddr, tcb->raddr, payload, p.len,
-			  buf + WIRE_IPV4_HDR_MIN, cap - WIRE_IPV4_HDR_MIN);
+			  buf + ip_hdr_len(tcb->ipopts), cap - ip_hdr_len(tcb->ipopts));
 	if (!n) {
 		tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
 		return 0;
@@ -440,7 +450,7 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	tcp_note(ts, tcb, SYNACK_NOTE_OUT, SYNACK_V_SENT, tcb->state, &seg, tcb->laddr,
 		 tcb->raddr, "sent");
 	return finish_packet(ts, buf, cap, tcb->laddr, tcb->raddr, n, tcb->opt.ip_ttl,
-			     tcb->opt.ip_tos);
+			     tcb->opt.ip_tos, tcb->ipopts);
 }
 
 /* Kept out of line so that tcp_output's empty case does not pay for its frame. */
@@ -482,7 +492,7 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 		ts->cookie_len--;
 		if (n)
 			return finish_packet(ts, buf, cap, r->laddr, r->raddr, n, r->ip_ttl,
-					     r->ip_tos);
+					     r->ip_tos, r->ipopts);
 	}
 	while ((first = list_first(&ts->synack_out))) {
 		struct tcp_reqsk *r = container_of(first, struct tcp_reqsk, out_link);
@@ -491,7 +501,7 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 		list_remove(first);
 		if (n)
 			return finish_packet(ts, buf, cap, r->laddr, r->raddr, n, r->ip_ttl,
-					     r->ip_tos);
+					     r->ip_tos, r->ipopts);
 	}
 	while ((first = list_first(&ts->out_list))) {
 		struct tcb *tcb = container_of(first, struct tcb, out_link);
@@ -523,11 +533,14 @@ void tcp_send_rst_for(struct tcp_stack *ts, struct tcb *tcb)
 	/* §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>; Linux also sets ACK when synchronized */
 	uint8_t flags = WIRE_TCP_RST;
 	uint32_t ack = 0;
+	struct tcp_ctl *c;
 
 	if (tcp_has_rcvd_syn(tcb->state)) {
 		flags |= WIRE_TCP_ACK;
 		ack = tcb->rcv_nxt;
 	}
-	tcp_queue_ctl(ts, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport, tcb->snd_max, ack,
-		      flags);
+	c = tcp_queue_ctl(ts, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport, tcb->snd_max,
+			  ack, flags);
+	if (c && tcb->ipopts)
+		tcp_route_ctl(ts, c, tcb->ipopts);      /* MUST-53: all its segments */
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "tcp/route.h"
 #include "tcp/tcb.h"
 
 int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
@@ -230,6 +231,9 @@ struct tcp_ctl *tcp_queue_ctl(struct tcp_stack *ts, uint32_t laddr, uint16_t lpo
 	c->has_ts_offset = false;
 	c->win = 0;
 	c->ts_ecr = 0;
+	c->has_route = false;
+	if (ts->reply_route)
+		tcp_route_ctl(ts, c, ts->reply_route);  /* route.h: tcp_route_for_replies */
 	return c;
 }
 

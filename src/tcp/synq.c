@@ -31,6 +31,7 @@
 #include "base/keyedhash.h"
 #include "tcp/input.h"
 #include "tcp/isn.h"
+#include "tcp/route.h"
 #include "tcp/syncookie.h"
 #include "tcp/tcb.h"
 
@@ -64,6 +65,7 @@ void tcp_synq_free(struct tcp_stack *ts, struct tcp_reqsk *r)
 	list_remove(&r->qlink);
 	list_remove(&r->out_link);
 	r->listener->synq_len--;
+	tcp_route_free(ts, &r->ipopts);
 	base_free(&ts->alloc, r, sizeof *r);
 }
 
@@ -142,6 +144,11 @@ struct tcp_reqsk *tcp_synq_add(struct seg_ctx *c)
 	list_init(&r->qlink);
 	list_init(&r->out_link);
 	timer_node_init(&r->tnode);
+	/* RFC 9293 §3.9.2.1 MUST-53: the SYN's return route, for the SYN-ACK and after */
+	if (ts->rx_route && !tcp_route_set(ts, &r->ipopts, ts->rx_route)) {
+		base_free(&ts->alloc, r, sizeof *r);
+		return NULL;
+	}
 	fill_from_syn(ts, r, l, c->laddr, c->raddr, c->seg);
 	/* §3.10.7.2: ISS selected (RFC 6528), or beyond a reopened TIME-WAIT (RFC 6191) */
 	r->iss = c->has_reopen_iss ? c->reopen_iss
@@ -175,6 +182,10 @@ static struct tcb *promote(struct tcp_stack *ts, const struct tcp_reqsk *r, uint
 	tcp_set_bound(ts, t);
 	t->parent = l;
 	t->from_listen = true;          /* MUST-11 */
+	if (r->ipopts && !tcp_route_set(ts, &t->ipopts, r->ipopts)) {
+		tcp_tcb_free(ts, t);
+		return NULL;
+	}
 	t->iss = r->iss;
 	t->snd_una = r->iss;
 	t->snd_nxt = t->snd_max = r->iss + 1;
@@ -406,10 +417,10 @@ size_t tcp_synq_build(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *buf,
 					   : (uint32_t)(ts->now_ns / MS) + r->ts_offset;
 		seg.opt.ts_ecr = r->ts_recent;
 	}
-	if (cap < WIRE_IPV4_HDR_MIN)
+	if (cap < ip_hdr_len(r->ipopts))
 		return 0;
-	len = wire_tcp_emit(&seg, r->laddr, r->raddr, NULL, 0, buf + WIRE_IPV4_HDR_MIN,
-			    cap - WIRE_IPV4_HDR_MIN);
+	len = wire_tcp_emit(&seg, r->laddr, r->raddr, NULL, 0, buf + ip_hdr_len(r->ipopts),
+			    cap - ip_hdr_len(r->ipopts));
 	if (!len) {
 		tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
 		return 0;
@@ -473,6 +484,12 @@ bool tcp_synq_send_cookie(struct seg_ctx *c)
 	list_init(&r->out_link);
 	fill_from_syn(ts, r, c->tcb, c->laddr, c->raddr, c->seg);
 	r->cookie = true;
+	if (ts->rx_route) {
+		/* the return route rides with the cookie SYN-ACK only: the connection
+		 * learns it again from the ACK that completes it (route.h) */
+		r->ipopts = &ts->cookie_route[r - ts->cookieq];
+		*r->ipopts = *ts->rx_route;
+	}
 	/* the options we cannot remember: WS and SACK-permitted ride in the TSval, so
 	 * without timestamps the connection goes without them (Linux does the same) */
 	if (!r->ts_ok) {

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "tcp/route.h"
 #include "tcp/tcb.h"
 
 /* One hash for every 4-tuple table of the stack (timewait.h tw_hash): a segment's
@@ -78,6 +79,7 @@ void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
 	list_remove(&tcb->all_link);
 	ring_destroy(&tcb->sndbuf, &ts->alloc);
 	ring_destroy(&tcb->rcvbuf, &ts->alloc);
+	tcp_route_free(ts, &tcb->ipopts);
 	base_free(&ts->alloc, tcb, sizeof *tcb);
 }
 

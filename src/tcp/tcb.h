@@ -26,6 +26,7 @@
 #include "base/list.h"
 #include "base/ring.h"
 #include "base/timer.h"
+#include "ip/ip.h"
 #include "synack/synack.h"
 #include "tcp/cc.h"
 #include "tcp/challenge.h"
@@ -180,6 +181,8 @@ struct tcb {
 	int soft_error;         /* last ICMP soft error (icmp.c): replaces ETIMEDOUT */
 	int report_error;       /* errno of the last SYNACK_EV_SOFT_ERROR (tcp_report_soft) */
 	struct tcp_sockopts opt;
+	struct ip_opts *ipopts;      /* IP options / source route of our segments, NULL:
+	                              * none (route.h: MUST-51..53, SHLD-24) */
 
 	/* stack queues */
 	struct list_node out_link;   /* on stack->out_list when output may be due */
@@ -223,6 +226,8 @@ struct tcp_reqsk {
 	                              * gone when a cookie SYN-ACK is built) */
 	bool ts_ok, cookie;
 	bool sack_ok;                /* its SYN carried SACK-permitted and cfg.sack is on */
+	struct ip_opts *ipopts;      /* the return route of its SYN's source route (MUST-53),
+	                              * or NULL; a cookie's points into ts->cookie_route */
 };
 
 #define TCP_COOKIE_QUEUE 64
@@ -239,6 +244,7 @@ struct tcp_ctl {
 	uint32_t ts_ecr;
 	bool has_ts_offset;     /* ts_offset is the 4-tuple's tcp_ts_offset (known by the
 	                         * tcb or entry that queued it): not recomputed at output */
+	bool has_route;         /* carries the IP options ts->ctl_route[its slot] (route.h) */
 	uint32_t ts_offset;
 };
 
@@ -272,6 +278,7 @@ struct tcp_stack {
 	struct timer_wheel synq_wheel; /* their SYN-ACK retransmission deadlines */
 	struct list_node synack_out; /* entries owing a SYN-ACK */
 	struct tcp_reqsk cookieq[TCP_COOKIE_QUEUE]; /* SYN-cookie SYN-ACKs to send */
+	struct ip_opts cookie_route[TCP_COOKIE_QUEUE]; /* their return routes (route.h) */
 	unsigned cookie_head, cookie_len;
 	struct tcp_cookie_keys cookie_keys;
 	uint64_t cookie_rotated_ns;  /* last automatic key rotation */
@@ -282,7 +289,15 @@ struct tcp_stack {
 	struct list_node all_list, out_list, ev_list;
 	struct tcp_port_table ports; /* RFC 6056 Algorithm 4 counters (ephemeral.h) */
 
+	/* the datagram being processed (set by synack_input around tcp_input, else NULL):
+	 * its return route, and the route control segments queued meanwhile use (route.h) */
+	const struct ip_opts *rx_route, *reply_route;
+	struct ip_opts reply_copy;   /* reply_route's storage when it is a connection's
+	                              * (a copy: the tcb may go before the datagram is done) */
+
 	struct tcp_ctl ctlq[TCP_CTL_QUEUE];
+	struct ip_opts ctl_route[TCP_CTL_QUEUE]; /* the IP options of ctlq's entries with
+	                              * has_route, out of line: ctlq stays small */
 	unsigned ctl_head, ctl_len;
 	struct tcp_raw rawq[TCP_RAW_QUEUE];
 	unsigned raw_head, raw_len;
@@ -463,8 +478,8 @@ void tcp_synq_free(struct tcp_stack *ts, struct tcp_reqsk *r);
 void tcp_synq_timers_run(struct tcp_stack *ts);
 /* The synq wheel's next deadline (UINT64_MAX when none). */
 uint64_t tcp_synq_next_deadline(const struct tcp_stack *ts);
-/* Builds r's SYN-ACK (TCP bytes at buf + 20; the caller wraps the IP header). Returns
- * the TCP length or 0. */
+/* Builds r's SYN-ACK (TCP bytes at buf + ip_hdr_len(r->ipopts); the caller wraps the IP
+ * header). Returns the TCP length or 0. */
 size_t tcp_synq_build(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *buf,
 		      size_t cap);
 

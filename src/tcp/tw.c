@@ -115,6 +115,8 @@ bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb)
 
 	if (tcb->state != TCP_TIME_WAIT || tcb->fd >= 0)
 		return false;
+	if (tcb->ipopts)
+		return false;   /* a record has no room for a route: keep the tcb (route.h) */
 	tcp_tw_fill_proto(tcb, &proto);
 	if (!deadline)
 		deadline = ts->now_ns + 2ull * ts->cfg.msl_ms * MS;

@@ -241,6 +241,24 @@ static void fp_check_errno(long r, const char *what)
 		FP_FAIL("%s returned %ld, not a negative errno", what, r);
 }
 
+/* The destination the TCP checksum covers: with a source route (IP_OPTIONS or a
+ * return route, RFC 9293 §3.9.2.1) the route's last address, else the header's. */
+static uint32_t fp_final_dst(const struct wire_ipv4 *ip)
+{
+	struct wire_ipv4_opts o;
+
+	if (ip->hdr_len > WIRE_IPV4_HDR_MIN &&
+	    wire_ipv4_parse_opts(ip->opts, ip->hdr_len - WIRE_IPV4_HDR_MIN, &o) != WIRE_OK)
+		FP_FAIL("sent IPv4 options that do not parse");
+	if (ip->hdr_len > WIRE_IPV4_HDR_MIN && o.has_srr) {
+		if (!o.srr.count || o.srr.ptr != 4)
+			FP_FAIL("sent a source route with %u addresses, pointer %u", o.srr.count,
+				o.srr.ptr);
+		return o.srr.addr[o.srr.count - 1];
+	}
+	return ip->dst;
+}
+
 /* Every packet a stack sends must be a well-formed IPv4 packet with correct checksums. */
 static void fp_check_packet(struct fp *p, int k, const uint8_t *b, size_t n)
 {
@@ -266,7 +284,7 @@ static void fp_check_packet(struct fp *p, int k, const uint8_t *b, size_t n)
 		FP_FAIL("stack %d sent protocol %u", k, ip.proto);
 	if (wire_tcp_parse(b + ip.hdr_len, n - ip.hdr_len, &t) != WIRE_OK)
 		FP_FAIL("stack %d sent a TCP segment that does not parse", k);
-	if (!wire_tcp_csum_ok(ip.src, ip.dst, b + ip.hdr_len, n - ip.hdr_len))
+	if (!wire_tcp_csum_ok(ip.src, fp_final_dst(&ip), b + ip.hdr_len, n - ip.hdr_len))
 		FP_FAIL("stack %d sent a bad TCP checksum", k);
 	if ((t.flags & WIRE_TCP_SYN) && (t.flags & (WIRE_TCP_RST | WIRE_TCP_FIN)))
 		FP_FAIL("stack %d sent SYN with RST/FIN (flags %02x)", k, t.flags);
@@ -900,7 +918,8 @@ static void fp_op_call(struct fp *p, struct fp_in *in)
 		};
 		uint8_t b = fp_u8(in);
 		int level = names[b % 16][0], name = names[b % 16][1];
-		int32_t val[2] = { (int32_t)fp_u32(in), (int32_t)fp_u32(in) };
+		/* a third word: len reaches 9, and byte options (IP_OPTIONS) read len bytes */
+		int32_t val[3] = { (int32_t)fp_u32(in), (int32_t)fp_u32(in), 0 };
 		size_t len = fp_u8(in) % 10;
 
 		if (b >= 0xf0) {
@@ -964,7 +983,8 @@ static void fp_op_seg(struct fp *p, struct fp_in *in)
 	struct wire_ipv4 ip = { .hdr_len = 20, .ttl = 64, .proto = WIRE_IPPROTO_TCP };
 	uint8_t fl = fp_u8(in), sm = fp_u8(in), am = fp_u8(in), om = fp_u8(in);
 	int16_t sd = (int16_t)fp_u16(in), ad = (int16_t)fp_u16(in);
-	size_t plen = fp_u8(in), n;
+	size_t plen = fp_u8(in), n, hl, olen = 0;
+	const uint8_t *ropt = NULL;
 
 	if (!p->ntup)
 		return;
@@ -1036,15 +1056,29 @@ static void fp_op_seg(struct fp *p, struct fp_in *in)
 		p->rbuf[i] = fp_u8(in);
 	if (plen > 1400)
 		plen = 1400;
-	n = wire_tcp_emit(&t, ip.src, ip.dst, p->rbuf, plen, p->buf + 20, sizeof p->buf - 20);
+	/* to a stack that accepts source routes: a completed LSRR (one or two hops) on
+	 * some segments, whose return route the stack's answers take (RFC 9293 §3.9.2.1)
+	 * toward FP_NOBODY, never delivered */
+	hl = 20;
+	if ((sel & 4) && p->cfg[k].accept_source_route) {
+		static const uint8_t rr[2][12] = {
+			{ 0x83, 0x07, 0x08, 10, 0, 0, 9, 0 },
+			{ 0x83, 0x0b, 0x0c, 192, 0, 2, 7, 10, 0, 0, 9, 0 },
+		};
+
+		olen = sel & 8 ? 12 : 8;
+		ropt = rr[!!(sel & 8)];
+		hl += olen;
+	}
+	n = wire_tcp_emit(&t, ip.src, ip.dst, p->rbuf, plen, p->buf + hl, sizeof p->buf - hl);
 	if (!n)
 		return;
-	ip.total_len = (uint16_t)(n + 20);
+	ip.total_len = (uint16_t)(n + hl);
 	ip.id = (uint16_t)p->pkts_seen;
 	if (om & 0x40)
 		ip.frag = WIRE_IP_DF;
-	wire_ipv4_emit(&ip, p->buf, 20);
-	fp_inject(p, k, p->buf, n + 20);
+	wire_ipv4_emit_opts(&ip, ropt, olen, p->buf, hl);
+	fp_inject(p, k, p->buf, n + hl);
 }
 
 /* Fixes the IPv4 and TCP/ICMP checksums of b[0..n) if it parses far enough. */
@@ -1251,7 +1285,11 @@ static void fp_op_config(struct fp *p, struct fp_in *in)
 	case 4: c.fin_timeout_ms = v % 100000; break;
 	case 5: c.keepalive_time_ms = v % 10000; c.keepalive_intvl_ms = v % 3000; break;
 	case 6: c.challenge_ack_limit = v % 5; break;
-	case 7: c.tw_reuse = v % 3; c.rfc1337 = v & 4 ? 1 : 0; break;
+	case 7:
+		c.tw_reuse = v % 3;
+		c.rfc1337 = v & 4 ? 1 : 0;
+		c.accept_source_route = v & 8 ? 1 : 0;
+		break;
 	case 8: c.syn_retries = v % 10; c.synack_retries = (v >> 8) % 10; break;
 	case 9: c.retries2 = v % 20; c.retries1 = (v >> 8) % 5; break;
 	case 10: c.mtu = v % 2000; break;
