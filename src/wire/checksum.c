@@ -3,58 +3,68 @@
  * the IPv4 pseudo-header sum used by TCP (RFC 9293 §3.1).
  *
  * The sum is accumulated 64 bits at a time: 8 bytes are loaded per step (memcpy, so any
- * alignment is fine) in host byte order and added with end-around carry, then folded to
- * 16 bits. RFC 1071 §2(B) shows the one's complement sum is independent of byte order
- * up to one final swap, and §2(C) that wider words may be summed as long as the carries
- * are folded back; so the result is swapped once into big-endian order at the end.
+ * alignment is fine) in host byte order and added with end-around carry. RFC 1071 §2(C)
+ * allows wider words as long as the carries come back in: a 64-bit one's complement
+ * sum (arithmetic modulo 2^64 - 1) is congruent, modulo 2^16 - 1, to the 16-bit one's
+ * complement sum, because 2^16 - 1 divides 2^64 - 1. RFC 1071 §2(B): the sum of
+ * host-order words is the sum of big-endian words with the two bytes swapped; modulo
+ * 2^64 - 1 that swap is a multiplication by 2^8, i.e. a 64-bit rotation by 8 bits, so
+ * no fold is needed until a checksum is written or checked.
  *
- * Invariant: every running sum handed out (wire_csum_add, wire_pseudo_ipv4) means "the
- * one's complement sum of big-endian 16-bit words", so sums from here combine freely.
+ * Invariant: every running sum handed out (wire_csum_add, wire_pseudo_ipv4) is a 64-bit
+ * one's complement value congruent, modulo 2^16 - 1, to the one's complement sum of the
+ * bytes as big-endian 16-bit words; it is 0 only when every byte summed was 0 (so the
+ * fold gives the same one of the two zeros as the 16-bit reference loop). Sums combine
+ * only through wire_csum_add's acc or wire_csum_combine, never with plain '+'. The
+ * small pieces (combine, fold, the 20-byte sum, the pseudo-header) are inline in wire.h.
  */
 #include <string.h>
 
 #include "wire/wire.h"
 
-/* a + b with the carry out of bit 63 added back in (one's complement addition). */
-static uint64_t add_carry(uint64_t a, uint64_t b)
+static inline uint32_t load32(const uint8_t *p)
 {
-	uint64_t s = a + b;
-
-	return s + (s < b);
-}
-
-/* Folds a 64-bit one's complement sum to 16 bits (RFC 1071 §4.1 "fold 32-bit sum"). */
-static uint16_t fold16(uint64_t sum)
-{
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-/* A 16-bit sum of host-order words, as the sum of big-endian words (RFC 1071 §2(B)). */
-static uint16_t host_sum_to_be(uint16_t s)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return s;
-#else
-	return (uint16_t)((s << 8) | (s >> 8));
-#endif
-}
-
-static uint64_t load64(const uint8_t *p)
-{
-	uint64_t w;
+	uint32_t w;
 
 	memcpy(&w, p, sizeof(w));
 	return w;
 }
 
 /*
- * Adds len bytes at data to acc. Borrowed data, read only. Four 8-byte words per loop
- * step keep the adds independent; the tail (< 8 bytes) is added as 4-, 2- and 1-byte
- * pieces, an odd last byte padded with zero in its own position as RFC 1071 §4.1 does.
+ * Sum of the len & 7 last bytes at p, host order, as 4-, 2- and 1-byte pieces each at
+ * an even offset so every byte keeps its position within its 16-bit word; an odd last
+ * byte is padded with zero in its own position as RFC 1071 §4.1 does. At most
+ * 2^32 + 2^16 + 2^8: no carry to fold.
+ */
+static uint64_t sum_tail(const uint8_t *p, size_t len)
+{
+	uint64_t t = 0;
+
+	if (len & 4) {
+		t += load32(p);
+		p += 4;
+	}
+	if (len & 2) {
+		uint16_t w;
+
+		memcpy(&w, p, sizeof w);
+		t += w;
+		p += 2;
+	}
+	if (len & 1) {
+		uint8_t last[2] = { p[0], 0 };  /* RFC 1071 §4.1: padded with a zero byte */
+		uint16_t w;
+
+		memcpy(&w, last, sizeof w);
+		t += w;
+	}
+	return t;
+}
+
+/*
+ * Adds len bytes at data to acc. Borrowed data, read only. x86-64: one add-with-carry
+ * chain (64 bytes per step, then one 8-byte word per step); elsewhere the 8-byte words
+ * are added with wire_csum_combine. The tail (< 8 bytes) goes through sum_tail.
  */
 uint64_t wire_csum_add(uint64_t acc, const void *data, size_t len)
 {
@@ -62,9 +72,9 @@ uint64_t wire_csum_add(uint64_t acc, const void *data, size_t len)
 	uint64_t sum = 0;
 
 #if defined(__x86_64__) && defined(__GNUC__)
-	/* x86-64: one add-with-carry chain over 64 bytes per step (9 instructions where
-	 * add_carry's compare-and-add takes about 35; the end-around carry of RFC 1071 §2(C)
-	 * is the final adc $0). The loops below finish the rest. */
+	/* 9 instructions per 64 bytes where a compare-and-add takes about 35;
+	 * the end-around carry of RFC 1071 §2(C) is the final adc $0 (it cannot carry out:
+	 * a chain started with the carry clear never reaches all-ones with a carry). */
 	while (len >= 64) {
 		__asm__("addq 0(%[p]), %[s]\n\t"
 			"adcq 8(%[p]), %[s]\n\t"
@@ -81,52 +91,39 @@ uint64_t wire_csum_add(uint64_t acc, const void *data, size_t len)
 		p += 64;
 		len -= 64;
 	}
-#endif
-	while (len >= 32) {
-		sum = add_carry(sum, load64(p));
-		sum = add_carry(sum, load64(p + 8));
-		sum = add_carry(sum, load64(p + 16));
-		sum = add_carry(sum, load64(p + 24));
-		p += 32;
-		len -= 32;
+	if (len >= 8) {
+		size_t n = len / 8;
+
+		/* one word per step: lea and dec leave the carry flag alone */
+		__asm__("clc\n"
+			"1:\n\t"
+			"adcq (%[p]), %[s]\n\t"
+			"leaq 8(%[p]), %[p]\n\t"
+			"decq %[n]\n\t"
+			"jnz 1b\n\t"
+			"adcq $0, %[s]"
+			: [s] "+r"(sum), [p] "+r"(p), [n] "+r"(n)
+			:
+			: "cc", "memory");      /* reads the n words at p */
+		len &= 7;
 	}
+#else
 	while (len >= 8) {
-		sum = add_carry(sum, load64(p));
+		uint64_t w;
+
+		memcpy(&w, p, sizeof w);
+		sum = wire_csum_combine(sum, w);
 		p += 8;
 		len -= 8;
 	}
-	/* the tail as 4-, 2- and 1-byte pieces, each at an even offset so every byte keeps
-	 * its position within its 16-bit word (a variable-length copy cost more than the
-	 * sum itself on 20-byte headers) */
-	if (len & 4) {
-		uint32_t w;
-
-		memcpy(&w, p, sizeof w);
-		sum = add_carry(sum, w);
-		p += 4;
-	}
-	if (len & 2) {
-		uint16_t w;
-
-		memcpy(&w, p, sizeof w);
-		sum = add_carry(sum, w);
-		p += 2;
-	}
-	if (len & 1) {
-		uint8_t last[2] = { p[0], 0 };  /* RFC 1071 §4.1: padded with a zero byte */
-		uint16_t w;
-
-		memcpy(&w, last, sizeof w);
-		sum = add_carry(sum, w);
-	}
-	return add_carry(acc, host_sum_to_be(fold16(sum)));
+#endif
+	if (len)
+		sum = wire_csum_combine(sum, sum_tail(p, len));
+	return wire_csum_combine(acc, wire_csum_host_to_be(sum));
 }
 
-/* Folds acc to 16 bits and complements it: the value a header carries. */
-uint16_t wire_csum_fold(uint64_t acc)
-{
-	return (uint16_t)~fold16(acc);
-}
+
+
 
 uint16_t wire_csum(const void *data, size_t len)
 {
@@ -159,20 +156,3 @@ uint16_t wire_csum_update32(uint16_t csum, uint32_t old_v, uint32_t new_v)
 	return wire_csum_fold(sum);
 }
 
-/*
- * RFC 9293 §3.1 "TCP Pseudo-Header": source address, destination address, a zero byte,
- * the protocol and the TCP length (header plus data, not counting the pseudo-header).
- * Addresses in host order; the sum is in the same big-endian sense as wire_csum_add.
- */
-uint64_t wire_pseudo_ipv4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
-{
-	uint64_t sum = 0;
-
-	sum += src >> 16;
-	sum += src & 0xffffu;
-	sum += dst >> 16;
-	sum += dst & 0xffffu;
-	sum += proto;
-	sum += len;
-	return sum;
-}

@@ -76,6 +76,8 @@ enum wire_err wire_ipv4_parse(const uint8_t *buf, size_t len, struct wire_ipv4 *
 /* RFC 791 §3.1 "Header Checksum": the sum over the header, checksum included, is 0. */
 bool wire_ipv4_csum_ok(const uint8_t *buf, size_t hdr_len)
 {
+	if (hdr_len == WIRE_IPV4_HDR_MIN)
+		return wire_csum_fold(wire_csum_add20(0, buf)) == 0;
 	return wire_csum(buf, hdr_len) == 0;
 }
 
@@ -103,7 +105,10 @@ size_t wire_ipv4_emit_opts(const struct wire_ipv4 *ip, const uint8_t *opts, size
 	put32(buf + 16, ip->dst);
 	if (opts_len)
 		memmove(buf + WIRE_IPV4_HDR_MIN, opts, opts_len);
-	put16(buf + 10, wire_csum(buf, hdr_len));
+	if (opts_len)
+		put16(buf + 10, wire_csum(buf, hdr_len));
+	else
+		put16(buf + 10, wire_csum_fold(wire_csum_add20(0, buf)));
 	return hdr_len;
 }
 

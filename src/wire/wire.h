@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ---- errors: every parse failure has a name ------------------------------------ */
 
@@ -60,22 +61,81 @@ static inline bool seq_in(uint32_t x, uint32_t lo, uint32_t hi) { return x - lo 
 static inline bool seq_in_closed(uint32_t x, uint32_t lo, uint32_t hi) { return x - lo <= hi - lo; }
 
 /* ---- Internet checksum (RFC 1071), accumulated 64 bits at a time --------------------- */
+/*
+ * A running sum is a 64-bit one's complement value (arithmetic modulo 2^64 - 1, any of
+ * its bits may be set) congruent modulo 2^16 - 1 to the RFC 1071 sum of the bytes as
+ * big-endian 16-bit words, and 0 only when every byte summed was 0 (why this is the
+ * same checksum: src/wire/checksum.c). Start with 0; combine sums with
+ * wire_csum_combine or as an acc argument, never with '+'; only wire_csum_fold reads
+ * one. The small pieces are inline: they sit on every packet's path.
+ */
 
-/* Adds len bytes at data to the running sum acc (start with 0; bytes are taken as
- * big-endian 16-bit words, an odd final byte padded with zero). Returns the new sum;
- * sums of pieces combine only when every piece but the last has even length. */
+/* The one's complement sum of two running sums: a + b with the carry out of bit 63
+ * added back in (end-around carry, RFC 1071 §2(C)). */
+static inline uint64_t wire_csum_combine(uint64_t a, uint64_t b)
+{
+	uint64_t s = a + b;
+
+	return s + (s < b);
+}
+
+/* A sum of host-order words as a sum of big-endian words (RFC 1071 §2(B)): the byte
+ * swap of every 16-bit lane, which modulo 2^64 - 1 is a rotation left by 8 bits. */
+static inline uint64_t wire_csum_host_to_be(uint64_t s)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return s;
+#else
+	return s << 8 | s >> 56;
+#endif
+}
+
+/* Adds len bytes at data (borrowed, read only) to the running sum acc; an odd final
+ * byte is padded with zero. Returns the new sum; sums of pieces combine only when every
+ * piece but the last has even length. */
 uint64_t wire_csum_add(uint64_t acc, const void *data, size_t len);
-/* Folds a running sum to 16 bits and complements it: the value to put in a header.
- * A buffer whose stored checksum is right sums (with the checksum) to 0 after folding. */
-uint16_t wire_csum_fold(uint64_t acc);
+
+/* wire_csum_add(acc, data, 20) for exactly 20 bytes (an IPv4 header without options):
+ * five 32-bit words summed into 64 bits cannot carry out, so there is no chain. */
+static inline uint64_t wire_csum_add20(uint64_t acc, const void *data)
+{
+	const uint8_t *p = data;
+	uint32_t w[5];
+
+	memcpy(w, p, sizeof w);
+	return wire_csum_combine(acc, wire_csum_host_to_be((uint64_t)w[0] + w[1] + w[2] +
+							   w[3] + w[4]));
+}
+
+/* Folds a running sum to 16 bits and complements it: the value to put in a header. A
+ * buffer whose stored checksum is right sums (with the checksum) to 0 after folding.
+ * The fold (RFC 1071 §4.1): x plus x rotated by half its width holds, in its upper
+ * half, the end-around-carry sum of the two halves; 64 -> 32 -> 16. */
+static inline uint16_t wire_csum_fold(uint64_t acc)
+{
+	uint32_t s32;
+
+	acc += acc << 32 | acc >> 32;
+	s32 = (uint32_t)(acc >> 32);
+	s32 += s32 << 16 | s32 >> 16;
+	return (uint16_t)~(s32 >> 16);
+}
+
 /* The checksum of one buffer: wire_csum_fold(wire_csum_add(0, data, len)). */
 uint16_t wire_csum(const void *data, size_t len);
 /* RFC 1624 eqn. 3: the new checksum after a 16-bit field changes from old_v to new_v. */
 uint16_t wire_csum_update16(uint16_t csum, uint16_t old_v, uint16_t new_v);
 /* The same for a 32-bit field (an address, a sequence number). */
 uint16_t wire_csum_update32(uint16_t csum, uint32_t old_v, uint32_t new_v);
-/* The IPv4 pseudo-header sum (RFC 9293 §3.1): src, dst, zero, protocol, length. */
-uint64_t wire_pseudo_ipv4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
+
+/* The IPv4 pseudo-header sum (RFC 9293 §3.1): src, dst, zero, protocol, length;
+ * addresses in host order. Each 32-bit address is congruent to the sum of its two
+ * 16-bit halves (2^16 = 1 modulo 2^16 - 1); the total stays below 2^34. */
+static inline uint64_t wire_pseudo_ipv4(uint32_t src, uint32_t dst, uint8_t proto,
+					uint16_t len)
+{
+	return (uint64_t)src + dst + proto + len;
+}
 
 /* ---- IPv4 (RFC 791) -------------------------------------------------------------- */
 
