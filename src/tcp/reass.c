@@ -211,6 +211,13 @@ static void measure_segment(struct tcb *tcb, uint32_t n)
 		q->seg_est = (uint16_t)(n < tcb->rcv_mss ? n : tcb->rcv_mss);
 }
 
+/* Time since in-sequence data last arrived. last_data_ns holds 1 for data at time 0 (0
+ * means never), so a clock still at 0 reads as no time passed, not as 2^64 - 1 ns. */
+static uint64_t since_data_ns(const struct tcp_stack *ts, const struct tcp_reass *q)
+{
+	return ts->now_ns > q->last_data_ns ? ts->now_ns - q->last_data_ns : 0;
+}
+
 void tcp_rcv_data_ack(struct tcp_stack *ts, struct tcb *tcb, uint32_t n, bool now)
 {
 	struct tcp_reass *q = &tcb->rcv_ooo;
@@ -218,8 +225,7 @@ void tcp_rcv_data_ack(struct tcp_stack *ts, struct tcb *tcb, uint32_t n, bool no
 	measure_segment(tcb, n);
 	/* quick-ACK mode at the first data, and again after an idle time beyond the RTO
 	 * (Linux tcp_event_data_recv) */
-	if (!q->last_data_ns ||
-	    ts->now_ns - q->last_data_ns > (uint64_t)tcp_rto_ns(ts, tcb))
+	if (!q->last_data_ns || since_data_ns(ts, q) > (uint64_t)tcp_rto_ns(ts, tcb))
 		incr_quickack(tcb);
 	q->last_data_ns = ts->now_ns ? ts->now_ns : 1;
 	/* §3.8.6.3 / RFC 1122 §4.2.3.2: an ACK for at least every second full-sized
@@ -250,7 +256,7 @@ void tcp_rcv_ack_sent(struct tcp_stack *ts, struct tcb *tcb, uint32_t data_len)
 	q->rcv_wup = tcb->rcv_nxt;
 	/* Linux tcp_event_data_sent: our data answers theirs within the ACK delay */
 	if (data_len && q->last_data_ns &&
-	    ts->now_ns - q->last_data_ns < (uint64_t)ts->cfg.delayed_ack_ms * MS)
+	    since_data_ns(ts, q) < (uint64_t)ts->cfg.delayed_ack_ms * MS)
 		q->pingpong = true;
 }
 
