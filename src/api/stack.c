@@ -141,7 +141,8 @@ void synack_stack_rotate_cookie_key(struct synack_stack *s, const uint8_t key[16
 
 /* ---- driver calls ----------------------------------------------------------------- */
 
-static void tcp_rx(struct tcp_stack *ts, const struct ip_rx *rx)
+static inline __attribute__((always_inline)) void tcp_rx(struct tcp_stack *ts,
+							  const struct ip_rx *rx)
 {
 	struct wire_tcp seg;
 
@@ -162,15 +163,17 @@ static void tcp_rx(struct tcp_stack *ts, const struct ip_rx *rx)
 }
 
 /* RFC 9293 §3.9.2.1: a completed source route's return route is handed to TCP for the
- * time of the datagram (tcp/route.h); ICMP builds its own (ip_icmp_echo_reply). */
-static void tcp_rx_routed(struct tcp_stack *ts, const struct ip_rx *rx)
+ * time of the datagram (tcp/route.h); ICMP builds its own (ip_icmp_echo_reply). Out of
+ * line: its buffer would give synack_input a stack-protector check per datagram. */
+__attribute__((noinline)) static void tcp_rx_routed(struct tcp_stack *ts,
+						    const struct ip_rx *rx)
 {
 	struct ip_opts back;
 
-	if (rx->has_srr && ip_opts_return_route(&back, &rx->srr, rx->src))
+	if (ip_opts_return_route(&back, &rx->srr, rx->src))
 		ts->rx_route = ts->reply_route = &back;
 	tcp_rx(ts, rx);
-	ts->rx_route = ts->reply_route = NULL;
+	ts->rx_route = NULL;
 }
 
 static void icmp_rx(struct tcp_stack *ts, const struct ip_rx *rx)
@@ -204,7 +207,11 @@ void synack_input(struct synack_stack *s, uint64_t now_ns, const uint8_t *pkt, s
 	switch (ip_input(ts->addrs, ts->naddrs, ts->cfg.accept_source_route != 0, pkt, len,
 			 &rx)) {
 	case IP_RX_TCP:
-		tcp_rx_routed(ts, &rx);
+		if (rx.has_srr)
+			tcp_rx_routed(ts, &rx);
+		else
+			tcp_rx(ts, &rx);
+		ts->reply_route = NULL; /* it lives for one datagram (tcp/route.h) */
 		break;
 	case IP_RX_ICMP:
 		icmp_rx(ts, &rx);

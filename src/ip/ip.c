@@ -107,15 +107,12 @@ enum ip_rx_kind ip_input(const uint32_t *addrs, unsigned naddrs, bool accept_srr
 	return IP_RX_ICMP;
 }
 
-/* The header of our datagrams (DF set, as Linux does for TCP with PMTU discovery); the
- * caller has checked that hdr_len + payload_len fits 16 bits. */
-static struct wire_ipv4 header(uint32_t src, uint32_t dst, uint8_t proto, uint8_t ttl,
-			       uint8_t tos, uint16_t id, size_t hdr_len, size_t payload_len)
+size_t ip_emit(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, uint8_t proto,
+	       uint8_t ttl, uint8_t tos, uint16_t id, size_t payload_len)
 {
 	struct wire_ipv4 ip = {
-		.hdr_len = (uint8_t)hdr_len,
+		.hdr_len = WIRE_IPV4_HDR_MIN,
 		.tos = tos,
-		.total_len = (uint16_t)(hdr_len + payload_len),
 		.id = id,
 		.frag = WIRE_IP_DF,
 		.ttl = ttl,
@@ -124,17 +121,9 @@ static struct wire_ipv4 header(uint32_t src, uint32_t dst, uint8_t proto, uint8_
 		.dst = dst,
 	};
 
-	return ip;
-}
-
-size_t ip_emit(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, uint8_t proto,
-	       uint8_t ttl, uint8_t tos, uint16_t id, size_t payload_len)
-{
-	struct wire_ipv4 ip;
-
 	if (payload_len + WIRE_IPV4_HDR_MIN > 65535 || payload_len + WIRE_IPV4_HDR_MIN > cap)
 		return 0;
-	ip = header(src, dst, proto, ttl, tos, id, WIRE_IPV4_HDR_MIN, payload_len);
+	ip.total_len = (uint16_t)(payload_len + WIRE_IPV4_HDR_MIN);
 	if (!wire_ipv4_emit(&ip, buf, cap))
 		return 0;
 	return ip.total_len;
@@ -158,14 +147,16 @@ size_t ip_emit_opts(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, uint8_
 		    size_t payload_len)
 {
 	size_t hl = ip_hdr_len(o);
-	struct wire_ipv4 ip;
+	struct wire_ipv4 ip = { .tos = tos, .id = id, .frag = WIRE_IP_DF, .ttl = ttl,
+				.proto = proto, .src = src, .dst = dst };
 	uint8_t opt[IP_OPTS_MAX];
 
 	if (!o || !o->len)      /* the common case keeps the fixed 20-byte path */
 		return ip_emit(buf, cap, src, dst, proto, ttl, tos, id, payload_len);
 	if (payload_len + hl > 65535 || payload_len + hl > cap)
 		return 0;
-	ip = header(src, dst, proto, ttl, tos, id, hl, payload_len);
+	ip.hdr_len = (uint8_t)hl;
+	ip.total_len = (uint16_t)(payload_len + hl);
 	memcpy(opt, o->opt, o->len);
 	if (o->has_srr) {
 		/* RFC 791 §3.1: the datagram goes to the first hop; the final destination

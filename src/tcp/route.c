@@ -15,10 +15,9 @@
 
 #include "tcp/route.h"
 
-void tcp_route_free(struct tcp_stack *ts, struct ip_opts **p)
+/* tcp_route_free's out-of-line part: *p is not NULL. */
+void tcp_route_release(struct tcp_stack *ts, struct ip_opts **p)
 {
-	if (!*p)
-		return;
 	base_free(&ts->alloc, *p, sizeof **p);
 	*p = NULL;
 }

@@ -17,8 +17,13 @@
 
 #include "tcp/tcb.h"
 
+void tcp_route_release(struct tcp_stack *ts, struct ip_opts **p);
 /* Frees *p (may be NULL) and sets it to NULL. */
-void tcp_route_free(struct tcp_stack *ts, struct ip_opts **p);
+static inline void tcp_route_free(struct tcp_stack *ts, struct ip_opts **p)
+{
+	if (*p)         /* the common case: no route, no call */
+		tcp_route_release(ts, p);
+}
 /* *p becomes a copy of src (allocated when *p is NULL). false (nothing changed) on
  * ENOMEM, counted. */
 bool tcp_route_set(struct tcp_stack *ts, struct ip_opts **p, const struct ip_opts *src);
