@@ -25,7 +25,7 @@ static const struct {
 	KNOB(msl_ms), KNOB(tw_reuse), KNOB(rfc1337), KNOB(keepalive_time_ms),
 	KNOB(keepalive_intvl_ms), KNOB(keepalive_probes), KNOB(challenge_ack_limit),
 	KNOB(window_scaling), KNOB(timestamps), KNOB(sack), KNOB(rmem_default),
-	KNOB(wmem_default), KNOB(rmem_max), KNOB(wmem_max),
+	KNOB(wmem_default), KNOB(rmem_max), KNOB(wmem_max), KNOB(recovery), KNOB(early_retrans),
 #undef KNOB
 };
 

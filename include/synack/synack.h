@@ -143,6 +143,12 @@ struct synack_config {
 	                                * the config invalid. Per socket: SYNACK_TCP_CONGESTION */
 	uint32_t slow_start_after_idle; /* 1: after more than one RTO without sending, cwnd
 	                                * restarts from min(IW, cwnd) (RFC 5681 §4.1) */
+
+	/* loss detection (net.ipv4.tcp_recovery, tcp_early_retrans) */
+	uint32_t recovery;             /* 1: bit 0x1 RACK loss detection (RFC 8985) on SACK
+	                                * connections; 0: RFC 6675 / RFC 6582 only */
+	uint32_t early_retrans;        /* 3: >= 3 sends RFC 8985 tail loss probes (with
+	                                * RACK); below 3 none */
 };
 
 /* Fills *cfg with the defaults written above. */

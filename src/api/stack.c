@@ -51,6 +51,8 @@ void synack_config_default(struct synack_config *c)
 	c->max_sockets = 65536;
 	memcpy(c->congestion_control, "cubic", 6);
 	c->slow_start_after_idle = 1;
+	c->recovery = 1;
+	c->early_retrans = 3;
 }
 
 static bool config_ok(const struct synack_config *c)

@@ -324,7 +324,8 @@ static bool plan_is_empty(const struct tcb *tcb, const struct plan *p)
 static bool nothing_due(const struct tcb *tcb)
 {
 	if (tcb->want_ack || tcb->want_ka_probe || tcb->want_probe ||
-	    tcb->rec.state != TCP_REC_OPEN || unsent_bytes(tcb))
+	    tcb->rec.state != TCP_REC_OPEN || unsent_bytes(tcb) || tcb->rec.rack.lost_bytes ||
+	    tcb->rec.rack.tlp_due)
 		return false;
 	if (tcb->snd_nxt == tcb->iss && tcb->snd_una == tcb->iss)
 		return false;
@@ -345,6 +346,8 @@ static void account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct pla
 	}
 	if (p->rexmit)
 		tcp_rec_on_sent(ts, tcb, p->seq, span);
+	if (span && !p->syn)
+		tcp_rec_on_xmit(ts, tcb, p->seq, span);        /* RACK's transmit map */
 	if (span) {
 		if (!tcb->rtt.timing && new_data && !seq_lt(p->seq, tcb->snd_max)) {
 			tcb->rtt.timing = true;
@@ -362,6 +365,8 @@ static void account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct pla
 				      ts->now_ns + tcb->opt.user_timeout_ms * MS);
 		tcp_timer_clear(ts, tcb, TCP_T_PERSIST);
 		tcb->cc.last_send_ns = ts->now_ns;      /* idle restart (cc.c) */
+		if (new_data)
+			tcp_rec_after_send(ts, tcb);    /* RFC 8985 §7.2 probe timer */
 	}
 	if (p->flags & WIRE_TCP_ACK) {
 		tcb->want_ack = false;

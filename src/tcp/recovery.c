@@ -24,6 +24,11 @@
  *     recovery restarts it on every advance (RFC 6298 (5.3), RFC 6675 §6).
  *   - A retransmission is sent when it starts below SND.UNA + SND.WND or at SND.UNA
  *     (Linux tcp_retransmit_skb), its length not cut by the window (RFC 9293 MAY-7).
+ *   - With RACK (rack.h; docs/choices.md "loss detection with SACK"), recovery begins
+ *     when RACK marks a loss, the marked segments are resent in sequence order (the
+ *     first regardless of cwnd), pipe = outstanding - SACKed - marked lost in and out
+ *     of recovery (Linux tcp_packets_in_flight), and the tail loss probe takes the
+ *     place of NextSeg () rules (3) and (4).
  *   - Spurious fast retransmits (reordering deeper than DupThresh) are detected by RFC
  *     3522's timestamp test on the first ACK covering the first retransmission and
  *     undone at once (Linux tcp_try_undo_partial / tcp_packet_delayed; RFC 4015 §3.2
@@ -67,6 +72,15 @@ uint32_t tcp_pipe(const struct tcb *tcb)
 	uint32_t flight = tcb->snd_max - tcb->snd_una;
 	uint32_t allow;
 
+	if (r->rack.seg && tcb->sack_ok && r->state != TCP_REC_NEWRENO) {
+		/* RACK (Linux tcp_packets_in_flight): what is neither SACKed nor marked
+		 * lost, in and out of recovery; the probe goes whatever cwnd says (§7.3) */
+		uint32_t gone = r->sb.sacked_bytes + r->rack.lost_bytes;
+
+		if (r->rack.tlp_due)
+			return 0;
+		return flight > gone ? flight - gone : 0;
+	}
 	switch (r->state) {
 	case TCP_REC_SACK:
 		return tcp_sb_pipe(&r->sb, tcb->snd_una, tcb->snd_max, r->high_rxt, smss(tcb));
@@ -102,7 +116,7 @@ uint32_t tcp_flight_size(const struct tcb *tcb)
 
 /* ---- choosing a retransmission (RFC 6675 NextSeg (), RFC 5681/6582) ---------------- */
 
-enum rule { R_NONE = 0, R_LOST, R_MAYBE, R_RESCUE, R_FORCED };
+enum rule { R_NONE = 0, R_LOST, R_MAYBE, R_RESCUE, R_FORCED, R_PROBE };
 
 /* One past the last payload octet in the send buffer. */
 static uint32_t data_end(const struct tcb *tcb)
@@ -166,11 +180,45 @@ static enum rule choose_sack(const struct tcb *tcb, uint32_t *seq, uint32_t *len
 	return R_NONE;
 }
 
+/*
+ * With RACK (rack.h) the segments to retransmit are the ones it marked lost, in
+ * sequence order, in recovery and out of it (after an RTO, or while RFC 6582's recover
+ * holds recovery back), as cwnd allows; the first of a recovery goes regardless of cwnd
+ * (RFC 6675 (4.3), RFC 6937's at least one). The tail loss probe (§7.3) resends the
+ * last segment when no new data may go.
+ */
+static enum rule choose_rack(const struct tcb *tcb, uint32_t *seq, uint32_t *len)
+{
+	const struct tcp_recovery *r = &tcb->rec;
+
+	if (r->rexmit_due) {
+		if (!tcp_rack_first_lost(tcb, tcb->snd_una, seq, len)) {
+			*seq = tcb->snd_una;
+			*len = tcb->snd_max - tcb->snd_una;
+		}
+		return fit(tcb, *seq, len) ? R_FORCED : R_NONE;
+	}
+	if (r->rack.tlp_due) {
+		if (has_new_data(tcb) || !tcp_rack_last_seg(tcb, seq, len))
+			return R_NONE;
+		return fit(tcb, *seq, len) ? R_PROBE : R_NONE;
+	}
+	if (tcb->cc.cwnd && tcp_pipe(tcb) + smss(tcb) > tcb->cc.cwnd)
+		return R_NONE;                  /* (C) */
+	if (tcp_rack_first_lost(tcb, tcb->snd_una, seq, len) && fit(tcb, *seq, len))
+		return R_LOST;
+	return R_NONE;
+}
+
 static enum rule choose(const struct tcb *tcb, uint32_t *seq, uint32_t *len)
 {
 	const struct tcp_recovery *r = &tcb->rec;
 
-	if (r->state == TCP_REC_OPEN || !tcp_is_synchronized(tcb->state))
+	if (!tcp_is_synchronized(tcb->state))
+		return R_NONE;
+	if (r->rack.seg && tcb->sack_ok && r->state != TCP_REC_NEWRENO)
+		return choose_rack(tcb, seq, len);
+	if (r->state == TCP_REC_OPEN)
 		return R_NONE;
 	if (r->rexmit_due) {
 		/* RFC 5681 §3.2 step 3 / RFC 6675 (4.3) / RFC 6582 partial ACK */
@@ -225,6 +273,8 @@ void tcp_rec_on_sent(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32
 			r->high_rxt = end;      /* (C.2) */
 		break;
 	}
+	if (r->undo_armed)
+		r->undo_retrans += (span + smss(tcb) - 1) / smss(tcb);
 	if (tcb->rtt.timing && seq_lt(seq, tcb->rtt.timed_seq))
 		tcb->rtt.timing = false;        /* Karn: the timed octets were resent */
 	tcb->total_retrans++;
@@ -261,6 +311,9 @@ static void enter_recovery(struct tcp_stack *ts, struct tcb *tcb)
 	r->partial_seen = false;
 	r->eifel_pending = true;
 	r->eifel_armed = false;
+	r->rack.tlp_out = r->rack.tlp_due = false;
+	r->undo_armed = true;                   /* RFC 3708: count this episode's */
+	r->undo_retrans = 0;
 	tcp_count(ts, SYNACK_CTR_TCP_FAST_RETRANS);
 	tcp_want_output(ts, tcb);
 }
@@ -274,6 +327,7 @@ static void exit_recovery(struct tcp_stack *ts, struct tcb *tcb)
 	r->rexmit_due = false;
 	r->dupacks = 0;
 	r->eifel_pending = r->eifel_armed = false;
+	tcp_rack_on_recovery_end(tcb);
 	tcp_cc_exit_recovery(ts, tcb);          /* RFC 6582 step 3 (2): cwnd = ssthresh */
 }
 
@@ -302,6 +356,47 @@ static bool undo_if_spurious(struct tcp_stack *ts, struct tcb *tcb, const struct
 	r->dupacks = 0;
 	if (tcb->sack_ok)
 		r->has_recover = false;
+	if (r->rack.seg)
+		tcp_rack_on_undo(tcb);          /* the "lost" segments were only late */
+	r->undo_armed = false;
+	tcp_cc_undo(ts, tcb);
+	return true;
+}
+
+/*
+ * RFC 3708 §3 (D-SACK detection of spurious retransmissions) with Linux's response
+ * (tcp_try_undo_dsack): every retransmission of the last fast-recovery episode has
+ * been reported back as a duplicate, so none was needed: cwnd and ssthresh as before,
+ * recovery left if it still runs. Reordering beyond the reordering window looks like
+ * this (the originals arrive after all); ACKs that would have shown it to the Eifel
+ * test may themselves be lost or reordered. Not after an RTO (disarmed there).
+ */
+static bool undo_by_dsack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg)
+{
+	struct tcp_recovery *r = &tcb->rec;
+	const struct wire_sack_block *b = seg->opt.sack;
+	uint32_t segs;
+
+	if (!r->undo_armed || !r->undo_retrans || !(seg->opt.present & WIRE_HAS_SACK) ||
+	    !seg->opt.sack_count || !tcp_sb_is_dsack(seg->ack, b, seg->opt.sack_count) ||
+	    !seq_lt(b[0].left, b[0].right))
+		return false;
+	segs = (b[0].right - b[0].left + smss(tcb) - 1) / smss(tcb);
+	r->undo_retrans = segs >= r->undo_retrans ? 0 : r->undo_retrans - segs;
+	if (r->undo_retrans)
+		return false;
+	r->undo_armed = false;
+	r->eifel_pending = r->eifel_armed = false;
+	if (r->state != TCP_REC_OPEN) {
+		r->state = TCP_REC_OPEN;
+		r->inflate = 0;
+		r->rexmit_due = false;
+		r->dupacks = 0;
+		if (tcb->sack_ok)
+			r->has_recover = false;
+	}
+	if (r->rack.seg)
+		tcp_rack_on_undo(tcb);
 	tcp_cc_undo(ts, tcb);
 	return true;
 }
@@ -363,6 +458,131 @@ static const char *in_recovery_ack(struct tcp_stack *ts, struct tcb *tcb, uint32
 	return NULL;
 }
 
+/* ---- RACK-TLP (RFC 8985) timers ------------------------------------------------------ */
+
+/* The retransmission slot takes at + the kind when it is earlier than what it holds. */
+static void arm_rack_timer(struct tcp_stack *ts, struct tcb *tcb, uint64_t at, uint8_t kind)
+{
+	uint64_t cur = tcb->deadline[TCP_T_RETRANSMIT];
+
+	if (cur && cur <= at)
+		return;
+	tcp_timer_set(ts, tcb, TCP_T_RETRANSMIT, at);
+	tcb->rec.rack.timer = kind;
+}
+
+/* RFC 8985 §7.2: a probe may be scheduled outside recovery, with SACK, data in flight,
+ * no probe outstanding, the RTO running (a segment is outstanding). */
+static void schedule_tlp(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+
+	if (ts->cfg.early_retrans < 3 || tcb->rec.state != TCP_REC_OPEN || m->tlp_out ||
+	    m->tlp_due || m->timer == TCP_RACK_T_REO || tcb->snd_una == tcb->snd_max ||
+	    tcb->snd_nxt != tcb->snd_max || m->lost_bytes ||
+	    !tcb->deadline[TCP_T_RETRANSMIT] || tcb->state < TCP_ESTABLISHED)
+		return;
+	tcp_timer_set(ts, tcb, TCP_T_RETRANSMIT, ts->now_ns + tcp_rack_pto_ns(ts, tcb));
+	m->timer = TCP_RACK_T_TLP;
+}
+
+void tcp_rec_on_xmit(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t span)
+{
+	if (tcp_rack_enabled(ts, tcb))
+		tcp_rack_on_send(ts, tcb, seq, span);
+}
+
+void tcp_rec_after_send(struct tcp_stack *ts, struct tcb *tcb)
+{
+	if (tcb->rec.rack.seg && tcb->sack_ok)
+		schedule_tlp(ts, tcb);
+}
+
+/* RACK found losses outside recovery: recovery begins (RFC 8985 §6.2 step 5 with RFC
+ * 6675's reaction: Linux tcp_time_to_recover on lost_out), unless RFC 6582's recover
+ * still holds it back; then the marked segments are resent as cwnd allows. */
+static const char *rack_maybe_enter(struct tcp_stack *ts, struct tcb *tcb)
+{
+	if (!tcb->rec.rack.lost_bytes || tcb->rec.state != TCP_REC_OPEN)
+		return NULL;
+	tcp_want_output(ts, tcb);
+	if (!may_enter(tcb))
+		return "RACK: lost segments resent, no new recovery before recover";
+	enter_recovery(ts, tcb);
+	return "RACK: segment lost (RFC 8985), recovery begins";
+}
+
+/* §7.4: the ACK of the probe ends its episode; a probe that was a retransmission and
+ * drew no D-SACK repaired a loss, which congestion control must hear about (Linux: a
+ * CWR reduction; here cwnd = ssthresh of the algorithm at once). */
+static const char *tlp_episode(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+
+	if (!m->tlp_out || seq_lt(tcb->snd_una, m->tlp_end_seq))
+		return NULL;
+	m->tlp_out = false;
+	if (!m->tlp_rexmit || m->tlp_dsack || tcb->rec.state != TCP_REC_OPEN)
+		return NULL;
+	tcp_cc_enter_recovery(ts, tcb);
+	tcp_cc_exit_recovery(ts, tcb);
+	return "tail loss probe repaired a loss: cwnd reduced";
+}
+
+static const char *rack_on_ack(struct tcp_stack *ts, struct tcb *tcb, uint32_t acked,
+			       uint32_t rtt_us, const char *note)
+{
+	struct tcp_recovery *r = &tcb->rec;
+	uint64_t reo = tcp_rack_detect_loss(ts, tcb);
+	const char *why;
+
+	if ((why = tlp_episode(ts, tcb)))
+		note = why;
+	if (r->state != TCP_REC_OPEN) {
+		if (seq_geq(tcb->snd_una, r->recover)) {
+			exit_recovery(ts, tcb);         /* RFC 6675 (A) */
+			note = "full ACK: recovery ends";
+		} else {
+			tcp_want_output(ts, tcb);
+			note = acked ? "partial ACK (RACK recovery)" : note;
+		}
+	} else if (acked) {
+		r->dupacks = 0;
+		tcp_cc_on_ack(ts, tcb, acked, rtt_us);
+	}
+	if (r->state == TCP_REC_OPEN) {
+		if (seq_lt(tcb->snd_nxt, tcb->snd_max) && r->sb.n)
+			skip_sacked(tcb);
+		if ((why = rack_maybe_enter(ts, tcb)))
+			note = why;
+	}
+	if (reo)
+		arm_rack_timer(ts, tcb, ts->now_ns + reo, TCP_RACK_T_REO);     /* §6.3 */
+	else
+		schedule_tlp(ts, tcb);
+	return note;
+}
+
+void tcp_rec_on_timer(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+	uint8_t kind = m->timer;
+	uint64_t reo;
+
+	tcp_rexmit_arm(ts, tcb);                /* the RTO again (timer = RTO) */
+	if (kind == TCP_RACK_T_TLP) {
+		m->tlp_due = true;              /* §7.3: one probe, new data first */
+		tcp_want_output(ts, tcb);
+		return;
+	}
+	reo = tcp_rack_detect_loss(ts, tcb);    /* §6.3 */
+	rack_maybe_enter(ts, tcb);
+	if (tcb->rec.state != TCP_REC_OPEN || m->lost_bytes)
+		tcp_want_output(ts, tcb);
+	if (reo)
+		arm_rack_timer(ts, tcb, ts->now_ns + reo, TCP_RACK_T_REO);
+}
+
 const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
 			   uint32_t prev_una, bool dup5681, uint32_t rtt_us)
 {
@@ -370,10 +590,13 @@ const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct w
 	uint32_t acked = tcb->snd_una - prev_una;
 	uint32_t newly_sacked = 0;
 	const char *note = NULL;
+	bool rack = r->rack.seg && tcb->sack_ok;
 	bool dup;
 
 	if (acked)
 		tcp_sb_ack(&r->sb, tcb->snd_una);
+	if (rack)
+		tcp_rack_on_ack(ts, tcb, seg, prev_una);
 	if (tcb->sack_ok && (seg->opt.present & WIRE_HAS_SACK))
 		newly_sacked = tcp_sb_update(&r->sb, tcb->snd_una, tcb->snd_max, seg->ack,
 					     seg->opt.sack, seg->opt.sack_count);
@@ -381,6 +604,10 @@ const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct w
 	dup = tcb->sack_ok ? newly_sacked > 0 : dup5681;
 	if (acked && undo_if_spurious(ts, tcb, seg))
 		note = "spurious fast retransmit (RFC 3522): recovery undone";
+	else if (tcb->sack_ok && undo_by_dsack(ts, tcb, seg))
+		note = "every retransmission D-SACKed (RFC 3708): recovery undone";
+	if (rack)
+		return rack_on_ack(ts, tcb, acked, rtt_us, note);
 	if (r->state != TCP_REC_OPEN)
 		return in_recovery_ack(ts, tcb, acked, dup5681 || newly_sacked);
 	if (acked) {
@@ -420,7 +647,10 @@ void tcp_rec_on_rto(struct tcp_stack *ts, struct tcb *tcb)
 	r->rexmit_due = false;
 	r->has_rescue = false;
 	r->eifel_pending = r->eifel_armed = false;
+	r->undo_armed = false;
 	tcp_sb_clear(&r->sb);                   /* RFC 2018 §8: the peer may have reneged */
+	if (r->rack.seg)
+		tcp_rack_on_rto(ts, tcb);       /* everything outstanding is lost */
 	tcp_count(ts, SYNACK_CTR_TCP_RTO);
 	tcp_cc_on_rto(ts, tcb);
 }

@@ -13,6 +13,12 @@
  * subtracted from the flight instead of being added to cwnd (cc sets cwnd = ssthresh on
  * entry).
  *
+ * With SACK and net.ipv4.tcp_recovery bit 0x1 (the default, as Linux), losses are
+ * found by RACK-TLP (RFC 8985, rack.h) instead of DupThresh/IsLost: recovery begins
+ * when RACK marks a segment lost, NextSeg () resends the marked segments in order, pipe
+ * is what is neither SACKed nor marked lost, and the tail loss probe replaces NextSeg ()
+ * rules (3) and (4). Without SACK, or with the bit clear, RFC 6675 / RFC 6582 as above.
+ *
  * A fast retransmit that the peer did not need (the segment was only reordered) is
  * detected with timestamps as RFC 3522 (Eifel) says and undone as Linux does
  * (tcp_cc_undo: cwnd and ssthresh as before the recovery).
@@ -23,7 +29,9 @@
  * Who calls what:
  *   tcp_rec_is_dupack, tcp_rec_on_ack   input.c step_ack, for every acceptable ACK
  *   tcp_rec_next_seg, tcp_rec_on_sent   output.c plan_segment / account_sent
+ *   tcp_rec_on_xmit, tcp_rec_after_send output.c account_sent (every segment)
  *   tcp_rec_on_rto                      timers.c, retransmission timeout
+ *   tcp_rec_on_timer                    timers.c, the slot held a RACK or TLP timer
  *   tcp_rec_window_shrunk               input.c update_window (RFC 9293 §3.8.6)
  *   tcp_pipe, tcp_flight_size           output.c / cc.c
  */
@@ -33,6 +41,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tcp/rack.h"
 #include "tcp/sack.h"
 #include "wire/wire.h"
 
@@ -68,6 +77,11 @@ struct tcp_recovery {
 	uint32_t eifel_seq, eifel_tsval;
 	bool eifel_pending;     /* recovery began, its first retransmission not yet sent */
 	bool eifel_armed;       /* it was sent with a timestamp; no ACK covered it yet */
+	/* RFC 3708 / Linux tcp_try_undo_dsack: retransmissions of the last episode not yet
+	 * reported duplicate by a D-SACK; 0 with undo_armed: every one was spurious */
+	uint32_t undo_retrans;
+	bool undo_armed;
+	struct tcp_rack rack;   /* RFC 8985 RACK-TLP state and transmit map (rack.h) */
 };
 
 /* RFC 5681 §2 duplicate ACK, tested before seg changes anything: data outstanding (a
@@ -121,6 +135,20 @@ uint32_t tcp_pipe(const struct tcb *tcb);
 /* RFC 5681 FlightSize for ssthresh: SND.MAX - SND.UNA without the segments limited
  * transmit sent since the first duplicate ACK (RFC 5681 §3.2 step 2, RFC 6675 (4.2)). */
 uint32_t tcp_flight_size(const struct tcb *tcb);
+
+/* Output is about to account a segment [seq, seq + span) (span counts a FIN; SYNs are
+ * not passed): RACK's transmit map (rack.h), before SND.NXT/SND.MAX move. */
+void tcp_rec_on_xmit(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t span);
+
+/* After output accounted a segment that carried new data (the RTO is running): RFC
+ * 8985 §7.2 schedules the tail loss probe when it may. */
+void tcp_rec_after_send(struct tcp_stack *ts, struct tcb *tcb);
+
+/* The retransmission slot fired while it held RACK's reordering timer or the TLP timer
+ * (tcb->rec.rack.timer != TCP_RACK_T_RTO): RFC 8985 §6.3 (mark what is lost now,
+ * recovery may begin) or §7.3 (the next segment is the probe); the RTO is armed again.
+ * tcb is synchronized. */
+void tcp_rec_on_timer(struct tcp_stack *ts, struct tcb *tcb);
 
 /* True during NewReno or SACK recovery. */
 bool tcp_rec_in_recovery(const struct tcb *tcb);

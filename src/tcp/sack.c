@@ -17,7 +17,7 @@ void tcp_sb_clear(struct tcp_scoreboard *sb)
 
 /* RFC 2883 §4: the first block reports duplicate data when it lies below the
  * cumulative acknowledgment or inside the second block. */
-static bool is_dsack(uint32_t ack, const struct wire_sack_block *blk, unsigned n)
+bool tcp_sb_is_dsack(uint32_t ack, const struct wire_sack_block *blk, unsigned n)
 {
 	if (seq_lt(blk[0].left, ack))
 		return true;
@@ -76,7 +76,7 @@ uint32_t tcp_sb_update(struct tcp_scoreboard *sb, uint32_t snd_una, uint32_t snd
 	for (unsigned k = 0; k < n; k++) {
 		uint32_t l = blk[k].left, r = blk[k].right;
 
-		if (k == 0 && is_dsack(ack, blk, n))
+		if (k == 0 && tcp_sb_is_dsack(ack, blk, n))
 			continue;               /* RFC 2883: not for the scoreboard */
 		if (!seq_lt(l, r) || seq_gt(r, snd_max) || seq_leq(r, snd_una))
 			continue;               /* RFC 2018: invalid, or nothing new */

@@ -51,6 +51,10 @@ void tcp_sb_clear(struct tcp_scoreboard *sb);
 uint32_t tcp_sb_update(struct tcp_scoreboard *sb, uint32_t snd_una, uint32_t snd_max,
 		       uint32_t ack, const struct wire_sack_block *blk, unsigned n);
 
+/* RFC 2883 §4: the first of blk[0..n) (n >= 1) reports duplicate data (a D-SACK): it
+ * lies below ack, or inside the second block. */
+bool tcp_sb_is_dsack(uint32_t ack, const struct wire_sack_block *blk, unsigned n);
+
 /* The cumulative acknowledgment moved to snd_una: forgets what lies below it. */
 void tcp_sb_ack(struct tcp_scoreboard *sb, uint32_t snd_una);
 

@@ -151,10 +151,12 @@ void tcp_rexmit_arm(struct tcp_stack *ts, struct tcb *tcb)
 
 	tcp_timer_clear(ts, tcb, kind == TCP_T_SYNACK ? TCP_T_RETRANSMIT : TCP_T_SYNACK);
 	tcp_timer_set(ts, tcb, kind, ts->now_ns + tcp_rto_ns(ts, tcb));
+	tcb->rec.rack.timer = TCP_RACK_T_RTO;   /* the slot holds the RTO (rack.h) */
 }
 
 void tcp_rexmit_stop(struct tcp_stack *ts, struct tcb *tcb)
 {
+	tcb->rec.rack.timer = TCP_RACK_T_RTO;
 	tcp_timer_clear(ts, tcb, TCP_T_SYNACK);
 	tcp_timer_clear(ts, tcb, TCP_T_RETRANSMIT);
 }
@@ -194,6 +196,16 @@ static bool on_retransmit(struct tcp_stack *ts, struct tcb *tcb, int kind)
 {
 	uint8_t before = tcb->state;
 
+	if (kind == TCP_T_RETRANSMIT && tcb->rec.rack.timer != TCP_RACK_T_RTO &&
+	    tcp_is_synchronized(tcb->state)) {
+		/* RFC 8985: the slot held RACK's reordering timer or the tail loss probe */
+		tcp_note_timer(ts, tcb, kind, SYNACK_V_FIRED, before,
+			       tcb->rec.rack.timer == TCP_RACK_T_TLP
+				       ? "tail loss probe (RFC 8985 §7.3)"
+				       : "RACK reordering timeout (RFC 8985 §6.3)");
+		tcp_rec_on_timer(ts, tcb);
+		return true;
+	}
 	if (give_up_limit_reached(ts, tcb)) {
 		if (tcb->state == TCP_SYN_RECEIVED && tcb->from_listen) {
 			/* S06: the half-open entry is dropped silently */

@@ -31,7 +31,10 @@ struct rig {
 /* Relative sequence number -> absolute. */
 #define REL(r, x) ((r)->iss + 1 + (uint32_t)(x))
 
-static inline void rig_open(struct rig *r, bool sack)
+/* The connection with net.ipv4.tcp_recovery = recovery: 0 keeps RFC 6675 / RFC 6582
+ * alone (test_stream_rec_sack/sackrec/newreno/undo test those paths), 1 adds RACK-TLP
+ * (RFC 8985: test_stream_rec_rack). */
+static inline void rig_open_rec(struct rig *r, bool sack, uint32_t recovery)
 {
 	struct wire_tcp_opts o = { .present = WIRE_HAS_MSS, .mss = SMSS };
 	static char data[NSEG * SMSS];
@@ -42,6 +45,7 @@ static inline void rig_open(struct rig *r, bool sack)
 	memset(r, 0, sizeof *r);
 	h_default_config(&cfg);
 	cfg.sack = 1;           /* SACK-permitted is offered; used when the peer's SYN has it */
+	cfg.recovery = recovery;
 	h_init_cfg(&r->h, &cfg);
 	r->peer_win = 65535;
 	r->peer_seq = PEER_ISN + 1;
@@ -62,6 +66,11 @@ static inline void rig_open(struct rig *r, bool sack)
 	for (unsigned i = 0; i < sizeof data; i++)
 		data[i] = (char)('a' + i % 26);
 	cr_assert_eq(synack_send(r->h.s, r->fd, data, sizeof data, 0), (long)sizeof data);
+}
+
+static inline void rig_open(struct rig *r, bool sack)
+{
+	rig_open_rec(r, sack, 0);
 }
 
 /* The next segment carrying data: exactly [REL(x), REL(x) + len), flags ACK (+PSH when

@@ -81,6 +81,7 @@ static void u_open(struct u *u, bool sack)
 	h_default_config(&cfg);
 	cfg.timestamps = 1;
 	cfg.sack = 1;
+	cfg.recovery = 0;       /* RFC 6675 / 6582 recovery (RACK: test_stream_rec_rack) */
 	h_init_cfg(&u->h, &cfg);
 	u->peer_tsval = 501;
 	l = h_listen(&u->h, SRV_PORT, 16);

@@ -1,0 +1,419 @@
+/*
+ * rack.c — RACK-TLP (RFC 8985 §6.1–6.3, §7.2) over a transmit map; see rack.h for the
+ * model, the invariants and the division of labour with recovery.c.
+ *
+ * Choices (docs/choices.md):
+ *   - As Linux (tcp_recovery.c), RACK.min_RTT is the smallest RTT sample RACK took on
+ *     this connection (Linux: a windowed minimum over 5 minutes; a transfer here is
+ *     shorter than the window), and RACK runs only when SACK is negotiated.
+ *   - The loss scan walks only the holes of the SACK scoreboard below the newest
+ *     segment sent before RACK.xmit_ts (never-retransmitted entries are in send order,
+ *     so the first one sent after it ends the scan): the cost is the unSACKed entries,
+ *     not the flight (Linux keeps a time-sorted list for the same purpose).
+ *   - An entry partly covered by a SACK block stays unSACKed: a retransmission covers
+ *     it whole.
+ */
+#include "tcp/rack.h"
+#include "tcp/sack.h"
+#include "tcp/tcb.h"
+
+#define MS 1000000ull
+#define US 1000ull
+
+static uint32_t smss(const struct tcb *tcb)
+{
+	return tcb->snd_mss ? tcb->snd_mss : 1;
+}
+
+bool tcp_rack_enabled(const struct tcp_stack *ts, const struct tcb *tcb)
+{
+	return (ts->cfg.recovery & TCP_RACK_LOSS_DETECTION) && tcb->sack_ok;
+}
+
+/* ---- the map ------------------------------------------------------------------------ */
+
+static struct tcp_rack_seg *at(const struct tcp_rack *m, uint32_t i)
+{
+	return &m->seg[(m->head + i) & (m->cap - 1)];
+}
+
+static uint32_t start_of(const struct tcp_rack *m, uint32_t i)
+{
+	return i ? at(m, i - 1)->end : m->base;
+}
+
+/* The index of the entry holding seq (n when seq is at or beyond the last end). */
+static uint32_t find(const struct tcp_rack *m, uint32_t seq)
+{
+	uint32_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (seq_gt(at(m, mid)->end, seq))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+static bool grow(struct tcp_stack *ts, struct tcp_rack *m)
+{
+	uint32_t ncap = m->cap ? m->cap * 2 : TCP_RACK_MIN_SEGS;
+	struct tcp_rack_seg *ns;
+
+	if (ncap > TCP_RACK_MAX_SEGS)
+		return false;
+	ns = base_alloc(&ts->alloc, ncap * sizeof *ns);
+	if (!ns)
+		return false;
+	for (uint32_t i = 0; i < m->n; i++)
+		ns[i] = *at(m, i);
+	base_free(&ts->alloc, m->seg, m->cap * sizeof *m->seg);
+	m->seg = ns;
+	m->cap = ncap;
+	m->head = 0;
+	return true;
+}
+
+static void drop_all(struct tcp_rack *m, uint32_t base)
+{
+	m->n = 0;
+	m->head = 0;
+	m->base = base;
+	m->lost_bytes = 0;
+}
+
+static void append(struct tcp_stack *ts, struct tcp_rack *m, uint32_t seq, uint32_t end)
+{
+	struct tcp_rack_seg *e;
+
+	if (!m->n)
+		m->base = seq;
+	else if (at(m, m->n - 1)->end != seq)
+		drop_all(m, seq);       /* not contiguous (cannot happen): start afresh */
+	if (m->n == m->cap && !grow(ts, m)) {
+		if (!m->n)
+			return;
+		e = at(m, m->n - 1);    /* bounded: the last entry grows instead */
+		if (e->flags & TCP_RACK_F_LOST)
+			m->lost_bytes += end - seq;
+		e->end = end;
+		e->xmit_ns = ts->now_ns;
+		return;
+	}
+	e = at(m, m->n++);
+	e->end = end;
+	e->flags = 0;
+	e->xmit_ns = ts->now_ns;
+}
+
+static void clear_lost(struct tcp_rack *m, uint32_t i)
+{
+	struct tcp_rack_seg *e = at(m, i);
+
+	if (e->flags & TCP_RACK_F_LOST) {
+		e->flags &= ~(uint32_t)TCP_RACK_F_LOST;
+		m->lost_bytes -= e->end - start_of(m, i);
+	}
+}
+
+void tcp_rack_on_send(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t span)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+	uint32_t end = seq + span;
+
+	if (!span)
+		return;
+	if (m->tlp_due) {
+		/* §7.3: this segment is the probe */
+		m->tlp_due = false;
+		m->tlp_out = true;
+		m->tlp_rexmit = seq_lt(seq, tcb->snd_max);
+		m->tlp_dsack = false;
+		m->tlp_end_seq = seq_gt(end, tcb->snd_max) ? end : tcb->snd_max;
+	}
+	if (seq_lt(seq, tcb->snd_max)) {
+		uint32_t top = seq_lt(end, tcb->snd_max) ? end : tcb->snd_max;
+
+		for (uint32_t i = find(m, seq); i < m->n && seq_lt(start_of(m, i), top); i++) {
+			clear_lost(m, i);
+			at(m, i)->flags |= TCP_RACK_F_RETRANS;
+			at(m, i)->xmit_ns = ts->now_ns;
+		}
+	}
+	if (seq_gt(end, tcb->snd_max))
+		append(ts, m, seq_gt(seq, tcb->snd_max) ? seq : tcb->snd_max, end);
+}
+
+/* ---- RFC 8985 §6.2 steps 2–4 ---------------------------------------------------------- */
+
+/* §6.2: "sent after": later, or at the same time and higher in sequence space. */
+static bool sent_after(uint64_t t1, uint32_t seq1, uint64_t t2, uint32_t seq2)
+{
+	return t1 > t2 || (t1 == t2 && seq_gt(seq1, seq2));
+}
+
+/* Step 2 (and 3) for one entry newly delivered (cumulatively acknowledged or SACKed). */
+static void delivered(struct tcp_stack *ts, struct tcb *tcb, const struct tcp_rack_seg *e,
+		      const struct wire_tcp *seg)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+	uint64_t rtt_ns = ts->now_ns > e->xmit_ns ? ts->now_ns - e->xmit_ns : 0;
+	uint32_t rtt_us = rtt_ns / US > UINT32_MAX ? UINT32_MAX : (uint32_t)(rtt_ns / US);
+
+	if (e->flags & TCP_RACK_F_RETRANS) {
+		/* step 2: an ACK that may be for the original is no sample (Karn): the
+		 * echoed timestamp predates the retransmission, or the time is shorter
+		 * than any RTT seen */
+		uint32_t tsval = (uint32_t)(e->xmit_ns / MS) + tcb->ts_offset;
+
+		if ((seg->opt.present & WIRE_HAS_TS) && seq_lt(seg->opt.ts_ecr, tsval))
+			return;
+		if (m->min_rtt_us && rtt_us < m->min_rtt_us)
+			return;
+	}
+	if (!m->min_rtt_us || rtt_us < m->min_rtt_us)
+		m->min_rtt_us = rtt_us ? rtt_us : 1;
+	/* step 3: a segment delivered below the highest delivered was reordered */
+	if (!(e->flags & TCP_RACK_F_RETRANS) && m->xmit_ns && seq_lt(e->end, m->fack))
+		m->reordering_seen = true;
+	else if (!m->xmit_ns || seq_gt(e->end, m->fack))
+		m->fack = e->end;
+	if (!m->xmit_ns || sent_after(e->xmit_ns, e->end, m->xmit_ns, m->end_seq)) {
+		m->xmit_ns = e->xmit_ns;
+		m->end_seq = e->end;
+		m->rtt_us = rtt_us;
+	}
+}
+
+/* Marks the entries wholly inside [l, r) SACKed, walking only what the scoreboard did
+ * not hold before (its holes), so an ACK costs the newly SACKed entries. */
+static void mark_sacked(struct tcp_stack *ts, struct tcb *tcb, uint32_t l, uint32_t r,
+			const struct wire_tcp *seg)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+	uint32_t from = l, hs, hl;
+
+	while (tcp_sb_next_hole(&tcb->rec.sb, from, r, &hs, &hl)) {
+		for (uint32_t i = find(m, hs); i < m->n; i++) {
+			struct tcp_rack_seg *e = at(m, i);
+			uint32_t s = start_of(m, i);
+
+			if (!seq_lt(s, hs + hl))
+				break;
+			if (seq_lt(s, l) || seq_gt(e->end, r) || (e->flags & TCP_RACK_F_SACKED))
+				continue;
+			clear_lost(m, i);
+			e->flags |= TCP_RACK_F_SACKED;
+			delivered(ts, tcb, e, seg);
+		}
+		from = hs + hl;
+	}
+}
+
+/* Step 4: a D-SACK widens reo_wnd, once per round trip (dsack_round). */
+static void on_dsack(struct tcb *tcb)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+
+	if (m->tlp_out && m->tlp_rexmit)
+		m->tlp_dsack = true;    /* §7.4.1: the probe was not needed */
+	if (m->has_dsack_round && seq_lt(tcb->snd_una, m->dsack_round))
+		return;
+	m->has_dsack_round = true;
+	m->dsack_round = tcb->snd_max;
+	if (m->reo_wnd_mult < 255)
+		m->reo_wnd_mult++;
+	m->reo_wnd_persist = 16;
+}
+
+void tcp_rack_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
+		     uint32_t prev_una)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+
+	(void)prev_una;
+	if (!m->reo_wnd_mult)
+		m->reo_wnd_mult = 1;
+	/* cumulatively acknowledged entries leave the map; those not SACKed before were
+	 * delivered by this ACK */
+	while (m->n && seq_leq(at(m, 0)->end, tcb->snd_una)) {
+		struct tcp_rack_seg *e = at(m, 0);
+
+		clear_lost(m, 0);
+		if (!(e->flags & TCP_RACK_F_SACKED))
+			delivered(ts, tcb, e, seg);
+		m->base = e->end;
+		m->head = (m->head + 1) & (m->cap - 1);
+		m->n--;
+	}
+	if (m->n && seq_lt(m->base, tcb->snd_una)) {
+		if (at(m, 0)->flags & TCP_RACK_F_LOST)
+			m->lost_bytes -= tcb->snd_una - m->base;
+		m->base = tcb->snd_una;         /* partly acknowledged */
+	} else if (!m->n) {
+		m->base = tcb->snd_una;
+	}
+	if (!(seg->opt.present & WIRE_HAS_SACK) || !seg->opt.sack_count)
+		return;
+	for (unsigned k = 0; k < seg->opt.sack_count; k++) {
+		uint32_t l = seg->opt.sack[k].left, r = seg->opt.sack[k].right;
+
+		if (k == 0 && tcp_sb_is_dsack(seg->ack, seg->opt.sack, seg->opt.sack_count)) {
+			on_dsack(tcb);
+			continue;
+		}
+		if (!seq_lt(l, r) || seq_gt(r, tcb->snd_max) || seq_leq(r, tcb->snd_una))
+			continue;               /* RFC 2018: invalid, or nothing new */
+		mark_sacked(ts, tcb, seq_lt(l, tcb->snd_una) ? tcb->snd_una : l, r, seg);
+	}
+}
+
+uint64_t tcp_rack_reo_wnd_ns(const struct tcp_stack *ts, const struct tcb *tcb)
+{
+	const struct tcp_rack *m = &tcb->rec.rack;
+	uint64_t w, srtt = (uint64_t)tcb->rtt.srtt_us * US;
+
+	(void)ts;
+	if (!m->reordering_seen) {
+		/* no reordering seen: DupThresh's behaviour once in recovery or once
+		 * DupThresh segments are SACKed */
+		if (tcb->rec.state != TCP_REC_OPEN ||
+		    tcb->rec.sb.sacked_bytes >= TCP_DUPTHRESH * smss(tcb))
+			return 0;
+	}
+	w = (uint64_t)(m->reo_wnd_mult ? m->reo_wnd_mult : 1) * m->min_rtt_us / 4 * US;
+	return w < srtt ? w : srtt;
+}
+
+/* ---- step 5 ----------------------------------------------------------------------------- */
+
+uint64_t tcp_rack_detect_loss(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+	uint64_t reo, timeout = 0;
+	uint32_t from = tcb->snd_una, hs, hl;
+
+	if (!m->xmit_ns || !m->n)
+		return 0;
+	reo = tcp_rack_reo_wnd_ns(ts, tcb);
+	while (tcp_sb_next_hole(&tcb->rec.sb, from, tcb->snd_max, &hs, &hl)) {
+		for (uint32_t i = find(m, hs); i < m->n; i++) {
+			struct tcp_rack_seg *e = at(m, i);
+			uint64_t due;
+
+			if (!seq_lt(start_of(m, i), hs + hl))
+				break;
+			if (e->flags & (TCP_RACK_F_SACKED | TCP_RACK_F_LOST))
+				continue;
+			if (!sent_after(m->xmit_ns, m->end_seq, e->xmit_ns, e->end)) {
+				if (!(e->flags & TCP_RACK_F_RETRANS))
+					return timeout; /* every later original too */
+				continue;
+			}
+			due = e->xmit_ns + (uint64_t)m->rtt_us * US + reo;
+			if (due <= ts->now_ns) {
+				e->flags |= TCP_RACK_F_LOST;
+				m->lost_bytes += e->end - start_of(m, i);
+			} else if (due - ts->now_ns > timeout) {
+				timeout = due - ts->now_ns;
+			}
+		}
+		from = hs + hl;
+	}
+	return timeout;
+}
+
+/* ---- queries and events ----------------------------------------------------------------- */
+
+bool tcp_rack_first_lost(const struct tcb *tcb, uint32_t from, uint32_t *seq, uint32_t *len)
+{
+	const struct tcp_rack *m = &tcb->rec.rack;
+	uint32_t hs, hl;
+
+	if (!m->lost_bytes)
+		return false;
+	while (tcp_sb_next_hole(&tcb->rec.sb, from, tcb->snd_max, &hs, &hl)) {
+		for (uint32_t i = find(m, hs); i < m->n; i++) {
+			uint32_t s = start_of(m, i);
+
+			if (!seq_lt(s, hs + hl))
+				break;
+			if (at(m, i)->flags & TCP_RACK_F_LOST) {
+				*seq = seq_lt(s, from) ? from : s;
+				*len = at(m, i)->end - *seq;
+				if (*len)
+					return true;
+			}
+		}
+		from = hs + hl;
+	}
+	return false;
+}
+
+bool tcp_rack_last_seg(const struct tcb *tcb, uint32_t *seq, uint32_t *len)
+{
+	const struct tcp_rack *m = &tcb->rec.rack;
+
+	if (!m->n)
+		return false;
+	*seq = start_of(m, m->n - 1);
+	*len = at(m, m->n - 1)->end - *seq;
+	return *len > 0;
+}
+
+void tcp_rack_on_rto(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+
+	(void)ts;
+	m->lost_bytes = 0;
+	for (uint32_t i = 0; i < m->n; i++) {
+		at(m, i)->flags = (at(m, i)->flags & TCP_RACK_F_RETRANS) | TCP_RACK_F_LOST;
+		m->lost_bytes += at(m, i)->end - start_of(m, i);
+	}
+	m->tlp_due = m->tlp_out = false;
+}
+
+void tcp_rack_on_undo(struct tcb *tcb)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+
+	for (uint32_t i = 0; i < m->n; i++)
+		at(m, i)->flags &= ~(uint32_t)TCP_RACK_F_LOST;
+	m->lost_bytes = 0;
+	m->reordering_seen = true;
+}
+
+void tcp_rack_on_recovery_end(struct tcb *tcb)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+
+	if (m->reo_wnd_persist && !--m->reo_wnd_persist)
+		m->reo_wnd_mult = 1;
+}
+
+uint64_t tcp_rack_pto_ns(const struct tcp_stack *ts, const struct tcb *tcb)
+{
+	uint64_t pto, rto = tcp_rto_ns(ts, tcb);
+
+	if (!tcb->rtt.has_sample)
+		pto = 1000 * MS;
+	else if (tcb->snd_max - tcb->snd_una <= smss(tcb))
+		pto = 2 * (uint64_t)tcb->rtt.srtt_us * US + (uint64_t)ts->cfg.rto_min_ms * MS;
+	else
+		pto = 2 * (uint64_t)tcb->rtt.srtt_us * US + 2 * MS;
+	return pto < rto ? pto : rto;
+}
+
+void tcp_rack_free(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+
+	base_free(&ts->alloc, m->seg, m->cap * sizeof *m->seg);
+	m->seg = NULL;
+	m->cap = 0;
+	drop_all(m, 0);
+}

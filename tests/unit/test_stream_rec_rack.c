@@ -1,0 +1,205 @@
+/* test_stream_rec_rack.c — RACK-TLP (RFC 8985) on a SACK connection (net.ipv4.
+ * tcp_recovery = 1): the reordering window and its timer (§6.2 steps 4-5, §6.3), a lost
+ * retransmission found by time instead of the RTO, the tail loss probe (§7.2-7.3) and
+ * reordering/D-SACK widening reo_wnd. Exact segments, timer deadlines, cwnd.
+ *
+ * Fixture: test_stream_rec_rig.h (MSS 1000, no timestamps, 10 segments sent at t0 in
+ * IW10, CUBIC). SRTT is set to 40 ms before the flight (the rig's handshake takes no
+ * time, which would give SRTT 0 and so reo_wnd = min(.., SRTT) = 0): a 40 ms path. */
+#include "test_stream_rec_rig.h"
+#include "tcp/rack.h"
+
+#define B(...) ((const uint32_t[]){__VA_ARGS__})
+
+static uint64_t t0;
+
+static void open40(struct rig *r)
+{
+	rig_open_rec(r, true, 1);
+	r->tcb->rtt.srtt_us = 40000;
+	r->tcb->rtt.rttvar_us = 0;
+	t0 = r->h.now;
+	expect_flight(r);
+}
+
+/* The next data segment: [REL(x), REL(x) + len), whatever PSH says (more data may be
+ * queued than the rig's 10 segments). */
+static void expect_seg(struct rig *r, uint32_t x, uint32_t len)
+{
+	do
+		cr_assert(h_next(&r->h), "expected data at rel %u, got nothing", x);
+	while (!r->h.out.payload_len);
+	cr_assert_eq(r->h.out.seq, REL(r, x), "data at rel %u, expected rel %u",
+		     r->h.out.seq - REL(r, 0), x);
+	cr_assert_eq(r->h.out.payload_len, len);
+}
+
+static uint64_t rexmit_deadline(const struct rig *r)
+{
+	return r->tcb->deadline[TCP_T_RETRANSMIT];
+}
+
+Test(stream_rec_rack, one_sack_then_the_reordering_window)
+{
+	struct rig r;
+
+	open40(&r);
+	/* t0 + 40 ms: only the last segment arrived. RACK.rtt 40 ms; no reordering seen
+	 * and 1 segment SACKed (< DupThresh): reo_wnd = min_RTT / 4 = 10 ms, so nothing
+	 * is lost yet (0..8 are due at t0 + 50 ms) and the reordering timer waits */
+	h_at(&r.h, t0 + 40 * MSEC);
+	peer_ack(&r, 0, 65535, 1, B(9000, 10000));
+	cr_assert_eq(r.tcb->rec.rack.rtt_us, 40000);
+	cr_assert_eq(r.tcb->rec.rack.min_rtt_us, 40000);
+	cr_assert_eq(tcp_rack_reo_wnd_ns(NULL, r.tcb), 10 * MSEC);
+	cr_assert_eq(r.tcb->rec.rack.timer, TCP_RACK_T_REO);
+	cr_assert_eq(rexmit_deadline(&r), t0 + 50 * MSEC);
+	cr_assert_eq(r.tcb->rec.state, TCP_REC_OPEN);
+	expect_no_data(&r);
+	/* one ms early: nothing */
+	h_at(&r.h, t0 + 49 * MSEC);
+	expect_no_data(&r);
+	/* §6.3: the timer marks 0..8 lost (9000 bytes), recovery begins: cwnd = ssthresh =
+	 * 0.7 x 10000 (CUBIC); the first retransmission goes regardless of cwnd, then
+	 * pipe = 10000 - 1000 SACKed - lost grows by one SMSS per retransmission up to
+	 * cwnd: 0..6 resent, 7 and 8 wait */
+	h_at(&r.h, t0 + 50 * MSEC);
+	cr_assert_eq(r.tcb->rec.state, TCP_REC_SACK);
+	cr_assert_eq(r.tcb->cc.cwnd, 7000);
+	cr_assert_eq(fast_retrans(&r), 1);
+	for (uint32_t k = 0; k < 7; k++)
+		expect_data(&r, k * SMSS, SMSS);
+	expect_no_data(&r);
+	cr_assert_eq(r.tcb->rec.rack.lost_bytes, 2000);
+	cr_assert_eq(tcp_pipe(r.tcb), 7000);
+	/* the RTO is back in the slot, from the timer's expiry */
+	cr_assert_eq(r.tcb->rec.rack.timer, TCP_RACK_T_RTO);
+	cr_assert_eq(rexmit_deadline(&r), t0 + 50 * MSEC + 200 * MSEC);
+	rig_close(&r);
+}
+
+Test(stream_rec_rack, lost_retransmission_found_without_rto)
+{
+	static const char more[3000];
+	struct rig r;
+
+	open40(&r);
+	cr_assert_eq(synack_send(r.h.s, r.fd, more, sizeof more, 0), (long)sizeof more);
+	expect_no_data(&r);             /* cwnd (IW10) is full */
+	/* t0 + 40: 1..9 SACKed, 0 missing: 9000 SACKed >= DupThresh segments and no
+	 * reordering seen: reo_wnd 0, 0 is lost at once; recovery, cwnd 7000; 0 resent,
+	 * then new data (RFC 6675 NextSeg (2)) as pipe allows: 10, 11, 12 */
+	h_at(&r.h, t0 + 40 * MSEC);
+	peer_ack(&r, 0, 65535, 1, B(1000, 10000));
+	cr_assert_eq(tcp_rack_reo_wnd_ns(NULL, r.tcb), 0);
+	cr_assert_eq(r.tcb->rec.state, TCP_REC_SACK);
+	expect_seg(&r, 0, SMSS);
+	expect_seg(&r, 10000, SMSS);
+	expect_seg(&r, 11000, SMSS);
+	expect_seg(&r, 12000, SMSS);
+	expect_no_data(&r);
+	cr_assert_eq(r.tcb->rec.recover, REL(&r, 10000));
+	/* t0 + 80: 10..12 (sent with the retransmission, after it in sequence) arrived, 0
+	 * did not: the retransmission is lost (§6.2 step 5; RFC 6675 would wait for the
+	 * RTO) and goes again at once, within the same recovery */
+	h_at(&r.h, t0 + 80 * MSEC);
+	peer_ack(&r, 0, 65535, 1, B(1000, 13000));
+	cr_assert_eq(r.tcb->rec.rack.end_seq, REL(&r, 13000));
+	expect_seg(&r, 0, SMSS);
+	expect_no_data(&r);
+	cr_assert_eq(synack_counter(r.h.s, SYNACK_CTR_TCP_RTO), 0);
+	cr_assert_eq(fast_retrans(&r), 1);
+	cr_assert_eq(r.tcb->total_retrans, 2);
+	/* t0 + 120: everything acknowledged: recovery ends at RecoveryPoint, cwnd 7000 */
+	h_at(&r.h, t0 + 120 * MSEC);
+	peer_ack(&r, 13000, 65535, 0, NULL);
+	cr_assert_eq(r.tcb->rec.state, TCP_REC_OPEN);
+	cr_assert_eq(r.tcb->cc.cwnd, 7000);
+	cr_assert_eq(r.tcb->rec.rack.n, 0);
+	rig_close(&r);
+}
+
+Test(stream_rec_rack, tail_loss_probe_then_recovery)
+{
+	struct rig r;
+	uint32_t cw;
+
+	open40(&r);
+	/* t0 + 40: 0..7 acknowledged, 8 and 9 (the tail) lost. Nothing SACKed: no
+	 * recovery. §7.2: PTO = 2 SRTT + 2 ms (2 segments in flight) = 82 ms, before the
+	 * RTO (200 ms) */
+	h_at(&r.h, t0 + 40 * MSEC);
+	peer_ack(&r, 8000, 65535, 0, NULL);
+	expect_no_data(&r);
+	cw = r.tcb->cc.cwnd;            /* slow start: 10000 + 1 SMSS */
+	cr_assert_eq(cw, 11000);
+	cr_assert_eq(r.tcb->rec.rack.timer, TCP_RACK_T_TLP);
+	cr_assert_eq(rexmit_deadline(&r), t0 + 40 * MSEC + 82 * MSEC);
+	h_at(&r.h, t0 + 121 * MSEC);
+	expect_no_data(&r);
+	/* §7.3: no new data, so the probe is the last segment; then the RTO is armed */
+	h_at(&r.h, t0 + 122 * MSEC);
+	expect_data(&r, 9000, SMSS);
+	expect_no_data(&r);
+	cr_assert(r.tcb->rec.rack.tlp_out);
+	cr_assert_eq(r.tcb->rec.rack.timer, TCP_RACK_T_RTO);
+	cr_assert_eq(rexmit_deadline(&r), t0 + 122 * MSEC + 200 * MSEC);
+	cr_assert_eq(r.tcb->cc.cwnd, cw);      /* a probe is not a congestion event */
+	/* t0 + 162: the probe's SACK (9 delivered, sent at t0 + 122) shows 8 lost (sent at
+	 * t0, due at t0 + 40 + 10 ms): recovery with one fast retransmission, no RTO */
+	h_at(&r.h, t0 + 162 * MSEC);
+	peer_ack(&r, 8000, 65535, 1, B(9000, 10000));
+	cr_assert_eq(r.tcb->rec.state, TCP_REC_SACK);
+	expect_data(&r, 8000, SMSS);
+	expect_no_data(&r);
+	h_at(&r.h, t0 + 202 * MSEC);
+	peer_ack(&r, 10000, 65535, 0, NULL);
+	cr_assert_eq(r.tcb->rec.state, TCP_REC_OPEN);
+	cr_assert(!r.tcb->rec.rack.tlp_out);
+	cr_assert_eq(synack_counter(r.h.s, SYNACK_CTR_TCP_RTO), 0);
+	cr_assert_eq(fast_retrans(&r), 1);
+	rig_close(&r);
+}
+
+Test(stream_rec_rack, reordering_and_dsack_widen_the_window)
+{
+	struct rig r;
+
+	open40(&r);
+	h_at(&r.h, t0 + 40 * MSEC);
+	peer_ack(&r, 2000, 65535, 0, NULL);
+	peer_ack(&r, 2000, 65535, 1, B(3000, 6000));
+	/* 3 segments SACKed, no reordering seen yet: DupThresh's reo_wnd 0 */
+	cr_assert(!r.tcb->rec.rack.reordering_seen);
+	/* 2 arrives late (below RACK.fack 6000): reordering (§6.2 step 3) */
+	peer_ack(&r, 6000, 65535, 0, NULL);
+	cr_assert(r.tcb->rec.rack.reordering_seen);
+	cr_assert_eq(tcp_rack_reo_wnd_ns(NULL, r.tcb), 10 * MSEC);
+	/* a D-SACK (below the cumulative ACK, RFC 2883): reo_wnd_mult 2, for 16
+	 * recoveries (§6.2 step 4); a second one in the same round changes nothing */
+	peer_ack(&r, 6000, 65535, 1, B(2000, 3000));
+	cr_assert_eq(r.tcb->rec.rack.reo_wnd_mult, 2);
+	cr_assert_eq(r.tcb->rec.rack.reo_wnd_persist, 16);
+	cr_assert_eq(tcp_rack_reo_wnd_ns(NULL, r.tcb), 20 * MSEC);
+	peer_ack(&r, 6000, 65535, 1, B(2000, 3000));
+	cr_assert_eq(r.tcb->rec.rack.reo_wnd_mult, 2);
+	/* never above SRTT */
+	r.tcb->rec.rack.reo_wnd_mult = 9;
+	cr_assert_eq(tcp_rack_reo_wnd_ns(NULL, r.tcb), 40 * MSEC);
+	rig_close(&r);
+}
+
+Test(stream_rec_rack, off_keeps_rfc6675)
+{
+	struct rig r;
+
+	rig_open_rec(&r, true, 0);
+	expect_flight(&r);
+	h_advance(&r.h, 40 * MSEC);
+	/* one SACKed segment: RFC 6675 needs DupThresh; no RACK timer, no map */
+	peer_ack(&r, 0, 65535, 1, B(9000, 10000));
+	cr_assert_eq(r.tcb->rec.rack.timer, TCP_RACK_T_RTO);
+	cr_assert_null(r.tcb->rec.rack.seg);
+	expect_no_data(&r);
+	rig_close(&r);
+}
