@@ -830,9 +830,8 @@ void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struc
 	struct tw_entry *tw;
 	struct tcp_reqsk *req;
 
-	/* one hash of the 4-tuple for every table (tcp_tuple_hash) */
-	c.hash = tcp_tuple_hash(ts, laddr, seg->dport, raddr, seg->sport);
-	c.tcb = tcp_lookup_hashed(ts, c.hash, laddr, seg->dport, raddr, seg->sport);
+	/* one hash of the 4-tuple for every table (tcp_tuple_hash), none on a cache hit */
+	c.tcb = tcp_lookup_input(ts, laddr, seg->dport, raddr, seg->sport, &c.hash);
 	if (c.tcb && c.tcb->ipopts)
 		tcp_route_for_replies(ts, c.tcb->ipopts);       /* MUST-52, MUST-53 */
 	if (c.tcb && c.tcb->state == TCP_TIME_WAIT) {

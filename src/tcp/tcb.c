@@ -67,6 +67,8 @@ void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
 	list_for_each_safe(pos, tmp, &tcb->acceptq)
 		tcp_tcb_free(ts, container_of(pos, struct tcb, qlink));
 	tcp_unqueue(tcb);
+	if (ts->last_conn == tcb)
+		ts->last_conn = NULL;
 	if (tcb->in_hash)
 		hash_remove(&ts->conns, &tcb->hnode);
 	if (tcb->in_listen_hash)
@@ -124,6 +126,24 @@ struct tcb *tcp_lookup_hashed(struct tcp_stack *ts, uint32_t h, uint32_t laddr,
 			return t;
 	}
 	return NULL;
+}
+
+struct tcb *tcp_lookup_input(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
+			     uint32_t raddr, uint16_t rport, uint32_t *h)
+{
+	struct tcb *t = ts->last_conn;
+
+	/* the cached tcb is in conns (cleared where it leaves): same tuple, same answer */
+	if (t && t->laddr == laddr && t->lport == lport && t->raddr == raddr &&
+	    t->rport == rport) {
+		*h = t->hnode.hash;
+		return t;
+	}
+	*h = tcp_tuple_hash(ts, laddr, lport, raddr, rport);
+	t = tcp_lookup_hashed(ts, *h, laddr, lport, raddr, rport);
+	if (t)
+		ts->last_conn = t;
+	return t;
 }
 
 struct tcb *tcp_lookup_listener(struct tcp_stack *ts, uint32_t laddr, uint16_t lport)
@@ -248,6 +268,8 @@ void tcp_tcb_close(struct tcp_stack *ts, struct tcb *tcb)
 	for (int k = 0; k < TCP_T_COUNT; k++)
 		tcb->deadline[k] = 0;
 	timer_cancel(&ts->wheel, &tcb->tnode);
+	if (ts->last_conn == tcb)
+		ts->last_conn = NULL;
 	if (tcb->in_hash)
 		hash_remove(&ts->conns, &tcb->hnode);
 	tcb->in_hash = false;

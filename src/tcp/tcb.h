@@ -271,6 +271,7 @@ struct tcp_stack {
 	unsigned naddrs;
 
 	struct hash_table conns;     /* by 4-tuple */
+	struct tcb *last_conn;       /* tcp_lookup_input's one-entry cache: a tcb in conns */
 	struct hash_table listeners; /* by local port */
 	struct hash_table bound;     /* every bound tcb by local port (tcp_check_bind) */
 	struct tw_table tw;          /* TIME-WAIT records (tw.c) */
@@ -372,6 +373,11 @@ struct tcb *tcp_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uin
 		       uint16_t rport);
 struct tcb *tcp_lookup_hashed(struct tcp_stack *ts, uint32_t h, uint32_t laddr,
 			      uint16_t lport, uint32_t raddr, uint16_t rport);
+/* tcp_lookup for an arriving segment, through a one-entry cache of the last connection
+ * found (a bulk flow's segments all hit it, skipping the keyed hash); *h receives the
+ * tuple's hash either way, for the other tables. */
+struct tcb *tcp_lookup_input(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
+			     uint32_t raddr, uint16_t rport, uint32_t *h);
 /* The listener for a SYN to laddr:lport: exact address first, then wildcard. */
 struct tcb *tcp_lookup_listener(struct tcp_stack *ts, uint32_t laddr, uint16_t lport);
 /* Enters/leaves the listener hash. */
