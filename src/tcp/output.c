@@ -417,8 +417,8 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	size_t hl = ip_hdr_len(route);
 	struct plan p;
 	struct wire_tcp seg;
-	uint8_t payload[65536];
-	size_t n;
+	uint8_t *payload;
+	size_t n, at;
 
 	prepare_send(ts, tcb);
 	plan_segment(ts, tcb, &p);
@@ -443,10 +443,14 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	seg.win = advertise_window(ts, tcb, p.syn);
 	build_options(ts, tcb, p.syn, &seg.opt);
 	trim_to_options(tcb, &p, &seg, hl);
-	if (p.len)
-		ring_peek(&tcb->sndbuf, p.seq - tcp_sndbuf_seq(tcb), payload, p.len);
 	if (cap < hl)
 		return 0;
+	/* the payload goes straight to its place in the packet, after the IP and TCP
+	 * headers (wire_tcp_emit leaves it there): one copy out of the send ring */
+	at = hl + WIRE_TCP_HDR_MIN + wire_tcp_opts_len(&seg.opt);
+	payload = at <= cap ? buf + at : buf;   /* (too long: wire_tcp_emit refuses) */
+	if (p.len && at + p.len <= cap)
+		ring_peek(&tcb->sndbuf, p.seq - tcp_sndbuf_seq(tcb), payload, p.len);
 	n = wire_tcp_emit(&seg, tcb->laddr, tcb->raddr, payload, p.len,
 			  buf + hl, cap - hl);
 	if (!n) {

@@ -297,7 +297,7 @@ size_t wire_tcp_emit(const struct wire_tcp *tcp, uint32_t src, uint32_t dst,
 		return 0;
 	seg_len = hdr_len + payload_len;
 
-	if (payload_len > 0)
+	if (payload_len > 0 && payload != buf + hdr_len)
 		memmove(buf + hdr_len, payload, payload_len);
 	put16(buf, tcp->sport);
 	put16(buf + 2, tcp->dport);
