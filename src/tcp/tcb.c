@@ -15,7 +15,7 @@
 
 /* One hash for every 4-tuple table of the stack (timewait.h tw_hash): a segment's
  * 4-tuple is hashed once and the value handed to each lookup. */
-uint32_t tcp_tuple_hash(const struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
+uint32_t tcp_tuple_hash(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
 			uint32_t raddr, uint16_t rport)
 {
 	return tw_hash(&ts->tw, laddr, lport, raddr, rport);

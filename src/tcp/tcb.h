@@ -363,7 +363,7 @@ void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb);
 void tcp_unqueue(struct tcb *tcb);
 /* The stack's hash of a 4-tuple, shared by the connection, half-open and TIME-WAIT
  * tables (tw_hash): computed once per segment and passed to the *_hashed calls. */
-uint32_t tcp_tuple_hash(const struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
+uint32_t tcp_tuple_hash(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
 			uint32_t raddr, uint16_t rport);
 /* Enters the connection hash under its 4-tuple (_hashed: h = tcp_tuple_hash of it). */
 void tcp_hash_insert(struct tcp_stack *ts, struct tcb *tcb);

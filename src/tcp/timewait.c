@@ -27,13 +27,32 @@ struct tw_port {
 	uint32_t count;
 };
 
-uint32_t tw_hash(const struct tw_table *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+/* SipHash-2-4 of three host-order words: only this process ever hashes them */
+static uint32_t hash_words(const struct tw_table *t, const uint32_t in[3])
+{
+	return (uint32_t)base_siphash24(t->key, in, 3 * sizeof(in[0]));
+}
+
+/*
+ * A connection's segments arrive in runs (a handshake, a request and its reply, a
+ * close), so the last 4-tuple hashed is remembered with its hash: the same 4-tuple
+ * again costs a comparison instead of a SipHash. The memo is a cache of a pure function
+ * of (key, 4-tuple): it never needs invalidating, and a peer gains nothing from it (a
+ * different 4-tuple is hashed under the key as before). tw_init fills it with the hash
+ * of the all-zero 4-tuple, so it always holds a true pair.
+ */
+uint32_t tw_hash(struct tw_table *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		 uint16_t rport)
 {
-	/* three host-order words: only this process ever hashes them */
-	uint32_t in[3] = { laddr, raddr, (uint32_t)lport << 16 | rport };
+	uint32_t ports = (uint32_t)lport << 16 | rport;
 
-	return (uint32_t)base_siphash24(t->key, in, sizeof(in));
+	if (laddr != t->memo_in[0] || raddr != t->memo_in[1] || ports != t->memo_in[2]) {
+		t->memo_in[0] = laddr;
+		t->memo_in[1] = raddr;
+		t->memo_in[2] = ports;
+		t->memo_hash = hash_words(t, t->memo_in);
+	}
+	return t->memo_hash;
 }
 
 /* (laddr, lport) are our own address and port (timewait.h): no keyed hash needed */
@@ -140,6 +159,7 @@ int tw_init(struct tw_table *t, const struct base_allocator *a, const uint8_t ke
 	for (int i = 0; i < TW_LANES; i++)
 		list_init(&t->lanes[i]);
 	memcpy(t->key, key, TW_KEY_BYTES);
+	t->memo_hash = hash_words(t, t->memo_in);      /* the all-zero 4-tuple's */
 	err = pool_init(&t->entries, a, sizeof(struct tw_entry), ENTRIES_PER_CHUNK);
 	if (!err)
 		err = pool_init(&t->ports, a, sizeof(struct tw_port), PORTS_PER_CHUNK);
@@ -242,8 +262,10 @@ int tw_insert_hashed(struct tw_table *t, const struct tw_entry *proto, uint32_t 
 struct tw_entry *tw_lookup(const struct tw_table *t, uint32_t laddr, uint16_t lport,
 			   uint32_t raddr, uint16_t rport)
 {
-	return find_entry(t, tw_hash(t, laddr, lport, raddr, rport), laddr, lport, raddr,
-			  rport);
+	/* t is read only here: hashed without the memo (the engine uses _hashed) */
+	uint32_t in[3] = { laddr, raddr, (uint32_t)lport << 16 | rport };
+
+	return find_entry(t, hash_words(t, in), laddr, lport, raddr, rport);
 }
 
 struct tw_entry *tw_lookup_hashed(const struct tw_table *t, uint32_t h, uint32_t laddr,

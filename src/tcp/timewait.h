@@ -78,6 +78,8 @@ struct tw_table {
 	struct pool ports;
 	struct list_node lanes[TW_LANES]; /* each sorted by deadline, earliest first */
 	uint8_t key[TW_KEY_BYTES];   /* SipHash key for both hash tables */
+	uint32_t memo_in[3];         /* the last 4-tuple tw_hash hashed (laddr, raddr, ports) */
+	uint32_t memo_hash;          /* and its hash */
 };
 
 /*
@@ -114,9 +116,10 @@ struct tw_entry *tw_lookup(const struct tw_table *t, uint32_t laddr, uint16_t lp
  * half-open entries, records), so a segment's 4-tuple is hashed once and the value
  * passed to each lookup: tw_lookup_hashed and tw_insert_hashed take it instead of
  * hashing again. h must be tw_hash(t, the same 4-tuple); the result is then exactly
- * that of tw_lookup / tw_insert.
+ * that of tw_lookup / tw_insert. The last 4-tuple and its hash are remembered in t
+ * (a memo of this pure function: hashing the same 4-tuple again costs a comparison).
  */
-uint32_t tw_hash(const struct tw_table *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+uint32_t tw_hash(struct tw_table *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		 uint16_t rport);
 struct tw_entry *tw_lookup_hashed(const struct tw_table *t, uint32_t h, uint32_t laddr,
 				  uint16_t lport, uint32_t raddr, uint16_t rport);

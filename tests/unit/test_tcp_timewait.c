@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "base/keyedhash.h"
 #include "tcp/timewait.h"
 
 /* a == b for integers or pointers (compared as addresses), printing both on failure. */
@@ -489,4 +490,41 @@ Test(timewait_rfc6191, wrap_around)
 	e = old_incarnation(true, 5000, 0x10);
 	cr_assert(!tw_syn_may_reopen(&e, 9000, true, 0xfffffff0u)); /* before the wrap: older */
 	cr_assert(tw_syn_may_reopen(&e, 1, true, 0x11));
+}
+
+/*
+ * tw_hash remembers the last 4-tuple: whatever order 4-tuples come in (runs of one,
+ * alternation, the all-zero 4-tuple the memo starts with), each hash equals SipHash-2-4
+ * of the three host-order words under the key, computed here directly.
+ */
+Test(timewait, hash_memo_equals_siphash_in_any_order)
+{
+	static const uint32_t tuples[][4] = {
+		{ 0, 0, 0, 0 },                       /* the memo's initial 4-tuple */
+		{ 0x0a000001u, 80, 0x0a000002u, 40000 },
+		{ 0x0a000001u, 80, 0x0a000002u, 40001 }, /* only rport differs */
+		{ 0x0a000001u, 81, 0x0a000002u, 40000 }, /* only lport */
+		{ 0x0a000003u, 80, 0x0a000002u, 40000 }, /* only laddr */
+		{ 0x0a000001u, 80, 0x0a000004u, 40000 }, /* only raddr */
+	};
+	static const int order[] = { 0, 1, 1, 1, 2, 1, 2, 2, 3, 4, 5, 0, 0, 5, 1, 0, 3, 3 };
+
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+		const uint32_t *t = tuples[order[i]];
+		uint32_t in[3] = { t[0], t[2], t[1] << 16 | t[3] };
+		uint32_t want = (uint32_t)base_siphash24(KEY, in, sizeof in);
+
+		cr_assert_eq(tw_hash(&tab, t[0], (uint16_t)t[1], t[2], (uint16_t)t[3]), want,
+			     "step %zu (4-tuple %d): got 0x%08x, want 0x%08x", i, order[i],
+			     tw_hash(&tab, t[0], (uint16_t)t[1], t[2], (uint16_t)t[3]), want);
+	}
+	/* distinct 4-tuples got distinct hashes here (a memo returning a stale value
+	 * would have repeated one) */
+	for (size_t a = 0; a < 6; a++)
+		for (size_t b = a + 1; b < 6; b++)
+			cr_assert_neq(tw_hash(&tab, tuples[a][0], (uint16_t)tuples[a][1],
+					      tuples[a][2], (uint16_t)tuples[a][3]),
+				      tw_hash(&tab, tuples[b][0], (uint16_t)tuples[b][1],
+					      tuples[b][2], (uint16_t)tuples[b][3]),
+				      "4-tuples %zu and %zu", a, b);
 }
