@@ -51,7 +51,14 @@ void tcp_timer_set(struct tcp_stack *ts, struct tcb *tcb, int kind, uint64_t dea
 	struct timer_node *n = &tcb->tnode;
 
 	tcb->deadline[kind] = d;
-	if (timer_is_armed(n) && old != n->deadline_ns) {
+	if (!timer_is_armed(n)) {
+		/* Outside tcp_timers_run an unarmed node means every kind is off, so d is
+		 * the earliest; inside it (the node was popped) the run ends with a full
+		 * sync that corrects the node, as it does for every write in a handler. */
+		timer_arm(&ts->wheel, n, d);
+		return;
+	}
+	if (old != n->deadline_ns) {
 		if (d < n->deadline_ns)
 			timer_arm(&ts->wheel, n, d);    /* the new earliest */
 		return;
