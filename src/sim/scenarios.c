@@ -558,10 +558,9 @@ static const struct synack_sc_step s17[] = {
  * Second half: at 60.6 s all 4 ports are in TIME-WAIT again and connect() fails; with
  * tw_reuse = 1 (timestamps on, the default) from 60.7 s, eight connections at 61.0 ..
  * 64.5 s, 500 ms apart, each take over a port whose connection is in TIME-WAIT (the new
- * ISS lies beyond the old SND.NXT): 2 connections/s instead of 0.067. Linux also wants
- * the record's last timestamp from the peer to be more than 1 s old; synack does not
- * check that, but each port here is reused 2 s after its last one (its record ~1.8 s
- * old). Then tw_reuse = 0 again: 10.0.0.1's four ports are all in TIME-WAIT (connect()
+ * ISS lies beyond the old SND.NXT): 2 connections/s instead of 0.067. As Linux, the
+ * record's last timestamp from the peer must be more than 1 s old: each port here is
+ * reused 2 s after its last one (its record ~1.8 s old). Then tw_reuse = 0 again: 10.0.0.1's four ports are all in TIME-WAIT (connect()
  * fails), but a second source address (10.0.0.11) has four fresh 4-tuples. */
 #define ADDR_A2 0x0a00000bu /* 10.0.0.11 */
 static void s28_config(int host, struct synack_config *cfg)
@@ -608,8 +607,8 @@ static const char s28_explain[] =
 	"  tw_reuse = 1 with timestamps (RFC 6191/7323: connect() takes over a TIME-WAIT\n"
 	"    4-tuple, the new ISS beyond the old SND.NXT, its timestamps newer than the old\n"
 	"    ones): here 8 connections in 4 s on the same 4 ports (2/s, each port reused\n"
-	"    every 2 s). Linux also requires the record's last peer timestamp to be more than\n"
-	"    1 s old (rate <= ports / 1 s: 28232/s); synack does NOT apply that rule.\n"
+	"    every 2 s). The record's last peer timestamp must be more than 1 s old\n"
+	"    (Linux; rate <= ports / 1 s: 28232/s).\n"
 	"  more source addresses or ports: each address has its own 4-tuples; here\n"
 	"    10.0.0.11 connects while 10.0.0.1's 4 ports are all in TIME-WAIT\n"
 	"    (rate <= addresses x ports / 2MSL); or a wider ip_local_port_range.\n"

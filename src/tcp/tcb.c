@@ -236,7 +236,7 @@ static bool port_free_for(struct tcp_stack *ts, const struct tcb *tcb, uint32_t 
 
 	*hash = h;
 	return !tcp_lookup_hashed(ts, h, laddr, port, raddr, rport) &&
-	       (!e || tcp_tw_may_reuse(ts, e->has_ts, raddr)) &&
+	       (!e || tcp_tw_may_reuse(ts, e->has_ts, tcp_tw_ts_recent_ns(ts, e), raddr)) &&
 	       !tcp_lookup_listener(ts, laddr, port);
 }
 

@@ -467,9 +467,13 @@ void tcp_tw_expire(struct tcp_stack *ts);
 /* The ISS of a new incarnation of a 4-tuple whose old SND.NXT is known (tw.c header). */
 uint32_t tcp_reincarnation_iss(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
 			       uint32_t raddr, uint16_t rport, uint32_t old_snd_nxt);
-/* tw_reuse: may connect() take over a TIME-WAIT 4-tuple toward raddr? (Linux: only when
- * the old incarnation used timestamps; knob 1 always, 2 loopback only.) */
-bool tcp_tw_may_reuse(const struct tcp_stack *ts, bool had_ts, uint32_t raddr);
+/* tw_reuse: may connect() take over a TIME-WAIT 4-tuple toward raddr? (Linux
+ * tcp_twsk_unique: only when the old incarnation used timestamps and the peer's last one,
+ * received at ts_recent_ns, is more than 1 s old; knob 1 always, 2 loopback only.) */
+bool tcp_tw_may_reuse(const struct tcp_stack *ts, bool had_ts, uint64_t ts_recent_ns,
+		      uint32_t raddr);
+/* When record e's TS.Recent was last updated, at the latest (tw.c). */
+uint64_t tcp_tw_ts_recent_ns(const struct tcp_stack *ts, const struct tw_entry *e);
 
 /* ---- synq.c: half-open entries ----------------------------------------------------- */
 

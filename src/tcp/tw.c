@@ -60,12 +60,35 @@ uint32_t tcp_reincarnation_iss(struct tcp_stack *ts, uint32_t laddr, uint16_t lp
 	return seq_gt(isn, floor) ? isn : floor;
 }
 
-bool tcp_tw_may_reuse(const struct tcp_stack *ts, bool had_ts, uint32_t raddr)
+/*
+ * Linux tcp_twsk_unique: only with timestamps (they tell old duplicates apart), and only
+ * once the peer's last timestamp is more than 1 s old: RFC 7323 §5.4 lets a timestamp
+ * clock tick as slowly as once a second, so by then every segment of the new
+ * incarnation carries a TSval beyond the old one's. Linux compares whole seconds
+ * (get_seconds() after the stamp's second: 0..1 s); we take "more than 1 s" exactly.
+ */
+bool tcp_tw_may_reuse(const struct tcp_stack *ts, bool had_ts, uint64_t ts_recent_ns,
+		      uint32_t raddr)
 {
-	/* Linux tcp_twsk_unique: only with timestamps (they tell old duplicates apart) */
 	if (!had_ts || !ts->cfg.tw_reuse)
 		return false;
+	if (ts->now_ns < ts_recent_ns || ts->now_ns - ts_recent_ns <= 1000 * MS)
+		return false;
 	return ts->cfg.tw_reuse == 1 || ip_is_loopback(raddr);
+}
+
+/*
+ * A record does not keep when TS.Recent last changed (no room in 64 bytes); it changes
+ * only together with a 2MSL (re)start: at the FIN or ACK that brought the connection
+ * into TIME-WAIT, or at a retransmitted FIN in TIME-WAIT. So deadline - 2MSL is never
+ * earlier than the stamp (Linux's tw_ts_recent_stamp). Caveat: msl_ms raised at run time
+ * since the record's last (re)start makes this earlier than the (re)start.
+ */
+uint64_t tcp_tw_ts_recent_ns(const struct tcp_stack *ts, const struct tw_entry *e)
+{
+	uint64_t msl2 = 2ull * ts->cfg.msl_ms * MS;
+
+	return e->deadline_ns > msl2 ? e->deadline_ns - msl2 : 0;
 }
 
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> from a record, with TSecr = TS.Recent. Returns

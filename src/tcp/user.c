@@ -38,7 +38,8 @@ static int claim_tuple(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uin
 
 	*reused = false;
 	if (old) {
-		if (old->state != TCP_TIME_WAIT || !tcp_tw_may_reuse(ts, old->ts_ok, raddr))
+		if (old->state != TCP_TIME_WAIT ||
+		    !tcp_tw_may_reuse(ts, old->ts_ok, old->ts_recent_ns, raddr))
 			return -EADDRINUSE;
 		*old_nxt = old->snd_max;
 		tcp_wake(ts, old, SYNACK_EV_CLOSED);
@@ -46,7 +47,7 @@ static int claim_tuple(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uin
 		*reused = true;
 	}
 	if (e) {
-		if (!tcp_tw_may_reuse(ts, e->has_ts, raddr))
+		if (!tcp_tw_may_reuse(ts, e->has_ts, tcp_tw_ts_recent_ns(ts, e), raddr))
 			return -EADDRINUSE;
 		*old_nxt = e->snd_nxt;
 		tw_remove(&ts->tw, e);

@@ -13,8 +13,9 @@
  * (61.0 .. 64.5 s) each take over a port whose connection is in TIME-WAIT: the new ISS is
  * the RFC 6528 clock's (250,000 per second past the old ISS, beyond the old SND.NXT), the
  * new TSval newer than the old incarnation's, and no record expires (they are taken
- * over). Linux's extra rule (the record's last peer timestamp > 1 s old) is not applied
- * by synack; here every port is reused >= 1.79 s after its last segment anyway. At 65 s,
+ * over). Linux's extra rule (the record's last peer timestamp > 1 s old) holds: every
+ * port is reused >= 1.79 s after its last segment (test_tcp_time_wait proves the rule
+ * itself). At 65 s,
  * tw_reuse = 0 again: connect() from 10.0.0.1 fails, but a socket bound to a second
  * address, 10.0.0.11, connects (its 4-tuples are all new). */
 #include "test_scenario_states.h"

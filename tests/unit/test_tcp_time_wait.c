@@ -344,6 +344,70 @@ Test(tcp_time_wait, time_wait_tw_reuse_1_connect_takes_tuple_iss_beyond)
 	h_fini(&h);
 }
 
+/* Linux tcp_twsk_unique: the record's last peer timestamp must be more than 1 s old.
+ * A retransmitted FIN (TSval 702) at +0.5 s renews it: refused at +1.5 s, taken at
+ * +1.5 s + 1 ns. */
+Test(tcp_time_wait, time_wait_tw_reuse_waits_1s_after_last_timestamp)
+{
+	struct harness h;
+	struct wire_tcp_opts o = { .present = WIRE_HAS_TS, .ts_val = 702 };
+	uint16_t lport;
+	uint32_t nxt;
+	int b;
+
+	ts_harness(&h, 1);
+	client_time_wait(&h, &lport, &nxt);
+	b = reuse_socket(&h, lport);
+	cr_assert_eq(synack_connect(h.s, b, THEM, SRV_PORT), -EADDRINUSE);
+	h_advance(&h, 500 * MSEC);
+	h_send_opt(&h, SRV_PORT, lport, F_FIN | F_ACK, R, nxt, 8192, &o, NULL, 0, 0);
+	EXPECT_SEG(&h, F_ACK, nxt, R + 1, ANYWIN);
+	cr_assert_eq(h.out.opt.ts_ecr, 702);
+	h_advance(&h, 1 * SEC);
+	cr_assert_eq(synack_connect(h.s, b, THEM, SRV_PORT), -EADDRINUSE);
+	cr_assert_eq(h_state_of_port(&h, SRV_PORT), SYNACK_STATE_TIME_WAIT);
+	h_advance(&h, 1);
+	cr_assert_eq(synack_connect(h.s, b, THEM, SRV_PORT), -EINPROGRESS);
+	EXPECT_SEG(&h, F_SYN, h.out.seq, 0, ANYWIN);
+	cr_assert(seq_geq(h.out.seq, nxt + 65537));
+	cr_assert_eq(h_state_of_port(&h, SRV_PORT), SYNACK_STATE_SYN_SENT);
+	h_fini(&h);
+}
+
+/* The same rule for a full tcb in TIME-WAIT (descriptor still open): its ts_recent_ns. */
+Test(tcp_time_wait, time_wait_tw_reuse_full_tcb_waits_1s)
+{
+	struct harness h;
+	struct wire_tcp_opts o = { .present = WIRE_HAS_TS, .ts_val = 700 };
+	uint16_t lport;
+	uint32_t iss;
+	int fd, b;
+
+	ts_harness(&h, 1);
+	fd = synack_socket(h.s);
+	cr_assert_eq(synack_connect(h.s, fd, THEM, SRV_PORT), -EINPROGRESS);
+	EXPECT_SEG(&h, F_SYN, h.out.seq, 0, ANYWIN);
+	iss = h.out.seq;
+	lport = h.out.sport;
+	o.ts_ecr = h.out.opt.ts_val;
+	h_send_opt(&h, SRV_PORT, lport, F_SYN | F_ACK, PEER_ISN, iss + 1, 8192, &o, NULL, 0, 0);
+	EXPECT_SEG(&h, F_ACK, iss + 1, R, ANYWIN);
+	cr_assert_eq(synack_shutdown(h.s, fd, SYNACK_SHUT_WR), 0);
+	EXPECT_SEG(&h, F_FIN | F_ACK, iss + 1, R, ANYWIN);
+	o.ts_val = 701;
+	h_send_opt(&h, SRV_PORT, lport, F_FIN | F_ACK, R, iss + 2, 8192, &o, NULL, 0, 0);
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
+	EXPECT_STATE(&h, fd, SYNACK_STATE_TIME_WAIT);
+	b = reuse_socket(&h, lport);
+	h_advance(&h, 1 * SEC);
+	cr_assert_eq(synack_connect(h.s, b, THEM, SRV_PORT), -EADDRINUSE);
+	h_advance(&h, 1);
+	cr_assert_eq(synack_connect(h.s, b, THEM, SRV_PORT), -EINPROGRESS);
+	EXPECT_SEG(&h, F_SYN, h.out.seq, 0, ANYWIN);
+	cr_assert(seq_geq(h.out.seq, iss + 2 + 65537));
+	h_fini(&h);
+}
+
 Test(tcp_time_wait, time_wait_tw_reuse_off_or_loopback_only_refuses)
 {
 	for (unsigned knob = 0; knob <= 2; knob += 2) {
@@ -520,6 +584,10 @@ Test(tcp_time_wait, time_wait_tw_reuse_ephemeral_connect_takes_record_S28)
 	client_time_wait(&h, &lport, &nxt);
 	cr_assert_eq(lport, 40000);
 	b = synack_socket(h.s);
+	/* the peer's last TSval (its FIN) arrived just now: not before 1 s has passed */
+	h_advance(&h, 1 * SEC);
+	cr_assert_eq(synack_connect(h.s, b, THEM, SRV_PORT), -EADDRNOTAVAIL);
+	h_advance(&h, 1);
 	cr_assert_eq(synack_connect(h.s, b, THEM, SRV_PORT), -EINPROGRESS);
 	EXPECT_SEG(&h, F_SYN, h.out.seq, 0, ANYWIN);
 	cr_assert_eq(h.out.sport, 40000);
