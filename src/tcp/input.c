@@ -838,7 +838,7 @@ void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struc
 		/* one TIME-WAIT behaviour for records and full tcbs (tw.c) */
 		struct tw_entry copy;
 
-		tcp_tw_fill_proto(c.tcb, &copy);
+		tcp_tw_fill_proto(ts, c.tcb, &copy);
 		c.st_before = TCP_TIME_WAIT;
 		if (!tcp_tw_input(&c, &copy))
 			return;

@@ -23,13 +23,14 @@
  *     (just past the peer's FIN: what our ACKs acknowledge and what RFC 6191 compares);
  *   - TS.Recent and whether timestamps were in use (PAWS in TIME-WAIT, RFC 7323 §5;
  *     the TSecr of our ACKs; RFC 6191);
- *   - the expiry deadline (absolute ns, 63 bits: deadlines >= 2^63 ns, 292 years, are
- *     clamped to 2^63 - 1).
+ *   - the expiry deadline (absolute ns, 61 bits: deadlines >= 2^61 ns, 73 years, are
+ *     clamped to 2^61 - 1).
+ *   - two bits for the window of its ACKs (tw.c): whether window scaling was in use, and
+ *     whether the last window advertised was more than the default buffer gives.
  *   - NOT the local timestamp offset: it is a pure function of the 4-tuple
  *     (tcp_ts_offset in tcp/isn.h, RFC 7323 §5.4), recomputed when an ACK is sent.
- *   - NOT the last advertised window: once the peer's FIN has arrived no data can follow
- *     it, so the window of a TIME-WAIT ACK tells the peer nothing it can use; the engine
- *     may send e.g. its default receive window capped at 65535.
+ *   - NOT the last advertised window itself (Linux's tw_rcv_wnd): the two bits above let
+ *     the engine send the same window in the usual case and never a smaller one.
  * RFC 1337 (TIME-WAIT assassination): the engine ignores RSTs that match an entry when
  * its rfc1337 knob is on; this table has no opinion.
  *
@@ -48,7 +49,7 @@
 #include "base/pool.h"
 
 #define TW_KEY_BYTES 16
-#define TW_DEADLINE_MAX ((UINT64_C(1) << 63) - 1)
+#define TW_DEADLINE_MAX ((UINT64_C(1) << 61) - 1)
 #define TW_LANES 4
 
 /*
@@ -60,8 +61,10 @@
 struct tw_entry {
 	struct hash_node hnode;     /* 4-tuple demux chain */
 	struct list_node fifo;      /* link in its expiry lane, head = earliest */
-	uint64_t deadline_ns : 63;  /* absolute expiry time */
+	uint64_t deadline_ns : 61;  /* absolute expiry time */
 	uint64_t has_ts : 1;        /* timestamps were in use (ts_recent meaningful) */
+	uint64_t rcv_ws : 1;        /* window scaling was in use (our shift applies) */
+	uint64_t wnd_full : 1;      /* the last window was above the default: send 65535 */
 	uint32_t laddr, raddr;
 	uint16_t lport, rport;
 	uint32_t snd_nxt;           /* SND.NXT: just past our FIN */
@@ -95,7 +98,7 @@ void tw_destroy(struct tw_table *t);
 
 /*
  * Adds a TIME-WAIT entry copied from proto's engine fields (4-tuple, snd_nxt, rcv_nxt,
- * has_ts, ts_recent; its links and deadline_ns are ignored) expiring at deadline_ns
+ * has_ts, ts_recent, rcv_ws, wnd_full; its links and deadline_ns are ignored) expiring at deadline_ns
  * (absolute ns; clamped to TW_DEADLINE_MAX), in its expiry lane. On success returns 0
  * and, when out is not NULL, sets *out to the entry (valid until it is removed or
  * expired). Errors: -EINVAL when proto->laddr is 0 (a connection has a concrete local

@@ -91,6 +91,29 @@ uint64_t tcp_tw_ts_recent_ns(const struct tcp_stack *ts, const struct tw_entry *
 	return e->deadline_ns > msl2 ? e->deadline_ns - msl2 : 0;
 }
 
+/*
+ * The window field of a TIME-WAIT ACK. RFC 9293 §3.8.6.2.2 (SHLD-14): the right edge
+ * must not move left, and Linux sends the window last advertised (tw_rcv_wnd >>
+ * tw_rcv_wscale). A record has two bits for it (timewait.h): rcv_ws, and wnd_full when
+ * the last window was larger than default_window gives. default_window is what a
+ * connection with the default buffer (rmem_default, its shift chosen from it as
+ * listen.c does) offers once its data is read: with an empty buffer exactly its last
+ * window (the common case: a record is made when the socket is closed). Otherwise the
+ * record sends 65535, never less than the last window (more is allowed: nothing can
+ * follow the peer's FIN). Deviation: a change of rmem_default while a record lives
+ * changes its window.
+ */
+static uint16_t default_window(const struct tcp_stack *ts, bool rcv_ws)
+{
+	uint32_t w = ts->cfg.rmem_default;
+	uint8_t ws = 0;
+
+	while (rcv_ws && ws < 14 && ((uint32_t)65535 << ws) < w)
+		ws++;
+	w >>= ws;
+	return (uint16_t)(w < 65535 ? w : 65535);
+}
+
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> from a record, with TSecr = TS.Recent. Returns
  * the queued segment (NULL when the queue is full). */
 static struct tcp_ctl *tw_ack(struct tcp_stack *ts, const struct tw_entry *e)
@@ -102,23 +125,21 @@ static struct tcp_ctl *tw_ack(struct tcp_stack *ts, const struct tw_entry *e)
 		return NULL;
 	c->has_ts = e->has_ts;
 	c->ts_ecr = e->ts_recent;
-	/* The window tells the peer nothing usable once its FIN is in (timewait.h); the
-	 * record does not know whether window scaling was negotiated, so it sends the
-	 * default buffer shifted by the shift we would have offered: never more than the
-	 * buffer (Linux sends tw_rcv_wnd >> tw_rcv_wscale), at worst smaller. */
-	{
-		uint32_t w = ts->cfg.rmem_default;
-		uint8_t ws = 0;
-
-		while (ts->cfg.window_scaling && ws < 14 && ((uint32_t)65535 << ws) < w)
-			ws++;
-		w >>= ws;
-		c->win = (uint16_t)(w < 65535 ? w : 65535);
-	}
+	c->win = e->wnd_full ? 65535 : default_window(ts, e->rcv_ws);
 	return c;
 }
 
-void tcp_tw_fill_proto(const struct tcb *tcb, struct tw_entry *e)
+/* The window field tcb last advertised (output.c advertise_window: the right edge
+ * RCV.ADV over RCV.NXT, rounded up to the shift so the edge does not move left). */
+static uint32_t last_window(const struct tcb *tcb)
+{
+	uint32_t cur = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+	uint8_t shift = tcb->ws_ok ? tcb->rcv_wscale : 0;
+
+	return (uint32_t)(((uint64_t)cur + (1u << shift) - 1) >> shift);
+}
+
+void tcp_tw_fill_proto(const struct tcp_stack *ts, const struct tcb *tcb, struct tw_entry *e)
 {
 	memset(e, 0, sizeof *e);
 	e->laddr = tcb->laddr;
@@ -129,6 +150,8 @@ void tcp_tw_fill_proto(const struct tcb *tcb, struct tw_entry *e)
 	e->rcv_nxt = tcb->rcv_nxt;
 	e->has_ts = tcb->ts_ok;
 	e->ts_recent = tcb->ts_recent;
+	e->rcv_ws = tcb->ws_ok;
+	e->wnd_full = last_window(tcb) > default_window(ts, tcb->ws_ok);
 }
 
 bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb)
@@ -140,7 +163,7 @@ bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb)
 		return false;
 	if (tcb->ipopts)
 		return false;   /* a record has no room for a route: keep the tcb (route.h) */
-	tcp_tw_fill_proto(tcb, &proto);
+	tcp_tw_fill_proto(ts, tcb, &proto);
 	if (!deadline)
 		deadline = ts->now_ns + 2ull * ts->cfg.msl_ms * MS;
 	/* a TIME-WAIT tcb is in the connection hash: its node holds the 4-tuple's hash */

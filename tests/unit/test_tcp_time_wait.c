@@ -551,20 +551,71 @@ Test(tcp_time_wait, time_wait_syn_at_rcv_nxt_or_with_fin_does_not_reopen)
 	h_fini(&h);
 }
 
-Test(tcp_time_wait, time_wait_record_ack_window_never_above_buffer)
+/* Server-side TIME-WAIT record as srv_time_wait, the peer's SYN carrying opt, the
+ * listener's SO_RCVBUF rcvbuf; returns the window field of our FIN (the connection's
+ * last); the record's ACK of the peer's FIN must advertise record. */
+static uint16_t srv_time_wait_opt(struct harness *h, const struct wire_tcp_opts *opt,
+				  int rcvbuf, int record, uint32_t *iss)
 {
-	struct harness h;
-	struct synack_config c;
-	uint32_t iss;
-	uint64_t t;
+	int l = h_listen(h, SRV_PORT, 16), fd;
+	uint16_t last;
 
-	h_default_config(&c);
-	c.window_scaling = 1;           /* 131072-byte buffer: our shift would be 2 */
-	h_init_cfg(&h, &c);
-	srv_time_wait(&h, &iss, &t);
-	h_send(&h, PEER_PORT, SRV_PORT, F_FIN | F_ACK, R, iss + 2, 8192);
-	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, 32768);
-	h_fini(&h);
+	cr_assert_eq(synack_setsockopt(h->s, l, SYNACK_SOL_SOCKET, SYNACK_SO_RCVBUF, &rcvbuf,
+				       sizeof rcvbuf), 0);
+	h_send_opt(h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 8192, opt, NULL, 0, 0);
+	EXPECT_SEG(h, F_SYN | F_ACK, h->out.seq, R, ANYWIN);
+	*iss = h->out.seq;
+	h_send(h, PEER_PORT, SRV_PORT, F_ACK, R, *iss + 1, 8192);
+	fd = synack_accept(h->s, l, NULL, NULL);
+	cr_assert_geq(fd, 0);
+	synack_close(h->s, fd);
+	EXPECT_SEG(h, F_FIN | F_ACK, *iss + 1, R, ANYWIN);
+	last = h->out.win;
+	h_send(h, PEER_PORT, SRV_PORT, F_FIN | F_ACK, R, *iss + 2, 8192);
+	/* the ACK of its FIN already comes from the record (tcp_tw_from_tcb) */
+	EXPECT_SEG(h, F_ACK, *iss + 2, R + 1, record);
+	cr_assert_eq(h_state_of_port(h, PEER_PORT), SYNACK_STATE_TIME_WAIT);
+	return last;
+}
+
+/* RFC 9293 SHLD-14, Linux tw_rcv_wnd: a record's ACKs advertise the connection's last
+ * window. Window scaling on here, 131072-byte default buffer (our shift 2):
+ *   no WS from the peer: 65535 (before: 131072 >> 2 = 32768, the right edge moved left);
+ *   WS negotiated: 32768 (x 4 = the buffer);
+ *   SO_RCVBUF 250000 (shift 2, last window 62500): 65535, never the smaller default. */
+Test(tcp_time_wait, time_wait_record_ack_window_is_the_last_advertised)
+{
+	struct wire_tcp_opts ws = { .present = WIRE_HAS_WS, .wscale = 7 };
+	static const struct {
+		bool ws;
+		int rcvbuf;
+		uint16_t last;
+		int record;
+	} cases[] = {
+		{ false, 131072, 65535, 65535 },
+		{ true, 131072, 32768, 32768 },
+		{ true, 250000, 62500, 65535 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct harness h;
+		struct synack_config c;
+		uint32_t iss;
+		uint16_t last;
+
+		h_default_config(&c);
+		c.window_scaling = 1;           /* rmem_default 131072 */
+		h_init_cfg(&h, &c);
+		last = srv_time_wait_opt(&h, cases[i].ws ? &ws : NULL, cases[i].rcvbuf,
+					 cases[i].record, &iss);
+		cr_assert_eq(last, cases[i].last, "case %zu: last %u", i, last);
+		h_send(&h, PEER_PORT, SRV_PORT, F_FIN | F_ACK, R, iss + 2, 8192);
+		EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, cases[i].record);
+		h_advance(&h, 1 * SEC);         /* an old duplicate: the same window */
+		h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R - 100, iss + 2, 8192);
+		EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, cases[i].record);
+		h_fini(&h);
+	}
 }
 
 Test(tcp_time_wait, time_wait_tw_reuse_ephemeral_connect_takes_record_S28)
