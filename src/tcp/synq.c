@@ -214,7 +214,10 @@ static struct tcb *promote(struct tcp_stack *ts, const struct tcp_reqsk *r, uint
 	t->snd_wl1 = r->irs;
 	t->snd_wl2 = r->iss;
 	t->last_rcv_ns = ts->now_ns;
-	if (!r->retransmits && r->synack_sent_ns && !r->cookie) {
+	/* RFC 5681 §3.1: a lost SYN-ACK makes the initial window one segment (tcp_cc_init
+	 * reads total_retrans; Linux: newtp->total_retrans = req->num_retrans) */
+	t->total_retrans = (uint32_t)r->retransmits + r->resent;
+	if (!t->total_retrans && r->synack_sent_ns && !r->cookie) {
 		/* RFC 6298 §3 with Karn's rule: the SYN-ACK, sent once, was timed (Linux
 		 * tcp_synack_rtt_meas) */
 		uint64_t us = (ts->now_ns - r->synack_sent_ns) / 1000;
@@ -295,6 +298,8 @@ bool tcp_synq_input(struct seg_ctx *c, struct tcp_reqsk *r)
 				  "dropped: RST out of window");
 		} else if ((s->flags & WIRE_TCP_SYN) && s->seq == r->irs) {
 			/* our SYN-ACK was lost: resend it now (Linux), timer unchanged */
+			if (r->resent < UINT8_MAX)
+				r->resent++;
 			want_synack(ts, r);
 			synq_note(ts, r, SYNACK_NOTE_IN, SYNACK_V_ACCEPTED, SR, SR, s,
 				  "SYN retransmitted: SYN-ACK resent");

@@ -222,6 +222,8 @@ struct tcp_reqsk {
 	uint8_t peer_wscale;         /* its shift, 0xff when no WS (or WS off here) */
 	uint8_t rcv_wscale;          /* our shift (meaningful when peer_wscale != 0xff) */
 	uint8_t retransmits;
+	uint8_t resent;              /* SYN-ACKs sent again for a retransmitted SYN (Linux
+	                              * counts them in num_retrans too) */
 	uint8_t ip_ttl, ip_tos;      /* the listener's IP_TTL/IP_TOS (the listener may be
 	                              * gone when a cookie SYN-ACK is built) */
 	bool ts_ok, cookie;

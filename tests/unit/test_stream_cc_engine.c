@@ -211,3 +211,85 @@ Test(stream_cc_engine, tcp_congestion_option)
 	cr_assert_eq(synack_stack_set_config(h.s, &c), 0);
 	h_fini(&h);
 }
+
+/* RFC 5681 §3.1: "if the SYN or SYN/ACK is lost, the initial window used by a sender
+ * after a correctly transmitted SYN MUST be one segment". Passive side: the SYN-ACK
+ * retransmitted by its timer (1 s) or resent for a retransmitted SYN; no MSS option, so
+ * SMSS 536 (IW10 would be 5360). Linux carries req->num_retrans into the child. */
+static int passive_after_lost_synack(struct harness *h, bool by_timer, uint32_t *iss)
+{
+	int l = h_listen(h, SRV_PORT, 16), fd;
+
+	h_send(h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 65535);
+	EXPECT_SEG(h, F_SYN | F_ACK, h->out.seq, SR, ANYWIN);
+	*iss = h->out.seq;
+	if (by_timer)
+		h_advance(h, 1 * SEC);
+	else
+		h_send(h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 65535);
+	EXPECT_SEG(h, F_SYN | F_ACK, *iss, SR, ANYWIN);
+	h_advance(h, 100 * MSEC);
+	h_send(h, PEER_PORT, SRV_PORT, F_ACK, SR, *iss + 1, 65535);
+	EXPECT_NONE(h);
+	fd = synack_accept(h->s, l, NULL, NULL);
+	cr_assert_geq(fd, 0);
+	return fd;
+}
+
+Test(stream_cc_engine, iw_one_segment_after_synack_retransmitted_by_timer)
+{
+	struct harness h;
+	uint32_t iss;
+	int fd;
+
+	snd_init(&h, "reno", 0);
+	fd = passive_after_lost_synack(&h, true, &iss);
+	cr_assert_eq(snd_info(&h, fd).snd_cwnd, 536);
+	cr_assert_eq(snd_info(&h, fd).total_retrans, 1);
+	cr_assert_eq(synack_send(h.s, fd, snd_blob, 20000, 0), 20000);
+	snd_expect_flight(&h, iss + 1, 1, 536);
+	snd_ack(&h, iss + 1 + 536, 65535, 0);           /* slow start: 2 segments */
+	snd_expect_flight(&h, iss + 1 + 536, 2, 536);
+	h_fini(&h);
+}
+
+Test(stream_cc_engine, iw_one_segment_after_synack_resent_for_retransmitted_syn)
+{
+	struct harness h;
+	uint32_t iss;
+	int fd;
+
+	snd_init(&h, "cubic", 0);
+	fd = passive_after_lost_synack(&h, false, &iss);
+	cr_assert_eq(snd_info(&h, fd).snd_cwnd, 536);
+	cr_assert_eq(synack_send(h.s, fd, snd_blob, 20000, 0), 20000);
+	snd_expect_flight(&h, iss + 1, 1, 536);
+	h_fini(&h);
+}
+
+/* Active side: the SYN retransmitted at 1 s, then answered: one segment too. */
+Test(stream_cc_engine, iw_one_segment_after_syn_retransmitted)
+{
+	struct harness h;
+	uint32_t iss;
+	uint16_t lport;
+	int fd;
+
+	snd_init(&h, "reno", 0);
+	fd = synack_socket(h.s);
+	cr_assert_eq(synack_connect(h.s, fd, THEM, SRV_PORT), -EINPROGRESS);
+	EXPECT_SEG(&h, F_SYN, h.out.seq, 0, ANYWIN);
+	iss = h.out.seq;
+	lport = h.out.sport;
+	h_advance(&h, 1 * SEC);
+	EXPECT_SEG(&h, F_SYN, iss, 0, ANYWIN);
+	h_send(&h, SRV_PORT, lport, F_SYN | F_ACK, PEER_ISN, iss + 1, 65535);
+	EXPECT_SEG(&h, F_ACK, iss + 1, SR, ANYWIN);
+	cr_assert_eq(snd_info(&h, fd).snd_cwnd, 536);
+	cr_assert_eq(synack_send(h.s, fd, snd_blob, 20000, 0), 20000);
+	cr_assert(h_next(&h));
+	cr_assert_eq(h.out.seq, iss + 1);
+	cr_assert_eq(h.out.payload_len, 536);
+	EXPECT_NONE(&h);
+	h_fini(&h);
+}
