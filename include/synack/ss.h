@@ -10,7 +10,8 @@
  *
  *   State        Recv-Q Send-Q Local Address:Port    Peer Address:Port     Timer
  *   LISTEN       0      128    0.0.0.0:80            0.0.0.0:*
- *   ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:40000        timer:(keepalive,2h,0)
+ *   ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:40000        timer:(keepalive,2h,0) cwnd:10
+ *   ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:40002        cwnd:6 ssthresh:7
  *   TIME-WAIT    0      0      10.0.0.1:80           10.0.0.2:40001        timer:(timewait,59s,0)
  *
  * States carry their RFC 9293 names (Linux's ss abbreviates: ESTAB, SYN-RECV, UNCONN).
@@ -22,6 +23,9 @@
  * REMAINING: "0ms".."999ms", "1.0s".."9.9s" (tenths, truncated), "10s".."59s",
  * "1min".."59min" with seconds below 10 minutes ("1min5s"), then "1h".. with minutes
  * ("2h", "1h30min").
+ * After the timer (or in its place) a connection with a congestion window shows it as
+ * `ss -i` does: "cwnd:N" in segments, then "ssthresh:N" once a congestion event has set
+ * it (synack_sock_info.cwnd/ssthresh).
  */
 #ifndef SYNACK_SS_H
 #define SYNACK_SS_H

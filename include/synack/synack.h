@@ -561,6 +561,12 @@ struct synack_sock_info {
 	uint32_t recv_q, send_q; /* bytes; for a listener: accept queue length and backlog,
 	                          * as ss prints them */
 	uint64_t timer_deadline_ns; /* absolute, 0 when no timer */
+	uint32_t cwnd;          /* congestion window in segments (bytes / SMSS, rounded
+	                         * down, as `ss -i` shows tcpi_snd_cwnd); 0 when the
+	                         * connection has none (before ESTABLISHED, listeners,
+	                         * half-open entries, TIME-WAIT records) */
+	uint32_t ssthresh;      /* slow-start threshold in segments; 0 until the first
+	                         * congestion event sets it (ss -i omits it then) */
 };
 
 /*

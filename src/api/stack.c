@@ -354,6 +354,12 @@ static void fill_info(const struct tcb *t, struct synack_sock_info *o)
 		}
 	}
 	o->timer_deadline_ns = best;
+	if (t->cc.cwnd && t->snd_mss) {
+		/* in segments, as Linux's tcp_info (ss -i): our cc counts bytes */
+		o->cwnd = t->cc.cwnd / t->snd_mss;
+		if (t->cc.ssthresh != TCP_CC_INFINITE_SSTHRESH)
+			o->ssthresh = t->cc.ssthresh / t->snd_mss;
+	}
 }
 
 static int cmp_fd(const void *a, const void *b)

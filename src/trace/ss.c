@@ -12,10 +12,11 @@
 
 #include "synack/ss.h"
 
-#define LINE_CAP 160
+#define LINE_CAP 200
 #define ADDR_CAP 24     /* "255.255.255.255:65535" + NUL */
 
-/* Column layout shared by header and entries: State, Recv-Q, Send-Q, Local, Peer, Timer */
+/* Column layout shared by header and entries: State, Recv-Q, Send-Q, Local, Peer, Timer
+ * (the last column also carries `ss -i`'s cwnd and ssthresh) */
 #define ROW_FMT(q) "%-12s %-6" q " %-6" q " %-21s %-21s %s"
 
 static size_t clamp_len(int n)
@@ -103,6 +104,20 @@ static void format_timer(char *buf, size_t cap, const struct synack_sock_info *e
 	snprintf(buf, cap, "timer:(%s,%s,%u)", timer_word(e->timer), rem, e->retransmits);
 }
 
+/* `ss -i`'s "cwnd:10 ssthresh:7" (ssthresh only once set) after the timer, if any. */
+static void format_cc(char *buf, size_t cap, const struct synack_sock_info *e)
+{
+	size_t len = strlen(buf);
+
+	if (!e->cwnd || len >= cap)
+		return;
+	if (e->ssthresh)
+		snprintf(buf + len, cap - len, "%scwnd:%u ssthresh:%u", len ? " " : "",
+			 (unsigned)e->cwnd, (unsigned)e->ssthresh);
+	else
+		snprintf(buf + len, cap - len, "%scwnd:%u", len ? " " : "", (unsigned)e->cwnd);
+}
+
 size_t synack_ss_format_header(char *buf, size_t cap)
 {
 	char tmp[LINE_CAP];
@@ -118,13 +133,14 @@ size_t synack_ss_format_header(char *buf, size_t cap)
 size_t synack_ss_format_entry(const struct synack_sock_info *e, uint64_t now_ns,
 			      char *buf, size_t cap)
 {
-	char local[ADDR_CAP], peer[ADDR_CAP], timer[64];
+	char local[ADDR_CAP], peer[ADDR_CAP], timer[96];
 	char tmp[LINE_CAP];
 	size_t len;
 
 	format_endpoint(local, sizeof local, e->laddr, e->lport);
 	format_endpoint(peer, sizeof peer, e->raddr, e->rport);
 	format_timer(timer, sizeof timer, e, now_ns);
+	format_cc(timer, sizeof timer, e);
 	len = clamp_len(snprintf(tmp, sizeof tmp, ROW_FMT("u"), synack_state_name(e->state),
 				 e->recv_q, e->send_q, local, peer, timer));
 	len = trim_right(tmp, sizeof tmp, len);

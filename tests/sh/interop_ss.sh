@@ -30,7 +30,7 @@ list=$(it_in "$bin" ss --tun tun0) || fail "synack ss exited $?"
 norm=$(sed -E 's/ +/ /g; s/ $//' <<<"$list")
 expect_eq "listing" "$norm" "State Recv-Q Send-Q Local Address:Port Peer Address:Port Timer
 LISTEN 0 128 10.9.0.2:7 0.0.0.0:*
-ESTABLISHED 0 0 10.9.0.2:7 10.9.0.1:45001"
+ESTABLISHED 0 0 10.9.0.2:7 10.9.0.1:45001 cwnd:10"
 
 expect_eq "-l" "$(it_in "$bin" ss --tun tun0 -l | sed -E 's/ +/ /g; s/ $//')" \
 	"State Recv-Q Send-Q Local Address:Port Peer Address:Port Timer

@@ -132,18 +132,44 @@ Test(ss_format, timers)
 	cr_assert_str_eq(line_of(&e, now) + 71, "timer:(?,10s,0)");
 }
 
+/* `ss -i`'s congestion fields: cwnd in segments, ssthresh only once set, after the
+ * timer or in its column when there is none; nothing when cwnd is 0. */
+Test(ss_format, cwnd_and_ssthresh_like_ss_i)
+{
+	struct synack_sock_info e = entry(3, SYNACK_STATE_ESTABLISHED, 0x0a000001, 80,
+					  0x0a000002, 40000, 0, 0);
+
+	e.cwnd = 10;
+	cr_assert_str_eq(line_of(&e, 0), "ESTABLISHED  0      0      10.0.0.1:80           "
+			 "10.0.0.2:40000        cwnd:10");
+	e.cwnd = 6;
+	e.ssthresh = 7;
+	cr_assert_str_eq(line_of(&e, 0), "ESTABLISHED  0      0      10.0.0.1:80           "
+			 "10.0.0.2:40000        cwnd:6 ssthresh:7");
+	e.timer = SYNACK_TIMER_RETRANSMIT;
+	e.timer_deadline_ns = 200 * MSEC;
+	cr_assert_str_eq(line_of(&e, 0), "ESTABLISHED  0      0      10.0.0.1:80           "
+			 "10.0.0.2:40000        timer:(on,200ms,0) cwnd:6 ssthresh:7");
+	e.cwnd = 0;                     /* no window: no congestion fields at all */
+	cr_assert_str_eq(line_of(&e, 0), "ESTABLISHED  0      0      10.0.0.1:80           "
+			 "10.0.0.2:40000        timer:(on,200ms,0)");
+}
+
 Test(ss_format, widest_line_and_truncation)
 {
 	struct synack_sock_info e = entry(5, SYNACK_STATE_SYN_RECEIVED, 0xffffffff, 65535,
 					  0xffffffff, 65535, 4294967295u, 4294967295u);
 	const char *want = "SYN-RECEIVED 4294967295 4294967295 255.255.255.255:65535 "
-			   "255.255.255.255:65535 timer:(on,999ms,65535)";
+			   "255.255.255.255:65535 timer:(on,999ms,65535) cwnd:4294967295 "
+			   "ssthresh:4294967295";
 	char small[10];
 	size_t n;
 
 	e.timer = SYNACK_TIMER_SYNACK;
 	e.timer_deadline_ns = 999 * MSEC;
 	e.retransmits = 65535;
+	e.cwnd = 4294967295u;
+	e.ssthresh = 4294967295u;
 	cr_assert_str_eq(line_of(&e, 0), want);
 	n = synack_ss_format_entry(&e, 0, small, sizeof small);
 	cr_assert_eq(n, strlen(want));

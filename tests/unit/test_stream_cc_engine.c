@@ -2,6 +2,7 @@
  * first flight is IW10 (RFC 6928), slow start opens the window by min(acked, SMSS) per
  * ACK (RFC 5681 (2)), an RTO sends one segment with ssthresh from the flight (RFC 5681
  * (4), RFC 9438 §4.8 for CUBIC), restart after idle (RFC 5681 §4.1), TCP_CONGESTION. */
+#include "synack/ss.h"
 #include "test_stream_snd_util.h"
 
 #define M 1460u
@@ -84,7 +85,27 @@ Test(stream_cc_engine, slow_start_opens_by_one_smss_per_ack)
 	h_fini(&h);
 }
 
-static void rto_case(const char *cc, uint32_t ssthresh)
+/* The listing's `ss -i` fields (segments) for the connection on PEER_PORT. */
+static void expect_ss_cc(struct harness *h, uint32_t cwnd, uint32_t ssthresh, const char *tail)
+{
+	struct synack_sock_info v[4];
+	char line[200];
+	size_t n = synack_sock_list(h->s, v, 4);
+
+	for (size_t i = 0; i < n && i < 4; i++) {
+		if (v[i].rport != PEER_PORT)
+			continue;
+		cr_assert_eq(v[i].cwnd, cwnd, "cwnd %u", v[i].cwnd);
+		cr_assert_eq(v[i].ssthresh, ssthresh, "ssthresh %u", v[i].ssthresh);
+		synack_ss_format_entry(&v[i], h->now, line, sizeof line);
+		cr_assert(strlen(line) > strlen(tail) &&
+			  !strcmp(line + strlen(line) - strlen(tail), tail), "%s", line);
+		return;
+	}
+	cr_assert_fail("no connection listed");
+}
+
+static void rto_case(const char *cc, uint32_t ssthresh, const char *ss_tail)
 {
 	struct harness h;
 	struct synack_tcp_info ti;
@@ -95,6 +116,7 @@ static void rto_case(const char *cc, uint32_t ssthresh)
 	fd = snd_est(&h, M, 65535, &iss);
 	cr_assert_eq(synack_send(h.s, fd, snd_blob, 100000, 0), 100000);
 	snd_expect_flight(&h, iss + 1, 10, M);
+	expect_ss_cc(&h, 10, 0, "timer:(on,200ms,0) cwnd:10");
 	h_advance(&h, 200 * MSEC - 1);
 	EXPECT_NONE(&h);
 	h_advance(&h, 1);                       /* RTO = rto_min: one segment, the first */
@@ -102,6 +124,7 @@ static void rto_case(const char *cc, uint32_t ssthresh)
 	ti = snd_info(&h, fd);
 	cr_assert_eq(ti.snd_cwnd, M);
 	cr_assert_eq(ti.snd_ssthresh, ssthresh);
+	expect_ss_cc(&h, 1, ssthresh / M, ss_tail);     /* ss -i: segments */
 	h_advance(&h, 50 * MSEC);
 	snd_ack(&h, nxt, 65535, 0);             /* slow start from 1 SMSS: go-back-N */
 	cr_assert_eq(snd_info(&h, fd).snd_cwnd, 2 * M);
@@ -111,12 +134,12 @@ static void rto_case(const char *cc, uint32_t ssthresh)
 
 Test(stream_cc_engine, rto_reno_ssthresh_half_flight)
 {
-	rto_case("reno", 7300);                 /* max(14600 / 2, 2 SMSS) */
+	rto_case("reno", 7300, "timer:(on,400ms,1) cwnd:1 ssthresh:5"); /* max(14600/2, 2 SMSS) */
 }
 
 Test(stream_cc_engine, rto_cubic_ssthresh_beta_flight)
 {
-	rto_case("cubic", 10220);               /* 14600 * 0.7 */
+	rto_case("cubic", 10220, "timer:(on,400ms,1) cwnd:1 ssthresh:7");      /* 14600 * 0.7 */
 }
 
 /* Sends exactly one IW, has it all acknowledged 50 ms later (cwnd 16060), then sends
