@@ -636,6 +636,12 @@ enum synack_counter {
 	                              * accept_source_route is 0 */
 	SYNACK_CTR_IP_SRR_NOT_FINAL, /* datagrams whose source route is not completed
 	                              * (we would be a hop: a host does not forward) */
+	SYNACK_CTR_TCP_LOSS_PROBES,  /* tail loss probes sent (RFC 8985 §7; Linux
+	                              * TCPLossProbes) */
+	SYNACK_CTR_TCP_UNDO_TS,      /* recoveries undone: the timestamps showed the first
+	                              * retransmission spurious (RFC 3522) */
+	SYNACK_CTR_TCP_UNDO_DSACK,   /* recoveries undone: every retransmission D-SACKed
+	                              * (RFC 3708; Linux TCPDSACKUndo) */
 	SYNACK_CTR_COUNT
 };
 

@@ -184,6 +184,14 @@ static void delivered(struct tcp_stack *ts, struct tcb *tcb, const struct tcp_ra
 	if (!m->xmit_ns || sent_after(e->xmit_ns, e->end, m->xmit_ns, m->end_seq)) {
 		m->xmit_ns = e->xmit_ns;
 		m->end_seq = e->end;
+	}
+	/* RACK.rtt: of the most recently sent segment this ACK delivered (§6.2 step 2
+	 * walks them in send order, each one setting it), even when that was sent
+	 * before RACK.xmit_ts: late originals bring back the path's RTT after a segment
+	 * that overtook them */
+	if (!m->ack_xmit_ns || sent_after(e->xmit_ns, e->end, m->ack_xmit_ns, m->ack_end)) {
+		m->ack_xmit_ns = e->xmit_ns;
+		m->ack_end = e->end;
 		m->rtt_us = rtt_us;
 	}
 }
@@ -237,6 +245,7 @@ void tcp_rack_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tc
 	(void)prev_una;
 	if (!m->reo_wnd_mult)
 		m->reo_wnd_mult = 1;
+	m->ack_xmit_ns = 0;             /* nothing delivered by this ACK yet */
 	/* cumulatively acknowledged entries leave the map; those not SACKed before were
 	 * delivered by this ACK */
 	while (m->n && seq_leq(at(m, 0)->end, tcb->snd_una)) {

@@ -65,6 +65,8 @@ struct tcp_rack {
 	uint64_t xmit_ns;               /* RACK.xmit_ts (0: nothing delivered yet) */
 	uint32_t end_seq;               /* RACK.end_seq */
 	uint32_t rtt_us;                /* RACK.rtt */
+	uint64_t ack_xmit_ns;           /* the newest segment the current ACK delivered */
+	uint32_t ack_end;
 	uint32_t min_rtt_us;            /* RACK.min_RTT (0: no sample yet) */
 	uint32_t fack;                  /* RACK.fack: highest end delivered */
 	uint32_t dsack_round;           /* RACK.dsack_round (SND.MAX when set) */

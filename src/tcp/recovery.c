@@ -254,6 +254,7 @@ void tcp_rec_on_sent(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32
 			r->eifel_seq = seq;
 			r->eifel_tsval = (uint32_t)(ts->now_ns / MS) + tcb->ts_offset;
 			r->eifel_armed = true;
+			r->eifel_known = true;
 		}
 		r->eifel_pending = false;
 		r->rexmit_due = false;
@@ -311,6 +312,7 @@ static void enter_recovery(struct tcp_stack *ts, struct tcb *tcb)
 	r->partial_seen = false;
 	r->eifel_pending = true;
 	r->eifel_armed = false;
+	r->eifel_known = false;
 	r->rack.tlp_out = r->rack.tlp_due = false;
 	r->undo_armed = true;                   /* RFC 3708: count this episode's */
 	r->undo_retrans = 0;
@@ -359,6 +361,7 @@ static bool undo_if_spurious(struct tcp_stack *ts, struct tcb *tcb, const struct
 	if (r->rack.seg)
 		tcp_rack_on_undo(tcb);          /* the "lost" segments were only late */
 	r->undo_armed = false;
+	tcp_count(ts, SYNACK_CTR_TCP_UNDO_TS);
 	tcp_cc_undo(ts, tcb);
 	return true;
 }
@@ -397,6 +400,7 @@ static bool undo_by_dsack(struct tcp_stack *ts, struct tcb *tcb, const struct wi
 	}
 	if (r->rack.seg)
 		tcp_rack_on_undo(tcb);
+	tcp_count(ts, SYNACK_CTR_TCP_UNDO_DSACK);
 	tcp_cc_undo(ts, tcb);
 	return true;
 }
@@ -529,8 +533,34 @@ static const char *tlp_episode(struct tcp_stack *ts, struct tcb *tcb)
 	return "tail loss probe repaired a loss: cwnd reduced";
 }
 
-static const char *rack_on_ack(struct tcp_stack *ts, struct tcb *tcb, uint32_t acked,
-			       uint32_t rtt_us, const char *note)
+/*
+ * The ACK that ends a RACK recovery (Linux tcp_try_undo_recovery, tcp_packet_delayed):
+ * when it echoes a TSval older than the episode's first retransmission, the last hole
+ * was filled by a segment sent before any retransmission — the episode began on
+ * reordering, not loss — and the reduction is undone (cwnd and ssthresh as before; the
+ * lost marks stay: Linux's unmark_loss is false here).
+ */
+static bool undo_at_full_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg)
+{
+	struct tcp_recovery *r = &tcb->rec;
+
+	if (!r->eifel_known || !(seg->opt.present & WIRE_HAS_TS) ||
+	    !seq_lt(seg->opt.ts_ecr, r->eifel_tsval))
+		return false;
+	r->state = TCP_REC_OPEN;
+	r->rexmit_due = false;
+	r->dupacks = 0;
+	r->has_recover = false;
+	r->eifel_pending = r->eifel_armed = r->eifel_known = false;
+	r->undo_armed = false;
+	tcp_rack_on_recovery_end(tcb);
+	tcp_count(ts, SYNACK_CTR_TCP_UNDO_TS);
+	tcp_cc_undo(ts, tcb);
+	return true;
+}
+
+static const char *rack_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
+			       uint32_t acked, uint32_t rtt_us, const char *note)
 {
 	struct tcp_recovery *r = &tcb->rec;
 	uint64_t reo = tcp_rack_detect_loss(ts, tcb);
@@ -539,7 +569,9 @@ static const char *rack_on_ack(struct tcp_stack *ts, struct tcb *tcb, uint32_t a
 	if ((why = tlp_episode(ts, tcb)))
 		note = why;
 	if (r->state != TCP_REC_OPEN) {
-		if (seq_geq(tcb->snd_una, r->recover)) {
+		if (seq_geq(tcb->snd_una, r->recover) && undo_at_full_ack(ts, tcb, seg)) {
+			note = "full ACK older than the first retransmission: recovery undone";
+		} else if (seq_geq(tcb->snd_una, r->recover)) {
 			exit_recovery(ts, tcb);         /* RFC 6675 (A) */
 			note = "full ACK: recovery ends";
 		} else {
@@ -572,6 +604,7 @@ void tcp_rec_on_timer(struct tcp_stack *ts, struct tcb *tcb)
 	tcp_rexmit_arm(ts, tcb);                /* the RTO again (timer = RTO) */
 	if (kind == TCP_RACK_T_TLP) {
 		m->tlp_due = true;              /* §7.3: one probe, new data first */
+		tcp_count(ts, SYNACK_CTR_TCP_LOSS_PROBES);
 		tcp_want_output(ts, tcb);
 		return;
 	}
@@ -607,7 +640,7 @@ const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct w
 	else if (tcb->sack_ok && undo_by_dsack(ts, tcb, seg))
 		note = "every retransmission D-SACKed (RFC 3708): recovery undone";
 	if (rack)
-		return rack_on_ack(ts, tcb, acked, rtt_us, note);
+		return rack_on_ack(ts, tcb, seg, acked, rtt_us, note);
 	if (r->state != TCP_REC_OPEN)
 		return in_recovery_ack(ts, tcb, acked, dup5681 || newly_sacked);
 	if (acked) {

@@ -77,6 +77,7 @@ struct tcp_recovery {
 	uint32_t eifel_seq, eifel_tsval;
 	bool eifel_pending;     /* recovery began, its first retransmission not yet sent */
 	bool eifel_armed;       /* it was sent with a timestamp; no ACK covered it yet */
+	bool eifel_known;       /* eifel_tsval is this episode's first retransmission's */
 	/* RFC 3708 / Linux tcp_try_undo_dsack: retransmissions of the last episode not yet
 	 * reported duplicate by a D-SACK; 0 with undo_armed: every one was spurious */
 	uint32_t undo_retrans;

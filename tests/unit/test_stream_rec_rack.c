@@ -7,6 +7,7 @@
  * IW10, CUBIC). SRTT is set to 40 ms before the flight (the rig's handshake takes no
  * time, which would give SRTT 0 and so reo_wnd = min(.., SRTT) = 0): a 40 ms path. */
 #include "test_stream_rec_rig.h"
+#include "tcp/cc.h"
 #include "tcp/rack.h"
 
 #define B(...) ((const uint32_t[]){__VA_ARGS__})
@@ -201,5 +202,52 @@ Test(stream_rec_rack, off_keeps_rfc6675)
 	cr_assert_eq(r.tcb->rec.rack.timer, TCP_RACK_T_RTO);
 	cr_assert_null(r.tcb->rec.rack.seg);
 	expect_no_data(&r);
+	rig_close(&r);
+}
+
+Test(stream_rec_rack, every_retransmission_dsacked_undoes)
+{
+	struct rig r;
+
+	open40(&r);
+	/* 1..9 SACKed: 0 lost at once, recovery, cwnd 7000, 0 resent */
+	h_at(&r.h, t0 + 40 * MSEC);
+	peer_ack(&r, 0, 65535, 1, B(1000, 10000));
+	cr_assert_eq(r.tcb->rec.state, TCP_REC_SACK);
+	cr_assert_eq(r.tcb->cc.cwnd, 7000);
+	expect_data(&r, 0, SMSS);
+	expect_no_data(&r);
+	cr_assert_eq(r.tcb->rec.undo_retrans, 1);
+	/* the original was only late: the peer reports the copy as a duplicate (D-SACK
+	 * below the cumulative ACK, RFC 2883): the one retransmission of the episode was
+	 * not needed (RFC 3708), the reduction is undone (Linux tcp_try_undo_dsack) */
+	h_at(&r.h, t0 + 60 * MSEC);
+	peer_ack(&r, 10000, 65535, 1, B(0, 1000));
+	cr_assert_eq(synack_counter(r.h.s, SYNACK_CTR_TCP_UNDO_DSACK), 1);
+	cr_assert_eq(r.tcb->rec.state, TCP_REC_OPEN);
+	cr_assert_eq(r.tcb->cc.ssthresh, TCP_CC_INFINITE_SSTHRESH);
+	cr_assert_geq(r.tcb->cc.cwnd, 10000);
+	rig_close(&r);
+}
+
+Test(stream_rec_rack, dsack_for_part_of_the_retransmissions_keeps_the_reduction)
+{
+	struct rig r;
+
+	open40(&r);
+	/* 0 and 1 missing, 2..9 SACKed: both lost (reo_wnd 0), both resent */
+	h_at(&r.h, t0 + 40 * MSEC);
+	peer_ack(&r, 0, 65535, 1, B(2000, 10000));
+	expect_data(&r, 0, SMSS);
+	expect_data(&r, 1000, SMSS);
+	expect_no_data(&r);
+	cr_assert_eq(r.tcb->rec.undo_retrans, 2);
+	/* only 0's copy was a duplicate: 1 was really lost */
+	h_at(&r.h, t0 + 80 * MSEC);
+	peer_ack(&r, 10000, 65535, 1, B(0, 1000));
+	cr_assert_eq(synack_counter(r.h.s, SYNACK_CTR_TCP_UNDO_DSACK), 0);
+	cr_assert_eq(r.tcb->rec.state, TCP_REC_OPEN);
+	cr_assert_eq(r.tcb->cc.ssthresh, 7000);
+	cr_assert_eq(r.tcb->cc.cwnd, 7000);
 	rig_close(&r);
 }
