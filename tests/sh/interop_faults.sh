@@ -10,10 +10,11 @@
 # of fault happened both ways, its tcp_retrans that it retransmitted; Linux's RetransSegs
 # (the namespace's /proc/net/snmp) that Linux had to.
 # Sizes: FAULT_DOWN (default 1 MiB), FAULT_UP (default 128 KiB), bounded by FAULT_TIMEOUT
-# seconds each (default 240). Until the engine has out-of-order reassembly, SACK and fast
-# recovery (issue 4), Linux -> synack runs at ~20 KB/s and synack -> Linux at ~100 KB/s
-# under these faults, so ctest runs these sizes (a few hundred faults each way, every one
-# recovered); tests/interop/pending/interop_faults_64m.sh runs 64 MiB each way.
+# seconds each (default 240). Under these faults synack -> Linux runs at ~186 KB/s (RACK-TLP,
+# 6d4c4a8; 124 KB/s with RFC 6675 alone, ~100 KB/s before issue 4's recovery) and Linux ->
+# synack at 0.65-5 MB/s, so ctest runs these sizes (a few hundred faults each way, every
+# one recovered); tests/interop/pending/interop_faults_64m.sh runs 64 MiB each way (~6 min
+# synack -> Linux: see there).
 source "${SYNACK_SRC:?}/tests/interop/lib.sh"
 need curl python3 sha256sum
 down=${FAULT_DOWN:-1048576}
