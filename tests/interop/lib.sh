@@ -4,12 +4,24 @@
 #   it_ns_up [MTU]                 namespace $IT_NS with tun0, Linux at 10.9.0.1/24
 #   it_start NAME ARGS...          runs `synack ARGS --pcap $IT_TMP/NAME.pcap` in the
 #                                  namespace, stderr to $IT_TMP/NAME.log; sets IT_PID
-#   it_wait_log NAME REGEX [S]     polls NAME.log until REGEX appears (S seconds, default 5)
-#   it_stop PID [S]                SIGTERM, waits (bounded); returns the exit status
-#   it_wait_exit PID [S]           waits (bounded) for PID to exit by itself
+#   it_wait_log NAME REGEX [S]     polls NAME.log until REGEX appears (S seconds, default 30)
+#   it_stop PID [S]                SIGTERM, waits (bounded, default 20 s); returns the exit status
+#   it_wait_exit PID [S]           waits (bounded, default 20 s) for PID to exit by itself
+#   it_poll S CMD...               runs CMD every 50 ms until it succeeds; status 1 after S s
+#   it_wait_listen PORT [S]        waits (bounded, default 30 s) for a Linux listener on PORT
+#   it_wait_file FILE [S]          waits (bounded, default 30 s) until FILE exists
+#   it_distinct FILE ERE           counts the lines of a `synack trace` text FILE matching
+#                                  ERE once per source address.port and sequence number
 #   it_in CMD...                   runs CMD in the namespace
 #   fail MSG                       prints FAIL and exits 1
 #
+# Timing: CI runs these tests two at a time on a loaded 2-core machine, next to the ASan
+# build's. Any process here (synack, Linux's peer program, this shell) may be descheduled
+# for tens or hundreds of ms. So every wait is a bounded poll with a generous bound (the
+# bound only costs time when the test fails anyway), never a fixed sleep; and a segment
+# that a timer can send twice (a retransmission, RFC 8985's tail loss probe on either
+# side, a SYN retransmitted while the other side is slow) is counted by it_distinct, once
+# per sequence number, when the test means "one FIN" or "one SYN".
 # Everything happens inside the namespace, deleted on exit whatever happens (trap). When
 # the test fails, every capture and log is kept in $SYNACK_BUILD/interop-failures/<test>/
 # and the logs are printed. Exits 77 (skipped) only when not root.
@@ -83,38 +95,63 @@ it_start() {
 	IT_PIDS+=("$IT_PID")
 }
 
-it_wait_log() {
-	local name=$1 re=$2 secs=${3:-5} i
-	for ((i = 0; i < secs * 20; i++)); do
-		grep -Eq "$re" "$IT_TMP/$name.log" 2>/dev/null && return 0
+# it_poll S CMD...: runs CMD until it succeeds (0), at least once, for at most S seconds of
+# wall-clock time (not a count of sleeps: under load each try itself takes time).
+it_poll() {
+	local end=$((SECONDS + $1))
+	shift
+	while :; do
+		"$@" && return 0
+		[ "$SECONDS" -lt "$end" ] || return 1
 		sleep 0.05
 	done
-	fail "$name: no line matching '$re' within ${secs}s"
+}
+
+it_wait_log() {
+	local name=$1 re=$2 secs=${3:-30}
+	it_poll "$secs" grep -Eq "$re" "$IT_TMP/$name.log" 2>/dev/null ||
+		fail "$name: no line matching '$re' within ${secs}s"
+}
+
+is_gone() {
+	! kill -0 "$1" 2>/dev/null
 }
 
 it_stop() {
-	local pid=$1 secs=${2:-5} i
+	local pid=$1 secs=${2:-20} st=0
 	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < secs * 20; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -0 "$pid" 2>/dev/null && fail "pid $pid did not exit within ${secs}s of SIGTERM"
-	local st=0
+	it_poll "$secs" is_gone "$pid" || fail "pid $pid did not exit within ${secs}s of SIGTERM"
 	wait "$pid" || st=$?
 	return "$st"
 }
 
 # it_wait_exit PID [S]: waits (bounded) for PID to exit on its own; returns its status
 it_wait_exit() {
-	local pid=$1 secs=${2:-5} i st=0
-	for ((i = 0; i < secs * 20; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -0 "$pid" 2>/dev/null && fail "pid $pid did not exit within ${secs}s"
+	local pid=$1 secs=${2:-20} st=0
+	it_poll "$secs" is_gone "$pid" || fail "pid $pid did not exit within ${secs}s"
 	wait "$pid" || st=$?
 	return "$st"
+}
+
+has_listener() {
+	it_in ss -ltnH "sport = :$1" | grep -q .
+}
+
+# it_wait_listen PORT [S]: bounded wait for a Linux listener on PORT in the namespace
+it_wait_listen() {
+	it_poll "${2:-30}" has_listener "$1" || fail "no Linux listener on port $1 within ${2:-30}s"
+}
+
+# it_wait_file FILE [S]: bounded wait until FILE exists (a server's "ready" file)
+it_wait_file() {
+	it_poll "${2:-30}" test -e "$1" || fail "not ready within ${2:-30}s: $1 does not exist"
+}
+
+# it_distinct FILE ERE: how many distinct segments (source address.port, sequence number
+# or range) among the lines of FILE (`synack trace` text, with or without timestamps)
+# that match ERE: a retransmission repeats both and is counted once.
+it_distinct() {
+	{ grep -E "$2" "$1" || true; } | sed -E 's/^(.* )?IP ([0-9.]+) .*, seq ([0-9:]+),.*/\2 \3/' | sort -u | wc -l
 }
 
 # expect_eq WHAT GOT WANT
