@@ -1,41 +1,60 @@
 #!/usr/bin/env bash
-# S16 backlog against Linux clients: `synack echo --backlog 2 --accept-delay-ms 5000`
-# accepts nothing for 5 s. Four Linux clients connect 0.1 s apart: the first two
+# S16 backlog against Linux clients: `synack echo --backlog 2 --accept-delay-ms 6000`
+# accepts nothing for 6 s. Four Linux clients connect one after the other: the first two
 # complete their handshakes in the stack and wait in the accept queue, their data and
-# FIN buffered (ss: LISTEN with Recv-Q 2 of Send-Q 2, two CLOSE-WAIT entries, 9 bytes each); the SYNs of the other two are dropped
-# silently (no RST, no SYN-ACK), so Linux retransmits them and they connect once the
-# queue is drained. Every client's line comes back.
+# FIN buffered (ss: LISTEN with Recv-Q 2 of Send-Q 2, two CLOSE-WAIT entries, 9 bytes
+# each); the SYNs of the other two are dropped silently (no RST, no SYN-ACK), so Linux
+# retransmits them and they connect once the queue is drained. Every client's line
+# comes back.
 source "${SYNACK_SRC:?}/tests/interop/lib.sh"
 need python3
 it_ns_up
-it_start echo echo --tun tun0 --addr 10.9.0.2 --peer 10.9.0.1/24 --backlog 2 --accept-delay-ms 5000
+it_start echo echo --tun tun0 --addr 10.9.0.2 --peer 10.9.0.1/24 --backlog 2 --accept-delay-ms 6000
 it_wait_log echo 'listening on tun0 port 7'
-# One Python process runs the four clients as threads 0.1 s apart, so a loaded machine
-# (slow interpreter start-up) shifts them together instead of spreading them out; the
-# accept delay (5 s) leaves room for that start-up.
-it_in timeout 30 python3 -c '
-import socket, sys, threading, time
+# One Python process runs the four clients in order, not by timing: each SYN is sent by a
+# non-blocking connect() (the SYN is out when it returns), and client 3 starts only once
+# clients 1 and 2 are connected, so their third ACKs are ahead of its SYN in the TUN
+# queue whatever the load. Each client then runs in its own thread. The accept delay
+# (6 s, Linux's third SYN retransmission comes 7 s after the first SYN) leaves room for
+# a slow interpreter start-up.
+it_in timeout 90 python3 -c '
+import select, socket, sys, threading
 out = {}
-def client(n):
+def start(n):
     s = socket.socket()
     s.bind(("10.9.0.1", 46000 + n))
-    s.settimeout(20)
-    s.connect(("10.9.0.2", 7))
-    s.sendall(b"client %d\n" % n)
-    s.shutdown(socket.SHUT_WR)
-    data = b""
-    while True:
-        d = s.recv(100)
-        if not d:
-            break
-        data += d
-    out[n] = data.decode().strip()
+    s.setblocking(False)
+    s.connect_ex(("10.9.0.2", 7))
+    return s
+def connected(s):
+    _, w, _ = select.select([], [s], [], 60)
+    err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if not w or err:
+        raise OSError(err, "connect failed")
+def client(n, s):
+    try:
+        connected(s)
+        s.setblocking(True)
+        s.settimeout(60)
+        s.sendall(b"client %d\n" % n)
+        s.shutdown(socket.SHUT_WR)
+        data = b""
+        while True:
+            d = s.recv(100)
+            if not d:
+                break
+            data += d
+        out[n] = data.decode().strip()
+    except OSError as e:
+        out[n] = "client %d: %s" % (n, e)
 ts = []
 for n in (1, 2, 3, 4):
-    t = threading.Thread(target=client, args=(n,))
+    s = start(n)
+    if n <= 2:
+        connected(s)
+    t = threading.Thread(target=client, args=(n, s))
     t.start()
     ts.append(t)
-    time.sleep(0.1)
 for t in ts:
     t.join()
 for n in (1, 2, 3, 4):
@@ -48,11 +67,11 @@ IT_PIDS+=($cpid)
 want="LISTEN 1
 CLOSE-WAIT 2
 total 3"
-for ((i = 0; i < 60; i++)); do
+queue_full() {
 	counts=$(it_in "$bin" ss --tun tun0 -c)
-	[ "$counts" = "$want" ] && break
-	sleep 0.05
-done
+	[ "$counts" = "$want" ]
+}
+it_poll 10 queue_full || true
 expect_eq "states while nothing is accepted" "$counts" "$want"
 expect_eq "queued connections with their data" \
 	"$(it_in "$bin" ss --tun tun0 | awk '$1 == "CLOSE-WAIT" { print $2, $5 }' | sort)" \
@@ -65,10 +84,19 @@ client 2
 client 3
 client 4"
 it_stop "$IT_PID" || fail "synack echo exited $?"
-"$bin" trace -t "$IT_TMP/echo.pcap" | sed -E 's/, options .*//' >"$IT_TMP/s16.txt"
+"$bin" trace -t "$IT_TMP/echo.pcap" >"$IT_TMP/s16_opts.txt"
+sed -E 's/, options .*//' "$IT_TMP/s16_opts.txt" >"$IT_TMP/s16.txt"
 expect_eq "RSTs" "$(grep -c 'Flags \[R' "$IT_TMP/s16.txt" || true)" 0
+# Clients 1 and 2: their first SYN was answered. synack's first SYN-ACK echoes (TSecr,
+# RFC 7323 §4.3) the TSval of the client's first SYN; a copy Linux sent again because
+# synack was slow to answer on a loaded machine carries a later TSval and changes nothing.
 for n in 1 2; do
-	expect_eq "SYNs of client $n" "$(grep -c "^IP 10.9.0.1.4600$n > 10.9.0.2.7: Flags \[S\]," "$IT_TMP/s16.txt")" 1
+	syn_ts=$(grep -m1 "^IP 10.9.0.1.4600$n > 10.9.0.2.7: Flags \[S\]," "$IT_TMP/s16_opts.txt" |
+		grep -Eo 'TS val [0-9]+' | cut -d' ' -f3 || true)
+	sa_ecr=$(grep -m1 "^IP 10.9.0.2.7 > 10.9.0.1.4600$n: Flags \[S\.\]," "$IT_TMP/s16_opts.txt" |
+		grep -Eo 'ecr [0-9]+' | cut -d' ' -f2 || true)
+	[ -n "$syn_ts" ] && [ "$sa_ecr" = "$syn_ts" ] ||
+		fail "client $n: first SYN with TS val '$syn_ts', synack's first SYN-ACK echoes '$sa_ecr'"
 done
 for n in 3 4; do
 	syns=$(grep -c "^IP 10.9.0.1.4600$n > 10.9.0.2.7: Flags \[S\]," "$IT_TMP/s16.txt")
