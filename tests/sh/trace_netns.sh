@@ -7,6 +7,9 @@
 # blocks and the client retransmits.
 # Identical lines are required for the default format, -S, -tt and -ttt.
 # Needs root (namespaces); exits 77 (skipped, never passed) when they cannot be made.
+# No fixed delays between steps: the client starts once the server's ready file exists,
+# the traffic once tcpdump says it is listening (bounded polls: CI runs this on a loaded
+# machine next to other tests).
 set -euo pipefail
 bin=${SYNACK_BIN:?}
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
@@ -15,9 +18,10 @@ for c in ip tcpdump python3; do
 done
 tmp=$(mktemp -d)
 nsa=synack_tra_$$ nsb=synack_trb_$$
-tdpid=
+tdpid= srv=
 cleanup() {
 	[ -n "$tdpid" ] && kill "$tdpid" 2>/dev/null || true
+	[ -n "$srv" ] && kill "$srv" 2>/dev/null || true
 	ip netns del "$nsa" 2>/dev/null || true
 	ip netns del "$nsb" 2>/dev/null || true
 	rm -rf "$tmp"
@@ -43,15 +47,20 @@ fi
 
 ip netns exec "$nsa" tcpdump -i va -n -s 200 -U --immediate-mode -w "$tmp/real.pcap" tcp 2>"$tmp/td.err" &
 tdpid=$!
-for _ in $(seq 50); do grep -q listening "$tmp/td.err" 2>/dev/null && break; sleep 0.1; done
+end=$((SECONDS + 30))
+until grep -q listening "$tmp/td.err" 2>/dev/null; do
+	[ "$SECONDS" -lt "$end" ] || { echo "FAIL: tcpdump not listening after 30 s: $(cat "$tmp/td.err")"; exit 1; }
+	sleep 0.05
+done
 
-ip netns exec "$nsb" python3 - <<'EOF' &
-import socket
+ip netns exec "$nsb" python3 - "$tmp/ready" <<'EOF' &
+import socket, sys
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("10.9.0.2", 9000))
 s.listen(4)
-s.settimeout(30)
+s.settimeout(60)
+open(sys.argv[1], "w").close()
 for _ in range(3):
     c, _ = s.accept()
     got = 0
@@ -64,11 +73,15 @@ for _ in range(3):
     c.close()
 EOF
 srv=$!
-sleep 0.3
+end=$((SECONDS + 30))
+until [ -e "$tmp/ready" ]; do
+	[ "$SECONDS" -lt "$end" ] || { echo "FAIL: the server did not listen within 30 s"; exit 1; }
+	sleep 0.05
+done
 ip netns exec "$nsa" python3 - <<'EOF'
 import socket
 for i in range(3):
-    c = socket.create_connection(("10.9.0.2", 9000), timeout=30)
+    c = socket.create_connection(("10.9.0.2", 9000), timeout=60)
     c.sendall(bytes(range(256)) * 512)
     c.shutdown(socket.SHUT_WR)
     n = 0
@@ -81,7 +94,8 @@ for i in range(3):
     c.close()
 EOF
 wait $srv
-sleep 0.3
+srv=
+sleep 0.3   # the last ACKs reach the capture (nothing checked depends on them)
 kill -INT $tdpid
 wait $tdpid || true
 tdpid=
