@@ -17,20 +17,10 @@ mkdir "$www" "$IT_TMP/up"
 printf x >"$www/one.bin"
 head -c 67108864 /dev/urandom >"$www/big.bin"
 
-# wait_listen PORT: bounded wait for a Linux listener in the namespace
-wait_listen() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		it_in ss -ltn "sport = :$1" | grep -q LISTEN && return 0
-		sleep 0.05
-	done
-	fail "no Linux listener on port $1"
-}
-
 # http_get NAME PATH: GET PATH with HTTP/1.0 through synack connect, response in NAME.resp
 http_get() {
 	printf 'GET %s HTTP/1.0\r\nHost: 10.9.0.1\r\n\r\n' "$2" |
-		it_in timeout 120 "$bin" "${conn[@]}" --pcap "$IT_TMP/$1.pcap" 10.9.0.1 8080 \
+		it_in timeout 300 "$bin" "${conn[@]}" --pcap "$IT_TMP/$1.pcap" 10.9.0.1 8080 \
 			>"$IT_TMP/$1.resp" 2>"$IT_TMP/$1.log" || fail "synack connect ($1) exited $?"
 }
 
@@ -42,7 +32,7 @@ body() {
 
 ip netns exec "$IT_NS" python3 -m http.server --bind 10.9.0.1 --directory "$www" 8080 >"$IT_TMP/httpd.log" 2>&1 &
 IT_PIDS+=("$!")
-wait_listen 8080
+it_wait_listen 8080
 http_get one /one.bin
 expect_eq "1-byte status line" "$(head -1 "$IT_TMP/one.resp" | tr -d '\r')" "HTTP/1.0 200 OK"
 expect_eq "1-byte body" "$(body one | od -An -tx1 | tr -d ' ')" 78
@@ -55,18 +45,20 @@ rm -f "$IT_TMP/big.resp" "$IT_TMP/big.pcap"
 ip netns exec "$IT_NS" socat -u TCP-LISTEN:8001,bind=10.9.0.1,reuseaddr,fork \
 	SYSTEM:'cat > '"$IT_TMP"'/up/$SOCAT_PEERPORT' 2>"$IT_TMP/socat_up.log" &
 IT_PIDS+=("$!")
-wait_listen 8001
-# upload NAME FILE: send FILE, then wait (bounded) until socat's file has all of it
+it_wait_listen 8001
+# has_upload N: socat's file (the first non-empty one, named in $f) has N bytes or more
+has_upload() {
+	f=$(grep -l . /dev/null "$IT_TMP"/up/* 2>/dev/null | head -1 || true)
+	[ -n "$f" ] && [ "$(stat -c %s "$f")" -ge "$1" ]
+}
+# upload NAME FILE: send FILE, then wait (bounded: socat's child and cat may still be
+# copying after synack's connection closed) until socat's file has all of it
 upload() {
-	local n i
+	local n
 	n=$(stat -c %s "$2")
-	it_in timeout 120 "$bin" "${conn[@]}" --pcap "$IT_TMP/$1.pcap" --send-file "$2" \
+	it_in timeout 300 "$bin" "${conn[@]}" --pcap "$IT_TMP/$1.pcap" --send-file "$2" \
 		10.9.0.1 8001 </dev/null >/dev/null 2>"$IT_TMP/$1.log" || fail "synack connect ($1) exited $?"
-	for ((i = 0; i < 200; i++)); do
-		f=$(grep -l . /dev/null "$IT_TMP"/up/* 2>/dev/null | head -1 || true)
-		[ -n "$f" ] && [ "$(stat -c %s "$f")" -ge "$n" ] && break
-		sleep 0.05
-	done
+	it_poll 60 has_upload "$n" || true
 	[ -n "$f" ] || fail "$1: socat wrote nothing"
 	expect_eq "$1: sha256 of what Linux received" "$(sha256sum <"$f")" "$(sha256sum <"$2")"
 	rm -f "$f"
@@ -78,10 +70,10 @@ rm -f "$IT_TMP/up64.pcap"
 # Sequential connections to an echo server.
 ip netns exec "$IT_NS" socat -d -d TCP-LISTEN:8002,bind=10.9.0.1,reuseaddr,fork EXEC:cat 2>"$IT_TMP/socat_echo.log" &
 IT_PIDS+=("$!")
-wait_listen 8002
+it_wait_listen 8002
 : >"$IT_TMP/seq.log"
 for i in $(seq 60); do
-	got=$(printf 'hello %d\n' "$i" | it_in timeout 20 "$bin" "${conn[@]}" --ctl none -v 10.9.0.1 8002 \
+	got=$(printf 'hello %d\n' "$i" | it_in timeout 60 "$bin" "${conn[@]}" --ctl none -v 10.9.0.1 8002 \
 		2>>"$IT_TMP/seq.log") || fail "sequential connection $i exited $?"
 	expect_eq "sequential answer $i" "$got" "hello $i"
 done
@@ -96,11 +88,12 @@ n=$(wc -l <"$IT_TMP/seq_ports.txt")
 [ "$n" -ge 58 ] ||
 	fail "60 sequential processes used only $n distinct source ports"
 # synack closes first (stdin EOF), socat's cat then ends: Linux is the passive closer and
-# every one of its sockets is gone once synack acknowledged its FIN (before exiting).
-for ((i = 0; i < 100; i++)); do
+# every one of its sockets is gone once synack acknowledged its FIN (before exiting); the
+# last socat children may still be exiting on a loaded machine, hence the poll.
+no_sockets_left() {
 	left=$(it_in ss -tan '( sport = :8002 )' | awk 'NR > 1 && $1 != "LISTEN"' | wc -l)
-	[ "$left" -eq 0 ] && break
-	sleep 0.05
-done
+	[ "$left" -eq 0 ]
+}
+it_poll 30 no_sockets_left || true
 expect_eq "Linux sockets left on port 8002" "$left" 0
 echo "PASS: synack client: http.server 1 B + 64 MiB, socat upload 1 B + 64 MiB, 60 sequential echo connections"

@@ -15,7 +15,7 @@ ip netns exec "$IT_NS" "$IT_TMP/tun_upper" tun0 10.9.0.2 7000 2>"$IT_TMP/upper.l
 IT_PID=$!
 IT_PIDS+=("$IT_PID")
 it_wait_log upper 'listening on 10.9.0.2:7000'
-got=$(printf 'hello, kernel\n' | it_in timeout 10 nc -N 10.9.0.2 7000) || fail "nc exited $?"
+got=$(printf 'hello, kernel\n' | it_in timeout 60 nc -N 10.9.0.2 7000) || fail "nc exited $?"
 expect_eq "reply" "$got" "hello from synack
 HELLO, KERNEL"
 it_stop "$IT_PID" || fail "the example exited with status $?"

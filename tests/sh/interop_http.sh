@@ -22,7 +22,7 @@ it_start http http --tun tun0 --addr 10.9.0.2 --peer 10.9.0.1/24 --root "$www"
 it_wait_log http 'serving .* on tun0 port 80'
 url=http://10.9.0.2
 
-got=$(it_in timeout 10 curl -sS -i "$url/one.txt" | tr -d '\r') || fail "curl exited $?"
+got=$(it_in timeout 60 curl -sS -i "$url/one.txt" | tr -d '\r') || fail "curl exited $?"
 expect_eq "1-byte response" "$got" "HTTP/1.1 200 OK
 Server: synack
 Content-Type: text/plain
@@ -31,32 +31,32 @@ Connection: keep-alive
 
 x"
 
-it_in timeout 60 curl -sS -o "$IT_TMP/big.got" "$url/big.bin" || fail "curl big.bin exited $?"
+it_in timeout 300 curl -sS -o "$IT_TMP/big.got" "$url/big.bin" || fail "curl big.bin exited $?"
 expect_eq "64 MiB sha256" "$(sha256sum <"$IT_TMP/big.got")" "$(sha256sum <"$www/big.bin")"
 
-expect_eq "wget" "$(it_in timeout 10 wget -q -O - "$url/one.txt")" "x"
+expect_eq "wget" "$(it_in timeout 60 wget -q -O - "$url/one.txt")" "x"
 
 : >"$IT_TMP/http.log.mark"
-got=$(it_in timeout 10 curl -sS "$url/one.txt" "$url/sub/" "$url/one.txt")
+got=$(it_in timeout 60 curl -sS "$url/one.txt" "$url/sub/" "$url/one.txt")
 expect_eq "keep-alive bodies" "$got" "x<h1>synack</h1>
 x"
 ports=$(grep -E '"GET /(one.txt|sub/) HTTP/1.1" 200' "$IT_TMP/http.log" | tail -3 | grep -Eo ':[0-9]+ ' | sort -u | wc -l)
 expect_eq "connections used by 3 keep-alive requests" "$ports" 1
 
-expect_eq "404" "$(it_in timeout 10 curl -s -o /dev/null -w '%{http_code}' "$url/nope")" 404
-expect_eq "403" "$(it_in timeout 10 curl -s --path-as-is -o /dev/null -w '%{http_code}' "$url/sub/../../etc/passwd")" 403
-expect_eq "405" "$(it_in timeout 10 curl -s -o /dev/null -w '%{http_code}' -X POST -d a=b "$url/one.txt")" 405
+expect_eq "404" "$(it_in timeout 60 curl -s -o /dev/null -w '%{http_code}' "$url/nope")" 404
+expect_eq "403" "$(it_in timeout 60 curl -s --path-as-is -o /dev/null -w '%{http_code}' "$url/sub/../../etc/passwd")" 403
+expect_eq "405" "$(it_in timeout 60 curl -s -o /dev/null -w '%{http_code}' -X POST -d a=b "$url/one.txt")" 405
 
 # 200 sequential connections from one curl.
 before=$(grep -c '"GET /one.txt?' "$IT_TMP/http.log" || true)
-got=$(it_in timeout 60 curl -sS -H 'Connection: close' "$url/one.txt?[1-200]") || fail "sequential curl exited $?"
+got=$(it_in timeout 180 curl -sS -H 'Connection: close' "$url/one.txt?[1-200]") || fail "sequential curl exited $?"
 expect_eq "200 sequential bodies" "$got" "$(printf 'x%.0s' $(seq 200))"
 expect_eq "sequential requests logged" "$(grep -c '"GET /one.txt?[0-9]* HTTP/1.1" 200 1' "$IT_TMP/http.log")" $((before + 200))
 expect_eq "distinct client ports" "$(grep '"GET /one.txt?' "$IT_TMP/http.log" | grep -Eo ':[0-9]+ ' | sort -u | wc -l)" 200
 
 # 100 parallel connections.
 mkdir "$IT_TMP/par"
-seq 100 | it_in timeout 60 xargs -P 100 -I{} curl -sS -o "$IT_TMP/par/{}" "$url/mid.bin" ||
+seq 100 | it_in timeout 180 xargs -P 100 -I{} curl -sS -o "$IT_TMP/par/{}" "$url/mid.bin" ||
 	fail "parallel curls failed"
 want=$(sha256sum <"$www/mid.bin" | cut -d' ' -f1)
 expect_eq "parallel bodies" "$(cat "$IT_TMP"/par/* | wc -c)" $((100 * 262144))

@@ -29,7 +29,7 @@ head -c 262144 /dev/urandom >"$IT_TMP/www/quarter.bin"
 it_start http http --tun tun0 --addr 10.9.0.2 --peer 10.9.0.1/24 --root "$IT_TMP/www"
 http_pid=$IT_PID
 it_wait_log http 'serving .* on tun0 port 80'
-it_in timeout 60 curl -sS -o "$IT_TMP/got.bin" http://10.9.0.2/quarter.bin || fail "curl exited $?"
+it_in timeout 180 curl -sS -o "$IT_TMP/got.bin" http://10.9.0.2/quarter.bin || fail "curl exited $?"
 expect_eq "download sha256" "$(sha256sum <"$IT_TMP/got.bin")" "$(sha256sum <"$IT_TMP/www/quarter.bin")"
 retrans=$(it_in "$bin" ss --tun tun0 -s | awk '$1 == "tcp_retrans" { print $2 }')
 [ "${retrans:-0}" -ge 1 ] || fail "synack http retransmitted nothing"
@@ -39,10 +39,10 @@ it_start discard discard --tun tun0 --addr 10.9.0.2 --peer 10.9.0.1/24
 it_start echo echo --tun tun1 --addr 10.9.1.2 --peer 10.9.1.1/24
 it_wait_log discard 'listening on tun0 port 9'
 it_wait_log echo 'listening on tun1 port 7'
-it_in timeout 60 nc -N 10.9.0.2 9 <"$IT_TMP/www/quarter.bin" >/dev/null || fail "nc exited $?"
-it_wait_log discard 'done: 262144 bytes in, 0 bytes out' 10
+it_in timeout 180 nc -N 10.9.0.2 9 <"$IT_TMP/www/quarter.bin" >/dev/null || fail "nc exited $?"
+it_wait_log discard 'done: 262144 bytes in, 0 bytes out' 60
 head -c 131072 "$IT_TMP/www/quarter.bin" >"$IT_TMP/eighth.bin"
-it_in timeout 60 socat -t 30 - TCP:10.9.1.2:7 <"$IT_TMP/eighth.bin" >"$IT_TMP/back.bin" || fail "socat exited $?"
+it_in timeout 180 socat -t 60 - TCP:10.9.1.2:7 <"$IT_TMP/eighth.bin" >"$IT_TMP/back.bin" || fail "socat exited $?"
 expect_eq "echo sha256" "$(sha256sum <"$IT_TMP/back.bin")" "$(sha256sum <"$IT_TMP/eighth.bin")"
 
 for chain in in out; do

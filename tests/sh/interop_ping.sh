@@ -9,7 +9,7 @@ it_ns_up
 it_start echo echo --tun tun0 --addr 10.9.0.2 --peer 10.9.0.1/24
 it_wait_log echo 'listening on tun0 port 7'
 
-out=$(it_in timeout 10 ping -n -c 3 -i 0.2 -W 2 10.9.0.2) || fail "ping failed: $out"
+out=$(it_in timeout 60 ping -n -c 3 -i 0.2 -W 20 10.9.0.2) || fail "ping failed: $out"
 grep -q '3 packets transmitted, 3 received, 0% packet loss' <<<"$out" || fail "ping: $out"
 
 it_stop "$IT_PID" || fail "synack echo exited with status $?"

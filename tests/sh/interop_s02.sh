@@ -16,10 +16,10 @@ it_ns_up
 # counts (seen in captures: Linux's TSval 5 ms apart, synack's three ACKs in one burst).
 conn=(connect --set sack=0 --tun tun0 --addr 10.9.0.2 --peer 10.9.0.1/24)
 
-# python client: bind LPORT, connect to 10.9.0.2:RPORT (non-blocking, up to 15 s),
+# python client: bind LPORT, connect to 10.9.0.2:RPORT (non-blocking, up to 45 s),
 # send a line, half-close, print what comes back.
 linux_client() {
-	it_in timeout 25 python3 -c '
+	it_in timeout 90 python3 -c '
 import select, socket, sys
 lport, rport = int(sys.argv[1]), int(sys.argv[2])
 s = socket.socket()
@@ -27,13 +27,13 @@ s.bind(("10.9.0.1", lport))
 s.setblocking(False)
 s.connect_ex(("10.9.0.2", rport))
 print("connecting", flush=True)
-_, w, _ = select.select([], [s], [], 15)
+_, w, _ = select.select([], [s], [], 45)
 err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
 if not w or err:
     print("connect failed", err, flush=True)
     sys.exit(1)
 s.setblocking(True)
-s.settimeout(15)
+s.settimeout(45)
 s.sendall(b"from linux\n")
 s.shutdown(socket.SHUT_WR)
 data = b""
@@ -46,10 +46,8 @@ print("got", data.decode().strip(), flush=True)
 ' "$@"
 }
 
-wait_for() {   # wait_for CMD... : poll up to 5 s
-	local i
-	for ((i = 0; i < 100; i++)); do "$@" && return 0; sleep 0.05; done
-	return 1
+wait_for() {   # wait_for CMD... : poll up to 30 s
+	it_poll 30 "$@"
 }
 
 # A: synack is the one that goes SYN-SENT -> SYN-RECEIVED.
@@ -61,7 +59,7 @@ table ip s02a {
 	}
 }
 NFT
-printf 'from synack\n' | it_in timeout 25 "$bin" "${conn[@]}" --pcap "$IT_TMP/a.pcap" --bind 40000 \
+printf 'from synack\n' | it_in timeout 90 "$bin" "${conn[@]}" --pcap "$IT_TMP/a.pcap" --bind 40000 \
 	10.9.0.1 40001 >"$IT_TMP/a.out" 2>"$IT_TMP/a.log" &
 apid=$!
 IT_PIDS+=("$apid")
@@ -96,7 +94,7 @@ lpid=$!
 IT_PIDS+=("$lpid")
 wait_for grep -qs connecting "$IT_TMP/b_linux.out" || fail "B: Linux client did not start"
 wait_for sh -c "ip netns exec $IT_NS ss -tan state syn-sent | grep -q 10.9.0.1:40003" || fail "B: Linux not in SYN-SENT"
-printf 'from synack\n' | it_in timeout 25 "$bin" "${conn[@]}" --pcap "$IT_TMP/b.pcap" --bind 40002 \
+printf 'from synack\n' | it_in timeout 90 "$bin" "${conn[@]}" --pcap "$IT_TMP/b.pcap" --bind 40002 \
 	10.9.0.1 40003 >"$IT_TMP/b.out" 2>"$IT_TMP/b.log" || fail "B: synack connect exited $?"
 wait "$lpid" || fail "B: Linux client failed: $(cat "$IT_TMP/b_linux.out")"
 expect_eq "B: Linux got" "$(tail -1 "$IT_TMP/b_linux.out")" "got from synack"

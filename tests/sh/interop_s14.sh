@@ -10,7 +10,7 @@ it_start echo echo --tun tun0 --addr 10.9.0.2 --peer 10.9.0.1/24 --mtu 576
 it_wait_log echo 'listening on tun0 port 7'
 expect_eq "device MTU" "$(it_in cat /sys/class/net/tun0/mtu)" 576
 head -c 200000 /dev/urandom >"$IT_TMP/in.bin"
-it_in timeout 20 socat -t 10 - TCP:10.9.0.2:7 <"$IT_TMP/in.bin" >"$IT_TMP/back.bin" || fail "socat exited $?"
+it_in timeout 120 socat -t 60 - TCP:10.9.0.2:7 <"$IT_TMP/in.bin" >"$IT_TMP/back.bin" || fail "socat exited $?"
 expect_eq "echo sha256" "$(sha256sum <"$IT_TMP/back.bin")" "$(sha256sum <"$IT_TMP/in.bin")"
 it_stop "$IT_PID" || fail "synack echo exited $?"
 "$bin" trace -t "$IT_TMP/echo.pcap" >"$IT_TMP/echo.txt"
