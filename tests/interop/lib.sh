@@ -12,6 +12,8 @@
 #   it_wait_file FILE [S]          waits (bounded, default 30 s) until FILE exists
 #   it_distinct FILE ERE           counts the lines of a `synack trace` text FILE matching
 #                                  ERE once per source address.port and sequence number
+#   it_stray_rsts FILE             RSTs in FILE except Linux's answers to ACKs of its own
+#                                  FIN sent twice (see below)
 #   it_in CMD...                   runs CMD in the namespace
 #   fail MSG                       prints FAIL and exits 1
 #
@@ -152,6 +154,22 @@ it_wait_file() {
 # that match ERE: a retransmission repeats both and is counted once.
 it_distinct() {
 	{ grep -E "$2" "$1" || true; } | sed -E 's/^(.* )?IP ([0-9.]+) .*, seq ([0-9:]+),.*/\2 \3/' | sort -u | wc -l
+}
+
+# it_stray_rsts FILE: the RSTs in FILE (`synack trace -t` text) other than Linux's answers
+# to synack's ACKs of a FIN Linux sent more than once. When synack is descheduled long
+# enough on a loaded machine for Linux to send its last FIN again (tail loss probe, RTO),
+# synack rightly acknowledges both copies (RFC 9293 §3.10.7.4, a duplicate gets an ACK);
+# if the first ACK already closed Linux's socket (LAST-ACK), the second draws Linux's RST
+# (without ACK: it answers an ACK). Every other RST is counted.
+it_stray_rsts() {
+	local all linux fins distinct dups
+	all=$(grep -c 'Flags \[R' "$1" || true)
+	linux=$(grep -Ec '^IP 10\.9\.0\.1\.[0-9]+ > 10\.9\.0\.2\.[0-9]+: Flags \[R\],' "$1" || true)
+	fins=$(grep -Ec '^IP 10\.9\.0\.1\.[0-9]+ > 10\.9\.0\.2\.[0-9]+: Flags \[F' "$1" || true)
+	distinct=$(it_distinct "$1" '^IP 10\.9\.0\.1\.[0-9]+ > 10\.9\.0\.2\.[0-9]+: Flags \[F')
+	dups=$((fins - distinct))
+	echo $((all - (linux < dups ? linux : dups)))
 }
 
 # expect_eq WHAT GOT WANT
