@@ -320,14 +320,40 @@ static void enter_recovery(struct tcp_stack *ts, struct tcb *tcb)
 	tcp_want_output(ts, tcb);
 }
 
-static void exit_recovery(struct tcp_stack *ts, struct tcb *tcb)
+/* Back to Open: the per-episode state every way out of recovery resets. */
+static void reset_episode(struct tcp_recovery *r)
 {
-	struct tcp_recovery *r = &tcb->rec;
-
 	r->state = TCP_REC_OPEN;
 	r->inflate = 0;
 	r->rexmit_due = false;
 	r->dupacks = 0;
+}
+
+/* An episode found needless (RFC 3522 or RFC 3708, Linux's response): recovery left if
+ * it still runs, and with SACK a new one may begin as soon as a later hole shows (RFC
+ * 6675 §5.1's RecoveryPoint belonged to the undone episode); RACK's lost marks cleared
+ * (Linux unmark_loss); cwnd and ssthresh as before (cc.c tcp_cc_undo). */
+static void undo_episode(struct tcp_stack *ts, struct tcb *tcb, int ctr)
+{
+	struct tcp_recovery *r = &tcb->rec;
+
+	if (r->state != TCP_REC_OPEN) {
+		reset_episode(r);
+		if (tcb->sack_ok)
+			r->has_recover = false;
+	}
+	if (r->rack.seg)
+		tcp_rack_on_undo(tcb);          /* the "lost" segments were only late */
+	r->undo_armed = false;
+	tcp_count(ts, ctr);
+	tcp_cc_undo(ts, tcb);
+}
+
+static void exit_recovery(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct tcp_recovery *r = &tcb->rec;
+
+	reset_episode(r);
 	r->eifel_pending = r->eifel_armed = false;
 	tcp_rack_on_recovery_end(tcb);
 	tcp_cc_exit_recovery(ts, tcb);          /* RFC 6582 step 3 (2): cwnd = ssthresh */
@@ -352,17 +378,7 @@ static bool undo_if_spurious(struct tcp_stack *ts, struct tcb *tcb, const struct
 	if (r->state == TCP_REC_OPEN || !(seg->opt.present & WIRE_HAS_TS) ||
 	    !seq_lt(seg->opt.ts_ecr, r->eifel_tsval))
 		return false;
-	r->state = TCP_REC_OPEN;
-	r->inflate = 0;
-	r->rexmit_due = false;
-	r->dupacks = 0;
-	if (tcb->sack_ok)
-		r->has_recover = false;
-	if (r->rack.seg)
-		tcp_rack_on_undo(tcb);          /* the "lost" segments were only late */
-	r->undo_armed = false;
-	tcp_count(ts, SYNACK_CTR_TCP_UNDO_TS);
-	tcp_cc_undo(ts, tcb);
+	undo_episode(ts, tcb, SYNACK_CTR_TCP_UNDO_TS);
 	return true;
 }
 
@@ -388,20 +404,8 @@ static bool undo_by_dsack(struct tcp_stack *ts, struct tcb *tcb, const struct wi
 	r->undo_retrans = segs >= r->undo_retrans ? 0 : r->undo_retrans - segs;
 	if (r->undo_retrans)
 		return false;
-	r->undo_armed = false;
 	r->eifel_pending = r->eifel_armed = false;
-	if (r->state != TCP_REC_OPEN) {
-		r->state = TCP_REC_OPEN;
-		r->inflate = 0;
-		r->rexmit_due = false;
-		r->dupacks = 0;
-		if (tcb->sack_ok)
-			r->has_recover = false;
-	}
-	if (r->rack.seg)
-		tcp_rack_on_undo(tcb);
-	tcp_count(ts, SYNACK_CTR_TCP_UNDO_DSACK);
-	tcp_cc_undo(ts, tcb);
+	undo_episode(ts, tcb, SYNACK_CTR_TCP_UNDO_DSACK);
 	return true;
 }
 
@@ -547,9 +551,7 @@ static bool undo_at_full_ack(struct tcp_stack *ts, struct tcb *tcb, const struct
 	if (!r->eifel_known || !(seg->opt.present & WIRE_HAS_TS) ||
 	    !seq_lt(seg->opt.ts_ecr, r->eifel_tsval))
 		return false;
-	r->state = TCP_REC_OPEN;
-	r->rexmit_due = false;
-	r->dupacks = 0;
+	reset_episode(r);
 	r->has_recover = false;
 	r->eifel_pending = r->eifel_armed = r->eifel_known = false;
 	r->undo_armed = false;
@@ -672,12 +674,9 @@ void tcp_rec_on_rto(struct tcp_stack *ts, struct tcb *tcb)
 {
 	struct tcp_recovery *r = &tcb->rec;
 
-	r->state = TCP_REC_OPEN;
+	reset_episode(r);
 	r->recover = tcb->snd_max;              /* RFC 6582 step 4, RFC 6675 §5.1 */
 	r->has_recover = true;
-	r->dupacks = 0;
-	r->inflate = 0;
-	r->rexmit_due = false;
 	r->has_rescue = false;
 	r->eifel_pending = r->eifel_armed = false;
 	r->undo_armed = false;
