@@ -61,7 +61,8 @@ bool tcp_synq_send_cookie(struct seg_ctx *c);
 int tcp_synq_check_cookie(struct seg_ctx *c);
 /* input.c: §3.10.7.4 for c->tcb (a synchronized or SYN-RECEIVED connection). */
 void tcp_conn_input(struct seg_ctx *c);
-/* Bookkeeping on reaching ESTABLISHED: events, accept queue, keepalive, queued FIN. */
+/* Bookkeeping on reaching ESTABLISHED: events, accept queue, keepalive, queued FIN,
+ * RFC 6298 (5.7) RTO fallback to 3 s when the handshake gave no RTT sample. */
 void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb);
 /* Chooses ISS, our MSS, window scale and timestamp offset for a new connection. */
 void tcp_init_send_side(struct tcp_stack *ts, struct tcb *tcb);

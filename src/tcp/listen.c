@@ -203,11 +203,30 @@ void tcp_listen_input(struct seg_ctx *c)
 	listen_note(c, c->tcb, SYNACK_V_DROPPED);
 }
 
+/*
+ * RFC 6298 (5.7): after a SYN or SYN-ACK timeout the RTO is "re-initialized to 3 seconds
+ * when data transmission begins". Linux (tcp_init_transfer -> tcp_init_metrics,
+ * TCP_TIMEOUT_FALLBACK) keys this on having no RTT sample from the handshake instead of
+ * on the timeout, and so do we: a retransmitted SYN or SYN-ACK gives no Karn sample, but
+ * with timestamps the ACK's TSecr still measures the handshake (rttm.c), and Linux keeps
+ * that RTO; a SYN-cookie handshake without timestamps has no sample and falls back too.
+ * The estimator stays empty, so the first data sample initialises it ((2.2)). An RTO
+ * already above 3 s (rto_initial_ms) is kept, as (5.7) only raises it.
+ */
+static void fall_back_rto(struct tcb *tcb)
+{
+	const uint32_t fallback_us = 3000000;
+
+	if (!tcb->rtt.has_sample && tcb->rtt.rto_us < fallback_us)
+		tcb->rtt.rto_us = fallback_us;
+}
+
 void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb)
 {
 	struct tcb *l = tcb->parent;
 
 	tcb->ever_synced = true;
+	fall_back_rto(tcb);
 	if (l && tcb->queued == TCP_Q_SYN) {
 		tcp_unqueue(tcb);
 		tcb->parent = l;
