@@ -1,10 +1,12 @@
 /*
  * tun_common.c — the options and start-up shared by the TUN programs (echo, discard,
- * http, connect): parse --tun/--addr/--peer/--mtu/--pcap/--trace/--ctl/--set, create the
- * loop of include/synack/loop.h, and record every packet to a pcap file and/or print it
- * as tcpdump -n does (to stderr: stdout carries data for `synack connect`).
+ * http, connect, load): parse --tun/--addr/--peer/--mtu/--pcap/--trace/--ctl/--set/--get,
+ * create the loop of include/synack/loop.h, and record every packet to a pcap file
+ * and/or print it as tcpdump -n does (to stderr: stdout carries data for `synack
+ * connect`).
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -13,21 +15,45 @@
 
 #include "tun_common.h"
 
-/* struct synack_config knobs settable with --set NAME=VALUE (all uint32_t). */
-static const struct {
+/*
+ * Every struct synack_config field, settable with --set NAME=VALUE and printed with
+ * --get NAME: the integer width is the field's own (1, 2 or 4 bytes; 0 marks the
+ * congestion_control string) and [min, max] its range. Where synack_stack_set_config
+ * (include/synack/synack.h) refuses a value of a single field, the range says so here
+ * (mtu, syncookies, tw_reuse, ...), so the error names the knob; what depends on two
+ * fields (rto_min_ms <= rto_max_ms, the port range) or on the engine (a known
+ * congestion_control, max_sockets' upper bound) is refused when the loop starts.
+ */
+struct knob {
 	const char *name;
 	size_t off;
-} knobs[] = {
-#define KNOB(f) { #f, offsetof(struct synack_config, f) }
-	KNOB(syn_retries), KNOB(synack_retries), KNOB(syncookies), KNOB(max_syn_backlog),
-	KNOB(somaxconn), KNOB(rto_initial_ms), KNOB(rto_min_ms), KNOB(rto_max_ms),
-	KNOB(retries1), KNOB(retries2), KNOB(delayed_ack_ms), KNOB(fin_timeout_ms),
-	KNOB(msl_ms), KNOB(tw_reuse), KNOB(rfc1337), KNOB(keepalive_time_ms),
-	KNOB(keepalive_intvl_ms), KNOB(keepalive_probes), KNOB(challenge_ack_limit),
-	KNOB(window_scaling), KNOB(timestamps), KNOB(sack), KNOB(rmem_default),
-	KNOB(wmem_default), KNOB(rmem_max), KNOB(wmem_max), KNOB(recovery), KNOB(early_retrans),
-#undef KNOB
+	size_t size;
+	uint32_t min, max;
 };
+
+#define FIELD_SIZE(f) sizeof(((struct synack_config *)0)->f)
+#define KNOB(f, lo, hi) { #f, offsetof(struct synack_config, f), FIELD_SIZE(f), lo, hi }
+#define KNOB_ANY(f) KNOB(f, 0, (uint32_t)((1ull << (8 * FIELD_SIZE(f))) - 1))
+static const struct knob knobs[] = {
+	KNOB_ANY(syn_retries), KNOB_ANY(synack_retries), KNOB(syncookies, 0, 2),
+	KNOB_ANY(max_syn_backlog), KNOB_ANY(somaxconn), KNOB(quiet_time, 0, 1),
+	KNOB(rto_initial_ms, 1, UINT32_MAX), KNOB(rto_min_ms, 1, UINT32_MAX),
+	KNOB_ANY(rto_max_ms), KNOB_ANY(retries1), KNOB_ANY(retries2), KNOB_ANY(delayed_ack_ms),
+	KNOB_ANY(fin_timeout_ms), KNOB(msl_ms, 1, UINT32_MAX), KNOB(tw_reuse, 0, 2),
+	KNOB_ANY(rfc1337), KNOB_ANY(keepalive_time_ms), KNOB_ANY(keepalive_intvl_ms),
+	KNOB_ANY(keepalive_probes), KNOB_ANY(challenge_ack_limit),
+	KNOB_ANY(invalid_ratelimit_ms), KNOB_ANY(window_scaling), KNOB_ANY(timestamps),
+	KNOB_ANY(sack), KNOB(rmem_default, 1, UINT32_MAX), KNOB(wmem_default, 1, UINT32_MAX),
+	KNOB_ANY(rmem_max), KNOB_ANY(wmem_max), KNOB(mtu, 68, 65535),
+	KNOB(ip_local_port_range_lo, 1, UINT16_MAX), KNOB(ip_local_port_range_hi, 1, UINT16_MAX),
+	KNOB(ip_default_ttl, 1, UINT8_MAX), KNOB_ANY(icmp_echo_ignore_all),
+	KNOB(accept_source_route, 0, 1), KNOB_ANY(notes_max), KNOB(max_sockets, 1, UINT32_MAX),
+	{ "congestion_control", offsetof(struct synack_config, congestion_control), 0, 1,
+	  FIELD_SIZE(congestion_control) - 1 },
+	KNOB_ANY(slow_start_after_idle), KNOB_ANY(recovery), KNOB_ANY(early_retrans),
+};
+#undef KNOB_ANY
+#undef KNOB
 
 void tun_app_init(struct tun_app *a, const char *prog)
 {
@@ -91,28 +117,115 @@ static bool parse_peer(struct tun_app *a, const char *s)
 	return tun_parse_ipv4(tmp, &a->lo.peer_addr) && a->lo.peer_addr;
 }
 
+static const struct knob *find_knob(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++)
+		if (strlen(knobs[i].name) == len && !strncmp(knobs[i].name, name, len))
+			return &knobs[i];
+	return NULL;
+}
+
+/* --set NAME=VALUE into a->cfg at the knob's width; false after printing the error. */
 static bool parse_knob(struct tun_app *a, const char *s)
 {
-	const char *eq = strchr(s, '=');
+	const char *eq = strchr(s, '='), *val;
+	const struct knob *k;
+	unsigned long long v;
 	char *end;
+	uint8_t v8;
+	uint16_t v16;
+	uint32_t v32;
+
+	k = eq ? find_knob(s, (size_t)(eq - s)) : NULL;
+	if (!k) {
+		fprintf(stderr, "%s: --set %s: %s\n", a->prog, s,
+			eq ? "unknown knob (--get all lists them)" : "expected NAME=VALUE");
+		return false;
+	}
+	val = eq + 1;
+	if (!k->size) {
+		size_t n = strlen(val);
+
+		if (n < k->min || n > k->max) {
+			fprintf(stderr, "%s: --set %s: expected %u..%u characters\n", a->prog, s,
+				k->min, k->max);
+			return false;
+		}
+		memset((char *)&a->cfg + k->off, 0, k->max + 1);
+		memcpy((char *)&a->cfg + k->off, val, n);
+		return true;
+	}
+	errno = 0;
+	v = strtoull(val, &end, 0);
+	if (errno == ERANGE)
+		v = ULLONG_MAX;                 /* beyond any range below */
+	else if (errno || end == val || *end || val[0] == '-' || val[0] == '+')
+		v = 0, end = NULL;
+	if (!end || v < k->min || v > k->max) {
+		fprintf(stderr, "%s: --set %s: %s %u..%u\n", a->prog, s,
+			end ? "out of range" : "not a number: expected", k->min, k->max);
+		return false;
+	}
+	v8 = (uint8_t)v;
+	v16 = (uint16_t)v;
+	v32 = (uint32_t)v;
+	memcpy((char *)&a->cfg + k->off, k->size == 1 ? (void *)&v8 :
+	       k->size == 2 ? (void *)&v16 : (void *)&v32, k->size);
+	return true;
+}
+
+/* --get NAME (or all): remembered, printed by tun_start from the running stack. */
+static bool add_get(struct tun_app *a, const char *name)
+{
+	if (strcmp(name, "all") && !find_knob(name, strlen(name))) {
+		fprintf(stderr, "%s: --get %s: unknown knob (--get all lists them)\n", a->prog,
+			name);
+		return false;
+	}
+	if (a->nget == sizeof a->get / sizeof a->get[0]) {
+		fprintf(stderr, "%s: --get: at most %zu\n", a->prog, sizeof a->get / sizeof a->get[0]);
+		return false;
+	}
+	a->get[a->nget++] = name;
+	return true;
+}
+
+/* "synack echo: NAME=VALUE" on stderr, the value read back from the live stack. */
+static void print_knob(const struct tun_app *a, const struct synack_config *c,
+		       const struct knob *k)
+{
+	const char *p = (const char *)c + k->off;
+	uint8_t v8 = 0;
+	uint16_t v16 = 0;
+	uint32_t v32 = 0;
 	unsigned long v;
 
-	if (!eq)
-		return false;
-	errno = 0;
-	v = strtoul(eq + 1, &end, 0);
-	if (errno || end == eq + 1 || *end || v > UINT32_MAX)
-		return false;
-	for (size_t i = 0; i < sizeof knobs / sizeof knobs[0]; i++) {
-		if (strlen(knobs[i].name) == (size_t)(eq - s) &&
-		    !strncmp(knobs[i].name, s, (size_t)(eq - s))) {
-			uint32_t v32 = (uint32_t)v;
-
-			memcpy((char *)&a->cfg + knobs[i].off, &v32, sizeof v32);
-			return true;
-		}
+	if (!k->size) {
+		fprintf(stderr, "%s: %s=%.*s\n", a->prog, k->name, (int)k->max, p);
+		return;
 	}
-	return false;
+	if (k->size == 1) {
+		memcpy(&v8, p, 1);
+		v = v8;
+	} else if (k->size == 2) {
+		memcpy(&v16, p, 2);
+		v = v16;
+	} else {
+		memcpy(&v32, p, 4);
+		v = v32;
+	}
+	fprintf(stderr, "%s: %s=%lu\n", a->prog, k->name, v);
+}
+
+static void print_gets(const struct tun_app *a)
+{
+	const struct synack_config *c = synack_stack_config(synack_loop_stack(a->loop));
+
+	for (unsigned i = 0; i < a->nget; i++) {
+		for (size_t j = 0; j < sizeof knobs / sizeof knobs[0]; j++)
+			if (!strcmp(a->get[i], "all") || !strcmp(a->get[i], knobs[j].name))
+				print_knob(a, c, &knobs[j]);
+	}
 }
 
 int tun_parse_common(struct tun_app *a, int argc, char **argv, int *i)
@@ -127,7 +240,7 @@ int tun_parse_common(struct tun_app *a, int argc, char **argv, int *i)
 	}
 	if (strcmp(opt, "--tun") && strcmp(opt, "--addr") && strcmp(opt, "--peer") &&
 	    strcmp(opt, "--mtu") && strcmp(opt, "--pcap") && strcmp(opt, "--ctl") &&
-	    strcmp(opt, "--set") && strcmp(opt, "--fault"))
+	    strcmp(opt, "--set") && strcmp(opt, "--get") && strcmp(opt, "--fault"))
 		return 0;
 	if (*i + 1 >= argc) {
 		fprintf(stderr, "%s: %s needs a value\n", a->prog, opt);
@@ -166,8 +279,10 @@ int tun_parse_common(struct tun_app *a, int argc, char **argv, int *i)
 			return -1;
 		}
 		a->lo.fault = &a->fault;
+	} else if (!strcmp(opt, "--get")) {
+		if (!add_get(a, val))
+			return -1;
 	} else if (!parse_knob(a, val)) {
-		fprintf(stderr, "%s: --set: unknown knob or bad value '%s'\n", a->prog, val);
 		return -1;
 	}
 	return 1;
@@ -255,6 +370,7 @@ int tun_start(struct tun_app *a)
 	}
 	if (a->lo.fault)
 		print_faults(a);
+	print_gets(a);
 	return 0;
 }
 

@@ -1,6 +1,6 @@
 /*
  * tun_common.h — what every TUN program of the synack tool shares: the common options
- * (--tun, --addr, --peer, --mtu, --pcap, --trace, --ctl, --set), starting the loop with
+ * (--tun, --addr, --peer, --mtu, --pcap, --trace, --ctl, --set, --get), starting the loop with
  * the pcap/trace tap, and clean exits.
  */
 #ifndef SYNACK_TOOLS_TUN_COMMON_H
@@ -22,7 +22,9 @@
 	"  --pcap FILE       write every packet to FILE (raw IPv4 pcap)\n" \
 	"  --trace           print every packet to stderr as tcpdump -n does\n" \
 	"  --ctl PATH|none   control socket for `synack ss` (default @synack/<tun>)\n" \
-	"  --set KNOB=VALUE  a struct synack_config knob (keepalive_time_ms=1000, ...)\n" \
+	"  --set KNOB=VALUE  a struct synack_config knob (keepalive_time_ms=1000, ...),\n" \
+	"                    at its own width, range-checked\n" \
+	"  --get KNOB|all    print the knob's value in the running stack to stderr\n" \
 	"  --fault SPEC      seeded faults both ways, netem-like (docs/tun.md):\n" \
 	"                    loss=5%,delay=20ms,jitter=2ms,reorder=10%,dup=1%,seed=N,dir=rx|tx\n"
 
@@ -36,6 +38,8 @@ struct tun_app {
 	struct synack_loop *loop;
 	struct synack_pcap_writer *pcap;
 	struct synack_trace *tracer;
+	const char *get[16];         /* --get names (argv strings), printed by tun_start */
+	unsigned nget;
 };
 
 /* Sets defaults. prog is kept (a string literal). */
@@ -48,8 +52,9 @@ void tun_app_init(struct tun_app *a, const char *prog);
 int tun_parse_common(struct tun_app *a, int argc, char **argv, int *i);
 
 /*
- * Checks the required options, opens the pcap file, creates the loop. Returns 0, or the
- * exit status to return (1) after printing the error.
+ * Checks the required options, opens the pcap file, creates the loop, prints the --get
+ * knobs from its stack. Returns 0, or the exit status to return (1) after printing the
+ * error.
  */
 int tun_start(struct tun_app *a);
 
