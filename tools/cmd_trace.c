@@ -1,5 +1,5 @@
 /*
- * cmd_trace.c — `synack trace [-S] [-t|-tt|-ttt|-tttt] FILE.pcap`: prints a capture the
+ * cmd_trace.c — `synack trace [-S] [-v] [-t|-tt|-ttt|-tttt] FILE.pcap`: prints a capture the
  * way `tcpdump -n -r FILE.pcap` does, one line per IPv4 packet (include/synack/trace.h).
  *
  * Exit status: 0 when the whole file was printed, 1 when it cannot be read (or a read
@@ -16,7 +16,7 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: synack trace [-S] [-t|-tt|-ttt|-tttt] FILE.pcap\n");
+	fprintf(stderr, "usage: synack trace [-S] [-v] [-t|-tt|-ttt|-tttt] FILE.pcap\n");
 }
 
 /* The local time zone's offset from UTC at that instant (tcpdump prints local time). */
@@ -48,6 +48,10 @@ static int parse_args(int argc, char **argv, struct synack_trace_opts *opts)
 
 		if (!strcmp(argv[i], "-S")) {
 			opts->absolute_seq = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "-v")) {
+			opts->verbose = true;
 			continue;
 		}
 		for (size_t k = 0; k < sizeof(ts_switches) / sizeof(ts_switches[0]); k++) {

@@ -41,6 +41,10 @@ struct synack_trace_opts {
 	 * no clock or time zone itself: the caller (the synack tool) supplies this. */
 	long (*utc_offset_s)(void *ctx, int64_t epoch_s);
 	void *utc_offset_ctx;
+	/* -v: the IPv4 header summary with its options, then a newline and four spaces
+	 * before the rest; the TCP checksum; an ICMP error's quoted datagram on its own
+	 * lines (tcpdump -v's layout: the "line" then holds newlines). */
+	bool verbose;
 };
 
 /*

@@ -179,7 +179,27 @@ static int format_unreach(char *s, size_t cap, const struct trace_pkt *p, uint8_
 	}
 }
 
-static void put_icmp(struct trace_out *o, const struct trace_pkt *p)
+static void put_ipv4(struct synack_trace *t, struct trace_out *o, const uint8_t *pkt,
+		     size_t len, size_t caplen);
+
+/* -v: an error's quoted datagram (at p->seg + 8, at least 20 bytes) on its own lines,
+ * as tcpdump prints it: a newline, a tab, then the datagram as a packet of its own
+ * length, so a quote cut short is not "truncated-ip". One level only: a quoted ICMP
+ * error's own quote is not printed (nesting would recurse once per 28 bytes). */
+static void put_quote(struct synack_trace *t, struct trace_out *o, const struct trace_pkt *p)
+{
+	const uint8_t *q = p->seg + 8;
+	size_t qcap = p->avail - 8, qlen = trace_get16(q + 2);
+
+	if (!t->opts.verbose || o->depth)
+		return;
+	trace_put(o, "\n\t");
+	o->depth++;
+	put_ipv4(t, o, q, qlen > qcap ? qlen : qcap, qcap);
+	o->depth--;
+}
+
+static void put_icmp(struct synack_trace *t, struct trace_out *o, const struct trace_pkt *p)
 {
 	char s[96];
 	uint8_t type, code;
@@ -215,6 +235,8 @@ static void put_icmp(struct trace_out *o, const struct trace_pkt *p)
 		break;
 	}
 	trace_put(o, "ICMP %s, length %u", s, p->length);
+	if (type == 3 || type == 11)
+		put_quote(t, o, p);
 	return;
 trunc:
 	trace_put(o, " [|icmp]");
@@ -305,6 +327,8 @@ static void put_ipv4(struct synack_trace *t, struct trace_out *o, const uint8_t 
 	avail = caplen < len ? caplen : len;
 	if (avail > ip.total_len)
 		avail = ip.total_len;
+	if (t->opts.verbose)
+		trace_ipv4_verbose(o, &ip, pkt, avail);
 	trace_addr(ip.src, a);
 	trace_addr(ip.dst, b);
 	if (ip.frag & WIRE_IP_OFFMASK) {
@@ -321,7 +345,8 @@ static void put_ipv4(struct synack_trace *t, struct trace_out *o, const uint8_t 
 		return;
 	}
 	p = (struct trace_pkt){ip.src, ip.dst, pkt + ip.hdr_len,
-			       (uint32_t)(ip.total_len - ip.hdr_len), avail - ip.hdr_len};
+			       (uint32_t)(ip.total_len - ip.hdr_len), avail - ip.hdr_len,
+			       (ip.frag & WIRE_IP_MF) != 0, trace_ipv4_csum_dst(&ip, pkt, avail)};
 	switch (ip.proto) {
 	case WIRE_IPPROTO_TCP:
 		trace_tcp(t, o, &p);
@@ -330,7 +355,7 @@ static void put_ipv4(struct synack_trace *t, struct trace_out *o, const uint8_t 
 		put_udp(o, &p);
 		break;
 	case WIRE_IPPROTO_ICMP:
-		put_icmp(o, &p);
+		put_icmp(t, o, &p);
 		break;
 	default:
 		trace_put(o, " ip-proto-%u %u", ip.proto, p.length);
@@ -341,7 +366,7 @@ static void put_ipv4(struct synack_trace *t, struct trace_out *o, const uint8_t 
 size_t synack_trace_format(struct synack_trace *t, char *buf, size_t cap,
 			   const uint8_t *pkt, size_t len, size_t caplen, int64_t ts_ns)
 {
-	struct trace_out o = {buf, cap, 0};
+	struct trace_out o = {buf, cap, 0, 0};
 
 	if (cap > 0)
 		buf[0] = '\0';

@@ -5,6 +5,7 @@
 #ifndef SYNACK_TRACE_INT_H
 #define SYNACK_TRACE_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,7 @@ struct trace_out {
 	char *buf;
 	size_t cap;
 	size_t len;
+	unsigned depth;         /* 1 while printing an ICMP error's quoted datagram */
 };
 
 void trace_put(struct trace_out *o, const char *fmt, ...)
@@ -30,10 +32,22 @@ struct trace_pkt {
 	const uint8_t *seg;
 	uint32_t length;
 	size_t avail;
+	bool fragment;          /* MF or an offset: tcpdump -v checks no transport checksum */
+	uint32_t csum_dst;      /* the destination a -v transport checksum is checked against */
 };
 
 /* "a.b.c.d" of a host-order address into buf[16]. */
 const char *trace_addr(uint32_t a, char buf[16]);
+
+struct wire_ipv4;
+
+/* trace_ipv.c: the -v header summary "(tos ..., options (...))" and the newline and
+ * indent after it, for the header ip parsed from pkt[0..caplen) (caplen >= 20). */
+void trace_ipv4_verbose(struct trace_out *o, const struct wire_ipv4 *ip, const uint8_t *pkt,
+			size_t caplen);
+/* The address tcpdump checks a transport checksum against: a source route's last
+ * address, else ip->dst. Reads only pkt[0..min(hdr_len, caplen)). */
+uint32_t trace_ipv4_csum_dst(const struct wire_ipv4 *ip, const uint8_t *pkt, size_t caplen);
 
 /* Prints the TCP part of the line: tcpdump 4.99's tcp_print for IPv4 with -n. */
 void trace_tcp(struct synack_trace *t, struct trace_out *o, const struct trace_pkt *p);

@@ -412,6 +412,22 @@ bad:
 	return false;
 }
 
+/* -v: the stored checksum and whether it is right for the pseudo-header with
+ * p->csum_dst (tcpdump: ", cksum 0x1234 (correct)" or "(incorrect -> 0x5678)"). */
+static void put_csum(struct trace_out *o, const struct trace_pkt *p)
+{
+	uint64_t sum = wire_pseudo_ipv4(p->src, p->csum_dst, WIRE_IPPROTO_TCP,
+					(uint16_t)p->length);
+	uint16_t stored = trace_get16(p->seg + 16);
+
+	if (wire_csum_fold(wire_csum_add(sum, p->seg, p->length)) == 0) {
+		trace_put(o, ", cksum 0x%04x (correct)", stored);
+		return;
+	}
+	sum = wire_csum_add(wire_csum_add(sum, p->seg, 16), p->seg + 18, p->length - 18u);
+	trace_put(o, ", cksum 0x%04x (incorrect -> 0x%04x)", stored, wire_csum_fold(sum));
+}
+
 void trace_tcp(struct synack_trace *t, struct trace_out *o, const struct trace_pkt *p)
 {
 	char a[16], b[16];
@@ -442,6 +458,8 @@ void trace_tcp(struct synack_trace *t, struct trace_out *o, const struct trace_p
 		trace_put(o, " [bad hdr length %u - too long, > %u]", h.hdr_len, p->length);
 		return;
 	}
+	if (t->opts.verbose && !p->fragment && p->avail >= p->length)
+		put_csum(o, p);
 	length = p->length - h.hdr_len;
 	if (length > 0 || (h.flags & (WIRE_TCP_SYN | WIRE_TCP_FIN | WIRE_TCP_RST))) {
 		trace_put(o, ", seq %u", h.seq);

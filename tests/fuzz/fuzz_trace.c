@@ -1,5 +1,6 @@
 /* fuzz_trace.c — libFuzzer target for the tcpdump-format printer: any bytes, any
- * capture length shorter than the packet, any buffer size, both sequence modes and a
+ * capture length shorter than the packet, any buffer size, both sequence modes (the
+ * absolute one with -v: IP options, checksums, ICMP quotes) and a
  * shared tracer across inputs (so the conversation table fills and evicts). The printer
  * must never read outside pkt[0..caplen) (ASan), never write past cap, always leave a
  * NUL-terminated line, and report the same length whatever the buffer size. */
@@ -17,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct synack_trace_opts rel = {.ts = SYNACK_TRACE_TS_DELTA};
-	struct synack_trace_opts abs = {.absolute_seq = true, .ts = SYNACK_TRACE_TS_DATE};
+	struct synack_trace_opts abs = {.absolute_seq = true, .ts = SYNACK_TRACE_TS_DATE,
+					.verbose = true};
 	char big[4096], small[17];
 	size_t cut, n_big, n_small;
 	uint8_t *pkt;
