@@ -97,7 +97,8 @@ i = b.index(bytes([131, 7, 8, 192, 0, 2, 1]))
 b[i + 6] = 9
 open(sys.argv[2], "wb").write(b)
 EOF
-"$bin" trace -v -t "$tmp/ipopt2.pcap" | head -1 | grep -qF "options (LSRR 192.0.2.9,,EOL)" ||
+"$bin" trace -v -t "$tmp/ipopt2.pcap" >"$tmp/got2v"
+head -1 "$tmp/got2v" | grep -qF "options (LSRR 192.0.2.9,,EOL)" ||
 	{ echo "FAIL: a changed LSRR address did not show"; fail=1; }
 
 # Usage and file errors.
