@@ -29,11 +29,13 @@ static void usage(FILE *out)
 		"         [--dup 1%%] [--reorder 10%%] [--reorder-delay 1ms] [--corrupt 1%%]\n"
 		"         [--cc cubic|newreno] [--seed N] [--flows N] [--queue PKTS] [--buf BYTES]\n"
 		"         [--mtu N] [--limit 3600s] [--pcap FILE] [--no-hash] [--no-sack]\n"
-		"         [--quiet]\n"
+		"         [--read-every 10ms [--read-chunk 1000]] [--quiet]\n"
 		"  sizes: 64M = 64 MiB; --bw in bits/s: 1G = 10^9 (0 = infinite); times:\n"
 		"  ns/us/ms/s (default ms); rates: 5%% or 0.05 or 50000ppm, each direction.\n"
 		"  A progress line is shown on a terminal. Exit 0 when the SHA-256s match and\n"
-		"  both ends closed (sender TIME-WAIT, receiver CLOSED, nothing left after 2MSL).\n");
+		"  both ends closed (sender TIME-WAIT, receiver CLOSED, nothing left after 2MSL).\n"
+		"  --read-every: a slow application, one recv() of --read-chunk bytes (default\n"
+		"  64K) per flow per period, so the receive window closes and reopens.\n");
 }
 
 struct targs {
@@ -91,6 +93,11 @@ static int parse_flag(struct targs *a, const char *f, const char *v)
 		ok = parse_u64(v, &u) && u >= 576 && u <= 9000, c->mtu = (uint32_t)u;
 	else if (!strcmp(f, "--limit"))
 		ok = synack_transfer_parse_time(v, &c->time_limit_ns);
+	else if (!strcmp(f, "--read-every"))
+		ok = synack_transfer_parse_time(v, &c->read_every_ns);
+	else if (!strcmp(f, "--read-chunk"))
+		ok = synack_transfer_parse_size(v, true, &u) && u >= 1 && u <= 65536,
+		c->read_chunk_bytes = (uint32_t)u;
 	else if (!strcmp(f, "--pcap"))
 		ok = (a->pcap = v) != NULL;
 	else

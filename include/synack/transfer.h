@@ -72,6 +72,12 @@ struct synack_transfer_config {
 	bool no_close_check;      /* skip the final run to idle (bench) */
 	bool no_sack;             /* both stacks' cfg.sack = 0: no SACK-permitted, loss
 	                           * recovery by NewReno (RFC 6582) instead of RFC 6675 */
+	/* A slow application. 0 (the default): the receiver reads everything at each
+	 * READABLE event. Otherwise it calls recv() once per flow every read_every_ns, for
+	 * at most read_chunk_bytes (0 = 64 KiB), while data is buffered: the window closes
+	 * and reopens in steps of that size. */
+	uint64_t read_every_ns;
+	uint32_t read_chunk_bytes;
 	/* Optional observers. The tap sees every packet (as synack_sim_set_tap). */
 	synack_sim_tap_fn tap;
 	void *tap_ctx;

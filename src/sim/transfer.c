@@ -9,7 +9,10 @@
  *   sender:   CONNECTED / WRITABLE -> send() until -EAGAIN; all written -> SHUT_WR;
  *   receiver: ACCEPTABLE -> accept(); READABLE -> recv() until -EAGAIN; 0 -> SHUT_WR;
  *             CLOSED -> the flow's end states are read (sender TIME-WAIT expected,
- *             receiver CLOSED).
+ *             receiver CLOSED);
+ *   slow receiver (cfg read_every_ns): READABLE only schedules a read_tick, which calls
+ *             recv() once per flow (read_chunk_bytes at most) and comes back every
+ *             read_every_ns while data is buffered.
  * Data is a xorshift64* stream seeded per flow, hashed with SHA-256 where it is handed to
  * send() and where recv() returns it.
  *
@@ -77,6 +80,7 @@ struct xrun {
 	int hs, hr, link, lfd;
 	uint32_t nflows, ndone;
 	bool stop, failed;
+	bool read_due;          /* slow reader: a read_tick is scheduled */
 	struct xflow flow[SYNACK_TRANSFER_MAX_FLOWS];
 	uint8_t scratch[CHUNK];
 };
@@ -360,31 +364,79 @@ static void flow_finish_states(struct xrun *r, struct xflow *f)
 	o->receiver_state = synack_tcp_info(r->rcv, f->rfd, &ti) == 0 ? ti.state : -1;
 }
 
-static void receiver_read(struct xrun *r, struct xflow *f)
+/* One recv() of at most max bytes; false when nothing more is to be read now (EAGAIN,
+ * end of stream, an error). */
+static bool receiver_read_once(struct xrun *r, struct xflow *f, uint32_t max)
 {
 	struct synack_transfer_flow *o = &r->res->flow[f->index];
+	ssize_t n = synack_recv(r->rcv, f->rfd, r->scratch, max, 0);
 
-	while (!f->rshut) {
-		ssize_t n = synack_recv(r->rcv, f->rfd, r->scratch, sizeof r->scratch, 0);
-
-		if (n == -EAGAIN)
-			return;
-		if (n < 0) {
-			f->failed = true;
-			o->receiver_error = (int)-n;
-			return;
-		}
-		if (n == 0) {
-			o->eof = true;
-			o->done_ns = synack_sim_now(r->sim);
-			f->rshut = true;
-			synack_shutdown(r->rcv, f->rfd, SYNACK_SHUT_WR);
-			return;
-		}
-		if (!r->cfg->no_hash)
-			crypto_hash_sha256_update(&f->hr, r->scratch, (unsigned long long)n);
-		o->bytes_received += (uint64_t)n;
+	if (n == -EAGAIN)
+		return false;
+	if (n < 0) {
+		f->failed = true;
+		o->receiver_error = (int)-n;
+		return false;
 	}
+	if (n == 0) {
+		o->eof = true;
+		o->done_ns = synack_sim_now(r->sim);
+		f->rshut = true;
+		synack_shutdown(r->rcv, f->rfd, SYNACK_SHUT_WR);
+		return false;
+	}
+	if (!r->cfg->no_hash)
+		crypto_hash_sha256_update(&f->hr, r->scratch, (unsigned long long)n);
+	o->bytes_received += (uint64_t)n;
+	return true;
+}
+
+static void receiver_read(struct xrun *r, struct xflow *f)
+{
+	while (!f->rshut && receiver_read_once(r, f, sizeof r->scratch))
+		;
+}
+
+static bool has_unread(struct xrun *r, const struct xflow *f)
+{
+	return f->rfd >= 0 && !f->rshut && !f->failed &&
+	       (synack_poll(r->rcv, f->rfd, SYNACK_POLLIN) & SYNACK_POLLIN);
+}
+
+static void read_tick(void *ctx, struct synack_sim *sim, uint64_t now_ns);
+
+/* Slow reader: the next read_tick, unless one is due already. */
+static void schedule_read(struct xrun *r)
+{
+	if (r->read_due)
+		return;
+	if (synack_sim_at(r->sim, synack_sim_now(r->sim) + r->cfg->read_every_ns, read_tick,
+			  r) == 0)
+		r->read_due = true;
+}
+
+/* Slow reader: one recv() of read_chunk_bytes per flow with data; again later while
+ * any flow still has some (scheduled only then, so the simulator can go idle). */
+static void read_tick(void *ctx, struct synack_sim *sim, uint64_t now_ns)
+{
+	struct xrun *r = ctx;
+	uint32_t chunk = r->cfg->read_chunk_bytes;
+	bool more = false;
+
+	(void)sim;
+	(void)now_ns;
+	r->read_due = false;
+	if (!chunk || chunk > sizeof r->scratch)
+		chunk = sizeof r->scratch;
+	for (uint32_t i = 0; i < r->nflows; i++) {
+		struct xflow *f = &r->flow[i];
+
+		if (has_unread(r, f))
+			receiver_read_once(r, f, chunk);
+		more |= has_unread(r, f);
+	}
+	if (more)
+		schedule_read(r);
 }
 
 static void flow_error(struct xrun *r, struct xflow *f, bool sender, int error)
@@ -428,7 +480,9 @@ static void on_event(struct xrun *r, int host, const struct synack_event *ev)
 			sender_write(r, f);
 		break;
 	case SYNACK_EV_READABLE:
-		if (!sender) {
+		if (!sender && r->cfg->read_every_ns) {
+			schedule_read(r);       /* the slow application reads later */
+		} else if (!sender) {
 			receiver_read(r, f);
 		} else {
 			/* the receiver sends nothing: drain its end of stream */

@@ -19,6 +19,7 @@
  * for the interop_client report of wrong bytes after a 64 MiB GET (REQUESTS.md); that
  * was the test's own pipe (Python's short write when stopped), not the engine. */
 #include "harness.h"
+#include "synack/transfer.h"
 
 #define PEER_ISS 0xfffff000u   /* the stream crosses sequence number 2^32 early on */
 #define PEER_MSS 1460u
@@ -261,3 +262,92 @@ Test(recv_slow_reader, ws_small_odd_buffer) { sweep(true, false, false, 5001); }
 Test(recv_slow_reader, no_options_power_of_two_buffer) { sweep(false, false, false, 65536); }
 Test(recv_slow_reader, no_options_odd_buffer) { sweep(false, false, false, 3333); }
 Test(recv_slow_reader, sack_tiny_buffer) { sweep(false, true, true, 1001); }
+
+/* ---- the same through the simulator: `synack transfer --read-every T --read-chunk N` */
+
+static void *tx_alloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	return malloc(n);
+}
+
+static void tx_free(void *ctx, void *p, size_t n)
+{
+	(void)ctx;
+	(void)n;
+	free(p);
+}
+
+/* 256 KiB between two stacks over a lossy, duplicating, reordering link, read by an
+ * application that takes chunk bytes every every_ms: the SHA-256s agree, both ends
+ * close, and the reader set the pace (the last byte is read no sooner than that many
+ * reads allow, so the mode is really in effect). */
+static void slow_transfer(uint32_t buf, uint64_t every_ms, uint32_t chunk, bool no_sack,
+			  uint64_t seed)
+{
+	struct synack_transfer_config c = { 0 };
+	struct synack_transfer_result *res = calloc(1, sizeof *res);
+	const struct synack_transfer_flow *f = &res->flow[0];
+	uint64_t reads;
+	int rc;
+
+	cr_assert_not_null(res);
+	c.bytes = 256 * 1024;
+	c.rtt_ns = 10 * MSEC;
+	c.bandwidth_bps = 100000000;
+	c.loss_ppm = 20000;
+	c.dup_ppm = 30000;
+	c.reorder_ppm = 100000;
+	c.buf_bytes = buf;
+	c.read_every_ns = every_ms * MSEC;
+	c.read_chunk_bytes = chunk;
+	c.no_sack = no_sack;
+	c.seed = seed;
+	c.time_limit_ns = 3600 * SEC;
+	c.env.alloc = tx_alloc;
+	c.env.free = tx_free;
+	rc = synack_transfer_run(&c, res);
+	cr_assert_eq(res->error, 0, "setup failed: %s (%d)", res->what, res->error);
+	cr_assert(!res->timed_out, "seed %llu: %llu of %llu bytes read in the time limit",
+		  (unsigned long long)seed, (unsigned long long)f->bytes_received,
+		  (unsigned long long)c.bytes);
+	cr_assert_eq(f->bytes_received, c.bytes, "seed %llu: received %llu",
+		     (unsigned long long)seed, (unsigned long long)f->bytes_received);
+	cr_assert(memcmp(f->sha_sent, f->sha_received, sizeof f->sha_sent) == 0,
+		  "seed %llu: SHA-256 of what was read differs from what was sent",
+		  (unsigned long long)seed);
+	cr_assert_eq(f->sender_state, SYNACK_STATE_TIME_WAIT, "seed %llu: sender in %d",
+		     (unsigned long long)seed, f->sender_state);
+	cr_assert_eq(f->receiver_state, SYNACK_STATE_CLOSED, "seed %llu: receiver in %d",
+		     (unsigned long long)seed, f->receiver_state);
+	cr_assert_gt(res->fate[SYNACK_SIM_DROP_LOSS], 0);
+	cr_assert_gt(res->duplicated, 0);
+	cr_assert_gt(res->reordered, 0);
+	reads = (c.bytes + chunk - 1) / chunk;
+	cr_assert_geq(res->duration_ns, (reads - 1) * c.read_every_ns,
+		      "seed %llu: %llu bytes read in %.3f s, faster than %llu reads every %llu ms",
+		      (unsigned long long)seed, (unsigned long long)c.bytes,
+		      (double)res->duration_ns / 1e9, (unsigned long long)reads,
+		      (unsigned long long)every_ms);
+	cr_assert_eq(rc, 0, "seed %llu: synack_transfer_run returned %d",
+		     (unsigned long long)seed, rc);
+	free(res);
+}
+
+Test(recv_slow_reader, transfer_odd_chunks_small_buffer)
+{
+	for (uint64_t seed = 1; seed <= 3; seed++)
+		slow_transfer(5001, 7, 1001, false, seed);
+}
+
+Test(recv_slow_reader, transfer_chunk_larger_than_a_segment)
+{
+	for (uint64_t seed = 1; seed <= 3; seed++)
+		slow_transfer(131072, 30, 7777, false, seed);
+}
+
+Test(recv_slow_reader, transfer_tiny_chunks_no_sack)
+{
+	for (uint64_t seed = 1; seed <= 3; seed++)
+		slow_transfer(3333, 5, 333, true, seed);
+}
