@@ -316,6 +316,10 @@ static void enter_recovery(struct tcp_stack *ts, struct tcb *tcb)
 	r->rack.tlp_out = r->rack.tlp_due = false;
 	r->undo_armed = true;                   /* RFC 3708: count this episode's */
 	r->undo_retrans = 0;
+	/* RFC 6937 §3 initialization: RecoverFS = snd.nxt - snd.una (SND.MAX here, as
+	 * RFC 6675's FlightSize) */
+	r->prr_delivered = r->prr_out = 0;
+	r->recover_fs = tcb->snd_max - tcb->snd_una;
 	tcp_count(ts, SYNACK_CTR_TCP_FAST_RETRANS);
 	tcp_want_output(ts, tcb);
 }
@@ -466,6 +470,48 @@ static const char *in_recovery_ack(struct tcp_stack *ts, struct tcb *tcb, uint32
 	return NULL;
 }
 
+/* ---- Proportional Rate Reduction (RFC 6937) ----------------------------------------- */
+
+/*
+ * RFC 6937 §3, on an ACK during SACK recovery that delivered `delivered` octets
+ * (DeliveredData: the change in SND.UNA plus the change in SACKed octets). While pipe
+ * is above ssthresh the sender keeps pace with the delivery, scaled by ssthresh /
+ * RecoverFS (CEIL(prr_delivered * ssthresh / RecoverFS) - prr_out); at or below it, it
+ * catches up towards ssthresh by at most the slow-start reduction bound
+ * MAX(prr_delivered - prr_out, DeliveredData), plus SMSS only when the ACK advanced
+ * SND.UNA and marked nothing newly lost (Linux tcp_cwnd_reduction; the "safe ACK" of
+ * RFC 6937's revision). cwnd = pipe + sndcnt (§3), so output's cwnd - pipe test sends
+ * exactly sndcnt. An ACK that delivered nothing (a D-SACK alone, a window update)
+ * leaves cwnd as it is (Linux). Octets, as the RFC; Linux counts segments.
+ */
+static void prr_on_ack(struct tcb *tcb, uint32_t delivered, bool safe)
+{
+	struct tcp_recovery *r = &tcb->rec;
+	uint32_t pipe, ssthresh = tcb->cc.ssthresh;
+	uint64_t sndcnt, cwnd;
+
+	if (!delivered || !tcb->cc.cwnd)
+		return;
+	r->prr_delivered += delivered;
+	pipe = tcp_pipe(tcb);
+	if (pipe > ssthresh) {
+		uint64_t fs = r->recover_fs ? r->recover_fs : 1;
+		uint64_t due = ((uint64_t)r->prr_delivered * ssthresh + fs - 1) / fs;
+
+		sndcnt = due > r->prr_out ? due - r->prr_out : 0;
+	} else {
+		uint64_t limit = r->prr_delivered > r->prr_out ? r->prr_delivered - r->prr_out : 0;
+
+		if (limit < delivered)
+			limit = delivered;
+		if (safe)
+			limit += smss(tcb);     /* PRR-SSRB */
+		sndcnt = ssthresh - pipe < limit ? ssthresh - pipe : limit;
+	}
+	cwnd = pipe + sndcnt;
+	tcb->cc.cwnd = cwnd > UINT32_MAX ? UINT32_MAX : (uint32_t)cwnd;
+}
+
 /* ---- RACK-TLP (RFC 8985) timers ------------------------------------------------------ */
 
 /* The retransmission slot takes at + the kind when it is earlier than what it holds. */
@@ -496,6 +542,8 @@ static void schedule_tlp(struct tcp_stack *ts, struct tcb *tcb)
 
 void tcp_rec_on_xmit(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t span)
 {
+	if (tcb->rec.state == TCP_REC_SACK)
+		tcb->rec.prr_out += span;       /* RFC 6937 §3: "prr_out += (data sent)" */
 	if (tcp_rack_enabled(ts, tcb))
 		tcp_rack_on_send(ts, tcb, seq, span);
 }
@@ -565,8 +613,11 @@ static const char *rack_on_ack(struct tcp_stack *ts, struct tcb *tcb, const stru
 			       uint32_t acked, uint32_t rtt_us, const char *note)
 {
 	struct tcp_recovery *r = &tcb->rec;
+	uint32_t lost = r->rack.lost_bytes;
 	uint64_t reo = tcp_rack_detect_loss(ts, tcb);
 	const char *why;
+
+	r->prr_lost = r->rack.lost_bytes > lost;
 
 	if ((why = tlp_episode(ts, tcb)))
 		note = why;
@@ -611,15 +662,18 @@ void tcp_rec_on_timer(struct tcp_stack *ts, struct tcb *tcb)
 		return;
 	}
 	reo = tcp_rack_detect_loss(ts, tcb);    /* §6.3 */
-	rack_maybe_enter(ts, tcb);
+	if (tcb->rec.state == TCP_REC_OPEN && rack_maybe_enter(ts, tcb) &&
+	    tcb->rec.state == TCP_REC_SACK)
+		prr_on_ack(tcb, smss(tcb), false);      /* Linux tcp_rack_reo_timeout:
+							 * one segment "delivered" */
 	if (tcb->rec.state != TCP_REC_OPEN || m->lost_bytes)
 		tcp_want_output(ts, tcb);
 	if (reo)
 		arm_rack_timer(ts, tcb, ts->now_ns + reo, TCP_RACK_T_REO);
 }
 
-const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
-			   uint32_t prev_una, bool dup5681, uint32_t rtt_us)
+static const char *on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
+			  uint32_t prev_una, bool dup5681, uint32_t rtt_us)
 {
 	struct tcp_recovery *r = &tcb->rec;
 	uint32_t acked = tcb->snd_una - prev_una;
@@ -668,6 +722,30 @@ const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct w
 	}
 	tcp_want_output(ts, tcb);               /* RFC 3042 limited transmit */
 	return "duplicate ACK";
+}
+
+const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
+			   uint32_t prev_una, bool dup5681, uint32_t rtt_us)
+{
+	struct tcp_recovery *r = &tcb->rec;
+	uint32_t sacked = r->sb.sacked_bytes, lost_end = prev_una;
+	bool rack = r->rack.seg && tcb->sack_ok;
+	const char *note;
+	int64_t delivered;
+
+	if (tcb->sack_ok && !rack && r->state == TCP_REC_SACK)
+		lost_end = tcp_sb_lost_end(&r->sb, prev_una, smss(tcb));
+	r->prr_lost = false;
+	note = on_ack(ts, tcb, seg, prev_una, dup5681, rtt_us);
+	if (r->state != TCP_REC_SACK)
+		return note;
+	/* RFC 6937 DeliveredData = change_in(snd.una) + change_in(SACKd) */
+	delivered = (int64_t)(uint32_t)(tcb->snd_una - prev_una) + r->sb.sacked_bytes - sacked;
+	if (!rack)
+		r->prr_lost = seq_gt(tcp_sb_lost_end(&r->sb, tcb->snd_una, smss(tcb)), lost_end);
+	prr_on_ack(tcb, delivered > 0 ? (uint32_t)delivered : 0,
+		   tcb->snd_una != prev_una && !r->prr_lost);
+	return note;
 }
 
 void tcp_rec_on_rto(struct tcp_stack *ts, struct tcb *tcb)

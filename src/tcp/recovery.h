@@ -19,6 +19,11 @@
  * is what is neither SACKed nor marked lost, and the tail loss probe replaces NextSeg ()
  * rules (3) and (4). Without SACK, or with the bit clear, RFC 6675 / RFC 6582 as above.
  *
+ * During SACK recovery (RFC 6675 and RACK alike) how much is sent per ACK follows RFC
+ * 6937's Proportional Rate Reduction with the slow-start reduction bound, as Linux
+ * (tcp_cwnd_reduction): each ACK sets cwnd = pipe + sndcnt, so output's usual cwnd -
+ * pipe test sends exactly sndcnt; the window ends at ssthresh when recovery ends.
+ *
  * A fast retransmit that the peer did not need (the segment was only reordered) is
  * detected with timestamps as RFC 3522 (Eifel) says and undone as Linux does
  * (tcp_cc_undo: cwnd and ssthresh as before the recovery).
@@ -82,6 +87,11 @@ struct tcp_recovery {
 	 * reported duplicate by a D-SACK; 0 with undo_armed: every one was spurious */
 	uint32_t undo_retrans;
 	bool undo_armed;
+	/* RFC 6937 Proportional Rate Reduction, during SACK recovery: octets delivered
+	 * to the peer (cumulatively acknowledged or SACKed) and sent (new data and
+	 * retransmissions) since recovery began, and FlightSize when it began */
+	uint32_t prr_delivered, prr_out, recover_fs;
+	bool prr_lost;          /* the ACK being processed marked a segment lost */
 	struct tcp_rack rack;   /* RFC 8985 RACK-TLP state and transmit map (rack.h) */
 };
 

@@ -31,22 +31,16 @@ struct rig {
 /* Relative sequence number -> absolute. */
 #define REL(r, x) ((r)->iss + 1 + (uint32_t)(x))
 
-/* The connection with net.ipv4.tcp_recovery = recovery: 0 keeps RFC 6675 / RFC 6582
- * alone (test_stream_rec_sack/sackrec/newreno/undo test those paths), 1 adds RACK-TLP
- * (RFC 8985: test_stream_rec_rack). */
-static inline void rig_open_rec(struct rig *r, bool sack, uint32_t recovery)
+/* The connection under cfg (borrowed; cfg->sack should be 1 to offer SACK). */
+static inline void rig_open_cfg(struct rig *r, bool sack, const struct synack_config *cfg)
 {
 	struct wire_tcp_opts o = { .present = WIRE_HAS_MSS, .mss = SMSS };
 	static char data[NSEG * SMSS];
-	struct synack_config cfg;
 	uint32_t a;
 	int l;
 
 	memset(r, 0, sizeof *r);
-	h_default_config(&cfg);
-	cfg.sack = 1;           /* SACK-permitted is offered; used when the peer's SYN has it */
-	cfg.recovery = recovery;
-	h_init_cfg(&r->h, &cfg);
+	h_init_cfg(&r->h, cfg);
 	r->peer_win = 65535;
 	r->peer_seq = PEER_ISN + 1;
 	l = h_listen(&r->h, SRV_PORT, 16);
@@ -66,6 +60,19 @@ static inline void rig_open_rec(struct rig *r, bool sack, uint32_t recovery)
 	for (unsigned i = 0; i < sizeof data; i++)
 		data[i] = (char)('a' + i % 26);
 	cr_assert_eq(synack_send(r->h.s, r->fd, data, sizeof data, 0), (long)sizeof data);
+}
+
+/* The connection with net.ipv4.tcp_recovery = recovery: 0 keeps RFC 6675 / RFC 6582
+ * alone (test_stream_rec_sack/sackrec/newreno/undo test those paths), 1 adds RACK-TLP
+ * (RFC 8985: test_stream_rec_rack). */
+static inline void rig_open_rec(struct rig *r, bool sack, uint32_t recovery)
+{
+	struct synack_config cfg;
+
+	h_default_config(&cfg);
+	cfg.sack = 1;           /* SACK-permitted is offered; used when the peer's SYN has it */
+	cfg.recovery = recovery;
+	rig_open_cfg(r, sack, &cfg);
 }
 
 static inline void rig_open(struct rig *r, bool sack)

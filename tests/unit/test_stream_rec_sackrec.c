@@ -112,6 +112,9 @@ Test(stream_rec_sackrec, nextseg_rules_in_order_and_exit)
 	/* 6 arrives: SACK 1-2, 4, 6: pipe 7000; rule (3) again: 5 */
 	peer_ack(&r, 0, 65535, 3, B(6000, 7000, 4000, 5000, 1000, 3000));
 	cr_assert_eq(tcp_pipe(r.tcb), 7 * SMSS);
+	/* PRR (RFC 6937, test_stream_rec_prr) set cwnd = pipe + 0 on this ACK; this test
+	 * is about NextSeg (): give it one segment of room again */
+	r.tcb->cc.cwnd = 8 * SMSS;
 	expect_data(&r, 5 * SMSS, SMSS);
 	expect_no_data(&r);
 	cr_assert_eq(r.tcb->rec.high_rxt, REL(&r, 6 * SMSS));
@@ -122,6 +125,7 @@ Test(stream_rec_sackrec, nextseg_rules_in_order_and_exit)
 	peer_ack(&r, 3000, 65535, 2, B(6000, 7000, 4000, 5000));
 	cr_assert_eq(r.tcb->rec.state, TCP_REC_SACK);
 	cr_assert_eq(tcp_pipe(r.tcb), 7 * SMSS);
+	r.tcb->cc.cwnd = 8 * SMSS;              /* as above */
 	expect_data(&r, 9 * SMSS, SMSS);
 	expect_no_data(&r);
 	cr_assert_eq(r.tcb->rec.rescue_rxt, REL(&r, NSEG * SMSS));
