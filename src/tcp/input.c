@@ -596,13 +596,17 @@ static enum verdict text_out_of_order(struct seg_ctx *c)
 {
 	struct tcb *tcb = c->tcb;
 	uint32_t len = c->len;
-	enum tcp_reass_res res = tcp_reass_insert(&tcb->rcv_ooo, &tcb->rcvbuf, tcb->rcv_nxt,
-						  c->seq, c->data, &len, !tcb->rd_shut);
+	enum tcp_reass_res res = tcp_reass_insert(&tcb->rcv_ooo, &c->ts->alloc, &tcb->rcvbuf,
+						  tcb->rcv_nxt, c->seq, c->data, &len,
+						  !tcb->rd_shut);
 
 	tcb->want_ack = true;
 	switch (res) {
 	case TCP_REASS_QUEUED:
 		c->reason = "out of order: held, ACK";
+		break;
+	case TCP_REASS_PRUNED:
+		c->reason = "out of order: held, blocks above it dropped for room, ACK";
 		break;
 	case TCP_REASS_DUP:
 		tcp_rcv_enter_quickack(tcb);
@@ -615,7 +619,7 @@ static enum verdict text_out_of_order(struct seg_ctx *c)
 						  : "out of order: dropped (no room), ACK";
 		break;
 	}
-	if ((res != TCP_REASS_QUEUED && res != TCP_REASS_DUP) || len < c->len)
+	if (res == TCP_REASS_FULL || res == TCP_REASS_NO_ROOM || len < c->len)
 		c->flags &= (uint8_t)~WIRE_TCP_FIN;
 	c->len = len;
 	return V_CONTINUE;

@@ -4,9 +4,11 @@
  * RFC 2883 §4), and when the receiver ACKs (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2,
  * RFC 5681 §4.2, with Linux's quick-ACK and interactive modes).
  *
- * Memory: the blocks are a fixed array in the tcb; data lives only in the receive
- * ring, at the offset its sequence number maps to, and only inside the ring's storage.
- * Nothing here allocates. Invariants: see reass.h.
+ * Memory: data lives only in the receive ring, at the offset its sequence number maps
+ * to, and only inside the ring's storage; the blocks are an array in the tcb, moved to
+ * the stack's allocator when more are needed, bounded by the ring's capacity (reass.h:
+ * tcp_reass_limit, pruning from the top as Linux's tcp_prune_ofo_queue). Invariants:
+ * see reass.h.
  */
 #include <string.h>
 
@@ -20,6 +22,57 @@ void tcp_reass_clear(struct tcp_reass *q)
 	q->n = 0;
 	q->has_fin = false;
 	q->has_dsack = false;
+}
+
+void tcp_reass_free(struct tcp_reass *q, const struct base_allocator *a)
+{
+	if (q->ext)
+		base_free(a, q->ext, q->ext_cap * sizeof *q->ext);
+	q->ext = NULL;
+	q->ext_cap = 0;
+	q->n = 0;
+}
+
+uint32_t tcp_reass_limit(const struct ring *r)
+{
+	uint32_t lim = r->cap / TCP_REASS_BLOCK_BYTES;
+
+	if (lim < TCP_REASS_INLINE)
+		return TCP_REASS_INLINE;
+	return lim < TCP_REASS_MAX_BLOCKS ? lim : TCP_REASS_MAX_BLOCKS;
+}
+
+static struct tcp_reass_block *blocks(struct tcp_reass *q)
+{
+	return q->ext ? q->ext : q->inl;
+}
+
+static uint32_t capacity(const struct tcp_reass *q)
+{
+	return q->ext ? q->ext_cap : TCP_REASS_INLINE;
+}
+
+/* Room for one block more than n, within lim: true when the array has it (grown from a
+ * when needed, doubling; the inline blocks move out on the first growth). */
+static bool reserve_one(struct tcp_reass *q, const struct base_allocator *a, uint32_t lim)
+{
+	uint32_t ncap = capacity(q);
+	struct tcp_reass_block *nb;
+
+	if (q->n < ncap)
+		return true;
+	if (q->n >= lim || !a)
+		return false;
+	ncap = ncap * 2 < lim ? ncap * 2 : lim;
+	nb = base_alloc(a, ncap * sizeof *nb);
+	if (!nb)
+		return false;
+	memcpy(nb, blocks(q), q->n * sizeof *nb);
+	if (q->ext)
+		base_free(a, q->ext, q->ext_cap * sizeof *q->ext);
+	q->ext = nb;
+	q->ext_cap = ncap;
+	return true;
 }
 
 void tcp_reass_dsack(struct tcp_reass *q, uint32_t left, uint32_t right)
@@ -56,12 +109,14 @@ static bool clip(const struct tcp_reass *q, const struct ring *r, uint32_t rcv_n
 
 /* The first stretch of [seq, end) already held in blk[i..j): a D-SACK (RFC 2883 §4.1.2
  * reports duplicates above the cumulative ACK too). */
-static void dsack_overlap(struct tcp_reass *q, unsigned i, unsigned j, uint32_t seq,
+static void dsack_overlap(struct tcp_reass *q, uint32_t i, uint32_t j, uint32_t seq,
 			  uint32_t end)
 {
-	for (unsigned k = i; k < j; k++) {
-		uint32_t l = seq_gt(q->blk[k].left, seq) ? q->blk[k].left : seq;
-		uint32_t r = seq_lt(q->blk[k].right, end) ? q->blk[k].right : end;
+	const struct tcp_reass_block *blk = blocks(q);
+
+	for (uint32_t k = i; k < j; k++) {
+		uint32_t l = seq_gt(blk[k].left, seq) ? blk[k].left : seq;
+		uint32_t r = seq_lt(blk[k].right, end) ? blk[k].right : end;
 
 		if (seq_lt(l, r)) {
 			tcp_reass_dsack(q, l, r);
@@ -70,12 +125,48 @@ static void dsack_overlap(struct tcp_reass *q, unsigned i, unsigned j, uint32_t 
 	}
 }
 
-enum tcp_reass_res tcp_reass_insert(struct tcp_reass *q, struct ring *r, uint32_t rcv_nxt,
-				    uint32_t seq, const uint8_t *data, uint32_t *len,
-				    bool store)
+/* The first block whose right edge is at or after seq (n when none): binary search. */
+static uint32_t first_reaching(const struct tcp_reass *q, uint32_t seq)
 {
-	uint32_t end = seq + *len, left = seq, right;
-	unsigned i, j, m;
+	const struct tcp_reass_block *blk = tcp_reass_blocks(q);
+	uint32_t lo = 0, hi = q->n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (seq_lt(blk[mid].right, seq))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * No block is free for a segment whose merge range is blk[i..j): drop held blocks that
+ * lie wholly above it (index >= j), highest first, until one is free (Linux
+ * tcp_prune_ofo_queue stops at the incoming segment). False when none lies above it.
+ */
+static bool prune_above(struct tcp_reass *q, uint32_t j, uint32_t lim)
+{
+	bool pruned = false;
+
+	while (q->n + 1 > lim || q->n >= capacity(q)) {
+		if (q->n <= j)
+			return false;
+		q->n--;                 /* the highest block: its bytes are forgotten */
+		pruned = true;
+	}
+	return pruned;
+}
+
+enum tcp_reass_res tcp_reass_insert(struct tcp_reass *q, const struct base_allocator *a,
+				    struct ring *r, uint32_t rcv_nxt, uint32_t seq,
+				    const uint8_t *data, uint32_t *len, bool store)
+{
+	uint32_t end = seq + *len, left = seq, right, i, j, m, lim = tcp_reass_limit(r);
+	struct tcp_reass_block *blk;
+	bool pruned = false;
 
 	if (!clip(q, r, rcv_nxt, seq, &end, store)) {
 		*len = 0;
@@ -84,53 +175,57 @@ enum tcp_reass_res tcp_reass_insert(struct tcp_reass *q, struct ring *r, uint32_
 	*len = end - seq;
 	right = end;
 	/* blk[i..j) overlap or touch [seq, end): they become one block */
-	for (i = 0; i < q->n && seq_lt(q->blk[i].right, seq); i++)
-		;
-	for (j = i; j < q->n && seq_leq(q->blk[j].left, end); j++)
+	blk = blocks(q);
+	i = first_reaching(q, seq);
+	for (j = i; j < q->n && seq_leq(blk[j].left, end); j++)
 		;
 	m = j - i;
-	if (m == 1 && seq_leq(q->blk[i].left, seq) && seq_leq(end, q->blk[i].right)) {
+	if (m == 1 && seq_leq(blk[i].left, seq) && seq_leq(end, blk[i].right)) {
 		tcp_reass_dsack(q, seq, end);   /* every byte held: a duplicate */
-		q->blk[i].stamp = ++q->clock;   /* RFC 2883 §4: its block follows the D-SACK */
+		blk[i].stamp = ++q->clock;      /* RFC 2883 §4: its block follows the D-SACK */
 		return TCP_REASS_DUP;
 	}
-	if (q->n - m + 1u > TCP_REASS_MAX)
-		return TCP_REASS_FULL;
+	if (m == 0 && !(q->n < lim && reserve_one(q, a, lim))) {
+		if (!prune_above(q, j, lim))
+			return TCP_REASS_FULL;
+		pruned = true;
+	}
+	blk = blocks(q);                /* reserve_one may have moved them */
 	dsack_overlap(q, i, j, seq, end);
 	if (store)
 		ring_write_at(r, ring_len(r) + (seq - rcv_nxt), data, *len);
 	if (m) {
-		if (seq_lt(q->blk[i].left, left))
-			left = q->blk[i].left;
-		if (seq_gt(q->blk[j - 1].right, right))
-			right = q->blk[j - 1].right;
+		if (seq_lt(blk[i].left, left))
+			left = blk[i].left;
+		if (seq_gt(blk[j - 1].right, right))
+			right = blk[j - 1].right;
 	}
 	if (m == 0) {
-		memmove(&q->blk[i + 1], &q->blk[i], (q->n - i) * sizeof q->blk[0]);
+		memmove(&blk[i + 1], &blk[i], (q->n - i) * sizeof blk[0]);
 		q->n++;
 	} else if (m > 1) {
-		memmove(&q->blk[i + 1], &q->blk[j], (q->n - j) * sizeof q->blk[0]);
-		q->n = (uint8_t)(q->n - (m - 1));
+		memmove(&blk[i + 1], &blk[j], (q->n - j) * sizeof blk[0]);
+		q->n -= m - 1;
 	}
-	q->blk[i].left = left;
-	q->blk[i].right = right;
-	q->blk[i].stamp = ++q->clock;   /* the most recently received segment's block */
-	return TCP_REASS_QUEUED;
+	blk[i].left = left;
+	blk[i].right = right;
+	blk[i].stamp = ++q->clock;      /* the most recently received segment's block */
+	return pruned ? TCP_REASS_PRUNED : TCP_REASS_QUEUED;
 }
 
 uint32_t tcp_reass_pull(struct tcp_reass *q, struct ring *r, uint32_t rcv_nxt, bool store)
 {
-	uint32_t moved = 0;
-	unsigned k = 0;
+	struct tcp_reass_block *blk = blocks(q);
+	uint32_t moved = 0, k = 0;
 
-	while (k < q->n && seq_leq(q->blk[k].left, rcv_nxt + moved)) {
-		if (!k && seq_lt(q->blk[0].left, rcv_nxt))
+	while (k < q->n && seq_leq(blk[k].left, rcv_nxt + moved)) {
+		if (!k && seq_lt(blk[0].left, rcv_nxt))
 			/* the in-order segment brought bytes we held: a duplicate part
 			 * (RFC 2883 §4.1.2; Linux tcp_ofo_queue's D-SACK) */
-			tcp_reass_dsack(q, q->blk[0].left,
-					seq_lt(q->blk[0].right, rcv_nxt) ? q->blk[0].right : rcv_nxt);
-		if (seq_gt(q->blk[k].right, rcv_nxt + moved)) {
-			uint32_t add = q->blk[k].right - (rcv_nxt + moved);
+			tcp_reass_dsack(q, blk[0].left,
+					seq_lt(blk[0].right, rcv_nxt) ? blk[0].right : rcv_nxt);
+		if (seq_gt(blk[k].right, rcv_nxt + moved)) {
+			uint32_t add = blk[k].right - (rcv_nxt + moved);
 
 			/* the bytes already sit at their offsets: extend the readable part */
 			if (store)
@@ -140,8 +235,8 @@ uint32_t tcp_reass_pull(struct tcp_reass *q, struct ring *r, uint32_t rcv_nxt, b
 		k++;
 	}
 	if (k) {
-		memmove(&q->blk[0], &q->blk[k], (q->n - k) * sizeof q->blk[0]);
-		q->n = (uint8_t)(q->n - k);
+		memmove(&blk[0], &blk[k], (q->n - k) * sizeof blk[0]);
+		q->n -= k;
 	}
 	return moved;
 }
@@ -149,8 +244,9 @@ uint32_t tcp_reass_pull(struct tcp_reass *q, struct ring *r, uint32_t rcv_nxt, b
 unsigned tcp_reass_sack_blocks(const struct tcp_reass *q, struct wire_sack_block *out,
 			       unsigned max)
 {
-	bool used[TCP_REASS_MAX] = { false };
-	unsigned k = 0;
+	const struct tcp_reass_block *blk = tcp_reass_blocks(q);
+	uint32_t below = 0;             /* stamps are unique: the next is the largest under */
+	unsigned k = 0, taken = 0;
 
 	if (q->has_dsack && k < max) {
 		out[k].left = q->dsack_left;    /* RFC 2883 §4: first */
@@ -159,18 +255,20 @@ unsigned tcp_reass_sack_blocks(const struct tcp_reass *q, struct wire_sack_block
 	}
 	/* RFC 2018 §4: the block of the latest segment first, then the others by how
 	 * recently they changed (a block reported earlier keeps its place behind newer
-	 * ones; a merge takes the newest stamp) */
+	 * ones; a merge takes the newest stamp). max is at most 4: O(4 n) */
 	while (k < max) {
-		int best = -1;
+		uint32_t best = q->n;
 
-		for (unsigned i = 0; i < q->n; i++)
-			if (!used[i] && (best < 0 || q->blk[i].stamp > q->blk[best].stamp))
-				best = (int)i;
-		if (best < 0)
+		for (uint32_t i = 0; i < q->n; i++)
+			if ((!taken || blk[i].stamp < below) &&
+			    (best == q->n || blk[i].stamp > blk[best].stamp))
+				best = i;
+		if (best == q->n)
 			break;
-		used[best] = true;
-		out[k].left = q->blk[best].left;
-		out[k].right = q->blk[best].right;
+		below = blk[best].stamp;
+		taken++;
+		out[k].left = blk[best].left;
+		out[k].right = blk[best].right;
 		k++;
 	}
 	return k;

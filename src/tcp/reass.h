@@ -4,10 +4,23 @@
  * Out-of-order data (RFC 9293 §3.10.7.4 seventh check, MAY-13 "segments that arrive
  * out of order ... kept for later processing") is written in place into the receive
  * ring, at the offset its sequence number will have once the bytes before it arrive;
- * a small sorted array of blocks records which sequence ranges above RCV.NXT are held
- * (the "assembler" of smoltcp, not a queue of segments). The array is fixed
- * (TCP_REASS_MAX blocks in the tcb): a segment that would need one more block is
- * dropped and counted, so memory is bounded by the receive buffer whatever arrives.
+ * a sorted array of blocks records which sequence ranges above RCV.NXT are held (the
+ * "assembler" of smoltcp, not a queue of segments).
+ *
+ * How many blocks follows the receive buffer, as Linux bounds its out-of-order queue by
+ * memory (sk_rcvbuf, each held segment charged its truesize, about 1 KiB for a small
+ * one) rather than by a count: at most tcp_reass_limit() = ring capacity /
+ * TCP_REASS_BLOCK_BYTES blocks, at least TCP_REASS_INLINE, at most TCP_REASS_MAX_BLOCKS.
+ * The first TCP_REASS_INLINE live in the tcb (an idle connection allocates nothing);
+ * beyond that the array is allocated from the stack's allocator, doubling, and kept
+ * until tcp_reass_free. When a segment needs a block and none is left, held blocks
+ * that lie entirely above it are dropped, highest first, until one is free (Linux
+ * tcp_prune_ofo_queue, which stops at the incoming segment: data nearer RCV.NXT is
+ * worth more — a retransmission filling a low hole is not lost to data far above
+ * it); when nothing lies above it, the segment itself is dropped (counted by the
+ * caller). So memory is bounded by the receive buffer whatever arrives (the data is in
+ * the ring; the blocks cost at most 12 / TCP_REASS_BLOCK_BYTES of it), and a segment
+ * costs a binary search plus one memmove of at most TCP_REASS_MAX_BLOCKS entries.
  *
  * The same blocks give the SACK option of our ACKs (RFC 2018 §4: the block holding the
  * most recently received segment first, then the others most recently changed first)
@@ -25,10 +38,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/alloc.h"
 #include "base/ring.h"
 #include "wire/wire.h"
 
-#define TCP_REASS_MAX 16        /* blocks of out-of-order data held (holes + 1) */
+#define TCP_REASS_INLINE 16             /* blocks held inside the tcb */
+#define TCP_REASS_BLOCK_BYTES 1024u     /* receive buffer charged per block */
+#define TCP_REASS_MAX_BLOCKS 4096u      /* whatever the buffer (48 KiB of blocks) */
 #define TCP_MAX_QUICKACKS 16    /* Linux TCP_MAX_QUICKACKS */
 
 struct tcp_reass_block {
@@ -37,8 +53,10 @@ struct tcp_reass_block {
 };
 
 struct tcp_reass {
-	struct tcp_reass_block blk[TCP_REASS_MAX];
-	uint8_t n;              /* blocks in use */
+	struct tcp_reass_block inl[TCP_REASS_INLINE];
+	struct tcp_reass_block *ext;    /* NULL: the blocks are inl[] */
+	uint32_t n;             /* blocks in use */
+	uint32_t ext_cap;       /* entries of ext */
 	bool has_fin;           /* a FIN at fin_seq arrived beyond a hole */
 	bool has_dsack;         /* report [dsack_left, dsack_right) once (RFC 2883) */
 	uint32_t fin_seq;
@@ -56,13 +74,28 @@ struct tcp_reass {
 /* What tcp_reass_insert did with a segment. */
 enum tcp_reass_res {
 	TCP_REASS_QUEUED,       /* held (some or all bytes new) */
+	TCP_REASS_PRUNED,       /* held, after dropping blocks above it to make room */
 	TCP_REASS_DUP,          /* every byte already held: D-SACK recorded */
-	TCP_REASS_FULL,         /* would need more than TCP_REASS_MAX blocks: dropped */
+	TCP_REASS_FULL,         /* would need more than tcp_reass_limit() blocks and none
+	                         * lies above it: dropped */
 	TCP_REASS_NO_ROOM,      /* nothing fits in the ring's storage: dropped */
 };
 
-/* Empties q (blocks, FIN, D-SACK); the ACK policy fields are kept. */
+/* Empties q (blocks, FIN, D-SACK); the ACK policy fields and the allocated array
+ * are kept. */
 void tcp_reass_clear(struct tcp_reass *q);
+
+/* Releases the allocated array (the tcb is freed); q holds no blocks afterwards. */
+void tcp_reass_free(struct tcp_reass *q, const struct base_allocator *a);
+
+/* The most blocks q may hold above RCV.NXT with a receive ring of r (see above). */
+uint32_t tcp_reass_limit(const struct ring *r);
+
+/* The held blocks, sorted: tcp_reass_blocks(q)[0 .. q->n). */
+static inline const struct tcp_reass_block *tcp_reass_blocks(const struct tcp_reass *q)
+{
+	return q->ext ? q->ext : q->inl;
+}
 
 static inline bool tcp_reass_empty(const struct tcp_reass *q)
 {
@@ -74,11 +107,13 @@ static inline bool tcp_reass_empty(const struct tcp_reass *q)
  * call) is written into ring r in place when store is true (false: SHUT_RD, the bytes
  * are only accounted). Bytes beyond the ring's storage or beyond a remembered FIN are
  * cut: *len is set to the bytes kept. Overlap with held data is recorded as D-SACK
- * (its first stretch). Returns what happened; q is unchanged on FULL and NO_ROOM.
+ * (its first stretch). A new block may grow the array from a (borrowed for the call;
+ * a failed allocation counts as no block left) or prune blocks above the segment
+ * (PRUNED). Returns what happened; q is unchanged on FULL and NO_ROOM.
  */
-enum tcp_reass_res tcp_reass_insert(struct tcp_reass *q, struct ring *r, uint32_t rcv_nxt,
-				    uint32_t seq, const uint8_t *data, uint32_t *len,
-				    bool store);
+enum tcp_reass_res tcp_reass_insert(struct tcp_reass *q, const struct base_allocator *a,
+				    struct ring *r, uint32_t rcv_nxt, uint32_t seq,
+				    const uint8_t *data, uint32_t *len, bool store);
 
 /*
  * After RCV.NXT advanced to rcv_nxt by in-order data: merges every block that it

@@ -83,6 +83,7 @@ void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
 	ring_destroy(&tcb->rcvbuf, &ts->alloc);
 	tcp_route_free(ts, &tcb->ipopts);
 	tcp_rack_free(ts, tcb);                 /* RACK's transmit map (rack.h) */
+	tcp_reass_free(&tcb->rcv_ooo, &ts->alloc);      /* out-of-order blocks (reass.h) */
 	base_free(&ts->alloc, tcb, sizeof *tcb);
 }
 

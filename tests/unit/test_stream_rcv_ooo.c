@@ -3,10 +3,12 @@
  * and hole-filling data) and their SACK blocks (RFC 2018 §4: the block of the latest
  * segment first, then the most recently changed others; up to 4 without timestamps, 3
  * with) and D-SACK blocks (RFC 2883 §4) for duplicates; holes filled in every order,
- * overlaps, the bound on held blocks (TCP_REASS_MAX, counter tcp_ooo_dropped), a FIN
- * beyond a hole. SACK negotiated, no timestamps/WS unless said; peer MSS 536. */
+ * overlaps, the bound on held blocks (tcp_reass_limit: receive buffer / 1 KiB, pruning
+ * from the top, counter tcp_ooo_dropped), a FIN beyond a hole. SACK negotiated, no timestamps/WS unless said; peer MSS 536. */
 #include "harness.h"
+#include "api/api.h"
 #include "tcp/reass.h"
+#include "tcp/tcb.h"
 
 #define R (PEER_ISN + 1)
 
@@ -21,7 +23,8 @@ static uint8_t byte_at(uint32_t off)
 	return (uint8_t)(off * 7 + off / 251 + 1);
 }
 
-static void conn_init_opts(struct conn *c, bool ts)
+/* rmem: the receive buffer (cfg.rmem_default), 0 for the default 131072. */
+static void conn_init_buf(struct conn *c, bool ts, uint32_t rmem)
 {
 	struct synack_config cfg;
 	struct wire_tcp_opts o = { .present = WIRE_HAS_MSS | WIRE_HAS_SACKOK, .mss = 536 };
@@ -30,6 +33,8 @@ static void conn_init_opts(struct conn *c, bool ts)
 	synack_config_default(&cfg);
 	cfg.window_scaling = 0;
 	cfg.timestamps = ts;
+	if (rmem)
+		cfg.rmem_default = rmem;
 	h_init_cfg(&c->h, &cfg);
 	l = h_listen(&c->h, SRV_PORT, 4);
 	if (ts) {
@@ -37,7 +42,7 @@ static void conn_init_opts(struct conn *c, bool ts)
 		o.ts_val = 100;
 	}
 	h_send_opt(&c->h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 8192, &o, NULL, 0, 0);
-	EXPECT_SEG(&c->h, F_SYN | F_ACK, c->h.out.seq, R, 65535);
+	EXPECT_SEG(&c->h, F_SYN | F_ACK, c->h.out.seq, R, rmem && rmem < 65535 ? rmem : 65535);
 	cr_assert(c->h.out.opt.present & WIRE_HAS_SACKOK);
 	c->iss = c->h.out.seq;
 	o.present &= ~(uint8_t)(WIRE_HAS_MSS | WIRE_HAS_SACKOK);
@@ -47,9 +52,22 @@ static void conn_init_opts(struct conn *c, bool ts)
 	cr_assert_geq(c->fd, 0);
 }
 
+static void conn_init_opts(struct conn *c, bool ts)
+{
+	conn_init_buf(c, ts, 0);
+}
+
 static void conn_init(struct conn *c)
 {
 	conn_init_opts(c, false);
+}
+
+static struct tcb *conn_tcb(struct conn *c)
+{
+	struct tcb *tcb = api_tcb(c->h.s, c->fd);
+
+	cr_assert_not_null(tcb);
+	return tcb;
 }
 
 /* The peer sends bytes [off, off + n) of its stream (offsets from R), flags extra. */
@@ -271,20 +289,23 @@ Test(stream_rcv_ooo, holes_filled_in_every_order)
 	}
 }
 
-/* Bounded memory: TCP_REASS_MAX (16) separate blocks are held; a 17th separate one is
- * dropped and counted (tcp_ooo_dropped), still answered with an ACK; a segment that
- * joins two blocks is taken. The ACK carries 4 blocks (no timestamps). */
+/* Bounded memory: with a 16 KiB receive buffer tcp_reass_limit is 16 blocks (16384 /
+ * 1024). 16 separate blocks are held; a 17th above all of them is dropped and counted
+ * (tcp_ooo_dropped), still answered with an ACK; a segment that joins two blocks is
+ * taken. The ACK carries 4 blocks (no timestamps). */
 Test(stream_rcv_ooo, block_count_bounded)
 {
 	struct conn c;
 
-	conn_init(&c);
-	for (uint32_t i = 1; i <= TCP_REASS_MAX; i++) {
+	conn_init_buf(&c, false, 16384);
+	for (uint32_t i = 1; i <= 16; i++) {
 		seg(&c, i * 20, 10);
 		EXPECT_SEG(&c.h, F_ACK, c.iss + 1, R, ANYWIN);
 		cr_assert_eq(c.h.out.opt.sack_count, i < 4 ? i : 4);
 	}
-	seg(&c, 17 * 20, 10);           /* would be the 17th block */
+	cr_assert_eq(tcp_reass_limit(&conn_tcb(&c)->rcvbuf), 16);
+	cr_assert_null(conn_tcb(&c)->rcv_ooo.ext);      /* 16 fit in the tcb */
+	seg(&c, 17 * 20, 10);           /* would be the 17th block, above all: dropped */
 	EXPECT_ACK(&c, 0, 320, 330, 300, 310, 280, 290, 260, 270);
 	cr_assert_eq(synack_counter(c.h.s, SYNACK_CTR_TCP_OOO_DROPPED), 1);
 	seg(&c, 325, 10);               /* extends the newest block: no new block needed */
@@ -293,9 +314,120 @@ Test(stream_rcv_ooo, block_count_bounded)
 	EXPECT_ACK(&c, 0, 20, 50, 320, 335, 300, 310, 280, 290);
 	seg(&c, 17 * 20, 10);           /* now there is room: 16 blocks again */
 	EXPECT_ACK(&c, 0, 340, 350, 20, 50, 320, 335, 300, 310);
-	seg(&c, 400, 10);               /* the 17th again: dropped */
+	seg(&c, 400, 10);               /* the 17th again, above all: dropped */
 	EXPECT_ACK(&c, 0, 340, 350, 20, 50, 320, 335, 300, 310);
 	cr_assert_eq(synack_counter(c.h.s, SYNACK_CTR_TCP_OOO_DROPPED), 2);
+	cr_assert_eq(conn_tcb(&c)->rcv_ooo.n, 16);
+	h_fini(&c.h);
+}
+
+/* At the bound, a segment below the highest block (a retransmission into a low hole)
+ * is held and the highest block is dropped for it (Linux tcp_prune_ofo_queue, which
+ * stops at the incoming segment); nothing is counted dropped. The pruned bytes are no
+ * longer SACKed; when the peer sends them again they are taken, and the whole stream
+ * reads back exactly. */
+Test(stream_rcv_ooo, bound_prunes_the_highest_block_for_a_lower_segment)
+{
+	struct conn c;
+	struct tcb *tcb;
+
+	conn_init_buf(&c, false, 16384);
+	for (uint32_t i = 1; i <= 16; i++) {     /* [20i, 20i + 10) for i = 1..16 */
+		seg(&c, i * 20, 10);
+		EXPECT_SEG(&c.h, F_ACK, c.iss + 1, R, ANYWIN);
+	}
+	tcb = conn_tcb(&c);
+	/* [5, 10) needs a 17th block and lies below [320, 330): that one goes */
+	seg(&c, 5, 5);
+	EXPECT_ACK(&c, 0, 5, 10, 300, 310, 280, 290, 260, 270);
+	cr_assert_eq(tcb->rcv_ooo.n, 16);
+	cr_assert_eq(tcp_reass_blocks(&tcb->rcv_ooo)[0].left, R + 5);
+	cr_assert_eq(tcp_reass_blocks(&tcb->rcv_ooo)[15].left, R + 300);
+	cr_assert_eq(synack_counter(c.h.s, SYNACK_CTR_TCP_OOO_DROPPED), 0);
+	/* again, [12, 14): [300, 310) goes */
+	seg(&c, 12, 2);
+	EXPECT_ACK(&c, 0, 12, 14, 5, 10, 280, 290, 260, 270);
+	cr_assert_eq(tcp_reass_blocks(&tcb->rcv_ooo)[15].left, R + 280);
+	/* the peer fills every hole, the pruned ranges included (one segment each) */
+	seg(&c, 0, 5);
+	EXPECT_ACK(&c, 10, 12, 14, 280, 290, 260, 270, 240, 250);
+	seg(&c, 10, 2);
+	EXPECT_ACK(&c, 14, 280, 290, 260, 270, 240, 250, 220, 230);
+	seg(&c, 14, 6);
+	for (uint32_t i = 1; i <= 14; i++)      /* the holes above [20i, 20i + 10) */
+		seg(&c, 20 * i + 10, 10);
+	seg(&c, 290, 40);                       /* and the pruned range */
+	while (h_next(&c.h))
+		;
+	cr_assert_eq(tcb->rcv_nxt, R + 330);
+	cr_assert_eq(tcb->rcv_ooo.n, 0);
+	expect_stream(&c, 0, 330);
+	h_fini(&c.h);
+}
+
+/* The bound follows the receive buffer: the default 128 KiB holds 128 blocks (the
+ * array leaves the tcb for the stack's allocator, doubling: 32, 64, 128), the 129th
+ * above them is dropped. */
+Test(stream_rcv_ooo, bound_follows_the_receive_buffer)
+{
+	struct conn c;
+	struct tcb *tcb;
+
+	conn_init(&c);
+	tcb = conn_tcb(&c);
+	for (uint32_t i = 1; i <= 128; i++) {
+		seg(&c, i * 20, 10);
+		EXPECT_SEG(&c.h, F_ACK, c.iss + 1, R, ANYWIN);
+	}
+	cr_assert_eq(tcb->rcvbuf.cap, 131072);
+	cr_assert_eq(tcp_reass_limit(&tcb->rcvbuf), 128);
+	cr_assert_eq(tcb->rcv_ooo.n, 128);
+	cr_assert_not_null(tcb->rcv_ooo.ext);
+	cr_assert_eq(tcb->rcv_ooo.ext_cap, 128);
+	seg(&c, 129 * 20, 10);
+	EXPECT_ACK(&c, 0, 2560, 2570, 2540, 2550, 2520, 2530, 2500, 2510);
+	cr_assert_eq(synack_counter(c.h.s, SYNACK_CTR_TCP_OOO_DROPPED), 1);
+	cr_assert_eq(tcb->rcv_ooo.n, 128);
+	/* fill the first hole: the first block joins RCV.NXT, 127 left */
+	seg(&c, 0, 20);
+	EXPECT_ACK(&c, 30, 2560, 2570, 2540, 2550, 2520, 2530, 2500, 2510);
+	cr_assert_eq(tcb->rcv_ooo.n, 127);
+	expect_stream(&c, 0, 30);
+	h_fini(&c.h);
+}
+
+/* A hostile peer: 1-byte segments with 1-byte gaps, highest first, into a 4 MiB
+ * receive buffer. Held blocks never exceed TCP_REASS_MAX_BLOCKS (4096: 4 MiB / 1 KiB),
+ * nor does the array; each segment below the others prunes the top one, so what is
+ * held at the end is the 4096 lowest (the ones nearest RCV.NXT). */
+Test(stream_rcv_ooo, one_byte_segments_with_gaps_stay_bounded)
+{
+	struct conn c;
+	struct tcb *tcb;
+	int buf = 4 << 20;
+	const uint32_t nseg = 5000;
+
+	conn_init(&c);
+	cr_assert_eq(synack_setsockopt(c.h.s, c.fd, SYNACK_SOL_SOCKET, SYNACK_SO_RCVBUF, &buf,
+				       sizeof buf), 0);
+	tcb = conn_tcb(&c);
+	for (uint32_t k = nseg; k >= 1; k--) {
+		seg(&c, 2 * k, 1);
+		while (h_next(&c.h))
+			;
+		cr_assert_leq(tcb->rcv_ooo.n, TCP_REASS_MAX_BLOCKS);
+	}
+	cr_assert_eq(tcp_reass_limit(&tcb->rcvbuf), TCP_REASS_MAX_BLOCKS);
+	cr_assert_eq(tcb->rcv_ooo.n, TCP_REASS_MAX_BLOCKS);
+	cr_assert_eq(tcb->rcv_ooo.ext_cap, TCP_REASS_MAX_BLOCKS);
+	cr_assert_eq(tcp_reass_blocks(&tcb->rcv_ooo)[0].left, R + 2);
+	cr_assert_eq(tcp_reass_blocks(&tcb->rcv_ooo)[TCP_REASS_MAX_BLOCKS - 1].left,
+		     R + 2 * TCP_REASS_MAX_BLOCKS);
+	cr_assert_eq(synack_counter(c.h.s, SYNACK_CTR_TCP_OOO_DROPPED), 0);
+	/* ascending now, above them all: dropped, nothing grows */
+	seg(&c, 2 * nseg + 2, 1);
+	cr_assert_eq(synack_counter(c.h.s, SYNACK_CTR_TCP_OOO_DROPPED), 1);
+	cr_assert_eq(tcb->rcv_ooo.n, TCP_REASS_MAX_BLOCKS);
 	h_fini(&c.h);
 }
 
