@@ -70,14 +70,15 @@ counters_reach() {
 			END { split(cond, a, ">="); exit !(c[a[1]] + 0 >= a[2] + 0) }'
 }
 
-# run NAME UNTIL ARGS...: synack echo with ARGS; pings 3 times and sends the
-# source-routed SYN, waits until counter condition UNTIL holds (the SYN handled), stops.
+# run NAME UNTIL WAIT ARGS...: synack echo with ARGS; pings 3 times (each reply awaited
+# up to WAIT s: generous where replies are expected, short where none may come) and sends
+# the source-routed SYN, waits until counter condition UNTIL holds (the SYN handled), stops.
 run() {
-	local name=$1 until=$2
-	shift 2
+	local name=$1 until=$2 wait=$3
+	shift 3
 	it_start "$name" echo --tun tun0 --addr 10.9.0.2 --peer 10.9.0.1/24 "$@"
 	it_wait_log "$name" 'listening on tun0 port 7'
-	it_in timeout 60 ping -n -c 3 -i 0.2 -W 2 10.9.0.2 >"$IT_TMP/$name.ping" 2>&1 || true
+	it_in timeout 90 ping -n -c 3 -i 0.2 -W "$wait" 10.9.0.2 >"$IT_TMP/$name.ping" 2>&1 || true
 	send_lsrr_syn || fail "$name: raw socket send failed"
 	it_poll 30 counters_reach "$until" || fail "$name: no $until within 30 s"
 	it_stop "$IT_PID" || fail "$name: synack echo exited with status $?"
@@ -88,7 +89,7 @@ synacks() {
 }
 
 it_ns_up
-run dflt ip_srr_denied>=1 --get icmp_echo_ignore_all --get accept_source_route
+run dflt ip_srr_denied>=1 20 --get icmp_echo_ignore_all --get accept_source_route
 expect_eq "defaults read back" "$(grep -E '^synack echo: [a-z_]+=' "$IT_TMP/dflt.log")" \
 "synack echo: icmp_echo_ignore_all=0
 synack echo: accept_source_route=0"
@@ -96,7 +97,7 @@ grep -q '3 packets transmitted, 3 received' "$IT_TMP/dflt.ping" ||
 	fail "defaults: pings not answered: $(cat "$IT_TMP/dflt.ping")"
 expect_eq "SYN-ACKs to the source-routed SYN (accept_source_route=0)" "$(synacks dflt)" 0
 
-run set tcp_out>=1 --set icmp_echo_ignore_all=1 --set accept_source_route=1 \
+run set tcp_out>=1 2 --set icmp_echo_ignore_all=1 --set accept_source_route=1 \
 	--set ip_local_port_range_lo=40000 --set congestion_control=reno --get all
 fields=$(awk '/^struct synack_config \{/ { on = 1; next } on && /^\};/ { exit }
 	on && match($0, /^\t(uint(8|16|32)_t|char) +[a-z_0-9]+/) {
