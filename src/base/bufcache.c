@@ -1,6 +1,7 @@
 /*
- * bufcache.c — free-list cache for power-of-two blocks of 4 KiB..256 KiB in front of an
- * injected allocator (see bufcache.h for the bounds).
+ * bufcache.c — free-list cache for power-of-two blocks of 4 KiB..256 KiB and for a few
+ * registered exact object sizes, in front of an injected allocator (see bufcache.h for
+ * the bounds).
  */
 #include "base/bufcache.h"
 
@@ -30,10 +31,51 @@ static unsigned class_limit(int cls)
 	return n > BUFCACHE_MAX_PER_CLASS ? BUFCACHE_MAX_PER_CLASS : (unsigned)n;
 }
 
+/* The slot of a registered exact size, or -1. */
+static int obj_slot(const struct base_bufcache *c, size_t size)
+{
+	for (int i = 0; i < BUFCACHE_OBJ_SIZES; i++)
+		if (c->obj_size[i] == size && size)
+			return i;
+	return -1;
+}
+
+static void *obj_alloc(struct base_bufcache *c, int slot, size_t size)
+{
+	struct cached *b = c->obj_head[slot];
+
+	if (!b) {
+		c->misses++;
+		return c->backing.alloc(c->backing.ctx, size);
+	}
+	c->obj_head[slot] = b->next;
+	c->obj_count[slot]--;
+	c->hits++;
+	return b;
+}
+
+static void obj_free(struct base_bufcache *c, int slot, void *p, size_t size)
+{
+	struct cached *b = p;
+
+	if (c->obj_count[slot] >= BUFCACHE_OBJ_MAX) {
+		c->backing.free(c->backing.ctx, p, size);
+		return;
+	}
+	b->next = c->obj_head[slot];
+	c->obj_head[slot] = b;
+	c->obj_count[slot]++;
+}
+
 static void *cache_alloc(void *ctx, size_t size)
 {
 	struct base_bufcache *c = ctx;
-	int cls = class_of(size);
+	int slot = obj_slot(c, size);
+	int cls;
+
+	if (slot >= 0)
+		return obj_alloc(c, slot, size);
+	cls = class_of(size);
 
 	if (cls >= 0 && c->head[cls]) {
 		struct cached *b = c->head[cls];
@@ -50,10 +92,16 @@ static void *cache_alloc(void *ctx, size_t size)
 static void cache_free(void *ctx, void *p, size_t size)
 {
 	struct base_bufcache *c = ctx;
-	int cls = class_of(size);
+	int slot = obj_slot(c, size);
+	int cls;
 
 	if (!p)
 		return;
+	if (slot >= 0) {
+		obj_free(c, slot, p, size);
+		return;
+	}
+	cls = class_of(size);
 	if (cls >= 0 && c->count[cls] < class_limit(cls)) {
 		struct cached *b = p;
 
@@ -78,8 +126,30 @@ struct base_allocator base_bufcache_allocator(struct base_bufcache *c)
 	return a;
 }
 
+int base_bufcache_add_size(struct base_bufcache *c, size_t size)
+{
+	if (size < sizeof(struct cached) || class_of(size) >= 0 || obj_slot(c, size) >= 0)
+		return -1;
+	for (int i = 0; i < BUFCACHE_OBJ_SIZES; i++) {
+		if (!c->obj_size[i]) {
+			c->obj_size[i] = size;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 void base_bufcache_drain(struct base_bufcache *c)
 {
+	for (int i = 0; i < BUFCACHE_OBJ_SIZES; i++) {
+		while (c->obj_head[i]) {
+			struct cached *b = c->obj_head[i];
+
+			c->obj_head[i] = b->next;
+			c->backing.free(c->backing.ctx, b, c->obj_size[i]);
+		}
+		c->obj_count[i] = 0;
+	}
 	for (int cls = 0; cls < BUFCACHE_CLASSES; cls++) {
 		size_t size = (size_t)1 << (cls + BUFCACHE_MIN_SHIFT);
 
@@ -99,5 +169,7 @@ size_t base_bufcache_held(const struct base_bufcache *c)
 
 	for (int cls = 0; cls < BUFCACHE_CLASSES; cls++)
 		n += (size_t)c->count[cls] << (cls + BUFCACHE_MIN_SHIFT);
+	for (int i = 0; i < BUFCACHE_OBJ_SIZES; i++)
+		n += c->obj_count[i] * c->obj_size[i];
 	return n;
 }

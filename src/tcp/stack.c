@@ -17,6 +17,11 @@ int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
 	/* ring storage is allocated when a connection first sends or receives and handed
 	 * back when empty: keep a few freed blocks for the next one (base/bufcache.h) */
 	base_bufcache_init(&ts->bufcache, a);
+	/* and every connection's control block (a client's tcb, a server's half-open
+	 * entry then its tcb) is allocated once and freed once: keep those too, a
+	 * bounded tcb pool (DESIGN.md: pools for control blocks) */
+	base_bufcache_add_size(&ts->bufcache, sizeof(struct tcb));
+	base_bufcache_add_size(&ts->bufcache, sizeof(struct tcp_reqsk));
 	ts->alloc = base_bufcache_allocator(&ts->bufcache);
 	ts->cfg = *cfg;
 	memcpy(ts->isn_key, secret, 16);

@@ -1,0 +1,117 @@
+/*
+ * test_base_bufcache.c — the free-list cache in front of the stack's allocator
+ * (base/bufcache.h): power-of-two blocks, and the registered exact object sizes (the
+ * engine's tcb and half-open entry pool): LIFO reuse without an allocator call, the
+ * per-size bound, what passes through, the byte accounting, drain, no leaks.
+ */
+#include <criterion/criterion.h>
+#include <stdint.h>
+
+#include "base/bufcache.h"
+#include "test_base_alloc.h"
+
+#define OBJ 1400        /* not a power of two, like sizeof(struct tcb) */
+
+Test(bufcache, exact_size_objects_reused_lifo_without_allocator_calls)
+{
+	struct test_alloc ta;
+	struct base_bufcache c;
+	struct base_allocator a;
+	void *x, *y;
+
+	test_alloc_init(&ta);
+	base_bufcache_init(&c, &ta.a);
+	cr_assert_eq(base_bufcache_add_size(&c, OBJ), 0);
+	a = base_bufcache_allocator(&c);
+	x = base_alloc(&a, OBJ);
+	y = base_alloc(&a, OBJ);
+	cr_assert_eq(ta.allocs, 2, "allocs %zu", ta.allocs);
+	base_free(&a, x, OBJ);
+	base_free(&a, y, OBJ);
+	cr_assert_eq(ta.frees, 0, "freed objects stay in the cache (frees %zu)", ta.frees);
+	cr_assert_eq(base_bufcache_held(&c), 2 * OBJ, "held %zu", base_bufcache_held(&c));
+	cr_assert_eq(ta.live_bytes, 2 * OBJ);
+	cr_assert_eq(base_alloc(&a, OBJ), y, "the most recently freed object comes back first");
+	cr_assert_eq(base_alloc(&a, OBJ), x);
+	cr_assert_eq(ta.allocs, 2, "no allocator call for a cached object (allocs %zu)", ta.allocs);
+	cr_assert_eq(base_bufcache_held(&c), 0);
+	cr_assert_eq(c.hits, 2);
+	cr_assert_eq(c.misses, 2);
+	base_free(&a, x, OBJ);
+	base_free(&a, y, OBJ);
+	base_bufcache_drain(&c);
+	cr_assert_eq(base_bufcache_held(&c), 0);
+	cr_assert_eq(ta.frees, 2);
+	cr_assert_eq(ta.live_bytes, 0, "leaked %zu bytes", ta.live_bytes);
+}
+
+Test(bufcache, exact_size_bound_then_pass_through)
+{
+	struct test_alloc ta;
+	struct base_bufcache c;
+	struct base_allocator a;
+	void *p[BUFCACHE_OBJ_MAX + 3];
+	size_t n = sizeof p / sizeof p[0];
+
+	test_alloc_init(&ta);
+	base_bufcache_init(&c, &ta.a);
+	cr_assert_eq(base_bufcache_add_size(&c, OBJ), 0);
+	a = base_bufcache_allocator(&c);
+	for (size_t i = 0; i < n; i++)
+		p[i] = base_alloc(&a, OBJ);
+	for (size_t i = 0; i < n; i++)
+		base_free(&a, p[i], OBJ);
+	cr_assert_eq(ta.frees, 3, "beyond %d kept objects the rest go back (frees %zu)",
+		     BUFCACHE_OBJ_MAX, ta.frees);
+	cr_assert_eq(base_bufcache_held(&c), (size_t)BUFCACHE_OBJ_MAX * OBJ);
+	/* another size passes straight through, in and out */
+	p[0] = base_alloc(&a, OBJ + 8);
+	cr_assert_eq(ta.allocs, n + 1);
+	base_free(&a, p[0], OBJ + 8);
+	cr_assert_eq(ta.frees, 4);
+	base_bufcache_drain(&c);
+	cr_assert_eq(ta.frees, n + 1);
+	cr_assert_eq(ta.live_bytes, 0, "leaked %zu bytes", ta.live_bytes);
+}
+
+Test(bufcache, add_size_refusals)
+{
+	struct test_alloc ta;
+	struct base_bufcache c;
+
+	test_alloc_init(&ta);
+	base_bufcache_init(&c, &ta.a);
+	cr_assert_eq(base_bufcache_add_size(&c, sizeof(void *) - 1), -1, "smaller than a link");
+	cr_assert_eq(base_bufcache_add_size(&c, 8192), -1, "a power-of-two class already");
+	cr_assert_eq(base_bufcache_add_size(&c, OBJ), 0);
+	cr_assert_eq(base_bufcache_add_size(&c, OBJ), -1, "registered twice");
+	for (int i = 1; i < BUFCACHE_OBJ_SIZES; i++)
+		cr_assert_eq(base_bufcache_add_size(&c, OBJ + (size_t)i * 16), 0);
+	cr_assert_eq(base_bufcache_add_size(&c, 100), -1, "every slot taken");
+	cr_assert_eq(ta.allocs, 0, "registering allocates nothing");
+}
+
+Test(bufcache, power_of_two_blocks_and_objects_counted_apart)
+{
+	struct test_alloc ta;
+	struct base_bufcache c;
+	struct base_allocator a;
+	void *blk, *obj;
+
+	test_alloc_init(&ta);
+	base_bufcache_init(&c, &ta.a);
+	cr_assert_eq(base_bufcache_add_size(&c, OBJ), 0);
+	a = base_bufcache_allocator(&c);
+	blk = base_alloc(&a, 4096);
+	obj = base_alloc(&a, OBJ);
+	base_free(&a, blk, 4096);
+	base_free(&a, obj, OBJ);
+	cr_assert_eq(base_bufcache_held(&c), 4096 + OBJ, "held %zu", base_bufcache_held(&c));
+	cr_assert_eq(base_alloc(&a, 4096), blk);
+	cr_assert_eq(base_alloc(&a, OBJ), obj);
+	cr_assert_eq(ta.allocs, 2);
+	base_free(&a, blk, 4096);
+	base_free(&a, obj, OBJ);
+	base_bufcache_drain(&c);
+	cr_assert_eq(ta.live_bytes, 0, "leaked %zu bytes", ta.live_bytes);
+}
