@@ -530,13 +530,16 @@ static void arm_rack_timer(struct tcp_stack *ts, struct tcb *tcb, uint64_t at, u
 static void schedule_tlp(struct tcp_stack *ts, struct tcb *tcb)
 {
 	struct tcp_rack *m = &tcb->rec.rack;
+	uint64_t at;
 
 	if (ts->cfg.early_retrans < 3 || tcb->rec.state != TCP_REC_OPEN || m->tlp_out ||
 	    m->tlp_due || m->timer == TCP_RACK_T_REO || tcb->snd_una == tcb->snd_max ||
 	    tcb->snd_nxt != tcb->snd_max || m->lost_bytes ||
 	    !tcb->deadline[TCP_T_RETRANSMIT] || tcb->state < TCP_ESTABLISHED)
 		return;
-	tcp_timer_set(ts, tcb, TCP_T_RETRANSMIT, ts->now_ns + tcp_rack_pto_ns(ts, tcb));
+	at = ts->now_ns + tcp_rack_pto_ns(ts, tcb);
+	if (tcb->deadline[TCP_T_RETRANSMIT] != at)     /* PTO = RTO: the slot is right */
+		tcp_timer_set(ts, tcb, TCP_T_RETRANSMIT, at);
 	m->timer = TCP_RACK_T_TLP;
 }
 
@@ -672,6 +675,28 @@ void tcp_rec_on_timer(struct tcp_stack *ts, struct tcb *tcb)
 		arm_rack_timer(ts, tcb, ts->now_ns + reo, TCP_RACK_T_REO);
 }
 
+/*
+ * An ACK that acknowledges nothing new while nothing is in flight, carries no SACK
+ * option, outside recovery, with no probe out and RACK's map empty: every step of
+ * on_ack below would leave the state as it is (no duplicate: RFC 5681 §2 (a)
+ * and RFC 6675 §2 need outstanding data or new SACK information; RACK has nothing to
+ * deliver, mark or time). What RACK's per-ACK start does (reo_wnd_mult's lazy 1, no
+ * delivery by this ACK yet, the map's base at SND.UNA) is done here; the rest is
+ * skipped: most ACKs of a short connection are of this kind (the peer's data and FIN).
+ */
+static bool is_quiet(struct tcp_recovery *r, const struct wire_tcp *seg)
+{
+	struct tcp_rack *m = &r->rack;
+
+	if (r->state != TCP_REC_OPEN || r->dupacks || (seg->opt.present & WIRE_HAS_SACK) ||
+	    m->n || m->lost_bytes || m->tlp_out || m->tlp_due)
+		return false;
+	if (!m->reo_wnd_mult)
+		m->reo_wnd_mult = 1;
+	m->ack_xmit_ns = 0;
+	return true;
+}
+
 static const char *on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
 			  uint32_t prev_una, bool dup5681, uint32_t rtt_us)
 {
@@ -682,6 +707,8 @@ static const char *on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wi
 	bool rack = r->rack.seg && tcb->sack_ok;
 	bool dup;
 
+	if (!acked && tcb->snd_una == tcb->snd_max && is_quiet(r, seg))
+		return NULL;
 	if (acked)
 		tcp_sb_ack(&r->sb, tcb->snd_una);
 	if (rack)
