@@ -203,6 +203,8 @@ static enum rule choose_rack(const struct tcb *tcb, uint32_t *seq, uint32_t *len
 			return R_NONE;
 		return fit(tcb, *seq, len) ? R_PROBE : R_NONE;
 	}
+	if (!r->rack.lost_bytes)
+		return R_NONE;                  /* nothing marked: the common case, no pipe */
 	if (tcb->cc.cwnd && tcp_pipe(tcb) + smss(tcb) > tcb->cc.cwnd)
 		return R_NONE;                  /* (C) */
 	if (tcp_rack_first_lost(tcb, tcb->snd_una, seq, len) && fit(tcb, *seq, len))
