@@ -90,17 +90,6 @@ void tcp_stack_destroy(struct tcp_stack *ts)
 	ts->alloc = ts->bufcache.backing;       /* what the owner frees the rest with */
 }
 
-void tcp_set_now(struct tcp_stack *ts, uint64_t now_ns)
-{
-	if (!ts->seen_time) {
-		ts->seen_time = true;
-		ts->first_now_ns = now_ns;
-		ts->now_ns = now_ns;
-	}
-	if (now_ns > ts->now_ns)
-		ts->now_ns = now_ns;
-}
-
 bool tcp_is_local_addr(const struct tcp_stack *ts, uint32_t addr)
 {
 	for (unsigned i = 0; i < ts->naddrs; i++)
