@@ -642,6 +642,8 @@ enum synack_counter {
 	                              * retransmission spurious (RFC 3522) */
 	SYNACK_CTR_TCP_UNDO_DSACK,   /* recoveries undone: every retransmission D-SACKed
 	                              * (RFC 3708; Linux TCPDSACKUndo) */
+	SYNACK_CTR_TCP_PAWS_DISORDERED, /* old-timestamp duplicate ACKs PAWS let through
+	                              * (Linux's tcp_disordered_ack exemption) */
 	SYNACK_CTR_COUNT
 };
 

@@ -59,6 +59,7 @@ static int set_socket_level(struct synack_stack *s, struct tcb *t, int name, con
 		if ((uint32_t)v < ring_len(&t->sndbuf))
 			v = (int)ring_len(&t->sndbuf);
 		t->opt.sndbuf = (uint32_t)v > c->wmem_max ? c->wmem_max : (uint32_t)v;
+		t->opt.sndbuf_locked = true;    /* tcp/sndbuf.c no longer grows it */
 		return 0;
 	case SYNACK_SO_ERROR_REPORTS:
 		t->opt.error_reports = v != 0;

@@ -314,6 +314,7 @@ static const char *const counter_names[SYNACK_CTR_COUNT] = {
 	"tcp_oow_limited", "tcp_icmp_err", "tcp_icmp_stale",
 	"tcp_fast_retrans", "tcp_rto", "tcp_ooo_dropped", "ip_bad_options", "ip_srr_denied",
 	"ip_srr_not_final", "tcp_loss_probes", "tcp_undo_ts", "tcp_undo_dsack",
+	"tcp_paws_disordered",
 };
 
 uint64_t synack_counter(const struct synack_stack *s, int counter)

@@ -22,6 +22,7 @@
 #include "tcp/input.h"
 #include "tcp/recovery.h"
 #include "tcp/route.h"
+#include "tcp/sndbuf.h"
 #include "tcp/tcb.h"
 
 #define MS 1000000ull
@@ -256,6 +257,34 @@ static bool seq_acceptable(const struct tcb *tcb, uint32_t seq, uint32_t len)
 	return seq_in(seq, nxt, nxt + wnd) || seq_in(seq + len - 1, nxt, nxt + wnd);
 }
 
+/*
+ * A "disordered" ACK that PAWS lets through (deviation from RFC 7323 §5.3 R1, as Linux's
+ * tcp_disordered_ack): a pure ACK at RCV.NXT that acknowledges nothing new (SEG.ACK ==
+ * SND.UNA), would not update the window (Linux's tcp_may_update_window is false: SEG.SEQ
+ * not after SND.WL1, and at SND.WL1 a window neither larger nor zero), and whose TSval is
+ * at most one RTO's worth of ticks behind TS.Recent (Linux: rto * 1024 / HZ, i.e. a
+ * 1 kHz peer clock assumed). Such a segment carries no data PAWS protects, only its
+ * SACK/D-SACK blocks, and a reordered path delivers many of them behind a newer one:
+ * dropping them starves SACK loss recovery (docs/choices.md, "PAWS and disordered ACKs").
+ * Its stale window is not taken (c->disordered stops update_window) and TS.Recent does
+ * not move back (tcp_conn_input updates it only forward).
+ */
+static bool is_disordered_ack(const struct seg_ctx *c)
+{
+	const struct tcb *tcb = c->tcb;
+	const struct wire_tcp *s = c->seg;
+	uint32_t wnd = (uint32_t)s->win << tcb->snd_wscale;
+	uint64_t slack = tcp_rto_ns(c->ts, tcb) / MS * 1024 / 1000;
+
+	if ((s->flags & (WIRE_TCP_ACK | WIRE_TCP_SYN | WIRE_TCP_FIN)) != WIRE_TCP_ACK ||
+	    s->payload_len || s->seq != tcb->rcv_nxt || s->ack != tcb->snd_una)
+		return false;
+	if (seq_gt(s->seq, tcb->snd_wl1) ||
+	    (s->seq == tcb->snd_wl1 && (wnd > tcb->snd_wnd || wnd == 0)))
+		return false;
+	return tcb->ts_recent - s->opt.ts_val <= slack;
+}
+
 /* RFC 7323 §5.3 PAWS, before the sequence check. */
 static enum verdict step_paws(struct seg_ctx *c)
 {
@@ -269,6 +298,11 @@ static enum verdict step_paws(struct seg_ctx *c)
 	/* §5.5: ts_recent older than 24 days is invalid, not a reason to drop */
 	if (c->ts->now_ns - tcb->ts_recent_ns > 24ull * 86400 * 1000 * MS)
 		return V_CONTINUE;
+	if (is_disordered_ack(c)) {
+		tcp_count(c->ts, SYNACK_CTR_TCP_PAWS_DISORDERED);
+		c->disordered = true;
+		return V_CONTINUE;
+	}
 	tcp_count(c->ts, SYNACK_CTR_TCP_PAWS);
 	c->reason = "dropped: PAWS (old timestamp)";
 	return dup_ack(c);
@@ -461,6 +495,8 @@ static void update_window(struct seg_ctx *c)
 	struct tcb *tcb = c->tcb;
 	const struct wire_tcp *s = c->seg;
 
+	if (c->disordered)      /* a stale window (is_disordered_ack) */
+		return;
 	if (seq_lt(tcb->snd_wl1, s->seq) ||
 	    (tcb->snd_wl1 == s->seq && seq_leq(tcb->snd_wl2, s->ack))) {
 		uint32_t old = tcb->snd_wnd;
@@ -537,6 +573,8 @@ static enum verdict step_ack(struct seg_ctx *c)
 	why = tcp_rec_on_ack(c->ts, tcb, s, prev_una, dup, c->rtt_us);
 	if (why)
 		c->reason = why;
+	if (tcb->snd_una != prev_una)
+		tcp_sndbuf_on_ack(c->ts, tcb);  /* Linux tcp_check_space after tcp_ack */
 	switch (tcb->state) {
 	case TCP_FIN_WAIT_1:
 		if (tcp_fin_acked(tcb)) {

@@ -36,6 +36,8 @@ struct seg_ctx {
 	uint32_t reopen_iss;            /* the connection went away into LISTEN (MUST-11) */
 	const char *reason;             /* static string for the decision note */
 	uint32_t rtt_us;                /* RTT sample this ACK gave (tcp_ack_advance), 0: none */
+	bool disordered;                /* an old-TSval duplicate ACK PAWS let through (input.c
+	                                 * is_disordered_ack): its window is not taken */
 };
 
 /* §3.10.7.1 reply to a segment that has no connection (never to a RST). */

@@ -14,6 +14,7 @@
 #include "tcp/cc.h"
 #include "tcp/input.h"
 #include "tcp/isn.h"
+#include "tcp/sndbuf.h"
 #include "tcp/tcb.h"
 
 #define MS 1000000ull
@@ -243,6 +244,7 @@ void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb)
 		tcp_rexmit_arm(ts, tcb);
 	tcp_keepalive_arm(ts, tcb);
 	tcp_cc_init(ts, tcb);           /* IW10 (RFC 6928), algorithm */
+	tcp_sndbuf_expand(ts, tcb);     /* Linux tcp_init_buffer_space */
 	if (tcb->fin_queued) {
 		/* CLOSE (or SHUT_WR) during the handshake: "queue for processing after
 		 * entering ESTABLISHED" (§3.10.4) */

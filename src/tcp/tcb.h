@@ -94,6 +94,7 @@ struct tcp_sockopts {
 	uint32_t user_timeout_ms;
 	uint32_t retries1, retries2, syn_retries;
 	uint32_t rcvbuf, sndbuf;
+	bool sndbuf_locked;     /* SO_SNDBUF was set: no autotuning (Linux SOCK_SNDBUF_LOCK) */
 	uint16_t maxseg;        /* TCP_MAXSEG user clamp, 0 = none */
 	uint8_t ip_tos;         /* IP_TOS: DS field of our IPv4 headers (MUST-48) */
 	uint8_t ip_ttl;         /* IP_TTL, 0 = cfg.ip_default_ttl (MUST-49) */

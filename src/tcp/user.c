@@ -194,7 +194,7 @@ struct tcb *tcp_user_accept(struct tcp_stack *ts, struct tcb *l)
 long tcp_user_send(struct tcp_stack *ts, struct tcb *tcb, const uint8_t *buf, size_t len,
 		   bool urgent)
 {
-	uint32_t space, n;
+	uint32_t space, lim, n;
 
 	if (tcb->so_error) {
 		int e = tcb->so_error;
@@ -209,12 +209,16 @@ long tcp_user_send(struct tcp_stack *ts, struct tcb *tcb, const uint8_t *buf, si
 	if (tcb->state != TCP_SYN_SENT && tcb->state != TCP_SYN_RECEIVED &&
 	    tcb->state != TCP_ESTABLISHED && tcb->state != TCP_CLOSE_WAIT)
 		return -EPIPE;
-	if (!tcb->sndbuf.cap && ring_reserve(&tcb->sndbuf, &ts->alloc, tcb->opt.sndbuf)) {
+	/* the ring grows when autotuning (sndbuf.c) raised opt.sndbuf; a failed growth of
+	 * a ring that exists leaves the old capacity in use */
+	if (tcb->sndbuf.cap < tcb->opt.sndbuf &&
+	    ring_reserve(&tcb->sndbuf, &ts->alloc, tcb->opt.sndbuf)) {
 		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
-		return -ENOMEM;
+		if (!tcb->sndbuf.cap)
+			return -ENOMEM;
 	}
-	space = tcb->opt.sndbuf > ring_len(&tcb->sndbuf) ? tcb->opt.sndbuf - ring_len(&tcb->sndbuf)
-							  : 0;
+	lim = tcb->opt.sndbuf < tcb->sndbuf.cap ? tcb->opt.sndbuf : tcb->sndbuf.cap;
+	space = lim > ring_len(&tcb->sndbuf) ? lim - ring_len(&tcb->sndbuf) : 0;
 	if (!space)
 		return -EAGAIN;
 	n = ring_write(&tcb->sndbuf, buf, len < space ? (uint32_t)len : space);

@@ -74,7 +74,8 @@ Test(ss_engine, both_sides_after_the_prefix)
 	fp_prefix(p, &c);
 	/* server: listeners (port 81: 1 queued of backlog 1), est (all ACKed: both sides
 	 * are in quick-ACK mode for their first segments, as Linux), fly (3000 bytes never arrived: empty), half-closed,
-	 * CLOSING, zero window (13488 queued, persist), keep-alive peer, then the
+	 * CLOSING, zero window (17104 queued of 20000: the send buffer autotuned to 2 x IW10 x 1448
+	 * at ESTABLISHED, tcp/sndbuf.c; persist), keep-alive peer, then the
 	 * descriptor-less: orphan FIN-WAIT-1 and LAST-ACK, the queued child on 81,
 	 * then the compact half-open (SYN-RECEIVED) entries, TIME-WAIT records last */
 	n = synack_ss_dump(p->st[FP_SRV], p->now, SYNACK_SS_LIST | SYNACK_SS_COUNTS, scratch, 64,
@@ -87,7 +88,7 @@ Test(ss_engine, both_sides_after_the_prefix)
 		"ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:32768        cwnd:10\n"
 		"ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:32769        cwnd:10\n"
 		"CLOSE-WAIT   0      0      10.0.0.1:80           10.0.0.2:32770        cwnd:10\n"
-		"ESTABLISHED  0      13488  10.0.0.1:80           10.0.0.2:32775        timer:(persist,200ms,0) cwnd:10\n"
+		"ESTABLISHED  0      17104  10.0.0.1:80           10.0.0.2:32775        timer:(persist,200ms,0) cwnd:10\n"
 		"ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:32776        cwnd:10\n"
 		"CLOSING      0      0      10.0.0.1:80           10.0.0.2:32774        timer:(on,200ms,0) cwnd:10\n"
 		"FIN-WAIT-1   0      0      10.0.0.1:80           10.0.0.2:32771        timer:(on,200ms,0) cwnd:10\n"
