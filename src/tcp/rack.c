@@ -74,7 +74,20 @@ static bool grow(struct tcp_stack *ts, struct tcp_rack *m)
 	m->seg = ns;
 	m->cap = ncap;
 	m->head = 0;
+	m->active = true;
 	return true;
+}
+
+/* An empty map goes back to the allocator (its bufcache keeps the block for the next
+ * flight): an idle connection holds no map (DESIGN.md: idle connections small). */
+static void release_if_empty(struct tcp_stack *ts, struct tcp_rack *m)
+{
+	if (m->n || !m->seg)
+		return;
+	base_free(&ts->alloc, m->seg, m->cap * sizeof *m->seg);
+	m->seg = NULL;
+	m->cap = 0;
+	m->head = 0;
 }
 
 static void drop_all(struct tcp_rack *m, uint32_t base)
@@ -264,6 +277,7 @@ void tcp_rack_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tc
 		m->base = tcb->snd_una;         /* partly acknowledged */
 	} else if (!m->n) {
 		m->base = tcb->snd_una;
+		release_if_empty(ts, m);
 	}
 	if (!(seg->opt.present & WIRE_HAS_SACK) || !seg->opt.sack_count)
 		return;

@@ -57,10 +57,13 @@ struct tcp_rack_seg {
 };
 
 struct tcp_rack {
-	struct tcp_rack_seg *seg;       /* ring of cap entries, cap a power of two */
+	struct tcp_rack_seg *seg;       /* ring of cap entries, cap a power of two; NULL
+					 * (cap 0) while empty */
 	uint32_t cap, head, n;
 	uint32_t base;                  /* first sequence number of seg[head] */
 	uint32_t lost_bytes;            /* in entries flagged LOST */
+	bool active;                    /* the map was allocated once: RACK runs (recovery.c);
+					 * stays set while the empty map is released */
 	/* RFC 8985 §6.1 */
 	uint64_t xmit_ns;               /* RACK.xmit_ts (0: nothing delivered yet) */
 	uint32_t end_seq;               /* RACK.end_seq */

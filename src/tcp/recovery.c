@@ -72,7 +72,7 @@ uint32_t tcp_pipe(const struct tcb *tcb)
 	uint32_t flight = tcb->snd_max - tcb->snd_una;
 	uint32_t allow;
 
-	if (r->rack.seg && tcb->sack_ok && r->state != TCP_REC_NEWRENO) {
+	if (r->rack.active && tcb->sack_ok && r->state != TCP_REC_NEWRENO) {
 		/* RACK (Linux tcp_packets_in_flight): what is neither SACKed nor marked
 		 * lost, in and out of recovery; the probe goes whatever cwnd says (§7.3) */
 		uint32_t gone = r->sb.sacked_bytes + r->rack.lost_bytes;
@@ -218,7 +218,7 @@ static enum rule choose(const struct tcb *tcb, uint32_t *seq, uint32_t *len)
 
 	if (!tcp_is_synchronized(tcb->state))
 		return R_NONE;
-	if (r->rack.seg && tcb->sack_ok && r->state != TCP_REC_NEWRENO)
+	if (r->rack.active && tcb->sack_ok && r->state != TCP_REC_NEWRENO)
 		return choose_rack(tcb, seq, len);
 	if (r->state == TCP_REC_OPEN)
 		return R_NONE;
@@ -348,7 +348,7 @@ static void undo_episode(struct tcp_stack *ts, struct tcb *tcb, int ctr)
 		if (tcb->sack_ok)
 			r->has_recover = false;
 	}
-	if (r->rack.seg)
+	if (r->rack.active)
 		tcp_rack_on_undo(tcb);          /* the "lost" segments were only late */
 	r->undo_armed = false;
 	tcp_count(ts, ctr);
@@ -555,7 +555,7 @@ void tcp_rec_on_xmit(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32
 
 void tcp_rec_after_send(struct tcp_stack *ts, struct tcb *tcb)
 {
-	if (tcb->rec.rack.seg && tcb->sack_ok)
+	if (tcb->rec.rack.active && tcb->sack_ok)
 		schedule_tlp(ts, tcb);
 }
 
@@ -706,7 +706,7 @@ static const char *on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wi
 	uint32_t acked = tcb->snd_una - prev_una;
 	uint32_t newly_sacked = 0;
 	const char *note = NULL;
-	bool rack = r->rack.seg && tcb->sack_ok;
+	bool rack = r->rack.active && tcb->sack_ok;
 	bool dup;
 
 	if (!acked && tcb->snd_una == tcb->snd_max && is_quiet(r, seg))
@@ -758,7 +758,7 @@ const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct w
 {
 	struct tcp_recovery *r = &tcb->rec;
 	uint32_t sacked = r->sb.sacked_bytes, lost_end = prev_una;
-	bool rack = r->rack.seg && tcb->sack_ok;
+	bool rack = r->rack.active && tcb->sack_ok;
 	const char *note;
 	int64_t delivered;
 
@@ -788,7 +788,7 @@ void tcp_rec_on_rto(struct tcp_stack *ts, struct tcb *tcb)
 	r->eifel_pending = r->eifel_armed = false;
 	r->undo_armed = false;
 	tcp_sb_clear(&r->sb);                   /* RFC 2018 §8: the peer may have reneged */
-	if (r->rack.seg)
+	if (r->rack.active)
 		tcp_rack_on_rto(ts, tcb);       /* everything outstanding is lost */
 	tcp_count(ts, SYNACK_CTR_TCP_RTO);
 	tcp_cc_on_rto(ts, tcb);

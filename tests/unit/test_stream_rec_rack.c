@@ -253,3 +253,55 @@ Test(stream_rec_rack, dsack_for_part_of_the_retransmissions_keeps_the_reduction)
 	cr_assert_eq(r.tcb->cc.cwnd, 7000);
 	rig_close(&r);
 }
+
+/* An idle connection holds no transmit map (DESIGN.md: idle connections small): once
+ * the flight is acknowledged the map goes back to the buffer cache and the connection
+ * costs what it did before it sent; the next flight allocates it again and RACK finds
+ * a loss by time as before (two segments SACKed, below DupThresh: RFC 6675 would wait). */
+Test(stream_rec_rack, idle_connection_releases_the_map)
+{
+	static const char more[3000];
+	struct rig r;
+
+	open40(&r);
+	cr_assert_eq(r.tcb->rec.rack.n, NSEG);
+	cr_assert_gt(rig_live_bytes(&r), r.idle_bytes);
+	h_at(&r.h, t0 + 40 * MSEC);
+	peer_ack(&r, 10000, 65535, 0, NULL);
+	expect_no_data(&r);
+	cr_assert_null(r.tcb->rec.rack.seg);
+	cr_assert_eq(r.tcb->rec.rack.cap, 0);
+	cr_assert(r.tcb->rec.rack.active);
+	cr_assert_leq(rig_live_bytes(&r), r.idle_bytes, "idle: %zu bytes live, %zu before data",
+		      rig_live_bytes(&r), r.idle_bytes);
+	/* the next flight: 10000..12999 at t0 + 40, the map back (RACK.min_RTT 40 ms) */
+	cr_assert_eq(synack_send(r.h.s, r.fd, more, sizeof more, 0), (long)sizeof more);
+	expect_seg(&r, 10000, SMSS);
+	expect_seg(&r, 11000, SMSS);
+	expect_seg(&r, 12000, SMSS);
+	expect_no_data(&r);
+	cr_assert_not_null(r.tcb->rec.rack.seg);
+	cr_assert_eq(r.tcb->rec.rack.n, 3);
+	/* t0 + 80: 11000..12999 SACKed; reo_wnd = min_RTT / 4 = 10 ms: 10000 is lost at
+	 * t0 + 40 + 40 + 10 (§6.2 step 5), found by the reordering timer, resent */
+	h_at(&r.h, t0 + 80 * MSEC);
+	peer_ack(&r, 10000, 65535, 1, B(11000, 13000));
+	expect_no_data(&r);
+	cr_assert_eq(r.tcb->rec.rack.timer, TCP_RACK_T_REO);
+	cr_assert_eq(rexmit_deadline(&r), t0 + 90 * MSEC);
+	h_at(&r.h, t0 + 90 * MSEC);
+	cr_assert_eq(r.tcb->rec.state, TCP_REC_SACK);
+	cr_assert_eq(fast_retrans(&r), 1);
+	expect_seg(&r, 10000, SMSS);
+	expect_no_data(&r);
+	cr_assert_eq(synack_counter(r.h.s, SYNACK_CTR_TCP_RTO), 0);
+	/* t0 + 130: all acknowledged: recovery ends, the map is released again */
+	h_at(&r.h, t0 + 130 * MSEC);
+	peer_ack(&r, 13000, 65535, 0, NULL);
+	expect_no_data(&r);
+	cr_assert_eq(r.tcb->rec.state, TCP_REC_OPEN);
+	cr_assert_null(r.tcb->rec.rack.seg);
+	cr_assert_leq(rig_live_bytes(&r), r.idle_bytes, "idle: %zu bytes live, %zu before data",
+		      rig_live_bytes(&r), r.idle_bytes);
+	rig_close(&r);
+}

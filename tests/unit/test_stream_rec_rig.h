@@ -26,7 +26,14 @@ struct rig {
 	struct tcb *tcb;
 	uint32_t peer_win;
 	uint32_t peer_seq;      /* SEG.SEQ of the peer's next segment */
+	size_t idle_bytes;      /* live bytes (cache excluded) once accepted, before the flight */
 };
+
+/* The env allocator's live bytes minus what the stack's buffer cache holds unused. */
+static inline size_t rig_live_bytes(const struct rig *r)
+{
+	return r->h.mem.live_bytes - base_bufcache_held(&r->h.s->tcp.bufcache);
+}
 
 /* Relative sequence number -> absolute. */
 #define REL(r, x) ((r)->iss + 1 + (uint32_t)(x))
@@ -59,6 +66,7 @@ static inline void rig_open_cfg(struct rig *r, bool sack, const struct synack_co
 	cr_assert_eq(r->tcb->snd_mss, SMSS);
 	for (unsigned i = 0; i < sizeof data; i++)
 		data[i] = (char)('a' + i % 26);
+	r->idle_bytes = rig_live_bytes(r);
 	cr_assert_eq(synack_send(r->h.s, r->fd, data, sizeof data, 0), (long)sizeof data);
 }
 
