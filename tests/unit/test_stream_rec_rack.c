@@ -261,6 +261,7 @@ Test(stream_rec_rack, dsack_for_part_of_the_retransmissions_keeps_the_reduction)
 Test(stream_rec_rack, idle_connection_releases_the_map)
 {
 	static const char more[3000];
+	char buf[1000];
 	struct rig r;
 
 	open40(&r);
@@ -268,6 +269,13 @@ Test(stream_rec_rack, idle_connection_releases_the_map)
 	cr_assert_gt(rig_live_bytes(&r), r.idle_bytes);
 	h_at(&r.h, t0 + 40 * MSEC);
 	peer_ack(&r, 10000, 65535, 0, NULL);
+	expect_no_data(&r);
+	/* and the peer's 500 bytes, read: the receive ring goes back too */
+	h_send_data(&r.h, PEER_PORT, SRV_PORT, F_ACK | F_PSH, r.peer_seq, REL(&r, 10000), 65535,
+		    more, 500);
+	r.peer_seq += 500;
+	cr_assert_gt(rig_live_bytes(&r), r.idle_bytes);
+	cr_assert_eq(synack_recv(r.h.s, r.fd, buf, sizeof buf, 0), 500);
 	expect_no_data(&r);
 	cr_assert_null(r.tcb->rec.rack.seg);
 	cr_assert_eq(r.tcb->rec.rack.cap, 0);
