@@ -149,6 +149,12 @@ struct synack_config {
 	                                * connections; 0: RFC 6675 / RFC 6582 only */
 	uint32_t early_retrans;        /* 3: >= 3 sends RFC 8985 tail loss probes (with
 	                                * RACK); below 3 none */
+
+	/* offloads, as ethtool's features of a device (docs/choices.md "GSO/GRO"); not
+	 * Linux sysctls, and off by default here: every packet the driver sees is one
+	 * wire packet, as the tests and drill scripts assert */
+	uint32_t gso;                  /* 1: synack_output_gso may return super-segments */
+	uint32_t gro;                  /* 1: synack_input_burst merges in-order segments */
 };
 
 /* Fills *cfg with the defaults written above. */
@@ -224,6 +230,51 @@ void synack_input(struct synack_stack *s, uint64_t now_ns, const uint8_t *pkt, s
  * it late never sends stale data.
  */
 size_t synack_output(struct synack_stack *s, uint64_t now_ns, uint8_t *buf, size_t cap);
+
+/*
+ * Segmentation and receive offloads (docs/choices.md "GSO/GRO"), for drivers whose
+ * device takes a burst at a time; with the gso and gro knobs off (the default) these
+ * behave exactly as synack_output and one synack_input per packet.
+ *
+ * synack_output_gso: synack_output, except that with cfg.gso on a connection sending
+ * full-sized segments of new data may return one super-segment (up to 65535 bytes:
+ * give cap >= 65535 to get them whole) and set *gso_size to its payload bytes per wire
+ * packet; *gso_size is 0 for an ordinary packet. A super-segment's TCP checksum is not
+ * valid: never transmit it as it is, cut it with synack_gso_segment. The counters
+ * count the wire packets.
+ */
+size_t synack_output_gso(struct synack_stack *s, uint64_t now_ns, uint8_t *buf, size_t cap,
+			 uint32_t *gso_size);
+/*
+ * Writes wire packet number index (0-based) of the super-segment pkt[0..len) cut at
+ * gso_size payload bytes into out[0..cap) and returns its length; 0 when index is past
+ * the last packet, cap is too small, or pkt is not an IPv4/TCP packet with whole
+ * headers. Each packet is what synack_output would have returned one call after the
+ * other: the IPv4 and TCP headers copied, the IP total length, ID (+ index) and
+ * header checksum, the TCP sequence number (+ index * gso_size) and checksum computed,
+ * PSH and FIN kept on the last packet only. Pure function of its arguments.
+ */
+size_t synack_gso_segment(const uint8_t *pkt, size_t len, uint32_t gso_size, uint32_t index,
+			  uint8_t *out, size_t cap);
+
+/* One received packet of a burst (data borrowed for the call). */
+struct synack_pkt {
+	const uint8_t *data;
+	size_t len;
+};
+/*
+ * Received packets pkts[0..n), in arrival order. With cfg.gro off: synack_input on
+ * each, in order. With cfg.gro on, as a device with GRO: every packet's IPv4 and TCP
+ * checksums are verified (a bad one is dropped and counted as synack_input would, the
+ * rest still delivered), then consecutive in-order TCP segments of one connection whose
+ * headers are the same except the sequence number (ACK only, or PSH on the last one
+ * merged; the same options, acknowledgment and window; all but the last full-sized)
+ * are handed to TCP as one segment of at most 65535 bytes: TCP's per-segment work —
+ * and its ACK, one per merged segment carrying more than one full-sized segment, as
+ * Linux — is done once. Counters count the wire packets.
+ */
+void synack_input_burst(struct synack_stack *s, uint64_t now_ns, const struct synack_pkt *pkts,
+			size_t n);
 /* Fires every timer due at or before now_ns. */
 void synack_advance(struct synack_stack *s, uint64_t now_ns);
 /*

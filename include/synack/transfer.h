@@ -78,6 +78,8 @@ struct synack_transfer_config {
 	 * and reopens in steps of that size. */
 	uint64_t read_every_ns;
 	uint32_t read_chunk_bytes;
+	bool gso, gro;            /* both stacks' cfg.gso / cfg.gro = 1: super-segments cut
+	                           * before the link, bursts merged after it (synack.h) */
 	/* Optional observers. The tap sees every packet (as synack_sim_set_tap). */
 	synack_sim_tap_fn tap;
 	void *tap_ctx;

@@ -25,11 +25,23 @@ struct synack_stack {
 	uint32_t nslots;        /* slots allocated */
 	uint32_t used;
 	uint32_t free_head;
+	uint8_t *gro_buf;       /* 65535 bytes, taken at the first GRO burst (offload.c) */
 };
 
 /* The tcb a live descriptor names, or NULL (stale, never issued, out of range). */
 struct tcb *api_tcb(struct synack_stack *s, int fd);
 /* Releases a descriptor's slot (the tcb is not touched). */
 void api_release(struct synack_stack *s, int fd);
+
+/* GRO's rules (offload.c), apart for the tests: whether a checked segment may begin
+ * a merge (payload, ACK with at most PSH, no urgent pointer), and whether seg (its TCP
+ * header at hdr, addresses src -> dst) may join the held segment h (TCP header at
+ * h_hdr, first piece `piece` bytes, `ended` after a short piece or a PSH): same flow,
+ * next in sequence, same ACK, window, reserved bits and option bytes, ACK with at most
+ * PSH, no longer than the first piece, 65535 bytes in all at most. */
+bool api_gro_may_start(const struct wire_tcp *seg);
+bool api_gro_may_merge(const struct wire_tcp *h, const uint8_t *h_hdr, uint32_t h_src,
+		       uint32_t h_dst, uint32_t piece, bool ended, const struct wire_tcp *seg,
+		       const uint8_t *hdr, uint32_t src, uint32_t dst);
 
 #endif

@@ -103,6 +103,7 @@ void synack_stack_free(struct synack_stack *s)
 
 	if (!s)
 		return;
+	base_free(&s->tcp.alloc, s->gro_buf, 65535);
 	tcp_stack_destroy(&s->tcp);
 	a = s->tcp.alloc;       /* the env's allocator (the cache in front is drained) */
 	base_free(&a, s->slots, s->nslots * sizeof *s->slots);
@@ -227,7 +228,15 @@ void synack_input(struct synack_stack *s, uint64_t now_ns, const uint8_t *pkt, s
 size_t synack_output(struct synack_stack *s, uint64_t now_ns, uint8_t *buf, size_t cap)
 {
 	tcp_set_now(&s->tcp, now_ns);
-	return tcp_output(&s->tcp, buf, cap);
+	return tcp_output(&s->tcp, buf, cap, NULL);
+}
+
+size_t synack_output_gso(struct synack_stack *s, uint64_t now_ns, uint8_t *buf, size_t cap,
+			 uint32_t *gso_size)
+{
+	tcp_set_now(&s->tcp, now_ns);
+	*gso_size = 0;
+	return tcp_output(&s->tcp, buf, cap, s->tcp.cfg.gso ? gso_size : NULL);
 }
 
 void synack_advance(struct synack_stack *s, uint64_t now_ns)

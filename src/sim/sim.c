@@ -80,6 +80,7 @@ static void free_arrays(struct synack_sim *sim)
 	base_free(a, sim->heap.idx, sizeof(uint32_t) * sim->max_events);
 	base_free(a, sim->heap.fifo, sizeof(uint32_t) * sim->max_events);
 	base_free(a, sim->out_buf, sim->pkt_max);
+	base_free(a, sim->gso_buf, SIM_GSO_MAX);
 }
 
 struct synack_sim *synack_sim_new(const struct synack_sim_config *cfg)
@@ -603,7 +604,46 @@ static void deliver(struct synack_sim *sim, struct sim_event *e)
 	};
 
 	tap_emit(sim, &rec);
-	sim_host_input(sim, e->dst_host, e->buf, e->len);
+}
+
+/* Whether the next queued event is another packet for host dst due now (a burst for a
+ * host with GRO). */
+static bool next_is_burst(const struct synack_sim *sim, int dst)
+{
+	uint32_t j = sim_heap_peek(&sim->heap);
+
+	return j != UINT32_MAX && sim->ev[j].kind == SIM_EV_PKT && sim->ev[j].dst_host == dst &&
+	       sim->ev[j].t_ns <= sim->now_ns;
+}
+
+/* Packet event i (popped) and, for a stack host with GRO on, every packet for it due now
+ * right behind it in the queue (at most SIM_GRO_BURST): each is tapped as delivered,
+ * then the host gets them in one synack_input_burst. Without GRO exactly one packet. */
+static void deliver_burst(struct synack_sim *sim, uint32_t i)
+{
+	struct sim_host *h = sim_host_get(sim, sim->ev[i].dst_host);
+	struct synack_pkt pkts[SIM_GRO_BURST];
+	uint32_t idx[SIM_GRO_BURST];
+	uint32_t n = 0;
+
+	deliver(sim, &sim->ev[i]);
+	if (!h || !h->stack || !synack_stack_config(h->stack)->gro) {
+		sim_host_input(sim, sim->ev[i].dst_host, sim->ev[i].buf, sim->ev[i].len);
+		sim_event_put(sim, i);
+		return;
+	}
+	idx[n++] = i;
+	while (n < SIM_GRO_BURST && next_is_burst(sim, sim->ev[i].dst_host)) {
+		idx[n] = sim_heap_pop(&sim->heap);
+		deliver(sim, &sim->ev[idx[n]]);
+		n++;
+	}
+	for (uint32_t k = 0; k < n; k++)
+		pkts[k] = (struct synack_pkt){sim->ev[idx[k]].buf, sim->ev[idx[k]].len};
+	synack_input_burst(h->stack, sim->now_ns, pkts, n);
+	for (uint32_t k = 0; k < n; k++)
+		sim_event_put(sim, idx[k]);
+	sim_host_drain(sim, (int)h->index);
 }
 
 static void run_event(struct synack_sim *sim, uint32_t i)
@@ -621,8 +661,7 @@ static void run_event(struct synack_sim *sim, uint32_t i)
 		fn(ctx, sim, sim->now_ns);
 		return;
 	}
-	deliver(sim, e);
-	sim_event_put(sim, i);
+	deliver_burst(sim, i);
 }
 
 bool synack_sim_step(struct synack_sim *sim)

@@ -585,6 +585,8 @@ static void stack_config(const struct synack_transfer_config *cfg, uint32_t buf,
 	c->notes_max = 0;                /* no decision log: nobody reads it here */
 	if (cfg->no_sack)
 		c->sack = 0;
+	c->gso = cfg->gso;
+	c->gro = cfg->gro;
 	if (cfg->cc) {
 		/* Linux calls NewReno "reno"; an unknown name makes the stack refuse the
 		 * config, so the run fails at setup instead of using another algorithm */

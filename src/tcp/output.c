@@ -159,6 +159,7 @@ struct plan {
 	uint8_t flags;
 	bool syn, fin;
 	bool rexmit;            /* chosen by loss recovery (tcp_rec_next_seg) */
+	uint32_t gso;           /* 0, or payload bytes per wire packet of a super-segment */
 };
 
 static bool may_send_data(int st)
@@ -274,6 +275,8 @@ static void prepare_send(struct tcp_stack *ts, struct tcb *tcb)
 	}
 }
 
+static void plan_end_flags(const struct tcb *tcb, struct plan *p, uint32_t fin_seq);
+
 static void plan_segment(struct tcp_stack *ts, const struct tcb *tcb, struct plan *p)
 {
 	uint32_t fin_seq = tcp_sndbuf_seq(tcb) + ring_len(&tcb->sndbuf);
@@ -298,6 +301,14 @@ static void plan_segment(struct tcp_stack *ts, const struct tcb *tcb, struct pla
 		p->rexmit = true;
 	else
 		p->len = plan_data(tcb);
+	plan_end_flags(tcb, p, fin_seq);
+}
+
+/* FIN and PSH of a planned segment, from where its payload ends. */
+static void plan_end_flags(const struct tcb *tcb, struct plan *p, uint32_t fin_seq)
+{
+	p->fin = false;
+	p->flags &= (uint8_t)~(WIRE_TCP_FIN | WIRE_TCP_PSH);
 	/* §3.10.4: the FIN follows the last queued byte; it is unacknowledged exactly in
 	 * FIN-WAIT-1, CLOSING and LAST-ACK, and resent after an RTO rewinds SND.NXT */
 	if (tcb->fin_queued && tcp_has_sent_fin(tcb->state) && tcb->state != TCP_FIN_WAIT_2 &&
@@ -346,12 +357,19 @@ static void account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct pla
 	}
 	if (p->rexmit)
 		tcp_rec_on_sent(ts, tcb, p->seq, span);
-	if (span && !p->syn)
+	if (span && !p->syn && p->gso) {
+		/* a super-segment: RACK's map holds each wire packet, as it would have */
+		for (uint32_t off = 0; off < p->len; off += p->gso)
+			tcp_rec_on_xmit(ts, tcb, p->seq + off,
+					p->len - off > p->gso ? p->gso : span - off);
+	} else if (span && !p->syn) {
 		tcp_rec_on_xmit(ts, tcb, p->seq, span);        /* RACK's transmit map */
+	}
 	if (span) {
 		if (!tcb->rtt.timing && new_data && !seq_lt(p->seq, tcb->snd_max)) {
 			tcb->rtt.timing = true;
-			tcb->rtt.timed_seq = end;
+			/* a super-segment times its first wire packet, as sent alone */
+			tcb->rtt.timed_seq = p->gso ? p->seq + p->gso : end;
 			tcb->rtt.timed_at_ns = ts->now_ns;
 		}
 		if (!p->rexmit || p->seq == tcb->snd_nxt)
@@ -374,7 +392,7 @@ static void account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct pla
 		tcp_rcv_ack_sent(ts, tcb, p->len);      /* quick-ACK count, RCV.WUP (reass.c) */
 	}
 	tcb->want_probe = false;
-	tcb->segs_out++;
+	tcb->segs_out += p->gso ? (p->len + p->gso - 1) / p->gso : 1;
 	tcb->bytes_sent += p->len;
 }
 
@@ -393,15 +411,21 @@ static void maybe_persist(struct tcp_stack *ts, struct tcb *tcb)
  * the options actually sent; Linux tcp_current_mss): snd_mss already excludes the
  * Timestamps option; SACK blocks on a data segment take their bytes from the payload.
  * Trims p (FIN and PSH then belong to a later segment). */
-static void trim_to_options(const struct tcb *tcb, struct plan *p, struct wire_tcp *seg,
-			    size_t ip_hdr)
+static uint32_t full_payload(const struct tcb *tcb, const struct wire_tcp *seg, size_t ip_hdr)
 {
 	uint32_t room = (uint32_t)tcb->snd_mss + (tcb->ts_ok ? 12u : 0u);
 	/* IP options too (ip_hdr beyond 20): RFC 1122 §4.2.2.6 Eff.snd.MSS =
 	 * min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize (Linux's icsk_ext_hdr_len) */
 	uint32_t opt = (uint32_t)wire_tcp_opts_len(&seg->opt) +
 		       (uint32_t)(ip_hdr - WIRE_IPV4_HDR_MIN);
-	uint32_t lim = room > opt ? room - opt : 1;
+
+	return room > opt ? room - opt : 1;
+}
+
+static void trim_to_options(const struct tcb *tcb, struct plan *p, struct wire_tcp *seg,
+			    size_t ip_hdr)
+{
+	uint32_t lim = full_payload(tcb, seg, ip_hdr);
 
 	if (p->syn || p->len <= lim)
 		return;
@@ -411,7 +435,46 @@ static void trim_to_options(const struct tcb *tcb, struct plan *p, struct wire_t
 	seg->flags &= (uint8_t)~(WIRE_TCP_FIN | WIRE_TCP_PSH);
 }
 
-static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf, size_t cap)
+/*
+ * Segmentation offload (docs/choices.md "GSO/GRO"): with the stack's gso knob on, a
+ * full-sized segment of new data grows into a super-segment of as many full segments
+ * as the data queued, the usable window, cwnd's room, the buffer and IPv4's 65535-byte
+ * limit allow, which the driver cuts into wire packets with synack_gso_segment — each
+ * exactly the segment this routine would have built on the next call (same options and
+ * TSval: the clock does not move between calls; PSH and FIN only on the last; IP ID
+ * one more per packet), as Linux's TSO does. Only the plain case grows: no SYN, no
+ * retransmission, loss recovery open, no urgent pointer, no SACK blocks (a D-SACK goes
+ * out once), no probe, no IP options; else one segment as always.
+ */
+static void grow_to_super(struct tcp_stack *ts, const struct tcb *tcb, struct plan *p,
+			  struct wire_tcp *seg, size_t at, size_t cap, bool has_route)
+{
+	uint32_t lim = p->len, room, k;
+
+	if (!ts->cfg.gso || !lim || p->syn || p->rexmit || has_route ||
+	    p->seq != tcb->snd_max || tcb->rec.state != TCP_REC_OPEN ||
+	    (seg->flags & WIRE_TCP_URG) || (seg->opt.present & WIRE_HAS_SACK) ||
+	    tcb->want_probe || tcb->want_ka_probe || lim != full_payload(tcb, seg, WIRE_IPV4_HDR_MIN))
+		return;
+	room = min3(unsent_bytes(tcb), usable_window(tcb), cwnd_room(tcb));
+	if (cap > 65535)
+		cap = 65535;
+	if (cap <= at)
+		return;
+	k = min3(room / lim, (uint32_t)((cap - at) / lim), UINT32_MAX);
+	if (k < 2)
+		return;
+	p->len = k * lim;
+	p->gso = lim;
+	plan_end_flags(tcb, p, tcp_sndbuf_seq(tcb) + ring_len(&tcb->sndbuf));
+	seg->flags = (uint8_t)((seg->flags & ~(WIRE_TCP_FIN | WIRE_TCP_PSH)) |
+			       (p->flags & (WIRE_TCP_FIN | WIRE_TCP_PSH)));
+}
+
+/* Builds tcb's next segment into buf; gso NULL: one wire packet, else a super-segment
+ * may come (*gso its payload bytes per wire packet, 0 for a single packet). */
+static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf, size_t cap,
+			    uint32_t *gso)
 {
 	const struct ip_opts *route = tcb->ipopts;      /* NULL: 20-byte header */
 	size_t hl = ip_hdr_len(route);
@@ -448,27 +511,43 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	/* the payload goes straight to its place in the packet, after the IP and TCP
 	 * headers (wire_tcp_emit leaves it there): one copy out of the send ring */
 	at = hl + WIRE_TCP_HDR_MIN + wire_tcp_opts_len(&seg.opt);
+	if (gso)
+		grow_to_super(ts, tcb, &p, &seg, at, cap, route != NULL);
 	payload = at <= cap ? buf + at : buf;   /* (too long: wire_tcp_emit refuses) */
 	if (p.len && at + p.len <= cap)
 		ring_peek(&tcb->sndbuf, p.seq - tcp_sndbuf_seq(tcb), payload, p.len);
-	n = wire_tcp_emit(&seg, tcb->laddr, tcb->raddr, payload, p.len,
+	/* a super-segment's TCP checksum is left to the cut (synack_gso_segment sums
+	 * each wire packet): the header is emitted alone, the payload stays behind it */
+	n = wire_tcp_emit(&seg, tcb->laddr, tcb->raddr, payload, p.gso ? 0 : p.len,
 			  buf + hl, cap - hl);
 	if (!n) {
 		tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
 		return 0;
 	}
+	n += p.gso ? p.len : 0;
 	seg.payload_len = p.len;
 	account_sent(ts, tcb, &p);
 	tcb->want_ka_probe = false;
 	tcp_note(ts, tcb, SYNACK_NOTE_OUT, SYNACK_V_SENT, tcb->state, &seg, tcb->laddr,
 		 tcb->raddr, "sent");
+	if (p.gso) {
+		*gso = p.gso;
+		/* the counters count wire packets: the cut makes the others */
+		uint32_t more = (p.len + p.gso - 1) / p.gso - 1;
+
+		n = finish_packet(ts, buf, cap, tcb->laddr, tcb->raddr, n, tcb->opt.ip_ttl,
+				  tcb->opt.ip_tos, route);
+		ts->counters[SYNACK_CTR_IP_OUT] += n ? more : 0;
+		ts->counters[SYNACK_CTR_TCP_OUT] += n ? more : 0;
+		return n;
+	}
 	return finish_packet(ts, buf, cap, tcb->laddr, tcb->raddr, n, tcb->opt.ip_ttl,
 			     tcb->opt.ip_tos, route);
 }
 
 /* Kept out of line so that tcp_output's empty case does not pay for its frame. */
 __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint8_t *buf,
-						      size_t cap)
+						      size_t cap, uint32_t *gso)
 {
 	struct list_node *first;
 
@@ -480,7 +559,7 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 		ts->raw_len--;
 		if (n > cap) {
 			tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
-			return output_queued(ts, buf, cap);
+			return output_queued(ts, buf, cap, gso);
 		}
 		memcpy(buf, r->data, n);
 		tcp_count(ts, SYNACK_CTR_IP_OUT);
@@ -523,7 +602,7 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 		if (nothing_due(tcb)) {
 			note_max_window(tcb);
 		} else {
-			n = build_segment(ts, tcb, buf, cap);
+			n = build_segment(ts, tcb, buf, cap, gso);
 			if (n)
 				return n;       /* stays listed: it may have more to send */
 		}
@@ -532,13 +611,15 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 	return 0;
 }
 
-size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap)
+size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap, uint32_t *gso)
 {
 	/* the driver asks until nothing comes: make the last, empty call cheap */
 	if (!ts->raw_len && !ts->ctl_len && !ts->cookie_len && list_empty(&ts->synack_out) &&
 	    list_empty(&ts->out_list))
 		return 0;
-	return output_queued(ts, buf, cap);
+	if (gso)
+		*gso = 0;
+	return output_queued(ts, buf, cap, gso);
 }
 
 void tcp_send_rst_for(struct tcp_stack *ts, struct tcb *tcb)

@@ -516,8 +516,10 @@ void tcp_icmp_input(struct tcp_stack *ts, const struct ip_icmp_err *e);
 /* ---- output.c: the one output routine ------------------------------------------------ */
 
 /* Builds the next packet (control queue first, then tcbs with output due) into
- * buf[0..cap). Returns its length or 0. */
-size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap);
+ * buf[0..cap). Returns its length or 0. gso NULL: always one wire packet; else, with
+ * cfg.gso on, the packet may be a super-segment: *gso is then its payload bytes per
+ * wire packet (synack_gso_segment cuts it), and 0 for a plain packet. */
+size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap, uint32_t *gso);
 /* Queues a RST for tcb (ABORT, §3.10.5): <SEQ=SND.NXT><CTL=RST>. */
 void tcp_send_rst_for(struct tcp_stack *ts, struct tcb *tcb);
 

@@ -1,0 +1,228 @@
+/*
+ * offload.c — segmentation and receive offloads for drivers (include/synack/synack.h
+ * "synack_output_gso", docs/choices.md "GSO/GRO"): the cut of a super-segment into wire
+ * packets (what a NIC's TSO or Linux's GSO does, RFC 9293 §3.7.1: each packet at most
+ * the effective MSS) and the merging of a burst of received in-order segments into one
+ * (Linux's GRO, net/ipv4/tcp_offload.c's rules, written from its documented behaviour).
+ *
+ * Invariants: a cut packet is byte for byte the segment the engine would have built
+ * alone (IPv4 ID, sequence number, PSH/FIN on the last, both checksums); GRO hands TCP
+ * only segments whose every wire packet passed both checksums, in sequence, with equal
+ * headers but for the sequence number and a final PSH, so TCP sees exactly the bytes and
+ * control information the packets carried.
+ */
+#include <string.h>
+
+#include "api/api.h"
+#include "ip/ip.h"
+
+#define GRO_MAX 65535u          /* an IPv4 datagram's length bound, Linux's too */
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+size_t synack_gso_segment(const uint8_t *pkt, size_t len, uint32_t gso_size, uint32_t index,
+			  uint8_t *out, size_t cap)
+{
+	size_t ihl, thl, hl, data, off, n, total;
+	uint8_t *tcp;
+	uint64_t sum;
+	bool last;
+
+	if (!pkt || !out || !gso_size || len < WIRE_IPV4_HDR_MIN || (pkt[0] >> 4) != 4)
+		return 0;
+	ihl = (size_t)(pkt[0] & 15) * 4;
+	if (ihl < WIRE_IPV4_HDR_MIN || ihl + WIRE_TCP_HDR_MIN > len ||
+	    pkt[9] != WIRE_IPPROTO_TCP)
+		return 0;
+	thl = (size_t)(pkt[ihl + 12] >> 4) * 4;
+	hl = ihl + thl;
+	if (thl < WIRE_TCP_HDR_MIN || hl > len)
+		return 0;
+	data = len - hl;
+	off = (size_t)index * gso_size;
+	if (off >= data && (index || data))
+		return 0;
+	n = data - off < gso_size ? data - off : gso_size;
+	last = off + n == data;
+	total = hl + n;
+	if (total > cap)
+		return 0;
+	memcpy(out, pkt, hl);
+	memcpy(out + hl, pkt + hl + off, n);
+	/* IPv4: total length, ID one more per packet (the engine's counter), checksum */
+	put16(out + 2, (uint16_t)total);
+	put16(out + 4, (uint16_t)(get16(pkt + 4) + index));
+	put16(out + 10, 0);
+	sum = ihl == WIRE_IPV4_HDR_MIN ? wire_csum_add20(0, out) : wire_csum_add(0, out, ihl);
+	put16(out + 10, wire_csum_fold(sum));
+	/* TCP: sequence number, PSH and FIN on the last packet only, checksum over the
+	 * pseudo-header with the final destination (no IP options: the engine does not
+	 * make super-segments with a source route) */
+	tcp = out + ihl;
+	put32(tcp + 4, get32(pkt + ihl + 4) + (uint32_t)off);
+	if (!last)
+		tcp[13] &= (uint8_t)~(WIRE_TCP_PSH | WIRE_TCP_FIN);
+	put16(tcp + 16, 0);
+	sum = wire_pseudo_ipv4(get32(out + 12), get32(out + 16), WIRE_IPPROTO_TCP,
+			       (uint16_t)(thl + n));
+	put16(tcp + 16, wire_csum_fold(wire_csum_add(sum, tcp, thl + n)));
+	return total;
+}
+
+/* ---- GRO ------------------------------------------------------------------------- */
+
+/* The segment being merged: the first packet's parsed header, its raw TCP header (for
+ * the option bytes), the payload so far (in the packet while alone, else in the
+ * stack's gro_buf) and the size of its full-sized pieces. */
+struct gro_held {
+	bool on;
+	uint32_t src, dst;
+	struct wire_tcp seg;
+	const uint8_t *hdr;     /* the first packet's TCP header, hdr_len bytes */
+	uint32_t piece;         /* payload bytes of the first packet */
+	bool ended;             /* a short piece or a PSH came: nothing may follow */
+};
+
+bool api_gro_may_start(const struct wire_tcp *seg)
+{
+	return seg->payload_len > 0 && (seg->flags & ~WIRE_TCP_PSH) == WIRE_TCP_ACK &&
+	       !seg->urp;
+}
+
+bool api_gro_may_merge(const struct wire_tcp *h, const uint8_t *h_hdr, uint32_t h_src,
+		       uint32_t h_dst, uint32_t piece, bool ended, const struct wire_tcp *seg,
+		       const uint8_t *hdr, uint32_t src, uint32_t dst)
+{
+	if (ended || src != h_src || dst != h_dst || seg->sport != h->sport ||
+	    seg->dport != h->dport || seg->seq != h->seq + (uint32_t)h->payload_len ||
+	    seg->ack != h->ack || seg->win != h->win || seg->reserved != h->reserved ||
+	    seg->urp || !seg->payload_len || seg->payload_len > piece ||
+	    (seg->flags & ~WIRE_TCP_PSH) != WIRE_TCP_ACK || seg->hdr_len != h->hdr_len ||
+	    h->payload_len + seg->payload_len + seg->hdr_len > GRO_MAX - WIRE_IPV4_HDR_MIN)
+		return false;
+	/* the options byte for byte (timestamps equal: Linux's GRO flushes on any
+	 * difference in them too) */
+	return !memcmp(h_hdr + WIRE_TCP_HDR_MIN, hdr + WIRE_TCP_HDR_MIN,
+		       (size_t)seg->hdr_len - WIRE_TCP_HDR_MIN);
+}
+
+static void gro_flush(struct synack_stack *s, struct gro_held *g)
+{
+	if (!g->on)
+		return;
+	g->on = false;
+	tcp_input(&s->tcp, g->dst, g->src, &g->seg);
+}
+
+/* Appends seg's payload to the held segment (moving the first piece into gro_buf). */
+static void gro_append(struct synack_stack *s, struct gro_held *g, const struct wire_tcp *seg)
+{
+	if (g->seg.payload != s->gro_buf) {
+		memcpy(s->gro_buf, g->seg.payload, g->seg.payload_len);
+		g->seg.payload = s->gro_buf;
+	}
+	memcpy(s->gro_buf + g->seg.payload_len, seg->payload, seg->payload_len);
+	g->seg.payload_len += seg->payload_len;
+	if ((seg->flags & WIRE_TCP_PSH) || seg->payload_len < g->piece) {
+		g->seg.flags |= seg->flags & WIRE_TCP_PSH;
+		g->ended = true;
+	}
+}
+
+/* One packet through IPv4 and the TCP checksum; true when it is a plain TCP segment
+ * (no IP options to act on) now in *seg, else it was dropped and counted. */
+static bool gro_rx(struct synack_stack *s, const uint8_t *pkt, size_t len, struct ip_rx *rx,
+		   struct wire_tcp *seg)
+{
+	struct tcp_stack *ts = &s->tcp;
+
+	tcp_count(ts, SYNACK_CTR_IP_IN);
+	if (ip_input(ts->addrs, ts->naddrs, ts->cfg.accept_source_route != 0, pkt, len, rx) !=
+	    IP_RX_TCP) {
+		tcp_count(ts, rx->drop_ctr);
+		return false;
+	}
+	if (wire_tcp_parse(rx->payload, rx->payload_len, seg) != WIRE_OK) {
+		tcp_count(ts, SYNACK_CTR_TCP_MALFORMED);
+		tcp_note(ts, NULL, SYNACK_NOTE_IN, SYNACK_V_DROPPED, TCP_CLOSED, NULL, rx->dst,
+			 rx->src, "dropped: malformed TCP header");
+		return false;
+	}
+	if (!wire_tcp_csum_ok(rx->src, rx->dst, rx->payload, rx->payload_len)) {
+		tcp_count(ts, SYNACK_CTR_TCP_BAD_CSUM);
+		tcp_note(ts, NULL, SYNACK_NOTE_IN, SYNACK_V_DROPPED, TCP_CLOSED, seg, rx->dst,
+			 rx->src, "dropped: bad checksum");
+		return false;
+	}
+	tcp_count(ts, SYNACK_CTR_TCP_IN);
+	return true;
+}
+
+/* Whether the packet goes through the whole synack_input (ICMP, IP options, not for
+ * us, not TCP): a cheap look at the header, the full checks follow either way. */
+static bool is_plain_tcp(const uint8_t *pkt, size_t len)
+{
+	return len >= WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN && pkt[0] == 0x45 &&
+	       pkt[9] == WIRE_IPPROTO_TCP;
+}
+
+void synack_input_burst(struct synack_stack *s, uint64_t now_ns, const struct synack_pkt *pkts,
+			size_t n)
+{
+	struct gro_held g = {.on = false};
+
+	if (s->tcp.cfg.gro && !s->gro_buf)
+		s->gro_buf = base_alloc(&s->tcp.alloc, GRO_MAX);
+	if (!s->tcp.cfg.gro || !s->gro_buf) {
+		for (size_t i = 0; i < n; i++)
+			synack_input(s, now_ns, pkts[i].data, pkts[i].len);
+		return;
+	}
+	tcp_set_now(&s->tcp, now_ns);
+	for (size_t i = 0; i < n; i++) {
+		struct ip_rx rx;
+		struct wire_tcp seg;
+
+		if (!is_plain_tcp(pkts[i].data, pkts[i].len)) {
+			gro_flush(s, &g);
+			synack_input(s, now_ns, pkts[i].data, pkts[i].len);
+			continue;
+		}
+		if (!gro_rx(s, pkts[i].data, pkts[i].len, &rx, &seg))
+			continue;       /* dropped and counted; a gap ends the merge below */
+		if (g.on && api_gro_may_merge(&g.seg, g.hdr, g.src, g.dst, g.piece, g.ended,
+					      &seg, rx.payload, rx.src, rx.dst)) {
+			gro_append(s, &g, &seg);
+			continue;
+		}
+		gro_flush(s, &g);
+		if (!api_gro_may_start(&seg)) {
+			tcp_input(&s->tcp, rx.dst, rx.src, &seg);
+			continue;
+		}
+		g = (struct gro_held){.on = true, .src = rx.src, .dst = rx.dst, .seg = seg,
+				      .hdr = rx.payload, .piece = (uint32_t)seg.payload_len,
+				      .ended = (seg.flags & WIRE_TCP_PSH) != 0};
+	}
+	gro_flush(s, &g);
+}
