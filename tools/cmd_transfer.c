@@ -29,13 +29,15 @@ static void usage(FILE *out)
 		"         [--dup 1%%] [--reorder 10%%] [--reorder-delay 1ms] [--corrupt 1%%]\n"
 		"         [--cc cubic|newreno] [--seed N] [--flows N] [--queue PKTS] [--buf BYTES]\n"
 		"         [--mtu N] [--limit 3600s] [--pcap FILE] [--no-hash] [--no-sack]\n"
-		"         [--read-every 10ms [--read-chunk 1000]] [--quiet]\n"
+		"         [--read-every 10ms [--read-chunk 1000]] [--offload] [--quiet]\n"
 		"  sizes: 64M = 64 MiB; --bw in bits/s: 1G = 10^9 (0 = infinite); times:\n"
 		"  ns/us/ms/s (default ms); rates: 5%% or 0.05 or 50000ppm, each direction.\n"
 		"  A progress line is shown on a terminal. Exit 0 when the SHA-256s match and\n"
 		"  both ends closed (sender TIME-WAIT, receiver CLOSED, nothing left after 2MSL).\n"
 		"  --read-every: a slow application, one recv() of --read-chunk bytes (default\n"
-		"  64K) per flow per period, so the receive window closes and reopens.\n");
+		"  64K) per flow per period, so the receive window closes and reopens.\n"
+		"  --offload: both stacks with GSO and GRO (the link still carries MTU packets;\n"
+		"  fewer ACKs when packets arrive at the same instant, e.g. --bw 0).\n");
 }
 
 struct targs {
@@ -123,6 +125,10 @@ static int parse_args(int argc, char **argv, struct targs *a)
 		}
 		if (!strcmp(argv[i], "--no-hash")) {
 			c->no_hash = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "--offload")) {
+			c->gso = c->gro = true; /* docs/choices.md "Offloads" */
 			continue;
 		}
 		if (!strcmp(argv[i], "--no-sack")) {
