@@ -126,7 +126,8 @@ void tcp_rack_on_rto(struct tcp_stack *ts, struct tcb *tcb);
  * unmark_loss) and reordering is taken as seen (Linux tcp_check_sack_reordering). */
 void tcp_rack_on_undo(struct tcb *tcb);
 
-/* Recovery ended (§6.2 step 4: reo_wnd_persist counts down, then reo_wnd_mult = 1). */
+/* Recovery ended without undo (§6.2 step 4: reo_wnd_persist counts down, then
+ * reo_wnd_mult = 1; an undone episode does not count, as Linux). */
 void tcp_rack_on_recovery_end(struct tcb *tcb);
 
 /* §7.2: the probe timeout for the current flight, in ns: 2 SRTT, plus rto_min when one

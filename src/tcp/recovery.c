@@ -608,7 +608,9 @@ static bool undo_at_full_ack(struct tcp_stack *ts, struct tcb *tcb, const struct
 	r->has_recover = false;
 	r->eifel_pending = r->eifel_armed = r->eifel_known = false;
 	r->undo_armed = false;
-	tcp_rack_on_recovery_end(tcb);
+	/* no tcp_rack_on_recovery_end: an undone episode does not count against RFC 8985
+	 * §6.2 step 4's reo_wnd_persist (Linux tcp_try_undo_recovery decrements it only
+	 * when the recovery is not undone) */
 	tcp_count(ts, SYNACK_CTR_TCP_UNDO_TS);
 	tcp_cc_undo(ts, tcb);
 	return true;
