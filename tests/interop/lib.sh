@@ -2,6 +2,8 @@
 # namespace, Linux's own tools on the other side of the device.
 #
 #   it_ns_up [MTU]                 namespace $IT_NS with tun0, Linux at 10.9.0.1/24
+#   it_ns2_up                      a second one, $IT_NS2, made the same way (for two runs
+#                                  side by side that must not share Linux's counters)
 #   it_start NAME ARGS...          runs `synack ARGS --pcap $IT_TMP/NAME.pcap` in the
 #                                  namespace, stderr to $IT_TMP/NAME.log; sets IT_PID
 #   it_wait_log NAME REGEX [S]     polls NAME.log until REGEX appears (S seconds, default 30)
@@ -38,6 +40,7 @@ fi
 IT_TMP=$(mktemp -d)
 IT_NS=sk_${IT_NAME#interop_}_$$
 IT_NS=${IT_NS:0:60}
+IT_NS2=
 IT_PIDS=()
 IT_PID=
 
@@ -74,6 +77,7 @@ it_cleanup() {
 		echo "captures and logs kept in $keep" >&2
 	fi
 	ip netns del "$IT_NS" 2>/dev/null || true
+	[ -z "$IT_NS2" ] || ip netns del "$IT_NS2" 2>/dev/null || true
 	rm -rf "$IT_TMP"
 	exit "$rc"
 }
@@ -82,6 +86,12 @@ trap it_cleanup EXIT
 it_ns_up() {
 	"$srcdir/scripts/netns.sh" up "$IT_NS" tun0 10.9.0.1/24 "${1:-}" ||
 		fail "cannot create namespace $IT_NS"
+}
+
+it_ns2_up() {
+	IT_NS2=${IT_NS:0:57}_2
+	"$srcdir/scripts/netns.sh" up "$IT_NS2" tun0 10.9.0.1/24 ||
+		fail "cannot create namespace $IT_NS2"
 }
 
 it_in() {

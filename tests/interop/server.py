@@ -9,7 +9,10 @@ usage: server.py MODE ADDR PORT READYFILE [ARG]
   peer       print "peer A:P" and close at once
   send FILE  send FILE, shut down writing, read until EOF, print "received N bytes sha256 H"
 The listening socket is ready when READYFILE exists. Results go to stdout. Everything is
-bounded by a timeout: 20 s, or $SERVER_TIMEOUT seconds.
+bounded by a timeout: 20 s, or $SERVER_TIMEOUT seconds. $SERVER_CC, when set, names the
+congestion control of the connection (TCP_CONGESTION on the listening socket, which the
+accepted one inherits; checked on the accepted socket): the namespace's default is the
+host's net.ipv4.tcp_congestion_control, which a namespace cannot change here.
 """
 import hashlib
 import os
@@ -31,6 +34,9 @@ def main():
     mode, addr, port, ready = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    cc = os.environ.get("SERVER_CC", "")
+    if cc:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, cc.encode())
     s.bind((addr, port))
     s.listen(1)
     timeout = float(os.environ.get("SERVER_TIMEOUT", "20"))
@@ -38,6 +44,10 @@ def main():
     open(ready, "w").close()
     c, peer = s.accept()
     c.settimeout(timeout)
+    if cc:
+        got = c.getsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, 16).rstrip(b"\0").decode()
+        if got != cc:
+            sys.exit(f"server.py: TCP_CONGESTION is {got}, want {cc}")
     if mode == "halfclose":
         n, h = drain(c)
         c.sendall(f"got {n} bytes sha256 {h}\n".encode())
