@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "synack/transfer.h"
+#include "plain_alloc.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TM_BYTES (4ull << 20)
@@ -155,19 +156,6 @@
 	CELL(loss10_dup5_reorder10_corrupt1_rtt50, 10, 5, 10, 1, 50) \
 	CELL(loss10_dup5_reorder10_corrupt1_rtt300, 10, 5, 10, 1, 300)
 
-static void *tm_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return malloc(n);
-}
-
-static void tm_free(void *ctx, void *p, size_t n)
-{
-	(void)ctx;
-	(void)n;
-	free(p);
-}
-
 /* The cell's virtual-time budget in nanoseconds (see the header comment). */
 static inline uint64_t tm_budget_ns(uint64_t bytes, double p, double rtt_s)
 {
@@ -211,8 +199,8 @@ static inline void tm_run_cell(const char *name, int loss, int dup, int reorder,
 	c.seed = 4000000u + (uint64_t)loss * 100000u + (uint64_t)dup * 10000u +
 		 (uint64_t)reorder * 1000u + (uint64_t)corrupt * 100u + (uint64_t)rtt_ms;
 	c.time_limit_ns = tm_budget_ns(c.bytes, (loss + corrupt) / 100.0, rtt_ms / 1000.0);
-	c.env.alloc = tm_alloc;
-	c.env.free = tm_free;
+	c.env.alloc = plain_alloc;
+	c.env.free = plain_free;
 	rc = synack_transfer_run(&c, res);
 	tm_hex(f->sha_sent, hs);
 	tm_hex(f->sha_received, hr);

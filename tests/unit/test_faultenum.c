@@ -57,6 +57,7 @@
 #include "synack/sim.h"
 #include "synack/synack.h"
 #include "synack/trace.h"
+#include "plain_alloc.h"
 
 static const char *fe_event_name(int kind);
 struct fe_run;
@@ -219,19 +220,6 @@ static void fe_fail(struct fe_run *r, const char *fmt, ...)
 }
 
 static const char fe_host_ch[2] = {'A', 'B'};
-
-static void *fe_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return malloc(n);
-}
-
-static void fe_free(void *ctx, void *p, size_t n)
-{
-	(void)ctx;
-	(void)n;
-	free(p);
-}
 
 static int fe_dir_of(const struct fe_run *r, int host)
 {
@@ -585,8 +573,8 @@ static void fe_setup(struct fe_run *r)
 	struct synack_link_dir d = {.latency_ns = FE_LATENCY_NS};
 	struct synack_stack *sb;
 
-	sc.env.alloc = fe_alloc;
-	sc.env.free = fe_free;
+	sc.env.alloc = plain_alloc;
+	sc.env.free = plain_free;
 	r->sim = synack_sim_new(&sc);
 	cr_assert(r->sim);
 	if (!r->tracing)

@@ -21,24 +21,12 @@
 #include "synack/synack.h"
 #include "synack/transfer.h"
 #include "wire/wire.h"
+#include "plain_alloc.h"
 
 #define A_ADDR 0x0a000001u
 #define B_ADDR 0x0a000002u
 #define MS 1000000ull
 #define MAXPKT 4096u
-
-static void *t_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return malloc(n);
-}
-
-static void t_free(void *ctx, void *p, size_t n)
-{
-	(void)ctx;
-	(void)n;
-	free(p);
-}
 
 /* ---- a two-stack rig driven by hand ------------------------------------------------ */
 
@@ -72,7 +60,7 @@ static void log_pkt(struct rig *r, const uint8_t *p, size_t n)
 static struct synack_stack *new_stack(uint32_t addr, bool gso, bool gro)
 {
 	struct synack_config cfg;
-	struct synack_env env = {.alloc = t_alloc, .free = t_free};
+	struct synack_env env = {.alloc = plain_alloc, .free = plain_free};
 	struct synack_stack *s;
 
 	synack_config_default(&cfg);
@@ -515,8 +503,8 @@ static void run_sim(bool gso, bool gro, uint32_t fault_ppm, struct trace_hash *t
 	c.gro = gro;
 	c.tap = hash_tap;
 	c.tap_ctx = th;
-	c.env.alloc = t_alloc;
-	c.env.free = t_free;
+	c.env.alloc = plain_alloc;
+	c.env.free = plain_free;
 	memset(res, 0, sizeof *res);
 	th->h = 0xcbf29ce484222325ull;
 	th->n = 0;

@@ -20,6 +20,7 @@
  * was the test's own pipe (Python's short write when stopped), not the engine. */
 #include "harness.h"
 #include "synack/transfer.h"
+#include "plain_alloc.h"
 
 #define PEER_ISS 0xfffff000u   /* the stream crosses sequence number 2^32 early on */
 #define PEER_MSS 1460u
@@ -265,19 +266,6 @@ Test(recv_slow_reader, sack_tiny_buffer) { sweep(false, true, true, 1001); }
 
 /* ---- the same through the simulator: `synack transfer --read-every T --read-chunk N` */
 
-static void *tx_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return malloc(n);
-}
-
-static void tx_free(void *ctx, void *p, size_t n)
-{
-	(void)ctx;
-	(void)n;
-	free(p);
-}
-
 /* 256 KiB between two stacks over a lossy, duplicating, reordering link, read by an
  * application that takes chunk bytes every every_ms: the SHA-256s agree, both ends
  * close, and the reader set the pace (the last byte is read no sooner than that many
@@ -304,8 +292,8 @@ static void slow_transfer(uint32_t buf, uint64_t every_ms, uint32_t chunk, bool 
 	c.no_sack = no_sack;
 	c.seed = seed;
 	c.time_limit_ns = 3600 * SEC;
-	c.env.alloc = tx_alloc;
-	c.env.free = tx_free;
+	c.env.alloc = plain_alloc;
+	c.env.free = plain_free;
 	rc = synack_transfer_run(&c, res);
 	cr_assert_eq(res->error, 0, "setup failed: %s (%d)", res->what, res->error);
 	cr_assert(!res->timed_out, "seed %llu: %llu of %llu bytes read in the time limit",

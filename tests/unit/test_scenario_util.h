@@ -13,6 +13,7 @@
 
 #include "synack/sim.h"
 #include "synack/synack.h"
+#include "plain_alloc.h"
 
 #define US 1000ull
 #define MSEC 1000000ull
@@ -34,22 +35,9 @@ struct want_seg {
 	int receiver_state;
 };
 
-static void *sc_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return malloc(n);
-}
-
-static void sc_free(void *ctx, void *p, size_t n)
-{
-	(void)ctx;
-	(void)n;
-	free(p);
-}
-
 static inline struct synack_sc_run *run_scenario(const char *id, uint64_t seed)
 {
-	struct synack_env env = {.alloc = sc_alloc, .free = sc_free};
+	struct synack_env env = {.alloc = plain_alloc, .free = plain_free};
 	const struct synack_scenario *sc = synack_scenario_find(id);
 	struct synack_sc_run *run;
 

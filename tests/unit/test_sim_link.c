@@ -9,24 +9,12 @@
 #include <string.h>
 
 #include "sim/sim_internal.h"
+#include "plain_alloc.h"
 
 #define A_ADDR 0x0a000001u
 #define B_ADDR 0x0a000002u
 #define C_ADDR 0x0a000003u
 #define MS 1000000ull
-
-static void *t_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return malloc(n);
-}
-
-static void t_free(void *ctx, void *p, size_t n)
-{
-	(void)ctx;
-	(void)n;
-	free(p);
-}
 
 struct arrival {
 	uint64_t t;
@@ -72,8 +60,8 @@ static struct synack_sim *new_sim(uint64_t seed, uint32_t max_events)
 {
 	struct synack_sim_config cfg = {.seed = seed, .max_events = max_events};
 
-	cfg.env.alloc = t_alloc;
-	cfg.env.free = t_free;
+	cfg.env.alloc = plain_alloc;
+	cfg.env.free = plain_free;
 	return synack_sim_new(&cfg);
 }
 

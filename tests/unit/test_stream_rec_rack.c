@@ -10,8 +10,6 @@
 #include "tcp/cc.h"
 #include "tcp/rack.h"
 
-#define B(...) ((const uint32_t[]){__VA_ARGS__})
-
 static uint64_t t0;
 
 static void open40(struct rig *r)
@@ -21,18 +19,6 @@ static void open40(struct rig *r)
 	r->tcb->rtt.rttvar_us = 0;
 	t0 = r->h.now;
 	expect_flight(r);
-}
-
-/* The next data segment: [REL(x), REL(x) + len), whatever PSH says (more data may be
- * queued than the rig's 10 segments). */
-static void expect_seg(struct rig *r, uint32_t x, uint32_t len)
-{
-	do
-		cr_assert(h_next(&r->h), "expected data at rel %u, got nothing", x);
-	while (!r->h.out.payload_len);
-	cr_assert_eq(r->h.out.seq, REL(r, x), "data at rel %u, expected rel %u",
-		     r->h.out.seq - REL(r, 0), x);
-	cr_assert_eq(r->h.out.payload_len, len);
 }
 
 static uint64_t rexmit_deadline(const struct rig *r)

@@ -1,13 +1,16 @@
 /*
- * test_stream_rec_rig.h — fixture for the loss-recovery tests (test_stream_rec_*.c):
- * a connection accepted (cfg.sack on) from a peer whose SYN carries MSS 1000 (and
- * SACK-permitted when asked), window 65535, no timestamps or window scaling, so SMSS = 1000 exactly; then
- * 10000 bytes sent as 10 full segments (within IW10, RFC 6928), segment k covering
- * relative sequence numbers [1000 k, 1000 k + 1000) (relative to ISS + 1).
+ * test_stream_rec_rig.h — fixture for the loss-recovery tests (test_stream_rec_*.c,
+ * test_tcp_paws_sndbuf.c): a connection accepted from a peer whose SYN carries the
+ * options a test asks for (rig_accept: MSS, SACK-permitted, timestamps), window 65535,
+ * no window scaling. rig_open*: MSS 1000 (and SACK-permitted when asked), no timestamps,
+ * so SMSS = 1000 exactly; then 10000 bytes sent as 10 full segments (within IW10, RFC
+ * 6928), segment k covering relative sequence numbers [1000 k, 1000 k + 1000) (relative
+ * to ISS + 1).
  *
  * Reading output: expect_data() skips pure ACKs (their timing is the receive side's
- * business) and asserts the next segment that carries data; expect_no_data() drains
- * everything and asserts none carries data, SYN or FIN.
+ * business) and asserts the next segment that carries data; expect_seg() the same
+ * whatever the flags; expect_no_data() drains everything and asserts none carries data,
+ * SYN or FIN.
  */
 #ifndef SYNACK_TESTS_STREAM_REC_RIG_H
 #define SYNACK_TESTS_STREAM_REC_RIG_H
@@ -26,6 +29,8 @@ struct rig {
 	struct tcb *tcb;
 	uint32_t peer_win;
 	uint32_t peer_seq;      /* SEG.SEQ of the peer's next segment */
+	uint32_t peer_tsval;    /* with timestamps: the peer's next TSval (peer_ack_ts) */
+	uint32_t tsecr;         /* with timestamps: what the peer echoes (tests keep it) */
 	size_t idle_bytes;      /* live bytes (cache excluded) once accepted, before the flight */
 };
 
@@ -38,11 +43,23 @@ static inline size_t rig_live_bytes(const struct rig *r)
 /* Relative sequence number -> absolute. */
 #define REL(r, x) ((r)->iss + 1 + (uint32_t)(x))
 
-/* The connection under cfg (borrowed; cfg->sack should be 1 to offer SACK). */
-static inline void rig_open_cfg(struct rig *r, bool sack, const struct synack_config *cfg)
+/* SACK blocks as relative pairs: B(left, right, ...). */
+#define B(...) ((const uint32_t[]){__VA_ARGS__})
+
+/*
+ * Accepts a connection under cfg (borrowed) from a peer whose SYN carries the options
+ * syn (MSS, SACK-permitted and timestamps as its present bits say), window 65535. With
+ * timestamps the handshake's ACK carries TSval syn.ts_val + 1 echoing the SYN-ACK's and
+ * r->peer_tsval is the next one. Asserts what was negotiated: SACK and timestamps when
+ * both sides offered them, SMSS = syn.mss less the 12 octets of timestamps. Sends
+ * nothing.
+ */
+static inline void rig_accept(struct rig *r, const struct synack_config *cfg,
+			      struct wire_tcp_opts syn)
 {
-	struct wire_tcp_opts o = { .present = WIRE_HAS_MSS, .mss = SMSS };
-	static char data[NSEG * SMSS];
+	bool ts = (syn.present & WIRE_HAS_TS) && cfg->timestamps;
+	bool sack = (syn.present & WIRE_HAS_SACKOK) && cfg->sack;
+	struct wire_tcp_opts o = { 0 };
 	uint32_t a;
 	int l;
 
@@ -51,19 +68,37 @@ static inline void rig_open_cfg(struct rig *r, bool sack, const struct synack_co
 	r->peer_win = 65535;
 	r->peer_seq = PEER_ISN + 1;
 	l = h_listen(&r->h, SRV_PORT, 16);
-	if (sack)
-		o.present |= WIRE_HAS_SACKOK;
-	h_send_opt(&r->h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 65535, &o, NULL, 0, 0);
+	h_send_opt(&r->h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 65535, &syn, NULL, 0, 0);
 	EXPECT_SEG(&r->h, F_SYN | F_ACK, r->h.out.seq, PEER_ISN + 1, ANYWIN);
 	r->iss = r->h.out.seq;
-	h_send(&r->h, PEER_PORT, SRV_PORT, F_ACK, PEER_ISN + 1, r->iss + 1, 65535);
+	if (ts) {
+		o.present = WIRE_HAS_TS;
+		o.ts_val = syn.ts_val + 1;
+		o.ts_ecr = r->h.out.opt.ts_val;
+		r->peer_tsval = syn.ts_val + 2;
+	}
+	h_send_opt(&r->h, PEER_PORT, SRV_PORT, F_ACK, PEER_ISN + 1, r->iss + 1, 65535, &o, NULL,
+		   0, 0);
 	EXPECT_NONE(&r->h);
 	r->fd = synack_accept(r->h.s, l, &a, NULL);
-	cr_assert_geq(r->fd, 0);
+	cr_assert_geq(r->fd, 0, "the ACK of our SYN-ACK was not taken");
 	r->tcb = api_tcb(r->h.s, r->fd);
 	cr_assert_not_null(r->tcb);
 	cr_assert_eq(r->tcb->sack_ok, sack);
-	cr_assert_eq(r->tcb->snd_mss, SMSS);
+	cr_assert_eq(r->tcb->ts_ok, ts);
+	cr_assert_eq(r->tcb->snd_mss, syn.mss - (ts ? 12u : 0u));
+}
+
+/* The connection under cfg (borrowed; cfg->sack should be 1 to offer SACK): MSS 1000,
+ * no timestamps, the 10 segments queued. */
+static inline void rig_open_cfg(struct rig *r, bool sack, const struct synack_config *cfg)
+{
+	struct wire_tcp_opts o = { .present = WIRE_HAS_MSS, .mss = SMSS };
+	static char data[NSEG * SMSS];
+
+	if (sack)
+		o.present |= WIRE_HAS_SACKOK;
+	rig_accept(r, cfg, o);
 	for (unsigned i = 0; i < sizeof data; i++)
 		data[i] = (char)('a' + i % 26);
 	r->idle_bytes = rig_live_bytes(r);
@@ -109,6 +144,19 @@ static inline void expect_data(struct rig *r, uint32_t x, uint32_t len)
 	cr_assert_eq(!!(r->h.out.flags & F_PSH), x + len == NSEG * SMSS);
 }
 
+/* The next segment carrying data, whatever its flags (more data may be queued than the
+ * rig's 10 segments): exactly [REL(x), REL(x) + len). */
+static inline void expect_seg(struct rig *r, uint32_t x, uint32_t len)
+{
+	do
+		cr_assert(h_next(&r->h), "expected data at rel %u, got nothing", x);
+	while (!r->h.out.payload_len);
+	cr_assert_eq(r->h.out.seq, REL(r, x), "data at rel %u, expected rel %u",
+		     r->h.out.seq - REL(r, 0), x);
+	cr_assert_eq(r->h.out.payload_len, len, "len %zu at rel %u, expected %u",
+		     r->h.out.payload_len, x, len);
+}
+
 static inline void expect_no_data(struct rig *r)
 {
 	while (h_next(&r->h))
@@ -125,22 +173,40 @@ static inline void expect_flight(struct rig *r)
 	expect_no_data(r);
 }
 
-/* The peer ACKs relative ack with window win and nsack SACK blocks (relative pairs). */
-static inline void peer_ack(struct rig *r, uint32_t ack, uint16_t win, unsigned nsack,
-			    const uint32_t *blk)
+/* The peer's segment at r->peer_seq: flags ACK (+PSH with a payload), ACK relative ack,
+ * window win, the options o (timestamps or none) plus nsack SACK blocks (relative
+ * pairs), len bytes of payload (borrowed for the call). */
+static inline void peer_send(struct rig *r, uint32_t ack, uint16_t win, struct wire_tcp_opts o,
+			     unsigned nsack, const uint32_t *blk, const char *payload, size_t len)
 {
-	struct wire_tcp_opts o = { 0 };
-
 	if (nsack) {
-		o.present = WIRE_HAS_SACK;
+		o.present |= WIRE_HAS_SACK;
 		o.sack_count = (uint8_t)nsack;
 		for (unsigned i = 0; i < nsack; i++) {
 			o.sack[i].left = REL(r, blk[2 * i]);
 			o.sack[i].right = REL(r, blk[2 * i + 1]);
 		}
 	}
-	h_send_opt(&r->h, PEER_PORT, SRV_PORT, F_ACK, r->peer_seq, REL(r, ack), win, &o, NULL,
-		   0, 0);
+	h_send_opt(&r->h, PEER_PORT, SRV_PORT, F_ACK | (len ? F_PSH : 0), r->peer_seq,
+		   REL(r, ack), win, &o, payload, len, 0);
+}
+
+/* The peer ACKs relative ack with window win and nsack SACK blocks (relative pairs). */
+static inline void peer_ack(struct rig *r, uint32_t ack, uint16_t win, unsigned nsack,
+			    const uint32_t *blk)
+{
+	peer_send(r, ack, win, (struct wire_tcp_opts){ 0 }, nsack, blk, NULL, 0);
+}
+
+/* The same with timestamps: TSval r->peer_tsval (then incremented), TSecr tsecr, window
+ * r->peer_win. */
+static inline void peer_ack_ts(struct rig *r, uint32_t ack, unsigned nsack,
+			       const uint32_t *blk, uint32_t tsecr)
+{
+	struct wire_tcp_opts o = { .present = WIRE_HAS_TS, .ts_val = r->peer_tsval++,
+				   .ts_ecr = tsecr };
+
+	peer_send(r, ack, (uint16_t)r->peer_win, o, nsack, blk, NULL, 0);
 }
 
 static inline void dupack(struct rig *r, uint32_t ack)

@@ -7,8 +7,6 @@
  * window arithmetic is cc.c's, tested in test_stream_cc_*). */
 #include "test_stream_rec_rig.h"
 
-#define B(...) ((const uint32_t[]){__VA_ARGS__})
-
 Test(stream_rec_sackrec, duplicate_needs_new_sack_information)
 {
 	struct rig r;

@@ -8,13 +8,11 @@
  *     dropped with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.
  *   - send-buffer autotuning (tcp/sndbuf.c, Linux tcp_sndbuf_expand): 2 x max(10, cwnd
  *     in segments) x SMSS, never above wmem_max, never after SO_SNDBUF.
- * Fixture: a passive connection, MSS 1000 (SMSS 988 with timestamps: 12 bytes of every
- * segment go to the option), SACK and timestamps on, no window scaling, RFC 6675
- * recovery (tcp_recovery 0: loss marking by SACK count, deterministic here).
+ * Fixture: test_stream_rec_rig.h's rig_accept, MSS 1000 (SMSS 988 with timestamps: 12
+ * bytes of every segment go to the option), SACK and timestamps on, no window scaling,
+ * RFC 6675 recovery (tcp_recovery 0: loss marking by SACK count, deterministic here).
  */
-#include "harness.h"
-#include "api/api.h"
-#include "tcp/recovery.h"
+#include "test_stream_rec_rig.h"
 #include "tcp/sndbuf.h"
 
 #define PMSS 1000u
@@ -22,48 +20,20 @@
 #define NS   10u                /* segments of the first flight (IW10) */
 #define RN   (PEER_ISN + 1)     /* our RCV.NXT */
 
-struct pw {
-	struct harness h;
-	int fd;
-	uint32_t iss;
-	struct tcb *tcb;
-	uint32_t tsecr;         /* our latest TSval */
-};
-
-#define REL(p, x) ((p)->iss + 1 + (uint32_t)(x))
-
-static void pw_open(struct pw *p, uint32_t wmem_max, bool send_flight)
+static void pw_open(struct rig *p, uint32_t wmem_max, bool send_flight)
 {
 	struct wire_tcp_opts o = { .present = WIRE_HAS_MSS | WIRE_HAS_SACKOK | WIRE_HAS_TS,
 				   .mss = PMSS, .ts_val = 100 };
 	static char data[NS * SM];
 	struct synack_config cfg;
-	uint32_t a;
-	int l;
 
-	memset(p, 0, sizeof *p);
 	h_default_config(&cfg);
 	cfg.sack = 1;
 	cfg.timestamps = 1;
 	cfg.recovery = 0;
 	if (wmem_max)
 		cfg.wmem_max = wmem_max;
-	h_init_cfg(&p->h, &cfg);
-	l = h_listen(&p->h, SRV_PORT, 4);
-	h_send_opt(&p->h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 65535, &o, NULL, 0, 0);
-	EXPECT_SEG(&p->h, F_SYN | F_ACK, p->h.out.seq, RN, ANYWIN);
-	p->iss = p->h.out.seq;
-	o.present = WIRE_HAS_TS;
-	o.ts_val = 101;
-	o.ts_ecr = p->h.out.opt.ts_val;
-	h_send_opt(&p->h, PEER_PORT, SRV_PORT, F_ACK, RN, p->iss + 1, 65535, &o, NULL, 0, 0);
-	EXPECT_NONE(&p->h);
-	p->fd = synack_accept(p->h.s, l, &a, NULL);
-	cr_assert_geq(p->fd, 0);
-	p->tcb = api_tcb(p->h.s, p->fd);
-	cr_assert_not_null(p->tcb);
-	cr_assert(p->tcb->sack_ok && p->tcb->ts_ok);
-	cr_assert_eq(p->tcb->snd_mss, SM);
+	rig_accept(p, &cfg, o);
 	if (!send_flight)
 		return;
 	memset(data, 'x', sizeof data);
@@ -79,30 +49,21 @@ static void pw_open(struct pw *p, uint32_t wmem_max, bool send_flight)
 
 /* The peer's segment at RCV.NXT: ACK rel ack, window win, TSval tsval, SACK blocks
  * (relative pairs), payload len bytes. */
-static void pw_seg(struct pw *p, uint32_t ack, uint16_t win, uint32_t tsval, unsigned nsack,
+static void pw_seg(struct rig *p, uint32_t ack, uint16_t win, uint32_t tsval, unsigned nsack,
 		   const uint32_t *blk, const char *payload, size_t len)
 {
 	struct wire_tcp_opts o = { .present = WIRE_HAS_TS, .ts_val = tsval, .ts_ecr = p->tsecr };
 
-	if (nsack) {
-		o.present |= WIRE_HAS_SACK;
-		o.sack_count = (uint8_t)nsack;
-		for (unsigned i = 0; i < nsack; i++) {
-			o.sack[i].left = REL(p, blk[2 * i]);
-			o.sack[i].right = REL(p, blk[2 * i + 1]);
-		}
-	}
-	h_send_opt(&p->h, PEER_PORT, SRV_PORT, F_ACK | (len ? F_PSH : 0), RN, REL(p, ack), win,
-		   &o, payload, len, 0);
+	peer_send(p, ack, win, o, nsack, blk, payload, len);
 }
 
-static uint64_t ctr(struct pw *p, int c)
+static uint64_t ctr(struct rig *p, int c)
 {
 	return synack_counter(p->h.s, c);
 }
 
 /* The newest duplicate ACK: TSval 300, one segment SACKed. */
-static void pw_first_dupack(struct pw *p)
+static void pw_first_dupack(struct rig *p)
 {
 	static const uint32_t b1[] = { SM, 2 * SM };
 
@@ -116,7 +77,7 @@ static void pw_first_dupack(struct pw *p)
 Test(tcp_paws_disordered, reordered_dupack_sack_used)
 {
 	static const uint32_t b2[] = { 2 * SM, 5 * SM };
-	struct pw p;
+	struct rig p;
 
 	pw_open(&p, 0, true);
 	pw_first_dupack(&p);
@@ -141,7 +102,7 @@ Test(tcp_paws_disordered, reordered_dupack_sack_used)
 Test(tcp_paws_disordered, data_with_old_timestamp_dropped)
 {
 	static const uint32_t b2[] = { 2 * SM, 5 * SM };
-	struct pw p;
+	struct rig p;
 
 	pw_open(&p, 0, true);
 	pw_first_dupack(&p);
@@ -160,7 +121,7 @@ Test(tcp_paws_disordered, data_with_old_timestamp_dropped)
 Test(tcp_paws_disordered, new_ack_with_old_timestamp_dropped)
 {
 	static const uint32_t b2[] = { 2 * SM, 5 * SM };
-	struct pw p;
+	struct rig p;
 
 	pw_open(&p, 0, true);
 	pw_first_dupack(&p);
@@ -177,7 +138,7 @@ Test(tcp_paws_disordered, new_ack_with_old_timestamp_dropped)
 
 Test(tcp_paws_disordered, window_update_with_old_timestamp_dropped)
 {
-	struct pw p;
+	struct rig p;
 
 	pw_open(&p, 0, true);
 	pw_first_dupack(&p);
@@ -203,7 +164,7 @@ Test(tcp_paws_disordered, window_update_with_old_timestamp_dropped)
 
 Test(tcp_paws_disordered, older_than_one_rto_dropped)
 {
-	struct pw p;
+	struct rig p;
 
 	pw_open(&p, 0, true);
 	/* RTO 200 ms (rto_min: the handshake's RTT sample was 0): 200 * 1024 / 1000 = 204
@@ -223,7 +184,7 @@ Test(tcp_paws_disordered, older_than_one_rto_dropped)
 
 /* ---- send-buffer autotuning ------------------------------------------------------- */
 
-static int sndbuf_of(struct pw *p)
+static int sndbuf_of(struct rig *p)
 {
 	int v = 0;
 	size_t len = sizeof v;
@@ -237,7 +198,7 @@ static char big[1 << 20];
 
 Test(tcp_sndbuf, grows_at_established_and_with_cwnd)
 {
-	struct pw p;
+	struct rig p;
 
 	pw_open(&p, 0, false);
 	/* ESTABLISHED: 2 x IW10 x SMSS (Linux tcp_init_buffer_space) */
@@ -262,7 +223,7 @@ Test(tcp_sndbuf, grows_at_established_and_with_cwnd)
 
 Test(tcp_sndbuf, not_while_cwnd_limited)
 {
-	struct pw p;
+	struct rig p;
 	uint32_t segs;
 
 	pw_open(&p, 0, false);
@@ -293,7 +254,7 @@ Test(tcp_sndbuf, not_while_cwnd_limited)
 
 Test(tcp_sndbuf, never_above_wmem_max)
 {
-	struct pw p;
+	struct rig p;
 
 	pw_open(&p, 30000, false);
 	cr_assert_eq(sndbuf_of(&p), (int)(2 * 10 * SM));        /* 19760 < 30000 */
@@ -311,7 +272,7 @@ Test(tcp_sndbuf, never_above_wmem_max)
 
 Test(tcp_sndbuf, so_sndbuf_locks_it)
 {
-	struct pw p;
+	struct rig p;
 	int v = 12000;
 
 	pw_open(&p, 0, false);

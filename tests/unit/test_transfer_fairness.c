@@ -16,22 +16,10 @@
 #include <stdlib.h>
 
 #include "synack/transfer.h"
+#include "plain_alloc.h"
 
 #define BW 100000000ull
 #define SEC 1000000000ull
-
-static void *f_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return malloc(n);
-}
-
-static void f_free(void *ctx, void *p, size_t n)
-{
-	(void)ctx;
-	(void)n;
-	free(p);
-}
 
 static void run_fairness(const char *cc, uint32_t flows, uint64_t seed, bool no_sack)
 {
@@ -53,8 +41,8 @@ static void run_fairness(const char *cc, uint32_t flows, uint64_t seed, bool no_
 	c.run_for_ns = 60 * SEC;
 	c.no_hash = true;
 	c.no_sack = no_sack;
-	c.env.alloc = f_alloc;
-	c.env.free = f_free;
+	c.env.alloc = plain_alloc;
+	c.env.free = plain_free;
 	rc = synack_transfer_run(&c, res);
 	cr_assert_eq(res->error, 0, "setup failed: %s (%d)", res->what, res->error);
 	cr_assert(res->cc_applied, "%s was not given to the stacks", cc);
