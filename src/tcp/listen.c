@@ -33,9 +33,11 @@ static uint8_t choose_wscale(uint32_t rcvbuf)
 void tcp_init_send_side(struct tcp_stack *ts, struct tcb *tcb)
 {
 	uint32_t own = ts->cfg.mtu - 40;
+	uint32_t ts_offset;
 
-	tcb->iss = tcp_isn(ts->isn_key, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport,
-			   ts->now_ns);
+	/* RFC 6528 §3 ISS and RFC 7323 §5.4 offset from one SipHash (isn.h) */
+	tcp_isn_pair(ts->isn_key, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport, ts->now_ns,
+		     &tcb->iss, &ts_offset);
 	tcb->snd_una = tcb->iss;
 	tcb->snd_nxt = tcb->iss;
 	tcb->snd_max = tcb->iss;
@@ -43,10 +45,7 @@ void tcp_init_send_side(struct tcp_stack *ts, struct tcb *tcb)
 									     : own);
 	tcb->snd_mss = 536;
 	tcb->rcv_wscale = ts->cfg.window_scaling ? choose_wscale(tcb->opt.rcvbuf) : 0;
-	tcb->ts_offset = ts->cfg.timestamps
-				 ? tcp_ts_offset(ts->isn_key, tcb->laddr, tcb->lport, tcb->raddr,
-						 tcb->rport)
-				 : 0;
+	tcb->ts_offset = ts->cfg.timestamps ? ts_offset : 0;
 }
 
 static bool in_quiet_time(const struct tcp_stack *ts)

@@ -90,14 +90,20 @@ static void fill_from_syn(struct tcp_stack *ts, struct tcp_reqsk *r, struct tcb 
 				 ? (uint8_t)(s->opt.wscale > 14 ? 14 : s->opt.wscale) : 0xff;
 	r->ts_ok = ts->cfg.timestamps && (s->opt.present & WIRE_HAS_TS);
 	r->ts_recent = r->ts_ok ? s->opt.ts_val : 0;
-	r->ts_offset = r->ts_ok ? tcp_ts_offset(ts->isn_key, laddr, s->dport, raddr, s->sport)
-				: 0;
+	r->ts_offset = 0;       /* the callers set it (tcp_synq_add with the ISS) */
 	r->sack_ok = ts->cfg.sack && (s->opt.present & WIRE_HAS_SACKOK);     /* RFC 2018 §2 */
 	r->rcv_mss = (uint16_t)(l->opt.maxseg && l->opt.maxseg < own ? l->opt.maxseg : own);
 	while (r->peer_wscale != 0xff && ws < 14 && ((uint32_t)65535 << ws) < l->opt.rcvbuf)
 		ws++;
 	r->rcv_wscale = ws;
 	r->win = (uint16_t)(l->opt.rcvbuf < 65535 ? l->opt.rcvbuf : 65535);
+}
+
+/* RFC 7323 §5.4: the 4-tuple's timestamp offset, when timestamps are on (isn.h). */
+static void set_ts_offset(struct tcp_stack *ts, struct tcp_reqsk *r)
+{
+	if (r->ts_ok)
+		r->ts_offset = tcp_ts_offset(ts->isn_key, r->laddr, r->lport, r->raddr, r->rport);
 }
 
 static void arm(struct tcp_stack *ts, struct tcp_reqsk *r)
@@ -151,9 +157,12 @@ struct tcp_reqsk *tcp_synq_add(struct seg_ctx *c)
 	}
 	fill_from_syn(ts, r, l, c->laddr, c->raddr, c->seg);
 	/* §3.10.7.2: ISS selected (RFC 6528), or beyond a reopened TIME-WAIT (RFC 6191) */
-	r->iss = c->has_reopen_iss ? c->reopen_iss
-				   : tcp_isn(ts->isn_key, r->laddr, r->lport, r->raddr, r->rport,
-					     ts->now_ns);
+	tcp_isn_pair(ts->isn_key, r->laddr, r->lport, r->raddr, r->rport, ts->now_ns, &r->iss,
+		     &r->ts_offset);    /* one SipHash for both (isn.h) */
+	if (c->has_reopen_iss)
+		r->iss = c->reopen_iss;
+	if (!r->ts_ok)
+		r->ts_offset = 0;
 	hash_insert(&ts->synq_hash, &r->hnode, c->hash);   /* the SYN's 4-tuple hash */
 	list_push_back(&l->synq, &r->qlink);
 	l->synq_len++;
@@ -488,6 +497,7 @@ bool tcp_synq_send_cookie(struct seg_ctx *c)
 	list_init(&r->qlink);
 	list_init(&r->out_link);
 	fill_from_syn(ts, r, c->tcb, c->laddr, c->raddr, c->seg);
+	set_ts_offset(ts, r);
 	r->cookie = true;
 	if (ts->rx_route) {
 		/* the return route rides with the cookie SYN-ACK only: the connection
@@ -529,6 +539,7 @@ int tcp_synq_check_cookie(struct seg_ctx *c)
 		return mss;
 	memset(&r, 0, sizeof r);
 	fill_from_syn(ts, &r, c->tcb, c->laddr, c->raddr, s);
+	set_ts_offset(ts, &r);
 	r.cookie = true;
 	r.irs = s->seq - 1;
 	r.iss = s->ack - 1;
