@@ -257,6 +257,26 @@ size_t synack_output_gso(struct synack_stack *s, uint64_t now_ns, uint8_t *buf, 
 size_t synack_gso_segment(const uint8_t *pkt, size_t len, uint32_t gso_size, uint32_t index,
 			  uint8_t *out, size_t cap);
 
+/*
+ * synack_output_burst: synack_output_gso without the super-segment: its wire packets
+ * are written one by one straight from the connection's send buffer. Writes the next
+ * packet into buf[0..cap) (cap >= the mtu) and returns its length (0: nothing to send)
+ * with *npkts = 1, or, with cfg.gso on, wire packet 0 of a burst of *npkts >= 2 wire
+ * packets, the others to be written with synack_burst_packet(s, 1 .. *npkts - 1, ...)
+ * before the next call on s. The packets are the bytes synack_gso_segment cuts from
+ * the super-segment synack_output_gso would have returned (the same per-packet counters
+ * and state: the burst counts as sent).
+ */
+size_t synack_output_burst(struct synack_stack *s, uint64_t now_ns, uint8_t *buf, size_t cap,
+			   uint32_t *npkts);
+/*
+ * Writes wire packet index of the burst the last synack_output_burst call on s began
+ * into out[0..cap) and returns its length; 0 when there is no such burst or packet
+ * (another call on s came in between and freed the connection or acknowledged the
+ * bytes, index >= its *npkts), or cap is too small.
+ */
+size_t synack_burst_packet(struct synack_stack *s, uint32_t index, uint8_t *out, size_t cap);
+
 /* One received packet of a burst (data borrowed for the call). */
 struct synack_pkt {
 	const uint8_t *data;

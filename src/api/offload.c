@@ -40,13 +40,40 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, (uint16_t)v);
 }
 
+/* Writes wire packet index's IPv4 and TCP headers into out from the super-segment's
+ * headers hdr (ihl + thl bytes, PSH/FIN as on the last packet) and sums the TCP checksum
+ * over them and the n payload bytes already at out + ihl + thl (offset off in the
+ * super-segment's payload). */
+static void cut_packet(uint8_t *out, const uint8_t *hdr, size_t ihl, size_t thl,
+		       uint32_t index, size_t off, size_t n, bool last)
+{
+	size_t total = ihl + thl + n;
+	uint8_t *tcp = out + ihl;
+	uint64_t sum;
+
+	memcpy(out, hdr, ihl + thl);
+	/* IPv4: total length, ID one more per packet (the engine's counter), checksum */
+	put16(out + 2, (uint16_t)total);
+	put16(out + 4, (uint16_t)(get16(hdr + 4) + index));
+	put16(out + 10, 0);
+	sum = ihl == WIRE_IPV4_HDR_MIN ? wire_csum_add20(0, out) : wire_csum_add(0, out, ihl);
+	put16(out + 10, wire_csum_fold(sum));
+	/* TCP: sequence number, PSH and FIN on the last packet only, checksum over the
+	 * pseudo-header with the final destination (no IP options: the engine does not
+	 * make super-segments with a source route) */
+	put32(tcp + 4, get32(hdr + ihl + 4) + (uint32_t)off);
+	if (!last)
+		tcp[13] &= (uint8_t)~(WIRE_TCP_PSH | WIRE_TCP_FIN);
+	put16(tcp + 16, 0);
+	sum = wire_pseudo_ipv4(get32(out + 12), get32(out + 16), WIRE_IPPROTO_TCP,
+			       (uint16_t)(thl + n));
+	put16(tcp + 16, wire_csum_fold(wire_csum_add(sum, tcp, thl + n)));
+}
+
 size_t synack_gso_segment(const uint8_t *pkt, size_t len, uint32_t gso_size, uint32_t index,
 			  uint8_t *out, size_t cap)
 {
-	size_t ihl, thl, hl, data, off, n, total;
-	uint8_t *tcp;
-	uint64_t sum;
-	bool last;
+	size_t ihl, thl, hl, data, off, n;
 
 	if (!pkt || !out || !gso_size || len < WIRE_IPV4_HDR_MIN || (pkt[0] >> 4) != 4)
 		return 0;
@@ -63,30 +90,54 @@ size_t synack_gso_segment(const uint8_t *pkt, size_t len, uint32_t gso_size, uin
 	if (off >= data && (index || data))
 		return 0;
 	n = data - off < gso_size ? data - off : gso_size;
-	last = off + n == data;
-	total = hl + n;
-	if (total > cap)
+	if (hl + n > cap)
 		return 0;
-	memcpy(out, pkt, hl);
 	memcpy(out + hl, pkt + hl + off, n);
-	/* IPv4: total length, ID one more per packet (the engine's counter), checksum */
-	put16(out + 2, (uint16_t)total);
-	put16(out + 4, (uint16_t)(get16(pkt + 4) + index));
-	put16(out + 10, 0);
-	sum = ihl == WIRE_IPV4_HDR_MIN ? wire_csum_add20(0, out) : wire_csum_add(0, out, ihl);
-	put16(out + 10, wire_csum_fold(sum));
-	/* TCP: sequence number, PSH and FIN on the last packet only, checksum over the
-	 * pseudo-header with the final destination (no IP options: the engine does not
-	 * make super-segments with a source route) */
-	tcp = out + ihl;
-	put32(tcp + 4, get32(pkt + ihl + 4) + (uint32_t)off);
-	if (!last)
-		tcp[13] &= (uint8_t)~(WIRE_TCP_PSH | WIRE_TCP_FIN);
-	put16(tcp + 16, 0);
-	sum = wire_pseudo_ipv4(get32(out + 12), get32(out + 16), WIRE_IPPROTO_TCP,
-			       (uint16_t)(thl + n));
-	put16(tcp + 16, wire_csum_fold(wire_csum_add(sum, tcp, thl + n)));
-	return total;
+	cut_packet(out, pkt, ihl, thl, index, off, n, off + n == data);
+	return hl + n;
+}
+
+size_t synack_burst_packet(struct synack_stack *s, uint32_t index, uint8_t *out, size_t cap)
+{
+	const struct tcp_burst *b = &s->tcp.burst;
+	size_t hl = b->hdr_len, off, n;
+
+	if (!b->tcb || !out || index >= (b->len + b->gso - 1) / b->gso)
+		return 0;
+	off = (size_t)index * b->gso;
+	n = b->len - off < b->gso ? b->len - off : b->gso;
+	if (hl + n > cap)
+		return 0;
+	/* the bytes of a sequence number never change while they are in the send ring;
+	 * acknowledged (dropped) bytes make the packet unavailable */
+	if (ring_peek(&b->tcb->sndbuf, b->seq + (uint32_t)off - tcp_sndbuf_seq(b->tcb),
+		      out + hl, (uint32_t)n) != n)
+		return 0;
+	cut_packet(out, b->hdr, WIRE_IPV4_HDR_MIN, hl - WIRE_IPV4_HDR_MIN, index, off, n,
+		   off + n == b->len);
+	return hl + n;
+}
+
+size_t synack_output_burst(struct synack_stack *s, uint64_t now_ns, uint8_t *buf, size_t cap,
+			   uint32_t *npkts)
+{
+	uint32_t gso;
+	size_t n;
+
+	tcp_set_now(&s->tcp, now_ns);
+	*npkts = 0;
+	n = tcp_output_burst(&s->tcp, buf, cap, &gso);
+	if (!n || !gso) {
+		*npkts = n ? 1 : 0;
+		return n;
+	}
+	n = synack_burst_packet(s, 0, buf, cap);
+	if (!n) {
+		tcp_count(&s->tcp, SYNACK_CTR_OUT_NO_ROOM);
+		return 0;
+	}
+	*npkts = (s->tcp.burst.len + gso - 1) / gso;
+	return n;
 }
 
 /* ---- GRO ------------------------------------------------------------------------- */

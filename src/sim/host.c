@@ -55,15 +55,17 @@ static inline bool drain_notes(struct synack_sim *sim, int id)
 	return !sim->hosts[id].notes_off && drain_notes_now(sim, id);
 }
 
-/* Sends wire packet after wire packet of the super-segment in gso_buf (len bytes, cut
- * at gso payload bytes, synack_gso_segment): the link, its faults, the tap and the
- * trace see only wire packets, as behind a device with TSO. */
-static void send_cut(struct synack_sim *sim, int id, size_t len, uint32_t gso)
+/* Sends wire packets 1..npkts-1 of the burst synack_output_burst began on s, each
+ * written straight from the connection's send buffer into its event's buffer
+ * (synack_burst_packet): the link, its faults, the tap and the trace see only wire
+ * packets, as behind a device with TSO. */
+static void send_burst(struct synack_sim *sim, int id, struct synack_stack *s, uint32_t npkts)
 {
-	for (uint32_t k = 0;; k++) {
+	/* (an observer may have restarted the host meanwhile: its new stack has no burst) */
+	for (uint32_t k = 1; k < npkts && sim->hosts[id].stack == s; k++) {
 		uint32_t ev = sim_event_get(sim);
 		uint8_t *out = ev == UINT32_MAX ? sim->out_buf : sim->ev[ev].buf;
-		size_t n = synack_gso_segment(sim->gso_buf, len, gso, k, out, sim->pkt_max);
+		size_t n = synack_burst_packet(s, k, out, sim->pkt_max);
 
 		if (!n) {
 			if (ev != UINT32_MAX)
@@ -77,43 +79,26 @@ static void send_cut(struct synack_sim *sim, int id, size_t len, uint32_t gso)
 	}
 }
 
-/* drain_one_output for a stack with the gso knob on: built into gso_buf, an ordinary
- * packet is copied into an event, a super-segment cut. */
-static bool drain_one_gso(struct synack_sim *sim, int id, struct synack_stack *s)
-{
-	uint32_t gso;
-	size_t n;
-
-	if (!sim->gso_buf && !(sim->gso_buf = base_alloc(&sim->a, SIM_GSO_MAX)))
-		return false;
-	n = synack_output_gso(s, sim->now_ns, sim->gso_buf, SIM_GSO_MAX, &gso);
-	if (n == 0)
-		return false;
-	drain_notes(sim, id);
-	if (gso)
-		send_cut(sim, id, n, gso);
-	else
-		synack_sim_send(sim, id, sim->gso_buf, n);
-	return true;
-}
-
 static bool drain_one_output(struct synack_sim *sim, int id)
 {
 	struct synack_stack *s = sim->hosts[id].stack;
-	uint32_t ev;
+	uint32_t ev, npkts = 1;
+	uint8_t *buf;
 	size_t n;
 
 	if (!s)
 		return false;
-	if (synack_stack_config(s)->gso)
-		return drain_one_gso(sim, id, s);
 	/* Built straight into the buffer of the event the pool hands out next, which becomes
 	 * the delivered copy; with the pool empty into out_buf, and the send reports the drop
 	 * (DROP_NOBUF). The event is taken only when a packet came (the common last call is
-	 * empty), before the notes' observer could take it. */
+	 * empty), before the notes' observer could take it. With the gso knob on, that is
+	 * wire packet 0 of a burst and send_burst writes the others. */
 	ev = sim->free_head;
-	n = synack_output(s, sim->now_ns, ev == UINT32_MAX ? sim->out_buf : sim->ev[ev].buf,
-			  sim->pkt_max);
+	buf = ev == UINT32_MAX ? sim->out_buf : sim->ev[ev].buf;
+	if (synack_stack_config(s)->gso)
+		n = synack_output_burst(s, sim->now_ns, buf, sim->pkt_max, &npkts);
+	else
+		n = synack_output(s, sim->now_ns, buf, sim->pkt_max);
 	if (n == 0)
 		return false;
 	if (ev != UINT32_MAX)
@@ -124,6 +109,8 @@ static bool drain_one_output(struct synack_sim *sim, int id)
 		synack_sim_send(sim, id, sim->out_buf, n);
 	else
 		sim_send_event(sim, id, ev, n);
+	if (npkts > 1)
+		send_burst(sim, id, s, npkts);
 	return true;
 }
 

@@ -80,7 +80,6 @@ static void free_arrays(struct synack_sim *sim)
 	base_free(a, sim->heap.idx, sizeof(uint32_t) * sim->max_events);
 	base_free(a, sim->heap.fifo, sizeof(uint32_t) * sim->max_events);
 	base_free(a, sim->out_buf, sim->pkt_max);
-	base_free(a, sim->gso_buf, SIM_GSO_MAX);
 }
 
 struct synack_sim *synack_sim_new(const struct synack_sim_config *cfg)

@@ -174,11 +174,8 @@ struct synack_sim {
 	synack_sim_observer_fn observer;
 	void *observer_ctx;
 	uint8_t *out_buf;        /* pkt_max bytes: synack_output's destination */
-	uint8_t *gso_buf;        /* SIM_GSO_MAX bytes, taken when a stack with gso first
-	                          * sends: super-segments, cut before the link (host.c) */
 };
 
-#define SIM_GSO_MAX   65535u /* a super-segment's bound (IPv4 total length) */
 #define SIM_GRO_BURST 64u    /* packets handed to one synack_input_burst at most */
 
 /* ---- events and sending (sim.c) ----------------------------------------------------- */

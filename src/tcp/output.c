@@ -471,10 +471,26 @@ static void grow_to_super(struct tcp_stack *ts, const struct tcb *tcb, struct pl
 			       (p->flags & (WIRE_TCP_FIN | WIRE_TCP_PSH)));
 }
 
+/* tcp_output_burst's record of a super-segment whose headers are at buf (route NULL:
+ * grow_to_super makes none with IP options): the driver cuts it from the ring. */
+static void record_burst(struct tcp_stack *ts, struct tcb *tcb, const struct plan *p,
+			 const uint8_t *buf, size_t hdr_len)
+{
+	struct tcp_burst *b = &ts->burst;
+
+	b->tcb = tcb;
+	b->seq = p->seq;
+	b->len = p->len;
+	b->gso = p->gso;
+	b->hdr_len = (uint32_t)hdr_len;
+	memcpy(b->hdr, buf, hdr_len);
+}
+
 /* Builds tcb's next segment into buf; gso NULL: one wire packet, else a super-segment
- * may come (*gso its payload bytes per wire packet, 0 for a single packet). */
+ * may come (*gso its payload bytes per wire packet, 0 for a single packet); burst: a
+ * super-segment's payload stays in the ring (tcp_output_burst). */
 static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf, size_t cap,
-			    uint32_t *gso)
+			    uint32_t *gso, bool burst)
 {
 	const struct ip_opts *route = tcb->ipopts;      /* NULL: 20-byte header */
 	size_t hl = ip_hdr_len(route);
@@ -512,9 +528,10 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	 * headers (wire_tcp_emit leaves it there): one copy out of the send ring */
 	at = hl + WIRE_TCP_HDR_MIN + wire_tcp_opts_len(&seg.opt);
 	if (gso)
-		grow_to_super(ts, tcb, &p, &seg, at, cap, route != NULL);
+		grow_to_super(ts, tcb, &p, &seg, at, burst ? 65535 : cap, route != NULL);
+	burst = burst && p.gso;
 	payload = at <= cap ? buf + at : buf;   /* (too long: wire_tcp_emit refuses) */
-	if (p.len && at + p.len <= cap)
+	if (p.len && at + p.len <= cap && !burst)
 		ring_peek(&tcb->sndbuf, p.seq - tcp_sndbuf_seq(tcb), payload, p.len);
 	/* a super-segment's TCP checksum is left to the cut (synack_gso_segment sums
 	 * each wire packet): the header is emitted alone, the payload stays behind it */
@@ -524,7 +541,7 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 		tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
 		return 0;
 	}
-	n += p.gso ? p.len : 0;
+	n += p.gso && !burst ? p.len : 0;
 	seg.payload_len = p.len;
 	account_sent(ts, tcb, &p);
 	tcb->want_ka_probe = false;
@@ -539,6 +556,10 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 				  tcb->opt.ip_tos, route);
 		ts->counters[SYNACK_CTR_IP_OUT] += n ? more : 0;
 		ts->counters[SYNACK_CTR_TCP_OUT] += n ? more : 0;
+		if (n && burst) {
+			record_burst(ts, tcb, &p, buf, n);
+			n += p.len;
+		}
 		return n;
 	}
 	return finish_packet(ts, buf, cap, tcb->laddr, tcb->raddr, n, tcb->opt.ip_ttl,
@@ -547,7 +568,7 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 
 /* Kept out of line so that tcp_output's empty case does not pay for its frame. */
 __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint8_t *buf,
-						      size_t cap, uint32_t *gso)
+						      size_t cap, uint32_t *gso, bool burst)
 {
 	struct list_node *first;
 
@@ -559,7 +580,7 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 		ts->raw_len--;
 		if (n > cap) {
 			tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
-			return output_queued(ts, buf, cap, gso);
+			return output_queued(ts, buf, cap, gso, burst);
 		}
 		memcpy(buf, r->data, n);
 		tcp_count(ts, SYNACK_CTR_IP_OUT);
@@ -602,7 +623,7 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 		if (nothing_due(tcb)) {
 			note_max_window(tcb);
 		} else {
-			n = build_segment(ts, tcb, buf, cap, gso);
+			n = build_segment(ts, tcb, buf, cap, gso, burst);
 			if (n)
 				return n;       /* stays listed: it may have more to send */
 		}
@@ -611,15 +632,30 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 	return 0;
 }
 
+/* Whether anything may be queued: the driver asks until nothing comes, so the last,
+ * empty call must be cheap. */
+static bool has_output(const struct tcp_stack *ts)
+{
+	return ts->raw_len || ts->ctl_len || ts->cookie_len || !list_empty(&ts->synack_out) ||
+	       !list_empty(&ts->out_list);
+}
+
 size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap, uint32_t *gso)
 {
-	/* the driver asks until nothing comes: make the last, empty call cheap */
-	if (!ts->raw_len && !ts->ctl_len && !ts->cookie_len && list_empty(&ts->synack_out) &&
-	    list_empty(&ts->out_list))
+	if (!has_output(ts))
 		return 0;
 	if (gso)
 		*gso = 0;
-	return output_queued(ts, buf, cap, gso);
+	return output_queued(ts, buf, cap, gso, false);
+}
+
+size_t tcp_output_burst(struct tcp_stack *ts, uint8_t *buf, size_t cap, uint32_t *gso)
+{
+	*gso = 0;
+	ts->burst.tcb = NULL;
+	if (!has_output(ts))
+		return 0;
+	return output_queued(ts, buf, cap, ts->cfg.gso ? gso : NULL, true);
 }
 
 void tcp_send_rst_for(struct tcp_stack *ts, struct tcb *tcb)

@@ -69,6 +69,8 @@ void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
 	tcp_unqueue(tcb);
 	if (ts->last_conn == tcb)
 		ts->last_conn = NULL;
+	if (ts->burst.tcb == tcb)
+		ts->burst.tcb = NULL;
 	if (tcb->in_hash)
 		hash_remove(&ts->conns, &tcb->hnode);
 	if (tcb->in_listen_hash)
@@ -271,6 +273,8 @@ void tcp_tcb_close(struct tcp_stack *ts, struct tcb *tcb)
 	timer_cancel(&ts->wheel, &tcb->tnode);
 	if (ts->last_conn == tcb)
 		ts->last_conn = NULL;
+	if (ts->burst.tcb == tcb)
+		ts->burst.tcb = NULL;
 	if (tcb->in_hash)
 		hash_remove(&ts->conns, &tcb->hnode);
 	tcb->in_hash = false;

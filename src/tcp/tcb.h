@@ -261,6 +261,23 @@ struct tcp_raw {
 	uint8_t *data;          /* mtu bytes, allocated on first use */
 };
 
+/*
+ * A super-segment planned by tcp_output_burst (output.c) whose wire packets the driver
+ * then writes one by one straight from tcb's send ring (api/offload.c
+ * synack_burst_packet). tcb is NULL when there is none; tcp_tcb_free clears it. The
+ * headers are the super-segment's (IPv4 without options, TCP with its options, PSH/FIN
+ * as the last wire packet carries them); length, ID, sequence number, flags and both
+ * checksums are set per wire packet.
+ */
+struct tcp_burst {
+	struct tcb *tcb;
+	uint32_t seq;           /* sequence number of the first payload byte */
+	uint32_t len;           /* payload bytes in all */
+	uint32_t gso;           /* payload bytes per wire packet (the last may be shorter) */
+	uint32_t hdr_len;       /* IPv4 (20) + TCP header bytes at hdr */
+	uint8_t hdr[WIRE_IPV4_HDR_MIN + 60];
+};
+
 struct tcp_stack {
 	struct base_allocator alloc; /* the env's allocator through bufcache (until destroy) */
 	struct base_bufcache bufcache; /* freed ring storage kept for the next connection */
@@ -275,6 +292,7 @@ struct tcp_stack {
 
 	struct hash_table conns;     /* by 4-tuple */
 	struct tcb *last_conn;       /* tcp_lookup_input's one-entry cache: a tcb in conns */
+	struct tcp_burst burst;      /* the last super-segment tcp_output_burst planned */
 	struct hash_table listeners; /* by local port */
 	struct hash_table bound;     /* every bound tcb by local port (tcp_check_bind) */
 	struct tw_table tw;          /* TIME-WAIT records (tw.c) */
@@ -520,6 +538,11 @@ void tcp_icmp_input(struct tcp_stack *ts, const struct ip_icmp_err *e);
  * cfg.gso on, the packet may be a super-segment: *gso is then its payload bytes per
  * wire packet (synack_gso_segment cuts it), and 0 for a plain packet. */
 size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap, uint32_t *gso);
+/* tcp_output with gso (cfg.gso on), except that a super-segment's payload is not
+ * copied: buf gets its headers only, ts->burst records it (the driver writes its wire
+ * packets from the send ring: synack_burst_packet) and the return value is the length
+ * the super-segment would have had (sized as if cap were 65535). */
+size_t tcp_output_burst(struct tcp_stack *ts, uint8_t *buf, size_t cap, uint32_t *gso);
 /* Queues a RST for tcb (ABORT, §3.10.5): <SEQ=SND.NXT><CTL=RST>. */
 void tcp_send_rst_for(struct tcp_stack *ts, struct tcb *tcb);
 

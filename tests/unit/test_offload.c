@@ -40,6 +40,7 @@ struct rig {
 	int afd, lfd, bfd;
 	uint64_t now;
 	bool gso;                       /* a drained with synack_output_gso + cut */
+	bool burst;                     /* ... with synack_output_burst + burst_packet */
 	uint32_t supers;                /* super-segments a returned */
 	struct wpkt *log;               /* every wire packet, both directions, in order */
 	size_t nlog, caplog;
@@ -99,6 +100,24 @@ static size_t drain_a(struct rig *r, struct wpkt *out, size_t max)
 
 	for (;;) {
 		cr_assert_lt(k, max);
+		if (r->burst) {
+			uint32_t npkts;
+
+			n = synack_output_burst(r->a, r->now, out[k].b, sizeof out[k].b, &npkts);
+			if (!n)
+				return k;
+			cr_assert_geq(npkts, 1);
+			out[k++].len = n;
+			r->supers += npkts > 1;
+			for (uint32_t i = 1; i < npkts; i++) {
+				cr_assert_lt(k, max);
+				m = synack_burst_packet(r->a, i, out[k].b, sizeof out[k].b);
+				cr_assert_gt(m, 0, "burst packet %u of %u", i, npkts);
+				out[k++].len = m;
+			}
+			cr_assert_eq(synack_burst_packet(r->a, npkts, out[k].b, sizeof out[k].b), 0);
+			continue;
+		}
 		if (!r->gso) {
 			n = synack_output(r->a, r->now, out[k].b, sizeof out[k].b);
 			if (!n)
@@ -219,6 +238,31 @@ static void rig_free(struct rig *r)
 	free(r->log);
 }
 
+/* The wire packets and counters of a rig with offload equal those of one without. */
+static void assert_same_wire(struct rig *cut, struct rig *one)
+{
+	cr_assert_gt(cut->supers, 10, "super-segments made: %u", cut->supers);
+	cr_assert_eq(one->supers, 0);
+	cr_assert_eq(cut->nlog, one->nlog, "wire packets: %zu with gso, %zu without", cut->nlog,
+		     one->nlog);
+	for (size_t i = 0; i < one->nlog; i++) {
+		cr_assert_eq(cut->log[i].len, one->log[i].len, "packet %zu: length %zu != %zu", i,
+			     cut->log[i].len, one->log[i].len);
+		cr_assert(!memcmp(cut->log[i].b, one->log[i].b, one->log[i].len),
+			  "packet %zu differs", i);
+	}
+	/* every counter but the decision notes lost: a super-segment is one note (the
+	 * rig reads none, so the queue overflows by fewer) */
+	for (uint64_t c = 0; c < SYNACK_CTR_COUNT; c++)
+		cr_assert(c == SYNACK_CTR_NOTES_LOST ||
+			  synack_counter(cut->a, (int)c) == synack_counter(one->a, (int)c),
+			  "counter %s: %llu != %llu", synack_counter_name((int)c),
+			  (unsigned long long)synack_counter(cut->a, (int)c),
+			  (unsigned long long)synack_counter(one->a, (int)c));
+	cr_assert_lt(synack_counter(cut->a, SYNACK_CTR_NOTES_LOST),
+		     synack_counter(one->a, SYNACK_CTR_NOTES_LOST));
+}
+
 Test(offload, gso_cut_equals_one_segment_per_call)
 {
 	struct rig one, cut;
@@ -227,28 +271,61 @@ Test(offload, gso_cut_equals_one_segment_per_call)
 	rig_init(&cut, true, false);
 	rig_transfer(&one, 3u << 20);
 	rig_transfer(&cut, 3u << 20);
-	cr_assert_gt(cut.supers, 10, "super-segments made: %u", cut.supers);
-	cr_assert_eq(one.supers, 0);
-	cr_assert_eq(cut.nlog, one.nlog, "wire packets: %zu with gso, %zu without", cut.nlog,
-		     one.nlog);
-	for (size_t i = 0; i < one.nlog; i++) {
-		cr_assert_eq(cut.log[i].len, one.log[i].len, "packet %zu: length %zu != %zu", i,
-			     cut.log[i].len, one.log[i].len);
-		cr_assert(!memcmp(cut.log[i].b, one.log[i].b, one.log[i].len),
-			  "packet %zu differs", i);
-	}
-	/* every counter but the decision notes lost: a super-segment is one note (the
-	 * rig reads none, so the queue overflows by fewer) */
-	for (uint64_t c = 0; c < SYNACK_CTR_COUNT; c++)
-		cr_assert(c == SYNACK_CTR_NOTES_LOST ||
-			  synack_counter(cut.a, (int)c) == synack_counter(one.a, (int)c),
-			  "counter %s: %llu != %llu", synack_counter_name((int)c),
-			  (unsigned long long)synack_counter(cut.a, (int)c),
-			  (unsigned long long)synack_counter(one.a, (int)c));
-	cr_assert_lt(synack_counter(cut.a, SYNACK_CTR_NOTES_LOST),
-		     synack_counter(one.a, SYNACK_CTR_NOTES_LOST));
+	assert_same_wire(&cut, &one);
 	rig_free(&one);
 	rig_free(&cut);
+}
+
+/* synack_output_burst + synack_burst_packet (wire packets straight from the send ring)
+ * give the same wire packets and counters as one synack_output per segment. */
+Test(offload, gso_burst_equals_one_segment_per_call)
+{
+	struct rig one, cut;
+
+	rig_init(&one, false, false);
+	rig_init(&cut, true, false);
+	cut.burst = true;
+	rig_transfer(&one, 3u << 20);
+	rig_transfer(&cut, 3u << 20);
+	assert_same_wire(&cut, &one);
+	rig_free(&one);
+	rig_free(&cut);
+}
+
+/* A burst's packets are refused past its end, with too small a buffer, and once the
+ * peer acknowledged their bytes (they left the send ring). */
+Test(offload, burst_packet_refused_past_end_small_buffer_and_acked)
+{
+	static struct wpkt q[64], qb[64];
+	static uint8_t chunk[65536];
+	struct rig r;
+	uint32_t npkts;
+	size_t nb = 0;
+
+	rig_init(&r, true, false);
+	rig_transfer(&r, 200000);
+	cr_assert_eq(synack_send(r.a, r.afd, chunk, sizeof chunk, 0), (ssize_t)sizeof chunk);
+	q[0].len = synack_output_burst(r.a, r.now, q[0].b, sizeof q[0].b, &npkts);
+	cr_assert_eq(q[0].len, 20 + 32 + 1448, "packet 0: %zu bytes", q[0].len);
+	cr_assert_gt(npkts, 2, "npkts %u", npkts);
+	for (uint32_t i = 1; i < npkts; i++) {
+		q[i].len = synack_burst_packet(r.a, i, q[i].b, sizeof q[i].b);
+		cr_assert_eq(q[i].len, 20 + 32 + 1448, "packet %u: %zu bytes", i, q[i].len);
+	}
+	cr_assert_eq(synack_burst_packet(r.a, npkts, q[63].b, sizeof q[63].b), 0);
+	cr_assert_eq(synack_burst_packet(r.a, 1, q[63].b, 20 + 32 + 1447), 0);
+	cr_assert_eq(synack_burst_packet(r.a, 1, q[63].b, sizeof q[63].b), q[1].len);
+	cr_assert(!memcmp(q[63].b, q[1].b, q[1].len));
+	for (uint32_t i = 0; i < npkts; i++) {
+		synack_input(r.b, r.now, q[i].b, q[i].len);
+		nb += drain_b(&r, qb + nb, 64 - nb);
+	}
+	cr_assert_gt(nb, 0);
+	for (size_t i = 0; i < nb; i++)
+		synack_input(r.a, r.now, qb[i].b, qb[i].len);
+	cr_assert_eq(synack_burst_packet(r.a, 0, q[63].b, sizeof q[63].b), 0);
+	cr_assert_eq(synack_burst_packet(r.a, 1, q[63].b, sizeof q[63].b), 0);
+	rig_free(&r);
 }
 
 /* A hand-made super-segment: IP ID 0x1234, seq 1000, PSH|ACK, TS option, 3 x 100 + 50. */
