@@ -295,6 +295,27 @@ struct synack_pkt {
  */
 void synack_input_burst(struct synack_stack *s, uint64_t now_ns, const struct synack_pkt *pkts,
 			size_t n);
+/* Bits of synack_pending(). */
+enum {
+	SYNACK_PENDING_OUTPUT = 1u << 0, /* synack_output may return a packet */
+	SYNACK_PENDING_EVENT = 1u << 1,  /* synack_poll_event returns an event */
+	SYNACK_PENDING_NOTE = 1u << 2,   /* synack_poll_note returns a note */
+};
+/*
+ * What the outputs hold, for a driver that skips the calls that would find nothing: a
+ * clear bit means the matching call returns nothing now (synack_output and
+ * synack_output_gso 0, synack_poll_event / synack_poll_note false). A set
+ * SYNACK_PENDING_OUTPUT means synack_output may return a packet: it may still return 0
+ * (a connection waiting on a closed window, say); the EVENT and NOTE bits are exact.
+ * Only inputs, socket calls, synack_advance and the output and poll calls change them.
+ *
+ * The clock: takes now_ns and records it exactly as synack_output does (the latest
+ * value seen is kept), so that a driver that calls synack_pending(s, now) instead of an
+ * empty synack_output(s, now, ...) leaves the stack in the same state — the socket calls
+ * that follow see the same time. It changes nothing else. O(1), allocates nothing.
+ * 0 means the driver loop's steps 1 and 2 have nothing to do.
+ */
+unsigned synack_pending(struct synack_stack *s, uint64_t now_ns);
 /* Fires every timer due at or before now_ns. */
 void synack_advance(struct synack_stack *s, uint64_t now_ns);
 /*

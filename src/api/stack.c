@@ -239,6 +239,18 @@ size_t synack_output_gso(struct synack_stack *s, uint64_t now_ns, uint8_t *buf, 
 	return tcp_output(&s->tcp, buf, cap, s->tcp.cfg.gso ? gso_size : NULL);
 }
 
+unsigned synack_pending(struct synack_stack *s, uint64_t now_ns)
+{
+	const struct tcp_stack *ts = &s->tcp;
+
+	/* the clock moves as an empty synack_output would move it: skipping that call
+	 * must leave nothing different for the socket calls that follow */
+	tcp_set_now(&s->tcp, now_ns);
+	return (tcp_has_output(ts) ? SYNACK_PENDING_OUTPUT : 0u) |
+	       (list_empty(&ts->ev_list) ? 0u : SYNACK_PENDING_EVENT) |
+	       (ts->notes_len ? SYNACK_PENDING_NOTE : 0u);
+}
+
 void synack_advance(struct synack_stack *s, uint64_t now_ns)
 {
 	tcp_set_now(&s->tcp, now_ns);

@@ -632,17 +632,10 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 	return 0;
 }
 
-/* Whether anything may be queued: the driver asks until nothing comes, so the last,
- * empty call must be cheap. */
-static bool has_output(const struct tcp_stack *ts)
-{
-	return ts->raw_len || ts->ctl_len || ts->cookie_len || !list_empty(&ts->synack_out) ||
-	       !list_empty(&ts->out_list);
-}
-
 size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap, uint32_t *gso)
 {
-	if (!has_output(ts))
+	/* the driver asks until nothing comes: make the last, empty call cheap */
+	if (!tcp_has_output(ts))
 		return 0;
 	if (gso)
 		*gso = 0;
@@ -653,7 +646,7 @@ size_t tcp_output_burst(struct tcp_stack *ts, uint8_t *buf, size_t cap, uint32_t
 {
 	*gso = 0;
 	ts->burst.tcb = NULL;
-	if (!has_output(ts))
+	if (!tcp_has_output(ts))
 		return 0;
 	return output_queued(ts, buf, cap, ts->cfg.gso ? gso : NULL, true);
 }

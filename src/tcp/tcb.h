@@ -351,6 +351,14 @@ static inline void tcp_set_now(struct tcp_stack *ts, uint64_t now_ns)
 	if (now_ns > ts->now_ns)
 		ts->now_ns = now_ns;
 }
+/* Whether tcp_output could return a packet: a queued control segment, raw datagram,
+ * SYN cookie answer, SYN-ACK owed, or a connection on the output list (which may still
+ * find nothing to send). False: tcp_output returns 0 without looking further. */
+static inline bool tcp_has_output(const struct tcp_stack *ts)
+{
+	return ts->raw_len || ts->ctl_len || ts->cookie_len || !list_empty(&ts->synack_out) ||
+	       !list_empty(&ts->out_list);
+}
 /* True when addr is one of the stack's addresses. */
 bool tcp_is_local_addr(const struct tcp_stack *ts, uint32_t addr);
 static inline void tcp_count(struct tcp_stack *ts, int ctr)
