@@ -101,28 +101,43 @@ static struct synack_stack *new_stack(struct counting *mem, uint32_t (*addr)(uns
 	return s;
 }
 
-/* Hands packets across until both stacks are quiet; drops srv's output if asked. */
+/* Drains from's output into to (none when to is NULL: dropped); whether anything came. */
+static bool hand_over(struct bench *b, struct synack_stack *from, struct synack_stack *to)
+{
+	bool moved = false;
+	size_t n;
+
+	while ((n = synack_output(from, b->now, b->pkt, sizeof b->pkt)) > 0) {
+		if (to)
+			synack_input(to, b->now, b->pkt, n);
+		b->packets++;
+		moved = true;
+	}
+	return moved;
+}
+
+/*
+ * Hands packets across until both stacks are quiet; drops srv's output if asked. A
+ * stack is asked again only after it was given a packet: its last synack_output call
+ * returned 0 and nothing has happened to it since (no input, no socket call, the same
+ * now), so asking would return 0 again — the calls that return packets, and their
+ * order, are those of asking both stacks in turn until a whole round moves nothing.
+ */
 static void pump(struct bench *b, bool drop_srv)
 {
 	struct synack_event ev;
-	bool moved;
+	bool cli_dirty = true, srv_dirty = true;
 
-	do {
-		size_t n;
-
-		moved = false;
-		while ((n = synack_output(b->cli, b->now, b->pkt, sizeof b->pkt)) > 0) {
-			synack_input(b->srv, b->now, b->pkt, n);
-			b->packets++;
-			moved = true;
+	while (cli_dirty || srv_dirty) {
+		if (cli_dirty) {
+			cli_dirty = false;
+			srv_dirty |= hand_over(b, b->cli, b->srv);
 		}
-		while ((n = synack_output(b->srv, b->now, b->pkt, sizeof b->pkt)) > 0) {
-			if (!drop_srv)
-				synack_input(b->cli, b->now, b->pkt, n);
-			b->packets++;
-			moved = true;
+		if (srv_dirty) {
+			srv_dirty = false;
+			cli_dirty = hand_over(b, b->srv, drop_srv ? NULL : b->cli) && !drop_srv;
 		}
-	} while (moved);
+	}
 	while (synack_poll_event(b->cli, &ev))
 		;
 	while (synack_poll_event(b->srv, &ev))

@@ -50,6 +50,11 @@ struct synack_sim_config {
 	 * library never calls the OS). env.secret is NOT used: each stack host gets a
 	 * secret derived from the seed, so ISNs and cookies are reproducible too. */
 	struct synack_env env;
+	/* The reference driver: after every step every stack host is drained with plain
+	 * synack_output / synack_poll_event / synack_poll_note calls until they return
+	 * nothing, as synack.h's driver loop reads, without the synack_pending short cuts.
+	 * Traces are byte-identical either way (test_sim_fastpath proves it); for tests. */
+	bool plain_driver;
 };
 
 /* Parameters of one direction of a link (the transmit side of one attached host).

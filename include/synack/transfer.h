@@ -80,6 +80,8 @@ struct synack_transfer_config {
 	uint32_t read_chunk_bytes;
 	bool gso, gro;            /* both stacks' cfg.gso / cfg.gro = 1: super-segments cut
 	                           * before the link, bursts merged after it (synack.h) */
+	bool plain_sim;           /* the simulator's reference driver (synack_sim_config
+	                           * plain_driver): the same trace, more calls; for tests */
 	/* Optional observers. The tap sees every packet (as synack_sim_set_tap). */
 	synack_sim_tap_fn tap;
 	void *tap_ctx;

@@ -95,6 +95,7 @@ struct synack_sim *synack_sim_new(const struct synack_sim_config *cfg)
 		return NULL;
 	sim->a = a;
 	sim->seed = cfg->seed;
+	sim->plain_driver = cfg->plain_driver;
 	sim->max_hosts = or_default(cfg->max_hosts, DEF_HOSTS);
 	sim->max_links = or_default(cfg->max_links, DEF_LINKS);
 	sim->max_events = or_default(cfg->max_events, DEF_EVENTS);

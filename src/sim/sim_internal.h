@@ -150,6 +150,7 @@ struct sim_host {
 struct synack_sim {
 	struct base_allocator a;
 	uint64_t seed;
+	bool plain_driver;       /* synack_sim_config.plain_driver */
 	uint64_t now_ns;
 	uint64_t next_seq;
 	uint64_t next_pkt_id;

@@ -689,6 +689,7 @@ static int setup(struct xrun *r)
 	res->buf_bytes = buf;
 	res->queue_pkts = queue;
 	sc.seed = cfg->seed;
+	sc.plain_driver = cfg->plain_sim;
 	sc.max_hosts = 2;
 	sc.max_links = 1;
 	sc.max_events = (2 * pkts + queue) * 2 * r->nflows + 4096;
