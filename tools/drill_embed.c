@@ -49,6 +49,7 @@ static const struct knob knobs[] = {
 	K("net.ipv4.tcp_window_scaling", window_scaling, 1),
 	K("net.ipv4.tcp_timestamps", timestamps, 1),
 	K("net.ipv4.tcp_sack", sack, 1),
+	K("net.ipv4.tcp_moderate_rcvbuf", moderate_rcvbuf, 1),
 	K("net.core.rmem_max", rmem_max, 1),
 	K("net.core.wmem_max", wmem_max, 1),
 	{"net.ipv4.tcp_rmem", offsetof(struct synack_config, rmem_default), 1, true},

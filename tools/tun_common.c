@@ -52,7 +52,7 @@ static const struct knob knobs[] = {
 	  FIELD_SIZE(congestion_control) - 1 },
 	KNOB_ANY(slow_start_after_idle), KNOB_ANY(recovery), KNOB_ANY(early_retrans),
 	/* accepted, no effect on TUN: the driver moves one packet per MSS (synack.h) */
-	KNOB(gso, 0, 1), KNOB(gro, 0, 1),
+	KNOB(gso, 0, 1), KNOB(gro, 0, 1), KNOB(moderate_rcvbuf, 0, 1),
 };
 #undef KNOB_ANY
 #undef KNOB

@@ -112,7 +112,8 @@ struct synack_config {
 	/* buffers (net.ipv4.tcp_rmem / tcp_wmem middle values, net.core.*_max) */
 	uint32_t rmem_default;         /* 131072 bytes */
 	uint32_t wmem_default;         /* 16384 bytes */
-	uint32_t rmem_max;             /* 6291456 bytes: SO_RCVBUF is clamped to this */
+	uint32_t rmem_max;             /* 6291456 bytes: SO_RCVBUF is clamped to this, and
+	                                * autotuning stops here (tcp_rmem[2]) */
 	uint32_t wmem_max;             /* 4194304 bytes: SO_SNDBUF is clamped to this */
 
 	/* IP (net.ipv4.*) */
@@ -155,6 +156,13 @@ struct synack_config {
 	 * wire packet, as the tests and drill scripts assert */
 	uint32_t gso;                  /* 1: synack_output_gso may return super-segments */
 	uint32_t gro;                  /* 1: synack_input_burst merges in-order segments */
+
+	/* receive-buffer autotuning (net.ipv4.tcp_moderate_rcvbuf; docs/choices.md) */
+	uint32_t moderate_rcvbuf;      /* 1: a connection's receive buffer grows from
+	                                * rmem_default toward twice what the application
+	                                * reads per RTT, up to rmem_max (Linux tcp_rmem[2]),
+	                                * and our window shift is chosen for rmem_max;
+	                                * SO_RCVBUF stops it. 0: fixed at rmem_default */
 };
 
 /* Fills *cfg with the defaults written above. */

@@ -90,6 +90,11 @@ struct synack_transfer_config {
 	uint64_t progress_every_ns; /* 0 = 100 ms */
 	/* Memory for the simulator and stacks (env.secret is not used). */
 	struct synack_env env;
+	/* Receive-buffer autotuning room: both stacks' cfg.rmem_default (the buffer a
+	 * connection starts with; Linux tcp_rmem[1] is 131072), growing up to buf_bytes
+	 * (cfg.rmem_max) as the application reads (cfg.moderate_rcvbuf). 0 = buf_bytes:
+	 * the buffer starts at its maximum. */
+	uint32_t rcv_initial_bytes;
 };
 
 struct synack_transfer_flow {

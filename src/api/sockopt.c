@@ -52,6 +52,7 @@ static int set_socket_level(struct synack_stack *s, struct tcb *t, int name, con
 		if (v <= 0)
 			return -EINVAL;
 		t->opt.rcvbuf = (uint32_t)v > c->rmem_max ? c->rmem_max : (uint32_t)v;
+		t->opt.rcvbuf_locked = true;    /* tcp/rcvbuf.c no longer grows it */
 		return 0;
 	case SYNACK_SO_SNDBUF:
 		if (v <= 0)

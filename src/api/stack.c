@@ -53,6 +53,7 @@ void synack_config_default(struct synack_config *c)
 	c->slow_start_after_idle = 1;
 	c->recovery = 1;
 	c->early_retrans = 3;
+	c->moderate_rcvbuf = 1;
 }
 
 static bool config_ok(const struct synack_config *c)

@@ -580,6 +580,8 @@ static void stack_config(const struct synack_transfer_config *cfg, uint32_t buf,
 {
 	synack_config_default(c);
 	c->rmem_default = c->rmem_max = buf;
+	if (cfg->rcv_initial_bytes && cfg->rcv_initial_bytes < buf)
+		c->rmem_default = cfg->rcv_initial_bytes;       /* autotuning grows it */
 	c->wmem_default = c->wmem_max = buf;
 	c->mtu = cfg->mtu ? cfg->mtu : 1500;
 	c->notes_max = 0;                /* no decision log: nobody reads it here */

@@ -686,8 +686,9 @@ static enum verdict step_text(struct seg_ctx *c)
 		c->tcb = NULL;
 		return V_DONE;
 	}
-	if (!tcb->rd_shut && !tcb->rcvbuf.cap &&
-	    ring_reserve(&tcb->rcvbuf, &ts->alloc, tcb->opt.rcvbuf)) {
+	/* the ring grows here when autotuning grew the buffer (rcvbuf.c) */
+	if (!tcb->rd_shut && tcb->rcvbuf.cap < tcb->opt.rcvbuf &&
+	    ring_reserve(&tcb->rcvbuf, &ts->alloc, tcb->opt.rcvbuf) && !tcb->rcvbuf.cap) {
 		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
 		c->reason = "dropped: no memory for receive buffer";
 		return V_DROP;
@@ -722,6 +723,7 @@ static enum verdict step_text(struct seg_ctx *c)
 	 * otherwise Linux's delayed-ACK rules (reass.c) */
 	tcp_rcv_data_ack(ts, tcb, n, had_ooo || n < c->len ||
 				     (tcb->sack_ok && tcb->rcv_ooo.has_dsack));
+	tcp_rcvbuf_on_data(ts, tcb, n, c->seg->opt.present & WIRE_HAS_TS, c->seg->opt.ts_ecr);
 	return V_CONTINUE;
 }
 

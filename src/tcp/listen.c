@@ -19,16 +19,6 @@
 
 #define MS 1000000ull
 
-/* Our receive window scale: the smallest shift that lets the buffer be advertised. */
-static uint8_t choose_wscale(uint32_t rcvbuf)
-{
-	uint8_t s = 0;
-
-	while (s < 14 && ((uint32_t)65535 << s) < rcvbuf)
-		s++;
-	return s;
-}
-
 /* Sets ISS and our SYN-time parameters (shared by active and passive open). */
 void tcp_init_send_side(struct tcp_stack *ts, struct tcb *tcb)
 {
@@ -44,7 +34,7 @@ void tcp_init_send_side(struct tcp_stack *ts, struct tcb *tcb)
 	tcb->rcv_mss = (uint16_t)(tcb->opt.maxseg && tcb->opt.maxseg < own ? tcb->opt.maxseg
 									     : own);
 	tcb->snd_mss = 536;
-	tcb->rcv_wscale = ts->cfg.window_scaling ? choose_wscale(tcb->opt.rcvbuf) : 0;
+	tcb->rcv_wscale = tcp_rcv_wscale(ts, &tcb->opt);      /* for autotuning's cap */
 	tcb->ts_offset = ts->cfg.timestamps ? ts_offset : 0;
 }
 
@@ -244,6 +234,7 @@ void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb)
 	tcp_keepalive_arm(ts, tcb);
 	tcp_cc_init(ts, tcb);           /* IW10 (RFC 6928), algorithm */
 	tcp_sndbuf_expand(ts, tcb);     /* Linux tcp_init_buffer_space */
+	tcp_rcvbuf_init(ts, tcb);
 	if (tcb->fin_queued) {
 		/* CLOSE (or SHUT_WR) during the handshake: "queue for processing after
 		 * entering ESTABLISHED" (§3.10.4) */

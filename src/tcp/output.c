@@ -94,11 +94,15 @@ static uint16_t advertise_window(struct tcp_stack *ts, struct tcb *tcb, bool syn
 	if (wnd > max)
 		wnd = max;
 	wnd = (wnd >> shift) << shift;
-	if (wnd < cur && cur <= max)
-		wnd = (cur + (1u << shift) - 1) >> shift << shift;
 	tcb->rcv_wnd = wnd;
 	if (seq_gt(tcb->rcv_nxt + wnd, tcb->rcv_adv) || !tcb->rcv_adv)
 		tcb->rcv_adv = tcb->rcv_nxt + wnd;
+	/* RFC 7323 §2.4: the scaled field cannot say cur: offer up to 2^S - 1 bytes
+	 * beyond the edge rather than retract it, but do not make that the new edge
+	 * (rcv_adv), or every ACK of a window that is closing would push it further past
+	 * the buffer (by up to 2^S - 1 bytes each: 127 with the shift 7 of a 6 MiB cap) */
+	if (wnd < cur && cur <= max)
+		tcb->rcv_wnd = wnd = (cur + (1u << shift) - 1) >> shift << shift;
 	return (uint16_t)(wnd >> shift);
 }
 

@@ -74,7 +74,6 @@ static void fill_from_syn(struct tcp_stack *ts, struct tcp_reqsk *r, struct tcb 
 			  uint32_t laddr, uint32_t raddr, const struct wire_tcp *s)
 {
 	uint32_t own = ts->cfg.mtu - 40;
-	uint8_t ws = 0;
 
 	r->listener = l;
 	r->ip_ttl = l->opt.ip_ttl;
@@ -93,9 +92,7 @@ static void fill_from_syn(struct tcp_stack *ts, struct tcp_reqsk *r, struct tcb 
 	r->ts_offset = 0;       /* the callers set it (tcp_synq_add with the ISS) */
 	r->sack_ok = ts->cfg.sack && (s->opt.present & WIRE_HAS_SACKOK);     /* RFC 2018 §2 */
 	r->rcv_mss = (uint16_t)(l->opt.maxseg && l->opt.maxseg < own ? l->opt.maxseg : own);
-	while (r->peer_wscale != 0xff && ws < 14 && ((uint32_t)65535 << ws) < l->opt.rcvbuf)
-		ws++;
-	r->rcv_wscale = ws;
+	r->rcv_wscale = r->peer_wscale != 0xff ? tcp_rcv_wscale(ts, &l->opt) : 0;
 	r->win = (uint16_t)(l->opt.rcvbuf < 65535 ? l->opt.rcvbuf : 65535);
 }
 
@@ -553,10 +550,7 @@ int tcp_synq_check_cookie(struct seg_ctx *c)
 		r.sack_ok = sack && ts->cfg.sack;
 		if (ws >= 0 && ts->cfg.window_scaling)
 			r.peer_wscale = (uint8_t)ws;
-		r.rcv_wscale = 0;
-		while (r.peer_wscale != 0xff && r.rcv_wscale < 14 &&
-		       ((uint32_t)65535 << r.rcv_wscale) < c->tcb->opt.rcvbuf)
-			r.rcv_wscale++;
+		r.rcv_wscale = r.peer_wscale != 0xff ? tcp_rcv_wscale(ts, &c->tcb->opt) : 0;
 	}
 	if (!tcp_synq_promote(c, &r))
 		return 0;

@@ -31,6 +31,7 @@
 #include "tcp/cc.h"
 #include "tcp/challenge.h"
 #include "tcp/ephemeral.h"
+#include "tcp/rcvbuf.h"
 #include "tcp/reass.h"
 #include "tcp/recovery.h"
 #include "tcp/syncookie.h"
@@ -95,6 +96,7 @@ struct tcp_sockopts {
 	uint32_t retries1, retries2, syn_retries;
 	uint32_t rcvbuf, sndbuf;
 	bool sndbuf_locked;     /* SO_SNDBUF was set: no autotuning (Linux SOCK_SNDBUF_LOCK) */
+	bool rcvbuf_locked;     /* SO_RCVBUF was set: no autotuning (Linux SOCK_RCVBUF_LOCK) */
 	uint16_t maxseg;        /* TCP_MAXSEG user clamp, 0 = none */
 	uint8_t ip_tos;         /* IP_TOS: DS field of our IPv4 headers (MUST-48) */
 	uint8_t ip_ttl;         /* IP_TTL, 0 = cfg.ip_default_ttl (MUST-49) */
@@ -165,6 +167,7 @@ struct tcb {
 	/* buffers, storage allocated lazily */
 	struct ring sndbuf, rcvbuf;
 	struct tcp_reass rcv_ooo;       /* out-of-order data held in rcvbuf, ACK policy */
+	struct tcp_rcvspace rcvq;       /* receive-buffer autotuning (rcvbuf.c) */
 
 	/* listen queues: on a listener, heads; on a child, links */
 	struct tcb *parent;

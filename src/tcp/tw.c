@@ -96,21 +96,19 @@ uint64_t tcp_tw_ts_recent_ns(const struct tcp_stack *ts, const struct tw_entry *
  * must not move left, and Linux sends the window last advertised (tw_rcv_wnd >>
  * tw_rcv_wscale). A record has two bits for it (timewait.h): rcv_ws, and wnd_full when
  * the last window was larger than default_window gives. default_window is what a
- * connection with the default buffer (rmem_default, its shift chosen from it as
- * listen.c does) offers once its data is read: with an empty buffer exactly its last
+ * connection with the default buffer (rmem_default, its shift chosen by rcvbuf.c
+ * tcp_rcv_wscale) offers once its data is read: with an empty buffer exactly its last
  * window (the common case: a record is made when the socket is closed). Otherwise the
  * record sends 65535, never less than the last window (more is allowed: nothing can
- * follow the peer's FIN). Deviation: a change of rmem_default while a record lives
+ * follow the peer's FIN; a buffer autotuning grew gives that case). Deviation: a change of rmem_default while a record lives
  * changes its window.
  */
 static uint16_t default_window(const struct tcp_stack *ts, bool rcv_ws)
 {
+	struct tcp_sockopts dflt = { .rcvbuf = ts->cfg.rmem_default };
 	uint32_t w = ts->cfg.rmem_default;
-	uint8_t ws = 0;
 
-	while (rcv_ws && ws < 14 && ((uint32_t)65535 << ws) < w)
-		ws++;
-	w >>= ws;
+	w >>= rcv_ws ? tcp_rcv_wscale(ts, &dflt) : 0;
 	return (uint16_t)(w < 65535 ? w : 65535);
 }
 

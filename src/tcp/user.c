@@ -271,6 +271,7 @@ long tcp_user_recv(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf, size_t l
 		if (peek)
 			return ring_peek(&tcb->rcvbuf, 0, buf, want);
 		n = ring_read(&tcb->rcvbuf, buf, want);
+		tcp_rcvbuf_on_read(ts, tcb);    /* may grow opt.rcvbuf: before the update */
 		if (!ring_len(&tcb->rcvbuf) && tcp_reass_empty(&tcb->rcv_ooo))
 			ring_free(&tcb->rcvbuf, &ts->alloc);    /* (held out-of-order data) */
 		maybe_window_update(ts, tcb);

@@ -50,9 +50,9 @@ Test(stream_rcv_sackok, syn_layout_ts_ws_sack_as_linux)
 	connect_syn(&h);
 	v = h.out.opt.ts_val;
 	{
-		/* mss 1460,sackOK,TS val v ecr 0,nop,wscale 2 */
+		/* mss 1460,sackOK,TS val v ecr 0,nop,wscale 7 (for the 6 MiB cap) */
 		const uint8_t w[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, BE32(v), 0, 0, 0, 0,
-				       1, 3, 3, 2};
+				       1, 3, 3, 7};
 		expect_opt_bytes(&h, w, sizeof w);
 	}
 	h_fini(&h);
@@ -61,8 +61,8 @@ Test(stream_rcv_sackok, syn_layout_ts_ws_sack_as_linux)
 Test(stream_rcv_sackok, syn_layout_without_ts)
 {
 	struct harness h;
-	/* mss 1460,nop,nop,sackOK,nop,wscale 2 */
-	const uint8_t w[12] = {2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 2};
+	/* mss 1460,nop,nop,sackOK,nop,wscale 7 */
+	const uint8_t w[12] = {2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 7};
 
 	init_opts(&h, 0, 1, 1);
 	connect_syn(&h);
@@ -107,9 +107,9 @@ Test(stream_rcv_sackok, syn_without_sack_when_off)
 	connect_syn(&h);
 	v = h.out.opt.ts_val;
 	{
-		/* mss 1460,nop,nop,TS val v ecr 0,nop,wscale 2 */
+		/* mss 1460,nop,nop,TS val v ecr 0,nop,wscale 7 */
 		const uint8_t w[20] = {2, 4, 0x05, 0xb4, 1, 1, 8, 10, BE32(v), 0, 0, 0, 0,
-				       1, 3, 3, 2};
+				       1, 3, 3, 7};
 		expect_opt_bytes(&h, w, sizeof w);
 	}
 	h_fini(&h);

@@ -27,7 +27,7 @@ Test(tcp_options, listen_syn_ws_ts_negotiated)
 	iss = h.out.seq;
 	cr_assert_eq(h.out.opt.present, WIRE_HAS_MSS | WIRE_HAS_WS | WIRE_HAS_TS);
 	cr_assert_eq(h.out.opt.mss, 1460);
-	cr_assert_eq(h.out.opt.wscale, 2);      /* 131072-byte buffer needs shift 2 */
+	cr_assert_eq(h.out.opt.wscale, 7);      /* the 6 MiB autotuning cap (rmem_max) */
 	cr_assert_eq(h.out.opt.ts_ecr, 5000);
 	tsval = h.out.opt.ts_val;
 	o.present = WIRE_HAS_TS;
@@ -43,7 +43,7 @@ Test(tcp_options, listen_syn_ws_ts_negotiated)
 	cr_assert_eq(ti.snd_mss, 1460 - 12);    /* the timestamp option rides on every segment */
 	/* data: TS on every segment, window scaled by our shift */
 	cr_assert_eq(synack_send(h.s, fd, "hi", 2, 0), 2);
-	EXPECT_SEG(&h, F_ACK | F_PSH, iss + 1, PEER_ISN + 1, 131072 >> 2);
+	EXPECT_SEG(&h, F_ACK | F_PSH, iss + 1, PEER_ISN + 1, 131072 >> 7);
 	cr_assert_eq(h.out.opt.present, WIRE_HAS_TS);
 	cr_assert_eq(h.out.opt.ts_ecr, 5001);
 	/* PAWS: an older TSval is dropped with an ACK (RFC 7323 §5.3) */

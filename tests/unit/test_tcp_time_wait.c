@@ -561,7 +561,7 @@ Test(tcp_time_wait, time_wait_syn_at_rcv_nxt_or_with_fin_does_not_reopen)
 }
 
 /* Server-side TIME-WAIT record as srv_time_wait, the peer's SYN carrying opt, the
- * listener's SO_RCVBUF rcvbuf; returns the window field of our FIN (the connection's
+ * listener's SO_RCVBUF rcvbuf (0: not set); returns the window field of our FIN (the connection's
  * last); the record's ACK of the peer's FIN must advertise record. */
 static uint16_t srv_time_wait_opt(struct harness *h, const struct wire_tcp_opts *opt,
 				  int rcvbuf, int record, uint32_t *iss)
@@ -569,8 +569,9 @@ static uint16_t srv_time_wait_opt(struct harness *h, const struct wire_tcp_opts 
 	int l = h_listen(h, SRV_PORT, 16), fd;
 	uint16_t last;
 
-	cr_assert_eq(synack_setsockopt(h->s, l, SYNACK_SOL_SOCKET, SYNACK_SO_RCVBUF, &rcvbuf,
-				       sizeof rcvbuf), 0);
+	if (rcvbuf)
+		cr_assert_eq(synack_setsockopt(h->s, l, SYNACK_SOL_SOCKET, SYNACK_SO_RCVBUF,
+					       &rcvbuf, sizeof rcvbuf), 0);
 	h_send_opt(h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 8192, opt, NULL, 0, 0);
 	EXPECT_SEG(h, F_SYN | F_ACK, h->out.seq, R, ANYWIN);
 	*iss = h->out.seq;
@@ -588,10 +589,12 @@ static uint16_t srv_time_wait_opt(struct harness *h, const struct wire_tcp_opts 
 }
 
 /* RFC 9293 SHLD-14, Linux tw_rcv_wnd: a record's ACKs advertise the connection's last
- * window. Window scaling on here, 131072-byte default buffer (our shift 2):
- *   no WS from the peer: 65535 (before: 131072 >> 2 = 32768, the right edge moved left);
- *   WS negotiated: 32768 (x 4 = the buffer);
- *   SO_RCVBUF 250000 (shift 2, last window 62500): 65535, never the smaller default. */
+ * window. Window scaling on here, 131072-byte default buffer (our shift 7, chosen for
+ * the 6 MiB autotuning cap):
+ *   no WS from the peer: 65535 (before: 131072 >> 7 = 1024, the right edge moved left);
+ *   WS negotiated: 1024 (x 128 = the buffer);
+ *   SO_RCVBUF 131072 (locked: shift 2, last window 32768): 65535, never the smaller
+ *   default; SO_RCVBUF 250000 (shift 2, last window 62500): 65535 likewise. */
 Test(tcp_time_wait, time_wait_record_ack_window_is_the_last_advertised)
 {
 	struct wire_tcp_opts ws = { .present = WIRE_HAS_WS, .wscale = 7 };
@@ -601,8 +604,9 @@ Test(tcp_time_wait, time_wait_record_ack_window_is_the_last_advertised)
 		uint16_t last;
 		int record;
 	} cases[] = {
-		{ false, 131072, 65535, 65535 },
-		{ true, 131072, 32768, 32768 },
+		{ false, 0, 65535, 65535 },
+		{ true, 0, 1024, 1024 },
+		{ true, 131072, 32768, 65535 },
 		{ true, 250000, 62500, 65535 },
 	};
 
