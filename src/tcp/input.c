@@ -708,8 +708,8 @@ static enum verdict step_text(struct seg_ctx *c)
 	}
 	tcb->rcv_nxt += n;
 	/* the bytes held beyond the hole this segment filled join the stream */
-	more = had_ooo ? tcp_reass_pull(&tcb->rcv_ooo, &tcb->rcvbuf, tcb->rcv_nxt,
-					!tcb->rd_shut) : 0;
+	more = had_ooo ? tcp_reass_pull(&tcb->rcv_ooo, &ts->alloc, &tcb->rcvbuf,
+					tcb->rcv_nxt, !tcb->rd_shut) : 0;
 	tcb->rcv_nxt += more;
 	tcb->bytes_received += n + more;
 	if (n && !tcb->rd_shut)
@@ -748,7 +748,7 @@ static enum verdict step_fin(struct seg_ctx *c)
 		return V_CONTINUE;
 	if (!(c->flags & WIRE_TCP_FIN))
 		c->reason = "hole filled up to the FIN held beyond it";
-	tcp_reass_clear(q);             /* nothing follows the FIN */
+	tcp_reass_clear(q, &ts->alloc); /* nothing follows the FIN */
 	if (tcb->state != TCP_TIME_WAIT && !tcp_has_rcvd_fin(tcb->state))
 		tcb->rcv_nxt++;         /* "advance RCV.NXT over the FIN" */
 	tcb->want_ack = true;

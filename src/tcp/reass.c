@@ -6,8 +6,9 @@
  *
  * Memory: data lives only in the receive ring, at the offset its sequence number maps
  * to, and only inside the ring's storage; the blocks are an array in the tcb, moved to
- * the stack's allocator when more are needed, bounded by the ring's capacity (reass.h:
- * tcp_reass_limit, pruning from the top as Linux's tcp_prune_ofo_queue). Invariants:
+ * the stack's allocator when more are needed and given back when the queue empties,
+ * bounded by the ring's capacity (reass.h: tcp_reass_limit, pruning from the top as
+ * Linux's tcp_prune_ofo_queue). Invariants:
  * see reass.h.
  */
 #include <string.h>
@@ -17,13 +18,6 @@
 
 #define MS 1000000ull
 
-void tcp_reass_clear(struct tcp_reass *q)
-{
-	q->n = 0;
-	q->has_fin = false;
-	q->has_dsack = false;
-}
-
 void tcp_reass_free(struct tcp_reass *q, const struct base_allocator *a)
 {
 	if (q->ext)
@@ -31,6 +25,13 @@ void tcp_reass_free(struct tcp_reass *q, const struct base_allocator *a)
 	q->ext = NULL;
 	q->ext_cap = 0;
 	q->n = 0;
+}
+
+void tcp_reass_clear(struct tcp_reass *q, const struct base_allocator *a)
+{
+	tcp_reass_free(q, a);
+	q->has_fin = false;
+	q->has_dsack = false;
 }
 
 uint32_t tcp_reass_limit(const struct ring *r)
@@ -213,7 +214,8 @@ enum tcp_reass_res tcp_reass_insert(struct tcp_reass *q, const struct base_alloc
 	return pruned ? TCP_REASS_PRUNED : TCP_REASS_QUEUED;
 }
 
-uint32_t tcp_reass_pull(struct tcp_reass *q, struct ring *r, uint32_t rcv_nxt, bool store)
+uint32_t tcp_reass_pull(struct tcp_reass *q, const struct base_allocator *a, struct ring *r,
+			uint32_t rcv_nxt, bool store)
 {
 	struct tcp_reass_block *blk = blocks(q);
 	uint32_t moved = 0, k = 0;
@@ -238,6 +240,8 @@ uint32_t tcp_reass_pull(struct tcp_reass *q, struct ring *r, uint32_t rcv_nxt, b
 		memmove(&blk[0], &blk[k], (q->n - k) * sizeof blk[0]);
 		q->n -= k;
 	}
+	if (!q->n)
+		tcp_reass_free(q, a);   /* an idle connection holds no array (reass.h) */
 	return moved;
 }
 

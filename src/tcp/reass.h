@@ -7,20 +7,22 @@
  * a sorted array of blocks records which sequence ranges above RCV.NXT are held (the
  * "assembler" of smoltcp, not a queue of segments).
  *
- * How many blocks follows the receive buffer, as Linux bounds its out-of-order queue by
- * memory (sk_rcvbuf, each held segment charged its truesize, about 1 KiB for a small
- * one) rather than by a count: at most tcp_reass_limit() = ring capacity /
- * TCP_REASS_BLOCK_BYTES blocks, at least TCP_REASS_INLINE, at most TCP_REASS_MAX_BLOCKS.
- * The first TCP_REASS_INLINE live in the tcb (an idle connection allocates nothing);
- * beyond that the array is allocated from the stack's allocator, doubling, and kept
- * until tcp_reass_free. When a segment needs a block and none is left, held blocks
- * that lie entirely above it are dropped, highest first, until one is free (Linux
- * tcp_prune_ofo_queue, which stops at the incoming segment: data nearer RCV.NXT is
- * worth more — a retransmission filling a low hole is not lost to data far above
- * it); when nothing lies above it, the segment itself is dropped (counted by the
- * caller). So memory is bounded by the receive buffer whatever arrives (the data is in
- * the ring; the blocks cost at most 12 / TCP_REASS_BLOCK_BYTES of it), and a segment
- * costs a binary search plus one memmove of at most TCP_REASS_MAX_BLOCKS entries.
+ * How many blocks follows the receive buffer, as Linux bounds its out-of-order queue
+ * by memory (sk_rcvbuf, each held segment charged its truesize, about 1 KiB for a
+ * small one) rather than by a count: at most tcp_reass_limit() = ring capacity /
+ * TCP_REASS_BLOCK_BYTES blocks, at least TCP_REASS_INLINE, at most
+ * TCP_REASS_MAX_BLOCKS. The first TCP_REASS_INLINE live in the tcb (an idle connection
+ * allocates nothing); beyond that the array is allocated from the stack's allocator,
+ * doubling, and given back when the queue empties (tcp_reass_pull reaching past the
+ * last block, tcp_reass_clear) or the tcb is freed (tcp_reass_free). When a segment
+ * needs a block and none is left, held blocks that lie entirely above it are dropped,
+ * highest first, until one is free (Linux tcp_prune_ofo_queue, which stops at the
+ * incoming segment: data nearer RCV.NXT is worth more — a retransmission filling a low
+ * hole is not lost to data far above it); when nothing lies above it, the segment
+ * itself is dropped (counted by the caller). So memory is bounded by the receive
+ * buffer whatever arrives (the data is in the ring; the blocks cost at most 12 /
+ * TCP_REASS_BLOCK_BYTES of it), and a segment costs a binary search plus one memmove
+ * of at most TCP_REASS_MAX_BLOCKS entries.
  *
  * The same blocks give the SACK option of our ACKs (RFC 2018 §4: the block holding the
  * most recently received segment first, then the others most recently changed first)
@@ -81,11 +83,12 @@ enum tcp_reass_res {
 	TCP_REASS_NO_ROOM,      /* nothing fits in the ring's storage: dropped */
 };
 
-/* Empties q (blocks, FIN, D-SACK); the ACK policy fields and the allocated array
- * are kept. */
-void tcp_reass_clear(struct tcp_reass *q);
+/* Empties q (blocks, FIN, D-SACK) and gives the allocated array back to a (borrowed
+ * for the call); the ACK policy fields are kept. */
+void tcp_reass_clear(struct tcp_reass *q, const struct base_allocator *a);
 
-/* Releases the allocated array (the tcb is freed); q holds no blocks afterwards. */
+/* Gives the allocated array back to a (borrowed for the call); q holds no blocks
+ * afterwards (the tcb is freed, or the queue emptied). */
 void tcp_reass_free(struct tcp_reass *q, const struct base_allocator *a);
 
 /* The most blocks q may hold above RCV.NXT with a receive ring of r (see above). */
@@ -120,8 +123,10 @@ enum tcp_reass_res tcp_reass_insert(struct tcp_reass *q, const struct base_alloc
  * reaches, committing their bytes into the ring (when store), and returns how many
  * bytes RCV.NXT moves on beyond rcv_nxt (0 when no block is reached). Held bytes the
  * in-order data covered again are recorded as D-SACK (the first block's overlap).
+ * When no block is left the allocated array goes back to a (borrowed for the call).
  */
-uint32_t tcp_reass_pull(struct tcp_reass *q, struct ring *r, uint32_t rcv_nxt, bool store);
+uint32_t tcp_reass_pull(struct tcp_reass *q, const struct base_allocator *a, struct ring *r,
+			uint32_t rcv_nxt, bool store);
 
 /* Remembers a FIN at fin_seq beyond a hole (applied when RCV.NXT reaches it). */
 void tcp_reass_set_fin(struct tcp_reass *q, uint32_t fin_seq);

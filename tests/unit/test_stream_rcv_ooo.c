@@ -431,6 +431,84 @@ Test(stream_rcv_ooo, one_byte_segments_with_gaps_stay_bounded)
 	h_fini(&c.h);
 }
 
+/* Bytes in use: the allocator's live bytes less what the buffer cache holds unused. */
+static size_t live_bytes(const struct conn *c)
+{
+	return c->h.mem.live_bytes - base_bufcache_held(&c->h.s->tcp.bufcache);
+}
+
+/* More than the 16 inline blocks move the array to the allocator (32, then 64 blocks);
+ * when the hole before them fills and the queue empties, exactly that array goes back
+ * (reass.h: an idle connection holds none), and once the stream is read the
+ * connection is back to what it held before any data. */
+Test(stream_rcv_ooo, array_given_back_when_the_queue_empties)
+{
+	struct conn c;
+	struct tcb *tcb;
+	size_t idle, held;
+
+	conn_init(&c);
+	tcb = conn_tcb(&c);
+	idle = live_bytes(&c);
+	for (uint32_t i = 1; i <= 40; i++) {    /* [20i, 20i + 10) for i = 1..40 */
+		seg(&c, i * 20, 10);
+		EXPECT_SEG(&c.h, F_ACK, c.iss + 1, R, ANYWIN);
+	}
+	cr_assert_eq(tcb->rcv_ooo.n, 40);
+	cr_assert_not_null(tcb->rcv_ooo.ext);
+	cr_assert_eq(tcb->rcv_ooo.ext_cap, 64);
+	held = live_bytes(&c);
+	/* one segment fills every hole: [0, 810) in order, nothing held; the held bytes
+	 * it brought again are a D-SACK (the first block's, RFC 2883 §4.1.2) */
+	seg(&c, 0, 810);
+	EXPECT_ACK(&c, 810, 20, 30);
+	EXPECT_NONE(&c.h);
+	cr_assert_eq(tcb->rcv_ooo.n, 0);
+	cr_assert_null(tcb->rcv_ooo.ext);
+	cr_assert_eq(tcb->rcv_ooo.ext_cap, 0);
+	cr_assert_eq(held - live_bytes(&c), 64 * sizeof(struct tcp_reass_block),
+		     "%zu bytes given back", held - live_bytes(&c));
+	expect_stream(&c, 0, 810);
+	cr_assert_eq(live_bytes(&c), idle, "%zu bytes in use, %zu before data",
+		     live_bytes(&c), idle);
+	/* holes again: the array comes back as needed, the blocks exact */
+	for (uint32_t i = 1; i <= 17; i++)
+		seg(&c, 810 + i * 20, 10);
+	while (h_next(&c.h))
+		;
+	cr_assert_eq(tcb->rcv_ooo.n, 17);
+	cr_assert_eq(tcb->rcv_ooo.ext_cap, 32);
+	cr_assert_eq(tcp_reass_blocks(&tcb->rcv_ooo)[16].left, R + 810 + 17 * 20);
+	h_fini(&c.h);
+}
+
+/* An in-sequence FIN while blocks are held beyond it (a peer sending past its own FIN):
+ * nothing follows a FIN, the blocks are dropped and the array goes back. */
+Test(stream_rcv_ooo, fin_in_order_drops_blocks_and_array)
+{
+	struct conn c;
+	struct tcb *tcb;
+	size_t held;
+
+	conn_init(&c);
+	tcb = conn_tcb(&c);
+	for (uint32_t i = 1; i <= 20; i++)
+		seg(&c, i * 20, 10);
+	while (h_next(&c.h))
+		;
+	cr_assert_not_null(tcb->rcv_ooo.ext);
+	cr_assert_eq(tcb->rcv_ooo.ext_cap, 32);
+	held = live_bytes(&c);
+	seg_flags(&c, 0, 10, F_FIN);
+	EXPECT_ACK(&c, 11);
+	EXPECT_STATE(&c.h, c.fd, SYNACK_STATE_CLOSE_WAIT);
+	cr_assert_eq(tcb->rcv_ooo.n, 0);
+	cr_assert_null(tcb->rcv_ooo.ext);
+	cr_assert_eq(held - live_bytes(&c), 32 * sizeof(struct tcp_reass_block));
+	expect_stream(&c, 0, 10);
+	h_fini(&c.h);
+}
+
 /* With timestamps only 3 blocks fit (RFC 2018 §3: 10 + 8n bytes with the 12 of TS). */
 Test(stream_rcv_ooo, three_blocks_with_timestamps)
 {
