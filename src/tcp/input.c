@@ -254,7 +254,10 @@ static bool seq_acceptable(const struct tcb *tcb, uint32_t seq, uint32_t len)
 		return seq_in(seq, nxt, nxt + wnd);
 	if (wnd == 0)
 		return false;
-	return seq_in(seq, nxt, nxt + wnd) || seq_in(seq + len - 1, nxt, nxt + wnd);
+	/* Table 6, plus a segment overhanging both edges: it holds the whole window, and
+	 * "only the new parts are processed" (Linux tcp_sequence; docs/choices.md) */
+	return seq_in(seq, nxt, nxt + wnd) || seq_in(seq + len - 1, nxt, nxt + wnd) ||
+	       (seq_lt(seq, nxt) && seq_geq(seq + len - 1, nxt + wnd));
 }
 
 /*

@@ -92,6 +92,55 @@ Test(tcp_established, established_data_right_edge_outside_gets_ack)
 	h_fini(&h);
 }
 
+/*
+ * A segment overhanging both edges of the window: RFC 9293 Table 6 rejects it (neither
+ * its first nor its last octet lies in the window) while §3.10.7.4 processes "only the
+ * new parts" of a segment straddling old and new; Linux (tcp_sequence) accepts it. So
+ * do we (docs/choices.md "A segment overhanging both window edges"): the old octets are
+ * trimmed (reported as a D-SACK), the ones beyond the window too, and exactly the
+ * window's worth is delivered and acknowledged.
+ */
+Test(tcp_established, established_data_overhanging_both_edges_trimmed)
+{
+	struct wire_tcp_opts o = { .present = WIRE_HAS_SACKOK };
+	struct synack_config cfg;
+	static char seg[1100], buf[2000];
+	struct harness h;
+	uint32_t iss;
+	int l, fd;
+
+	h_default_config(&cfg);
+	cfg.sack = 1;
+	cfg.rmem_default = 1000;        /* RCV.WND 1000 */
+	h_init_cfg(&h, &cfg);
+	l = h_listen(&h, SRV_PORT, 16);
+	h_send_opt(&h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 8192, &o, NULL, 0, 0);
+	EXPECT_SEG(&h, F_SYN | F_ACK, h.out.seq, R, 1000);
+	iss = h.out.seq;
+	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R, iss + 1, 8192);
+	fd = synack_accept(h.s, l, NULL, NULL);
+	cr_assert_geq(fd, 0);
+	h_send_data(&h, PEER_PORT, SRV_PORT, F_ACK, R, iss + 1, 8192, "abcde", 5);
+	EXPECT_SEG(&h, F_ACK, iss + 1, R + 5, 995);
+	/* [R + 2, R + 1102): 3 octets below RCV.NXT, 102 beyond RCV.NXT + RCV.WND */
+	for (unsigned i = 0; i < sizeof seg; i++)
+		seg[i] = (char)('A' + i % 23);
+	memcpy(seg, "cde", 3);
+	h_send_data(&h, PEER_PORT, SRV_PORT, F_ACK, R + 2, iss + 1, 8192, seg, sizeof seg);
+	EXPECT_SEG(&h, F_ACK, iss + 1, R + 1000, 0);
+	cr_assert(h.out.opt.present & WIRE_HAS_SACK);
+	cr_assert_eq(h.out.opt.sack_count, 1);
+	cr_assert_eq(h.out.opt.sack[0].left, R + 2);    /* RFC 2883 §4.1.2: the old part */
+	cr_assert_eq(h.out.opt.sack[0].right, R + 5);
+	EXPECT_NONE(&h);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_NOT_ACCEPTABLE), 0);
+	cr_assert_eq(synack_recv(h.s, fd, buf, sizeof buf, 0), 1000);
+	cr_assert_eq(memcmp(buf, "abcde", 5), 0);
+	cr_assert_eq(memcmp(buf + 5, seg + 3, 995), 0);
+	cr_assert_eq(synack_recv(h.s, fd, buf, sizeof buf, 0), -EAGAIN);
+	h_fini(&h);
+}
+
 Test(tcp_established, established_rst_at_rcv_nxt_resets)
 {
 	struct harness h;
