@@ -7,8 +7,8 @@
  * connection identifier and a secret. Our choices:
  *   - M = now_ns / 4000, truncated to 32 bits (so it wraps every 4.77 hours, like the
  *     RFC 793 clock; only differences of M matter).
- *   - F = SipHash-2-4 (written out in isn.c, equal to libsodium's; keyed with a 16-byte secret the owner took from
- *     the OS random source) over the 12 bytes
+ *   - F = SipHash-2-4 (libsodium's crypto_shorthash, keyed with a 16-byte secret the owner
+ *     took from the OS random source) over the 12 bytes
  *         local address (4, network byte order), local port (2, network order),
  *         remote address (4), remote port (2)
  *     truncated to its low 32 bits (the 64-bit output read little-endian, as SipHash
@@ -52,9 +52,8 @@ uint32_t tcp_ts_offset(const uint8_t key[TCP_ISN_KEY_BYTES], uint32_t laddr, uin
 
 /*
  * Both values at once for the same key and 4-tuple: *isn = tcp_isn(key, ..., now_ns) and
- * *ts_offset = tcp_ts_offset(key, ...), bit for bit, for about the cost of one SipHash
- * (the two inputs share their first 8-byte block, isn.c). key is borrowed; isn and
- * ts_offset point to the caller's storage. For callers that need both (an active open,
+ * *ts_offset = tcp_ts_offset(key, ...), bit for bit (two libsodium SipHash calls). key
+ * is borrowed; isn and ts_offset point to the caller's storage. For callers that need both (an active open,
  * a SYN-ACK).
  */
 void tcp_isn_pair(const uint8_t key[TCP_ISN_KEY_BYTES], uint32_t laddr, uint16_t lport,

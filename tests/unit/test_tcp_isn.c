@@ -130,9 +130,9 @@ static uint64_t next_rand(uint64_t *s)
 
 Test(isn, pair_equals_the_two_separate_hashes)
 {
-	/* tcp_isn_pair shares SipHash's first block between F and the offset: both halves
-	 * must still be exactly libsodium's SipHash-2-4 of the 12- and 13-byte inputs,
-	 * for any key and 4-tuple (10 000 random ones, each byte of key and tuple moving) */
+	/* tcp_isn_pair's two halves are exactly libsodium's SipHash-2-4 of the 12- and
+	 * 13-byte inputs, in the right places, for any key and 4-tuple (10 000 random
+	 * ones, each byte of key and tuple moving) */
 	uint64_t rs = 0x9e3779b97f4a7c15ull;
 
 	for (int i = 0; i < 10000; i++) {
