@@ -460,7 +460,8 @@ uint32_t tcp_rcv_space(const struct tcp_stack *ts, const struct tcb *tcb);
 
 /* Set (absolute ns; 0 taken as 1) or clear one kind's deadline; clear_all turns every
  * kind off. Every write of tcb->deadline[] goes through these three (timers_run aside):
- * the wheel node then sits at the earliest deadline and moves only when that changes. */
+ * the wheel node then sits at or before the earliest deadline and moves only when a
+ * deadline becomes earlier than it (a later or cleared one means an early wake-up). */
 void tcp_timer_set(struct tcp_stack *ts, struct tcb *tcb, int kind, uint64_t deadline_ns);
 void tcp_timer_clear(struct tcp_stack *ts, struct tcb *tcb, int kind);
 void tcp_timers_clear_all(struct tcp_stack *ts, struct tcb *tcb);

@@ -2,10 +2,11 @@
  * timers.c — per-connection timers and the RFC 6298 round-trip estimator.
  *
  * Each tcb has one absolute deadline per kind (tcb->deadline[], 0 = off) and one node
- * in the stack's timing wheel, armed at the minimum of them: arming, cancelling and
- * finding the stack's next deadline never scan connections. When the node fires, every
- * kind whose deadline has passed is handled, then the node is re-armed at the new
- * minimum.
+ * in the stack's timing wheel, armed at or before the minimum of them (never after):
+ * arming, cancelling and finding the stack's next deadline never scan connections. When
+ * the node fires, every kind whose deadline has passed is handled, then the node is
+ * re-armed at the new minimum (or cancelled when every kind is off). A deadline moved
+ * later or cleared leaves the node alone (an early wake-up, tcp_timer_set).
  *
  * Kinds and their RFC: retransmission (RFC 6298 §5, RFC 9293 §3.8.1, §3.8.3 R1/R2,
  * MUST-20/21/23), persist (§3.8.6.1), delayed ACK (§3.8.6.3), keepalive (§3.8.4),
@@ -38,44 +39,32 @@ static void timers_sync(struct tcp_stack *ts, struct tcb *tcb)
 }
 
 /*
- * Every write of a deadline goes through tcp_timer_set, tcp_timer_clear or
- * tcp_timers_clear_all, so an armed node always sits at the minimum of the deadlines
- * (tcp_timers_run, which zeroes expired kinds directly, ends with a full sync). Then
- * the minimum can only change when the kind written held it or moves below it; any
- * other write leaves the node alone. An unarmed node takes the full recomputation.
+ * The node may sit earlier than the earliest deadline, never later: a deadline that
+ * moves later (the retransmission timer restarted by each ACK, RFC 6298 (5.3)) or is
+ * cleared (5.2) leaves the node where it is, and when it fires tcp_timers_run finds
+ * nothing due and re-arms it at the real minimum (timers_sync): one early wake-up per
+ * node period instead of a wheel cancel and insert per ACK. Linux's retransmit timer
+ * does the same (sk_reset_timer only when the new expiry is earlier; icsk_pending
+ * cleared without deleting the timer). synack_next_deadline says it may be early.
+ * Only a deadline earlier than the node moves the node.
  */
 void tcp_timer_set(struct tcp_stack *ts, struct tcb *tcb, int kind, uint64_t deadline_ns)
 {
 	uint64_t d = deadline_ns ? deadline_ns : 1;
-	uint64_t old = tcb->deadline[kind];
 	struct timer_node *n = &tcb->tnode;
 
 	tcb->deadline[kind] = d;
-	if (!timer_is_armed(n)) {
-		/* Outside tcp_timers_run an unarmed node means every kind is off, so d is
-		 * the earliest; inside it (the node was popped) the run ends with a full
-		 * sync that corrects the node, as it does for every write in a handler. */
+	/* unarmed: every kind was off (or the node was popped inside tcp_timers_run,
+	 * whose final sync corrects it) */
+	if (!timer_is_armed(n) || d < n->deadline_ns)
 		timer_arm(&ts->wheel, n, d);
-		return;
-	}
-	if (old != n->deadline_ns) {
-		if (d < n->deadline_ns)
-			timer_arm(&ts->wheel, n, d);    /* the new earliest */
-		return;
-	}
-	timers_sync(ts, tcb);
 }
 
+/* The node stays armed: if it held this kind's deadline it fires early (above). */
 void tcp_timer_clear(struct tcp_stack *ts, struct tcb *tcb, int kind)
 {
-	uint64_t old = tcb->deadline[kind];
-
-	if (!old)
-		return;
+	(void)ts;
 	tcb->deadline[kind] = 0;
-	if (timer_is_armed(&tcb->tnode) && old != tcb->tnode.deadline_ns)
-		return;                 /* a later one: the earliest is unchanged */
-	timers_sync(ts, tcb);
 }
 
 void tcp_timers_clear_all(struct tcp_stack *ts, struct tcb *tcb)

@@ -223,6 +223,26 @@ Test(tcp_timers, established_user_timeout)
 	h_fini(&h);
 }
 
+/* What a driver does before time t: wake at each deadline the stack reports (it may be
+ * early, synack.h) and find nothing to send. Leaves h->now at the last wake-up. */
+static void wake_until(struct harness *h, uint64_t t)
+{
+	uint64_t d;
+
+	while ((d = synack_next_deadline(h->s)) < t) {
+		if (d <= h->now) {
+			/* due already: one advance at the same time must clear it */
+			h_at(h, h->now);
+			EXPECT_NONE(h);
+			cr_assert_gt(synack_next_deadline(h->s), h->now, "deadline %llu stays due",
+				     (unsigned long long)synack_next_deadline(h->s));
+			continue;
+		}
+		h_at(h, d);
+		EXPECT_NONE(h);
+	}
+}
+
 Test(tcp_timers, established_ack_stops_retransmit_timer)
 {
 	struct harness h;
@@ -239,6 +259,82 @@ Test(tcp_timers, established_ack_stops_retransmit_timer)
 	cr_assert_leq(synack_next_deadline(h.s), h.now + 200 * MSEC);
 	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R, iss + 2, 8192);
 	cr_assert_eq(h_timer_of_port(&h, PEER_PORT, NULL), 0);        /* RFC 6298 (5.2) */
+	/* the wheel node is left where it was (timers.c): early wake-ups that find
+	 * nothing due, then no deadline at all */
+	cr_assert_leq(synack_next_deadline(h.s), h.now + 200 * MSEC);
+	wake_until(&h, h.now + 200 * MSEC);
+	h_at(&h, h.now + 200 * MSEC);
+	EXPECT_NONE(&h);
+	cr_assert_eq(synack_next_deadline(h.s), UINT64_MAX);
+	h_fini(&h);
+}
+
+/*
+ * RFC 6298 (5.3): each ACK of new data restarts the retransmission timer, so the
+ * deadline only moves later; the wheel node is not moved per ACK (timers.c) and the
+ * driver wakes up early once. The retransmission must still go out at exactly the
+ * last restart + RTO, never earlier, and back off exactly (5.5).
+ */
+Test(tcp_timers, rto_restarted_by_acks_fires_at_exact_time)
+{
+	struct harness h;
+	static char data[3 * 536];   /* full segments: Nagle holds none back */
+	uint64_t t0;
+	uint32_t iss;
+	int fd, kind = 0;
+
+	h_init(&h);
+	fd = h_passive_est(&h, NULL, &iss);
+	t0 = h.now;
+	cr_assert_eq(synack_send(h.s, fd, data, sizeof data, 0), (int)sizeof data);
+	EXPECT_SEG(&h, F_ACK, iss + 1, R, ANYWIN);            /* MSS 536 (no option) */
+	EXPECT_SEG(&h, F_ACK, iss + 537, R, ANYWIN);
+	EXPECT_SEG(&h, F_ACK | F_PSH, iss + 1073, R, ANYWIN);
+	EXPECT_NONE(&h);
+	cr_assert_eq(h_timer_of_port(&h, PEER_PORT, &kind), t0 + 200 * MSEC, "deadline %llu",
+		     (unsigned long long)(h_timer_of_port(&h, PEER_PORT, NULL) - t0));
+	cr_assert_eq(kind, SYNACK_TIMER_RETRANSMIT);
+
+	wake_until(&h, t0 + 50 * MSEC);
+	h_at(&h, t0 + 50 * MSEC);
+	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R, iss + 537, 8192);
+	EXPECT_NONE(&h);
+	cr_assert_eq(h_timer_of_port(&h, PEER_PORT, &kind), t0 + 250 * MSEC);  /* (5.3) */
+	wake_until(&h, t0 + 100 * MSEC);
+	h_at(&h, t0 + 100 * MSEC);
+	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R, iss + 1073, 8192);
+	EXPECT_NONE(&h);
+	cr_assert_eq(h_timer_of_port(&h, PEER_PORT, &kind), t0 + 300 * MSEC);
+	cr_assert_eq(kind, SYNACK_TIMER_RETRANSMIT);
+	/* the node still sits at the first deadline (not moved per ACK) or earlier */
+	cr_assert_leq(synack_next_deadline(h.s), t0 + 200 * MSEC);
+
+	/* early wake-ups find nothing due; the retransmission comes at exactly
+	 * t0 + 100 ms + RTO (5.4: the earliest unacknowledged segment) */
+	wake_until(&h, t0 + 300 * MSEC);
+	cr_assert_leq(h.now, t0 + 300 * MSEC - 1);
+	cr_assert_eq(h_timer_of_port(&h, PEER_PORT, NULL), t0 + 300 * MSEC);
+	h_at(&h, t0 + 300 * MSEC - 1);
+	EXPECT_NONE(&h);
+	h_at(&h, t0 + 300 * MSEC);
+	EXPECT_SEG(&h, F_ACK | F_PSH, iss + 1073, R, ANYWIN);
+	cr_assert_eq(h.out.payload_len, 536);
+	EXPECT_NONE(&h);
+	cr_assert_eq(h_timer_of_port(&h, PEER_PORT, &kind), t0 + 700 * MSEC);  /* (5.5) */
+	wake_until(&h, t0 + 700 * MSEC);
+	h_at(&h, t0 + 700 * MSEC - 1);
+	EXPECT_NONE(&h);
+	h_at(&h, t0 + 700 * MSEC);
+	EXPECT_SEG(&h, F_ACK | F_PSH, iss + 1073, R, ANYWIN);
+	EXPECT_NONE(&h);
+	/* everything acknowledged: (5.2), then early wake-ups only, and no deadline */
+	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R, iss + 1609, 8192);
+	EXPECT_NONE(&h);
+	cr_assert_eq(h_timer_of_port(&h, PEER_PORT, NULL), 0);
+	cr_assert_leq(synack_next_deadline(h.s), t0 + 1500 * MSEC);
+	wake_until(&h, t0 + 1500 * MSEC);
+	h_at(&h, t0 + 1500 * MSEC);
+	EXPECT_NONE(&h);
 	cr_assert_eq(synack_next_deadline(h.s), UINT64_MAX);
 	h_fini(&h);
 }
