@@ -787,6 +787,7 @@ typedef enum verdict (*step_fn)(struct seg_ctx *c);
 static const step_fn steps[] = {
 	step_paws, step_seq, step_rst, step_syn, step_ack, step_urg, step_text, step_fin,
 };
+#define STEP_ACK 4
 #define STEP_URG 5
 
 static void finish(struct seg_ctx *c, enum verdict v)
@@ -829,6 +830,35 @@ static void finish(struct seg_ctx *c, enum verdict v)
 		c->tcb = NULL;  /* freed: the caller must not look at it again */
 }
 
+/*
+ * Header prediction (Van Jacobson; RFC 9293 §3.10.7 allows any processing whose result
+ * is the pipeline's). In ESTABLISHED, a segment with ACK and none of SYN/FIN/RST/URG, at
+ * exactly RCV.NXT, whose text fits the offered window and whose timestamp (if any) is
+ * not older than TS.Recent is one for which the first four checks (PAWS, sequence, RST,
+ * SYN) return CONTINUE without touching anything: PAWS only acts on TSval < TS.Recent;
+ * the sequence check accepts SEG.SEQ = RCV.NXT with SEG.LEN <= RCV.WND (with a zero
+ * window only SEG.LEN = 0) and trims nothing; no RST, no SYN. Such a segment starts at
+ * the fifth check (ACK). test_tcp_fastpath runs the same segments with this off
+ * (ts->no_fast_path) and compares every segment sent and the connection's state.
+ */
+static bool is_predicted(const struct seg_ctx *c)
+{
+	const struct tcb *tcb = c->tcb;
+	const struct wire_tcp *s = c->seg;
+	uint32_t wnd;
+
+	if (tcb->state != TCP_ESTABLISHED || c->ts->no_fast_path || c->syn_trimmed ||
+	    (c->flags & (WIRE_TCP_SYN | WIRE_TCP_FIN | WIRE_TCP_RST | WIRE_TCP_URG |
+			 WIRE_TCP_ACK)) != WIRE_TCP_ACK ||
+	    c->seq != tcb->rcv_nxt)
+		return false;
+	/* step_paws acts only here */
+	if (tcb->ts_ok && (s->opt.present & WIRE_HAS_TS) && seq_lt(s->opt.ts_val, tcb->ts_recent))
+		return false;
+	wnd = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+	return c->len <= wnd;   /* seq_acceptable, and trim_to_window cuts nothing */
+}
+
 void tcp_conn_input(struct seg_ctx *c)
 {
 	struct tcb *tcb = c->tcb;
@@ -847,6 +877,8 @@ void tcp_conn_input(struct seg_ctx *c)
 		}
 		v = V_CONTINUE;
 		i = STEP_URG;
+	} else if (is_predicted(c)) {
+		i = STEP_ACK;
 	}
 	for (; i < sizeof steps / sizeof steps[0] && v == V_CONTINUE; i++)
 		v = steps[i](c);

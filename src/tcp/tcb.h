@@ -289,6 +289,7 @@ struct tcp_stack {
 	uint64_t now_ns;
 	uint64_t first_now_ns;
 	bool seen_time;
+	bool no_fast_path;           /* input.c header prediction off (tests compare) */
 
 	uint32_t addrs[SYNACK_MAX_ADDRS];
 	unsigned naddrs;

@@ -1,0 +1,356 @@
+/* test_tcp_fastpath.c — input.c's header prediction is exactly the §3.10.7 pipeline:
+ * two stacks with the same keys and clock, one with the fast path off
+ * (tcp_stack.no_fast_path), get the same segments and calls; after every step each
+ * emitted packet must be byte-identical, and so must the connection's RFC variables,
+ * options, flags, timer deadlines, RTT/congestion state, tcp_info, every counter, every
+ * event and every decision note. Scripts cover in-sequence data, pure ACKs, duplicate
+ * ACKs, window updates (and a zero window), timestamps (and an old one: PAWS), SACK
+ * blocks, an ACK beyond SND.NXT, out-of-window and duplicate data, out-of-order data
+ * and the segment filling the hole, urgent data and FIN, with timestamps, SACK and
+ * window scaling each on and off. */
+#include <stddef.h>
+
+#include "harness.h"
+#include "api/api.h"
+
+#define NOW0 (1000 * SEC)
+
+struct pair {
+	struct harness h[2];    /* [0] fast path on, [1] off */
+	int fd[2];
+	struct tcb *tcb[2];
+	uint32_t iss;           /* ours (same in both: same keys, same time) */
+	uint32_t p;             /* the peer's next sequence number */
+	uint32_t peer_ts;       /* the peer's TSval clock */
+	uint32_t our_ts;        /* TSval of the last packet we sent (for TSecr) */
+	bool ts, sack, ws;
+	unsigned pkts, fast_candidates;
+};
+
+/* Drains both stacks: same number of packets, same bytes. */
+static void cmp_out(struct pair *p)
+{
+	for (;;) {
+		size_t n0 = synack_output(p->h[0].s, p->h[0].now, p->h[0].pkt, sizeof p->h[0].pkt);
+		size_t n1 = synack_output(p->h[1].s, p->h[1].now, p->h[1].pkt, sizeof p->h[1].pkt);
+		struct wire_ipv4 ip;
+		struct wire_tcp t;
+
+		cr_assert_eq(n0, n1, "packet %u: %zu bytes with the fast path, %zu without",
+			     p->pkts, n0, n1);
+		if (!n0)
+			return;
+		cr_assert_eq(memcmp(p->h[0].pkt, p->h[1].pkt, n0), 0, "packet %u differs", p->pkts);
+		p->pkts++;
+		cr_assert_eq(wire_ipv4_parse(p->h[0].pkt, n0, &ip), WIRE_OK);
+		cr_assert_eq(wire_tcp_parse(p->h[0].pkt + ip.hdr_len, ip.total_len - ip.hdr_len, &t),
+			     WIRE_OK);
+		if (t.opt.present & WIRE_HAS_TS)
+			p->our_ts = t.opt.ts_val;
+	}
+}
+
+/* Everything observable and the tcb's plain-value fields. */
+static void cmp_state(struct pair *p)
+{
+	struct synack_tcp_info ti[2];
+	struct synack_event ev[2];
+	struct synack_note no[2];
+	const struct tcb *a = p->tcb[0], *b = p->tcb[1];
+	bool g0, g1;
+
+	memset(ti, 0, sizeof ti);
+	if (p->fd[0] >= 0) {
+		cr_assert_eq(synack_tcp_info(p->h[0].s, p->fd[0], &ti[0]), 0);
+		cr_assert_eq(synack_tcp_info(p->h[1].s, p->fd[1], &ti[1]), 0);
+		cr_assert_eq(memcmp(&ti[0], &ti[1], sizeof ti[0]), 0, "tcp_info differs");
+	}
+	for (int c = 0; c < SYNACK_CTR_COUNT; c++)
+		cr_assert_eq(synack_counter(p->h[0].s, c), synack_counter(p->h[1].s, c),
+			     "counter %d: %llu vs %llu", c,
+			     (unsigned long long)synack_counter(p->h[0].s, c),
+			     (unsigned long long)synack_counter(p->h[1].s, c));
+	if (a && b) {
+		/* RFC variables through the timer deadlines: values only, no pointers */
+		size_t from = offsetof(struct tcb, snd_una), to = offsetof(struct tcb, tnode);
+
+		cr_assert_eq(memcmp((const char *)a + from, (const char *)b + from, to - from), 0,
+			     "tcb fields differ (snd_una %u/%u rcv_nxt %u/%u wnd %u/%u)",
+			     a->snd_una, b->snd_una, a->rcv_nxt, b->rcv_nxt, a->snd_wnd, b->snd_wnd);
+		cr_assert_eq(memcmp(&a->rtt, &b->rtt, sizeof a->rtt), 0, "RTT state differs");
+		cr_assert_eq(memcmp(&a->cc, &b->cc, sizeof a->cc), 0, "cc state differs");
+		cr_assert_eq(a->last_rcv_ns, b->last_rcv_ns);
+		cr_assert_eq(a->ev_pending, b->ev_pending);
+		cr_assert_eq(a->segs_in, b->segs_in);
+		cr_assert_eq(a->bytes_received, b->bytes_received);
+		cr_assert_eq(a->rec.rack.active, b->rec.rack.active);
+	}
+	do {
+		g0 = synack_poll_event(p->h[0].s, &ev[0]);
+		g1 = synack_poll_event(p->h[1].s, &ev[1]);
+		cr_assert_eq(g0, g1, "events differ");
+		if (g0) {
+			cr_assert_eq(ev[0].fd, ev[1].fd);
+			cr_assert_eq(ev[0].kind, ev[1].kind);
+			cr_assert_eq(ev[0].error, ev[1].error);
+		}
+	} while (g0);
+	do {
+		g0 = synack_poll_note(p->h[0].s, &no[0]);
+		g1 = synack_poll_note(p->h[1].s, &no[1]);
+		cr_assert_eq(g0, g1, "notes differ");
+		if (g0) {
+			cr_assert_str_eq(no[0].reason, no[1].reason);
+			no[1].reason = no[0].reason;
+			cr_assert_eq(memcmp(&no[0], &no[1], sizeof no[0]), 0, "note differs: %s",
+				     no[0].reason);
+		}
+	} while (g0);
+}
+
+static void at(struct pair *p, uint64_t dt)
+{
+	for (int i = 0; i < 2; i++)
+		h_advance(&p->h[i], dt);
+	cmp_out(p);
+	cmp_state(p);
+}
+
+/* The peer's segment to both stacks: seq, ack relative to the ISNs (R = PEER_ISN + 1,
+ * p->iss + 1), with TS (when on) at the peer clock unless ts_val is given. */
+static void seg(struct pair *p, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win,
+		uint32_t len, const struct wire_sack_block *sack, int nsack, uint32_t ts_val,
+		uint16_t urp)
+{
+	static uint8_t data[2000];
+	struct wire_tcp_opts o = { 0 };
+
+	if (p->ts) {
+		o.present |= WIRE_HAS_TS;
+		o.ts_val = ts_val ? ts_val : p->peer_ts;
+		o.ts_ecr = p->our_ts;
+	}
+	if (p->sack && nsack) {
+		o.present |= WIRE_HAS_SACK;
+		o.sack_count = (uint8_t)nsack;
+		for (int i = 0; i < nsack; i++)
+			o.sack[i] = sack[i];
+	}
+	for (uint32_t i = 0; i < len; i++)
+		data[i] = (uint8_t)(seq + i);
+	if ((flags & (F_SYN | F_FIN | F_RST | F_URG | F_ACK)) == F_ACK && p->tcb[0] &&
+	    seq == p->tcb[0]->rcv_nxt)
+		p->fast_candidates++;
+	for (int i = 0; i < 2; i++)
+		h_send_opt(&p->h[i], PEER_PORT, SRV_PORT, flags, seq, ack, win, &o, data, len, urp);
+	cmp_out(p);
+	cmp_state(p);
+}
+
+static void app_send(struct pair *p, size_t n)
+{
+	static char buf[8000];
+
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(synack_send(p->h[i].s, p->fd[i], buf, n, 0), (int)n);
+	cmp_out(p);
+	cmp_state(p);
+}
+
+static void app_recv(struct pair *p)
+{
+	static char b0[70000], b1[70000];
+	int n0 = synack_recv(p->h[0].s, p->fd[0], b0, sizeof b0, SYNACK_MSG_DONTWAIT);
+	int n1 = synack_recv(p->h[1].s, p->fd[1], b1, sizeof b1, SYNACK_MSG_DONTWAIT);
+
+	cr_assert_eq(n0, n1);
+	if (n0 > 0)
+		cr_assert_eq(memcmp(b0, b1, (size_t)n0), 0);
+	cmp_out(p);
+	cmp_state(p);
+}
+
+/* Passive open on both stacks with the options of the variant. */
+static void open_pair(struct pair *p, bool ts, bool sack, bool ws)
+{
+	struct wire_tcp_opts o = { .present = WIRE_HAS_MSS, .mss = 1000 };
+	int l[2];
+
+	memset(p, 0, sizeof *p);
+	p->ts = ts;
+	p->sack = sack;
+	p->ws = ws;
+	p->peer_ts = 5000;
+	p->fd[0] = p->fd[1] = -1;
+	if (ts) {
+		o.present |= WIRE_HAS_TS;
+		o.ts_val = p->peer_ts;
+	}
+	if (sack)
+		o.present |= WIRE_HAS_SACKOK;
+	if (ws) {
+		o.present |= WIRE_HAS_WS;
+		o.wscale = 2;
+	}
+	for (int i = 0; i < 2; i++) {
+		struct synack_config c;
+
+		h_default_config(&c);
+		c.timestamps = ts;
+		c.sack = sack;
+		c.window_scaling = ws;
+		c.rmem_default = 8192;  /* a window the script can fill */
+		h_init_cfg(&p->h[i], &c);
+		p->h[i].s->tcp.no_fast_path = i == 1;
+		l[i] = h_listen(&p->h[i], SRV_PORT, 4);
+		h_send_opt(&p->h[i], PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 8192, &o, NULL, 0, 0);
+	}
+	p->p = PEER_ISN + 1;
+	cmp_out(p);
+	p->iss = p->h[0].out.seq;
+	{
+		struct wire_ipv4 ip;
+		struct wire_tcp t;
+
+		cr_assert_eq(wire_ipv4_parse(p->h[0].pkt, sizeof p->h[0].pkt, &ip), WIRE_OK);
+		cr_assert_eq(wire_tcp_parse(p->h[0].pkt + ip.hdr_len, ip.total_len - ip.hdr_len,
+					    &t), WIRE_OK);
+		cr_assert_eq(t.flags, F_SYN | F_ACK);
+		p->iss = t.seq;
+	}
+	p->peer_ts += 10;
+	seg(p, F_ACK, p->p, p->iss + 1, 8192, 0, NULL, 0, 0, 0);
+	for (int i = 0; i < 2; i++) {
+		p->fd[i] = synack_accept(p->h[i].s, l[i], NULL, NULL);
+		cr_assert_geq(p->fd[i], 0);
+		p->tcb[i] = api_tcb(p->h[i].s, p->fd[i]);
+		cr_assert_not_null(p->tcb[i]);
+	}
+	cmp_state(p);
+}
+
+/* One script, run under the variant's options. */
+static void run_script(bool ts, bool sack, bool ws)
+{
+	struct pair pr, *p = &pr;
+	uint32_t s1 = 0;        /* our next sequence number, relative to iss + 1 */
+	struct wire_sack_block blk[1];
+	bool cut = false;
+
+	open_pair(p, ts, sack, ws);
+	/* in-sequence data, twice, with time between */
+	p->peer_ts += 5;
+	seg(p, F_ACK | F_PSH, p->p, p->iss + 1, 8192, 100, NULL, 0, 0, 0);
+	p->p += 100;
+	at(p, 10 * MSEC);
+	p->peer_ts += 10;
+	seg(p, F_ACK, p->p, p->iss + 1, 8192, 1000, NULL, 0, 0, 0);
+	p->p += 1000;
+	app_recv(p);
+	/* our data, then pure ACKs: partial, full with a larger window, duplicate, a
+	 * window update alone, a shrinking window */
+	app_send(p, 3000);
+	at(p, 5 * MSEC);
+	p->peer_ts += 5;
+	seg(p, F_ACK, p->p, p->iss + 1 + 1000, 8192, 0, NULL, 0, 0, 0);
+	seg(p, F_ACK, p->p, p->iss + 1 + 3000, 16384, 0, NULL, 0, 0, 0);
+	s1 = 3000;
+	seg(p, F_ACK, p->p, p->iss + 1 + s1, 16384, 0, NULL, 0, 0, 0);
+	seg(p, F_ACK, p->p, p->iss + 1 + s1, 20000, 0, NULL, 0, 0, 0);
+	seg(p, F_ACK, p->p, p->iss + 1 + s1, 4000, 0, NULL, 0, 0, 0);
+	/* a flight with the middle lost: SACK for the last, then the cumulative ACK */
+	seg(p, F_ACK, p->p, p->iss + 1 + s1, 30000, 0, NULL, 0, 0, 0);
+	app_send(p, 3000);
+	at(p, 2 * MSEC);
+	p->peer_ts += 2;
+	blk[0].left = p->iss + 1 + s1 + 2000;
+	blk[0].right = p->iss + 1 + s1 + 3000;
+	seg(p, F_ACK, p->p, p->iss + 1 + s1 + 1000, 30000, 0, blk, 1, 0, 0);
+	seg(p, F_ACK, p->p, p->iss + 1 + s1 + 1000, 30000, 0, blk, 1, 0, 0);
+	at(p, 300 * MSEC);      /* whatever the timers do, they do it alike */
+	seg(p, F_ACK, p->p, p->iss + 1 + s1 + 3000, 30000, 0, NULL, 0, 0, 0);
+	s1 += 3000;
+	/* an ACK for data never sent (RFC 5961 §5.2: challenge ACK) */
+	seg(p, F_ACK, p->p, p->iss + 1 + s1 + 5000, 30000, 0, NULL, 0, 0, 0);
+	/* an old timestamp (PAWS drops it), data beyond the window, a duplicate */
+	if (ts)
+		seg(p, F_ACK, p->p, p->iss + 1 + s1, 30000, 10, NULL, 0, p->peer_ts - 100, 0);
+	seg(p, F_ACK, p->p + 70000, p->iss + 1 + s1, 30000, 10, NULL, 0, 0, 0);
+	seg(p, F_ACK, p->p - 50, p->iss + 1 + s1, 30000, 50, NULL, 0, 0, 0);
+	/* out of order, then the segment that fills the hole (at RCV.NXT) */
+	at(p, 1 * MSEC);
+	p->peer_ts += 1;
+	seg(p, F_ACK, p->p + 500, p->iss + 1 + s1, 30000, 500, NULL, 0, 0, 0);
+	seg(p, F_ACK, p->p, p->iss + 1 + s1, 30000, 500, NULL, 0, 0, 0);
+	p->p += 1000;
+	/* data together with the ACK of our data */
+	app_send(p, 500);
+	seg(p, F_ACK | F_PSH, p->p, p->iss + 1 + s1 + 500, 30000, 200, NULL, 0, 0, 0);
+	p->p += 200;
+	s1 += 500;
+	app_recv(p);
+	/* a zero window: data held, probes; then the window opens */
+	seg(p, F_ACK, p->p, p->iss + 1 + s1, 0, 0, NULL, 0, 0, 0);
+	app_send(p, 700);
+	at(p, 250 * MSEC);
+	at(p, 500 * MSEC);
+	p->peer_ts += 750;
+	seg(p, F_ACK, p->p, p->iss + 1 + s1, 30000, 0, NULL, 0, 0, 0);
+	seg(p, F_ACK, p->p, p->iss + 1 + s1 + 700, 30000, 0, NULL, 0, 0, 0);
+	s1 += 700;
+	/* the receive window filled without reading: a segment at RCV.NXT longer than the
+	 * window is cut to it (§3.10.7.4 trim); then one into a zero window */
+	for (int k = 0; k < 40 && !cut; k++) {
+		seg(p, F_ACK, p->p, p->iss + 1 + s1, 30000, 700, NULL, 0, 0, 0);
+		cut = p->tcb[0]->rcv_nxt - p->p < 700;  /* cut to the window or the ring */
+		p->p = p->tcb[0]->rcv_nxt;
+	}
+	cr_assert(cut, "window not filled");
+	seg(p, F_ACK, p->p, p->iss + 1 + s1, 30000, 300, NULL, 0, 0, 0);
+	app_recv(p);
+	/* urgent data, then data with FIN; our close; the ACK of our FIN */
+	seg(p, F_ACK | F_URG, p->p, p->iss + 1 + s1, 30000, 10, NULL, 0, 0, 5);
+	p->p += 10;
+	app_recv(p);
+	at(p, 50 * MSEC);
+	p->peer_ts += 50;
+	seg(p, F_ACK | F_FIN, p->p, p->iss + 1 + s1, 30000, 20, NULL, 0, 0, 0);
+	p->p += 21;
+	app_recv(p);
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(synack_close(p->h[i].s, p->fd[i]), 0);
+	p->tcb[0] = p->tcb[1] = NULL;
+	p->fd[0] = p->fd[1] = -1;
+	cmp_out(p);
+	seg(p, F_ACK, p->p, p->iss + 1 + s1 + 1, 30000, 0, NULL, 0, 0, 0);
+	cr_assert_geq(p->pkts, 20, "only %u packets compared", p->pkts);
+	cr_assert_geq(p->fast_candidates, 12, "only %u fast-path candidates",
+		      p->fast_candidates);
+	for (int i = 0; i < 2; i++)
+		h_fini(&p->h[i]);
+}
+
+Test(tcp_fastpath, same_as_pipeline_plain)
+{
+	run_script(false, false, false);
+}
+
+Test(tcp_fastpath, same_as_pipeline_timestamps)
+{
+	run_script(true, false, false);
+}
+
+Test(tcp_fastpath, same_as_pipeline_sack)
+{
+	run_script(false, true, false);
+}
+
+Test(tcp_fastpath, same_as_pipeline_ts_sack_ws)
+{
+	run_script(true, true, true);
+}
+
+Test(tcp_fastpath, same_as_pipeline_ws)
+{
+	run_script(false, false, true);
+}
