@@ -102,6 +102,11 @@ static inline bool ip_is_loopback(uint32_t a) { return (a >> 24) == 127; }
  */
 enum ip_rx_kind ip_input(const uint32_t *addrs, unsigned naddrs, bool accept_srr,
 			 const uint8_t *pkt, size_t len, struct ip_rx *rx);
+/* ip_input without its fixed-layout case for the common datagram (20-byte header, TCP,
+ * accepted): every datagram takes the general parse. The same results and *rx; kept
+ * callable so tests can compare the two. */
+enum ip_rx_kind ip_input_full(const uint32_t *addrs, unsigned naddrs, bool accept_srr,
+			      const uint8_t *pkt, size_t len, struct ip_rx *rx);
 
 /*
  * Writes a 20-byte IPv4 header (DF set, as Linux does for TCP with PMTU discovery) in

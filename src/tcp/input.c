@@ -782,13 +782,32 @@ static enum verdict step_fin(struct seg_ctx *c)
 
 /* ---- the pipeline ----------------------------------------------------------------- */
 
-typedef enum verdict (*step_fn)(struct seg_ctx *c);
-
-static const step_fn steps[] = {
-	step_paws, step_seq, step_rst, step_syn, step_ack, step_urg, step_text, step_fin,
+/* Where a segment enters the checks: the first (PAWS, then the sequence number), the
+ * fifth (ACK: header prediction) or the sixth (URG: SYN-SENT's "continue processing at
+ * the sixth step"). */
+enum first_check {
+	FROM_PAWS,
+	FROM_ACK,
+	FROM_URG,
 };
-#define STEP_ACK 4
-#define STEP_URG 5
+
+/* The checks of §3.10.7.4 in the RFC's order from `from` on, each run while the ones
+ * before returned CONTINUE; the first other verdict ends them. Direct calls, not a loop
+ * over a table of pointers: the compiler can inline the small steps. */
+static enum verdict run_checks(struct seg_ctx *c, enum first_check from)
+{
+	enum verdict v;
+
+	if (from == FROM_PAWS &&
+	    ((v = step_paws(c)) != V_CONTINUE || (v = step_seq(c)) != V_CONTINUE ||
+	     (v = step_rst(c)) != V_CONTINUE || (v = step_syn(c)) != V_CONTINUE))
+		return v;
+	if (from != FROM_URG && (v = step_ack(c)) != V_CONTINUE)
+		return v;
+	if ((v = step_urg(c)) != V_CONTINUE || (v = step_text(c)) != V_CONTINUE)
+		return v;
+	return step_fin(c);
+}
 
 static void finish(struct seg_ctx *c, enum verdict v)
 {
@@ -862,8 +881,8 @@ static bool is_predicted(const struct seg_ctx *c)
 void tcp_conn_input(struct seg_ctx *c)
 {
 	struct tcb *tcb = c->tcb;
-	enum verdict v = V_CONTINUE;
-	size_t i = 0;
+	enum first_check from = FROM_PAWS;
+	enum verdict v;
 
 	c->fd = tcb->fd;
 	tcb->segs_in++;
@@ -875,13 +894,11 @@ void tcp_conn_input(struct seg_ctx *c)
 			finish(c, v);
 			return;
 		}
-		v = V_CONTINUE;
-		i = STEP_URG;
+		from = FROM_URG;
 	} else if (is_predicted(c)) {
-		i = STEP_ACK;
+		from = FROM_ACK;
 	}
-	for (; i < sizeof steps / sizeof steps[0] && v == V_CONTINUE; i++)
-		v = steps[i](c);
+	v = run_checks(c, from);
 	/* RFC 7323 §4.3: remember the newest timestamp of an in-sequence segment */
 	if (c->tcb && c->tcb->ts_ok && (c->seg->opt.present & WIRE_HAS_TS) &&
 	    (v == V_CONTINUE || v == V_DONE) && seq_geq(c->seg->opt.ts_val, c->tcb->ts_recent) &&
