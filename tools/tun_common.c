@@ -18,11 +18,12 @@
 /*
  * Every struct synack_config field, settable with --set NAME=VALUE and printed with
  * --get NAME: the integer width is the field's own (1, 2 or 4 bytes; 0 marks the
- * congestion_control string) and [min, max] its range. Where synack_stack_set_config
- * (include/synack/synack.h) refuses a value of a single field, the range says so here
- * (mtu, syncookies, tw_reuse, ...), so the error names the knob; what depends on two
- * fields (rto_min_ms <= rto_max_ms, the port range) or on the engine (a known
- * congestion_control, max_sockets' upper bound) is refused when the loop starts.
+ * congestion_control string, [min, max] then its length) and [min, max] the width's
+ * range. Where synack_stack_set_config refuses a value of a single field, the engine's
+ * own table says so (synack_config_range: mtu, syncookies, tw_reuse, ...) and --set
+ * narrows the range to it, so the error names the knob; what depends on two fields
+ * (rto_min_ms <= rto_max_ms, the port range) or on the engine (a known
+ * congestion_control) is refused when the loop starts.
  */
 struct knob {
 	const char *name;
@@ -32,29 +33,25 @@ struct knob {
 };
 
 #define FIELD_SIZE(f) sizeof(((struct synack_config *)0)->f)
-#define KNOB(f, lo, hi) { #f, offsetof(struct synack_config, f), FIELD_SIZE(f), lo, hi }
-#define KNOB_ANY(f) KNOB(f, 0, (uint32_t)((1ull << (8 * FIELD_SIZE(f))) - 1))
+#define KNOB(f) { #f, offsetof(struct synack_config, f), FIELD_SIZE(f), 0, \
+		  (uint32_t)((1ull << (8 * FIELD_SIZE(f))) - 1) }
 static const struct knob knobs[] = {
-	KNOB_ANY(syn_retries), KNOB_ANY(synack_retries), KNOB(syncookies, 0, 2),
-	KNOB_ANY(max_syn_backlog), KNOB_ANY(somaxconn), KNOB(quiet_time, 0, 1),
-	KNOB(rto_initial_ms, 1, UINT32_MAX), KNOB(rto_min_ms, 1, UINT32_MAX),
-	KNOB_ANY(rto_max_ms), KNOB_ANY(retries1), KNOB_ANY(retries2), KNOB_ANY(delayed_ack_ms),
-	KNOB_ANY(fin_timeout_ms), KNOB(msl_ms, 1, UINT32_MAX), KNOB(tw_reuse, 0, 2),
-	KNOB_ANY(rfc1337), KNOB_ANY(keepalive_time_ms), KNOB_ANY(keepalive_intvl_ms),
-	KNOB_ANY(keepalive_probes), KNOB_ANY(challenge_ack_limit),
-	KNOB_ANY(invalid_ratelimit_ms), KNOB_ANY(window_scaling), KNOB_ANY(timestamps),
-	KNOB_ANY(sack), KNOB(rmem_default, 1, UINT32_MAX), KNOB(wmem_default, 1, UINT32_MAX),
-	KNOB_ANY(rmem_max), KNOB_ANY(wmem_max), KNOB(mtu, 68, 65535),
-	KNOB(ip_local_port_range_lo, 1, UINT16_MAX), KNOB(ip_local_port_range_hi, 1, UINT16_MAX),
-	KNOB(ip_default_ttl, 1, UINT8_MAX), KNOB_ANY(icmp_echo_ignore_all),
-	KNOB(accept_source_route, 0, 1), KNOB_ANY(notes_max), KNOB(max_sockets, 1, UINT32_MAX),
+	KNOB(syn_retries), KNOB(synack_retries), KNOB(syncookies), KNOB(max_syn_backlog),
+	KNOB(somaxconn), KNOB(quiet_time), KNOB(rto_initial_ms), KNOB(rto_min_ms),
+	KNOB(rto_max_ms), KNOB(retries1), KNOB(retries2), KNOB(delayed_ack_ms),
+	KNOB(fin_timeout_ms), KNOB(msl_ms), KNOB(tw_reuse), KNOB(rfc1337),
+	KNOB(keepalive_time_ms), KNOB(keepalive_intvl_ms), KNOB(keepalive_probes),
+	KNOB(challenge_ack_limit), KNOB(invalid_ratelimit_ms), KNOB(window_scaling),
+	KNOB(timestamps), KNOB(sack), KNOB(rmem_default), KNOB(wmem_default), KNOB(rmem_max),
+	KNOB(wmem_max), KNOB(mtu), KNOB(ip_local_port_range_lo), KNOB(ip_local_port_range_hi),
+	KNOB(ip_default_ttl), KNOB(icmp_echo_ignore_all), KNOB(accept_source_route),
+	KNOB(notes_max), KNOB(max_sockets),
 	{ "congestion_control", offsetof(struct synack_config, congestion_control), 0, 1,
 	  FIELD_SIZE(congestion_control) - 1 },
-	KNOB_ANY(slow_start_after_idle), KNOB_ANY(recovery), KNOB_ANY(early_retrans),
+	KNOB(slow_start_after_idle), KNOB(recovery), KNOB(early_retrans),
 	/* accepted, no effect on TUN: the driver moves one packet per MSS (synack.h) */
-	KNOB(gso, 0, 1), KNOB(gro, 0, 1), KNOB(moderate_rcvbuf, 0, 1),
+	KNOB(gso), KNOB(gro), KNOB(moderate_rcvbuf),
 };
-#undef KNOB_ANY
 #undef KNOB
 
 void tun_app_init(struct tun_app *a, const char *prog)
@@ -136,7 +133,7 @@ static bool parse_knob(struct tun_app *a, const char *s)
 	char *end;
 	uint8_t v8;
 	uint16_t v16;
-	uint32_t v32;
+	uint32_t v32, min, max;
 
 	k = eq ? find_knob(s, (size_t)(eq - s)) : NULL;
 	if (!k) {
@@ -157,15 +154,18 @@ static bool parse_knob(struct tun_app *a, const char *s)
 		memcpy((char *)&a->cfg + k->off, val, n);
 		return true;
 	}
+	min = k->min;
+	max = k->max;
+	synack_config_range(k->name, &min, &max);       /* the engine's, when it has one */
 	errno = 0;
 	v = strtoull(val, &end, 0);
 	if (errno == ERANGE)
 		v = ULLONG_MAX;                 /* beyond any range below */
 	else if (errno || end == val || *end || val[0] == '-' || val[0] == '+')
 		v = 0, end = NULL;
-	if (!end || v < k->min || v > k->max) {
+	if (!end || v < min || v > max) {
 		fprintf(stderr, "%s: --set %s: %s %u..%u\n", a->prog, s,
-			end ? "out of range" : "not a number: expected", k->min, k->max);
+			end ? "out of range" : "not a number: expected", min, max);
 		return false;
 	}
 	v8 = (uint8_t)v;

@@ -208,12 +208,24 @@ void synack_stack_free(struct synack_stack *s);
 int synack_stack_add_addr(struct synack_stack *s, uint32_t addr);
 /*
  * Replaces the configuration (copied). Returns -EINVAL (nothing changed) when a value is
- * out of range: mtu < 68 or > 65535, port range empty or starting at 0, rto_min_ms > rto_max_ms,
- * rto_initial_ms or rto_min_ms 0, msl_ms 0, syncookies > 2, tw_reuse > 2; notes_max
- * cannot change after creation (-EINVAL). TIME-WAIT and timers already armed keep
- * their deadlines.
+ * refused; every refused value: syncookies > 2, quiet_time > 1, rto_initial_ms 0,
+ * rto_min_ms 0, rto_min_ms > rto_max_ms, msl_ms 0, tw_reuse > 2, rmem_default 0,
+ * wmem_default 0, mtu < 68 or > 65535, ip_local_port_range_lo 0 or > _hi,
+ * ip_local_port_range_hi 0, ip_default_ttl 0, accept_source_route > 1, max_sockets 0 or
+ * > 65536, gso > 1, gro > 1, moderate_rcvbuf > 1, a congestion_control without its
+ * terminating NUL or not built in ("reno", "newreno", "cubic"); notes_max cannot change
+ * after creation. Every other field takes any value of its width. TIME-WAIT and timers
+ * already armed keep their deadlines.
  */
 int synack_stack_set_config(struct synack_stack *s, const struct synack_config *cfg);
+/*
+ * The range [*min, *max] synack_stack_set_config accepts for the field named field (its
+ * struct synack_config name; borrowed for the call) taken alone. Returns false, leaving
+ * *min and *max alone, for a field without a range of its own (any value of its width,
+ * or a string). The limits that involve two fields (the port range, rto_min_ms <=
+ * rto_max_ms) are not ranges of one field.
+ */
+bool synack_config_range(const char *field, uint32_t *min, uint32_t *max);
 /* The current configuration (valid until the next set_config or stack_free). */
 const struct synack_config *synack_stack_config(const struct synack_stack *s);
 /*

@@ -5,6 +5,7 @@
  * `ss` listing and counters.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,15 +57,70 @@ void synack_config_default(struct synack_config *c)
 	c->moderate_rcvbuf = 1;
 }
 
+/*
+ * The values synack_stack_set_config accepts for each field alone (synack.h contract):
+ * the one table config_ok and synack_config_range (the TUN programs' --set) read.
+ * Fields not listed take any value of their width.
+ */
+struct cfg_range {
+	const char *name;
+	size_t off, size;
+	uint32_t min, max;
+};
+
+#define CFG_RANGE(f, lo, hi) \
+	{ #f, offsetof(struct synack_config, f), sizeof(((struct synack_config *)0)->f), lo, hi }
+static const struct cfg_range cfg_ranges[] = {
+	CFG_RANGE(syncookies, 0, 2), CFG_RANGE(quiet_time, 0, 1),
+	CFG_RANGE(rto_initial_ms, 1, UINT32_MAX), CFG_RANGE(rto_min_ms, 1, UINT32_MAX),
+	CFG_RANGE(msl_ms, 1, UINT32_MAX), CFG_RANGE(tw_reuse, 0, 2),
+	CFG_RANGE(rmem_default, 1, UINT32_MAX), CFG_RANGE(wmem_default, 1, UINT32_MAX),
+	CFG_RANGE(mtu, 68, 65535), CFG_RANGE(ip_local_port_range_lo, 1, UINT16_MAX),
+	CFG_RANGE(ip_local_port_range_hi, 1, UINT16_MAX), CFG_RANGE(ip_default_ttl, 1, UINT8_MAX),
+	CFG_RANGE(accept_source_route, 0, 1), CFG_RANGE(max_sockets, 1, 1u << API_SLOT_BITS),
+	CFG_RANGE(gso, 0, 1), CFG_RANGE(gro, 0, 1), CFG_RANGE(moderate_rcvbuf, 0, 1),
+};
+#undef CFG_RANGE
+
+bool synack_config_range(const char *field, uint32_t *min, uint32_t *max)
+{
+	for (size_t i = 0; i < sizeof cfg_ranges / sizeof cfg_ranges[0]; i++)
+		if (!strcmp(cfg_ranges[i].name, field)) {
+			*min = cfg_ranges[i].min;
+			*max = cfg_ranges[i].max;
+			return true;
+		}
+	return false;
+}
+
+/* The field r describes, read at its width. */
+static uint32_t field_value(const struct synack_config *c, const struct cfg_range *r)
+{
+	const char *p = (const char *)c + r->off;
+	uint16_t v16;
+	uint32_t v32;
+
+	if (r->size == 1)
+		return (uint8_t)*p;
+	if (r->size == 2) {
+		memcpy(&v16, p, 2);
+		return v16;
+	}
+	memcpy(&v32, p, 4);
+	return v32;
+}
+
 static bool config_ok(const struct synack_config *c)
 {
-	return c->mtu >= 68 && c->mtu <= 65535 && c->ip_local_port_range_lo &&
-	       c->ip_local_port_range_lo <= c->ip_local_port_range_hi &&
-	       c->rto_min_ms && c->rto_initial_ms && c->rto_min_ms <= c->rto_max_ms &&
-	       c->msl_ms && c->syncookies <= 2 && c->tw_reuse <= 2 && c->ip_default_ttl &&
-	       c->accept_source_route <= 1 &&
-	       c->max_sockets && c->max_sockets <= (1u << API_SLOT_BITS) && c->rmem_default &&
-	       c->wmem_default &&
+	for (size_t i = 0; i < sizeof cfg_ranges / sizeof cfg_ranges[0]; i++) {
+		uint32_t v = field_value(c, &cfg_ranges[i]);
+
+		if (v < cfg_ranges[i].min || v > cfg_ranges[i].max)
+			return false;
+	}
+	/* what involves two fields or the engine */
+	return c->ip_local_port_range_lo <= c->ip_local_port_range_hi &&
+	       c->rto_min_ms <= c->rto_max_ms &&
 	       tcp_cc_find(c->congestion_control, sizeof c->congestion_control) &&
 	       memchr(c->congestion_control, 0, sizeof c->congestion_control);
 }
