@@ -1,7 +1,8 @@
 /* test_stream_rcv_autotune.c — receive-buffer autotuning (src/tcp/rcvbuf.c, Linux's
  * tcp_moderate_rcvbuf): the window shift chosen at the SYN for the cap, exact advertised
  * windows after given read patterns, SO_RCVBUF locking, the cap, a reader that never
- * reads, and the ring growing while it holds out-of-order data (base/ring.c).
+ * reads, the ring growing while it holds out-of-order data (base/ring.c), the ring's
+ * free-on-empty churn served by the buffer cache.
  *
  * The peer offers MSS 1460, window scale 7 and timestamps; our MSS is 1460 (MTU 1500),
  * full segments carry 1448 bytes. Every RTT is 10 ms: the peer's flight at t echoes the
@@ -17,6 +18,7 @@
  * every rounded-up window (output.c, before) offers 33 x 128 with 752 bytes free in
  * never_read_keeps_the_buffer; without the growth the windows stay at 1024 (x 128). */
 #include "harness.h"
+#include "api/api.h"
 #include "synack/sim.h"
 #include "synack/transfer.h"
 
@@ -424,4 +426,89 @@ Test(stream_rcv_autotune, simulator_transfer_grows_and_is_intact, .timeout = 120
 		cr_assert_eq(mem.live_bytes, 0);
 		free(res);
 	}
+}
+
+/* A segment from the peer at c->nxt acknowledging ack, echoing c->echo. */
+static void send_ack_ts(struct conn *c, uint8_t flags, uint32_t ack, const void *data,
+			size_t len)
+{
+	struct wire_tcp_opts o = { .present = WIRE_HAS_TS, .ts_val = ++c->tsval,
+				   .ts_ecr = c->echo };
+
+	h_send_opt(&c->h, PEER_PORT, SRV_PORT, flags, c->nxt, ack, 8192, &o, data, len, 0);
+}
+
+/* One request/response exchange 10 ms on: the peer's 100-byte request, read whole; our
+ * 100-byte response; the peer's ACK of it. *ring: the receive ring holding the request. */
+static void exchange(struct conn *c, uint32_t *snd, const uint8_t **ring)
+{
+	static const uint8_t req[100], resp[100];
+	const struct tcb *tcb = api_tcb(c->h.s, c->fd);
+	uint8_t buf[200];
+
+	h_advance(&c->h, RTT);
+	drain(c);
+	send_ack_ts(c, F_ACK | F_PSH, *snd, req, sizeof req);
+	c->nxt += sizeof req;
+	cr_assert_eq(tcb->rcvbuf.cap, 131072);
+	*ring = tcb->rcvbuf.buf;
+	cr_assert_eq(synack_recv(c->h.s, c->fd, buf, sizeof buf, 0), (long)sizeof req);
+	cr_assert_eq(synack_send(c->h.s, c->fd, resp, sizeof resp, 0), (long)sizeof resp);
+	EXPECT_SEG(&c->h, F_ACK | F_PSH, *snd, c->nxt, 131072 >> 7);
+	cr_assert_eq(c->h.out.payload_len, sizeof resp);
+	c->echo = c->h.out.opt.ts_val;
+	*snd += sizeof resp;
+	EXPECT_NONE(&c->h);
+	send_ack_ts(c, F_ACK, *snd, NULL, 0);
+	EXPECT_NONE(&c->h);
+}
+
+/*
+ * A request/response connection frees its rings when they empty (DESIGN.md: idle
+ * connections small; docs/choices.md) and takes them again on the next exchange: the
+ * buffer cache (base/bufcache.h) serves that churn. After the first exchange, each one
+ * allocates exactly twice through the engine's allocator - the 128 KiB receive ring
+ * (freed by the read that empties it) and the 16 KiB send ring (freed when our response
+ * is acknowledged; no SACK here, so no RACK map) - both cache hits, LIFO, so the same
+ * receive ring comes back; the environment's allocator sees nothing.
+ */
+Test(stream_rcv_autotune, ping_pong_ring_churn_stays_in_the_buffer_cache)
+{
+	const struct base_bufcache *bc;
+	struct synack_config cfg;
+	struct conn c;
+	struct tcb *tcb;
+	uint32_t snd;
+	const uint8_t *first, *ring;
+	uint64_t hits0, misses0;
+	size_t env0, live0;
+
+	default_cfg(&cfg);
+	conn_init(&c, &cfg, 0, 7);
+	bc = &c.h.s->tcp.bufcache;
+	tcb = api_tcb(c.h.s, c.fd);
+	cr_assert_not_null(tcb);
+	snd = c.iss + 1;
+	exchange(&c, &snd, &first);
+	cr_assert_eq(tcb->rcvbuf.cap, 0);       /* read empty: handed back */
+	cr_assert_eq(tcb->sndbuf.cap, 0);
+	hits0 = bc->hits;
+	misses0 = bc->misses;
+	env0 = c.h.mem.allocs;
+	live0 = c.h.mem.live_bytes;
+	for (int k = 1; k <= 20; k++) {
+		exchange(&c, &snd, &ring);
+		cr_assert_eq(ring, first, "exchange %d: another receive ring", k);
+		cr_assert_eq(bc->hits - hits0, 2ull * (uint64_t)k, "exchange %d: %llu hits", k,
+			     (unsigned long long)(bc->hits - hits0));
+		cr_assert_eq(bc->misses, misses0, "exchange %d: %llu misses", k,
+			     (unsigned long long)(bc->misses - misses0));
+		cr_assert_eq(tcb->rcvbuf.cap, 0);
+		cr_assert_eq(tcb->sndbuf.cap, 0);
+		cr_assert_null(tcb->rec.rack.seg);
+	}
+	cr_assert_eq(c.h.mem.allocs, env0, "%zu environment allocations",
+		     c.h.mem.allocs - env0);
+	cr_assert_eq(c.h.mem.live_bytes, live0);
+	h_fini(&c.h);
 }
