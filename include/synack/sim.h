@@ -52,8 +52,10 @@ struct synack_sim_config {
 	struct synack_env env;
 	/* The reference driver: after every step every stack host is drained with plain
 	 * synack_output / synack_poll_event / synack_poll_note calls until they return
-	 * nothing, as synack.h's driver loop reads, without the synack_pending short cuts.
-	 * Traces are byte-identical either way (test_sim_fastpath proves it); for tests. */
+	 * nothing, as synack.h's driver loop reads, without the synack_pending short cuts;
+	 * every packet goes through the whole link model (no fast path for a fault-free
+	 * direction) and a fresh route lookup. Traces are byte-identical either way
+	 * (test_sim_fastpath proves it); for tests. */
 	bool plain_driver;
 };
 

@@ -109,6 +109,15 @@ static uint64_t reorder_delay(struct sim_port *port, uint32_t *flags)
 	return rng_below(&port->rng, port->p.reorder_max_ns + 1);
 }
 
+bool sim_port_is_ideal(const struct sim_port *port)
+{
+	const struct synack_link_dir *p = &port->p;
+	uint32_t faults = p->loss_ppm | p->dup_ppm | p->reorder_ppm | p->corrupt_ppm |
+			  port->nscript;
+
+	return !faults && !p->partitioned && !p->bandwidth_bps;
+}
+
 void sim_port_xmit(struct sim_port *port, uint64_t now_ns, uint32_t len,
 		   const struct sim_filter *f, struct sim_xmit *out)
 {

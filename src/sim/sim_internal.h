@@ -115,6 +115,13 @@ void sim_port_init(struct sim_port *port, int host, const struct synack_link_dir
 void sim_port_xmit(struct sim_port *port, uint64_t now_ns, uint32_t len,
 		   const struct sim_filter *f, struct sim_xmit *out);
 
+/* Whether sim_port_xmit's verdict for any packet is known without the model: no
+ * partition, infinite bandwidth (no queue), no loss, duplication, reordering or
+ * corruption, no scripted drop pending. Then it is DELIVERED at now + latency_ns with
+ * no flag, dir_index = ++sent, and no random number drawn (the caller must also have
+ * no filter: a filter sees every packet). */
+bool sim_port_is_ideal(const struct sim_port *port);
+
 /* Whether the nth packet (1-based) is on the port's scripted-drop list; removes it. */
 bool sim_port_take_scripted(struct sim_port *port, uint32_t nth);
 
@@ -145,12 +152,20 @@ struct sim_host {
 	uint64_t advanced_at_ns; /* last synack_advance time, +1 guards a stuck deadline */
 	bool advanced;
 	uint32_t stuck;          /* times the stack's deadline did not move past an advance */
+	/* route cache (sim.c): the last IPv4 destination this host sent to, its link, the
+	 * host reached and this host's port on that link; valid while rc_gen equals the
+	 * simulator's route_gen (0: empty) */
+	uint32_t rc_daddr;
+	uint64_t rc_gen;
+	int rc_link, rc_dst;
+	struct sim_port *rc_port;
 };
 
 struct synack_sim {
 	struct base_allocator a;
 	uint64_t seed;
-	bool plain_driver;       /* synack_sim_config.plain_driver */
+	bool plain_driver;       /* synack_sim_config.plain_driver: no short cuts */
+	uint64_t route_gen;      /* >= 1; bumped when a host, address, link or port is added */
 	uint64_t now_ns;
 	uint64_t next_seq;
 	uint64_t next_pkt_id;
