@@ -596,6 +596,49 @@ ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len,
  * -ENOTCONN when never connected. SYNACK_MSG_PEEK leaves the data in the buffer.
  */
 ssize_t synack_recv(struct synack_stack *s, int fd, void *buf, size_t len, int flags);
+/* One piece of a send or receive buffer handed out in place (as struct iovec). */
+struct synack_iovec {
+	void *base;
+	size_t len;
+};
+/*
+ * Zero-copy SEND, in two steps. synack_send_reserve() hands out all the space SEND
+ * would accept now, in place at the end of the send buffer: iov[0] and iov[1] (owned
+ * by the stack; the buffer is a ring, so the space may wrap: iov[1].len is 0 unless it
+ * does) and returns the total (> 0); or the negative errno synack_send() would return
+ * now, with the same side effects (SO_ERROR reported once; -EPIPE after SHUT_WR, close
+ * or a reset, -ENOTCONN before connecting, -EAGAIN when the buffer is full), both
+ * pieces then empty. -EBADF for a bad descriptor, -EFAULT for a NULL iov.
+ * The application writes its bytes into the pieces in order, then synack_send_commit()
+ * gives the first n of them (n <= the total) to the connection: exactly
+ * synack_send(s, fd, those n bytes, n, 0) — same return value, same errno in every
+ * state, same segments on the wire. A commit of more than was reserved, or after
+ * anything else touched the send buffer (synack_send, another reservation, or any call
+ * into the stack that may release or move the buffer: synack_input, synack_advance,
+ * synack_output, socket calls on fd), is refused with -EINVAL (after the state's own
+ * errno, when send() would return one) and nothing is sent: reserve again. The pieces
+ * are valid only until that next call. A commit of 0 is send() of 0 bytes.
+ */
+ssize_t synack_send_reserve(struct synack_stack *s, int fd, struct synack_iovec iov[2]);
+ssize_t synack_send_commit(struct synack_stack *s, int fd, size_t n);
+/*
+ * Zero-copy RECEIVE. synack_recv_view() shows every readable byte in place, oldest
+ * first: iov[0] and iov[1] (owned by the stack, read-only; iov[1].len is 0 unless the
+ * bytes wrap at the end of the ring) and returns the total (> 0). With nothing readable
+ * both pieces are empty and it returns what synack_recv(..., SYNACK_MSG_PEEK) would: 0
+ * at end of stream (peer FIN, or after SHUT_RD), -EAGAIN, -ENOTCONN, or a pending
+ * SO_ERROR (-ECONNRESET, -ETIMEDOUT...) which it leaves pending. -EBADF, -EFAULT for a
+ * NULL iov. Nothing is consumed; the pieces are valid until the next call into the
+ * stack.
+ * synack_recv_consume() is synack_recv(s, fd, buf, n, 0) without the copy: it consumes
+ * the n oldest buffered bytes and returns n, updating the advertised window, receive
+ * buffer autotuning (bytes read) and end of stream exactly as that recv() (same
+ * segments on the wire); with nothing readable it returns what that recv() returns (0 at
+ * end of stream, -EAGAIN, SO_ERROR once, -ENOTCONN). -EINVAL when n exceeds the bytes
+ * buffered (nothing consumed), -EBADF. Urgent data is in line, as for recv().
+ */
+ssize_t synack_recv_view(struct synack_stack *s, int fd, struct synack_iovec iov[2]);
+ssize_t synack_recv_consume(struct synack_stack *s, int fd, size_t n);
 /*
  * SHUT_WR: CLOSE for the sending side (RFC 9293 §3.10.4): a FIN after the queued data,
  * the connection still receives (half-close). SHUT_RD: further received data is

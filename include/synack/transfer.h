@@ -95,6 +95,11 @@ struct synack_transfer_config {
 	 * (cfg.rmem_max) as the application reads (cfg.moderate_rcvbuf). 0 = buf_bytes:
 	 * the buffer starts at its maximum. */
 	uint32_t rcv_initial_bytes;
+	/* Both applications use the zero-copy calls (synack.h synack_send_reserve/commit,
+	 * synack_recv_view/consume) for the same amounts send()/recv() would move: the
+	 * sender writes every byte into the reserved space, the receiver reads every byte
+	 * in place (hashes it, or with no_hash folds it 8 bytes at a time). */
+	bool zerocopy;
 };
 
 struct synack_transfer_flow {

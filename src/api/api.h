@@ -17,6 +17,11 @@ struct api_slot {
 	struct tcb *tcb;        /* NULL when free */
 	uint16_t gen;
 	uint32_t next_free;     /* index of the next free slot, UINT32_MAX at the end */
+	/* the last synack_send_reserve (zerocopy.c): where the space began, how long it
+	 * was, and the sequence number of its first byte; zc_len 0: none outstanding */
+	uint8_t *zc_ptr;
+	uint32_t zc_len;
+	uint32_t zc_seq;
 };
 
 struct synack_stack {
@@ -32,6 +37,10 @@ struct synack_stack {
 struct tcb *api_tcb(struct synack_stack *s, int fd);
 /* Releases a descriptor's slot (the tcb is not touched). */
 void api_release(struct synack_stack *s, int fd);
+
+/* Drops fd's outstanding zero-copy send reservation (zerocopy.c): send() wrote where it
+ * pointed. fd must name a live slot. */
+void api_zc_forget(struct synack_stack *s, int fd);
 
 /* GRO's rules (offload.c), apart for the tests: whether a checked segment may begin
  * a merge (payload, ACK with at most PSH, no urgent pointer), and whether seg (its TCP

@@ -60,6 +60,7 @@ static int alloc_fd(struct synack_stack *s, struct tcb *tcb)
 	idx = s->free_head;
 	s->free_head = s->slots[idx].next_free;
 	s->slots[idx].tcb = tcb;
+	s->slots[idx].zc_len = 0;
 	s->used++;
 	tcb->fd = (int)((uint32_t)s->slots[idx].gen << API_SLOT_BITS | idx);
 	return tcb->fd;
@@ -171,6 +172,7 @@ ssize_t synack_send(struct synack_stack *s, int fd, const void *buf, size_t len,
 		return -EOPNOTSUPP;
 	if (!buf && len)
 		return -EFAULT;         /* Linux's errno for a bad user buffer */
+	api_zc_forget(s, fd);           /* the bytes go where a reservation pointed */
 	return tcp_user_send(&s->tcp, tcb, buf, len, flags & SYNACK_MSG_OOB);
 }
 

@@ -82,6 +82,7 @@ struct xrun {
 	bool stop, failed;
 	bool read_due;          /* slow reader: a read_tick is scheduled */
 	struct xflow flow[SYNACK_TRANSFER_MAX_FLOWS];
+	uint64_t fold;          /* zero-copy reader without hashing: every byte read here */
 	uint8_t scratch[CHUNK];
 };
 
@@ -295,6 +296,35 @@ static void fill_chunk(struct xflow *f, bool reuse)
 	f->len = n;
 }
 
+/* Copies n bytes from src into the reserved pieces v, in order. */
+static void write_pieces(const struct synack_iovec v[2], const uint8_t *src, size_t n)
+{
+	size_t first = n < v[0].len ? n : v[0].len;
+
+	memcpy(v[0].base, src, first);
+	if (n > first)
+		memcpy(v[1].base, src + first, n - first);
+}
+
+/* send() of the chunk's unsent bytes; with cfg.zerocopy the same through
+ * synack_send_reserve/commit, the application writing every byte into the reserved
+ * space itself (from its chunk, the copy send() would make). */
+static ssize_t send_chunk(struct xrun *r, struct xflow *f)
+{
+	size_t want = f->len - f->off, k;
+	struct synack_iovec v[2];
+	ssize_t room;
+
+	if (!r->cfg->zerocopy)
+		return synack_send(r->snd, f->sfd, f->chunk + f->off, want, 0);
+	room = synack_send_reserve(r->snd, f->sfd, v);
+	if (room < 0)
+		return room;
+	k = want < (size_t)room ? want : (size_t)room;
+	write_pieces(v, f->chunk + f->off, k);
+	return synack_send_commit(r->snd, f->sfd, k);
+}
+
 static void sender_write(struct xrun *r, struct xflow *f)
 {
 	struct synack_transfer_flow *o = &r->res->flow[f->index];
@@ -306,7 +336,7 @@ static void sender_write(struct xrun *r, struct xflow *f)
 
 		if (f->off == f->len)
 			fill_chunk(f, r->cfg->no_hash);
-		n = synack_send(r->snd, f->sfd, f->chunk + f->off, f->len - f->off, 0);
+		n = send_chunk(r, f);
 		if (n <= 0) {
 			if (n != -EAGAIN) {
 				f->failed = true;
@@ -364,12 +394,59 @@ static void flow_finish_states(struct xrun *r, struct xflow *f)
 	o->receiver_state = synack_tcp_info(r->rcv, f->rfd, &ti) == 0 ? ti.state : -1;
 }
 
+/* The application's use of n received bytes at p: hashed, or with neither hashing nor
+ * a copy (zero-copy bench) every byte read, 8 at a time. */
+static void take_bytes(struct xrun *r, struct xflow *f, const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	if (!r->cfg->no_hash) {
+		crypto_hash_sha256_update(&f->hr, p, (unsigned long long)n);
+		return;
+	}
+	if (!r->cfg->zerocopy)
+		return;         /* recv() copied them into scratch: read once */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		r->fold ^= w;
+	}
+	for (; i < n; i++)
+		r->fold ^= p[i];
+}
+
+/* recv() of at most max bytes; with cfg.zerocopy the same through synack_recv_view
+ * and synack_recv_consume, the bytes taken in place. */
+static ssize_t recv_some(struct xrun *r, struct xflow *f, uint32_t max)
+{
+	struct synack_iovec v[2];
+	ssize_t n;
+	size_t k, first;
+
+	if (!r->cfg->zerocopy) {
+		n = synack_recv(r->rcv, f->rfd, r->scratch, max, 0);
+		if (n > 0)
+			take_bytes(r, f, r->scratch, (size_t)n);
+		return n;
+	}
+	n = synack_recv_view(r->rcv, f->rfd, v);
+	if (n <= 0)
+		return synack_recv_consume(r->rcv, f->rfd, 0);   /* recv()'s own answer */
+	k = (size_t)n < max ? (size_t)n : max;
+	first = k < v[0].len ? k : v[0].len;
+	take_bytes(r, f, v[0].base, first);
+	if (k > first)
+		take_bytes(r, f, v[1].base, k - first);
+	return synack_recv_consume(r->rcv, f->rfd, k);
+}
+
 /* One recv() of at most max bytes; false when nothing more is to be read now (EAGAIN,
  * end of stream, an error). */
 static bool receiver_read_once(struct xrun *r, struct xflow *f, uint32_t max)
 {
 	struct synack_transfer_flow *o = &r->res->flow[f->index];
-	ssize_t n = synack_recv(r->rcv, f->rfd, r->scratch, max, 0);
+	ssize_t n = recv_some(r, f, max);
 
 	if (n == -EAGAIN)
 		return false;
@@ -385,8 +462,6 @@ static bool receiver_read_once(struct xrun *r, struct xflow *f, uint32_t max)
 		synack_shutdown(r->rcv, f->rfd, SYNACK_SHUT_WR);
 		return false;
 	}
-	if (!r->cfg->no_hash)
-		crypto_hash_sha256_update(&f->hr, r->scratch, (unsigned long long)n);
 	o->bytes_received += (uint64_t)n;
 	return true;
 }

@@ -570,8 +570,17 @@ int tcp_user_listen(struct tcp_stack *ts, struct tcb *tcb, int backlog);
 int tcp_user_listen_to_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr,
 			      uint16_t rport);
 struct tcb *tcp_user_accept(struct tcp_stack *ts, struct tcb *listener);
+/* SEND's checks (SO_ERROR reported once, then EPIPE/ENOTCONN by state) and the send
+ * ring's growth: the bytes SEND would accept now (> 0), or a negative errno, -EAGAIN
+ * when the buffer is full. */
+long tcp_user_send_room(struct tcp_stack *ts, struct tcb *tcb);
+/* SEND of up to len bytes from buf (borrowed); buf NULL: the bytes were already written
+ * at the ring's end (ring_write_at) and are taken in place. Returns the count or the
+ * errno of tcp_user_send_room. */
 long tcp_user_send(struct tcp_stack *ts, struct tcb *tcb, const uint8_t *buf, size_t len,
 		   bool urgent);
+/* RECEIVE of up to len bytes into buf (NULL: consumed without a copy, the caller read
+ * them in place); peek leaves them (buf required). */
 long tcp_user_recv(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf, size_t len, bool peek);
 int tcp_user_shutdown(struct tcp_stack *ts, struct tcb *tcb, int how);
 /* close(): the descriptor is gone; the tcb closes in the background or is freed. */

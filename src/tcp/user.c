@@ -191,10 +191,9 @@ struct tcb *tcp_user_accept(struct tcp_stack *ts, struct tcb *l)
 
 /* ---- SEND (§3.10.2) --------------------------------------------------------------- */
 
-long tcp_user_send(struct tcp_stack *ts, struct tcb *tcb, const uint8_t *buf, size_t len,
-		   bool urgent)
+long tcp_user_send_room(struct tcp_stack *ts, struct tcb *tcb)
 {
-	uint32_t space, lim, n;
+	uint32_t space, lim;
 
 	if (tcb->so_error) {
 		int e = tcb->so_error;
@@ -219,9 +218,21 @@ long tcp_user_send(struct tcp_stack *ts, struct tcb *tcb, const uint8_t *buf, si
 	}
 	lim = tcb->opt.sndbuf < tcb->sndbuf.cap ? tcb->opt.sndbuf : tcb->sndbuf.cap;
 	space = lim > ring_len(&tcb->sndbuf) ? lim - ring_len(&tcb->sndbuf) : 0;
-	if (!space)
-		return -EAGAIN;
-	n = ring_write(&tcb->sndbuf, buf, len < space ? (uint32_t)len : space);
+	return space ? (long)space : -EAGAIN;
+}
+
+long tcp_user_send(struct tcp_stack *ts, struct tcb *tcb, const uint8_t *buf, size_t len,
+		   bool urgent)
+{
+	long space = tcp_user_send_room(ts, tcb);
+	uint32_t n;
+
+	if (space < 0)
+		return space;
+	n = len < (size_t)space ? (uint32_t)len : (uint32_t)space;
+	/* without buf the n bytes were written in place past the ring's end (zero-copy
+	 * send, api/zerocopy.c): SEND takes them as they are */
+	n = buf ? ring_write(&tcb->sndbuf, buf, n) : ring_commit(&tcb->sndbuf, n);
 	if (urgent && n) {
 		/* §3.8.5, RFC 6093: SND.UP points past the last urgent byte */
 		tcb->snd_up = tcp_sndbuf_seq(tcb) + ring_len(&tcb->sndbuf);
@@ -270,7 +281,8 @@ long tcp_user_recv(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf, size_t l
 	if (ring_len(&tcb->rcvbuf) && !tcb->rd_shut) {
 		if (peek)
 			return ring_peek(&tcb->rcvbuf, 0, buf, want);
-		n = ring_read(&tcb->rcvbuf, buf, want);
+		/* without buf the caller read the bytes in place (zero-copy receive) */
+		n = buf ? ring_read(&tcb->rcvbuf, buf, want) : ring_drop(&tcb->rcvbuf, want);
 		tcp_rcvbuf_on_read(ts, tcb);    /* may grow opt.rcvbuf: before the update */
 		if (!ring_len(&tcb->rcvbuf) && tcp_reass_empty(&tcb->rcv_ooo))
 			ring_free(&tcb->rcvbuf, &ts->alloc);    /* (held out-of-order data) */

@@ -7,7 +7,9 @@
  * stack drained with plain output and poll calls after every step, every packet through
  * the whole link model and a fresh route lookup) and once without, and every tap record
  * — kind, times, packet id, direction index, hosts, fate, flags, corrupted bit and the
- * packet's bytes — is compared one by one, with gso/gro off and on. Raw-host scripts
+ * packet's bytes — is compared one by one, with gso/gro off and on. The same comparison
+ * shows the zero-copy calls (synack_send_reserve/commit, synack_recv_view/consume) put
+ * on the wire exactly what send()/recv() of the same amounts do. Raw-host scripts
  * show that a direction with any fault, a script or a filter still goes through the
  * model (exact fates, flags, times, copies), and that the route cache follows an
  * address added to a host.
@@ -445,4 +447,30 @@ Test(sim_fastpath, route_cache_follows_an_added_address_and_host)
 		cr_assert_eq(l.send[5].dir_index, 5);
 		synack_sim_free(sim);
 	}
+}
+
+/* ---- the zero-copy API against send()/recv() -------------------------------------- */
+
+Test(sim_fastpath, zerocopy_api_trace_identical_to_send_recv)
+{
+	struct synack_transfer_config c = faulty(21), z;
+
+	c.read_every_ns = 1500000;      /* partial reads: window updates after consume */
+	c.read_chunk_bytes = 7000;
+	c.rcv_initial_bytes = 16384;    /* autotuning grows the buffer from bytes read */
+	z = c;
+	z.zerocopy = true;
+	compare_runs(&c, false, &z);
+	c = faulty(22);
+	c.gso = c.gro = true;
+	c.flows = 2;
+	c.buf_bytes = 65536;            /* the rings wrap often: two-piece reservations */
+	z = c;
+	z.zerocopy = true;
+	compare_runs(&c, false, &z);
+	c = (struct synack_transfer_config){.bytes = 3000000, .seed = 3, .gso = true,
+					    .gro = true, .no_hash = false};
+	z = c;
+	z.zerocopy = true;
+	compare_runs(&c, false, &z);
 }
