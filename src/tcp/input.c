@@ -491,6 +491,14 @@ void tcp_ack_advance(struct seg_ctx *c, uint32_t ack)
 	}
 }
 
+/* §3.10.7.4 fifth check: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =<
+ * SEG.ACK), set SND.WND <- SEG.WND, set SND.WL1 <- SEG.SEQ, and set SND.WL2 <- SEG.ACK" */
+static bool is_window_update(const struct tcb *tcb, const struct wire_tcp *s)
+{
+	return seq_lt(tcb->snd_wl1, s->seq) ||
+	       (tcb->snd_wl1 == s->seq && seq_leq(tcb->snd_wl2, s->ack));
+}
+
 /* SND.WND update (§3.10.7.4 fifth check, ESTABLISHED); a peer that moves its right
  * edge left of SND.NXT shrank the window (§3.8.6, MUST-34/35, SHLD-15/16/17). */
 static void update_window(struct seg_ctx *c)
@@ -500,8 +508,7 @@ static void update_window(struct seg_ctx *c)
 
 	if (c->disordered)      /* a stale window (is_disordered_ack) */
 		return;
-	if (seq_lt(tcb->snd_wl1, s->seq) ||
-	    (tcb->snd_wl1 == s->seq && seq_leq(tcb->snd_wl2, s->ack))) {
+	if (is_window_update(tcb, s)) {
 		uint32_t old = tcb->snd_wnd;
 
 		tcb->snd_wnd = (uint32_t)s->win << tcb->snd_wscale;
@@ -517,6 +524,24 @@ static void update_window(struct seg_ctx *c)
 			tcp_rec_window_shrunk(c->ts, tcb);
 		}
 	}
+}
+
+/*
+ * An acceptable ACK that changes nothing the ACK processing reads (a short path; the
+ * long one is taken with ts->no_fast_path, test_tcp_fastpath compares them): SEG.ACK =
+ * SND.UNA = SND.MAX (nothing acknowledged, nothing outstanding: no RTT sample, no
+ * duplicate ACK, no send buffer to drop), the window it carries equal to SND.WND (so
+ * update_window only moves WL1/WL2: no persist, no output, no shrink) and recovery quiet
+ * (tcp_rec_quiet_ack: then tcp_rec_on_ack returns NULL after the same resets).
+ */
+static bool is_quiet_ack(struct seg_ctx *c)
+{
+	struct tcb *tcb = c->tcb;
+	const struct wire_tcp *s = c->seg;
+
+	return !c->ts->no_fast_path && s->ack == tcb->snd_una && tcb->snd_una == tcb->snd_max &&
+	       ((uint32_t)s->win << tcb->snd_wscale) == tcb->snd_wnd &&
+	       tcp_rec_quiet_ack(&tcb->rec, s);
 }
 
 static enum verdict ack_syn_received(struct seg_ctx *c)
@@ -567,17 +592,27 @@ static enum verdict step_ack(struct seg_ctx *c)
 		tcb->max_snd_wnd = tcb->snd_wnd;
 	if (seq_gt(s->ack, tcb->snd_max) || seq_lt(s->ack, tcb->snd_una - tcb->max_snd_wnd))
 		return challenge_ack(c, "challenge ACK: ACK out of range");
-	/* RFC 5681 §2: whether it is a duplicate depends on the state before it */
-	prev_una = tcb->snd_una;
-	dup = tcp_rec_is_dupack(tcb, s);
-	if (seq_gt(s->ack, tcb->snd_una))
-		tcp_ack_advance(c, s->ack);
-	update_window(c);
-	why = tcp_rec_on_ack(c->ts, tcb, s, prev_una, dup, c->rtt_us);
-	if (why)
-		c->reason = why;
-	if (tcb->snd_una != prev_una)
-		tcp_sndbuf_on_ack(c->ts, tcb);  /* Linux tcp_check_space after tcp_ack */
+	if (is_quiet_ack(c)) {
+		/* nothing acknowledged, nothing outstanding, the window we hold: of the
+		 * window update only WL1/WL2 move; recovery, RACK and cc have nothing to do
+		 * (tcp_rec_quiet_ack made tcp_rec_on_ack's own resets) */
+		if (!c->disordered && is_window_update(tcb, s)) {
+			tcb->snd_wl1 = s->seq;
+			tcb->snd_wl2 = s->ack;
+		}
+	} else {
+		/* RFC 5681 §2: whether it is a duplicate depends on the state before it */
+		prev_una = tcb->snd_una;
+		dup = tcp_rec_is_dupack(tcb, s);
+		if (seq_gt(s->ack, tcb->snd_una))
+			tcp_ack_advance(c, s->ack);
+		update_window(c);
+		why = tcp_rec_on_ack(c->ts, tcb, s, prev_una, dup, c->rtt_us);
+		if (why)
+			c->reason = why;
+		if (tcb->snd_una != prev_una)
+			tcp_sndbuf_on_ack(c->ts, tcb);  /* Linux tcp_check_space after tcp_ack */
+	}
 	switch (tcb->state) {
 	case TCP_FIN_WAIT_1:
 		if (tcp_fin_acked(tcb)) {
@@ -837,12 +872,14 @@ static void finish(struct seg_ctx *c, enum verdict v)
 	}
 	if (!c->reason)
 		c->reason = v == V_DROP ? "dropped" : "accepted";
-	tcp_note(c->ts, c->tcb, SYNACK_NOTE_IN, verdict, c->st_before, c->seg, c->laddr,
-		 c->raddr, c->reason);
-	if (!c->tcb && tcp_note_last(c->ts))
-		tcp_note_last(c->ts)->fd = c->fd;      /* gone: state_after CLOSED, same fd */
-	if (c->back_to_listen)
-		tcp_note_fix_after(c->ts, TCP_LISTEN);
+	if (c->ts->notes_cap) {         /* no note kept: none written (tcp_note) */
+		tcp_note(c->ts, c->tcb, SYNACK_NOTE_IN, verdict, c->st_before, c->seg, c->laddr,
+			 c->raddr, c->reason);
+		if (!c->tcb && tcp_note_last(c->ts))
+			tcp_note_last(c->ts)->fd = c->fd; /* gone: state_after CLOSED, same fd */
+		if (c->back_to_listen)
+			tcp_note_fix_after(c->ts, TCP_LISTEN);
+	}
 	/* no descriptor: TIME-WAIT is kept as a compact record (tw.c) */
 	if (c->tcb && c->tcb->state == TCP_TIME_WAIT && c->tcb->fd < 0 &&
 	    tcp_tw_from_tcb(c->ts, c->tcb))
@@ -851,14 +888,17 @@ static void finish(struct seg_ctx *c, enum verdict v)
 
 /*
  * Header prediction (Van Jacobson; RFC 9293 §3.10.7 allows any processing whose result
- * is the pipeline's). In ESTABLISHED, a segment with ACK and none of SYN/FIN/RST/URG, at
- * exactly RCV.NXT, whose text fits the offered window and whose timestamp (if any) is
- * not older than TS.Recent is one for which the first four checks (PAWS, sequence, RST,
- * SYN) return CONTINUE without touching anything: PAWS only acts on TSval < TS.Recent;
- * the sequence check accepts SEG.SEQ = RCV.NXT with SEG.LEN <= RCV.WND (with a zero
- * window only SEG.LEN = 0) and trims nothing; no RST, no SYN. Such a segment starts at
- * the fifth check (ACK). test_tcp_fastpath runs the same segments with this off
- * (ts->no_fast_path) and compares every segment sent and the connection's state.
+ * is the pipeline's). In a synchronized state other than TIME-WAIT (whose records and
+ * tcbs tw.c judges first), a segment with ACK and none of SYN/RST/URG, at exactly
+ * RCV.NXT, whose text fits the offered window and whose timestamp (if any) is not older
+ * than TS.Recent is one for which the first four checks (PAWS, sequence, RST, SYN)
+ * return CONTINUE without touching anything: PAWS only acts on TSval < TS.Recent; the
+ * sequence check accepts SEG.SEQ = RCV.NXT with SEG.LEN <= RCV.WND (with a zero window
+ * only SEG.LEN = 0: a FIN then counts in SEG.LEN and needs RCV.WND > 0), trims nothing
+ * (a FIN right after text that fits stays) and, without SYN, does the same in every
+ * synchronized state; no RST, no SYN. Such a segment starts at the fifth check (ACK).
+ * test_tcp_fastpath runs the same segments with this off (ts->no_fast_path) and
+ * compares every segment sent and the connection's state.
  */
 static bool is_predicted(const struct seg_ctx *c)
 {
@@ -866,15 +906,18 @@ static bool is_predicted(const struct seg_ctx *c)
 	const struct wire_tcp *s = c->seg;
 	uint32_t wnd;
 
-	if (tcb->state != TCP_ESTABLISHED || c->ts->no_fast_path || c->syn_trimmed ||
-	    (c->flags & (WIRE_TCP_SYN | WIRE_TCP_FIN | WIRE_TCP_RST | WIRE_TCP_URG |
-			 WIRE_TCP_ACK)) != WIRE_TCP_ACK ||
+	if (tcb->state < TCP_SYN_RECEIVED || tcb->state == TCP_TIME_WAIT ||
+	    c->ts->no_fast_path || c->syn_trimmed ||
+	    (c->flags & (WIRE_TCP_SYN | WIRE_TCP_RST | WIRE_TCP_URG | WIRE_TCP_ACK)) !=
+		    WIRE_TCP_ACK ||
 	    c->seq != tcb->rcv_nxt)
 		return false;
 	/* step_paws acts only here */
 	if (tcb->ts_ok && (s->opt.present & WIRE_HAS_TS) && seq_lt(s->opt.ts_val, tcb->ts_recent))
 		return false;
 	wnd = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+	if ((c->flags & WIRE_TCP_FIN) && !wnd)
+		return false;   /* SEG.LEN 1 in a zero window: not acceptable */
 	return c->len <= wnd;   /* seq_acceptable, and trim_to_window cuts nothing */
 }
 

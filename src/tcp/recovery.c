@@ -688,18 +688,6 @@ void tcp_rec_on_timer(struct tcp_stack *ts, struct tcb *tcb)
  * delivery by this ACK yet, the map's base at SND.UNA) is done here; the rest is
  * skipped: most ACKs of a short connection are of this kind (the peer's data and FIN).
  */
-static bool is_quiet(struct tcp_recovery *r, const struct wire_tcp *seg)
-{
-	struct tcp_rack *m = &r->rack;
-
-	if (r->state != TCP_REC_OPEN || r->dupacks || (seg->opt.present & WIRE_HAS_SACK) ||
-	    m->n || m->lost_bytes || m->tlp_out || m->tlp_due)
-		return false;
-	if (!m->reo_wnd_mult)
-		m->reo_wnd_mult = 1;
-	m->ack_xmit_ns = 0;
-	return true;
-}
 
 static const char *on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
 			  uint32_t prev_una, bool dup5681, uint32_t rtt_us)
@@ -711,7 +699,7 @@ static const char *on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wi
 	bool rack = r->rack.active && tcb->sack_ok;
 	bool dup;
 
-	if (!acked && tcb->snd_una == tcb->snd_max && is_quiet(r, seg))
+	if (!acked && tcb->snd_una == tcb->snd_max && tcp_rec_quiet_ack(r, seg))
 		return NULL;
 	if (acked)
 		tcp_sb_ack(&r->sb, tcb->snd_una);

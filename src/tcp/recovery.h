@@ -101,6 +101,29 @@ struct tcp_recovery {
  * SND.WND. seg is borrowed. */
 bool tcp_rec_is_dupack(const struct tcb *tcb, const struct wire_tcp *seg);
 
+/*
+ * The part of tcp_rec_on_ack that decides an ACK needs nothing from recovery or RACK:
+ * open (no recovery, no duplicate ACKs counted), no SACK option on seg, RACK's transmit
+ * map empty with nothing marked lost and no probe out or due. With SND.UNA = SND.MAX
+ * and nothing newly acknowledged, tcp_rec_on_ack does exactly this and returns NULL
+ * (recovery.c on_ack); input.c step_ack calls it directly then. When true it makes the
+ * same two resets tcp_rec_on_ack makes (RACK's reordering multiplier at least 1, no
+ * transmit time of the newest delivered segment), and prr_lost is cleared.
+ */
+static inline bool tcp_rec_quiet_ack(struct tcp_recovery *r, const struct wire_tcp *seg)
+{
+	struct tcp_rack *m = &r->rack;
+
+	if (r->state != TCP_REC_OPEN || r->dupacks || (seg->opt.present & WIRE_HAS_SACK) ||
+	    m->n || m->lost_bytes || m->tlp_out || m->tlp_due)
+		return false;
+	if (!m->reo_wnd_mult)
+		m->reo_wnd_mult = 1;
+	m->ack_xmit_ns = 0;
+	r->prr_lost = false;
+	return true;
+}
+
 /* After an acceptable ACK has been applied (SND.UNA advanced from prev_una, SND.WND
  * updated): the scoreboard (SACK blocks of seg, when SACK is on), duplicate ACK
  * counting, entering, continuing and leaving recovery, undoing a recovery whose fast

@@ -122,7 +122,7 @@ static void seg(struct pair *p, uint8_t flags, uint32_t seq, uint32_t ack, uint1
 		uint32_t len, const struct wire_sack_block *sack, int nsack, uint32_t ts_val,
 		uint16_t urp)
 {
-	static uint8_t data[2000];
+	static uint8_t data[10000];
 	struct wire_tcp_opts o = { 0 };
 
 	if (p->ts) {
@@ -227,6 +227,136 @@ static void open_pair(struct pair *p, bool ts, bool sack, bool ws)
 		cr_assert_not_null(p->tcb[i]);
 	}
 	cmp_state(p);
+}
+
+/* The receive window we offer now (RCV.ADV - RCV.NXT), the same on both stacks. */
+static uint32_t rcv_window(const struct pair *p)
+{
+	const struct tcb *t = p->tcb[0];
+
+	cr_assert_eq(t->rcv_adv - t->rcv_nxt, p->tcb[1]->rcv_adv - p->tcb[1]->rcv_nxt);
+	return seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+}
+
+static void both_shutdown_wr(struct pair *p)
+{
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(synack_shutdown(p->h[i].s, p->fd[i], SYNACK_SHUT_WR), 0);
+	cmp_out(p);
+	cmp_state(p);
+}
+
+static void both_close(struct pair *p)
+{
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(synack_close(p->h[i].s, p->fd[i]), 0);
+	p->tcb[0] = p->tcb[1] = NULL;
+	p->fd[0] = p->fd[1] = -1;
+	cmp_out(p);
+	cmp_state(p);
+}
+
+/* Ways to close, every segment at RCV.NXT: we close first (FIN-WAIT-1 with the peer's
+ * data, FIN-WAIT-2, a FIN with text exactly filling the window, TIME-WAIT and a
+ * retransmitted FIN there); the peer closes first (a FIN alone, CLOSE-WAIT, LAST-ACK);
+ * both at once (CLOSING); a FIN into a zero window (not acceptable) and a FIN behind
+ * text one byte longer than the window (trimmed away). */
+static void run_close_script(bool ts, bool sack, bool ws, int variant)
+{
+	struct pair pr, *p = &pr;
+	uint32_t w;
+
+	open_pair(p, ts, sack, ws);
+	p->peer_ts += 5;
+	seg(p, F_ACK | F_PSH, p->p, p->iss + 1, 8192, 100, NULL, 0, 0, 0);
+	p->p += 100;
+	app_send(p, 300);
+	switch (variant) {
+	case 0:         /* we close first */
+		both_shutdown_wr(p);
+		seg(p, F_ACK, p->p, p->iss + 1 + 300, 8192, 50, NULL, 0, 0, 0);
+		p->p += 50;
+		at(p, 1 * MSEC);
+		p->peer_ts += 1;
+		seg(p, F_ACK, p->p, p->iss + 1 + 301, 8192, 0, NULL, 0, 0, 0);
+		cr_assert_eq(p->tcb[0]->state, TCP_FIN_WAIT_2);
+		w = rcv_window(p);
+		cr_assert_gt(w, 0);
+		cr_assert_leq(w, 10000);
+		seg(p, F_ACK | F_FIN, p->p, p->iss + 1 + 301, 8192, w, NULL, 0, 0, 0);
+		p->p += w + 1;
+		cr_assert_eq(p->tcb[0]->state, TCP_TIME_WAIT);
+		at(p, 20 * MSEC);
+		p->peer_ts += 20;
+		seg(p, F_ACK | F_FIN, p->p - 1, p->iss + 1 + 301, 8192, 0, NULL, 0, 0, 0);
+		app_recv(p);
+		both_close(p);
+		break;
+	case 1:         /* the peer closes first: a FIN alone */
+		seg(p, F_ACK | F_FIN, p->p, p->iss + 1 + 300, 8192, 0, NULL, 0, 0, 0);
+		p->p += 1;
+		cr_assert_eq(p->tcb[0]->state, TCP_CLOSE_WAIT);
+		app_recv(p);
+		seg(p, F_ACK, p->p, p->iss + 1 + 300, 9000, 0, NULL, 0, 0, 0);
+		both_shutdown_wr(p);
+		cr_assert_eq(p->tcb[0]->state, TCP_LAST_ACK);
+		both_close(p);
+		at(p, 1 * MSEC);
+		p->peer_ts += 1;
+		seg(p, F_ACK, p->p, p->iss + 1 + 301, 9000, 0, NULL, 0, 0, 0);
+		break;
+	case 2:         /* both at once: CLOSING, then TIME-WAIT */
+		both_shutdown_wr(p);
+		seg(p, F_ACK | F_FIN, p->p, p->iss + 1 + 300, 8192, 0, NULL, 0, 0, 0);
+		p->p += 1;
+		cr_assert_eq(p->tcb[0]->state, TCP_CLOSING);
+		seg(p, F_ACK, p->p, p->iss + 1 + 301, 8192, 0, NULL, 0, 0, 0);
+		cr_assert_eq(p->tcb[0]->state, TCP_TIME_WAIT);
+		both_close(p);
+		break;
+	default:        /* a zero window: a FIN alone into it, then text one byte over */
+		seg(p, F_ACK, p->p, p->iss + 1 + 300, 8192, 0, NULL, 0, 0, 0);
+		for (int k = 0; k < 40 && rcv_window(p); k++) {
+			w = rcv_window(p);
+			seg(p, F_ACK, p->p, p->iss + 1 + 300, 8192, w < 700 ? w : 700, NULL, 0,
+			    0, 0);
+			p->p = p->tcb[0]->rcv_nxt;
+		}
+		cr_assert_eq(rcv_window(p), 0);
+		at(p, 1 * MSEC);
+		p->peer_ts += 1;
+		seg(p, F_ACK | F_FIN, p->p, p->iss + 1 + 300, 8192, 0, NULL, 0, 0, 0);
+		cr_assert_eq(p->tcb[0]->state, TCP_ESTABLISHED);        /* not acceptable */
+		app_recv(p);
+		w = rcv_window(p);
+		cr_assert_gt(w, 0);
+		cr_assert_lt(w, 10000);
+		seg(p, F_ACK | F_FIN, p->p, p->iss + 1 + 300, 8192, w + 1, NULL, 0, 0, 0);
+		cr_assert_eq(p->tcb[0]->state, TCP_ESTABLISHED);        /* FIN cut away */
+		p->p += w;
+		app_recv(p);
+		seg(p, F_ACK | F_FIN, p->p + 1, p->iss + 1 + 300, 8192, 0, NULL, 0, 0, 0);
+		seg(p, F_ACK | F_FIN, p->p, p->iss + 1 + 300, 8192, 1, NULL, 0, 0, 0);
+		p->p += 2;
+		cr_assert_eq(p->tcb[0]->state, TCP_CLOSE_WAIT);
+		app_recv(p);
+		both_close(p);
+		seg(p, F_ACK, p->p, p->iss + 1 + 301, 8192, 0, NULL, 0, 0, 0);
+		break;
+	}
+	cr_assert_geq(p->pkts, 5, "only %u packets compared", p->pkts);
+	for (int i = 0; i < 2; i++)
+		h_fini(&p->h[i]);
+}
+
+Test(tcp_fastpath, closes_same_as_pipeline)
+{
+	for (int v = 0; v < 4; v++) {
+		run_close_script(false, false, false, v);
+		run_close_script(true, false, false, v);
+		run_close_script(true, true, true, v);
+		run_close_script(false, true, true, v);
+	}
 }
 
 /* One script, run under the variant's options. */
