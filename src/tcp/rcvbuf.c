@@ -14,8 +14,8 @@
 
 uint8_t tcp_rcv_wscale(const struct tcp_stack *ts, const struct tcp_sockopts *opt)
 {
-	uint32_t cap = opt->rcvbuf;
-	uint8_t s = 0;
+	uint32_t cap = opt->rcvbuf, v;
+	uint8_t s;
 
 	if (!ts->cfg.window_scaling)
 		return 0;
@@ -23,9 +23,17 @@ uint8_t tcp_rcv_wscale(const struct tcp_stack *ts, const struct tcp_sockopts *op
 	 * SO_RCVBUF fixed the buffer (then the window clamp is that buffer) */
 	if (ts->cfg.moderate_rcvbuf && !opt->rcvbuf_locked && ts->cfg.rmem_max > cap)
 		cap = ts->cfg.rmem_max;
-	while (s < 14 && ((uint32_t)65535 << s) < cap)  /* RFC 7323 §2.3: at most 14 */
+	/* the smallest s with 65535 << s >= cap, at most 14 (RFC 7323 §2.3), without a
+	 * loop (this runs for every SYN): t, the smallest with 65536 << t >= cap, is
+	 * the bit length of (cap - 1) >> 16; the answer is t or, as 65535 << (t + 1)
+	 * > 65536 << t, t + 1 */
+	if (cap <= 65535)
+		return 0;
+	v = (cap - 1) >> 16;
+	s = v ? (uint8_t)(32 - __builtin_clz(v)) : 0;
+	if (((uint32_t)65535 << s) < cap)
 		s++;
-	return s;
+	return s < 14 ? s : 14;
 }
 
 /* The bytes the application has consumed, as a sequence number (Linux copied_seq). */
