@@ -164,23 +164,12 @@ full:
 size_t ip_emit(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, uint8_t proto,
 	       uint8_t ttl, uint8_t tos, uint16_t id, size_t payload_len)
 {
-	struct wire_ipv4 ip = {
-		.hdr_len = WIRE_IPV4_HDR_MIN,
-		.tos = tos,
-		.id = id,
-		.frag = WIRE_IP_DF,
-		.ttl = ttl,
-		.proto = proto,
-		.src = src,
-		.dst = dst,
-	};
+	size_t total = payload_len + WIRE_IPV4_HDR_MIN;
 
-	if (payload_len + WIRE_IPV4_HDR_MIN > 65535 || payload_len + WIRE_IPV4_HDR_MIN > cap)
+	if (total > 65535 || total > cap)
 		return 0;
-	ip.total_len = (uint16_t)(payload_len + WIRE_IPV4_HDR_MIN);
-	if (!wire_ipv4_emit(&ip, buf, cap))
-		return 0;
-	return ip.total_len;
+	wire_ipv4_emit20(buf, tos, (uint16_t)total, id, WIRE_IP_DF, ttl, proto, src, dst);
+	return total;
 }
 
 static void put32(uint8_t *p, uint32_t v)

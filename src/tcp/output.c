@@ -415,21 +415,21 @@ static void maybe_persist(struct tcp_stack *ts, struct tcb *tcb)
  * the options actually sent; Linux tcp_current_mss): snd_mss already excludes the
  * Timestamps option; SACK blocks on a data segment take their bytes from the payload.
  * Trims p (FIN and PSH then belong to a later segment). */
-static uint32_t full_payload(const struct tcb *tcb, const struct wire_tcp *seg, size_t ip_hdr)
+static uint32_t full_payload(const struct tcb *tcb, size_t opts_len, size_t ip_hdr)
 {
 	uint32_t room = (uint32_t)tcb->snd_mss + (tcb->ts_ok ? 12u : 0u);
 	/* IP options too (ip_hdr beyond 20): RFC 1122 §4.2.2.6 Eff.snd.MSS =
 	 * min(SendMSS + 20, MMS_S) - TCPhdrsize - IPoptionsize (Linux's icsk_ext_hdr_len) */
-	uint32_t opt = (uint32_t)wire_tcp_opts_len(&seg->opt) +
-		       (uint32_t)(ip_hdr - WIRE_IPV4_HDR_MIN);
+	uint32_t opt = (uint32_t)opts_len + (uint32_t)(ip_hdr - WIRE_IPV4_HDR_MIN);
 
 	return room > opt ? room - opt : 1;
 }
 
+/* opts_len: wire_tcp_opts_len(&seg->opt), computed once per segment by build_segment. */
 static void trim_to_options(const struct tcb *tcb, struct plan *p, struct wire_tcp *seg,
-			    size_t ip_hdr)
+			    size_t opts_len, size_t ip_hdr)
 {
-	uint32_t lim = full_payload(tcb, seg, ip_hdr);
+	uint32_t lim = full_payload(tcb, opts_len, ip_hdr);
 
 	if (p->syn || p->len <= lim)
 		return;
@@ -451,14 +451,15 @@ static void trim_to_options(const struct tcb *tcb, struct plan *p, struct wire_t
  * out once), no probe, no IP options; else one segment as always.
  */
 static void grow_to_super(struct tcp_stack *ts, const struct tcb *tcb, struct plan *p,
-			  struct wire_tcp *seg, size_t at, size_t cap, bool has_route)
+			  struct wire_tcp *seg, size_t opts_len, size_t at, size_t cap,
+			  bool has_route)
 {
 	uint32_t lim = p->len, room, k;
 
 	if (!ts->cfg.gso || !lim || p->syn || p->rexmit || has_route ||
 	    p->seq != tcb->snd_max || tcb->rec.state != TCP_REC_OPEN ||
 	    (seg->flags & WIRE_TCP_URG) || (seg->opt.present & WIRE_HAS_SACK) ||
-	    tcb->want_probe || tcb->want_ka_probe || lim != full_payload(tcb, seg, WIRE_IPV4_HDR_MIN))
+	    tcb->want_probe || tcb->want_ka_probe || lim != full_payload(tcb, opts_len, WIRE_IPV4_HDR_MIN))
 		return;
 	room = min3(unsent_bytes(tcb), usable_window(tcb), cwnd_room(tcb));
 	if (cap > 65535)
@@ -501,7 +502,7 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	struct plan p;
 	struct wire_tcp seg;
 	uint8_t *payload;
-	size_t n, at;
+	size_t n, at, olen;
 
 	prepare_send(ts, tcb);
 	plan_segment(ts, tcb, &p);
@@ -525,14 +526,15 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	}
 	seg.win = advertise_window(ts, tcb, p.syn);
 	build_options(ts, tcb, p.syn, &seg.opt);
-	trim_to_options(tcb, &p, &seg, hl);
+	olen = wire_tcp_opts_len(&seg.opt);     /* the options do not change below */
+	trim_to_options(tcb, &p, &seg, olen, hl);
 	if (cap < hl)
 		return 0;
 	/* the payload goes straight to its place in the packet, after the IP and TCP
 	 * headers (wire_tcp_emit leaves it there): one copy out of the send ring */
-	at = hl + WIRE_TCP_HDR_MIN + wire_tcp_opts_len(&seg.opt);
+	at = hl + WIRE_TCP_HDR_MIN + olen;
 	if (gso)
-		grow_to_super(ts, tcb, &p, &seg, at, burst ? 65535 : cap, route != NULL);
+		grow_to_super(ts, tcb, &p, &seg, olen, at, burst ? 65535 : cap, route != NULL);
 	burst = burst && p.gso;
 	payload = at <= cap ? buf + at : buf;   /* (too long: wire_tcp_emit refuses) */
 	if (p.len && at + p.len <= cap && !burst)

@@ -83,7 +83,11 @@ bool wire_ipv4_csum_ok(const uint8_t *buf, size_t hdr_len)
 
 size_t wire_ipv4_emit(const struct wire_ipv4 *ip, uint8_t *buf, size_t cap)
 {
-	return wire_ipv4_emit_opts(ip, NULL, 0, buf, cap);
+	if (cap < WIRE_IPV4_HDR_MIN)
+		return 0;
+	wire_ipv4_emit20(buf, ip->tos, ip->total_len, ip->id, ip->frag, ip->ttl, ip->proto,
+			 ip->src, ip->dst);
+	return WIRE_IPV4_HDR_MIN;
 }
 
 size_t wire_ipv4_emit_opts(const struct wire_ipv4 *ip, const uint8_t *opts, size_t opts_len,

@@ -286,7 +286,10 @@ static void write_opts(const struct wire_tcp_opts *opt, uint8_t *p)
 size_t wire_tcp_emit(const struct wire_tcp *tcp, uint32_t src, uint32_t dst,
 		     const uint8_t *payload, size_t payload_len, uint8_t *buf, size_t cap)
 {
-	size_t olen = wire_tcp_opts_len(&tcp->opt);
+	/* no options, or timestamps alone (every segment after a handshake that
+	 * negotiated them): the size without the general walk */
+	size_t olen = !(tcp->opt.present & ~WIRE_HAS_TS) ? (tcp->opt.present ? 12u : 0u)
+							  : wire_tcp_opts_len(&tcp->opt);
 	size_t hdr_len, seg_len;
 	uint64_t sum;
 
