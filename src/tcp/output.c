@@ -348,6 +348,38 @@ static bool nothing_due(const struct tcb *tcb)
 	       tcb->snd_nxt != tcp_sndbuf_seq(tcb) + ring_len(&tcb->sndbuf);
 }
 
+/*
+ * The plan of a pure ACK without the general planning (RFC 9293 §3.8.6.3: the ACK the
+ * input asked for, nothing else due), as Linux's tcp_send_ack bypasses tcp_write_xmit.
+ * True only where plan_segment provably plans <SEQ=SND.NXT><ACK> with no text:
+ *   - ESTABLISHED or CLOSE-WAIT: our SYN is acknowledged (no SYN to resend) and no FIN
+ *     has been sent (plan_end_flags needs tcp_has_sent_fin); data may be sent;
+ *   - nothing queued at or after SND.NXT: plan_data's min3 is 0, and prepare_send does
+ *     nothing but note_max_window (done here too);
+ *   - loss recovery open with no retransmission, marked loss or probe due: choose()
+ *     in recovery.c returns R_NONE on both of its branches (tcp_rec_next_seg false);
+ *   - an ACK wanted and no keep-alive or window probe (plan_is_empty false, and the
+ *     probe's SEG.SEQ = SND.UNA - 1 not taken).
+ * Everything after the plan (window, options, SACK blocks, URG, emit, account_sent) is
+ * build_segment's common code. tcp_stack.no_out_fast_path turns this off:
+ * test_tcp_fastpath compares every packet and the state with and without it.
+ */
+static bool plan_pure_ack(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
+{
+	const struct tcp_recovery *r = &tcb->rec;
+
+	if (ts->no_out_fast_path || !tcb->want_ack || tcb->want_ka_probe || tcb->want_probe ||
+	    (tcb->state != TCP_ESTABLISHED && tcb->state != TCP_CLOSE_WAIT) ||
+	    tcb->snd_una == tcb->iss || r->state != TCP_REC_OPEN || r->rexmit_due ||
+	    r->rack.tlp_due || r->rack.lost_bytes || unsent_bytes(tcb))
+		return false;
+	note_max_window(tcb);
+	memset(p, 0, sizeof *p);
+	p->seq = tcb->snd_nxt;
+	p->flags = WIRE_TCP_ACK;
+	return true;
+}
+
 /* Bookkeeping after a segment left (RFC 6298 (5.1), Karn, user timeout). */
 static void account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct plan *p)
 {
@@ -504,11 +536,13 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	uint8_t *payload;
 	size_t n, at, olen;
 
-	prepare_send(ts, tcb);
-	plan_segment(ts, tcb, &p);
-	if (plan_is_empty(tcb, &p)) {
-		maybe_persist(ts, tcb);
-		return 0;
+	if (!plan_pure_ack(ts, tcb, &p)) {
+		prepare_send(ts, tcb);
+		plan_segment(ts, tcb, &p);
+		if (plan_is_empty(tcb, &p)) {
+			maybe_persist(ts, tcb);
+			return 0;
+		}
 	}
 	memset(&seg, 0, sizeof seg);
 	seg.sport = tcb->lport;

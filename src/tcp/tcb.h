@@ -290,6 +290,7 @@ struct tcp_stack {
 	uint64_t first_now_ns;
 	bool seen_time;
 	bool no_fast_path;           /* input.c header prediction off (tests compare) */
+	bool no_out_fast_path;       /* output.c's pure-ACK plan off (tests compare) */
 
 	uint32_t addrs[SYNACK_MAX_ADDRS];
 	unsigned naddrs;

@@ -1,6 +1,7 @@
-/* test_tcp_fastpath.c — input.c's header prediction is exactly the §3.10.7 pipeline:
- * two stacks with the same keys and clock, one with the fast path off
- * (tcp_stack.no_fast_path), get the same segments and calls; after every step each
+/* test_tcp_fastpath.c — input.c's header prediction is exactly the §3.10.7 pipeline,
+ * and output.c's pure-ACK plan exactly the general planning: two stacks with the same
+ * keys and clock, one with both fast paths off (tcp_stack.no_fast_path and
+ * no_out_fast_path), get the same segments and calls; after every step each
  * emitted packet must be byte-identical, and so must the connection's RFC variables,
  * options, flags, timer deadlines, RTT/congestion state, tcp_info, every counter, every
  * event and every decision note. Scripts cover in-sequence data, pure ACKs, duplicate
@@ -202,6 +203,7 @@ static void open_pair(struct pair *p, bool ts, bool sack, bool ws)
 		c.rmem_default = 8192;  /* a window the script can fill */
 		h_init_cfg(&p->h[i], &c);
 		p->h[i].s->tcp.no_fast_path = i == 1;
+		p->h[i].s->tcp.no_out_fast_path = i == 1;
 		l[i] = h_listen(&p->h[i], SRV_PORT, 4);
 		h_send_opt(&p->h[i], PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 8192, &o, NULL, 0, 0);
 	}
@@ -483,4 +485,94 @@ Test(tcp_fastpath, same_as_pipeline_ts_sack_ws)
 Test(tcp_fastpath, same_as_pipeline_ws)
 {
 	run_script(false, false, true);
+}
+
+/*
+ * The segments where an ACK is wanted but more than a pure ACK is due, so that the
+ * output's pure-ACK plan must step aside (each step fails when the matching condition
+ * of plan_pure_ack is dropped): peer data opening a zero window behind which our data
+ * waits (data + ACK), peer data while Nagle holds ours, out-of-order peer data carrying
+ * a partial ACK in recovery (the retransmission it makes due goes with the ACK), the
+ * RTO's retransmission, and our FIN (FIN-WAIT-1 is not the pure-ACK plan's).
+ */
+static void run_ack_script(bool ts, bool sack, bool ws)
+{
+	struct pair pr, *p = &pr;
+	uint32_t s1 = 0;
+	struct wire_sack_block blk[1];
+
+	open_pair(p, ts, sack, ws);
+	/* a zero window, our data waits; peer data at RCV.NXT opens the window */
+	seg(p, F_ACK, p->p, p->iss + 1, 0, 0, NULL, 0, 0, 0);
+	app_send(p, 300);
+	p->peer_ts += 1;
+	seg(p, F_ACK | F_PSH, p->p, p->iss + 1, 30000, 50, NULL, 0, 0, 0);
+	p->p += 50;
+	seg(p, F_ACK, p->p, p->iss + 1 + 300, 30000, 0, NULL, 0, 0, 0);
+	s1 = 300;
+	/* Nagle holds a short second send while the first is unacknowledged; peer data
+	 * that also acknowledges the first lets it go with the ACK */
+	app_send(p, 100);
+	app_send(p, 100);
+	p->peer_ts += 1;
+	seg(p, F_ACK | F_PSH, p->p, p->iss + 1 + s1, 30000, 40, NULL, 0, 0, 0);
+	p->p += 40;
+	seg(p, F_ACK | F_PSH, p->p, p->iss + 1 + s1 + 100, 30000, 40, NULL, 0, 0, 0);
+	p->p += 40;
+	seg(p, F_ACK, p->p, p->iss + 1 + s1 + 200, 30000, 0, NULL, 0, 0, 0);
+	s1 += 200;
+	/* a flight of five with the first and third lost: three duplicate ACKs (SACK
+	 * blocks when on) start recovery; the partial ACK for the first two comes on
+	 * peer data, and the retransmission it makes due carries the ACK */
+	app_send(p, 5000);
+	at(p, 1 * MSEC);
+	for (int k = 1; k <= 3; k++) {
+		struct wire_sack_block b2[2] = {
+			{ p->iss + 1 + s1 + 3000, p->iss + 1 + s1 + 3000 + 700 * (uint32_t)k },
+			{ p->iss + 1 + s1 + 1000, p->iss + 1 + s1 + 2000 },
+		};
+
+		p->peer_ts += 1;
+		seg(p, F_ACK, p->p, p->iss + 1 + s1, 30000, 0, b2, k > 1 ? 2 : 1, 0, 0);
+	}
+	blk[0].left = p->iss + 1 + s1 + 3000;
+	blk[0].right = p->iss + 1 + s1 + 5000;
+	p->peer_ts += 1;
+	/* out of order, so that it is acknowledged at once (RFC 5681 §4.2), then the
+	 * segment filling the hole */
+	seg(p, F_ACK | F_PSH, p->p + 100, p->iss + 1 + s1 + 2000, 30000, 10, blk, 1, 0, 0);
+	seg(p, F_ACK, p->p, p->iss + 1 + s1 + 2000, 30000, 100, blk, 1, 0, 0);
+	p->p += 110;
+	seg(p, F_ACK, p->p, p->iss + 1 + s1 + 5000, 30000, 0, NULL, 0, 0, 0);
+	s1 += 5000;
+	/* the RTO: a lost segment resent by the timer, then peer data before its ACK */
+	app_send(p, 800);
+	at(p, 1500 * MSEC);
+	p->peer_ts += 1500;
+	seg(p, F_ACK | F_PSH, p->p, p->iss + 1 + s1, 30000, 30, NULL, 0, 0, 0);
+	p->p += 30;
+	seg(p, F_ACK, p->p, p->iss + 1 + s1 + 800, 30000, 0, NULL, 0, 0, 0);
+	s1 += 800;
+	/* our FIN with data queued; peer data before it is acknowledged */
+	app_send(p, 200);
+	cr_assert_eq(synack_shutdown(p->h[0].s, p->fd[0], SYNACK_SHUT_WR), 0);
+	cr_assert_eq(synack_shutdown(p->h[1].s, p->fd[1], SYNACK_SHUT_WR), 0);
+	cmp_out(p);
+	cmp_state(p);
+	seg(p, F_ACK | F_PSH, p->p, p->iss + 1 + s1, 30000, 20, NULL, 0, 0, 0);
+	p->p += 20;
+	seg(p, F_ACK | F_FIN, p->p, p->iss + 1 + s1 + 201, 30000, 0, NULL, 0, 0, 0);
+	cr_assert_geq(p->pkts, 12, "only %u packets compared", p->pkts);
+	for (int i = 0; i < 2; i++)
+		h_fini(&p->h[i]);
+}
+
+Test(tcp_fastpath, pure_ack_plan_steps_aside_plain)
+{
+	run_ack_script(false, false, false);
+}
+
+Test(tcp_fastpath, pure_ack_plan_steps_aside_ts_sack_ws)
+{
+	run_ack_script(true, true, true);
 }
