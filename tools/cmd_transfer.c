@@ -30,6 +30,7 @@ static void usage(FILE *out)
 		"         [--cc cubic|newreno] [--seed N] [--flows N] [--queue PKTS] [--buf BYTES]\n"
 		"         [--mtu N] [--limit 3600s] [--pcap FILE] [--no-hash] [--no-sack]\n"
 		"         [--read-every 10ms [--read-chunk 1000]] [--offload] [--quiet]\n"
+		"         [--ecn] [--ecn-mark 1%%] [--ecn-queue PKTS]\n"
 		"  sizes: 64M = 64 MiB; --bw in bits/s: 1G = 10^9 (0 = infinite); times:\n"
 		"  ns/us/ms/s (default ms); rates: 5%% or 0.05 or 50000ppm, each direction.\n"
 		"  A progress line is shown on a terminal. Exit 0 when the SHA-256s match and\n"
@@ -37,7 +38,10 @@ static void usage(FILE *out)
 		"  --read-every: a slow application, one recv() of --read-chunk bytes (default\n"
 		"  64K) per flow per period, so the receive window closes and reopens.\n"
 		"  --offload: both stacks with GSO and GRO (the link still carries MTU packets;\n"
-		"  fewer ACKs when packets arrive at the same instant, e.g. --bw 0).\n");
+		"  fewer ACKs when packets arrive at the same instant, e.g. --bw 0).\n"
+		"  --ecn: both stacks with tcp_ecn = 1 (RFC 3168); --ecn-mark: the link marks\n"
+		"  ECT packets CE at this rate; --ecn-queue: it marks them CE when PKTS packets\n"
+		"  are queued ahead (a step AQM; needs --bw). Marking implies --ecn.\n");
 }
 
 struct targs {
@@ -100,6 +104,11 @@ static int parse_flag(struct targs *a, const char *f, const char *v)
 	else if (!strcmp(f, "--read-chunk"))
 		ok = synack_transfer_parse_size(v, true, &u) && u >= 1 && u <= 65536,
 		c->read_chunk_bytes = (uint32_t)u;
+	else if (!strcmp(f, "--ecn-mark"))
+		ok = synack_transfer_parse_ppm(v, &c->ecn_mark_ppm), c->ecn = true;
+	else if (!strcmp(f, "--ecn-queue"))
+		ok = parse_u64(v, &u) && u >= 1 && u <= 1000000, c->ecn_mark_pkts = (uint32_t)u,
+		c->ecn = true;
 	else if (!strcmp(f, "--pcap"))
 		ok = (a->pcap = v) != NULL;
 	else
@@ -129,6 +138,10 @@ static int parse_args(int argc, char **argv, struct targs *a)
 		}
 		if (!strcmp(argv[i], "--offload")) {
 			c->gso = c->gro = true; /* docs/choices.md "Offloads" */
+			continue;
+		}
+		if (!strcmp(argv[i], "--ecn")) {
+			c->ecn = true;          /* RFC 3168: tcp_ecn = 1 on both */
 			continue;
 		}
 		if (!strcmp(argv[i], "--no-sack")) {
@@ -235,6 +248,10 @@ static void print_result(const struct targs *a, const struct synack_transfer_res
 	       " queue drops, %" PRIu64 " duplicated, %" PRIu64 " reordered, %" PRIu64
 	       " corrupted\n", res->pkts, res->fate[SYNACK_SIM_DROP_LOSS],
 	       res->fate[SYNACK_SIM_DROP_QUEUE], res->duplicated, res->reordered, res->corrupted);
+	if (c->ecn)
+		printf("ecn                %" PRIu64 " packets CE-marked, %" PRIu64
+		       " ECE received, %" PRIu64 " cwnd reductions, %" PRIu64 " CWR sent\n",
+		       res->ce_marked, res->ece_in, res->ecn_reductions, res->cwr_out);
 	printf("corruption         %" PRIu64 " corrupted copies delivered, %" PRIu64
 	       " fail a checksum, %" PRIu64 " dropped by the stacks as bad\n",
 	       res->corrupted, res->corrupted_csum_caught, res->bad_csum);

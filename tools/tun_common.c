@@ -50,7 +50,7 @@ static const struct knob knobs[] = {
 	  FIELD_SIZE(congestion_control) - 1 },
 	KNOB(slow_start_after_idle), KNOB(recovery), KNOB(early_retrans),
 	/* accepted, no effect on TUN: the driver moves one packet per MSS (synack.h) */
-	KNOB(gso), KNOB(gro), KNOB(moderate_rcvbuf),
+	KNOB(gso), KNOB(gro), KNOB(moderate_rcvbuf), KNOB(tcp_ecn),
 };
 #undef KNOB
 

@@ -72,6 +72,13 @@ struct synack_link_dir {
 	uint32_t reorder_max_ns;  /* ... uniform in [0, reorder_max_ns] */
 	uint32_t corrupt_ppm;     /* one seeded random bit of the delivered copy is flipped */
 	bool partitioned;         /* everything sent this way is dropped */
+	/* ECN marking (RFC 3168 §5), of ECT packets only (not-ECT ones are never changed):
+	 * a delivered ECT packet becomes CE with probability ecn_mark_ppm, or when it joins
+	 * a queue already holding at least ecn_mark_pkts packets (0 = no threshold; needs a
+	 * bandwidth) — a step-marking AQM. The tap's SEND record shows the packet as sent,
+	 * the destination receives it marked (SYNACK_SIM_F_CE). */
+	uint32_t ecn_mark_ppm;
+	uint32_t ecn_mark_pkts;
 };
 
 /* What happened to one transmitted packet. Exactly one fate; the flags may add detail. */
@@ -90,6 +97,7 @@ enum synack_sim_fate {
 #define SYNACK_SIM_F_CORRUPTED  0x1u /* the delivered copy has one bit flipped */
 #define SYNACK_SIM_F_DUPLICATED 0x2u /* a second copy is delivered too */
 #define SYNACK_SIM_F_REORDERED  0x4u /* the packet took an extra delay */
+#define SYNACK_SIM_F_CE         0x8u /* delivered with its IP ECN field set to CE */
 
 /* A short stable name for a fate ("delivered", "dropped: loss", ...). */
 const char *synack_sim_fate_name(enum synack_sim_fate fate);

@@ -163,6 +163,11 @@ struct synack_config {
 	                                * reads per RTT, up to rmem_max (Linux tcp_rmem[2]),
 	                                * and our window shift is chosen for rmem_max;
 	                                * SO_RCVBUF stops it. 0: fixed at rmem_default */
+	/* Explicit Congestion Notification (RFC 3168 §6.1, RFC 9293 SHLD-8) */
+	uint32_t tcp_ecn;              /* 2, as Linux's net.ipv4.tcp_ecn: 0 off; 1 request
+	                                * ECN on outgoing connections and accept it on
+	                                * incoming ones; 2 accept it when the peer asks,
+	                                * never request. Above 2: the config is refused */
 };
 
 /* Fills *cfg with the defaults written above. */
@@ -212,9 +217,9 @@ int synack_stack_add_addr(struct synack_stack *s, uint32_t addr);
  * rto_min_ms 0, rto_min_ms > rto_max_ms, msl_ms 0, tw_reuse > 2, rmem_default 0,
  * wmem_default 0, mtu < 68 or > 65535, ip_local_port_range_lo 0 or > _hi,
  * ip_local_port_range_hi 0, ip_default_ttl 0, accept_source_route > 1, max_sockets 0 or
- * > 65536, gso > 1, gro > 1, moderate_rcvbuf > 1, a congestion_control without its
- * terminating NUL or not built in ("reno", "newreno", "cubic"); notes_max cannot change
- * after creation. Every other field takes any value of its width. TIME-WAIT and timers
+ * > 65536, gso > 1, gro > 1, moderate_rcvbuf > 1, tcp_ecn > 2, a congestion_control
+ * without its terminating NUL or not built in ("reno", "newreno", "cubic"); notes_max
+ * cannot change after creation. Every other field takes any value of its width. TIME-WAIT and timers
  * already armed keep their deadlines.
  */
 int synack_stack_set_config(struct synack_stack *s, const struct synack_config *cfg);
@@ -799,6 +804,12 @@ enum synack_counter {
 	                              * (RFC 3708; Linux TCPDSACKUndo) */
 	SYNACK_CTR_TCP_PAWS_DISORDERED, /* old-timestamp duplicate ACKs PAWS let through
 	                              * (Linux's tcp_disordered_ack exemption) */
+	SYNACK_CTR_IP_ECT,           /* TCP datagrams received ECT(0) or ECT(1) (RFC 3168 §5) */
+	SYNACK_CTR_IP_CE,            /* TCP datagrams received CE-marked */
+	SYNACK_CTR_TCP_ECE_IN,       /* segments with ECE received on ECN connections */
+	SYNACK_CTR_TCP_ECN_REDUCTIONS, /* congestion responses to ECE (cwnd reduced, one per
+	                              * window, RFC 3168 §6.1.2) */
+	SYNACK_CTR_TCP_CWR_OUT,      /* segments sent with CWR */
 	SYNACK_CTR_COUNT
 };
 

@@ -82,6 +82,12 @@ struct synack_transfer_config {
 	                           * before the link, bursts merged after it (synack.h) */
 	bool plain_sim;           /* the simulator's reference driver (synack_sim_config
 	                           * plain_driver): the same trace, more calls; for tests */
+	/* ECN (RFC 3168): both stacks' cfg.tcp_ecn = 1 (the client asks, the server
+	 * accepts), and the link's CE marking of ECT packets, each direction
+	 * (synack_link_dir ecn_mark_ppm / ecn_mark_pkts). */
+	bool ecn;
+	uint32_t ecn_mark_ppm;
+	uint32_t ecn_mark_pkts;
 	/* Optional observers. The tap sees every packet (as synack_sim_set_tap). */
 	synack_sim_tap_fn tap;
 	void *tap_ctx;
@@ -151,6 +157,10 @@ struct synack_transfer_result {
 	                           * here independently of the stack, does not verify */
 	uint64_t left_sender, left_receiver; /* connections listed after the run to idle
 	                           * (the receiver's listener is not counted) */
+	uint64_t ce_marked;       /* packets the link delivered CE-marked */
+	uint64_t ece_in;          /* "tcp_ece_in", both stacks */
+	uint64_t ecn_reductions;  /* "tcp_ecn_reductions" */
+	uint64_t cwr_out;         /* "tcp_cwr_out" */
 };
 
 /* Parses "64M", "1G", "1500", "10k" (powers of 1024 for sizes when binary is true,

@@ -42,6 +42,15 @@ void api_release(struct synack_stack *s, int fd);
  * pointed. fd must name a live slot. */
 void api_zc_forget(struct synack_stack *s, int fd);
 
+/* Records the IP ECN field of the datagram about to reach tcp_input (tos: its TOS
+ * byte) in ts->rx_ecn and counts ECT / CE (RFC 3168 §5). */
+static inline void api_rx_ecn(struct tcp_stack *ts, uint8_t tos)
+{
+	ts->rx_ecn = tos & 3;
+	if (ts->rx_ecn)
+		tcp_count(ts, ts->rx_ecn == 3 ? SYNACK_CTR_IP_CE : SYNACK_CTR_IP_ECT);
+}
+
 /* GRO's rules (offload.c), apart for the tests: whether a checked segment may begin
  * a merge (payload, ACK with at most PSH, no urgent pointer), and whether seg (its TCP
  * header at hdr, addresses src -> dst) may join the held segment h (TCP header at

@@ -64,6 +64,8 @@ static void cut_packet(uint8_t *out, const uint8_t *hdr, size_t ihl, size_t thl,
 	put32(tcp + 4, get32(hdr + ihl + 4) + (uint32_t)off);
 	if (!last)
 		tcp[13] &= (uint8_t)~(WIRE_TCP_PSH | WIRE_TCP_FIN);
+	if (index)      /* RFC 3168 §6.1.2: CWR on the first packet only (as Linux's TSO) */
+		tcp[13] &= (uint8_t)~WIRE_TCP_CWR;
 	put16(tcp + 16, 0);
 	sum = wire_pseudo_ipv4(get32(out + 12), get32(out + 16), WIRE_IPPROTO_TCP,
 			       (uint16_t)(thl + n));
@@ -152,6 +154,7 @@ struct gro_held {
 	const uint8_t *hdr;     /* the first packet's TCP header, hdr_len bytes */
 	uint32_t piece;         /* payload bytes of the first packet */
 	bool ended;             /* a short piece or a PSH came: nothing may follow */
+	uint8_t ecn;            /* the IP ECN field of every packet merged (RFC 3168 §5) */
 };
 
 bool api_gro_may_start(const struct wire_tcp *seg)
@@ -182,6 +185,7 @@ static void gro_flush(struct synack_stack *s, struct gro_held *g)
 	if (!g->on)
 		return;
 	g->on = false;
+	s->tcp.rx_ecn = g->ecn;
 	tcp_input(&s->tcp, g->dst, g->src, &g->seg);
 }
 
@@ -226,6 +230,7 @@ static bool gro_rx(struct synack_stack *s, const uint8_t *pkt, size_t len, struc
 		return false;
 	}
 	tcp_count(ts, SYNACK_CTR_TCP_IN);
+	api_rx_ecn(ts, rx->pkt[1]);
 	return true;
 }
 
@@ -253,6 +258,7 @@ void synack_input_burst(struct synack_stack *s, uint64_t now_ns, const struct sy
 	for (size_t i = 0; i < n; i++) {
 		struct ip_rx rx;
 		struct wire_tcp seg;
+		uint8_t ecn;
 
 		if (!is_plain_tcp(pkts[i].data, pkts[i].len)) {
 			gro_flush(s, &g);
@@ -261,19 +267,25 @@ void synack_input_burst(struct synack_stack *s, uint64_t now_ns, const struct sy
 		}
 		if (!gro_rx(s, pkts[i].data, pkts[i].len, &rx, &seg))
 			continue;       /* dropped and counted; a gap ends the merge below */
-		if (g.on && api_gro_may_merge(&g.seg, g.hdr, g.src, g.dst, g.piece, g.ended,
-					      &seg, rx.payload, rx.src, rx.dst)) {
+		/* RFC 3168 §5: one ECN field per merged segment (Linux's GRO flushes on
+		 * a TOS difference too) */
+		ecn = s->tcp.rx_ecn;
+		if (g.on && g.ecn == ecn &&
+		    api_gro_may_merge(&g.seg, g.hdr, g.src, g.dst, g.piece, g.ended, &seg,
+				      rx.payload, rx.src, rx.dst)) {
 			gro_append(s, &g, &seg);
 			continue;
 		}
 		gro_flush(s, &g);
 		if (!api_gro_may_start(&seg)) {
+			s->tcp.rx_ecn = ecn;
 			tcp_input(&s->tcp, rx.dst, rx.src, &seg);
 			continue;
 		}
 		g = (struct gro_held){.on = true, .src = rx.src, .dst = rx.dst, .seg = seg,
 				      .hdr = rx.payload, .piece = (uint32_t)seg.payload_len,
-				      .ended = (seg.flags & WIRE_TCP_PSH) != 0};
+				      .ended = (seg.flags & WIRE_TCP_PSH) != 0,
+				      .ecn = ecn};
 	}
 	gro_flush(s, &g);
 }

@@ -55,6 +55,7 @@ void synack_config_default(struct synack_config *c)
 	c->recovery = 1;
 	c->early_retrans = 3;
 	c->moderate_rcvbuf = 1;
+	c->tcp_ecn = 2;
 }
 
 /*
@@ -79,6 +80,7 @@ static const struct cfg_range cfg_ranges[] = {
 	CFG_RANGE(ip_local_port_range_hi, 1, UINT16_MAX), CFG_RANGE(ip_default_ttl, 1, UINT8_MAX),
 	CFG_RANGE(accept_source_route, 0, 1), CFG_RANGE(max_sockets, 1, 1u << API_SLOT_BITS),
 	CFG_RANGE(gso, 0, 1), CFG_RANGE(gro, 0, 1), CFG_RANGE(moderate_rcvbuf, 0, 1),
+	CFG_RANGE(tcp_ecn, 0, 2),
 };
 #undef CFG_RANGE
 
@@ -219,6 +221,7 @@ static inline __attribute__((always_inline)) void tcp_rx(struct tcp_stack *ts,
 		return;
 	}
 	tcp_count(ts, SYNACK_CTR_TCP_IN);
+	api_rx_ecn(ts, rx->pkt[1]);
 	tcp_input(ts, rx->dst, rx->src, &seg);
 }
 
@@ -392,7 +395,8 @@ static const char *const counter_names[SYNACK_CTR_COUNT] = {
 	"tcp_oow_limited", "tcp_icmp_err", "tcp_icmp_stale",
 	"tcp_fast_retrans", "tcp_rto", "tcp_ooo_dropped", "ip_bad_options", "ip_srr_denied",
 	"ip_srr_not_final", "tcp_loss_probes", "tcp_undo_ts", "tcp_undo_dsack",
-	"tcp_paws_disordered",
+	"tcp_paws_disordered", "ip_ect", "ip_ce", "tcp_ece_in", "tcp_ecn_reductions",
+	"tcp_cwr_out",
 };
 
 uint64_t synack_counter(const struct synack_stack *s, int counter)

@@ -12,7 +12,9 @@
  *   4. scripted drop (the nth packet, or the caller's filter), then random loss;
  *   5. corruption (one bit of the delivered copy), duplication (a second copy), and
  *      reordering (an extra delay uniform in [0, reorder_max_ns], drawn separately for
- *      each copy).
+ *      each copy);
+ *   6. ECN: an ECT packet (IPv4 ECN field 01 or 10) is marked CE by the queue threshold
+ *      (ecn_mark_pkts packets ahead of it) or at random (ecn_mark_ppm), RFC 3168 §5.
  * Random numbers are drawn only for features whose probability is non-zero, so changing
  * one knob on one direction never shifts another direction's pattern.
  */
@@ -99,6 +101,22 @@ static bool enqueue(struct sim_port *port, uint64_t now_ns, uint32_t len, uint64
 	return true;
 }
 
+/* Step 6: whether the packet (len bytes at pkt, NULL when the caller has none) leaves
+ * CE-marked; ahead = packets queued before it. Draws only for ECT packets. */
+static bool ce_mark(struct sim_port *port, const uint8_t *pkt, uint32_t len, uint32_t ahead)
+{
+	uint8_t ecn;
+
+	if (!pkt || len < 20 || (pkt[0] >> 4) != 4)
+		return false;
+	ecn = pkt[1] & 3;
+	if (ecn == 0 || ecn == 3)
+		return false;
+	if (port->p.ecn_mark_pkts && ahead >= port->p.ecn_mark_pkts)
+		return true;
+	return draw(port, port->p.ecn_mark_ppm);
+}
+
 static uint64_t reorder_delay(struct sim_port *port, uint32_t *flags)
 {
 	if (!draw(port, port->p.reorder_ppm))
@@ -122,6 +140,7 @@ void sim_port_xmit(struct sim_port *port, uint64_t now_ns, uint32_t len,
 		   const struct sim_filter *f, struct sim_xmit *out)
 {
 	uint64_t depart, arrive;
+	uint32_t ahead;
 
 	memset(out, 0, sizeof(*out));
 	out->dir_index = ++port->sent;
@@ -133,6 +152,7 @@ void sim_port_xmit(struct sim_port *port, uint64_t now_ns, uint32_t len,
 		out->fate = SYNACK_SIM_DROP_QUEUE;
 		return;
 	}
+	ahead = port->q_len ? port->q_len - 1 : 0;
 	arrive = depart + port->p.latency_ns;
 	if (sim_port_take_scripted(port, out->dir_index) ||
 	    (f && f->fn && f->fn(f->ctx, f->link, port->host, out->dir_index, f->pkt, len))) {
@@ -153,4 +173,7 @@ void sim_port_xmit(struct sim_port *port, uint64_t now_ns, uint32_t len,
 	out->deliver_ns = arrive + reorder_delay(port, &out->flags);
 	if (out->flags & SYNACK_SIM_F_DUPLICATED)
 		out->dup_deliver_ns = arrive + reorder_delay(port, &out->flags);
+	if ((port->p.ecn_mark_ppm || port->p.ecn_mark_pkts) &&
+	    ce_mark(port, f ? f->pkt : NULL, len, ahead))
+		out->flags |= SYNACK_SIM_F_CE;
 }

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "sim/sim_internal.h"
+#include "wire/wire.h"
 
 #define DEF_HOSTS   16u
 #define DEF_LINKS   16u
@@ -528,8 +529,22 @@ static void flip_bit(uint8_t *buf, uint32_t bit)
 /* Queues one copy for delivery; false when the event pool is empty. With own set (not
  * UINT32_MAX) the copy is that event, whose buffer already holds the packet: nothing is
  * copied, and a corruption is left to the caller (the tap must see the packet as sent). */
+/* RFC 3168 §5: the IPv4 ECN field becomes CE (11); the header checksum follows. */
+static void mark_ce(uint8_t *buf)
+{
+	size_t hl = (size_t)(buf[0] & 0xf) * 4;
+	uint16_t c;
+
+	buf[1] |= 3;
+	buf[10] = 0;
+	buf[11] = 0;
+	c = wire_csum(buf, hl);
+	buf[10] = (uint8_t)(c >> 8);
+	buf[11] = (uint8_t)c;
+}
+
 static bool queue_copy(struct synack_sim *sim, const struct synack_sim_tap *rec,
-		       uint64_t t_ns, bool is_dup, bool corrupt, uint32_t own)
+		       uint64_t t_ns, bool is_dup, uint32_t fl, uint32_t own)
 {
 	uint32_t i = own != UINT32_MAX ? own : sim_event_get(sim);
 	struct sim_event *e;
@@ -547,7 +562,9 @@ static bool queue_copy(struct synack_sim *sim, const struct synack_sim_tap *rec,
 	e->is_dup = is_dup;
 	if (own == UINT32_MAX) {
 		memcpy(e->buf, rec->pkt, rec->len);
-		if (corrupt)
+		if (fl & SYNACK_SIM_F_CE)
+			mark_ce(e->buf);
+		if (fl & SYNACK_SIM_F_CORRUPTED)
 			flip_bit(e->buf, rec->corrupt_bit);
 	}
 	event_queue(sim, i, t_ns);
@@ -592,8 +609,8 @@ static int send_packet(struct synack_sim *sim, int from, const uint8_t *pkt, siz
 	rec.corrupt_bit = x.corrupt_bit;
 	if (rec.fate == SYNACK_SIM_DELIVERED) {
 		rec.deliver_ns = x.deliver_ns;
-		if (!queue_copy(sim, &rec, x.deliver_ns, false, x.flags & SYNACK_SIM_F_CORRUPTED,
-				own)) {
+		if (!queue_copy(sim, &rec, x.deliver_ns, false,
+				x.flags & (SYNACK_SIM_F_CORRUPTED | SYNACK_SIM_F_CE), own)) {
 			rec.fate = SYNACK_SIM_DROP_NOBUF;
 			rec.flags = 0;
 			rec.deliver_ns = 0;
@@ -601,8 +618,8 @@ static int send_packet(struct synack_sim *sim, int from, const uint8_t *pkt, siz
 			queued = true;
 			if (x.flags & SYNACK_SIM_F_DUPLICATED) {
 				rec.dup_deliver_ns = x.dup_deliver_ns;
-				if (!queue_copy(sim, &rec, x.dup_deliver_ns, true, false,
-						UINT32_MAX)) {
+				if (!queue_copy(sim, &rec, x.dup_deliver_ns, true,
+						x.flags & SYNACK_SIM_F_CE, UINT32_MAX)) {
 					rec.flags &= ~SYNACK_SIM_F_DUPLICATED;
 					rec.dup_deliver_ns = 0;
 				}
@@ -612,10 +629,14 @@ static int send_packet(struct synack_sim *sim, int from, const uint8_t *pkt, siz
 out:
 	tap_emit(sim, &rec);
 	if (own != UINT32_MAX) {
-		if (!queued)
+		if (!queued) {
 			sim_event_put(sim, own);
-		else if (rec.flags & SYNACK_SIM_F_CORRUPTED)
-			flip_bit(sim->ev[own].buf, rec.corrupt_bit);
+		} else {
+			if (rec.flags & SYNACK_SIM_F_CE)
+				mark_ce(sim->ev[own].buf);
+			if (rec.flags & SYNACK_SIM_F_CORRUPTED)
+				flip_bit(sim->ev[own].buf, rec.corrupt_bit);
+		}
 	}
 	return rec.fate;
 }

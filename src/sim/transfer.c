@@ -620,6 +620,8 @@ static void tap(void *ctx, const struct synack_sim_tap *rec)
 			res->reordered++;
 		if (rec->fate == SYNACK_SIM_DELIVERED && (rec->flags & SYNACK_SIM_F_CORRUPTED))
 			res->corrupted++;
+		if (rec->fate == SYNACK_SIM_DELIVERED && (rec->flags & SYNACK_SIM_F_CE))
+			res->ce_marked++;
 	} else if (r->cfg->corrupt_ppm && csum_fails(rec->pkt, rec->len)) {
 		res->corrupted_csum_caught++;
 	}
@@ -669,6 +671,8 @@ static void stack_config(const struct synack_transfer_config *cfg, uint32_t buf,
 		c->sack = 0;
 	c->gso = cfg->gso;
 	c->gro = cfg->gro;
+	if (cfg->ecn)
+		c->tcp_ecn = 1;
 	if (cfg->cc) {
 		/* Linux calls NewReno "reno"; an unknown name makes the stack refuse the
 		 * config, so the run fails at setup instead of using another algorithm */
@@ -697,6 +701,8 @@ static void link_dir(const struct synack_transfer_config *cfg, uint32_t queue,
 	d->reorder_ppm = cfg->reorder_ppm;
 	d->reorder_max_ns = rmax > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)rmax;
 	d->corrupt_ppm = cfg->corrupt_ppm;
+	d->ecn_mark_ppm = cfg->ecn_mark_ppm;
+	d->ecn_mark_pkts = cfg->ecn_mark_pkts;
 }
 
 static void connect_flow(struct xrun *r, struct xflow *f)
@@ -946,6 +952,9 @@ static void collect_counters(struct xrun *r)
 
 	res->retrans = counter_sum(r, "tcp_retrans");
 	res->fast_retrans = counter_sum(r, "tcp_fast_retrans");
+	res->ece_in = counter_sum(r, "tcp_ece_in");
+	res->ecn_reductions = counter_sum(r, "tcp_ecn_reductions");
+	res->cwr_out = counter_sum(r, "tcp_cwr_out");
 	res->rtos = counter_sum(r, "tcp_rto");
 	res->bad_csum = counter_sum(r, "ip_bad_csum") + counter_sum(r, "tcp_bad_csum") +
 			counter_sum(r, "ip_malformed") + counter_sum(r, "tcp_malformed");

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tcp/cc.h"
+#include "tcp/ecn.h"
 #include "tcp/tcb.h"
 
 static uint32_t smss(const struct tcb *tcb)
@@ -132,6 +133,18 @@ void tcp_cc_enter_recovery(struct tcp_stack *ts, struct tcb *tcb)
 	cc->cwnd = cc->ssthresh;
 	cc->bytes_acked = 0;
 	cc->in_recovery = true;
+	tcp_ecn_queue_cwr(tcb);         /* RFC 3168 §6.1.2: CWR after any reduction */
+}
+
+void tcp_cc_on_ece(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct tcp_cc *cc = &tcb->cc;
+
+	if (!cc->cwnd)
+		return;
+	cc->ssthresh = cc->ops->ssthresh(ts, tcb);
+	cc->cwnd = cc->ssthresh;
+	cc->bytes_acked = 0;
 }
 
 void tcp_cc_undo(struct tcp_stack *ts, struct tcb *tcb)
@@ -176,6 +189,7 @@ void tcp_cc_on_rto(struct tcp_stack *ts, struct tcb *tcb)
 		cc->rto_una = tcb->snd_una;
 	}
 	cc->cwnd = smss(tcb);           /* loss window LW = 1 SMSS */
+	tcp_ecn_queue_cwr(tcb);
 	cc->bytes_acked = 0;
 	cc->in_recovery = false;
 	if (cc->ops->on_rto)

@@ -15,6 +15,7 @@
  *   tcp_cc_exit_recovery   recovery.c: recovery ends (full ACK)
  *   tcp_cc_on_rto          timers.c: the retransmission timer expired
  *   tcp_cc_on_send         output.c: new data is about to be sent (restart after idle)
+ *   tcp_cc_on_ece          ecn.c: an ECN-Echo, once per window (RFC 3168 §6.1.2)
  *
  * Invariants: after tcp_cc_init, ops != NULL, cwnd >= SMSS and ssthresh >= 2 * SMSS;
  * before it (handshake), cwnd == 0 means "not initialised" and output is not limited.
@@ -111,6 +112,9 @@ void tcp_cc_on_ack(struct tcp_stack *ts, struct tcb *tcb, uint32_t acked_bytes,
 /* Fast retransmit begins (RFC 5681 §3.2 step 2): ssthresh = ops->ssthresh; cwnd =
  * ssthresh (the caller adds inflation, RFC 5681 step 3 / RFC 6582, if it uses it). */
 void tcp_cc_enter_recovery(struct tcp_stack *ts, struct tcb *tcb);
+/* An ECN-Echo (RFC 3168 §6.1.2, ecn.c): the reduction of a loss without a
+ * retransmission or a recovery: ssthresh = ops->ssthresh, cwnd = ssthresh. */
+void tcp_cc_on_ece(struct tcp_stack *ts, struct tcb *tcb);
 /* Recovery ends (RFC 6582 §3.2 step 3, RFC 6675 §5): cwnd = ssthresh. */
 void tcp_cc_exit_recovery(struct tcp_stack *ts, struct tcb *tcb);
 /* The recovery that began at the last tcp_cc_enter_recovery was spurious (RFC 3522

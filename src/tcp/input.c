@@ -19,6 +19,7 @@
 
 #include "tcp/cc.h"
 #include "tcp/challenge.h"
+#include "tcp/ecn.h"
 #include "tcp/input.h"
 #include "tcp/recovery.h"
 #include "tcp/route.h"
@@ -215,6 +216,7 @@ static enum verdict syn_sent_input(struct seg_ctx *c)
 	tcb->irs = s->seq;
 	tcb->rcv_nxt = s->seq + 1;
 	tcp_take_syn_options(c->ts, tcb, s);
+	tcp_ecn_on_synack(tcb, s->flags);       /* RFC 3168 §6.1.1 */
 	tcb->snd_wnd = s->win;                  /* a SYN's window is never scaled */
 	tcb->snd_wl1 = s->seq;
 	tcb->snd_wl2 = s->ack;
@@ -539,7 +541,9 @@ static bool is_quiet_ack(struct seg_ctx *c)
 	struct tcb *tcb = c->tcb;
 	const struct wire_tcp *s = c->seg;
 
-	return !c->ts->no_fast_path && s->ack == tcb->snd_una && tcb->snd_una == tcb->snd_max &&
+	/* ECE goes the general way: tcp_ecn_on_ack counts it and may reduce cwnd */
+	return !c->ts->no_fast_path && !(s->flags & WIRE_TCP_ECE) && s->ack == tcb->snd_una &&
+	       tcb->snd_una == tcb->snd_max &&
 	       ((uint32_t)s->win << tcb->snd_wscale) == tcb->snd_wnd &&
 	       tcp_rec_quiet_ack(&tcb->rec, s);
 }
@@ -610,6 +614,7 @@ static enum verdict step_ack(struct seg_ctx *c)
 		why = tcp_rec_on_ack(c->ts, tcb, s, prev_una, dup, c->rtt_us);
 		if (why)
 			c->reason = why;
+		tcp_ecn_on_ack(c->ts, tcb, s->flags); /* RFC 3168 §6.1.2, after loss detection */
 		if (tcb->snd_una != prev_una)
 			tcp_sndbuf_on_ack(c->ts, tcb);  /* Linux tcp_check_space after tcp_ack */
 	}
@@ -706,6 +711,7 @@ static enum verdict step_text(struct seg_ctx *c)
 	struct tcp_stack *ts = c->ts;
 	struct tcb *tcb = c->tcb;
 	bool had_ooo = !tcp_reass_empty(&tcb->rcv_ooo);
+	bool ecn_now;
 	uint32_t n, more;
 
 	if (!c->len)
@@ -715,6 +721,7 @@ static enum verdict step_text(struct seg_ctx *c)
 		c->len = 0;             /* CLOSE-WAIT and later: "ignore the segment text" */
 		return V_CONTINUE;
 	}
+	ecn_now = tcp_ecn_on_data(ts, tcb, c->seg->flags);     /* RFC 3168 §6.1.3 */
 	if (tcb->user_closed) {
 		/* RFC 2525 §2.17, Linux: data for a closed socket resets the connection */
 		tcp_count(ts, SYNACK_CTR_TCP_DATA_AFTER_CLOSE);
@@ -759,7 +766,7 @@ static enum verdict step_text(struct seg_ctx *c)
 							   : "hole partly filled, ACK";
 	/* RFC 5681 §4.2: at once when the segment fills (part of) a gap, or was cut short;
 	 * otherwise Linux's delayed-ACK rules (reass.c) */
-	tcp_rcv_data_ack(ts, tcb, n, had_ooo || n < c->len ||
+	tcp_rcv_data_ack(ts, tcb, n, had_ooo || n < c->len || ecn_now ||
 				     (tcb->sack_ok && tcb->rcv_ooo.has_dsack));
 	tcp_rcvbuf_on_data(ts, tcb, n, c->seg->opt.present & WIRE_HAS_TS, c->seg->opt.ts_ecr);
 	return V_CONTINUE;

@@ -11,6 +11,7 @@
 
 #include "ip/ip.h"
 #include "tcp/cc.h"
+#include "tcp/ecn.h"
 #include "tcp/isn.h"
 #include "tcp/route.h"
 #include "tcp/tcb.h"
@@ -534,6 +535,7 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	struct plan p;
 	struct wire_tcp seg;
 	uint8_t *payload;
+	uint8_t tos = tcb->opt.ip_tos;
 	size_t n, at, olen;
 
 	if (!plan_pure_ack(ts, tcb, &p)) {
@@ -558,6 +560,12 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 		seg.flags |= WIRE_TCP_URG;      /* RFC 6093: points past the urgent byte */
 		seg.urp = (uint16_t)(tcb->snd_up - p.seq);
 	}
+	/* RFC 3168 §6.1: ECN setup on SYNs, ECE/CWR and ECT(0) on new data (ecn.c) */
+	if (p.syn)
+		seg.flags |= tcp_ecn_syn_flags(ts, tcb);
+	else
+		tos = tcp_ecn_out(ts, tcb, &seg.flags, p.len && !p.rexmit && !tcb->want_probe &&
+					       !seq_lt(p.seq, tcb->snd_max), tos);
 	seg.win = advertise_window(ts, tcb, p.syn);
 	build_options(ts, tcb, p.syn, &seg.opt);
 	olen = wire_tcp_opts_len(&seg.opt);     /* the options do not change below */
@@ -593,7 +601,7 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 		uint32_t more = (p.len + p.gso - 1) / p.gso - 1;
 
 		n = finish_packet(ts, buf, cap, tcb->laddr, tcb->raddr, n, tcb->opt.ip_ttl,
-				  tcb->opt.ip_tos, route);
+				  tos, route);
 		ts->counters[SYNACK_CTR_IP_OUT] += n ? more : 0;
 		ts->counters[SYNACK_CTR_TCP_OUT] += n ? more : 0;
 		if (n && burst) {
@@ -602,8 +610,8 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 		}
 		return n;
 	}
-	return finish_packet(ts, buf, cap, tcb->laddr, tcb->raddr, n, tcb->opt.ip_ttl,
-			     tcb->opt.ip_tos, route);
+	return finish_packet(ts, buf, cap, tcb->laddr, tcb->raddr, n, tcb->opt.ip_ttl, tos,
+			     route);
 }
 
 /* Kept out of line so that tcp_output's empty case does not pay for its frame. */

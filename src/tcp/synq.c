@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "base/keyedhash.h"
+#include "tcp/ecn.h"
 #include "tcp/input.h"
 #include "tcp/isn.h"
 #include "tcp/route.h"
@@ -91,6 +92,7 @@ static void fill_from_syn(struct tcp_stack *ts, struct tcp_reqsk *r, struct tcb 
 	r->ts_recent = r->ts_ok ? s->opt.ts_val : 0;
 	r->ts_offset = 0;       /* the callers set it (tcp_synq_add with the ISS) */
 	r->sack_ok = ts->cfg.sack && (s->opt.present & WIRE_HAS_SACKOK);     /* RFC 2018 §2 */
+	r->ecn_ok = tcp_ecn_syn_ok(ts, s);                                    /* RFC 3168 */
 	r->rcv_mss = (uint16_t)(l->opt.maxseg && l->opt.maxseg < own ? l->opt.maxseg : own);
 	r->rcv_wscale = r->peer_wscale != 0xff ? tcp_rcv_wscale(ts, &l->opt) : 0;
 	r->win = (uint16_t)(l->opt.rcvbuf < 65535 ? l->opt.rcvbuf : 65535);
@@ -209,6 +211,7 @@ static struct tcb *promote(struct tcp_stack *ts, const struct tcp_reqsk *r, uint
 	t->rcv_wscale = t->ws_ok ? r->rcv_wscale : 0;
 	t->ts_ok = r->ts_ok;
 	t->sack_ok = r->sack_ok;
+	t->ecn_flags = r->ecn_ok ? TCP_ECN_OK : 0;
 	if (t->ts_ok) {
 		t->ts_recent = r->ts_recent;
 		t->ts_recent_ns = ts->now_ns;
@@ -409,7 +412,8 @@ size_t tcp_synq_build(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *buf,
 {
 	struct wire_tcp seg = {
 		.sport = r->lport, .dport = r->rport, .seq = r->iss, .ack = r->irs + 1,
-		.flags = WIRE_TCP_SYN | WIRE_TCP_ACK, .win = r->win,
+		.flags = WIRE_TCP_SYN | WIRE_TCP_ACK | (r->ecn_ok ? WIRE_TCP_ECE : 0),
+		.win = r->win,
 	};
 	struct synack_note *n;
 	size_t len;
@@ -508,6 +512,7 @@ bool tcp_synq_send_cookie(struct seg_ctx *c)
 		r->peer_wscale = 0xff;
 		r->sack_ok = false;
 	}
+	r->ecn_ok = false;      /* ECN is not carried in the cookie (docs/choices.md) */
 	mss = r->peer_mss < r->rcv_mss ? r->peer_mss : r->rcv_mss;
 	r->iss = tcp_cookie_make(&ts->cookie_keys, r->laddr, r->lport, r->raddr, r->rport,
 				 r->irs, mss, ts->now_ns, &used);
@@ -543,6 +548,7 @@ int tcp_synq_check_cookie(struct seg_ctx *c)
 	r.peer_mss = (uint16_t)mss;
 	r.peer_wscale = 0xff;
 	r.sack_ok = false;
+	r.ecn_ok = false;
 	/* fill_from_syn read the ACK's options: only TS means something here */
 	if (r.ts_ok) {
 		if (!tcp_cookie_ts_decode(s->opt.ts_ecr, &ws, &sack))

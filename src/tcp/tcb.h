@@ -127,6 +127,8 @@ struct tcb {
 	uint8_t snd_wscale, rcv_wscale;
 	bool ws_ok, ts_ok;
 	bool sack_ok;           /* SACK-permitted sent and received (RFC 2018 §2) */
+	uint8_t ecn_flags;      /* TCP_ECN_* (ecn.h; RFC 3168 §6.1) */
+	uint32_t ecn_cwr_seq;   /* TCP_ECN_IN_CWR lasts until SND.UNA reaches it */
 	uint32_t ts_recent;     /* RFC 7323 §4.3 */
 	uint64_t ts_recent_ns;  /* when ts_recent was updated (24-day PAWS rule) */
 	uint32_t ts_offset;     /* added to our ms clock for TSval */
@@ -232,6 +234,7 @@ struct tcp_reqsk {
 	                              * gone when a cookie SYN-ACK is built) */
 	bool ts_ok, cookie;
 	bool sack_ok;                /* its SYN carried SACK-permitted and cfg.sack is on */
+	bool ecn_ok;                 /* its SYN asked for ECN and we accept (ecn.h) */
 	struct ip_opts *ipopts;      /* the return route of its SYN's source route (MUST-53),
 	                              * or NULL; a cookie's points into ts->cookie_route */
 };
@@ -319,6 +322,7 @@ struct tcp_stack {
 	/* the datagram being processed (set by synack_input around tcp_input, else NULL):
 	 * its return route, and the route control segments queued meanwhile use (route.h) */
 	const struct ip_opts *rx_route, *reply_route;
+	uint8_t rx_ecn;              /* the datagram's IP ECN field (RFC 3168 §5; ecn.h) */
 	struct ip_opts reply_copy;   /* reply_route's storage when it is a connection's
 	                              * (a copy: the tcb may go before the datagram is done) */
 

@@ -81,6 +81,7 @@ Test(api_config, every_value_the_contract_lists_is_refused)
 	REFUSE(s, gso, 2);
 	REFUSE(s, gro, 2);
 	REFUSE(s, moderate_rcvbuf, 2);
+	REFUSE(s, tcp_ecn, 3);
 	synack_config_default(&c);
 	memcpy(c.congestion_control, "bogus", 6);
 	expect_refused(s, &c, "congestion_control bogus");
@@ -112,6 +113,7 @@ Test(api_config, range_edges_are_accepted)
 	TAKE(s, gso, 1);
 	TAKE(s, gro, 1);
 	TAKE(s, moderate_rcvbuf, 0);
+	TAKE(s, tcp_ecn, 1);
 	TAKE(s, sack, 7);                       /* no range of its own: any value */
 	synack_config_default(&c);
 	memcpy(c.congestion_control, "newreno", 8);
@@ -133,6 +135,7 @@ Test(api_config, config_range_is_the_contract)
 		{ "ip_local_port_range_hi", 1, 65535 }, { "ip_default_ttl", 1, 255 },
 		{ "accept_source_route", 0, 1 }, { "max_sockets", 1, 65536 },
 		{ "gso", 0, 1 }, { "gro", 0, 1 }, { "moderate_rcvbuf", 0, 1 },
+		{ "tcp_ecn", 0, 2 },
 	};
 	static const char *const none[] = { "sack", "rto_max_ms", "congestion_control",
 					    "notes_max", "wmem_max", "mtux", "" };
