@@ -50,11 +50,14 @@ synack_ect=$(lines ecn "tos 0x2,ECT\(0\),.* $S > $L: Flags \[[^]]*\],.* seq [0-9
 linux_data=$(lines ecn "$L > $S: Flags \[[^]]*\],.* seq [0-9]+:[0-9]+")
 synack_data=$(lines ecn "$S > $L: Flags \[[^]]*\],.* seq [0-9]+:[0-9]+")
 [ "$linux_data" -gt 0 ] && [ "$synack_data" -gt 0 ] || fail "no data segments in the capture"
-# every data segment is a first transmission on this idle link, so every one is ECT(0)
+# synack resends nothing on this link unless a timer fires under load: a resent segment
+# is not-ECT, so ECT(0) must be most of its data and the rest not-ECT, never CE/ECT(1)
 synack_plain=$(lines ecn "tos 0x0,.* $S > $L: Flags \[[^]]*\],.* seq [0-9]+:[0-9]+")
-expect_eq "synack data segments not ECT(0)" "$synack_plain" 0
-expect_eq "Linux data segments ECT(0)" "$linux_ect" "$linux_data"
-expect_eq "synack data segments ECT(0)" "$synack_ect" "$synack_data"
+expect_eq "synack data ECT(0) + not-ECT" "$((synack_ect + synack_plain))" "$synack_data"
+# Linux resends not-ECT (RFC 3168 §6.1.5) when a timer fires on a loaded machine: its
+# first transmissions are ECT(0), so most of its data is
+[ "$((2 * linux_ect))" -gt "$linux_data" ] || fail "Linux data ECT(0): $linux_ect of $linux_data"
+[ "$((2 * synack_ect))" -gt "$synack_data" ] || fail "synack data ECT(0): $synack_ect of $synack_data"
 # pure ACKs (length 0, no SYN/FIN) from synack are not-ECT
 expect_eq "synack pure ACKs ECT" \
 	"$(lines ecn "tos 0x2,.* $S > $L: Flags \[\.\],.* length 0$")" 0

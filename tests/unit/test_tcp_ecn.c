@@ -16,6 +16,8 @@
 #define F_CWR WIRE_TCP_CWR
 #define MSS 1000u
 
+static const char pay[100];    /* the peer's 100-byte segments */
+
 /* The TOS byte of the datagram h_next drained last. */
 static uint8_t out_tos(const struct harness *h)
 {
@@ -291,13 +293,13 @@ Test(ecn_receiver, ce_data_echoed_until_cwr)
 	EXPECT_NONE(&h);
 	cr_assert_eq(api_tcb(h.s, fd)->ecn_flags, TCP_ECN_OK);
 	/* CE on data: ACK at once, with ECE */
-	send_tos(&h, PEER_PORT, SRV_PORT, F_ACK | F_PSH, rs, iss + 1, NULL, "a", 100,
+	send_tos(&h, PEER_PORT, SRV_PORT, F_ACK | F_PSH, rs, iss + 1, NULL, pay, 100,
 		 TCP_ECN_CE);
 	rs += 100;
 	EXPECT_SEG_TOS(&h, F_ACK | F_ECE, iss + 1, rs, 0);
 	EXPECT_NONE(&h);
 	/* more data, ECT(0): every ACK keeps ECE */
-	send_tos(&h, PEER_PORT, SRV_PORT, F_ACK | F_PSH, rs, iss + 1, NULL, "b", 100,
+	send_tos(&h, PEER_PORT, SRV_PORT, F_ACK | F_PSH, rs, iss + 1, NULL, pay, 100,
 		 TCP_ECN_ECT_0);
 	rs += 100;
 	h_advance(&h, 200 * MSEC);      /* the delayed ACK, whenever it comes */
@@ -309,7 +311,7 @@ Test(ecn_receiver, ce_data_echoed_until_cwr)
 	send_tos(&h, PEER_PORT, SRV_PORT, F_ACK, rs, iss + 11, NULL, NULL, 0, 0);
 	EXPECT_NONE(&h);
 	/* CWR on data ends it: ACKed at once, without ECE */
-	send_tos(&h, PEER_PORT, SRV_PORT, F_ACK | F_PSH | F_CWR, rs, iss + 11, NULL, "c", 100,
+	send_tos(&h, PEER_PORT, SRV_PORT, F_ACK | F_PSH | F_CWR, rs, iss + 11, NULL, pay, 100,
 		 TCP_ECN_ECT_0);
 	rs += 100;
 	EXPECT_SEG_TOS(&h, F_ACK, iss + 11, rs, 0);
@@ -328,7 +330,7 @@ Test(ecn_receiver, ce_ignored_without_ecn)
 	int fd = passive(&h, 0, F_ECE | F_CWR, 0, 0, &iss);
 
 	(void)fd;
-	send_tos(&h, PEER_PORT, SRV_PORT, F_ACK | F_PSH, rs, iss + 1, NULL, "a", 100,
+	send_tos(&h, PEER_PORT, SRV_PORT, F_ACK | F_PSH, rs, iss + 1, NULL, pay, 100,
 		 TCP_ECN_CE);
 	h_advance(&h, 200 * MSEC);
 	EXPECT_SEG_TOS(&h, F_ACK, iss + 1, rs + 100, 0);
