@@ -105,18 +105,20 @@ static inline void h_fini(struct harness *h)
 	cr_assert_eq(h->mem.live_bytes, 0, "leaked %zu bytes", h->mem.live_bytes);
 }
 
-/* Feeds a segment THEM:sport -> US:dport. opt may be NULL. */
-static inline void h_send_opt(struct harness *h, uint16_t sport, uint16_t dport, uint8_t flags,
+/* Feeds a segment THEM:sport -> US:dport in a datagram whose IP TOS byte is tos (its
+ * low two bits: the ECN field, RFC 3168 §5). opt may be NULL. */
+static inline void h_send_tos(struct harness *h, uint16_t sport, uint16_t dport, uint8_t flags,
 			      uint32_t seq, uint32_t ack, uint16_t win,
 			      const struct wire_tcp_opts *opt, const void *data, size_t len,
-			      uint16_t urp)
+			      uint16_t urp, uint8_t tos)
 {
 	struct wire_tcp t = {
 		.sport = sport, .dport = dport, .seq = seq, .ack = ack, .flags = flags,
 		.win = win, .urp = urp,
 	};
 	struct wire_ipv4 ip = {
-		.hdr_len = 20, .ttl = 64, .proto = WIRE_IPPROTO_TCP, .src = THEM, .dst = US,
+		.hdr_len = 20, .ttl = 64, .tos = tos, .proto = WIRE_IPPROTO_TCP, .src = THEM,
+		.dst = US,
 	};
 	size_t n;
 
@@ -127,6 +129,15 @@ static inline void h_send_opt(struct harness *h, uint16_t sport, uint16_t dport,
 	ip.total_len = (uint16_t)(n + 20);
 	cr_assert_eq(wire_ipv4_emit(&ip, h->pkt, 20), 20);
 	synack_input(h->s, h->now, h->pkt, n + 20);
+}
+
+/* h_send_tos with TOS 0 (not-ECT). */
+static inline void h_send_opt(struct harness *h, uint16_t sport, uint16_t dport, uint8_t flags,
+			      uint32_t seq, uint32_t ack, uint16_t win,
+			      const struct wire_tcp_opts *opt, const void *data, size_t len,
+			      uint16_t urp)
+{
+	h_send_tos(h, sport, dport, flags, seq, ack, win, opt, data, len, urp, 0);
 }
 
 static inline void h_send(struct harness *h, uint16_t sport, uint16_t dport, uint8_t flags,

@@ -904,8 +904,12 @@ static void finish(struct seg_ctx *c, enum verdict v)
  * only SEG.LEN = 0: a FIN then counts in SEG.LEN and needs RCV.WND > 0), trims nothing
  * (a FIN right after text that fits stays) and, without SYN, does the same in every
  * synchronized state; no RST, no SYN. Such a segment starts at the fifth check (ACK).
- * test_tcp_fastpath runs the same segments with this off (ts->no_fast_path) and
- * compares every segment sent and the connection's state.
+ * synchronized state; no RST, no SYN. Such a segment starts at the fifth check (ACK).
+ * ECE/CWR and the IP ECN field do not exclude a segment: ECN acts only in the fifth
+ * (tcp_ecn_on_ack) and seventh (tcp_ecn_on_data) checks, which a predicted segment
+ * runs (RFC 3168 §6.1.2-§6.1.3). test_tcp_fastpath runs the same segments with this
+ * off (ts->no_fast_path), ECN variants included, and compares every segment sent and
+ * the connection's state.
  */
 static bool is_predicted(const struct seg_ctx *c)
 {

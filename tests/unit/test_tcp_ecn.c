@@ -29,23 +29,7 @@ static void send_tos(struct harness *h, uint16_t sport, uint16_t dport, uint8_t 
 		     uint32_t seq, uint32_t ack, const struct wire_tcp_opts *opt,
 		     const void *data, size_t len, uint8_t tos)
 {
-	struct wire_tcp t = {
-		.sport = sport, .dport = dport, .seq = seq, .ack = ack, .flags = flags,
-		.win = 65535,
-	};
-	struct wire_ipv4 ip = {
-		.hdr_len = 20, .ttl = 64, .tos = tos, .proto = WIRE_IPPROTO_TCP, .src = THEM,
-		.dst = US,
-	};
-	size_t n;
-
-	if (opt)
-		t.opt = *opt;
-	n = wire_tcp_emit(&t, THEM, US, data, len, h->pkt + 20, sizeof h->pkt - 20);
-	cr_assert_gt(n, 0);
-	ip.total_len = (uint16_t)(n + 20);
-	cr_assert_eq(wire_ipv4_emit(&ip, h->pkt, 20), 20);
-	synack_input(h->s, h->now, h->pkt, n + 20);
+	h_send_tos(h, sport, dport, flags, seq, ack, 65535, opt, data, len, 0, tos);
 }
 
 /* The next segment: EXPECT_SEG and the TOS byte. */

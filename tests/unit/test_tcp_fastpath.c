@@ -8,11 +8,14 @@
  * ACKs, window updates (and a zero window), timestamps (and an old one: PAWS), SACK
  * blocks, an ACK beyond SND.NXT, out-of-window and duplicate data, out-of-order data
  * and the segment filling the hole, urgent data and FIN, with timestamps, SACK and
- * window scaling each on and off. */
+ * window scaling each on and off; with ECN negotiated (RFC 3168 §6.1) the same script
+ * plus CE-marked data and ACKs at RCV.NXT (our ECE echo), the peer's ECE (our one
+ * reduction, then CWR) and CWR (the echo stops), each checked on the packets sent. */
 #include <stddef.h>
 
 #include "harness.h"
 #include "api/api.h"
+#include "tcp/ecn.h"
 
 #define NOW0 (1000 * SEC)
 
@@ -24,7 +27,10 @@ struct pair {
 	uint32_t p;             /* the peer's next sequence number */
 	uint32_t peer_ts;       /* the peer's TSval clock */
 	uint32_t our_ts;        /* TSval of the last packet we sent (for TSecr) */
-	bool ts, sack, ws;
+	bool ts, sack, ws, ecn;
+	uint8_t tos;            /* IP TOS byte of the peer's next segment (its ECN field) */
+	uint8_t last_flags;     /* TCP flags and IP TOS of the last packet we sent */
+	uint8_t last_tos;
 	unsigned pkts, fast_candidates;
 };
 
@@ -48,6 +54,8 @@ static void cmp_out(struct pair *p)
 			     WIRE_OK);
 		if (t.opt.present & WIRE_HAS_TS)
 			p->our_ts = t.opt.ts_val;
+		p->last_flags = t.flags;
+		p->last_tos = ip.tos;
 	}
 }
 
@@ -143,7 +151,8 @@ static void seg(struct pair *p, uint8_t flags, uint32_t seq, uint32_t ack, uint1
 	    seq == p->tcb[0]->rcv_nxt)
 		p->fast_candidates++;
 	for (int i = 0; i < 2; i++)
-		h_send_opt(&p->h[i], PEER_PORT, SRV_PORT, flags, seq, ack, win, &o, data, len, urp);
+		h_send_tos(&p->h[i], PEER_PORT, SRV_PORT, flags, seq, ack, win, &o, data, len, urp,
+			   p->tos);
 	cmp_out(p);
 	cmp_state(p);
 }
@@ -171,8 +180,27 @@ static void app_recv(struct pair *p)
 	cmp_state(p);
 }
 
-/* Passive open on both stacks with the options of the variant. */
-static void open_pair(struct pair *p, bool ts, bool sack, bool ws)
+/* seg at RCV.NXT (asserted), window 30000, ACK ack, in a datagram with IP TOS tos. */
+static void seg_tos(struct pair *p, uint8_t tos, uint8_t flags, uint32_t ack, uint32_t len)
+{
+	cr_assert_eq(p->p, p->tcb[0]->rcv_nxt);        /* a prediction candidate */
+	p->tos = tos;
+	p->last_flags = 0;
+	seg(p, flags, p->p, ack, 30000, len, NULL, 0, 0, 0);
+	p->tos = 0;
+	p->p += len;
+}
+
+static void set_nodelay(struct pair *p, int on)
+{
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(synack_setsockopt(p->h[i].s, p->fd[i], SYNACK_IPPROTO_TCP,
+					       SYNACK_TCP_NODELAY, &on, sizeof on), 0);
+}
+
+/* Passive open on both stacks with the options of the variant (ECN: the peer's SYN
+ * asks for it, RFC 3168 §6.1.1; our default tcp_ecn 2 accepts). */
+static void open_pair(struct pair *p, bool ts, bool sack, bool ws, bool ecn)
 {
 	struct wire_tcp_opts o = { .present = WIRE_HAS_MSS, .mss = 1000 };
 	int l[2];
@@ -181,6 +209,7 @@ static void open_pair(struct pair *p, bool ts, bool sack, bool ws)
 	p->ts = ts;
 	p->sack = sack;
 	p->ws = ws;
+	p->ecn = ecn;
 	p->peer_ts = 5000;
 	p->fd[0] = p->fd[1] = -1;
 	if (ts) {
@@ -205,7 +234,9 @@ static void open_pair(struct pair *p, bool ts, bool sack, bool ws)
 		p->h[i].s->tcp.no_fast_path = i == 1;
 		p->h[i].s->tcp.no_out_fast_path = i == 1;
 		l[i] = h_listen(&p->h[i], SRV_PORT, 4);
-		h_send_opt(&p->h[i], PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 8192, &o, NULL, 0, 0);
+		h_send_opt(&p->h[i], PEER_PORT, SRV_PORT,
+			   F_SYN | (ecn ? WIRE_TCP_ECE | WIRE_TCP_CWR : 0), PEER_ISN, 0, 8192, &o,
+			   NULL, 0, 0);
 	}
 	p->p = PEER_ISN + 1;
 	cmp_out(p);
@@ -217,7 +248,7 @@ static void open_pair(struct pair *p, bool ts, bool sack, bool ws)
 		cr_assert_eq(wire_ipv4_parse(p->h[0].pkt, sizeof p->h[0].pkt, &ip), WIRE_OK);
 		cr_assert_eq(wire_tcp_parse(p->h[0].pkt + ip.hdr_len, ip.total_len - ip.hdr_len,
 					    &t), WIRE_OK);
-		cr_assert_eq(t.flags, F_SYN | F_ACK);
+		cr_assert_eq(t.flags, F_SYN | F_ACK | (ecn ? WIRE_TCP_ECE : 0));
 		p->iss = t.seq;
 	}
 	p->peer_ts += 10;
@@ -227,6 +258,7 @@ static void open_pair(struct pair *p, bool ts, bool sack, bool ws)
 		cr_assert_geq(p->fd[i], 0);
 		p->tcb[i] = api_tcb(p->h[i].s, p->fd[i]);
 		cr_assert_not_null(p->tcb[i]);
+		cr_assert_eq(p->tcb[i]->ecn_flags, ecn ? TCP_ECN_OK : 0);
 	}
 	cmp_state(p);
 }
@@ -268,7 +300,7 @@ static void run_close_script(bool ts, bool sack, bool ws, int variant)
 	struct pair pr, *p = &pr;
 	uint32_t w;
 
-	open_pair(p, ts, sack, ws);
+	open_pair(p, ts, sack, ws, false);
 	p->peer_ts += 5;
 	seg(p, F_ACK | F_PSH, p->p, p->iss + 1, 8192, 100, NULL, 0, 0, 0);
 	p->p += 100;
@@ -361,15 +393,83 @@ Test(tcp_fastpath, closes_same_as_pipeline)
 	}
 }
 
+/* ECN (RFC 3168 §6.1.2-§6.1.4) at RCV.NXT, where the prediction applies; s1 is our
+ * next sequence number relative to ISS + 1, everything before it acknowledged. Returns
+ * the new s1. Both stacks are compared after each segment; the flags asserted here
+ * make sure the script reaches each ECN state. Nagle is off meanwhile so that every
+ * byte we send leaves at once. */
+static uint32_t ecn_steps(struct pair *p, uint32_t s1)
+{
+	const struct tcb *t = p->tcb[0];
+	const uint8_t ece = WIRE_TCP_ECE, cwr = WIRE_TCP_CWR;
+	uint32_t una = p->iss + 1 + s1, cwnd;
+
+	set_nodelay(p, 1);
+	p->p = t->rcv_nxt;      /* where the script's earlier segments left it */
+	/* a CE-marked pure ACK is not echoed (data only, as Linux) */
+	seg_tos(p, TCP_ECN_CE, F_ACK, una, 0);
+	cr_assert_eq(t->ecn_flags, TCP_ECN_OK);
+	/* CE on data: ACK at once, with ECE (§6.1.3) */
+	seg_tos(p, TCP_ECN_CE, F_ACK | F_PSH, una, 100);
+	cr_assert_eq(p->last_flags, F_ACK | ece, "flags 0x%x", p->last_flags);
+	cr_assert_eq(t->ecn_flags, TCP_ECN_OK | TCP_ECN_DEMAND_CWR);
+	/* ECT(0) data: every ACK keeps ECE until CWR */
+	seg_tos(p, TCP_ECN_ECT_0, F_ACK, una, 200);
+	at(p, 200 * MSEC);
+	cr_assert_eq(p->last_flags, F_ACK | ece, "flags 0x%x", p->last_flags);
+	app_recv(p);
+	/* our new data: ECT(0), with ECE */
+	p->last_flags = 0;
+	app_send(p, 2000);
+	cr_assert_eq(p->last_flags & (ece | cwr), ece, "flags 0x%x", p->last_flags);
+	cr_assert_eq(p->last_tos, TCP_ECN_ECT_0);
+	cr_assert_eq(t->snd_nxt, una + 2000);
+	/* the peer's ECE on a partial ACK: one reduction (cwnd = ssthresh; after the RTO
+	 * above cwnd may already be at the 2 SMSS floor), CWR queued (§6.1.2) */
+	cwnd = t->cc.cwnd;
+	seg_tos(p, 0, F_ACK | ece, una + 1000, 0);
+	cr_assert_eq(synack_counter(p->h[0].s, SYNACK_CTR_TCP_ECN_REDUCTIONS), 1);
+	cr_assert_eq(t->cc.cwnd, t->cc.ssthresh, "cwnd %u ssthresh %u", t->cc.cwnd,
+		     t->cc.ssthresh);
+	cr_assert_leq(t->cc.cwnd, cwnd);
+	cr_assert_eq(t->ecn_flags, TCP_ECN_OK | TCP_ECN_DEMAND_CWR | TCP_ECN_QUEUE_CWR |
+		     TCP_ECN_IN_CWR, "ecn_flags 0x%x", t->ecn_flags);
+	cr_assert_eq(t->ecn_cwr_seq, una + 2000);
+	/* another ECE in the same window: no second reduction */
+	seg_tos(p, 0, F_ACK | ece, una + 1500, 0);
+	cr_assert_eq(synack_counter(p->h[0].s, SYNACK_CTR_TCP_ECN_REDUCTIONS), 1);
+	cr_assert_eq(synack_counter(p->h[0].s, SYNACK_CTR_TCP_ECE_IN), 2);
+	/* our next new data carries CWR (and still ECE) */
+	p->last_flags = 0;
+	app_send(p, 500);
+	cr_assert_eq(p->last_flags & (ece | cwr), ece | cwr, "flags 0x%x", p->last_flags);
+	cr_assert_eq(p->last_tos, TCP_ECN_ECT_0);
+	cr_assert_eq(t->snd_nxt, una + 2500);
+	/* the peer's CWR on data acknowledging everything: the echo stops (ACK at once),
+	 * SND.UNA passed ecn_cwr_seq (the response window is over) */
+	seg_tos(p, TCP_ECN_ECT_0, F_ACK | cwr, una + 2500, 100);
+	cr_assert_eq(p->last_flags, F_ACK, "flags 0x%x", p->last_flags);
+	cr_assert_eq(t->ecn_flags, TCP_ECN_OK, "ecn_flags 0x%x", t->ecn_flags);
+	/* CWR and CE on one segment: CWR first, so the CE is echoed again */
+	seg_tos(p, TCP_ECN_CE, F_ACK | cwr, una + 2500, 100);
+	cr_assert_eq(p->last_flags, F_ACK | ece, "flags 0x%x", p->last_flags);
+	seg_tos(p, TCP_ECN_ECT_0, F_ACK | F_PSH | cwr, una + 2500, 100);
+	cr_assert_eq(p->last_flags, F_ACK, "flags 0x%x", p->last_flags);
+	cr_assert_eq(t->ecn_flags, TCP_ECN_OK, "ecn_flags 0x%x", t->ecn_flags);
+	app_recv(p);
+	set_nodelay(p, 0);
+	return s1 + 2500;
+}
+
 /* One script, run under the variant's options. */
-static void run_script(bool ts, bool sack, bool ws)
+static void run_script(bool ts, bool sack, bool ws, bool ecn)
 {
 	struct pair pr, *p = &pr;
 	uint32_t s1 = 0;        /* our next sequence number, relative to iss + 1 */
 	struct wire_sack_block blk[1];
 	bool cut = false;
 
-	open_pair(p, ts, sack, ws);
+	open_pair(p, ts, sack, ws, ecn);
 	/* in-sequence data, twice, with time between */
 	p->peer_ts += 5;
 	seg(p, F_ACK | F_PSH, p->p, p->iss + 1, 8192, 100, NULL, 0, 0, 0);
@@ -421,6 +521,8 @@ static void run_script(bool ts, bool sack, bool ws)
 	p->p += 200;
 	s1 += 500;
 	app_recv(p);
+	if (ecn)
+		s1 = ecn_steps(p, s1);
 	/* a zero window: data held, probes; then the window opens */
 	seg(p, F_ACK, p->p, p->iss + 1 + s1, 0, 0, NULL, 0, 0, 0);
 	app_send(p, 700);
@@ -464,27 +566,37 @@ static void run_script(bool ts, bool sack, bool ws)
 
 Test(tcp_fastpath, same_as_pipeline_plain)
 {
-	run_script(false, false, false);
+	run_script(false, false, false, false);
 }
 
 Test(tcp_fastpath, same_as_pipeline_timestamps)
 {
-	run_script(true, false, false);
+	run_script(true, false, false, false);
 }
 
 Test(tcp_fastpath, same_as_pipeline_sack)
 {
-	run_script(false, true, false);
+	run_script(false, true, false, false);
 }
 
 Test(tcp_fastpath, same_as_pipeline_ts_sack_ws)
 {
-	run_script(true, true, true);
+	run_script(true, true, true, false);
 }
 
 Test(tcp_fastpath, same_as_pipeline_ws)
 {
-	run_script(false, false, true);
+	run_script(false, false, true, false);
+}
+
+Test(tcp_fastpath, same_as_pipeline_ecn)
+{
+	run_script(false, false, false, true);
+}
+
+Test(tcp_fastpath, same_as_pipeline_ecn_ts_sack_ws)
+{
+	run_script(true, true, true, true);
 }
 
 /*
@@ -501,7 +613,7 @@ static void run_ack_script(bool ts, bool sack, bool ws)
 	uint32_t s1 = 0;
 	struct wire_sack_block blk[1];
 
-	open_pair(p, ts, sack, ws);
+	open_pair(p, ts, sack, ws, false);
 	/* a zero window, our data waits; peer data at RCV.NXT opens the window */
 	seg(p, F_ACK, p->p, p->iss + 1, 0, 0, NULL, 0, 0, 0);
 	app_send(p, 300);
