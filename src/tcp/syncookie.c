@@ -177,7 +177,7 @@ const char *tcp_cookie_strerror(int result)
 	}
 }
 
-uint32_t tcp_cookie_ts_encode(uint32_t ts_now, int wscale, bool sack)
+uint32_t tcp_cookie_ts_encode(uint32_t ts_now, int wscale, bool sack, bool ecn)
 {
 	uint32_t opts, ts;
 
@@ -187,6 +187,8 @@ uint32_t tcp_cookie_ts_encode(uint32_t ts_now, int wscale, bool sack)
 		opts = (uint32_t)(wscale > WSCALE_MAX ? WSCALE_MAX : wscale);
 	if (sack)
 		opts |= TS_SACK;
+	if (ecn)
+		opts |= TS_ECN;
 	ts = (ts_now & ~TS_OPT_MASK) | opts;
 	/* Never ahead of our timestamp clock (Linux: "if (after(ts, ts_now))"). */
 	if ((int32_t)(ts - ts_now) > 0)
@@ -194,14 +196,12 @@ uint32_t tcp_cookie_ts_encode(uint32_t ts_now, int wscale, bool sack)
 	return ts;
 }
 
-bool tcp_cookie_ts_decode(uint32_t tsecr, int *wscale, bool *sack)
+void tcp_cookie_ts_decode(uint32_t tsecr, int *wscale, bool *sack, bool *ecn)
 {
 	uint32_t opts = tsecr & TS_OPT_MASK;
 	uint32_t ws = opts & TS_WSCALE_MASK;
 
-	if (opts & TS_ECN)
-		return false;
 	*wscale = ws == TS_WSCALE_MASK ? -1 : (int)ws;
 	*sack = (opts & TS_SACK) != 0;
-	return true;
+	*ecn = (opts & TS_ECN) != 0;
 }

@@ -1,7 +1,7 @@
 /*
  * syncookie.h — SYN cookies (RFC 4987 §3.6 and Appendix A), with Linux's IPv4 MSS table
  * and Linux's (after FreeBSD's, RFC 4987 §3.6) encoding of window scale and
- * SACK-permitted in the low bits of the SYN-ACK's timestamp.
+ * SACK-permitted (and ECN) in the low bits of the SYN-ACK's timestamp.
  *
  * The cookie is the server's ISN in a SYN-ACK sent without keeping any state. Layout,
  * before whitening ("7 bits ... and 25 bits for the other data", RFC 4987 §3.6):
@@ -107,22 +107,22 @@ const char *tcp_cookie_strerror(int result);
  * 6 bits replaced by
  *	bits 0-3  the peer's window shift (0..14), 0xf when its SYN had no WS option
  *	bit  4    SACK-permitted seen on the SYN
- *	bit  5    ECN (always 0: we do not negotiate ECN)
+ *	bit  5    ECN: the SYN asked for it and we accepted (RFC 3168 §6.1.1; Linux
+ *	          TS_OPT_ECN), so the SYN-ACK carried ECE
  * and moved back by 64 when that would put it after ts_now, so our timestamp clock
  * never appears to jump forward (RFC 7323 §5.4: monotonic). wscale < 0 means none;
  * wscale > 14 is encoded as 14 (RFC 7323 §2.3 clamps such shifts to 14).
  */
-uint32_t tcp_cookie_ts_encode(uint32_t ts_now, int wscale, bool sack);
+uint32_t tcp_cookie_ts_encode(uint32_t ts_now, int wscale, bool sack, bool ecn);
 
 /*
- * Reads the options back from the TSecr of the cookie ACK (our TSval echoed). Returns
- * true and sets *wscale (0..14, or -1 for a shift field of 0xf: no WS option) and *sack;
- * returns false, outputs untouched, when the ECN bit is set — we never set it, so such
- * a TSecr was not made by tcp_cookie_ts_encode (Linux also refuses it unless it does
- * ECN). An ACK without timestamps means the SYN had none: the caller then uses no WS and
- * no SACK without calling this. The bits are not covered by the MAC (as in Linux): a
- * peer that alters them only degrades its own connection.
+ * Reads the options back from the TSecr of the cookie ACK (our TSval echoed): sets
+ * *wscale (0..14, or -1 for a shift field of 0xf: no WS option), *sack and *ecn. Every
+ * 6-bit value means something (Linux cookie_timestamp_decode / cookie_ecn_ok). An ACK
+ * without timestamps means the SYN had none: the caller then uses no WS, no SACK and
+ * no ECN without calling this. The bits are not covered by the MAC (as in Linux): a
+ * peer that alters them only changes its own connection.
  */
-bool tcp_cookie_ts_decode(uint32_t tsecr, int *wscale, bool *sack);
+void tcp_cookie_ts_decode(uint32_t tsecr, int *wscale, bool *sack, bool *ecn);
 
 #endif /* SYNACK_TCP_SYNCOOKIE_H */

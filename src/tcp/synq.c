@@ -506,13 +506,14 @@ bool tcp_synq_send_cookie(struct seg_ctx *c)
 		r->ipopts = &ts->cookie_route[r - ts->cookieq];
 		*r->ipopts = *ts->rx_route;
 	}
-	/* the options we cannot remember: WS and SACK-permitted ride in the TSval, so
-	 * without timestamps the connection goes without them (Linux does the same) */
+	/* the options we cannot remember: WS, SACK-permitted and ECN ride in the TSval,
+	 * so without timestamps the connection goes without them (Linux does the same:
+	 * tcp_conn_request clears ecn_ok for a cookie without timestamps) */
 	if (!r->ts_ok) {
 		r->peer_wscale = 0xff;
 		r->sack_ok = false;
+		r->ecn_ok = false;
 	}
-	r->ecn_ok = false;      /* ECN is not carried in the cookie (docs/choices.md) */
 	mss = r->peer_mss < r->rcv_mss ? r->peer_mss : r->rcv_mss;
 	r->iss = tcp_cookie_make(&ts->cookie_keys, r->laddr, r->lport, r->raddr, r->rport,
 				 r->irs, mss, ts->now_ns, &used);
@@ -520,7 +521,7 @@ bool tcp_synq_send_cookie(struct seg_ctx *c)
 	if (r->ts_ok)
 		r->cookie_tsval = tcp_cookie_ts_encode(
 			(uint32_t)(ts->now_ns / MS) + r->ts_offset,
-			r->peer_wscale == 0xff ? -1 : r->peer_wscale, r->sack_ok);
+			r->peer_wscale == 0xff ? -1 : r->peer_wscale, r->sack_ok, r->ecn_ok);
 	ts->cookie_len++;
 	tcp_count(ts, SYNACK_CTR_TCP_COOKIES_SENT);
 	return true;
@@ -532,7 +533,7 @@ int tcp_synq_check_cookie(struct seg_ctx *c)
 	const struct wire_tcp *s = c->seg;
 	struct tcp_reqsk r;
 	int mss, ws = -1;
-	bool sack = false;
+	bool sack = false, ecn = false;
 
 	rotate_if_due(ts);
 	mss = tcp_cookie_check(&ts->cookie_keys, c->laddr, s->dport, c->raddr, s->sport,
@@ -551,9 +552,9 @@ int tcp_synq_check_cookie(struct seg_ctx *c)
 	r.ecn_ok = false;
 	/* fill_from_syn read the ACK's options: only TS means something here */
 	if (r.ts_ok) {
-		if (!tcp_cookie_ts_decode(s->opt.ts_ecr, &ws, &sack))
-			return TCP_COOKIE_BAD_MAC;
+		tcp_cookie_ts_decode(s->opt.ts_ecr, &ws, &sack, &ecn);
 		r.sack_ok = sack && ts->cfg.sack;
+		r.ecn_ok = ecn && ts->cfg.tcp_ecn;      /* Linux cookie_ecn_ok */
 		if (ws >= 0 && ts->cfg.window_scaling)
 			r.peer_wscale = (uint8_t)ws;
 		r.rcv_wscale = r.peer_wscale != 0xff ? tcp_rcv_wscale(ts, &c->tcb->opt) : 0;

@@ -220,7 +220,7 @@ Test(stream_rcv_sackok, cookie_child_keeps_sack_through_tsval)
 	};
 	uint32_t cookie, tsv;
 	int ws = -2, l, fd;
-	bool sack = false;
+	bool sack = false, ecn = true;
 
 	synack_config_default(&c);
 	c.syncookies = 2;
@@ -237,9 +237,10 @@ Test(stream_rcv_sackok, cookie_child_keeps_sack_through_tsval)
 
 		expect_opt_bytes(&h, w, sizeof w);
 	}
-	cr_assert(tcp_cookie_ts_decode(tsv, &ws, &sack));
+	tcp_cookie_ts_decode(tsv, &ws, &sack, &ecn);
 	cr_assert_eq(ws, -1);
 	cr_assert(sack);
+	cr_assert(!ecn);
 	o.present = WIRE_HAS_TS;
 	o.ts_val = 9001;
 	o.ts_ecr = tsv;

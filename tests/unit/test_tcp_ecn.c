@@ -2,8 +2,9 @@
  * test_tcp_ecn.c — Explicit Congestion Notification (RFC 3168 §6.1, RFC 9293 SHLD-8;
  * src/tcp/ecn.c) as segment scripts: negotiation under each tcp_ecn value, ECT(0) only
  * on new data, the receiver's ECE echo until CWR, the sender's one reduction per window
- * and its CWR. Every expected segment is asserted whole (flags, seq, ack) with the IP
- * TOS byte our datagram carried.
+ * and its CWR, and ECN on SYN-cookie connections (the cookie TSval's ECN bit). Every
+ * expected segment is asserted whole (flags, seq, ack) with the IP TOS byte our
+ * datagram carried.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -422,5 +423,127 @@ Test(ecn_sender, retransmission_is_not_ect_and_cwr_rides_new_data)
 	cr_assert_eq(synack_send(h.s, fd, bulk, MSS, 0), MSS);
 	EXPECT_SEG_TOS(&h, F_ACK | F_PSH | F_CWR, REL(10 * MSS), PEER_ISN + 1, TCP_ECN_ECT_0);
 	EXPECT_NONE(&h);
+	h_fini(&h);
+}
+
+/* ---- SYN cookies: ECN in the cookie TSval (Linux cookie_init_timestamp, cookie_ecn_ok) */
+
+/* syncookies = 2 (always), a listener with tcp_ecn = ecn; the peer's SYN (ECE+CWR when
+ * ask, MSS 1000, TSval 9000) gets a cookie SYN-ACK asserted whole: synack_flags, our
+ * MSS and TS options, TSecr 9000, the TSval's low 6 bits tsv_bits (syncookie.h: 0xf no
+ * WS, 0x10 SACK, 0x20 ECN). The ACK echoes the TSval with ecr_or OR-ed in. Returns the
+ * accepted descriptor (a cookie child); *iss our ISS. */
+static int cookie_passive(struct harness *h, uint32_t ecn, bool ask, uint8_t synack_flags,
+			  uint32_t tsv_bits, uint32_t ecr_or, uint32_t *iss)
+{
+	struct synack_config c;
+	struct wire_tcp_opts o = { .present = WIRE_HAS_MSS | WIRE_HAS_TS, .mss = MSS,
+				   .ts_val = 9000 };
+	uint32_t tsv;
+	int l, fd;
+
+	config(&c, ecn);
+	c.syncookies = 2;
+	c.timestamps = 1;       /* window scaling and SACK stay off (h_default_config) */
+	h_init_cfg(h, &c);
+	l = h_listen(h, SRV_PORT, 16);
+	send_tos(h, PEER_PORT, SRV_PORT, F_SYN | (ask ? F_ECE | F_CWR : 0), PEER_ISN, 0, &o,
+		 NULL, 0, 0);
+	EXPECT_SEG_TOS(h, F_SYN | F_ACK | synack_flags, h->out.seq, PEER_ISN + 1, 0);
+	cr_assert_eq(synack_counter(h->s, SYNACK_CTR_TCP_COOKIES_SENT), 1);
+	cr_assert_eq(h->out.opt.present, WIRE_HAS_MSS | WIRE_HAS_TS);
+	cr_assert_eq(h->out.opt.mss, 1460);
+	cr_assert_eq(h->out.opt.ts_ecr, 9000);
+	*iss = h->out.seq;
+	tsv = h->out.opt.ts_val;
+	cr_assert_eq(tsv & 0x3fu, tsv_bits, "TSval %08x", tsv);
+	o.present = WIRE_HAS_TS;
+	o.ts_val = 9001;
+	o.ts_ecr = tsv | ecr_or;
+	send_tos(h, PEER_PORT, SRV_PORT, F_ACK, PEER_ISN + 1, *iss + 1, &o, NULL, 0, 0);
+	EXPECT_NONE(h);
+	fd = synack_accept(h->s, l, NULL, NULL);
+	cr_assert_geq(fd, 0);
+	cr_assert(api_tcb(h->s, fd)->cookie_child);
+	return fd;
+}
+
+/* Our 10 bytes (TOS tos), then the peer's 100 bytes with TS and IP ECN field ip_ecn;
+ * its ACK is asserted with ack_flags. */
+static void cookie_data(struct harness *h, int fd, uint32_t iss, uint8_t tos,
+			uint8_t ip_ecn, uint8_t ack_flags)
+{
+	struct wire_tcp_opts o = { .present = WIRE_HAS_TS, .ts_val = 9002 };
+
+	cr_assert_eq(synack_send(h->s, fd, "0123456789", 10, 0), 10);
+	EXPECT_SEG_TOS(h, F_ACK | F_PSH, iss + 1, PEER_ISN + 1, tos);
+	o.ts_ecr = h->out.opt.ts_val;
+	send_tos(h, PEER_PORT, SRV_PORT, F_ACK | F_PSH, PEER_ISN + 1, iss + 11, &o, pay, 100,
+		 ip_ecn);
+	EXPECT_SEG_TOS(h, ack_flags, iss + 11, PEER_ISN + 101, 0);
+	EXPECT_NONE(h);
+}
+
+/* A cookie connection (cookie_passive's arguments) whose tcb has ECN flags ecn_flags;
+ * then cookie_data: our data with TOS tos, the peer's CE-marked data ACKed with
+ * ack_flags. */
+static void check_cookie_ecn(uint32_t ecn, bool ask, uint8_t synack_flags, uint32_t tsv_bits,
+			     uint32_t ecr_or, uint8_t ecn_flags, uint8_t tos, uint8_t ack_flags)
+{
+	struct harness h;
+	uint32_t iss;
+	int fd = cookie_passive(&h, ecn, ask, synack_flags, tsv_bits, ecr_or, &iss);
+
+	cr_assert_eq(api_tcb(h.s, fd)->ecn_flags, ecn_flags);
+	cookie_data(&h, fd, iss, tos, TCP_ECN_CE, ack_flags);
+	h_fini(&h);
+}
+
+Test(ecn_cookie, cookie_child_negotiates_ecn_through_tsval)
+{
+	/* SYN-ACK [S.E], TSval bits 0x20 (ECN) | 0xf (no WS); new data ECT(0); CE-marked
+	 * data: ACK at once with ECE */
+	check_cookie_ecn(2, true, F_ECE, 0x20 | 0xf, 0, TCP_ECN_OK, TCP_ECN_ECT_0,
+			 F_ACK | F_ECE);
+}
+
+Test(ecn_cookie, cookie_without_ecn_setup_syn_has_no_ecn)
+{
+	check_cookie_ecn(2, false, 0, 0xf, 0, 0, 0, F_ACK);
+}
+
+Test(ecn_cookie, ecn_bit_in_tsecr_ignored_when_tcp_ecn_0)
+{
+	/* Linux cookie_ecn_ok: the bit counts only while tcp_ecn is on; here the peer
+	 * sets it in its echo although our SYN-ACK did not */
+	check_cookie_ecn(0, true, 0, 0xf, 0x20, 0, 0, F_ACK);
+}
+
+Test(ecn_cookie, cookie_without_timestamps_has_no_ecn)
+{
+	/* nowhere to keep the ECN bit: the cookie SYN-ACK does not offer ECN (Linux
+	 * tcp_conn_request clears ecn_ok for a cookie without timestamps) */
+	struct harness h;
+	struct synack_config c;
+	struct wire_tcp_opts o = { .present = WIRE_HAS_MSS, .mss = MSS };
+	uint32_t iss;
+	int l, fd;
+
+	config(&c, 2);
+	c.syncookies = 2;
+	h_init_cfg(&h, &c);
+	l = h_listen(&h, SRV_PORT, 16);
+	send_tos(&h, PEER_PORT, SRV_PORT, F_SYN | F_ECE | F_CWR, PEER_ISN, 0, &o, NULL, 0, 0);
+	EXPECT_SEG_TOS(&h, F_SYN | F_ACK, h.out.seq, PEER_ISN + 1, 0);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_COOKIES_SENT), 1);
+	cr_assert_eq(h.out.opt.present, WIRE_HAS_MSS);
+	iss = h.out.seq;
+	send_tos(&h, PEER_PORT, SRV_PORT, F_ACK, PEER_ISN + 1, iss + 1, NULL, NULL, 0, 0);
+	EXPECT_NONE(&h);
+	fd = synack_accept(h.s, l, NULL, NULL);
+	cr_assert_geq(fd, 0);
+	cr_assert(api_tcb(h.s, fd)->cookie_child);
+	cr_assert_eq(api_tcb(h.s, fd)->ecn_flags, 0);
+	data_out(&h, fd, iss + 1, 0);
 	h_fini(&h);
 }

@@ -225,27 +225,30 @@ Test(syncookie, rotation_window_exact)
 	cr_assert_eq(make(&kc, 536, T0, NULL), cc);
 }
 
-Test(syncookie, ts_encode_decode_every_wscale_and_sack)
+Test(syncookie, ts_encode_decode_every_wscale_sack_and_ecn)
 {
 	static const uint32_t nows[] = { 0x00000000u, 0x0000003fu, 0x12345640u, 0x12345655u,
 					 0x1234567fu, 0xffffffffu, 0x80000005u };
 
 	for (size_t n = 0; n < sizeof(nows) / sizeof(nows[0]); n++) {
 		for (int ws = -1; ws <= 14; ws++) {
-			for (int s = 0; s <= 1; s++) {
-				uint32_t ts = tcp_cookie_ts_encode(nows[n], ws, s != 0);
-				uint32_t opts = (ws < 0 ? 0xfu : (uint32_t)ws) | (s ? 0x10u : 0u);
+			for (int b = 0; b < 4; b++) {
+				bool s = b & 1, e = b & 2;
+				uint32_t ts = tcp_cookie_ts_encode(nows[n], ws, s, e);
+				uint32_t opts = (ws < 0 ? 0xfu : (uint32_t)ws) | (s ? 0x10u : 0u) |
+						(e ? 0x20u : 0u);
 				int got_ws = 99;
-				bool got_sack = !s;
+				bool got_sack = !s, got_ecn = !e;
 
-				cr_assert_eq(ts & 0x3fu, opts, "now %08x ws %d sack %d: %08x",
-					     nows[n], ws, s, ts);
+				cr_assert_eq(ts & 0x3fu, opts, "now %08x ws %d sack %d ecn %d: %08x",
+					     nows[n], ws, s, e, ts);
 				/* Never after ts_now, and within 64 of it. */
 				cr_assert(nows[n] - ts < 64u, "now %08x ts %08x", nows[n], ts);
-				cr_assert(tcp_cookie_ts_decode(ts, &got_ws, &got_sack));
+				tcp_cookie_ts_decode(ts, &got_ws, &got_sack, &got_ecn);
 				cr_assert_eq(got_ws, ws, "now %08x: ws %d decoded %d", nows[n], ws,
 					     got_ws);
-				cr_assert_eq(got_sack, s != 0);
+				cr_assert_eq(got_sack, s);
+				cr_assert_eq(got_ecn, e);
 			}
 		}
 	}
@@ -254,29 +257,36 @@ Test(syncookie, ts_encode_decode_every_wscale_and_sack)
 Test(syncookie, ts_encode_exact_values)
 {
 	/* Low bits of now above the options: same 64-block. */
-	cr_assert_eq(tcp_cookie_ts_encode(0x12345678u, 7, true), 0x12345657u);
+	cr_assert_eq(tcp_cookie_ts_encode(0x12345678u, 7, true, false), 0x12345657u);
+	cr_assert_eq(tcp_cookie_ts_encode(0x12345678u, 7, true, true), 0x12345677u);
 	/* Below: the previous 64-block (never ahead of our clock). */
-	cr_assert_eq(tcp_cookie_ts_encode(0x12345641u, -1, true), 0x1234561fu);
-	cr_assert_eq(tcp_cookie_ts_encode(0x12345641u, 0, false), 0x12345640u);
-	cr_assert_eq(tcp_cookie_ts_encode(0x12345641u, 1, false), 0x12345641u);
-	cr_assert_eq(tcp_cookie_ts_encode(0x12345641u, 2, false), 0x12345602u);
+	cr_assert_eq(tcp_cookie_ts_encode(0x12345641u, -1, true, false), 0x1234561fu);
+	cr_assert_eq(tcp_cookie_ts_encode(0x12345641u, 0, false, false), 0x12345640u);
+	cr_assert_eq(tcp_cookie_ts_encode(0x12345641u, 1, false, false), 0x12345641u);
+	cr_assert_eq(tcp_cookie_ts_encode(0x12345641u, 2, false, false), 0x12345602u);
 	/* Wrap below zero. */
-	cr_assert_eq(tcp_cookie_ts_encode(0x00000000u, 3, false), 0xffffffc3u);
+	cr_assert_eq(tcp_cookie_ts_encode(0x00000000u, 3, false, false), 0xffffffc3u);
 	/* Shifts above 14 are clamped to 14 (RFC 7323 §2.3); below -1 is "none". */
-	cr_assert_eq(tcp_cookie_ts_encode(0x1000003fu, 15, false), 0x1000000eu);
-	cr_assert_eq(tcp_cookie_ts_encode(0x1000003fu, -7, false), 0x1000000fu);
+	cr_assert_eq(tcp_cookie_ts_encode(0x1000003fu, 15, false, false), 0x1000000eu);
+	cr_assert_eq(tcp_cookie_ts_encode(0x1000003fu, -7, false, false), 0x1000000fu);
 }
 
-Test(syncookie, ts_decode_rejects_ecn_bit)
+Test(syncookie, ts_decode_ecn_bit)
 {
 	int ws = 42;
-	bool sack = true;
+	bool sack = false, ecn = false;
 
-	cr_assert(!tcp_cookie_ts_decode(0x12345620u, &ws, &sack));
-	cr_assert(!tcp_cookie_ts_decode(0x1234563fu, &ws, &sack));
-	cr_assert_eq(ws, 42); /* untouched */
-	cr_assert(sack);
-	cr_assert(tcp_cookie_ts_decode(0x1234561fu, &ws, &sack));
+	/* bit 5 is ECN (Linux TS_OPT_ECN): the other fields read as without it */
+	tcp_cookie_ts_decode(0x12345620u, &ws, &sack, &ecn);
+	cr_assert_eq(ws, 0);
+	cr_assert(!sack);
+	cr_assert(ecn);
+	tcp_cookie_ts_decode(0x1234563fu, &ws, &sack, &ecn);
 	cr_assert_eq(ws, -1);
 	cr_assert(sack);
+	cr_assert(ecn);
+	tcp_cookie_ts_decode(0x1234561fu, &ws, &sack, &ecn);
+	cr_assert_eq(ws, -1);
+	cr_assert(sack);
+	cr_assert(!ecn);
 }

@@ -179,7 +179,7 @@ Test(tcp_listen, listen_syncookies_always_ws_in_tsval)
 	struct synack_sock_info info[4];
 	uint32_t cookie, tsv;
 	int ws = -2, l, fd;
-	bool sack = true;
+	bool sack = true, ecn = true;
 
 	h_default_config(&c);
 	c.syncookies = 2;
@@ -193,9 +193,10 @@ Test(tcp_listen, listen_syncookies_always_ws_in_tsval)
 	tsv = h.out.opt.ts_val;
 	cr_assert(h.out.opt.present & WIRE_HAS_WS);
 	cr_assert_eq(h.out.opt.ts_ecr, 9000);
-	cr_assert(tcp_cookie_ts_decode(tsv, &ws, &sack));
+	tcp_cookie_ts_decode(tsv, &ws, &sack, &ecn);
 	cr_assert_eq(ws, 7);
 	cr_assert(!sack);
+	cr_assert(!ecn);
 	cr_assert_eq(synack_sock_list(h.s, info, 4), 1);        /* always: no entry */
 	o.present = WIRE_HAS_TS;
 	o.ts_val = 9001;
