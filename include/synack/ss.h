@@ -23,9 +23,10 @@
  * REMAINING: "0ms".."999ms", "1.0s".."9.9s" (tenths, truncated), "10s".."59s",
  * "1min".."59min" with seconds below 10 minutes ("1min5s"), then "1h".. with minutes
  * ("2h", "1h30min").
- * After the timer (or in its place) a connection with a congestion window shows it as
- * `ss -i` does: "cwnd:N" in segments, then "ssthresh:N" once a congestion event has set
- * it (synack_sock_info.cwnd/ssthresh).
+ * After the timer (or in its place) an ECN connection shows "ecn", and "ecnseen" once an
+ * ECT or CE data segment has arrived, as `ss -i` does (synack_sock_info.ecn); then a
+ * connection with a congestion window shows it as `ss -i` does: "cwnd:N" in segments,
+ * then "ssthresh:N" once a congestion event has set it (synack_sock_info.cwnd/ssthresh).
  */
 #ifndef SYNACK_SS_H
 #define SYNACK_SS_H

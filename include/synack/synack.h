@@ -704,6 +704,8 @@ struct synack_tcp_info {
 #define SYNACK_TI_OPT_TIMESTAMPS 0x1
 #define SYNACK_TI_OPT_SACK       0x2
 #define SYNACK_TI_OPT_WSCALE     0x4
+#define SYNACK_TI_OPT_ECN        0x8   /* ECN negotiated (RFC 3168 §6.1.1; cfg.tcp_ecn) */
+#define SYNACK_TI_OPT_ECN_SEEN   0x10  /* an ECT or CE data segment has arrived on it */
 
 /* Fills *info. Returns 0 or -EBADF. */
 int synack_tcp_info(struct synack_stack *s, int fd, struct synack_tcp_info *info);
@@ -727,6 +729,8 @@ struct synack_sock_info {
 	                         * half-open entries, TIME-WAIT records) */
 	uint32_t ssthresh;      /* slow-start threshold in segments; 0 until the first
 	                         * congestion event sets it (ss -i omits it then) */
+	uint8_t ecn;            /* SYNACK_TI_OPT_ECN and SYNACK_TI_OPT_ECN_SEEN, as in
+	                         * synack_tcp_info.options (ss -i: "ecn", "ecnseen") */
 };
 
 /*

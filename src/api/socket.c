@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "tcp/ecn.h"
 #include "tcp/input.h"
 
 /* ---- descriptor table ---------------------------------------------------------------- */
@@ -255,7 +256,7 @@ int synack_tcp_info(struct synack_stack *s, int fd, struct synack_tcp_info *i)
 	i->backoff = t->backoff;
 	i->options = (uint8_t)((t->ts_ok ? SYNACK_TI_OPT_TIMESTAMPS : 0) |
 			       (t->sack_ok ? SYNACK_TI_OPT_SACK : 0) |
-			       (t->ws_ok ? SYNACK_TI_OPT_WSCALE : 0));
+			       (t->ws_ok ? SYNACK_TI_OPT_WSCALE : 0) | tcp_ecn_info(t));
 	i->snd_wscale = t->snd_wscale;
 	i->rcv_wscale = t->rcv_wscale;
 	i->rto_us = (uint32_t)(tcp_rto_ns(&s->tcp, t) / 1000);

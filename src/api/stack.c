@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "ip/ip.h"
 #include "tcp/cc.h"
+#include "tcp/ecn.h"
 #include "tcp/input.h"
 
 void synack_config_default(struct synack_config *c)
@@ -437,6 +438,7 @@ static void fill_info(const struct tcb *t, struct synack_sock_info *o)
 		}
 	}
 	o->timer_deadline_ns = best;
+	o->ecn = tcp_ecn_info(t);
 	if (t->cc.cwnd && t->snd_mss) {
 		/* in segments, as Linux's tcp_info (ss -i): our cc counts bytes */
 		o->cwnd = t->cc.cwnd / t->snd_mss;

@@ -74,6 +74,8 @@ bool tcp_ecn_on_data(struct tcp_stack *ts, struct tcb *tcb, uint8_t flags)
 	(void)ts;
 	if (!(tcb->ecn_flags & TCP_ECN_OK))
 		return false;
+	if (ts->rx_ecn & TCP_ECN_MASK)
+		tcb->ecn_flags |= TCP_ECN_SEEN;
 	/* §6.1.3 / Linux tcp_ecn_accept_cwr: CWR first, so CE on the same segment echoes */
 	if (flags & WIRE_TCP_CWR) {
 		tcb->ecn_flags &= (uint8_t)~TCP_ECN_DEMAND_CWR;
@@ -106,6 +108,12 @@ uint8_t tcp_ecn_out(struct tcp_stack *ts, struct tcb *tcb, uint8_t *flags, bool 
 	if (f & TCP_ECN_DEMAND_CWR)
 		*flags |= WIRE_TCP_ECE;
 	return tos;
+}
+
+uint8_t tcp_ecn_info(const struct tcb *tcb)
+{
+	return (uint8_t)(((tcb->ecn_flags & TCP_ECN_OK) ? SYNACK_TI_OPT_ECN : 0) |
+			 ((tcb->ecn_flags & TCP_ECN_SEEN) ? SYNACK_TI_OPT_ECN_SEEN : 0));
 }
 
 void tcp_ecn_queue_cwr(struct tcb *tcb)

@@ -10,6 +10,7 @@
  *   QUEUE_CWR   sender: cwnd was reduced; CWR on the next new data segment (§6.1.2)
  *   IN_CWR      sender: an ECE was answered; further ECEs are ignored until SND.UNA
  *               reaches ecn_cwr_seq (one response per window of data, §6.1.2)
+ *   SEEN        receiver: a data segment came ECT(0), ECT(1) or CE (shown only)
  * The IP ECN field (RFC 3168 §5) of the datagram being processed is ts->rx_ecn (set by
  * the api layer around tcp_input, like rx_route).
  *
@@ -33,6 +34,8 @@ struct wire_tcp;
 #define TCP_ECN_DEMAND_CWR  0x02
 #define TCP_ECN_QUEUE_CWR   0x04
 #define TCP_ECN_IN_CWR      0x08
+#define TCP_ECN_SEEN        0x10    /* an ECT or CE data segment arrived (Linux's
+                                     * TCP_ECN_SEEN; tcp_info / ss "ecnseen") */
 
 /* The IP header's ECN field (RFC 3168 §5): the low two bits of the TOS byte. */
 #define TCP_ECN_NOT_ECT 0x0
@@ -71,6 +74,10 @@ bool tcp_ecn_on_data(struct tcp_stack *ts, struct tcb *tcb, uint8_t flags);
  * with its ECN field replaced). */
 uint8_t tcp_ecn_out(struct tcp_stack *ts, struct tcb *tcb, uint8_t *flags, bool new_data,
 		    uint8_t tos);
+
+/* The SYNACK_TI_OPT_ECN / SYNACK_TI_OPT_ECN_SEEN bits of tcb (Linux tcp_get_info's
+ * TCPI_OPT_ECN / TCPI_OPT_ECN_SEEN), for tcp_info and the ss listing. */
+uint8_t tcp_ecn_info(const struct tcb *tcb);
 
 /* A loss reduction (fast recovery, RTO) on an ECN connection: CWR on the next new data
  * segment (RFC 3168 §6.1.2; Linux tcp_init_cwnd_reduction / tcp_enter_loss). */

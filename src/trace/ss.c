@@ -104,6 +104,17 @@ static void format_timer(char *buf, size_t cap, const struct synack_sock_info *e
 	snprintf(buf, cap, "timer:(%s,%s,%u)", timer_word(e->timer), rem, e->retransmits);
 }
 
+/* `ss -i`'s "ecn" and "ecnseen" (tcp_info options) after the timer, if any. */
+static void format_ecn(char *buf, size_t cap, const struct synack_sock_info *e)
+{
+	size_t len = strlen(buf);
+
+	if (e->ecn & SYNACK_TI_OPT_ECN && len < cap)
+		len += clamp_len(snprintf(buf + len, cap - len, "%secn", len ? " " : ""));
+	if (e->ecn & SYNACK_TI_OPT_ECN_SEEN && len < cap)
+		snprintf(buf + len, cap - len, "%secnseen", len ? " " : "");
+}
+
 /* `ss -i`'s "cwnd:10 ssthresh:7" (ssthresh only once set) after the timer, if any. */
 static void format_cc(char *buf, size_t cap, const struct synack_sock_info *e)
 {
@@ -140,6 +151,7 @@ size_t synack_ss_format_entry(const struct synack_sock_info *e, uint64_t now_ns,
 	format_endpoint(local, sizeof local, e->laddr, e->lport);
 	format_endpoint(peer, sizeof peer, e->raddr, e->rport);
 	format_timer(timer, sizeof timer, e, now_ns);
+	format_ecn(timer, sizeof timer, e);
 	format_cc(timer, sizeof timer, e);
 	len = clamp_len(snprintf(tmp, sizeof tmp, ROW_FMT("u"), synack_state_name(e->state),
 				 e->recv_q, e->send_q, local, peer, timer));

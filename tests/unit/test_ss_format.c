@@ -155,13 +155,36 @@ Test(ss_format, cwnd_and_ssthresh_like_ss_i)
 			 "10.0.0.2:40000        timer:(on,200ms,0)");
 }
 
+/* `ss -i`'s ECN words from the tcp_info option bits: "ecn", then "ecnseen", between
+ * the timer and cwnd. */
+Test(ss_format, ecn_and_ecnseen_like_ss_i)
+{
+	struct synack_sock_info e = entry(3, SYNACK_STATE_ESTABLISHED, 0x0a000001, 80,
+					  0x0a000002, 40000, 0, 0);
+
+	e.ecn = SYNACK_TI_OPT_ECN;
+	cr_assert_str_eq(line_of(&e, 0), "ESTABLISHED  0      0      10.0.0.1:80           "
+			 "10.0.0.2:40000        ecn");
+	e.ecn |= SYNACK_TI_OPT_ECN_SEEN;
+	e.cwnd = 10;
+	cr_assert_str_eq(line_of(&e, 0), "ESTABLISHED  0      0      10.0.0.1:80           "
+			 "10.0.0.2:40000        ecn ecnseen cwnd:10");
+	e.timer = SYNACK_TIMER_RETRANSMIT;
+	e.timer_deadline_ns = 200 * MSEC;
+	cr_assert_str_eq(line_of(&e, 0), "ESTABLISHED  0      0      10.0.0.1:80           "
+			 "10.0.0.2:40000        timer:(on,200ms,0) ecn ecnseen cwnd:10");
+	e.ecn = 0;
+	cr_assert_str_eq(line_of(&e, 0), "ESTABLISHED  0      0      10.0.0.1:80           "
+			 "10.0.0.2:40000        timer:(on,200ms,0) cwnd:10");
+}
+
 Test(ss_format, widest_line_and_truncation)
 {
 	struct synack_sock_info e = entry(5, SYNACK_STATE_SYN_RECEIVED, 0xffffffff, 65535,
 					  0xffffffff, 65535, 4294967295u, 4294967295u);
 	const char *want = "SYN-RECEIVED 4294967295 4294967295 255.255.255.255:65535 "
-			   "255.255.255.255:65535 timer:(on,999ms,65535) cwnd:4294967295 "
-			   "ssthresh:4294967295";
+			   "255.255.255.255:65535 timer:(on,999ms,65535) ecn ecnseen "
+			   "cwnd:4294967295 ssthresh:4294967295";
 	char small[10];
 	size_t n;
 
@@ -170,6 +193,7 @@ Test(ss_format, widest_line_and_truncation)
 	e.retransmits = 65535;
 	e.cwnd = 4294967295u;
 	e.ssthresh = 4294967295u;
+	e.ecn = SYNACK_TI_OPT_ECN | SYNACK_TI_OPT_ECN_SEEN;
 	cr_assert_str_eq(line_of(&e, 0), want);
 	n = synack_ss_format_entry(&e, 0, small, sizeof small);
 	cr_assert_eq(n, strlen(want));

@@ -12,6 +12,7 @@
 #include "harness.h"
 #include "api/api.h"
 #include "tcp/ecn.h"
+#include "synack/ss.h"
 
 #define F_ECE WIRE_TCP_ECE
 #define F_CWR WIRE_TCP_CWR
@@ -266,6 +267,26 @@ Test(ecn_setup, config_refuses_tcp_ecn_3)
 
 /* ---- receiver: CE -> ECE until CWR (RFC 3168 §6.1.3) ------------------------------ */
 
+/* fd's ECN state as shown: tcp_info's option bits (ti_ecn: SYNACK_TI_OPT_ECN /
+ * _ECN_SEEN; the others off in this file's config), its synack_sock_list entry, and the
+ * end of its ss line (tail: Linux ss -i's words). */
+static void check_ecn_shown(struct harness *h, int fd, uint8_t ti_ecn, const char *tail)
+{
+	struct synack_tcp_info ti;
+	struct synack_sock_info e[4];
+	char line[200];
+	size_t n = synack_sock_list(h->s, e, 4), i;
+
+	cr_assert_eq(synack_tcp_info(h->s, fd, &ti), 0);
+	cr_assert_eq(ti.options, ti_ecn, "options 0x%x", ti.options);
+	for (i = 0; i < n && e[i].fd != fd; i++)
+		;
+	cr_assert_lt(i, n, "fd %d not listed", fd);
+	cr_assert_eq(e[i].ecn, ti_ecn);
+	synack_ss_format_entry(&e[i], h->now, line, sizeof line);
+	cr_assert_str_eq(line + 71, tail, "line '%s'", line);
+}
+
 Test(ecn_receiver, ce_data_echoed_until_cwr)
 {
 	struct harness h;
@@ -277,6 +298,7 @@ Test(ecn_receiver, ce_data_echoed_until_cwr)
 	send_tos(&h, PEER_PORT, SRV_PORT, F_ACK, rs, iss + 1, NULL, NULL, 0, TCP_ECN_CE);
 	EXPECT_NONE(&h);
 	cr_assert_eq(api_tcb(h.s, fd)->ecn_flags, TCP_ECN_OK);
+	check_ecn_shown(&h, fd, SYNACK_TI_OPT_ECN, "ecn cwnd:10");
 	/* CE on data: ACK at once, with ECE */
 	send_tos(&h, PEER_PORT, SRV_PORT, F_ACK | F_PSH, rs, iss + 1, NULL, pay, 100,
 		 TCP_ECN_CE);
@@ -301,10 +323,12 @@ Test(ecn_receiver, ce_data_echoed_until_cwr)
 	rs += 100;
 	EXPECT_SEG_TOS(&h, F_ACK, iss + 11, rs, 0);
 	EXPECT_NONE(&h);
-	cr_assert_eq(api_tcb(h.s, fd)->ecn_flags, TCP_ECN_OK);
+	cr_assert_eq(api_tcb(h.s, fd)->ecn_flags, TCP_ECN_OK | TCP_ECN_SEEN);
 	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_IP_CE), 2);
 	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_IP_ECT), 2);
 	cr_assert_eq(synack_recv(h.s, fd, buf, sizeof buf, 0), 300);
+	check_ecn_shown(&h, fd, SYNACK_TI_OPT_ECN | SYNACK_TI_OPT_ECN_SEEN,
+			"ecn ecnseen cwnd:10");
 	h_fini(&h);
 }
 
@@ -314,12 +338,12 @@ Test(ecn_receiver, ce_ignored_without_ecn)
 	uint32_t iss, rs = PEER_ISN + 1;
 	int fd = passive(&h, 0, F_ECE | F_CWR, 0, 0, &iss);
 
-	(void)fd;
 	send_tos(&h, PEER_PORT, SRV_PORT, F_ACK | F_PSH, rs, iss + 1, NULL, pay, 100,
 		 TCP_ECN_CE);
 	h_advance(&h, 200 * MSEC);
 	EXPECT_SEG_TOS(&h, F_ACK, iss + 1, rs + 100, 0);
 	EXPECT_NONE(&h);
+	check_ecn_shown(&h, fd, 0, "cwnd:10");  /* no "ecnseen" without ECN (Linux) */
 	h_fini(&h);
 }
 

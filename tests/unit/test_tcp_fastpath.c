@@ -412,7 +412,7 @@ static uint32_t ecn_steps(struct pair *p, uint32_t s1)
 	/* CE on data: ACK at once, with ECE (§6.1.3) */
 	seg_tos(p, TCP_ECN_CE, F_ACK | F_PSH, una, 100);
 	cr_assert_eq(p->last_flags, F_ACK | ece, "flags 0x%x", p->last_flags);
-	cr_assert_eq(t->ecn_flags, TCP_ECN_OK | TCP_ECN_DEMAND_CWR);
+	cr_assert_eq(t->ecn_flags, TCP_ECN_OK | TCP_ECN_DEMAND_CWR | TCP_ECN_SEEN);
 	/* ECT(0) data: every ACK keeps ECE until CWR */
 	seg_tos(p, TCP_ECN_ECT_0, F_ACK, una, 200);
 	at(p, 200 * MSEC);
@@ -433,7 +433,7 @@ static uint32_t ecn_steps(struct pair *p, uint32_t s1)
 		     t->cc.ssthresh);
 	cr_assert_leq(t->cc.cwnd, cwnd);
 	cr_assert_eq(t->ecn_flags, TCP_ECN_OK | TCP_ECN_DEMAND_CWR | TCP_ECN_QUEUE_CWR |
-		     TCP_ECN_IN_CWR, "ecn_flags 0x%x", t->ecn_flags);
+		     TCP_ECN_IN_CWR | TCP_ECN_SEEN, "ecn_flags 0x%x", t->ecn_flags);
 	cr_assert_eq(t->ecn_cwr_seq, una + 2000);
 	/* another ECE in the same window: no second reduction */
 	seg_tos(p, 0, F_ACK | ece, una + 1500, 0);
@@ -449,13 +449,13 @@ static uint32_t ecn_steps(struct pair *p, uint32_t s1)
 	 * SND.UNA passed ecn_cwr_seq (the response window is over) */
 	seg_tos(p, TCP_ECN_ECT_0, F_ACK | cwr, una + 2500, 100);
 	cr_assert_eq(p->last_flags, F_ACK, "flags 0x%x", p->last_flags);
-	cr_assert_eq(t->ecn_flags, TCP_ECN_OK, "ecn_flags 0x%x", t->ecn_flags);
+	cr_assert_eq(t->ecn_flags, TCP_ECN_OK | TCP_ECN_SEEN, "ecn_flags 0x%x", t->ecn_flags);
 	/* CWR and CE on one segment: CWR first, so the CE is echoed again */
 	seg_tos(p, TCP_ECN_CE, F_ACK | cwr, una + 2500, 100);
 	cr_assert_eq(p->last_flags, F_ACK | ece, "flags 0x%x", p->last_flags);
 	seg_tos(p, TCP_ECN_ECT_0, F_ACK | F_PSH | cwr, una + 2500, 100);
 	cr_assert_eq(p->last_flags, F_ACK, "flags 0x%x", p->last_flags);
-	cr_assert_eq(t->ecn_flags, TCP_ECN_OK, "ecn_flags 0x%x", t->ecn_flags);
+	cr_assert_eq(t->ecn_flags, TCP_ECN_OK | TCP_ECN_SEEN, "ecn_flags 0x%x", t->ecn_flags);
 	app_recv(p);
 	set_nodelay(p, 0);
 	return s1 + 2500;
