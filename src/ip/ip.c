@@ -118,12 +118,6 @@ enum ip_rx_kind ip_input_full(const uint32_t *addrs, unsigned naddrs, bool accep
 	return IP_RX_ICMP;
 }
 
-/* a big-endian word; the compiler makes it one load and a byte swap */
-static inline uint32_t load_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /*
  * The common datagram read at fixed offsets: version 4 and IHL 5 in one byte (no
  * options), the header checksum summed as five 32-bit words, and every check of
@@ -140,10 +134,10 @@ enum ip_rx_kind ip_input(const uint32_t *addrs, unsigned naddrs, bool accept_srr
 
 	if (len < WIRE_IPV4_HDR_MIN || pkt[0] != 0x45)
 		goto full;
-	w0 = load_be32(pkt);            /* version/IHL, TOS, total length */
-	w1 = load_be32(pkt + 4);        /* id, flags + fragment offset */
-	src = load_be32(pkt + 12);
-	dst = load_be32(pkt + 16);
+	w0 = wire_get32(pkt);        /* version/IHL, TOS, total length */
+	w1 = wire_get32(pkt + 4);    /* id, flags + fragment offset */
+	src = wire_get32(pkt + 12);
+	dst = wire_get32(pkt + 16);
 	if ((w0 & 0xffff) < WIRE_IPV4_HDR_MIN || (w0 & 0xffff) > len ||
 	    (w1 & (WIRE_IP_MF | WIRE_IP_OFFMASK)) || pkt[9] != WIRE_IPPROTO_TCP ||
 	    wire_csum_fold(wire_csum_add20(0, pkt)) != 0 || is_bcast_mcast(dst) ||
@@ -172,19 +166,6 @@ size_t ip_emit(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, uint8_t pro
 	return total;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 size_t ip_emit_opts(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, uint8_t proto,
 		    uint8_t ttl, uint8_t tos, uint16_t id, const struct ip_opts *o,
 		    size_t payload_len)
@@ -205,7 +186,7 @@ size_t ip_emit_opts(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, uint8_
 		/* RFC 791 §3.1: the datagram goes to the first hop; the final destination
 		 * is the route's last address (Linux ip_options_build) */
 		ip.dst = o->first_hop;
-		put32(opt + o->srr_off + o->opt[o->srr_off + 1] - 4, dst);
+		wire_put32(opt + o->srr_off + o->opt[o->srr_off + 1] - 4, dst);
 	}
 	if (!wire_ipv4_emit_opts(&ip, opt, o->len, buf, cap))
 		return 0;
@@ -259,7 +240,7 @@ size_t ip_opts_to_user(const struct ip_opts *o, uint8_t *out)
 		uint8_t *r = out + o->srr_off;
 
 		memmove(r + 7, r + 3, r[1] - 7u);
-		put32(r + 3, o->first_hop);
+		wire_put32(r + 3, o->first_hop);
 	}
 	return o->len;
 }
@@ -321,7 +302,7 @@ static uint32_t quoted_final_dst(const uint8_t *q, size_t hdr_len)
 		    WIRE_OK &&
 	    o.has_srr && o.srr.count && !wire_ipv4_srr_done(&o.srr))
 		return o.srr.addr[o.srr.count - 1];
-	return get32(q + 16);
+	return wire_get32(q + 16);
 }
 
 bool ip_icmp_parse_error(const struct ip_rx *rx, struct ip_icmp_err *err)
@@ -345,11 +326,11 @@ bool ip_icmp_parse_error(const struct ip_rx *rx, struct ip_icmp_err *err)
 	tcp = m + 8 + inner.hdr_len;
 	err->type = m[0];
 	err->code = m[1];
-	err->laddr = get32(m + 8 + 12);
+	err->laddr = wire_get32(m + 8 + 12);
 	err->raddr = quoted_final_dst(m + 8, inner.hdr_len);
 	err->lport = (uint16_t)(tcp[0] << 8 | tcp[1]);
 	err->rport = (uint16_t)(tcp[2] << 8 | tcp[3]);
-	err->seq = get32(tcp + 4);
+	err->seq = wire_get32(tcp + 4);
 	err->mtu = (uint16_t)((m[0] == ICMP_UNREACH && m[1] == 4) ? (m[6] << 8 | m[7]) : 0);
 	return true;
 }

@@ -15,30 +15,6 @@
 
 #include "wire/wire.h"
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /*
  * Checks, in this order (each names its own error): 20 bytes present; version 4; IHL
  * in 5..15 and IHL*4 bytes present; IHL*4 <= total length <= len. buf is borrowed;
@@ -55,20 +31,20 @@ enum wire_err wire_ipv4_parse(const uint8_t *buf, size_t len, struct wire_ipv4 *
 	hdr_len = (size_t)(buf[0] & 0x0f) * 4;
 	if (hdr_len < WIRE_IPV4_HDR_MIN || hdr_len > len)
 		return WIRE_IP_IHL;
-	total_len = get16(buf + 2);
+	total_len = wire_get16(buf + 2);
 	if (total_len < hdr_len || total_len > len)
 		return WIRE_IP_TOTAL_LEN;
 
 	ip->hdr_len = (uint8_t)hdr_len;
 	ip->tos = buf[1];
 	ip->total_len = (uint16_t)total_len;
-	ip->id = get16(buf + 4);
-	ip->frag = get16(buf + 6);
+	ip->id = wire_get16(buf + 4);
+	ip->frag = wire_get16(buf + 6);
 	ip->ttl = buf[8];
 	ip->proto = buf[9];
-	ip->csum = get16(buf + 10);
-	ip->src = get32(buf + 12);
-	ip->dst = get32(buf + 16);
+	ip->csum = wire_get16(buf + 10);
+	ip->src = wire_get32(buf + 12);
+	ip->dst = wire_get32(buf + 16);
 	ip->opts = buf + WIRE_IPV4_HDR_MIN;
 	return WIRE_OK;
 }
@@ -99,20 +75,20 @@ size_t wire_ipv4_emit_opts(const struct wire_ipv4 *ip, const uint8_t *opts, size
 		return 0;
 	buf[0] = (uint8_t)(0x40 | hdr_len / 4);        /* version 4, IHL */
 	buf[1] = ip->tos;
-	put16(buf + 2, ip->total_len);
-	put16(buf + 4, ip->id);
-	put16(buf + 6, ip->frag);
+	wire_put16(buf + 2, ip->total_len);
+	wire_put16(buf + 4, ip->id);
+	wire_put16(buf + 6, ip->frag);
 	buf[8] = ip->ttl;
 	buf[9] = ip->proto;
-	put16(buf + 10, 0);
-	put32(buf + 12, ip->src);
-	put32(buf + 16, ip->dst);
+	wire_put16(buf + 10, 0);
+	wire_put32(buf + 12, ip->src);
+	wire_put32(buf + 16, ip->dst);
 	if (opts_len)
 		memmove(buf + WIRE_IPV4_HDR_MIN, opts, opts_len);
 	if (opts_len)
-		put16(buf + 10, wire_csum(buf, hdr_len));
+		wire_put16(buf + 10, wire_csum(buf, hdr_len));
 	else
-		put16(buf + 10, wire_csum_fold(wire_csum_add20(0, buf)));
+		wire_put16(buf + 10, wire_csum_fold(wire_csum_add20(0, buf)));
 	return hdr_len;
 }
 
@@ -140,7 +116,7 @@ static enum wire_err parse_srr(const uint8_t *o, size_t optlen, size_t off,
 	s->count = (uint8_t)((optlen - 3) / 4);
 	s->off = (uint8_t)off;
 	for (unsigned i = 0; i < s->count; i++)
-		s->addr[i] = get32(o + 3 + 4 * i);
+		s->addr[i] = wire_get32(o + 3 + 4 * i);
 	return WIRE_OK;
 }
 
@@ -199,7 +175,7 @@ size_t wire_ipv4_srr_emit(const struct wire_ipv4_srr *s, uint8_t *buf, size_t ca
 	buf[1] = (uint8_t)len;
 	buf[2] = s->ptr;
 	for (unsigned i = 0; i < s->count; i++)
-		put32(buf + 3 + 4 * i, s->addr[i]);
+		wire_put32(buf + 3 + 4 * i, s->addr[i]);
 	memset(buf + len, WIRE_IPOPT_EOL, padded - len);
 	return padded;
 }

@@ -49,6 +49,32 @@ const char *wire_strerror(enum wire_err err);
 
 /* ---- serial-number arithmetic (RFC 1982; RFC 9293 §3.4) ---------------------------- */
 
+/* Big-endian (network order) 16/32-bit loads and stores at any alignment; the compiler
+ * makes each one load or store and a byte swap. */
+static inline uint16_t wire_get16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint32_t wire_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void wire_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void wire_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
 static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 static inline bool seq_leq(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
 static inline bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
@@ -193,24 +219,14 @@ static inline void wire_ipv4_emit20(uint8_t *buf, uint8_t tos, uint16_t total_le
 
 	buf[0] = 0x45;
 	buf[1] = tos;
-	buf[2] = (uint8_t)(total_len >> 8);
-	buf[3] = (uint8_t)total_len;
-	buf[4] = (uint8_t)(id >> 8);
-	buf[5] = (uint8_t)id;
-	buf[6] = (uint8_t)(frag >> 8);
-	buf[7] = (uint8_t)frag;
+	wire_put16(buf + 2, total_len);
+	wire_put16(buf + 4, id);
+	wire_put16(buf + 6, frag);
 	buf[8] = ttl;
 	buf[9] = proto;
-	buf[10] = (uint8_t)(csum >> 8);
-	buf[11] = (uint8_t)csum;
-	buf[12] = (uint8_t)(src >> 24);
-	buf[13] = (uint8_t)(src >> 16);
-	buf[14] = (uint8_t)(src >> 8);
-	buf[15] = (uint8_t)src;
-	buf[16] = (uint8_t)(dst >> 24);
-	buf[17] = (uint8_t)(dst >> 16);
-	buf[18] = (uint8_t)(dst >> 8);
-	buf[19] = (uint8_t)dst;
+	wire_put16(buf + 10, csum);
+	wire_put32(buf + 12, src);
+	wire_put32(buf + 16, dst);
 }
 
 /* Writes a header of 20 + opts_len bytes: the fields of ip (hdr_len ignored) followed
