@@ -29,6 +29,8 @@
 struct hash_node {
 	struct hash_node *next; /* next in the same bucket (read it to walk a bucket) */
 	uint32_t hash;          /* set by hash_insert */
+	uint32_t spare;         /* never read or written by the table: 4 bytes for the
+	                         * containing struct (padding on 64-bit otherwise) */
 };
 
 struct hash_table {

@@ -509,8 +509,8 @@ int tcp_tw_init(struct tcp_stack *ts);
 /* Turns tcb (TIME-WAIT, no descriptor) into a record and frees it; queues the ACK it
  * still owed. Returns false (tcb untouched) when it is not such a tcb or on ENOMEM. */
 bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb);
-/* Copies tcb's TIME-WAIT fields (4-tuple, SND.MAX as snd_nxt, RCV.NXT, TS, the window
- * bits) into *e. */
+/* Copies tcb's TIME-WAIT fields (4-tuple, SND.MAX as snd_nxt, RCV.NXT, TS, its last
+ * window field) into *e. */
 void tcp_tw_fill_proto(const struct tcp_stack *ts, const struct tcb *tcb, struct tw_entry *e);
 /* Emits a TIMER note for, and drops, every record whose 2MSL has passed. */
 void tcp_tw_expire(struct tcp_stack *ts);

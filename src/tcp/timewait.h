@@ -25,12 +25,11 @@
  *     the TSecr of our ACKs; RFC 6191);
  *   - the expiry deadline (absolute ns, 61 bits: deadlines >= 2^61 ns, 73 years, are
  *     clamped to 2^61 - 1).
- *   - two bits for the window of its ACKs (tw.c): whether window scaling was in use, and
- *     whether the last window advertised was more than the default buffer gives.
+ *   - the window field of its ACKs (Linux tw_rcv_wnd >> tw_rcv_wscale): the one the
+ *     connection last advertised (tw.c), in the hash node's spare word (hnode.spare,
+ *     16 bits used), so the entry stays 64 bytes.
  *   - NOT the local timestamp offset: it is a pure function of the 4-tuple
  *     (tcp_ts_offset in tcp/isn.h, RFC 7323 §5.4), recomputed when an ACK is sent.
- *   - NOT the last advertised window itself (Linux's tw_rcv_wnd): the two bits above let
- *     the engine send the same window in the usual case and never a smaller one.
  * RFC 1337 (TIME-WAIT assassination): the engine ignores RSTs that match an entry when
  * its rfc1337 knob is on; this table has no opinion.
  *
@@ -63,8 +62,6 @@ struct tw_entry {
 	struct list_node fifo;      /* link in its expiry lane, head = earliest */
 	uint64_t deadline_ns : 61;  /* absolute expiry time */
 	uint64_t has_ts : 1;        /* timestamps were in use (ts_recent meaningful) */
-	uint64_t rcv_ws : 1;        /* window scaling was in use (our shift applies) */
-	uint64_t wnd_full : 1;      /* the last window was above the default: send 65535 */
 	uint32_t laddr, raddr;
 	uint16_t lport, rport;
 	uint32_t snd_nxt;           /* SND.NXT: just past our FIN */
@@ -98,7 +95,7 @@ void tw_destroy(struct tw_table *t);
 
 /*
  * Adds a TIME-WAIT entry copied from proto's engine fields (4-tuple, snd_nxt, rcv_nxt,
- * has_ts, ts_recent, rcv_ws, wnd_full; its links and deadline_ns are ignored) expiring at deadline_ns
+ * has_ts, ts_recent, hnode.spare; its links and deadline_ns are ignored) expiring at deadline_ns
  * (absolute ns; clamped to TW_DEADLINE_MAX), in its expiry lane. On success returns 0
  * and, when out is not NULL, sets *out to the entry (valid until it is removed or
  * expired). Errors: -EINVAL when proto->laddr is 0 (a connection has a concrete local

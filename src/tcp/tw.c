@@ -91,27 +91,6 @@ uint64_t tcp_tw_ts_recent_ns(const struct tcp_stack *ts, const struct tw_entry *
 	return e->deadline_ns > msl2 ? e->deadline_ns - msl2 : 0;
 }
 
-/*
- * The window field of a TIME-WAIT ACK. RFC 9293 §3.8.6.2.2 (SHLD-14): the right edge
- * must not move left, and Linux sends the window last advertised (tw_rcv_wnd >>
- * tw_rcv_wscale). A record has two bits for it (timewait.h): rcv_ws, and wnd_full when
- * the last window was larger than default_window gives. default_window is what a
- * connection with the default buffer (rmem_default, its shift chosen by rcvbuf.c
- * tcp_rcv_wscale) offers once its data is read: with an empty buffer exactly its last
- * window (the common case: a record is made when the socket is closed). Otherwise the
- * record sends 65535, never less than the last window (more is allowed: nothing can
- * follow the peer's FIN; a buffer autotuning grew gives that case). Deviation: a change of rmem_default while a record lives
- * changes its window.
- */
-static uint16_t default_window(const struct tcp_stack *ts, bool rcv_ws)
-{
-	struct tcp_sockopts dflt = { .rcvbuf = ts->cfg.rmem_default };
-	uint32_t w = ts->cfg.rmem_default;
-
-	w >>= rcv_ws ? tcp_rcv_wscale(ts, &dflt) : 0;
-	return (uint16_t)(w < 65535 ? w : 65535);
-}
-
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> from a record, with TSecr = TS.Recent. Returns
  * the queued segment (NULL when the queue is full). */
 static struct tcp_ctl *tw_ack(struct tcp_stack *ts, const struct tw_entry *e)
@@ -123,22 +102,27 @@ static struct tcp_ctl *tw_ack(struct tcp_stack *ts, const struct tw_entry *e)
 		return NULL;
 	c->has_ts = e->has_ts;
 	c->ts_ecr = e->ts_recent;
-	c->win = e->wnd_full ? 65535 : default_window(ts, e->rcv_ws);
+	c->win = (uint16_t)e->hnode.spare;     /* the connection's last window */
 	return c;
 }
 
-/* The window field tcb last advertised (output.c advertise_window: the right edge
- * RCV.ADV over RCV.NXT, rounded up to the shift so the edge does not move left). */
-static uint32_t last_window(const struct tcb *tcb)
+/*
+ * The window field of a TIME-WAIT ACK: the one tcb last sent (RCV.WND as advertised,
+ * output.c advertise_window, over our shift), as Linux's records send tw_rcv_wnd >>
+ * tw_rcv_wscale whatever the buffer was (locked by SO_RCVBUF, grown by autotuning).
+ * RFC 9293 §3.8.6.2.2 (SHLD-14): the right edge does not move left (the peer's FIN
+ * used one sequence number of that window, so it moves right by at most one).
+ */
+static uint16_t last_window(const struct tcb *tcb)
 {
-	uint32_t cur = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
-	uint8_t shift = tcb->ws_ok ? tcb->rcv_wscale : 0;
+	uint32_t w = tcb->rcv_wnd >> (tcb->ws_ok ? tcb->rcv_wscale : 0);
 
-	return (uint32_t)(((uint64_t)cur + (1u << shift) - 1) >> shift);
+	return (uint16_t)(w < 65535 ? w : 65535);
 }
 
 void tcp_tw_fill_proto(const struct tcp_stack *ts, const struct tcb *tcb, struct tw_entry *e)
 {
+	(void)ts;       /* the window is the connection's own, not the configuration's */
 	memset(e, 0, sizeof *e);
 	e->laddr = tcb->laddr;
 	e->raddr = tcb->raddr;
@@ -148,8 +132,7 @@ void tcp_tw_fill_proto(const struct tcp_stack *ts, const struct tcb *tcb, struct
 	e->rcv_nxt = tcb->rcv_nxt;
 	e->has_ts = tcb->ts_ok;
 	e->ts_recent = tcb->ts_recent;
-	e->rcv_ws = tcb->ws_ok;
-	e->wnd_full = last_window(tcb) > default_window(ts, tcb->ws_ok);
+	e->hnode.spare = last_window(tcb);
 }
 
 bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb)

@@ -2,7 +2,7 @@
  * tcp_moderate_rcvbuf): the window shift chosen at the SYN for the cap, exact advertised
  * windows after given read patterns, SO_RCVBUF locking, the cap, a reader that never
  * reads, the ring growing while it holds out-of-order data (base/ring.c), the ring's
- * free-on-empty churn served by the buffer cache.
+ * free-on-empty churn served by the buffer cache, the grown window in TIME-WAIT records.
  *
  * The peer offers MSS 1460, window scale 7 and timestamps; our MSS is 1460 (MTU 1500),
  * full segments carry 1448 bytes. Every RTT is 10 ms: the peer's flight at t echoes the
@@ -510,5 +510,34 @@ Test(stream_rcv_autotune, ping_pong_ring_churn_stays_in_the_buffer_cache)
 	cr_assert_eq(c.h.mem.allocs, env0, "%zu environment allocations",
 		     c.h.mem.allocs - env0);
 	cr_assert_eq(c.h.mem.live_bytes, live0);
+	h_fini(&c.h);
+}
+
+/* A TIME-WAIT record's ACKs advertise the window the connection last advertised (Linux
+ * tw_rcv_wnd), here one autotuning grew to 417600 bytes (x 128: 3262), not 65535 (the
+ * record's "larger than the default" answer before, 2^23 bytes at our shift 7). */
+Test(stream_rcv_autotune, time_wait_record_advertises_the_grown_window)
+{
+	struct synack_config cfg;
+	struct conn c;
+
+	default_cfg(&cfg);
+	conn_init(&c, &cfg, 0, 7);
+	for (unsigned segs = 10; segs <= 40; segs *= 2)
+		flight_read(&c, segs);  /* the growth buffer_and_window_follow_the_reader shows */
+	cr_assert_eq(rcvbuf_of(&c), 417600);
+	cr_assert_eq(c.win, 417600 >> 7);
+	cr_assert_eq(synack_close(c.h.s, c.fd), 0);
+	EXPECT_SEG(&c.h, F_FIN | F_ACK, c.iss + 1, c.nxt, 417600 >> 7);
+	c.echo = c.h.out.opt.ts_val;
+	send_ack_ts(&c, F_ACK | F_FIN, c.iss + 2, NULL, 0);
+	EXPECT_SEG(&c.h, F_ACK, c.iss + 2, c.nxt + 1, 417600 >> 7);
+	EXPECT_NONE(&c.h);
+	cr_assert_eq(h_state_of_port(&c.h, PEER_PORT), SYNACK_STATE_TIME_WAIT);
+	cr_assert_eq(synack_sock_list(c.h.s, NULL, 0), 2);      /* the listener, the record */
+	/* the peer's FIN again, 1 s later: the record answers with the same window */
+	h_advance(&c.h, 1 * SEC);
+	send_ack_ts(&c, F_ACK | F_FIN, c.iss + 2, NULL, 0);
+	EXPECT_SEG(&c.h, F_ACK, c.iss + 2, c.nxt + 1, 417600 >> 7);
 	h_fini(&c.h);
 }

@@ -588,13 +588,14 @@ static uint16_t srv_time_wait_opt(struct harness *h, const struct wire_tcp_opts 
 	return last;
 }
 
-/* RFC 9293 SHLD-14, Linux tw_rcv_wnd: a record's ACKs advertise the connection's last
- * window. Window scaling on here, 131072-byte default buffer (our shift 7, chosen for
- * the 6 MiB autotuning cap):
+/* RFC 9293 SHLD-14, Linux tw_rcv_wnd: a record's ACKs advertise the window field the
+ * connection last sent. Window scaling on here, 131072-byte default buffer (our shift
+ * 7, chosen for the 6 MiB autotuning cap):
  *   no WS from the peer: 65535 (before: 131072 >> 7 = 1024, the right edge moved left);
  *   WS negotiated: 1024 (x 128 = the buffer);
- *   SO_RCVBUF 131072 (locked: shift 2, last window 32768): 65535, never the smaller
- *   default; SO_RCVBUF 250000 (shift 2, last window 62500): 65535 likewise. */
+ *   SO_RCVBUF 131072 (locked: shift 2, last window 32768): 32768, SO_RCVBUF 250000
+ *   (shift 2): 62500, SO_RCVBUF 4096 (shift 0): 4096 (before: 65535 for these three,
+ *   more than the connection ever offered). */
 Test(tcp_time_wait, time_wait_record_ack_window_is_the_last_advertised)
 {
 	struct wire_tcp_opts ws = { .present = WIRE_HAS_WS, .wscale = 7 };
@@ -606,8 +607,9 @@ Test(tcp_time_wait, time_wait_record_ack_window_is_the_last_advertised)
 	} cases[] = {
 		{ false, 0, 65535, 65535 },
 		{ true, 0, 1024, 1024 },
-		{ true, 131072, 32768, 65535 },
-		{ true, 250000, 62500, 65535 },
+		{ true, 131072, 32768, 32768 },
+		{ true, 250000, 62500, 62500 },
+		{ true, 4096, 4096, 4096 },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
