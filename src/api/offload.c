@@ -155,6 +155,8 @@ struct gro_held {
 	uint32_t piece;         /* payload bytes of the first packet */
 	bool ended;             /* a short piece or a PSH came: nothing may follow */
 	uint8_t ecn;            /* the IP ECN field of every packet merged (RFC 3168 §5) */
+	struct tcb *place;      /* the payload goes straight into its receive ring (NULL:
+	                         * merged in gro_buf) */
 };
 
 bool api_gro_may_start(const struct wire_tcp *seg)
@@ -186,17 +188,49 @@ static void gro_flush(struct synack_stack *s, struct gro_held *g)
 		return;
 	g->on = false;
 	s->tcp.rx_ecn = g->ecn;
+	s->tcp.placed = (struct tcp_placed){.tcb = g->place, .seq = g->seg.seq,
+					    .len = (uint32_t)g->seg.payload_len};
 	tcp_input(&s->tcp, g->dst, g->src, &g->seg);
+	s->tcp.placed.tcb = NULL;
 }
 
-/* Appends seg's payload to the held segment (moving the first piece into gro_buf). */
+/*
+ * The connection whose receive ring a merge starting with seg (src -> dst) may write
+ * straight into, or NULL: one that takes it in order as it is (ESTABLISHED, SEG.SEQ =
+ * RCV.NXT, receive storage with room for a whole merge, nothing out of order held in
+ * the free space, not shut or closed for reading) — TCP's seventh check then commits
+ * the bytes in place (tcb.h struct tcp_placed) or, if it drops or trims the segment,
+ * leaves them as unused free space.
+ */
+static struct tcb *place_target(struct tcp_stack *ts, uint32_t src, uint32_t dst,
+				const struct wire_tcp *seg)
+{
+	uint32_t hash;
+	struct tcb *tcb = tcp_lookup_input(ts, dst, seg->dport, src, seg->sport, &hash);
+
+	if (!tcb || tcb->state != TCP_ESTABLISHED || tcb->user_closed || tcb->rd_shut ||
+	    seg->seq != tcb->rcv_nxt || !tcb->rcvbuf.cap || !tcp_reass_empty(&tcb->rcv_ooo) ||
+	    ring_space(&tcb->rcvbuf) < GRO_MAX)
+		return NULL;
+	ring_write_at(&tcb->rcvbuf, ring_len(&tcb->rcvbuf), seg->payload,
+		      (uint32_t)seg->payload_len);
+	return tcb;
+}
+
+/* Appends seg's payload to the held segment (in place in the receive ring, or moving
+ * the first piece into gro_buf). */
 static void gro_append(struct synack_stack *s, struct gro_held *g, const struct wire_tcp *seg)
 {
-	if (g->seg.payload != s->gro_buf) {
+	if (g->place) {
+		ring_write_at(&g->place->rcvbuf,
+			      ring_len(&g->place->rcvbuf) + (uint32_t)g->seg.payload_len,
+			      seg->payload, (uint32_t)seg->payload_len);
+	} else if (g->seg.payload != s->gro_buf) {
 		memcpy(s->gro_buf, g->seg.payload, g->seg.payload_len);
 		g->seg.payload = s->gro_buf;
 	}
-	memcpy(s->gro_buf + g->seg.payload_len, seg->payload, seg->payload_len);
+	if (!g->place)
+		memcpy(s->gro_buf + g->seg.payload_len, seg->payload, seg->payload_len);
 	g->seg.payload_len += seg->payload_len;
 	if ((seg->flags & WIRE_TCP_PSH) || seg->payload_len < g->piece) {
 		g->seg.flags |= seg->flags & WIRE_TCP_PSH;
@@ -285,7 +319,8 @@ void synack_input_burst(struct synack_stack *s, uint64_t now_ns, const struct sy
 		g = (struct gro_held){.on = true, .src = rx.src, .dst = rx.dst, .seg = seg,
 				      .hdr = rx.payload, .piece = (uint32_t)seg.payload_len,
 				      .ended = (seg.flags & WIRE_TCP_PSH) != 0,
-				      .ecn = ecn};
+				      .ecn = ecn,
+				      .place = place_target(&s->tcp, rx.src, rx.dst, &seg)};
 	}
 	gro_flush(s, &g);
 }

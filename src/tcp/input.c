@@ -748,8 +748,13 @@ static enum verdict step_text(struct seg_ctx *c)
 		/* what the ring holds: the segment is already cut to the window we offered,
 		 * which a smaller SO_RCVBUF does not take back (SHLD-14) */
 		uint32_t space = ring_space(&tcb->rcvbuf);
+		const struct tcp_placed *pl = &ts->placed;
 
-		n = ring_write(&tcb->rcvbuf, c->data, n < space ? n : space);
+		n = n < space ? n : space;
+		/* already in place from a receive offload (tcb.h struct tcp_placed) */
+		n = pl->tcb == tcb && pl->seq == c->seq && pl->len >= n
+			    ? ring_commit(&tcb->rcvbuf, n)
+			    : ring_write(&tcb->rcvbuf, c->data, n);
 	}
 	tcb->rcv_nxt += n;
 	/* the bytes held beyond the hole this segment filled join the stream */

@@ -284,6 +284,20 @@ struct tcp_burst {
 	uint8_t hdr[WIRE_IPV4_HDR_MIN + 60];
 };
 
+/*
+ * Payload a receive offload already wrote into tcb's receive ring (api/offload.c GRO:
+ * straight from the wire packets, no merged copy), for the segment tcp_input is given
+ * meanwhile: len bytes from seq, at ring offset ring_len(&tcb->rcvbuf) onwards (free
+ * space: the out-of-order queue was empty). Only ever set with seq == RCV.NXT, state
+ * ESTABLISHED, receive storage present: step_text's in-order path then commits the
+ * bytes (ring_commit) instead of copying them. tcb NULL: nothing placed.
+ */
+struct tcp_placed {
+	struct tcb *tcb;
+	uint32_t seq;
+	uint32_t len;
+};
+
 struct tcp_stack {
 	struct base_allocator alloc; /* the env's allocator through bufcache (until destroy) */
 	struct base_bufcache bufcache; /* freed ring storage kept for the next connection */
@@ -301,6 +315,7 @@ struct tcp_stack {
 	struct hash_table conns;     /* by 4-tuple */
 	struct tcb *last_conn;       /* tcp_lookup_input's one-entry cache: a tcb in conns */
 	struct tcp_burst burst;      /* the last super-segment tcp_output_burst planned */
+	struct tcp_placed placed;    /* set by GRO around tcp_input (api/offload.c) */
 	struct hash_table listeners; /* by local port */
 	struct hash_table bound;     /* every bound tcb by local port (tcp_check_bind) */
 	struct tw_table tw;          /* TIME-WAIT records (tw.c) */
