@@ -464,9 +464,10 @@ Test(offload, gro_merges_only_what_it_may)
 	cr_assert(!merges(&h, &s, A_ADDR, false), "another window");
 }
 
-/* Sets up an established rig whose receiver b has gro on, with a's next ten full segments
- * in q (none delivered yet). Returns b's RCV.NXT as a's first sequence number. */
-static uint32_t ten_segments(struct rig *r, struct wpkt *q)
+/* Sets up an established rig whose receiver b has gro on (and SO_RCVBUF rcvbuf on its
+ * listener, 0: the default), with a's next ten full segments in q (none delivered yet).
+ * Returns b's RCV.NXT as a's first sequence number. */
+static uint32_t ten_segments(struct rig *r, struct wpkt *q, int rcvbuf)
 {
 	static struct wpkt qa[512], qb[512];
 	uint8_t chunk[14480];
@@ -475,6 +476,9 @@ static uint32_t ten_segments(struct rig *r, struct wpkt *q)
 	size_t n;
 
 	rig_init(r, false, true);
+	if (rcvbuf)
+		cr_assert_eq(synack_setsockopt(r->b, r->lfd, SYNACK_SOL_SOCKET, SYNACK_SO_RCVBUF,
+					       &rcvbuf, sizeof rcvbuf), 0);
 	for (int i = 0; i < 20 && r->bfd < 0; i++)
 		rig_round(r, qa, qb, &rcvd);
 	cr_assert_geq(r->bfd, 0);
@@ -499,7 +503,7 @@ Test(offload, gro_burst_of_ten_gets_one_ack)
 	struct synack_pkt pk[10];
 	struct rig r;
 	struct wire_tcp t;
-	uint32_t seq0 = ten_segments(&r, q);
+	uint32_t seq0 = ten_segments(&r, q, 0);
 	uint64_t in0 = synack_counter(r.b, SYNACK_CTR_TCP_IN);
 	uint8_t buf[20000];
 
@@ -523,7 +527,7 @@ Test(offload, gro_drops_a_bad_checksum_and_delivers_the_rest)
 	struct synack_pkt pk[10];
 	struct rig r;
 	struct wire_tcp t;
-	uint32_t seq0 = ten_segments(&r, q);
+	uint32_t seq0 = ten_segments(&r, q, 0);
 	uint8_t buf[20000];
 
 	q[5].b[100] ^= 0x10;    /* a flipped payload bit in the sixth segment */
@@ -544,6 +548,221 @@ Test(offload, gro_drops_a_bad_checksum_and_delivers_the_rest)
 	cr_assert_eq(synack_recv(r.b, r.bfd, buf, sizeof buf, 0), 5 * 1448);
 	for (size_t i = 0; i < 5 * 1448; i++)
 		cr_assert_eq(buf[i], pattern(5 * 1448 + i), "byte %zu", i);
+	rig_free(&r);
+}
+
+/* ---- GRO in place: what TCP reads of a merged segment ----------------------------------
+ * A merge written straight into the receive ring keeps the first packet's payload pointer
+ * with the merged length: nothing may read through it past the first packet. These tests
+ * give synack_input_burst each packet in a buffer of its exact size (ASan build: a read
+ * past one is reported; plain build: the bytes after it are not the stream's, so the
+ * exact byte checks fail) and cover every path a merge can take besides in-order. */
+
+/* Segment k (1448 bytes, stream bytes k * 1448 onwards) of the rig's stream, built from
+ * a's first data packet tmpl (same IPv4 header, ACK, window and options), in a buffer of
+ * its exact size (caller frees). bad flips a payload bit after the checksum. */
+static struct synack_pkt craft(const struct wpkt *tmpl, uint32_t seq0, uint32_t k, bool bad)
+{
+	size_t hl = 20 + (size_t)(tmpl->b[20 + 12] >> 4) * 4, len = hl + 1448;
+	uint8_t *p = malloc(len);
+	uint32_t seq = seq0 + k * 1448;
+	uint64_t sum;
+
+	cr_assert_not_null(p);
+	cr_assert_eq(tmpl->len, len);
+	memcpy(p, tmpl->b, hl);
+	for (size_t i = 0; i < 1448; i++)
+		p[hl + i] = pattern((uint64_t)k * 1448 + i);
+	p[24] = (uint8_t)(seq >> 24);
+	p[25] = (uint8_t)(seq >> 16);
+	p[26] = (uint8_t)(seq >> 8);
+	p[27] = (uint8_t)seq;
+	p[36] = p[37] = 0;
+	sum = wire_pseudo_ipv4(A_ADDR, B_ADDR, WIRE_IPPROTO_TCP, (uint16_t)(len - 20));
+	sum = wire_csum_fold(wire_csum_add(sum, p + 20, len - 20));
+	p[36] = (uint8_t)(sum >> 8);
+	p[37] = (uint8_t)sum;
+	if (bad)
+		p[hl + 100] ^= 0x10;
+	return (struct synack_pkt){p, len};
+}
+
+/* Segments first..last (inclusive) in one synack_input_burst, segment bad (if in the
+ * range) with a flipped bit; returns b's packets in out (at most 16). */
+static size_t burst(struct rig *r, const struct wpkt *tmpl, uint32_t seq0, uint32_t first,
+		    uint32_t last, uint32_t bad, struct wpkt *out)
+{
+	struct synack_pkt pk[64];
+	uint32_t n = 0;
+
+	cr_assert_lt(last - first, 64);
+	for (uint32_t k = first; k <= last; k++)
+		pk[n++] = craft(tmpl, seq0, k, k == bad);
+	synack_input_burst(r->b, r->now, pk, n);
+	for (uint32_t i = 0; i < n; i++)
+		free((void *)pk[i].data);
+	return drain_b(r, out, 16);
+}
+
+/* The one ACK b sent: its acknowledgment number and SACK blocks (pairs of segment
+ * numbers relative to seq0; nsack of them). */
+static void expect_ack(const struct wpkt *out, size_t n, uint32_t seq0, uint32_t ack_segs,
+		       const uint32_t *sack_segs, uint8_t nsack)
+{
+	struct wire_tcp t;
+
+	cr_assert_eq(n, 1, "b sent %zu packets", n);
+	sack_of(&out[0], &t);
+	cr_assert_eq(t.flags, WIRE_TCP_ACK);
+	cr_assert_eq(t.ack, seq0 + ack_segs * 1448, "ACK %u, want %u", t.ack - seq0,
+		     ack_segs * 1448);
+	if (!nsack) {
+		cr_assert(!(t.opt.present & WIRE_HAS_SACK), "%u SACK blocks", t.opt.sack_count);
+		return;
+	}
+	cr_assert(t.opt.present & WIRE_HAS_SACK);
+	cr_assert_eq(t.opt.sack_count, nsack);
+	for (uint8_t i = 0; i < nsack; i++) {
+		cr_assert_eq(t.opt.sack[i].left, seq0 + sack_segs[2 * i] * 1448,
+			     "block %u left %u", i, t.opt.sack[i].left - seq0);
+		cr_assert_eq(t.opt.sack[i].right, seq0 + sack_segs[2 * i + 1] * 1448,
+			     "block %u right %u", i, t.opt.sack[i].right - seq0);
+	}
+}
+
+/* Reads everything b holds and checks it is stream bytes from..from + want. */
+static void expect_read(struct rig *r, uint64_t from, size_t want)
+{
+	static uint8_t buf[1 << 17];
+	ssize_t k = synack_recv(r->b, r->bfd, buf, sizeof buf, 0);
+
+	cr_assert_eq(k, (ssize_t)want, "read %zd, want %zu", k, want);
+	for (size_t i = 0; i < want; i++)
+		cr_assert_eq(buf[i], pattern(from + i), "byte %zu", i);
+}
+
+/* An established rig (b's SO_RCVBUF rcvbuf, 0: the default) with segment 0 delivered
+ * alone (the receive ring then exists) and ACKed; *seq0 is segment 0's sequence number. */
+static void placed_rig(struct rig *r, struct wpkt *tmpl, uint32_t *seq0, int rcvbuf)
+{
+	static struct wpkt q[512], out[16];
+
+	*seq0 = ten_segments(r, q, rcvbuf);
+	*tmpl = q[0];
+	expect_ack(out, burst(r, tmpl, *seq0, 0, 0, ~0u, out), *seq0, 1, NULL, 0);
+	cr_assert_neq(api_tcb(r->b, r->bfd)->rcvbuf.cap, 0);
+	memset(r->b->gro_buf, 0, 65535);
+}
+
+static bool gro_buf_untouched(struct rig *r)
+{
+	for (size_t i = 0; i < 65535; i++)
+		if (r->b->gro_buf[i])
+			return false;
+	return true;
+}
+
+Test(offload, gro_in_place_reads_only_each_packet)
+{
+	static struct wpkt out[16];
+	struct wpkt tmpl;
+	struct rig r;
+	uint32_t seq0;
+
+	placed_rig(&r, &tmpl, &seq0, 0);
+	expect_ack(out, burst(&r, &tmpl, seq0, 1, 9, ~0u, out), seq0, 10, NULL, 0);
+	cr_assert(gro_buf_untouched(&r), "the merge went through gro_buf, not in place");
+	cr_assert_eq(ring_len(&api_tcb(r.b, r.bfd)->rcvbuf), 10 * 1448);
+	expect_read(&r, 0, 10 * 1448);
+	rig_free(&r);
+}
+
+Test(offload, gro_out_of_order_burst_held_sacked_then_hole_filled)
+{
+	static struct wpkt out[16];
+	static const uint32_t sack[] = {4, 10};
+	struct wpkt tmpl;
+	struct rig r;
+	uint32_t seq0;
+
+	placed_rig(&r, &tmpl, &seq0, 0);
+	expect_ack(out, burst(&r, &tmpl, seq0, 4, 9, ~0u, out), seq0, 1, sack, 1);
+	cr_assert(!gro_buf_untouched(&r), "an out-of-order merge is not placed");
+	cr_assert_eq(ring_len(&api_tcb(r.b, r.bfd)->rcvbuf), 1448);
+	expect_ack(out, burst(&r, &tmpl, seq0, 1, 3, ~0u, out), seq0, 10, NULL, 0);
+	expect_read(&r, 0, 10 * 1448);
+	rig_free(&r);
+}
+
+Test(offload, gro_duplicate_bursts_get_dsack)
+{
+	static struct wpkt out[16];
+	static const uint32_t whole[] = {1, 6}, part[] = {3, 6};
+	struct wpkt tmpl;
+	struct rig r;
+	uint32_t seq0;
+
+	placed_rig(&r, &tmpl, &seq0, 0);
+	expect_ack(out, burst(&r, &tmpl, seq0, 1, 5, ~0u, out), seq0, 6, NULL, 0);
+	/* RFC 2883 §4: the first block reports the duplicate */
+	expect_ack(out, burst(&r, &tmpl, seq0, 1, 5, ~0u, out), seq0, 6, whole, 1);
+	expect_ack(out, burst(&r, &tmpl, seq0, 3, 9, ~0u, out), seq0, 10, part, 1);
+	expect_read(&r, 0, 10 * 1448);
+	rig_free(&r);
+}
+
+Test(offload, gro_bad_packet_inside_a_placed_burst)
+{
+	static struct wpkt out[16];
+	static const uint32_t sack[] = {6, 10};
+	struct wpkt tmpl;
+	struct rig r;
+	uint32_t seq0;
+	uint64_t in0, bad0;
+
+	placed_rig(&r, &tmpl, &seq0, 0);
+	in0 = synack_counter(r.b, SYNACK_CTR_TCP_IN);
+	bad0 = synack_counter(r.b, SYNACK_CTR_TCP_BAD_CSUM);
+	expect_ack(out, burst(&r, &tmpl, seq0, 1, 9, 5, out), seq0, 5, sack, 1);
+	cr_assert_eq(synack_counter(r.b, SYNACK_CTR_TCP_IN) - in0, 8);
+	cr_assert_eq(synack_counter(r.b, SYNACK_CTR_TCP_BAD_CSUM) - bad0, 1);
+	cr_assert_eq(api_tcb(r.b, r.bfd)->rcv_nxt, seq0 + 5 * 1448);
+	cr_assert_eq(ring_len(&api_tcb(r.b, r.bfd)->rcvbuf), 5 * 1448);
+	expect_read(&r, 0, 5 * 1448);
+	expect_ack(out, burst(&r, &tmpl, seq0, 5, 5, ~0u, out), seq0, 10, NULL, 0);
+	expect_read(&r, 5 * 1448, 5 * 1448);
+	rig_free(&r);
+}
+
+/* SO_RCVBUF 65537: a 131072-byte ring whose window ends 65537 bytes (rounded down to the
+ * window shift) past what the reader took, so a placed merge can cross the window edge:
+ * only the bytes up to it are committed, RCV.NXT stops there. */
+Test(offload, gro_placed_burst_across_the_window_edge)
+{
+	static struct wpkt out[16];
+	struct wpkt tmpl;
+	struct rig r;
+	struct tcb *tcb;
+	struct wire_tcp t;
+	uint32_t seq0, edge;
+
+	placed_rig(&r, &tmpl, &seq0, 65537);
+	tcb = api_tcb(r.b, r.bfd);
+	cr_assert_eq(tcb->rcvbuf.cap, 131072);
+	for (uint32_t k = 1; k < 40; k += 13)
+		burst(&r, &tmpl, seq0, k, k + 12, ~0u, out);
+	edge = tcb->rcv_adv;
+	cr_assert_eq(tcb->rcv_nxt, seq0 + 40 * 1448);
+	cr_assert(edge - tcb->rcv_nxt > 0 && edge - tcb->rcv_nxt < 10 * 1448, "window %u",
+		  edge - tcb->rcv_nxt);
+	cr_assert_geq(ring_space(&tcb->rcvbuf), 65535, "room for a placed merge");
+	cr_assert_eq(burst(&r, &tmpl, seq0, 40, 49, ~0u, out), 1);
+	cr_assert(gro_buf_untouched(&r), "the merge went through gro_buf, not in place");
+	sack_of(&out[0], &t);
+	cr_assert_eq(t.ack, edge, "ACK %u, want the edge %u", t.ack - seq0, edge - seq0);
+	cr_assert_eq(tcb->rcv_nxt, edge);
+	cr_assert_eq(ring_len(&tcb->rcvbuf), edge - seq0);
+	expect_read(&r, 0, edge - seq0);
 	rig_free(&r);
 }
 
