@@ -41,11 +41,11 @@ static void put32(uint8_t *p, uint32_t v)
 }
 
 /* Writes wire packet index's IPv4 and TCP headers into out from the super-segment's
- * headers hdr (ihl + thl bytes, PSH/FIN as on the last packet) and sums the TCP checksum
- * over them and the n payload bytes already at out + ihl + thl (offset off in the
- * super-segment's payload). */
+ * headers hdr (ihl + thl bytes, PSH/FIN as on the last packet) and the TCP checksum over
+ * them and the n payload bytes already at out + ihl + thl (offset off in the
+ * super-segment's payload), whose running sum psum the copy that put them there took. */
 static void cut_packet(uint8_t *out, const uint8_t *hdr, size_t ihl, size_t thl,
-		       uint32_t index, size_t off, size_t n, bool last)
+		       uint32_t index, size_t off, size_t n, bool last, uint64_t psum)
 {
 	size_t total = ihl + thl + n;
 	uint8_t *tcp = out + ihl;
@@ -60,7 +60,8 @@ static void cut_packet(uint8_t *out, const uint8_t *hdr, size_t ihl, size_t thl,
 	put16(out + 10, wire_csum_fold(sum));
 	/* TCP: sequence number, PSH and FIN on the last packet only, checksum over the
 	 * pseudo-header with the final destination (no IP options: the engine does not
-	 * make super-segments with a source route) */
+	 * make super-segments with a source route); thl is a multiple of 4, so the
+	 * payload's sum joins at an even offset */
 	put32(tcp + 4, get32(hdr + ihl + 4) + (uint32_t)off);
 	if (!last)
 		tcp[13] &= (uint8_t)~(WIRE_TCP_PSH | WIRE_TCP_FIN);
@@ -69,7 +70,20 @@ static void cut_packet(uint8_t *out, const uint8_t *hdr, size_t ihl, size_t thl,
 	put16(tcp + 16, 0);
 	sum = wire_pseudo_ipv4(get32(out + 12), get32(out + 16), WIRE_IPPROTO_TCP,
 			       (uint16_t)(thl + n));
-	put16(tcp + 16, wire_csum_fold(wire_csum_add(sum, tcp, thl + n)));
+	sum = wire_csum_combine(wire_csum_add(sum, tcp, thl), psum);
+	put16(tcp + 16, wire_csum_fold(sum));
+}
+
+/* Copies the ring pieces pc to dst and returns their running sum as one stretch (the
+ * second piece joins at its offset: byte-swapped when that is odd). */
+static uint64_t copy_sum_from(uint8_t *dst, const struct ring_piece pc[2])
+{
+	uint64_t sum = wire_csum_copy(0, dst, pc[0].p, pc[0].n);
+
+	if (pc[1].n)
+		sum = wire_csum_add_at(sum, wire_csum_copy(0, dst + pc[0].n, pc[1].p, pc[1].n),
+				       pc[0].n);
+	return sum;
 }
 
 size_t synack_gso_segment(const uint8_t *pkt, size_t len, uint32_t gso_size, uint32_t index,
@@ -94,8 +108,8 @@ size_t synack_gso_segment(const uint8_t *pkt, size_t len, uint32_t gso_size, uin
 	n = data - off < gso_size ? data - off : gso_size;
 	if (hl + n > cap)
 		return 0;
-	memcpy(out + hl, pkt + hl + off, n);
-	cut_packet(out, pkt, ihl, thl, index, off, n, off + n == data);
+	cut_packet(out, pkt, ihl, thl, index, off, n, off + n == data,
+		   wire_csum_copy(0, out + hl, pkt + hl + off, n));
 	return hl + n;
 }
 
@@ -103,6 +117,8 @@ size_t synack_burst_packet(struct synack_stack *s, uint32_t index, uint8_t *out,
 {
 	const struct tcp_burst *b = &s->tcp.burst;
 	size_t hl = b->hdr_len, off, n;
+	struct ring_piece pc[2];
+	uint32_t rel;
 
 	if (!b->tcb || !out || index >= (b->len + b->gso - 1) / b->gso)
 		return 0;
@@ -111,12 +127,13 @@ size_t synack_burst_packet(struct synack_stack *s, uint32_t index, uint8_t *out,
 	if (hl + n > cap)
 		return 0;
 	/* the bytes of a sequence number never change while they are in the send ring;
-	 * acknowledged (dropped) bytes make the packet unavailable */
-	if (ring_peek(&b->tcb->sndbuf, b->seq + (uint32_t)off - tcp_sndbuf_seq(b->tcb),
-		      out + hl, (uint32_t)n) != n)
+	 * acknowledged (dropped) bytes make the packet unavailable (rel wraps past len) */
+	rel = b->seq + (uint32_t)off - tcp_sndbuf_seq(b->tcb);
+	if (rel >= ring_len(&b->tcb->sndbuf) || ring_len(&b->tcb->sndbuf) - rel < n)
 		return 0;
+	ring_pieces(&b->tcb->sndbuf, rel, (uint32_t)n, pc);
 	cut_packet(out, b->hdr, WIRE_IPV4_HDR_MIN, hl - WIRE_IPV4_HDR_MIN, index, off, n,
-		   off + n == b->len);
+		   off + n == b->len, copy_sum_from(out + hl, pc));
 	return hl + n;
 }
 
@@ -145,8 +162,9 @@ size_t synack_output_burst(struct synack_stack *s, uint64_t now_ns, uint8_t *buf
 /* ---- GRO ------------------------------------------------------------------------- */
 
 /* The segment being merged: the first packet's parsed header, its raw TCP header (for
- * the option bytes), the payload so far (in the packet while alone, else in the
- * stack's gro_buf) and the size of its full-sized pieces. */
+ * the option bytes), the payload so far (in the packet while alone, in the stack's
+ * gro_buf, or in place in the receive ring of place) and the size of its full-sized
+ * pieces. */
 struct gro_held {
 	bool on;
 	uint32_t src, dst;
@@ -157,6 +175,7 @@ struct gro_held {
 	uint8_t ecn;            /* the IP ECN field of every packet merged (RFC 3168 §5) */
 	struct tcb *place;      /* the payload goes straight into its receive ring (NULL:
 	                         * merged in gro_buf) */
+	uint32_t placed;        /* bytes of it written there, from the merge's start */
 };
 
 bool api_gro_may_start(const struct wire_tcp *seg)
@@ -189,7 +208,7 @@ static void gro_flush(struct synack_stack *s, struct gro_held *g)
 	g->on = false;
 	s->tcp.rx_ecn = g->ecn;
 	s->tcp.placed = (struct tcp_placed){.tcb = g->place, .seq = g->seg.seq,
-					    .len = (uint32_t)g->seg.payload_len};
+					    .len = g->placed};
 	tcp_input(&s->tcp, g->dst, g->src, &g->seg);
 	s->tcp.placed.tcb = NULL;
 }
@@ -197,40 +216,95 @@ static void gro_flush(struct synack_stack *s, struct gro_held *g)
 /*
  * The connection whose receive ring a merge starting with seg (src -> dst) may write
  * straight into, or NULL: one that takes it in order as it is (ESTABLISHED, SEG.SEQ =
- * RCV.NXT, receive storage with room for a whole merge, nothing out of order held in
- * the free space, not shut or closed for reading) — TCP's seventh check then commits
- * the bytes in place (tcb.h struct tcp_placed) or, if it drops or trims the segment,
- * leaves them as unused free space.
+ * RCV.NXT, receive storage with room for all the window offers (up to a whole merge),
+ * nothing out of order held in the free space, not shut or closed for reading). TCP's
+ * seventh check then commits the bytes in place (tcb.h struct tcp_placed) or, if it
+ * drops or trims the segment, leaves them as unused free space. The first packet's
+ * payload (verified) is written there now; *placed is how much of it fit.
  */
 static struct tcb *place_target(struct tcp_stack *ts, uint32_t src, uint32_t dst,
-				const struct wire_tcp *seg)
+				const struct wire_tcp *seg, uint32_t *placed)
 {
-	uint32_t hash;
+	uint32_t hash, wnd;
 	struct tcb *tcb = tcp_lookup_input(ts, dst, seg->dport, src, seg->sport, &hash);
 
 	if (!tcb || tcb->state != TCP_ESTABLISHED || tcb->user_closed || tcb->rd_shut ||
-	    seg->seq != tcb->rcv_nxt || !tcb->rcvbuf.cap || !tcp_reass_empty(&tcb->rcv_ooo) ||
-	    ring_space(&tcb->rcvbuf) < GRO_MAX)
+	    seg->seq != tcb->rcv_nxt || !tcb->rcvbuf.cap || !tcp_reass_empty(&tcb->rcv_ooo))
 		return NULL;
-	ring_write_at(&tcb->rcvbuf, ring_len(&tcb->rcvbuf), seg->payload,
-		      (uint32_t)seg->payload_len);
+	/* bytes past the window are trimmed before the seventh check (trim_to_window) */
+	wnd = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+	if (ring_space(&tcb->rcvbuf) < (wnd < GRO_MAX ? wnd : GRO_MAX))
+		return NULL;
+	*placed = ring_write_at(&tcb->rcvbuf, ring_len(&tcb->rcvbuf), seg->payload,
+				(uint32_t)seg->payload_len);
 	return tcb;
 }
 
-/* Appends seg's payload to the held segment (in place in the receive ring, or moving
- * the first piece into gro_buf). */
-static void gro_append(struct synack_stack *s, struct gro_held *g, const struct wire_tcp *seg)
+/* Copies n bytes from src into the ring pieces pc and returns their running sum. */
+static uint64_t copy_sum_into(const struct ring_piece pc[2], const uint8_t *src)
 {
+	uint64_t sum = wire_csum_copy(0, pc[0].p, src, pc[0].n);
+
+	if (pc[1].n)
+		sum = wire_csum_add_at(sum, wire_csum_copy(0, pc[1].p, src + pc[0].n, pc[1].n),
+				       pc[0].n);
+	return sum;
+}
+
+static void drop_bad_csum(struct tcp_stack *ts, const struct ip_rx *rx, const struct wire_tcp *seg)
+{
+	tcp_count(ts, SYNACK_CTR_TCP_BAD_CSUM);
+	tcp_note(ts, NULL, SYNACK_NOTE_IN, SYNACK_V_DROPPED, TCP_CLOSED, seg, rx->dst, rx->src,
+		 "dropped: bad checksum");
+}
+
+/*
+ * Verifies the TCP checksum of seg (parsed from rx) while its payload is copied to where
+ * the held merge g puts it: the receive ring's free space after the bytes placed so far
+ * (what does not fit is only summed: it lies past the window), or gro_buf (the first
+ * piece moved there first). One pass over the payload bytes. A bad checksum drops the
+ * packet: the copied bytes stay uncounted free space (g, the ring's length, RCV.NXT and
+ * every counter but the drop's own are as if the packet never came). True when good.
+ */
+static bool gro_take(struct synack_stack *s, struct gro_held *g, const struct ip_rx *rx,
+		     const struct wire_tcp *seg)
+{
+	uint32_t len = (uint32_t)seg->payload_len, n = 0;
+	uint64_t sum = wire_pseudo_ipv4(rx->src, rx->dst, WIRE_IPPROTO_TCP,
+					(uint16_t)rx->payload_len);
+	uint64_t psum;
+
+	sum = wire_csum_add(sum, rx->payload, seg->hdr_len);
 	if (g->place) {
-		ring_write_at(&g->place->rcvbuf,
-			      ring_len(&g->place->rcvbuf) + (uint32_t)g->seg.payload_len,
-			      seg->payload, (uint32_t)seg->payload_len);
-	} else if (g->seg.payload != s->gro_buf) {
-		memcpy(s->gro_buf, g->seg.payload, g->seg.payload_len);
-		g->seg.payload = s->gro_buf;
+		struct ring_piece pc[2];
+
+		n = ring_pieces(&g->place->rcvbuf,
+				ring_len(&g->place->rcvbuf) + (uint32_t)g->seg.payload_len, len, pc);
+		psum = copy_sum_into(pc, seg->payload);
+		if (n < len)
+			psum = wire_csum_add_at(psum, wire_csum_add(0, seg->payload + n, len - n),
+						n);
+	} else {
+		if (g->seg.payload != s->gro_buf) {
+			memcpy(s->gro_buf, g->seg.payload, g->seg.payload_len);
+			g->seg.payload = s->gro_buf;
+		}
+		psum = wire_csum_copy(0, s->gro_buf + g->seg.payload_len, seg->payload, len);
 	}
-	if (!g->place)
-		memcpy(s->gro_buf + g->seg.payload_len, seg->payload, seg->payload_len);
+	/* hdr_len is a multiple of 4: the payload's sum joins at an even offset */
+	if (wire_csum_fold(wire_csum_combine(sum, psum)) != 0) {
+		drop_bad_csum(&s->tcp, rx, seg);
+		return false;
+	}
+	tcp_count(&s->tcp, SYNACK_CTR_TCP_IN);
+	api_rx_ecn(&s->tcp, rx->pkt[1]);
+	g->placed += n;
+	return true;
+}
+
+/* Adds seg's payload (already copied by gro_take) to the held segment. */
+static void gro_append(struct gro_held *g, const struct wire_tcp *seg)
+{
 	g->seg.payload_len += seg->payload_len;
 	if ((seg->flags & WIRE_TCP_PSH) || seg->payload_len < g->piece) {
 		g->seg.flags |= seg->flags & WIRE_TCP_PSH;
@@ -238,8 +312,9 @@ static void gro_append(struct synack_stack *s, struct gro_held *g, const struct 
 	}
 }
 
-/* One packet through IPv4 and the TCP checksum; true when it is a plain TCP segment
- * (no IP options to act on) now in *seg, else it was dropped and counted. */
+/* One packet through IPv4 and the TCP header's parse; true when it is a plain TCP
+ * segment (no IP options to act on) now in *seg, else it was dropped and counted. The
+ * checksum is gro_take's or gro_csum_ok's. */
 static bool gro_rx(struct synack_stack *s, const uint8_t *pkt, size_t len, struct ip_rx *rx,
 		   struct wire_tcp *seg)
 {
@@ -257,14 +332,19 @@ static bool gro_rx(struct synack_stack *s, const uint8_t *pkt, size_t len, struc
 			 rx->src, "dropped: malformed TCP header");
 		return false;
 	}
+	return true;
+}
+
+/* The TCP checksum of a packet that does not join the held merge. */
+static bool gro_csum_ok(struct synack_stack *s, const struct ip_rx *rx,
+			const struct wire_tcp *seg)
+{
 	if (!wire_tcp_csum_ok(rx->src, rx->dst, rx->payload, rx->payload_len)) {
-		tcp_count(ts, SYNACK_CTR_TCP_BAD_CSUM);
-		tcp_note(ts, NULL, SYNACK_NOTE_IN, SYNACK_V_DROPPED, TCP_CLOSED, seg, rx->dst,
-			 rx->src, "dropped: bad checksum");
+		drop_bad_csum(&s->tcp, rx, seg);
 		return false;
 	}
-	tcp_count(ts, SYNACK_CTR_TCP_IN);
-	api_rx_ecn(ts, rx->pkt[1]);
+	tcp_count(&s->tcp, SYNACK_CTR_TCP_IN);
+	api_rx_ecn(&s->tcp, rx->pkt[1]);
 	return true;
 }
 
@@ -303,13 +383,16 @@ void synack_input_burst(struct synack_stack *s, uint64_t now_ns, const struct sy
 			continue;       /* dropped and counted; a gap ends the merge below */
 		/* RFC 3168 §5: one ECN field per merged segment (Linux's GRO flushes on
 		 * a TOS difference too) */
-		ecn = s->tcp.rx_ecn;
+		ecn = rx.pkt[1] & 3;
 		if (g.on && g.ecn == ecn &&
 		    api_gro_may_merge(&g.seg, g.hdr, g.src, g.dst, g.piece, g.ended, &seg,
 				      rx.payload, rx.src, rx.dst)) {
-			gro_append(s, &g, &seg);
+			if (gro_take(s, &g, &rx, &seg))
+				gro_append(&g, &seg);
 			continue;
 		}
+		if (!gro_csum_ok(s, &rx, &seg))
+			continue;
 		gro_flush(s, &g);
 		if (!api_gro_may_start(&seg)) {
 			s->tcp.rx_ecn = ecn;
@@ -318,9 +401,8 @@ void synack_input_burst(struct synack_stack *s, uint64_t now_ns, const struct sy
 		}
 		g = (struct gro_held){.on = true, .src = rx.src, .dst = rx.dst, .seg = seg,
 				      .hdr = rx.payload, .piece = (uint32_t)seg.payload_len,
-				      .ended = (seg.flags & WIRE_TCP_PSH) != 0,
-				      .ecn = ecn,
-				      .place = place_target(&s->tcp, rx.src, rx.dst, &seg)};
+				      .ended = (seg.flags & WIRE_TCP_PSH) != 0, .ecn = ecn};
+		g.place = place_target(&s->tcp, rx.src, rx.dst, &seg, &g.placed);
 	}
 	gro_flush(s, &g);
 }

@@ -102,6 +102,21 @@ uint32_t ring_write_at(struct ring *r, uint32_t off, const void *src, uint32_t n
 	return n;
 }
 
+uint32_t ring_pieces(const struct ring *r, uint32_t off, uint32_t n, struct ring_piece pc[2])
+{
+	uint32_t at;
+
+	pc[0] = pc[1] = (struct ring_piece){NULL, 0};
+	if (off >= r->cap)
+		return 0;
+	n = min_u32(n, r->cap - off);
+	at = (r->head + off) & (r->cap - 1);
+	pc[0] = (struct ring_piece){r->buf + at, min_u32(n, r->cap - at)};
+	if (pc[0].n < n)
+		pc[1] = (struct ring_piece){r->buf, n - pc[0].n};
+	return n;
+}
+
 uint32_t ring_commit(struct ring *r, uint32_t n)
 {
 	n = min_u32(n, ring_space(r));

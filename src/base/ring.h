@@ -72,6 +72,20 @@ uint32_t ring_drop(struct ring *r, uint32_t n);
  * written: min(n, cap - off), 0 when off >= cap. Bytes below len are overwritten. */
 uint32_t ring_write_at(struct ring *r, uint32_t off, const void *src, uint32_t n);
 
+/* A contiguous stretch of a ring's storage. */
+struct ring_piece {
+	uint8_t *p;
+	uint32_t n;
+};
+
+/* The storage of the bytes at offsets [off, off + n) from head, as at most two
+ * contiguous pieces (before and after the wrap point; pc[1].n is 0 when one is enough),
+ * so a caller can copy them its own way (with a checksum, say): stored bytes to read
+ * (off + n <= len) or free space to fill in place (off >= len, then ring_commit). n is
+ * clamped to cap - off (0 when off >= cap); returns pc[0].n + pc[1].n. The pointers
+ * stay valid until the ring is reserved, freed or destroyed. */
+uint32_t ring_pieces(const struct ring *r, uint32_t off, uint32_t n, struct ring_piece pc[2]);
+
 /* Extends len by up to n bytes (already placed with ring_write_at); returns the count. */
 uint32_t ring_commit(struct ring *r, uint32_t n);
 

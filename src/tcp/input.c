@@ -751,10 +751,12 @@ static enum verdict step_text(struct seg_ctx *c)
 		const struct tcp_placed *pl = &ts->placed;
 
 		n = n < space ? n : space;
-		/* already in place from a receive offload (tcb.h struct tcp_placed) */
-		n = pl->tcb == tcb && pl->seq == c->seq && pl->len >= n
-			    ? ring_commit(&tcb->rcvbuf, n)
-			    : ring_write(&tcb->rcvbuf, c->data, n);
+		/* already in place from a receive offload (tcb.h struct tcp_placed): never
+		 * read through c->data then, which covers only the first wire packet */
+		if (pl->tcb == tcb && pl->seq == c->seq)
+			n = ring_commit(&tcb->rcvbuf, n < pl->len ? n : pl->len);
+		else
+			n = ring_write(&tcb->rcvbuf, c->data, n);
 	}
 	tcb->rcv_nxt += n;
 	/* the bytes held beyond the hole this segment filled join the stream */

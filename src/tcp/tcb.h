@@ -286,11 +286,13 @@ struct tcp_burst {
 
 /*
  * Payload a receive offload already wrote into tcb's receive ring (api/offload.c GRO:
- * straight from the wire packets, no merged copy), for the segment tcp_input is given
- * meanwhile: len bytes from seq, at ring offset ring_len(&tcb->rcvbuf) onwards (free
- * space: the out-of-order queue was empty). Only ever set with seq == RCV.NXT, state
- * ESTABLISHED, receive storage present: step_text's in-order path then commits the
- * bytes (ring_commit) instead of copying them. tcb NULL: nothing placed.
+ * straight from the wire packets, checksums verified while copying, no merged copy),
+ * for the segment tcp_input is given meanwhile: len bytes from seq, at ring offset
+ * ring_len(&tcb->rcvbuf) onwards (free space: the out-of-order queue was empty). Only
+ * ever set with seq == RCV.NXT, state ESTABLISHED, receive storage with room for the
+ * offered window: step_text's in-order path then commits the bytes (ring_commit, at
+ * most len) instead of copying them. The segment's payload pointer then covers only the
+ * first wire packet: nothing reads through it. tcb NULL: nothing placed.
  */
 struct tcp_placed {
 	struct tcb *tcb;

@@ -121,6 +121,22 @@ static inline uint64_t wire_csum_host_to_be(uint64_t s)
  * piece but the last has even length. */
 uint64_t wire_csum_add(uint64_t acc, const void *data, size_t len);
 
+/* wire_csum_add(acc, src, len) that also copies the len bytes to dst (both borrowed for
+ * the call; they must not overlap): one pass over the bytes instead of a copy and a sum.
+ * Returns the new sum. */
+uint64_t wire_csum_copy(uint64_t acc, void *dst, const void *src, size_t len);
+
+/* Adds sum, the running sum of a piece that starts off bytes into the data being summed
+ * (the pieces before it summed into acc), to acc. A piece at an odd offset was summed
+ * with its bytes in the other halves of their 16-bit words: its sum is byte-swapped
+ * (RFC 1071 §2(B)), which modulo 2^64 - 1 is a rotation by 8 bits. */
+static inline uint64_t wire_csum_add_at(uint64_t acc, uint64_t sum, size_t off)
+{
+	if (off & 1)
+		sum = sum << 8 | sum >> 56;
+	return wire_csum_combine(acc, sum);
+}
+
 /* wire_csum_add(acc, data, 20) for exactly 20 bytes (an IPv4 header without options):
  * five 32-bit words summed into 64 bits cannot carry out, so there is no chain. */
 static inline uint64_t wire_csum_add20(uint64_t acc, const void *data)

@@ -90,6 +90,49 @@ Test(ring, wraparound_peek_drop)
 	cr_assert_eq(ta.live_bytes, 0);
 }
 
+/* ring_pieces: the storage of a range as the two sides of the wrap point, for stored
+ * bytes and for free space beyond len; clamped to cap - off. */
+Test(ring, pieces_of_stored_and_free_ranges)
+{
+	struct test_alloc ta;
+	struct ring r;
+	struct ring_piece pc[2];
+	uint8_t a[100], out[40];
+
+	test_alloc_init(&ta);
+	ring_init(&r);
+	cr_assert_eq(ring_pieces(&r, 0, 10, pc), 0, "no storage");
+	cr_assert_eq(pc[0].n + pc[1].n, 0);
+	cr_assert_eq(ring_reserve(&r, &ta.a, 128), 0);
+	fill(a, 100, 0);
+	cr_assert_eq(ring_write(&r, a, 100), 100);
+	cr_assert_eq(ring_drop(&r, 90), 90);            /* head 90, len 10 */
+	cr_assert_eq(ring_pieces(&r, 2, 5, pc), 5, "inside, no wrap");
+	cr_assert_eq(pc[0].p, r.buf + 92);
+	cr_assert_eq(pc[0].n, 5);
+	cr_assert_eq(pc[1].n, 0);
+	cr_assert_eq(pc[0].p[0], 92);
+	cr_assert_eq(ring_pieces(&r, 10, 40, pc), 40, "free space across the wrap");
+	cr_assert_eq(pc[0].p, r.buf + 100);
+	cr_assert_eq(pc[0].n, 28);
+	cr_assert_eq(pc[1].p, r.buf);
+	cr_assert_eq(pc[1].n, 12);
+	for (uint32_t i = 0; i < 40; i++)
+		*(i < 28 ? &pc[0].p[i] : &pc[1].p[i - 28]) = (uint8_t)(200 + i);
+	cr_assert_eq(ring_commit(&r, 40), 40);
+	cr_assert_eq(ring_pieces(&r, 0, 200, pc), 128, "clamped to cap - off");
+	cr_assert_eq(pc[0].n, 38);
+	cr_assert_eq(pc[1].n, 90);
+	cr_assert_eq(ring_pieces(&r, 128, 1, pc), 0, "off at cap");
+	cr_assert_null(pc[0].p);
+	cr_assert_eq(ring_drop(&r, 10), 10);
+	cr_assert_eq(ring_peek(&r, 0, out, 40), 40);
+	for (uint32_t i = 0; i < 40; i++)
+		cr_assert_eq(out[i], (uint8_t)(200 + i), "byte %u", i);
+	ring_destroy(&r, &ta.a);
+	cr_assert_eq(ta.live_bytes, 0);
+}
+
 Test(ring, grow_keeps_wrapped_and_out_of_order_bytes)
 {
 	struct test_alloc ta;

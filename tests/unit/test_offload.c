@@ -76,7 +76,8 @@ static struct synack_stack *new_stack(uint32_t addr, bool gso, bool gro)
 	return s;
 }
 
-static void rig_init(struct rig *r, bool gso, bool gro_b)
+/* A rig whose sender a connects with TCP_MAXSEG maxseg (0: none). */
+static void rig_init_mss(struct rig *r, bool gso, bool gro_b, int maxseg)
 {
 	memset(r, 0, sizeof *r);
 	r->gso = gso;
@@ -86,9 +87,17 @@ static void rig_init(struct rig *r, bool gso, bool gro_b)
 	cr_assert_eq(synack_bind(r->b, r->lfd, B_ADDR, 80), 0);
 	cr_assert_eq(synack_listen(r->b, r->lfd, 8), 0);
 	r->afd = synack_socket(r->a);
+	if (maxseg)
+		cr_assert_eq(synack_setsockopt(r->a, r->afd, SYNACK_IPPROTO_TCP, SYNACK_TCP_MAXSEG,
+					       &maxseg, sizeof maxseg), 0);
 	cr_assert_eq(synack_connect(r->a, r->afd, B_ADDR, 80), -EINPROGRESS);
 	r->now = 1 * MS;
 	r->bfd = -1;
+}
+
+static void rig_init(struct rig *r, bool gso, bool gro_b)
+{
+	rig_init_mss(r, gso, gro_b, 0);
 }
 
 /* Drains a's output into out[] (wire packets): one per call, or cut from super-segments. */
@@ -264,13 +273,15 @@ static void assert_same_wire(struct rig *cut, struct rig *one)
 }
 
 /* 3 MiB through a gso rig (burst: the send-ring path) and a plain one: the same wire
- * packets and counters. */
-static void check_gso_equals_plain(bool burst)
+ * packets and counters. maxseg: a's TCP_MAXSEG (0: none; 1447: 1435-byte payloads with
+ * timestamps, so every other packet starts at an odd send-ring offset and wraps there
+ * are cut at odd points). */
+static void check_gso_equals_plain(bool burst, int maxseg)
 {
 	struct rig one, cut;
 
-	rig_init(&one, false, false);
-	rig_init(&cut, true, false);
+	rig_init_mss(&one, false, false, maxseg);
+	rig_init_mss(&cut, true, false, maxseg);
 	cut.burst = burst;
 	rig_transfer(&one, 3u << 20);
 	rig_transfer(&cut, 3u << 20);
@@ -281,14 +292,21 @@ static void check_gso_equals_plain(bool burst)
 
 Test(offload, gso_cut_equals_one_segment_per_call)
 {
-	check_gso_equals_plain(false);
+	check_gso_equals_plain(false, 0);
 }
 
 /* synack_output_burst + synack_burst_packet (wire packets straight from the send ring)
  * give the same wire packets and counters as one synack_output per segment. */
 Test(offload, gso_burst_equals_one_segment_per_call)
 {
-	check_gso_equals_plain(true);
+	check_gso_equals_plain(true, 0);
+}
+
+/* The same with the checksum summed while the payload is copied out of the send ring
+ * across its wrap point at an odd offset (wire_csum_add_at). */
+Test(offload, gso_burst_with_odd_ring_offsets_equals_one_segment_per_call)
+{
+	check_gso_equals_plain(true, 1447);
 }
 
 /* A burst's packets are refused past its end, with too small a buffer, and once the
@@ -732,6 +750,44 @@ Test(offload, gro_bad_packet_inside_a_placed_burst)
 	expect_ack(out, burst(&r, &tmpl, seq0, 5, 5, ~0u, out), seq0, 10, NULL, 0);
 	expect_read(&r, 5 * 1448, 5 * 1448);
 	rig_free(&r);
+}
+
+/* A bad packet that would have joined a placed merge (its checksum checked while its
+ * payload is copied into the ring's free space) leaves everything as if it never came:
+ * against a twin rig given the same burst without it, the same ACK byte for byte, RCV.NXT,
+ * ring length, bytes read and every counter but the drop's own (IP in, bad checksum). */
+Test(offload, gro_bad_packet_checked_while_placed_is_as_if_never_sent)
+{
+	static struct wpkt out[16], twin_out[16];
+	struct wpkt tmpl, twin_tmpl;
+	struct rig r, twin;
+	uint32_t seq0, twin_seq0;
+
+	placed_rig(&r, &tmpl, &seq0, 0);
+	placed_rig(&twin, &twin_tmpl, &twin_seq0, 0);
+	cr_assert_eq(seq0, twin_seq0);
+	cr_assert_eq(burst(&r, &tmpl, seq0, 1, 9, 9, out), 1);
+	cr_assert_eq(burst(&twin, &twin_tmpl, seq0, 1, 8, ~0u, twin_out), 1);
+	cr_assert_eq(out[0].len, twin_out[0].len);
+	cr_assert(!memcmp(out[0].b, twin_out[0].b, out[0].len), "the ACKs differ");
+	expect_ack(out, 1, seq0, 9, NULL, 0);
+	cr_assert_eq(api_tcb(r.b, r.bfd)->rcv_nxt, api_tcb(twin.b, twin.bfd)->rcv_nxt);
+	cr_assert_eq(ring_len(&api_tcb(r.b, r.bfd)->rcvbuf), 9 * 1448);
+	cr_assert_eq(ring_len(&api_tcb(twin.b, twin.bfd)->rcvbuf), 9 * 1448);
+	for (int c = 0; c < SYNACK_CTR_COUNT; c++) {
+		uint64_t want = synack_counter(twin.b, c) +
+				(c == SYNACK_CTR_IP_IN || c == SYNACK_CTR_TCP_BAD_CSUM);
+
+		cr_assert_eq(synack_counter(r.b, c), want, "counter %s: %llu, want %llu",
+			     synack_counter_name(c), (unsigned long long)synack_counter(r.b, c),
+			     (unsigned long long)want);
+	}
+	expect_read(&r, 0, 9 * 1448);
+	expect_read(&twin, 0, 9 * 1448);
+	expect_ack(out, burst(&r, &tmpl, seq0, 9, 9, ~0u, out), seq0, 10, NULL, 0);
+	expect_read(&r, 9 * 1448, 1448);
+	rig_free(&r);
+	rig_free(&twin);
 }
 
 /* SO_RCVBUF 65537: a 131072-byte ring whose window ends 65537 bytes (rounded down to the
