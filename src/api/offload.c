@@ -18,28 +18,6 @@
 
 #define GRO_MAX 65535u          /* an IPv4 datagram's length bound, Linux's too */
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
 /* Writes wire packet index's IPv4 and TCP headers into out from the super-segment's
  * headers hdr (ihl + thl bytes, PSH/FIN as on the last packet) and the TCP checksum over
  * them and the n payload bytes already at out + ihl + thl (offset off in the
@@ -53,25 +31,25 @@ static void cut_packet(uint8_t *out, const uint8_t *hdr, size_t ihl, size_t thl,
 
 	memcpy(out, hdr, ihl + thl);
 	/* IPv4: total length, ID one more per packet (the engine's counter), checksum */
-	put16(out + 2, (uint16_t)total);
-	put16(out + 4, (uint16_t)(get16(hdr + 4) + index));
-	put16(out + 10, 0);
+	wire_put16(out + 2, (uint16_t)total);
+	wire_put16(out + 4, (uint16_t)(wire_get16(hdr + 4) + index));
+	wire_put16(out + 10, 0);
 	sum = ihl == WIRE_IPV4_HDR_MIN ? wire_csum_add20(0, out) : wire_csum_add(0, out, ihl);
-	put16(out + 10, wire_csum_fold(sum));
+	wire_put16(out + 10, wire_csum_fold(sum));
 	/* TCP: sequence number, PSH and FIN on the last packet only, checksum over the
 	 * pseudo-header with the final destination (no IP options: the engine does not
 	 * make super-segments with a source route); thl is a multiple of 4, so the
 	 * payload's sum joins at an even offset */
-	put32(tcp + 4, get32(hdr + ihl + 4) + (uint32_t)off);
+	wire_put32(tcp + 4, wire_get32(hdr + ihl + 4) + (uint32_t)off);
 	if (!last)
 		tcp[13] &= (uint8_t)~(WIRE_TCP_PSH | WIRE_TCP_FIN);
 	if (index)      /* RFC 3168 §6.1.2: CWR on the first packet only (as Linux's TSO) */
 		tcp[13] &= (uint8_t)~WIRE_TCP_CWR;
-	put16(tcp + 16, 0);
-	sum = wire_pseudo_ipv4(get32(out + 12), get32(out + 16), WIRE_IPPROTO_TCP,
+	wire_put16(tcp + 16, 0);
+	sum = wire_pseudo_ipv4(wire_get32(out + 12), wire_get32(out + 16), WIRE_IPPROTO_TCP,
 			       (uint16_t)(thl + n));
 	sum = wire_csum_combine(wire_csum_add(sum, tcp, thl), psum);
-	put16(tcp + 16, wire_csum_fold(sum));
+	wire_put16(tcp + 16, wire_csum_fold(sum));
 }
 
 /* Copies the ring pieces pc to dst and returns their running sum as one stretch (the
