@@ -7,8 +7,11 @@
  * by the receiver, one copy into the send buffer, one out of the receive buffer. The data
  * is not hashed (synack transfer does that): the application writes a seeded stream
  * and reads into a scratch buffer. --zerocopy: the same amounts through the zero-copy
- * calls (synack_send_reserve/commit, synack_recv_view/consume): the sender still writes
- * every byte into the reserved space and the receiver reads every byte in place.
+ * calls (synack_send_reserve/commit, synack_recv_view/consume): the sender writes its
+ * chunk into reserved memory that does not hold it yet (one lap of the send ring; later
+ * laps find the bytes in place) and the receiver consumes the bytes in place unread, so
+ * the only passes over the payload are the stacks': the cut into wire packets (copied
+ * and summed) and the receiver's checksum verification and placement.
  *
  * Both stacks and the simulator run in this one thread: the figure is goodput per core.
  * Prints each run and ends with "bulk Gbit/s: X" (the best run by CPU time).
@@ -93,9 +96,10 @@ int bench_bulk(int argc, char **argv)
 	       " bytes, no loss, simulator, checksums computed and verified, offload %s\n",
 	       mtu, mtu - 40, bytes, offload ? "on (GSO/GRO)" : "off");
 	if (zerocopy)
-		printf("zero-copy API: the sender writes every byte into the space "
-		       "synack_send_reserve hands out, the receiver reads every byte in place "
-		       "(synack_recv_view) before synack_recv_consume\n");
+		printf("zero-copy API: the sender writes its data into the space "
+		       "synack_send_reserve hands out where that memory does not hold it from "
+		       "an earlier lap of the ring, the receiver consumes in place "
+		       "(synack_recv_view, synack_recv_consume) without reading\n");
 	else
 		printf("copy API: send() copies each byte into the send buffer, recv() out of "
 		       "the receive buffer\n");

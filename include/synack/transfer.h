@@ -103,8 +103,11 @@ struct synack_transfer_config {
 	uint32_t rcv_initial_bytes;
 	/* Both applications use the zero-copy calls (synack.h synack_send_reserve/commit,
 	 * synack_recv_view/consume) for the same amounts send()/recv() would move: the
-	 * sender writes every byte into the reserved space, the receiver reads every byte
-	 * in place (hashes it, or with no_hash folds it 8 bytes at a time). */
+	 * sender writes the bytes into the reserved space, the receiver hashes them in
+	 * place. With no_hash (the bench) the data is one chunk sent again and again: the
+	 * sender writes only reserved memory that does not hold those bytes from an earlier
+	 * lap of the ring, and the receiver lets them go unread (as recv() into a buffer
+	 * nobody reads): what is left per byte is the stacks' own work. */
 	bool zerocopy;
 };
 

@@ -68,6 +68,12 @@ struct xflow {
 	crypto_hash_sha256_state hs, hr;
 	bool shut, rshut, closed, failed;
 	uint64_t win_start;
+	/* zero-copy sender without hashing (write_known): the memory [zc_lo, zc_hi) holds
+	 * the chunk's bytes from offset zc_phase on, repeating; zc_room_max is the largest
+	 * reservation seen (one as large or larger: the ring may be new storage) */
+	uintptr_t zc_lo, zc_hi;
+	uint32_t zc_phase;
+	size_t zc_room_max;
 	uint8_t chunk[CHUNK];
 };
 
@@ -82,7 +88,6 @@ struct xrun {
 	bool stop, failed;
 	bool read_due;          /* slow reader: a read_tick is scheduled */
 	struct xflow flow[SYNACK_TRANSFER_MAX_FLOWS];
-	uint64_t fold;          /* zero-copy reader without hashing: every byte read here */
 	uint8_t scratch[CHUNK];
 };
 
@@ -296,19 +301,60 @@ static void fill_chunk(struct xflow *f, bool reuse)
 	f->len = n;
 }
 
-/* Copies n bytes from src into the reserved pieces v, in order. */
-static void write_pieces(const struct synack_iovec v[2], const uint8_t *src, size_t n)
+/* Writes the n chunk bytes from offset src_off (src_off + n <= CHUNK) to dst, the
+ * zero-copy sender without hashing: memory this flow wrote since its ring last came back
+ * whole (write_known's interval) already holds those very bytes when it is at the same
+ * chunk offset, as the storage of a ring whose capacity is a multiple of the chunk does
+ * one lap later: that part is not written again (the data is one chunk sent again and
+ * again, iperf's way; with MSG_ZEROCOPY Linux does not copy it either). */
+static void write_known(struct xflow *f, uint8_t *dst, uint32_t src_off, size_t n)
+{
+	uintptr_t a = (uintptr_t)dst;
+	size_t have;
+
+	if (a >= f->zc_lo && a <= f->zc_hi &&
+	    (f->zc_phase + (a - f->zc_lo)) % CHUNK == src_off) {
+		have = f->zc_hi - a;
+		if (have < n) {
+			memcpy(dst + have, f->chunk + src_off + have, n - have);
+			f->zc_hi = a + n;
+		}
+		return;
+	}
+	memcpy(dst, f->chunk + src_off, n);
+	f->zc_lo = a;
+	f->zc_hi = a + n;
+	f->zc_phase = src_off;
+}
+
+/* Puts n bytes of the chunk from f->off into the reserved pieces v, in order: copied,
+ * or with no_hash through write_known. room is the reservation's size: one at least as
+ * large as any before may be a ring that was emptied, freed and allocated again (its
+ * storage perhaps written by another ring meanwhile), so nothing is taken as known. */
+static void write_pieces(struct xrun *r, struct xflow *f, const struct synack_iovec v[2],
+			 size_t n, size_t room)
 {
 	size_t first = n < v[0].len ? n : v[0].len;
 
-	memcpy(v[0].base, src, first);
+	if (!r->cfg->no_hash) {
+		memcpy(v[0].base, f->chunk + f->off, first);
+		if (n > first)
+			memcpy(v[1].base, f->chunk + f->off + first, n - first);
+		return;
+	}
+	if (room >= f->zc_room_max) {
+		f->zc_room_max = room;
+		f->zc_lo = f->zc_hi = 0;
+	}
+	write_known(f, v[0].base, f->off, first);
 	if (n > first)
-		memcpy(v[1].base, src + first, n - first);
+		write_known(f, v[1].base, f->off + (uint32_t)first, n - first);
 }
 
 /* send() of the chunk's unsent bytes; with cfg.zerocopy the same through
- * synack_send_reserve/commit, the application writing every byte into the reserved
- * space itself (from its chunk, the copy send() would make). */
+ * synack_send_reserve/commit, the application writing the bytes into the reserved
+ * space itself (from its chunk, the copy send() would make; without hashing only the
+ * bytes that memory does not hold yet: write_pieces). */
 static ssize_t send_chunk(struct xrun *r, struct xflow *f)
 {
 	size_t want = f->len - f->off, k;
@@ -321,7 +367,7 @@ static ssize_t send_chunk(struct xrun *r, struct xflow *f)
 	if (room < 0)
 		return room;
 	k = want < (size_t)room ? want : (size_t)room;
-	write_pieces(v, f->chunk + f->off, k);
+	write_pieces(r, f, v, k, (size_t)room);
 	return synack_send_commit(r->snd, f->sfd, k);
 }
 
@@ -394,31 +440,13 @@ static void flow_finish_states(struct xrun *r, struct xflow *f)
 	o->receiver_state = synack_tcp_info(r->rcv, f->rfd, &ti) == 0 ? ti.state : -1;
 }
 
-/* The application's use of n received bytes at p: hashed, or with neither hashing nor
- * a copy (zero-copy bench) every byte read, 32 at a time. */
+/* The application's use of n received bytes at p: hashed; without hashing nothing
+ * (the bench: recv() copied them into scratch, or the zero-copy reader takes them in
+ * place and lets them go, as recv() into a buffer nobody reads). */
 static void take_bytes(struct xrun *r, struct xflow *f, const uint8_t *p, size_t n)
 {
-	uint64_t w[4], acc[4] = {0, 0, 0, 0};
-	size_t i = 0;
-
-	if (!r->cfg->no_hash) {
+	if (!r->cfg->no_hash)
 		crypto_hash_sha256_update(&f->hr, p, (unsigned long long)n);
-		return;
-	}
-
-	if (!r->cfg->zerocopy)
-		return;         /* recv() copied them into scratch: read once */
-	/* four independent chains of 8-byte loads, as a reader that keeps up with memcpy */
-	for (; i + 32 <= n; i += 32) {
-		memcpy(w, p + i, 32);
-		acc[0] ^= w[0];
-		acc[1] ^= w[1];
-		acc[2] ^= w[2];
-		acc[3] ^= w[3];
-	}
-	for (; i < n; i++)
-		acc[0] ^= p[i];
-	r->fold ^= acc[0] ^ acc[1] ^ acc[2] ^ acc[3];
 }
 
 /* recv() of at most max bytes; with cfg.zerocopy the same through synack_recv_view
