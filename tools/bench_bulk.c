@@ -13,6 +13,10 @@
  * the only passes over the payload are the stacks': the cut into wire packets (copied
  * and summed) and the receiver's checksum verification and placement.
  *
+ * Buffers: the stacks' defaults, Linux's (receive 128 KiB autotuned up to 6 MiB, send
+ * 16 KiB autotuned up to 4 MiB), as bench/linux_bulk runs Linux with its own; --buf N
+ * fixes both at N bytes from the start instead (the figures before session 9: --buf 4M).
+ *
  * Both stacks and the simulator run in this one thread: the figure is goodput per core.
  * Prints each run and ends with "bulk Gbit/s: X" (the best run by CPU time).
  */
@@ -37,8 +41,10 @@ static double clock_s(clockid_t id)
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: synack bench bulk [--bytes 1G] [--repeat 3] [--mtu 1500] "
-		     "[--no-offload] [--zerocopy]\n"
+		     "[--no-offload] [--zerocopy] [--buf N]\n"
 		     "  one connection, no loss, simulator; Gbit/s of goodput per CPU second\n"
+		     "  (buffers: the stacks' defaults, Linux's, autotuned; --buf N: both\n"
+		     "  send and receive buffers fixed at N bytes from the start)\n"
 		     "  (GSO/GRO on unless --no-offload: the link still carries MTU packets;\n"
 		     "  --zerocopy: the applications use synack_send_reserve/commit and\n"
 		     "  synack_recv_view/consume instead of send()/recv())\n");
@@ -48,7 +54,7 @@ int bench_bulk(int argc, char **argv)
 {
 	struct synack_transfer_config c = {0};
 	struct synack_transfer_result *res;
-	uint64_t bytes = 1ull << 30, repeat = 3, mtu = 1500;
+	uint64_t bytes = 1ull << 30, repeat = 3, mtu = 1500, buf = 0;
 	bool offload = true, zerocopy = false;
 	double best = 0;
 
@@ -69,6 +75,9 @@ int bench_bulk(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--zerocopy")) {
 			zerocopy = true;
 			ok = true;
+		} else if (ok && !strcmp(argv[i], "--buf")) {
+			ok = synack_transfer_parse_size(argv[++i], true, &buf) && buf >= 4096 &&
+			     buf <= (256u << 20);
 		} else if (ok && !strcmp(argv[i], "--mtu")) {
 			mtu = strtoull(argv[++i], NULL, 10);
 			ok = mtu >= 576 && mtu <= 9000;
@@ -89,12 +98,18 @@ int bench_bulk(int argc, char **argv)
 	c.no_close_check = true;
 	c.gso = c.gro = offload;
 	c.zerocopy = zerocopy;
+	c.buf_bytes = (uint32_t)buf;
+	c.default_bufs = buf == 0;
 	res = calloc(1, sizeof(*res));
 	if (!res)
 		return 1;
 	printf("one connection, MTU %" PRIu64 " (MSS %" PRIu64 "), %" PRIu64
 	       " bytes, no loss, simulator, checksums computed and verified, offload %s\n",
 	       mtu, mtu - 40, bytes, offload ? "on (GSO/GRO)" : "off");
+	if (buf)
+		printf("buffers: send and receive fixed at %" PRIu64 " bytes\n", buf);
+	else
+		printf("buffers: the stacks' defaults (Linux's tcp_rmem/tcp_wmem), autotuned\n");
 	if (zerocopy)
 		printf("zero-copy API: the sender writes its data into the space "
 		       "synack_send_reserve hands out where that memory does not hold it from "

@@ -109,6 +109,12 @@ struct synack_transfer_config {
 	 * lap of the ring, and the receiver lets them go unread (as recv() into a buffer
 	 * nobody reads): what is left per byte is the stacks' own work. */
 	bool zerocopy;
+	/* Both stacks keep synack_config_default's buffers, Linux's (tcp_rmem 4096 131072
+	 * 6291456, tcp_wmem 4096 16384 4194304): the receive buffer starts at 128 KiB and
+	 * autotunes up to 6 MiB, the send buffer at 16 KiB up to 4 MiB, instead of
+	 * buf_bytes on both ends from the start. buf_bytes (0: 6 MiB) then only sizes the
+	 * simulator; rcv_initial_bytes is not used. */
+	bool default_bufs;
 };
 
 struct synack_transfer_flow {

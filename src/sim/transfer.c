@@ -69,11 +69,11 @@ struct xflow {
 	bool shut, rshut, closed, failed;
 	uint64_t win_start;
 	/* zero-copy sender without hashing (write_known): the memory [zc_lo, zc_hi) holds
-	 * the chunk's bytes from offset zc_phase on, repeating; zc_room_max is the largest
-	 * reservation seen (one as large or larger: the ring may be new storage) */
-	uintptr_t zc_lo, zc_hi;
+	 * the chunk's bytes from offset zc_phase on, repeating; zc_next is where the next
+	 * reservation starts if the ring kept its storage, and [zc_start, zc_end) that
+	 * storage when a reservation wrapped in it (0: not known) */
+	uintptr_t zc_lo, zc_hi, zc_next, zc_start, zc_end;
 	uint32_t zc_phase;
-	size_t zc_room_max;
 	uint8_t chunk[CHUNK];
 };
 
@@ -302,11 +302,11 @@ static void fill_chunk(struct xflow *f, bool reuse)
 }
 
 /* Writes the n chunk bytes from offset src_off (src_off + n <= CHUNK) to dst, the
- * zero-copy sender without hashing: memory this flow wrote since its ring last came back
- * whole (write_known's interval) already holds those very bytes when it is at the same
- * chunk offset, as the storage of a ring whose capacity is a multiple of the chunk does
- * one lap later: that part is not written again (the data is one chunk sent again and
- * again, iperf's way; with MSG_ZEROCOPY Linux does not copy it either). */
+ * zero-copy sender without hashing: memory this flow wrote in the ring's present storage
+ * (the interval, kept by check_storage) already holds those very bytes when it is at the
+ * same chunk offset, as the storage of a ring whose capacity is a multiple of the chunk
+ * does one lap later: that part is not written again (the data is one chunk sent again
+ * and again, iperf's way). */
 static void write_known(struct xflow *f, uint8_t *dst, uint32_t src_off, size_t n)
 {
 	uintptr_t a = (uintptr_t)dst;
@@ -327,12 +327,30 @@ static void write_known(struct xflow *f, uint8_t *dst, uint32_t src_off, size_t 
 	f->zc_phase = src_off;
 }
 
+/* Forgets what write_known knew unless reservation v is in the storage the last one
+ * was in: it starts where the last commit ended (at the storage's start when that was
+ * its end) and the send ring is not empty. A ring that grew moved to a new block (its
+ * reservation starts elsewhere); a ring freed when empty may come back at the same
+ * address after another ring wrote there, so an empty ring is new storage as well. */
+static void check_storage(struct xrun *r, struct xflow *f, const struct synack_iovec v[2])
+{
+	uintptr_t a = (uintptr_t)v[0].base, want = f->zc_next;
+	struct synack_tcp_info ti;
+
+	if (want && want == f->zc_end)
+		want = f->zc_start;
+	if (a != want || synack_tcp_info(r->snd, f->sfd, &ti) || !ti.send_queue)
+		f->zc_lo = f->zc_hi = f->zc_start = f->zc_end = 0;
+	if (v[1].len) {
+		f->zc_start = (uintptr_t)v[1].base;
+		f->zc_end = a + v[0].len;
+	}
+}
+
 /* Puts n bytes of the chunk from f->off into the reserved pieces v, in order: copied,
- * or with no_hash through write_known. room is the reservation's size: one at least as
- * large as any before may be a ring that was emptied, freed and allocated again (its
- * storage perhaps written by another ring meanwhile), so nothing is taken as known. */
+ * or with no_hash through write_known. */
 static void write_pieces(struct xrun *r, struct xflow *f, const struct synack_iovec v[2],
-			 size_t n, size_t room)
+			 size_t n)
 {
 	size_t first = n < v[0].len ? n : v[0].len;
 
@@ -342,13 +360,11 @@ static void write_pieces(struct xrun *r, struct xflow *f, const struct synack_io
 			memcpy(v[1].base, f->chunk + f->off + first, n - first);
 		return;
 	}
-	if (room >= f->zc_room_max) {
-		f->zc_room_max = room;
-		f->zc_lo = f->zc_hi = 0;
-	}
+	check_storage(r, f, v);
 	write_known(f, v[0].base, f->off, first);
 	if (n > first)
 		write_known(f, v[1].base, f->off + (uint32_t)first, n - first);
+	f->zc_next = n > first ? (uintptr_t)v[1].base + (n - first) : (uintptr_t)v[0].base + n;
 }
 
 /* send() of the chunk's unsent bytes; with cfg.zerocopy the same through
@@ -367,7 +383,7 @@ static ssize_t send_chunk(struct xrun *r, struct xflow *f)
 	if (room < 0)
 		return room;
 	k = want < (size_t)room ? want : (size_t)room;
-	write_pieces(r, f, v, k, (size_t)room);
+	write_pieces(r, f, v, k);
 	return synack_send_commit(r->snd, f->sfd, k);
 }
 
@@ -674,6 +690,8 @@ static uint32_t choose_buf(const struct synack_transfer_config *cfg)
 
 	if (cfg->buf_bytes)
 		return cfg->buf_bytes;
+	if (cfg->default_bufs)
+		return 6u << 20;        /* synack_config_default's rmem_max */
 	if (!cfg->bandwidth_bps)
 		return 4u << 20;
 	bdp = cfg->bandwidth_bps / 8 * cfg->rtt_ns / NS_PER_S;
@@ -689,10 +707,12 @@ static void stack_config(const struct synack_transfer_config *cfg, uint32_t buf,
 			 struct synack_config *c)
 {
 	synack_config_default(c);
-	c->rmem_default = c->rmem_max = buf;
-	if (cfg->rcv_initial_bytes && cfg->rcv_initial_bytes < buf)
-		c->rmem_default = cfg->rcv_initial_bytes;       /* autotuning grows it */
-	c->wmem_default = c->wmem_max = buf;
+	if (!cfg->default_bufs) {
+		c->rmem_default = c->rmem_max = buf;
+		if (cfg->rcv_initial_bytes && cfg->rcv_initial_bytes < buf)
+			c->rmem_default = cfg->rcv_initial_bytes;       /* autotuning grows it */
+		c->wmem_default = c->wmem_max = buf;
+	}
 	c->mtu = cfg->mtu ? cfg->mtu : 1500;
 	c->notes_max = 0;                /* no decision log: nobody reads it here */
 	if (cfg->no_sack)

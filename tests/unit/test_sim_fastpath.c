@@ -479,7 +479,8 @@ Test(sim_fastpath, zerocopy_api_trace_identical_to_send_recv)
  * memory does not hold yet; the wire must carry exactly what send() of the same chunk
  * puts there: whole traces of both compared, with rings whose capacity is a multiple of
  * the 64 KiB chunk (laps skip the writes), smaller than it (every lap at another chunk
- * offset: everything written again), and under loss (retransmissions re-read the ring). */
+ * offset: everything written again), a send ring that grows (new storage each time),
+ * and under loss (retransmissions re-read the ring). */
 static void compare_wire(const struct synack_transfer_config *c)
 {
 	struct synack_transfer_result *r1 = calloc(1, sizeof *r1), *r2 = calloc(1, sizeof *r2);
@@ -514,6 +515,11 @@ Test(sim_fastpath, zerocopy_bench_sender_puts_send_bytes_on_the_wire)
 						    .no_close_check = true, .buf_bytes = bufs[i]};
 		compare_wire(&c);
 	}
+	/* the stacks' default buffers: the send ring grows from 16 KiB, block after block */
+	c = (struct synack_transfer_config){.bytes = 6000000, .seed = 6, .gso = true,
+					    .gro = true, .no_hash = true, .no_close_check = true,
+					    .default_bufs = true};
+	compare_wire(&c);
 	c = faulty(23);
 	c.no_hash = true;
 	c.buf_bytes = 131072;
