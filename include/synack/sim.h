@@ -54,7 +54,8 @@ struct synack_sim_config {
 	 * synack_output / synack_poll_event / synack_poll_note calls until they return
 	 * nothing, as synack.h's driver loop reads, without the synack_pending short cuts;
 	 * every packet goes through the whole link model (no fast path for a fault-free
-	 * direction) and a fresh route lookup. Traces are byte-identical either way
+	 * direction), a fresh route lookup and an entry of its own in the event queue (no
+	 * runs of events due at one instant). Traces are byte-identical either way
 	 * (test_sim_fastpath proves it); for tests. */
 	bool plain_driver;
 };

@@ -88,6 +88,7 @@ static void free_arrays(struct synack_sim *sim)
 	base_free(a, sim->bufs, (size_t)sim->pkt_max * sim->max_events);
 	base_free(a, sim->heap.idx, sizeof(uint32_t) * sim->max_events);
 	base_free(a, sim->heap.fifo, sizeof(uint32_t) * sim->max_events);
+	base_free(a, sim->heap.run_next, sizeof(uint32_t) * sim->max_events);
 	base_free(a, sim->out_buf, sim->pkt_max);
 }
 
@@ -117,9 +118,11 @@ struct synack_sim *synack_sim_new(const struct synack_sim_config *cfg)
 	sim->bufs = base_alloc(&a, (size_t)sim->pkt_max * sim->max_events);
 	sim->heap.idx = base_alloc(&a, sizeof(uint32_t) * sim->max_events);
 	sim->heap.fifo = base_alloc(&a, sizeof(uint32_t) * sim->max_events);
+	if (!cfg->plain_driver)
+		sim->heap.run_next = base_alloc(&a, sizeof(uint32_t) * sim->max_events);
 	sim->out_buf = base_alloc(&a, sim->pkt_max);
 	if (!sim->hosts || !sim->links || !sim->ev || !sim->bufs || !sim->heap.idx ||
-	    !sim->heap.fifo || !sim->out_buf) {
+	    !sim->heap.fifo || (!cfg->plain_driver && !sim->heap.run_next) || !sim->out_buf) {
 		free_arrays(sim);
 		base_free(&a, sim, sizeof(*sim));
 		return NULL;

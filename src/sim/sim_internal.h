@@ -50,7 +50,9 @@ struct sim_event {
 };
 
 /* A binary min-heap of event indices keyed by (t_ns, seq) of the events they name, with
- * an optional FIFO ring for events queued in order (heap.c). */
+ * an optional FIFO ring for events queued in order and optional runs of events queued
+ * back to back at one time sharing one entry (heap.c). Index + 1 below: 0 means none,
+ * so a zeroed heap has no run. */
 struct sim_heap {
 	uint32_t *idx;
 	uint32_t len;            /* events in the heap part */
@@ -58,6 +60,10 @@ struct sim_heap {
 	const struct sim_event *ev; /* the event array the indices refer to */
 	uint32_t *fifo;          /* NULL: heap only; else a ring of cap entries */
 	uint32_t f_head, f_len;  /* events in the ring part */
+	uint32_t *run_next;      /* NULL: no runs (every event takes an entry); else cap
+	                          * entries: per event, the next of its run + 1 */
+	uint32_t tail;           /* the last event pushed + 1 while it is queued, else 0 */
+	uint32_t front;          /* the next event of the run being popped + 1, else 0 */
 };
 
 /* Pushes event index i; the caller guarantees fewer than cap events are queued (one
