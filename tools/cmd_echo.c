@@ -10,9 +10,11 @@
  *   synack echo: 10.9.0.1:40312 done: 12 bytes in, 12 bytes out
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -28,7 +30,8 @@ struct server {
 	int lfd;
 	int backlog;
 	unsigned accept_delay_ms; /* S16: leave the accept queue alone this long */
-	int delay_fd;            /* its timerfd, -1 when none or expired */
+	int delay_fd;            /* its timerfd, -1 when none or over */
+	int usr1_fd;             /* signalfd: SIGUSR1 ends the delay early; -1 likewise */
 	int keepalive[3];        /* S21: TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT; 0 off */
 	unsigned long accepted;
 	struct conn *conns;      /* live connections, freed at exit */
@@ -159,35 +162,65 @@ static void on_listener(struct synack_loop *l, const struct synack_event *ev, vo
 	}
 }
 
+/* Closes the accept delay's descriptors (the timer's and SIGUSR1's), first taking them
+ * out of the loop while it exists (tun_run frees it). */
+static void stop_delay(struct server *srv)
+{
+	int *fds[] = { &srv->delay_fd, &srv->usr1_fd };
+
+	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) {
+		if (*fds[i] < 0)
+			continue;
+		if (srv->app.loop)
+			synack_loop_del_fd(srv->app.loop, *fds[i]);
+		close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+/* The accept delay is over (its timer expired, or SIGUSR1 came): accept what waits. */
 static void on_delay(struct synack_loop *l, int osfd, uint32_t events, void *ctx)
 {
 	struct server *srv = ctx;
 	struct synack_event ev = { .fd = srv->lfd, .kind = SYNACK_EV_ACCEPTABLE };
+	struct signalfd_siginfo si;
 
 	(void)events;
-	synack_loop_del_fd(l, osfd);
-	close(osfd);
-	srv->delay_fd = -1;
+	if (osfd == srv->usr1_fd && read(osfd, &si, sizeof si) != (ssize_t)sizeof si)
+		return;         /* spurious wake-up: nothing to read */
+	stop_delay(srv);
 	fprintf(stderr, "synack %s: accepting now\n", srv->name);
 	on_listener(l, &ev, srv);
 }
 
-/* Starts the --accept-delay-ms timer; 0 or a negative errno. */
+/* Starts the --accept-delay-ms timer and the SIGUSR1 watch that may end it sooner (S16
+ * sends it once it has seen the queue it means to: no race with the timer); 0 or a
+ * negative errno. */
 static int start_delay(struct server *srv)
 {
 	struct itimerspec its = { .it_value = { (time_t)(srv->accept_delay_ms / 1000),
 						(long)(srv->accept_delay_ms % 1000) * 1000000 } };
+	sigset_t usr1;
 	int rc;
 
-	srv->delay_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (srv->delay_fd < 0)
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &usr1, NULL) < 0)
 		return -errno;
+	srv->delay_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	srv->usr1_fd = signalfd(-1, &usr1, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (srv->delay_fd < 0 || srv->usr1_fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
 	timerfd_settime(srv->delay_fd, 0, &its, NULL);
 	rc = synack_loop_add_fd(srv->app.loop, srv->delay_fd, EPOLLIN, on_delay, srv);
-	if (rc) {
-		close(srv->delay_fd);
-		srv->delay_fd = -1;
-	}
+	if (!rc)
+		rc = synack_loop_add_fd(srv->app.loop, srv->usr1_fd, EPOLLIN, on_delay, srv);
+	if (!rc)
+		return 0;
+fail:
+	stop_delay(srv);
 	return rc;
 }
 
@@ -221,7 +254,7 @@ static void usage(const char *name, uint16_t port)
 {
 	fprintf(stderr, "usage: synack %s --tun NAME --addr A [--peer B/P] [--port N (%u)]\n"
 		"         [--backlog N (128)] [--accept-delay-ms MS] [--keepalive IDLE,INTVL,CNT] [options]\n%s"
-		"  --accept-delay-ms MS  accept nothing for MS ms (connections wait in the queue)\n"
+		"  --accept-delay-ms MS  accept nothing for MS ms or until SIGUSR1 (connections wait in the queue)\n"
 		"  --keepalive I,N,C     SO_KEEPALIVE on accepted connections: idle I s, probes every N s, C probes\n",
 		name, port, TUN_COMMON_USAGE);
 }
@@ -239,6 +272,7 @@ static int run_server(int argc, char **argv, bool echo)
 	srv.echo = echo;
 	srv.backlog = 128;
 	srv.delay_fd = -1;
+	srv.usr1_fd = -1;
 	for (int i = 1; i < argc; i++) {
 		rc = tun_parse_common(&srv.app, argc, argv, &i);
 		if (rc < 0)
@@ -270,8 +304,7 @@ static int run_server(int argc, char **argv, bool echo)
 	fprintf(stderr, "synack %s: listening on %s port %u\n", name, synack_loop_ifname(srv.app.loop),
 		port);
 	rc = tun_run(&srv.app);
-	if (srv.delay_fd >= 0)
-		close(srv.delay_fd);
+	stop_delay(&srv);
 	while (srv.conns) {
 		struct conn *c = srv.conns;
 
