@@ -11,6 +11,11 @@
  * 2^64 - 1 that swap is a multiplication by 2^8, i.e. a 64-bit rotation by 8 bits, so
  * no fold is needed until a checksum is written or checked.
  *
+ * Whole 64-byte blocks go through one set of kernels chosen once at program start by
+ * what the CPU runs (checksum_kern.h; the x86-64 ones, AVX2 among them, are in
+ * checksum_x86.c); the portable kernel here is the reference they are tested against
+ * (tests/unit/test_wire_checksum_impl.c forces each in turn).
+ *
  * Invariant: every running sum handed out (wire_csum_add, wire_pseudo_ipv4) is a 64-bit
  * one's complement value congruent, modulo 2^16 - 1, to the one's complement sum of the
  * bytes as big-endian 16-bit words; it is 0 only when every byte summed was 0 (so the
@@ -20,6 +25,7 @@
  */
 #include <string.h>
 
+#include "wire/checksum_kern.h"
 #include "wire/wire.h"
 
 static inline uint32_t load32(const uint8_t *p)
@@ -61,131 +67,141 @@ static uint64_t sum_tail(const uint8_t *p, size_t len)
 	return t;
 }
 
-/*
- * Adds len bytes at data to acc. Borrowed data, read only. x86-64: one add-with-carry
- * chain (64 bytes per step, then one 8-byte word per step); elsewhere the 8-byte words
- * are added with wire_csum_combine. The tail (< 8 bytes) goes through sum_tail.
- */
-uint64_t wire_csum_add(uint64_t acc, const void *data, size_t len)
+/* ---- the block kernels and the choice among them ---------------------------------- */
+
+/* The portable kernels, the reference the others are tested against: each 8-byte word
+ * added with end-around carry (wire_csum_combine). */
+static uint64_t sum_portable(const uint8_t *p, size_t len)
 {
-	const uint8_t *p = data;
 	uint64_t sum = 0;
 
-#if defined(__x86_64__) && defined(__GNUC__)
-	/* 9 instructions per 64 bytes where a compare-and-add takes about 35;
-	 * the end-around carry of RFC 1071 §2(C) is the final adc $0 (it cannot carry out:
-	 * a chain started with the carry clear never reaches all-ones with a carry). */
-	while (len >= 64) {
-		__asm__("addq 0(%[p]), %[s]\n\t"
-			"adcq 8(%[p]), %[s]\n\t"
-			"adcq 16(%[p]), %[s]\n\t"
-			"adcq 24(%[p]), %[s]\n\t"
-			"adcq 32(%[p]), %[s]\n\t"
-			"adcq 40(%[p]), %[s]\n\t"
-			"adcq 48(%[p]), %[s]\n\t"
-			"adcq 56(%[p]), %[s]\n\t"
-			"adcq $0, %[s]"
-			: [s] "+r"(sum)
-			: [p] "r"(p)
-			: "cc", "memory");      /* reads p[0..63] */
-		p += 64;
-		len -= 64;
-	}
-	if (len >= 8) {
-		size_t n = len / 8;
-
-		/* one word per step: lea and dec leave the carry flag alone */
-		__asm__("clc\n"
-			"1:\n\t"
-			"adcq (%[p]), %[s]\n\t"
-			"leaq 8(%[p]), %[p]\n\t"
-			"decq %[n]\n\t"
-			"jnz 1b\n\t"
-			"adcq $0, %[s]"
-			: [s] "+r"(sum), [p] "+r"(p), [n] "+r"(n)
-			:
-			: "cc", "memory");      /* reads the n words at p */
-		len &= 7;
-	}
-#else
-	while (len >= 8) {
+	for (; len >= 8; len -= 8, p += 8) {
 		uint64_t w;
 
 		memcpy(&w, p, sizeof w);
 		sum = wire_csum_combine(sum, w);
-		p += 8;
-		len -= 8;
+	}
+	return sum;
+}
+
+static uint64_t copy_portable(uint8_t *d, const uint8_t *p, size_t len)
+{
+	uint64_t sum = 0;
+
+	for (; len >= 8; len -= 8, p += 8, d += 8) {
+		uint64_t w;
+
+		memcpy(&w, p, sizeof w);
+		memcpy(d, &w, sizeof w);
+		sum = wire_csum_combine(sum, w);
+	}
+	return sum;
+}
+
+static const struct csum_kern {
+	const char *name;
+	uint64_t (*sum)(const uint8_t *p, size_t len);
+	uint64_t (*copy)(uint8_t *d, const uint8_t *p, size_t len);
+} kerns[WIRE_CSUM_NIMPL] = {
+	[WIRE_CSUM_PORTABLE] = {"portable", sum_portable, copy_portable},
+#if WIRE_CSUM_HAVE_X86
+	[WIRE_CSUM_ADC] = {"adc", wire_csum_sum_adc, wire_csum_copy_adc},
+	[WIRE_CSUM_AVX2] = {"avx2", wire_csum_sum_avx2, wire_csum_copy_avx2},
+#endif
+};
+
+/* The kernels in use: the portable ones until choose_kern runs at program start (before
+ * main), then the best this CPU runs; only wire_csum_use changes them after that. */
+static const struct csum_kern *kern = &kerns[WIRE_CSUM_PORTABLE];
+
+bool wire_csum_impl_ok(enum wire_csum_impl impl)
+{
+	if ((unsigned)impl >= WIRE_CSUM_NIMPL || !kerns[impl].sum)
+		return false;
+#if WIRE_CSUM_HAVE_X86
+	if (impl == WIRE_CSUM_AVX2) {
+		__builtin_cpu_init();   /* may run before the library's own constructors */
+		return __builtin_cpu_supports("avx2");
 	}
 #endif
-	if (len)
-		sum = wire_csum_combine(sum, sum_tail(p, len));
+	return true;
+}
+
+enum wire_csum_impl wire_csum_best(void)
+{
+	/* AVX2, then the adc chain, then the portable loop */
+	if (wire_csum_impl_ok(WIRE_CSUM_AVX2))
+		return WIRE_CSUM_AVX2;
+	if (wire_csum_impl_ok(WIRE_CSUM_ADC))
+		return WIRE_CSUM_ADC;
+	return WIRE_CSUM_PORTABLE;
+}
+
+bool wire_csum_use(enum wire_csum_impl impl)
+{
+	if (!wire_csum_impl_ok(impl))
+		return false;
+	kern = &kerns[impl];
+	return true;
+}
+
+enum wire_csum_impl wire_csum_impl_now(void)
+{
+	return (enum wire_csum_impl)(kern - kerns);
+}
+
+const char *wire_csum_impl_name(enum wire_csum_impl impl)
+{
+	return (unsigned)impl < WIRE_CSUM_NIMPL && kerns[impl].name ? kerns[impl].name : "?";
+}
+
+__attribute__((constructor)) static void choose_kern(void)
+{
+	wire_csum_use(wire_csum_best());
+}
+
+/* ---- sums -------------------------------------------------------------------------- */
+
+/* The bytes past the last 64-byte block (len < 64): 8-byte words, then sum_tail. */
+static uint64_t sum_rest(uint64_t sum, const uint8_t *p, size_t len)
+{
+	sum = wire_csum_combine(sum, sum_portable(p, len));
+	if (len & 7)
+		sum = wire_csum_combine(sum, sum_tail(p + (len & ~(size_t)7), len & 7));
+	return sum;
+}
+
+/*
+ * Adds len bytes at data to acc. Borrowed data, read only. The 64-byte blocks go through
+ * the chosen kernel (not called for fewer than 64 bytes: headers stay on the direct
+ * path), the rest through the portable words and sum_tail.
+ */
+uint64_t wire_csum_add(uint64_t acc, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	size_t blocks = len & ~(size_t)63;
+	uint64_t sum = blocks ? kern->sum(p, blocks) : 0;
+
+	sum = sum_rest(sum, p + blocks, len - blocks);
 	return wire_csum_combine(acc, wire_csum_host_to_be(sum));
 }
 
 /*
  * wire_csum_add and a copy in one pass over the bytes (the payload copies of the GSO cut
  * and of GRO's placement: each byte is loaded once, stored once and summed from the
- * register). x86-64: 64 bytes per step, each 8-byte word loaded, stored and added in one
- * add-with-carry chain closed by adc $0 as in wire_csum_add; then the same one word per
- * step; the tail (< 8 bytes) is copied and goes through sum_tail.
+ * register): the 64-byte blocks through the chosen copy kernel, the rest copied and then
+ * summed as in wire_csum_add.
  */
 uint64_t wire_csum_copy(uint64_t acc, void *dst, const void *src, size_t len)
 {
 	const uint8_t *p = src;
 	uint8_t *d = dst;
-	uint64_t sum = 0;
+	size_t blocks = len & ~(size_t)63;
+	uint64_t sum = blocks ? kern->copy(d, p, blocks) : 0;
 
-#if defined(__x86_64__) && defined(__GNUC__)
-	while (len >= 64) {
-		__asm__("movq 0(%[p]), %%rax\n\t"
-			"movq 8(%[p]), %%rdx\n\t"
-			"movq 16(%[p]), %%rcx\n\t"
-			"movq 24(%[p]), %%r8\n\t"
-			"movq %%rax, 0(%[d])\n\t"
-			"movq %%rdx, 8(%[d])\n\t"
-			"movq %%rcx, 16(%[d])\n\t"
-			"movq %%r8, 24(%[d])\n\t"
-			"addq %%rax, %[s]\n\t"
-			"adcq %%rdx, %[s]\n\t"
-			"adcq %%rcx, %[s]\n\t"
-			"adcq %%r8, %[s]\n\t"
-			"movq 32(%[p]), %%rax\n\t"
-			"movq 40(%[p]), %%rdx\n\t"
-			"movq 48(%[p]), %%rcx\n\t"
-			"movq 56(%[p]), %%r8\n\t"
-			"movq %%rax, 32(%[d])\n\t"
-			"movq %%rdx, 40(%[d])\n\t"
-			"movq %%rcx, 48(%[d])\n\t"
-			"movq %%r8, 56(%[d])\n\t"
-			"adcq %%rax, %[s]\n\t"
-			"adcq %%rdx, %[s]\n\t"
-			"adcq %%rcx, %[s]\n\t"
-			"adcq %%r8, %[s]\n\t"
-			"adcq $0, %[s]"
-			: [s] "+r"(sum)
-			: [p] "r"(p), [d] "r"(d)
-			: "rax", "rdx", "rcx", "r8", "cc", "memory");
-		p += 64;
-		d += 64;
-		len -= 64;
-	}
-#endif
-	/* the movs leave the carry flag alone: one chain per step above; here each word
-	 * is combined on its own (at most seven) */
-	while (len >= 8) {
-		uint64_t w;
-
-		memcpy(&w, p, sizeof w);
-		memcpy(d, &w, sizeof w);
-		sum = wire_csum_combine(sum, w);
-		p += 8;
-		d += 8;
-		len -= 8;
-	}
-	if (len) {
-		memcpy(d, p, len);
-		sum = wire_csum_combine(sum, sum_tail(p, len));
-	}
+	if (len > blocks)
+		memcpy(d + blocks, p + blocks, len - blocks);
+	sum = sum_rest(sum, p + blocks, len - blocks);
 	return wire_csum_combine(acc, wire_csum_host_to_be(sum));
 }
 

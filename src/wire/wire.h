@@ -121,6 +121,27 @@ static inline uint64_t wire_csum_host_to_be(uint64_t s)
  * piece but the last has even length. */
 uint64_t wire_csum_add(uint64_t acc, const void *data, size_t len);
 
+/*
+ * The implementations of wire_csum_add / wire_csum_copy's 64-byte blocks (the bytes
+ * past the last block always take the portable path). The best one this CPU runs is
+ * chosen once at program start (wire_csum_best: AVX2, else the x86-64 add-with-carry
+ * chain, else portable); every one gives the same sums. wire_csum_use switches to impl
+ * (false, nothing changed, when this CPU or build does not have it): for tests and
+ * measurements, not thread-safe against sums running at the same time.
+ */
+enum wire_csum_impl {
+	WIRE_CSUM_PORTABLE,     /* C, 8-byte words: the reference */
+	WIRE_CSUM_ADC,          /* x86-64 add-with-carry chain */
+	WIRE_CSUM_AVX2,         /* x86-64 32-byte vectors, CPUs with AVX2 */
+	WIRE_CSUM_NIMPL
+};
+bool wire_csum_impl_ok(enum wire_csum_impl impl);
+enum wire_csum_impl wire_csum_best(void);
+bool wire_csum_use(enum wire_csum_impl impl);
+/* The implementation in use now, and a short name for one ("avx2"; "?" if unknown). */
+enum wire_csum_impl wire_csum_impl_now(void);
+const char *wire_csum_impl_name(enum wire_csum_impl impl);
+
 /* wire_csum_add(acc, src, len) that also copies the len bytes to dst (both borrowed for
  * the call; they must not overlap): one pass over the bytes instead of a copy and a sum.
  * Returns the new sum. */
