@@ -18,38 +18,58 @@
 
 #define GRO_MAX 65535u          /* an IPv4 datagram's length bound, Linux's too */
 
-/* Writes wire packet index's IPv4 and TCP headers into out from the super-segment's
+/* The one's complement negative of a 16-bit field (RFC 1624 §3: ~m), to take it out of
+ * a running sum. */
+static uint64_t neg16(const uint8_t *p)
+{
+	return (uint16_t)~wire_get16(p);
+}
+
+/*
+ * Writes wire packet index's IPv4 and TCP headers into out from the super-segment's
  * headers hdr (ihl + thl bytes, PSH/FIN as on the last packet) and the TCP checksum over
  * them and the n payload bytes already at out + ihl + thl (offset off in the
- * super-segment's payload), whose running sum psum the copy that put them there took. */
+ * super-segment's payload), whose running sum psum the copy that put them there took.
+ * Both checksums are summed from hdr with the changed fields swapped in as values (RFC
+ * 1624 §3 eqn. 3: + ~m + m'), so out is only written, never read back: reading a
+ * just-written packet buffer waited for its cache lines (perf: 88 % of this function on
+ * the first load, docs/PERFORMANCE.md "session 9 (zc)").
+ */
 static void cut_packet(uint8_t *out, const uint8_t *hdr, size_t ihl, size_t thl,
 		       uint32_t index, size_t off, size_t n, bool last, uint64_t psum)
 {
-	size_t total = ihl + thl + n;
-	uint8_t *tcp = out + ihl;
+	const uint8_t *th = hdr + ihl;
+	uint16_t total = (uint16_t)(ihl + thl + n), id = (uint16_t)(wire_get16(hdr + 4) + index);
+	uint32_t seq = wire_get32(th + 4) + (uint32_t)off;
+	uint8_t flags = th[13];
 	uint64_t sum;
 
+	/* TCP: PSH and FIN on the last packet only; RFC 3168 §6.1.2: CWR on the first
+	 * packet only (as Linux's TSO) */
+	if (!last)
+		flags &= (uint8_t)~(WIRE_TCP_PSH | WIRE_TCP_FIN);
+	if (index)
+		flags &= (uint8_t)~WIRE_TCP_CWR;
 	memcpy(out, hdr, ihl + thl);
 	/* IPv4: total length, ID one more per packet (the engine's counter), checksum */
-	wire_put16(out + 2, (uint16_t)total);
-	wire_put16(out + 4, (uint16_t)(wire_get16(hdr + 4) + index));
-	wire_put16(out + 10, 0);
-	sum = ihl == WIRE_IPV4_HDR_MIN ? wire_csum_add20(0, out) : wire_csum_add(0, out, ihl);
+	sum = ihl == WIRE_IPV4_HDR_MIN ? wire_csum_add20(0, hdr) : wire_csum_add(0, hdr, ihl);
+	sum = wire_csum_combine(sum, neg16(hdr + 2) + neg16(hdr + 4) + neg16(hdr + 10) +
+				     total + id);
+	wire_put16(out + 2, total);
+	wire_put16(out + 4, id);
 	wire_put16(out + 10, wire_csum_fold(sum));
-	/* TCP: sequence number, PSH and FIN on the last packet only, checksum over the
-	 * pseudo-header with the final destination (no IP options: the engine does not
-	 * make super-segments with a source route); thl is a multiple of 4, so the
-	 * payload's sum joins at an even offset */
-	wire_put32(tcp + 4, wire_get32(hdr + ihl + 4) + (uint32_t)off);
-	if (!last)
-		tcp[13] &= (uint8_t)~(WIRE_TCP_PSH | WIRE_TCP_FIN);
-	if (index)      /* RFC 3168 §6.1.2: CWR on the first packet only (as Linux's TSO) */
-		tcp[13] &= (uint8_t)~WIRE_TCP_CWR;
-	wire_put16(tcp + 16, 0);
-	sum = wire_pseudo_ipv4(wire_get32(out + 12), wire_get32(out + 16), WIRE_IPPROTO_TCP,
-			       (uint16_t)(thl + n));
-	sum = wire_csum_combine(wire_csum_add(sum, tcp, thl), psum);
-	wire_put16(tcp + 16, wire_csum_fold(sum));
+	/* TCP: sequence number, flags, checksum over the pseudo-header with the final
+	 * destination (no IP options: the engine does not make super-segments with a
+	 * source route); thl is a multiple of 4, so the payload's sum joins at an even
+	 * offset */
+	sum = wire_csum_add(wire_pseudo_ipv4(wire_get32(hdr + 12), wire_get32(hdr + 16),
+					     WIRE_IPPROTO_TCP, (uint16_t)(thl + n)), th, thl);
+	sum = wire_csum_combine(sum, neg16(th + 4) + neg16(th + 6) + neg16(th + 12) +
+				     neg16(th + 16) + (seq >> 16) + (seq & 0xffff) +
+				     (uint32_t)(th[12] << 8 | flags));
+	wire_put32(out + ihl + 4, seq);
+	out[ihl + 13] = flags;
+	wire_put16(out + ihl + 16, wire_csum_fold(wire_csum_combine(sum, psum)));
 }
 
 /* Copies the ring pieces pc to dst and returns their running sum as one stretch (the
