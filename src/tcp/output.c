@@ -23,6 +23,16 @@ static uint16_t next_ip_id(struct tcp_stack *ts)
 	return (uint16_t)(ts->counters[SYNACK_CTR_IP_OUT] & 0xffff);
 }
 
+/* finish_packet's part after a one-pass write of n bytes (0: refused, not counted). */
+static size_t count_packet(struct tcp_stack *ts, size_t n)
+{
+	if (n) {
+		tcp_count(ts, SYNACK_CTR_IP_OUT);
+		tcp_count(ts, SYNACK_CTR_TCP_OUT);
+	}
+	return n;
+}
+
 /* Wraps tcp segment bytes at buf + ip_hdr_len(route) into an IPv4 packet with the
  * socket's IP_TTL (0: the stack's default) and IP_TOS (MUST-48, MUST-49), carrying the
  * IP options route (NULL: none; a source route sends it to the first hop: route.h).
@@ -37,12 +47,21 @@ finish_packet(struct tcp_stack *ts, uint8_t *buf, size_t cap, uint32_t src, uint
 			  : ip_emit_opts(buf, cap, src, dst, WIRE_IPPROTO_TCP, t, tos,
 					 next_ip_id(ts), route, seg_len);
 
-	if (n) {
-		tcp_count(ts, SYNACK_CTR_IP_OUT);
-		tcp_count(ts, SYNACK_CTR_TCP_OUT);
-	}
-	return n;
+	return count_packet(ts, n);
 }
+
+/*
+ * Whether a segment's IPv4 and TCP headers are written in one pass (wire_tcpip_emit:
+ * the fixed 20-byte IP header, checksums from the field values) instead of by
+ * wire_tcp_emit and then finish_packet: every segment without IP options (route NULL)
+ * and without a super-segment's deferred checksum. tcp_stack.no_out_fast_path takes
+ * the two-step writers: test_tcp_fastpath compares every byte of both.
+ */
+static bool is_one_pass(const struct tcp_stack *ts, const struct ip_opts *route, uint32_t gso)
+{
+	return !route && !gso && !ts->no_out_fast_path;
+}
+
 
 static size_t emit_ctl(struct tcp_stack *ts, const struct tcp_ctl *c, uint8_t *buf, size_t cap)
 {
@@ -65,14 +84,20 @@ static size_t emit_ctl(struct tcp_stack *ts, const struct tcp_ctl *c, uint8_t *b
 	}
 	if (cap < ip_hdr_len(route) + WIRE_TCP_HDR_MIN)
 		return 0;
-	n = wire_tcp_emit(&seg, c->laddr, c->raddr, NULL, 0, buf + ip_hdr_len(route),
-			  cap - ip_hdr_len(route));
+	if (is_one_pass(ts, route, 0))
+		n = wire_tcpip_emit(&seg, c->laddr, c->raddr, ts->cfg.ip_default_ttl, 0,
+				    next_ip_id(ts), 0, buf, cap);
+	else
+		n = wire_tcp_emit(&seg, c->laddr, c->raddr, NULL, 0, buf + ip_hdr_len(route),
+				  cap - ip_hdr_len(route));
 	if (!n)
 		return 0;
 	if (c->flags & WIRE_TCP_RST)
 		tcp_count(ts, SYNACK_CTR_TCP_RST_OUT);
 	tcp_note(ts, NULL, SYNACK_NOTE_OUT, SYNACK_V_SENT, SYNACK_STATE_CLOSED, &seg, c->laddr,
 		 c->raddr, c->flags & WIRE_TCP_RST ? "RST" : "ACK");
+	if (is_one_pass(ts, route, 0))
+		return count_packet(ts, n);
 	return finish_packet(ts, buf, cap, c->laddr, c->raddr, n, 0, 0, route);
 }
 
@@ -537,6 +562,7 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	uint8_t *payload;
 	uint8_t tos = tcb->opt.ip_tos;
 	size_t n, at, olen;
+	bool one_pass;
 
 	if (!plan_pure_ack(ts, tcb, &p)) {
 		prepare_send(ts, tcb);
@@ -583,8 +609,14 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 		ring_peek(&tcb->sndbuf, p.seq - tcp_sndbuf_seq(tcb), payload, p.len);
 	/* a super-segment's TCP checksum is left to the cut (synack_gso_segment sums
 	 * each wire packet): the header is emitted alone, the payload stays behind it */
-	n = wire_tcp_emit(&seg, tcb->laddr, tcb->raddr, payload, p.gso ? 0 : p.len,
-			  buf + hl, cap - hl);
+	one_pass = is_one_pass(ts, route, p.gso);
+	if (one_pass)
+		n = wire_tcpip_emit(&seg, tcb->laddr, tcb->raddr,
+				    tcb->opt.ip_ttl ? tcb->opt.ip_ttl : ts->cfg.ip_default_ttl,
+				    tos, next_ip_id(ts), p.len, buf, cap);
+	else
+		n = wire_tcp_emit(&seg, tcb->laddr, tcb->raddr, payload, p.gso ? 0 : p.len,
+				  buf + hl, cap - hl);
 	if (!n) {
 		tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
 		return 0;
@@ -610,6 +642,8 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 		}
 		return n;
 	}
+	if (one_pass)
+		return count_packet(ts, n);
 	return finish_packet(ts, buf, cap, tcb->laddr, tcb->raddr, n, tcb->opt.ip_ttl, tos,
 			     route);
 }

@@ -286,10 +286,7 @@ static void write_opts(const struct wire_tcp_opts *opt, uint8_t *p)
 size_t wire_tcp_emit(const struct wire_tcp *tcp, uint32_t src, uint32_t dst,
 		     const uint8_t *payload, size_t payload_len, uint8_t *buf, size_t cap)
 {
-	/* no options, or timestamps alone (every segment after a handshake that
-	 * negotiated them): the size without the general walk */
-	size_t olen = !(tcp->opt.present & ~WIRE_HAS_TS) ? (tcp->opt.present ? 12u : 0u)
-							  : wire_tcp_opts_len(&tcp->opt);
+	size_t olen = wire_tcp_opts_len_quick(&tcp->opt);
 	size_t hdr_len, seg_len;
 	uint64_t sum;
 
@@ -316,4 +313,12 @@ size_t wire_tcp_emit(const struct wire_tcp *tcp, uint32_t src, uint32_t dst,
 	sum = wire_pseudo_ipv4(src, dst, WIRE_IPPROTO_TCP, (uint16_t)seg_len);
 	put16(buf + 16, wire_csum_fold(wire_csum_add(sum, buf, seg_len)));
 	return seg_len;
+}
+
+/* The option bytes for wire_tcpip_emit's general case: written, then summed. */
+uint64_t wire_tcp_opts_write_sum(const struct wire_tcp_opts *opt, uint8_t *p, size_t olen,
+				 uint64_t acc)
+{
+	write_opts(opt, p);
+	return wire_csum_add(acc, p, olen);
 }

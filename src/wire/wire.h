@@ -422,5 +422,87 @@ size_t wire_tcp_opts_len(const struct wire_tcp_opts *opt);
  * segment would exceed 65535 bytes, or payload is NULL with payload_len > 0. */
 size_t wire_tcp_emit(const struct wire_tcp *tcp, uint32_t src, uint32_t dst,
 		     const uint8_t *payload, size_t payload_len, uint8_t *buf, size_t cap);
+/* wire_tcp_opts_len, with no options or timestamps alone (every segment after a
+ * handshake that negotiated them) sized without the general walk. */
+static inline size_t wire_tcp_opts_len_quick(const struct wire_tcp_opts *opt)
+{
+	return !(opt->present & ~WIRE_HAS_TS) ? (opt->present ? 12u : 0u)
+					      : wire_tcp_opts_len(opt);
+}
+
+/* Writes the options of opt at p as wire_tcp_emit lays them out (olen =
+ * wire_tcp_opts_len(opt), at most 40: the caller checked) and returns acc plus their
+ * running sum (wire_csum_add). */
+uint64_t wire_tcp_opts_write_sum(const struct wire_tcp_opts *opt, uint8_t *p, size_t olen,
+				 uint64_t acc);
+
+/*
+ * The common packet in one pass: at buf a 20-byte IPv4 header (no options, DF, the
+ * given TTL, TOS and ID, protocol TCP) and the TCP header of tcp with its options,
+ * exactly as wire_ipv4_emit20 and wire_tcp_emit would write them, checksums included.
+ * The payload_len bytes of payload must already sit right behind the TCP header
+ * (buf + 20 + 20 + options length); they are read, not moved. Returns the packet
+ * length, or 0 where wire_tcp_emit refuses (options over 40 bytes or invalid), the
+ * packet would exceed 65535 bytes, or cap is smaller than the packet.
+ *
+ * Both checksums are summed from the field values in registers instead of re-read from
+ * the written bytes (RFC 1071 §2: the one's complement sum of 16-bit words in any
+ * grouping; each 32-bit value is congruent, modulo 2^16 - 1, to the sum of its halves,
+ * as in wire_pseudo_ipv4). The connection's fixed words (addresses, protocol, ports;
+ * TTL, TOS and DF for IPv4) are the template; the segment's words (sequence and
+ * acknowledgment numbers, offset and flags, window, urgent pointer, the lengths and the
+ * IP ID) patch it. No options or the timestamps option alone (NOP,NOP,TS) are summed as
+ * values too; other options are written and summed from their bytes; the payload from
+ * its bytes. The sum holds the protocol (6), so it is never 0: the fold gives the
+ * byte-wise sum's checksum, 0x0000 included (0xffff only comes from all-zero data,
+ * RFC 1624 §3). test_wire_tcp compares it with both writers and RFC 1071's loop.
+ * Every segment a connection sends pays it: inline.
+ */
+static inline size_t wire_tcpip_emit(const struct wire_tcp *tcp, uint32_t src, uint32_t dst,
+				     uint8_t ttl, uint8_t tos, uint16_t id, size_t payload_len,
+				     uint8_t *buf, size_t cap)
+{
+	size_t olen = wire_tcp_opts_len_quick(&tcp->opt);
+	uint8_t *t = buf + WIRE_IPV4_HDR_MIN;
+	uint32_t ports = (uint32_t)tcp->sport << 16 | tcp->dport, word3;
+	size_t hdr_len, seg_len;
+	uint64_t sum;
+
+	if (olen > WIRE_TCP_HDR_MAX - WIRE_TCP_HDR_MIN)
+		return 0;
+	hdr_len = WIRE_TCP_HDR_MIN + olen;
+	if (payload_len > UINT16_MAX - WIRE_IPV4_HDR_MIN - hdr_len ||
+	    WIRE_IPV4_HDR_MIN + hdr_len + payload_len > cap)
+		return 0;
+	seg_len = hdr_len + payload_len;
+	/* data offset, reserved bits, flags and window: the header's fourth word */
+	word3 = (uint32_t)((hdr_len / 4) << 4 | (tcp->reserved & 0x0fu)) << 24 |
+		(uint32_t)tcp->flags << 16 | tcp->win;
+	sum = wire_pseudo_ipv4(src, dst, WIRE_IPPROTO_TCP, (uint16_t)seg_len) + ports +
+	      tcp->seq + tcp->ack + word3 + tcp->urp;
+	if (tcp->opt.present == WIRE_HAS_TS) {
+		/* NOP, NOP, kind 8, length 10 */
+		uint32_t kind = (uint32_t)WIRE_OPT_NOP << 24 | (uint32_t)WIRE_OPT_NOP << 16 |
+				(uint32_t)WIRE_OPT_TS << 8 | 10u;
+
+		wire_put32(t + 20, kind);
+		wire_put32(t + 24, tcp->opt.ts_val);
+		wire_put32(t + 28, tcp->opt.ts_ecr);
+		sum += (uint64_t)kind + tcp->opt.ts_val + tcp->opt.ts_ecr;
+	} else if (olen) {
+		sum = wire_tcp_opts_write_sum(&tcp->opt, t + WIRE_TCP_HDR_MIN, olen, sum);
+	}
+	if (payload_len)
+		sum = wire_csum_add(sum, t + hdr_len, payload_len);
+	wire_put32(t, ports);
+	wire_put32(t + 4, tcp->seq);
+	wire_put32(t + 8, tcp->ack);
+	wire_put32(t + 12, word3);
+	wire_put16(t + 16, wire_csum_fold(sum));
+	wire_put16(t + 18, tcp->urp);
+	wire_ipv4_emit20(buf, tos, (uint16_t)(WIRE_IPV4_HDR_MIN + seg_len), id, WIRE_IP_DF, ttl,
+			 WIRE_IPPROTO_TCP, src, dst);
+	return WIRE_IPV4_HDR_MIN + seg_len;
+}
 
 #endif

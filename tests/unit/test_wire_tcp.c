@@ -657,3 +657,152 @@ Test(tcp, checksum_judged_separately)
 	}
 	EXPECT_FALSE(wire_tcp_csum_ok(1, 2, seg, 70000)); /* longer than any segment */
 }
+
+/* ---- one pass: IPv4 + TCP headers with the checksums from values ---------------- */
+
+/* RFC 1071 §4.1's loop: 16-bit big-endian words, an odd last byte padded with zero,
+ * carries folded back in, complemented. */
+static uint16_t ref_csum(uint32_t sum, const uint8_t *p, size_t len)
+{
+	for (; len > 1; p += 2, len -= 2)
+		sum += (uint32_t)(p[0] << 8 | p[1]);
+	if (len)
+		sum += (uint32_t)p[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* The TCP checksum over the pseudo-header and seg[0..len) with its field read as 0. */
+static uint16_t ref_tcp_csum(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
+{
+	uint8_t copy[2048];
+	uint32_t sum = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + 6 +
+		       (uint32_t)len;
+
+	cr_assert(len <= sizeof copy);
+	memcpy(copy, seg, len);
+	copy[16] = copy[17] = 0;
+	return ref_csum(sum, copy, len);
+}
+
+static uint64_t xs(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* A random header: every field, the flags (ECE, CWR, reserved bits too) and any set of
+ * options, SACK with 1..4 blocks (sets over 40 bytes included: both must refuse). */
+static void random_seg(uint64_t *x, struct wire_tcp *t)
+{
+	uint64_t r = xs(x), q = xs(x);
+
+	memset(t, 0, sizeof *t);
+	t->sport = (uint16_t)r;
+	t->dport = (uint16_t)(r >> 16);
+	t->seq = (uint32_t)(r >> 32);
+	t->ack = (uint32_t)q;
+	t->flags = (uint8_t)(q >> 32);
+	t->reserved = (uint8_t)(q >> 40) & 0x0f;
+	t->win = (uint16_t)(q >> 44);
+	t->urp = (q >> 60) & 1 ? (uint16_t)(q >> 20) : 0;
+	r = xs(x);
+	/* half the segments carry TS alone or nothing (the connection's usual ones) */
+	t->opt.present = (r & 1) ? (uint8_t)((r >> 1) & 0x1f) : ((r & 2) ? WIRE_HAS_TS : 0);
+	t->opt.mss = (uint16_t)(r >> 8);
+	t->opt.wscale = (uint8_t)(r >> 24) % 15;
+	t->opt.sack_count = (uint8_t)(1 + (r >> 28) % 4);
+	t->opt.ts_val = (uint32_t)(r >> 32);
+	t->opt.ts_ecr = (uint32_t)xs(x);
+	for (int i = 0; i < WIRE_SACK_MAX; i++) {
+		t->opt.sack[i].left = (uint32_t)xs(x);
+		t->opt.sack[i].right = (uint32_t)(*x >> 32);
+	}
+}
+
+Test(tcp, one_pass_equals_general_writer_and_rfc1071)
+{
+	uint64_t x = 0x2545f4914f6cdd1dull;
+	unsigned zero_csums = 0, refused = 0;
+
+	for (int i = 0; i < 20000; i++) {
+		struct wire_tcp t;
+		uint8_t a[1600], b[1600], pay[1500];
+		uint64_t r;
+		uint32_t src, dst;
+		uint16_t id;
+		uint8_t ttl, tos;
+		size_t olen, len, n, m, at;
+
+		random_seg(&x, &t);
+		r = xs(&x);
+		src = (uint32_t)r;
+		dst = (uint32_t)(r >> 32);
+		r = xs(&x);
+		ttl = (uint8_t)r;
+		tos = (uint8_t)(r >> 8);        /* ECT(0), CE, ... in the low two bits */
+		id = (uint16_t)(r >> 16);
+		len = (r >> 32) % 4 ? (size_t)((r >> 34) % 200) : (size_t)((r >> 34) % 1400);
+		for (size_t k = 0; k < len; k++)
+			pay[k] = (uint8_t)xs(&x);
+		olen = wire_tcp_opts_len(&t.opt);
+		at = 40 + (olen <= 40 ? olen : 0);
+		if (i % 4 == 3 && olen <= 40) {
+			/* the urgent pointer chosen to make the TCP checksum 0x0000 */
+			t.urp = 0;
+			cr_assert_neq(wire_tcp_emit(&t, src, dst, pay, len, b, sizeof b), 0);
+			t.urp = (uint16_t)(b[16] << 8 | b[17]);
+		}
+		memset(a, 0xee, sizeof a);
+		memset(b, 0xee, sizeof b);
+		memcpy(a + at, pay, len);
+		n = wire_tcpip_emit(&t, src, dst, ttl, tos, id, len, a, sizeof a);
+		m = wire_tcp_emit(&t, src, dst, pay, len, b + 20, sizeof b - 20);
+		CTX("segment %d: options %#x (%zu bytes), payload %zu", i, t.opt.present, olen, len);
+		EXPECT_EQ(n, m ? m + 20 : 0);
+		if (!m) {
+			EXPECT_TRUE(olen > 40);
+			refused++;
+			continue;
+		}
+		wire_ipv4_emit20(b, tos, (uint16_t)n, id, WIRE_IP_DF, ttl, WIRE_IPPROTO_TCP, src,
+				 dst);
+		EXPECT_MEM(a, b, n);
+		EXPECT_MEM(a + n, b + n, 8);    /* nothing written past the packet */
+		/* both checksums as RFC 1071's loop gives them */
+		EXPECT_EQ((uint16_t)(a[36] << 8 | a[37]), ref_tcp_csum(src, dst, a + 20, n - 20));
+		{
+			uint8_t h[20];
+
+			memcpy(h, a, 20);
+			h[10] = h[11] = 0;
+			EXPECT_EQ((uint16_t)(a[10] << 8 | a[11]), ref_csum(0, h, 20));
+		}
+		EXPECT_TRUE(wire_tcp_csum_ok(src, dst, a + 20, n - 20));
+		/* 0xffff would need all-zero data; the pseudo-header holds 6 */
+		EXPECT_FALSE(a[36] == 0xff && a[37] == 0xff);
+		zero_csums += !a[36] && !a[37];
+	}
+	/* the constructed urgent pointers did reach the zero checksum; some sets refused */
+	EXPECT_TRUE(zero_csums >= 3000);
+	EXPECT_TRUE(refused > 0);
+}
+
+Test(tcp, one_pass_refuses_what_does_not_fit)
+{
+	struct wire_tcp t = { .flags = WIRE_TCP_ACK };
+	uint8_t out[100];
+
+	t.opt.present = WIRE_HAS_TS;
+	/* 20 + 32 + 8 payload bytes: exactly 60 fits, 59 does not */
+	EXPECT_EQ(wire_tcpip_emit(&t, 1, 2, 64, 0, 0, 8, out, 59), 0);
+	EXPECT_EQ(wire_tcpip_emit(&t, 1, 2, 64, 0, 0, 8, out, 60), 60);
+	/* the IPv4 total length is at most 65535 */
+	EXPECT_EQ(wire_tcpip_emit(&t, 1, 2, 64, 0, 0, 65535 - 52 + 1, out, SIZE_MAX), 0);
+	t.opt.present = WIRE_HAS_SACK;
+	t.opt.sack_count = 5;
+	EXPECT_EQ(wire_tcpip_emit(&t, 1, 2, 64, 0, 0, 0, out, sizeof out), 0);
+}
