@@ -10,8 +10,8 @@
  *
  *   State        Recv-Q Send-Q Local Address:Port    Peer Address:Port     Timer
  *   LISTEN       0      128    0.0.0.0:80            0.0.0.0:*
- *   ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:40000        timer:(keepalive,2h,0) cwnd:10
- *   ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:40002        cwnd:6 ssthresh:7
+ *   ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:40000        timer:(keepalive,2h,0) cwnd:10 rcv_space:14480
+ *   ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:40002        cwnd:6 ssthresh:7 rcv_rtt:10.5 rcv_space:28960
  *   TIME-WAIT    0      0      10.0.0.1:80           10.0.0.2:40001        timer:(timewait,59s,0)
  *
  * States carry their RFC 9293 names (Linux's ss abbreviates: ESTAB, SYN-RECV, UNCONN).
@@ -26,7 +26,9 @@
  * After the timer (or in its place) an ECN connection shows "ecn", and "ecnseen" once an
  * ECT or CE data segment has arrived, as `ss -i` does (synack_sock_info.ecn); then a
  * connection with a congestion window shows it as `ss -i` does: "cwnd:N" in segments,
- * then "ssthresh:N" once a congestion event has set it (synack_sock_info.cwnd/ssthresh).
+ * then "ssthresh:N" once a congestion event has set it (synack_sock_info.cwnd/ssthresh),
+ * then the receiver's "rcv_rtt:MS" (%g of milliseconds, once it has a sample) and
+ * "rcv_space:BYTES" (when not 0), as ss prints tcpi_rcv_rtt and tcpi_rcv_space.
  */
 #ifndef SYNACK_SS_H
 #define SYNACK_SS_H

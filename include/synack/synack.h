@@ -700,6 +700,12 @@ struct synack_tcp_info {
 	uint32_t snd_ssthresh;   /* bytes; 0x7fffffff until the first congestion event */
 	uint32_t urg_data;       /* received urgent bytes not yet read: from the next byte
 	                          * recv() returns up to the urgent pointer (MUST-33) */
+	uint32_t rcv_rtt_us;     /* the receiver's RTT estimate (Linux tcpi_rcv_rtt, µs):
+	                          * from the TSecr of full-sized data, or the time the peer
+	                          * takes to fill a window (src/tcp/rcvbuf.h); 0 = none yet */
+	uint32_t rcv_space;      /* bytes the application read in the last measured RTT,
+	                          * autotuning's baseline (Linux tcpi_rcv_space); from
+	                          * ESTABLISHED min(buffer, 10 * our MSS) until then */
 };
 #define SYNACK_TI_OPT_TIMESTAMPS 0x1
 #define SYNACK_TI_OPT_SACK       0x2
@@ -731,6 +737,10 @@ struct synack_sock_info {
 	                         * congestion event sets it (ss -i omits it then) */
 	uint8_t ecn;            /* SYNACK_TI_OPT_ECN and SYNACK_TI_OPT_ECN_SEEN, as in
 	                         * synack_tcp_info.options (ss -i: "ecn", "ecnseen") */
+	uint32_t rcv_rtt_us;    /* as synack_tcp_info's (ss -i's rcv_rtt:, in ms there);
+	                         * 0 without a control block or before the first sample */
+	uint32_t rcv_space;     /* as synack_tcp_info's (ss -i's rcv_space:); 0 without a
+	                         * control block or before ESTABLISHED */
 };
 
 /*

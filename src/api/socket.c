@@ -281,6 +281,8 @@ int synack_tcp_info(struct synack_stack *s, int fd, struct synack_tcp_info *i)
 	i->bytes_received = t->bytes_received;
 	i->segs_out = t->segs_out;
 	i->segs_in = t->segs_in;
+	i->rcv_rtt_us = t->rcvq.rtt_us8 >> 3;  /* Linux: rcv_rtt_est.rtt_us >> 3 */
+	i->rcv_space = t->rcvq.space;
 	if (t->rcv_urg) {
 		/* MUST-33: urgent bytes between the read pointer and the urgent pointer */
 		uint32_t rd = t->rcv_nxt - ring_len(&t->rcvbuf);

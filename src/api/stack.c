@@ -445,6 +445,8 @@ static void fill_info(const struct tcb *t, struct synack_sock_info *o)
 		if (t->cc.ssthresh != TCP_CC_INFINITE_SSTHRESH)
 			o->ssthresh = t->cc.ssthresh / t->snd_mss;
 	}
+	o->rcv_rtt_us = t->rcvq.rtt_us8 >> 3;
+	o->rcv_space = t->rcvq.space;
 }
 
 static int cmp_fd(const void *a, const void *b)

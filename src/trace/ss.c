@@ -16,7 +16,7 @@
 #define ADDR_CAP 24     /* "255.255.255.255:65535" + NUL */
 
 /* Column layout shared by header and entries: State, Recv-Q, Send-Q, Local, Peer, Timer
- * (the last column also carries `ss -i`'s cwnd and ssthresh) */
+ * (the last column also carries `ss -i`'s cwnd, ssthresh, rcv_rtt and rcv_space) */
 #define ROW_FMT(q) "%-12s %-6" q " %-6" q " %-21s %-21s %s"
 
 static size_t clamp_len(int n)
@@ -104,29 +104,46 @@ static void format_timer(char *buf, size_t cap, const struct synack_sock_info *e
 	snprintf(buf, cap, "timer:(%s,%s,%u)", timer_word(e->timer), rem, e->retransmits);
 }
 
+/* Appends " word" (no blank at the start of an empty buf) within cap. */
+static void append_word(char *buf, size_t cap, const char *word)
+{
+	size_t len = strlen(buf);
+
+	if (len < cap)
+		snprintf(buf + len, cap - len, "%s%s", len ? " " : "", word);
+}
+
 /* `ss -i`'s "ecn" and "ecnseen" (tcp_info options) after the timer, if any. */
 static void format_ecn(char *buf, size_t cap, const struct synack_sock_info *e)
 {
-	size_t len = strlen(buf);
-
-	if (e->ecn & SYNACK_TI_OPT_ECN && len < cap)
-		len += clamp_len(snprintf(buf + len, cap - len, "%secn", len ? " " : ""));
-	if (e->ecn & SYNACK_TI_OPT_ECN_SEEN && len < cap)
-		snprintf(buf + len, cap - len, "%secnseen", len ? " " : "");
+	if (e->ecn & SYNACK_TI_OPT_ECN)
+		append_word(buf, cap, "ecn");
+	if (e->ecn & SYNACK_TI_OPT_ECN_SEEN)
+		append_word(buf, cap, "ecnseen");
 }
 
-/* `ss -i`'s "cwnd:10 ssthresh:7" (ssthresh only once set) after the timer, if any. */
+/* `ss -i`'s "cwnd:10 ssthresh:7 rcv_rtt:10 rcv_space:14600" after the timer, if any:
+ * ssthresh once set, rcv_rtt (ms, %g as ss) once sampled, rcv_space when not 0. */
 static void format_cc(char *buf, size_t cap, const struct synack_sock_info *e)
 {
-	size_t len = strlen(buf);
+	char w[48];
 
-	if (!e->cwnd || len >= cap)
-		return;
-	if (e->ssthresh)
-		snprintf(buf + len, cap - len, "%scwnd:%u ssthresh:%u", len ? " " : "",
-			 (unsigned)e->cwnd, (unsigned)e->ssthresh);
-	else
-		snprintf(buf + len, cap - len, "%scwnd:%u", len ? " " : "", (unsigned)e->cwnd);
+	if (e->cwnd) {
+		snprintf(w, sizeof w, "cwnd:%u", (unsigned)e->cwnd);
+		append_word(buf, cap, w);
+	}
+	if (e->cwnd && e->ssthresh) {
+		snprintf(w, sizeof w, "ssthresh:%u", (unsigned)e->ssthresh);
+		append_word(buf, cap, w);
+	}
+	if (e->rcv_rtt_us) {
+		snprintf(w, sizeof w, "rcv_rtt:%g", (double)e->rcv_rtt_us / 1000);
+		append_word(buf, cap, w);
+	}
+	if (e->rcv_space) {
+		snprintf(w, sizeof w, "rcv_space:%u", (unsigned)e->rcv_space);
+		append_word(buf, cap, w);
+	}
 }
 
 size_t synack_ss_format_header(char *buf, size_t cap)
@@ -144,7 +161,7 @@ size_t synack_ss_format_header(char *buf, size_t cap)
 size_t synack_ss_format_entry(const struct synack_sock_info *e, uint64_t now_ns,
 			      char *buf, size_t cap)
 {
-	char local[ADDR_CAP], peer[ADDR_CAP], timer[96];
+	char local[ADDR_CAP], peer[ADDR_CAP], timer[128];
 	char tmp[LINE_CAP];
 	size_t len;
 

@@ -32,7 +32,7 @@ it_poll 30 grep -qs connected "$IT_TMP/client.out" || fail "client did not conne
 # is the settled one, then compared exactly.
 want="State Recv-Q Send-Q Local Address:Port Peer Address:Port Timer
 LISTEN 0 128 10.9.0.2:7 0.0.0.0:*
-ESTABLISHED 0 0 10.9.0.2:7 10.9.0.1:45001 cwnd:10"
+ESTABLISHED 0 0 10.9.0.2:7 10.9.0.1:45001 cwnd:10 rcv_space:14600"
 listing_settled() {
 	list=$(it_in "$bin" ss --tun tun0) || fail "synack ss exited $?"
 	norm=$(sed -E 's/ +/ /g; s/ $//' <<<"$list")

@@ -85,15 +85,15 @@ Test(ss_engine, both_sides_after_the_prefix)
 		"State        Recv-Q Send-Q Local Address:Port    Peer Address:Port     Timer\n"
 		"LISTEN       0      16     0.0.0.0:80            0.0.0.0:*\n"
 		"LISTEN       1      1      10.0.0.1:81           0.0.0.0:*\n"
-		"ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:32768        cwnd:10\n"
-		"ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:32769        cwnd:10\n"
-		"CLOSE-WAIT   0      0      10.0.0.1:80           10.0.0.2:32770        cwnd:10\n"
-		"ESTABLISHED  0      17104  10.0.0.1:80           10.0.0.2:32775        timer:(persist,200ms,0) cwnd:10\n"
-		"ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:32776        cwnd:10\n"
-		"CLOSING      0      0      10.0.0.1:80           10.0.0.2:32774        timer:(on,200ms,0) cwnd:10\n"
-		"FIN-WAIT-1   0      0      10.0.0.1:80           10.0.0.2:32771        timer:(on,200ms,0) cwnd:10\n"
-		"LAST-ACK     0      0      10.0.0.1:80           10.0.0.2:32772        timer:(on,200ms,0) cwnd:10\n"
-		"ESTABLISHED  0      0      10.0.0.1:81           10.0.0.2:32779        cwnd:10\n"
+		"ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:32768        cwnd:10 rcv_space:14600\n"
+		"ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:32769        cwnd:10 rcv_space:14600\n"
+		"CLOSE-WAIT   0      0      10.0.0.1:80           10.0.0.2:32770        cwnd:10 rcv_space:14600\n"
+		"ESTABLISHED  0      17104  10.0.0.1:80           10.0.0.2:32775        timer:(persist,200ms,0) cwnd:10 rcv_space:14600\n"
+		"ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:32776        cwnd:10 rcv_space:14600\n"
+		"CLOSING      0      0      10.0.0.1:80           10.0.0.2:32774        timer:(on,200ms,0) cwnd:10 rcv_space:14600\n"
+		"FIN-WAIT-1   0      0      10.0.0.1:80           10.0.0.2:32771        timer:(on,200ms,0) cwnd:10 rcv_space:14600\n"
+		"LAST-ACK     0      0      10.0.0.1:80           10.0.0.2:32772        timer:(on,200ms,0) cwnd:10 rcv_space:14600\n"
+		"ESTABLISHED  0      0      10.0.0.1:81           10.0.0.2:32779        cwnd:10 rcv_space:14600\n"
 		"SYN-RECEIVED 0      0      10.0.0.1:80           10.0.0.2:32778        timer:(on,1.0s,0)\n"
 		"TIME-WAIT    0      0      10.0.0.1:80           10.0.0.2:32773        timer:(timewait,1min,0)\n"
 		"LISTEN 2\n"
@@ -108,26 +108,29 @@ Test(ss_engine, both_sides_after_the_prefix)
 
 	/* (descriptors ascending: the CLOSING socket reuses a slot, so its fd is larger)
 	 * client: the SYN-SENT ones (lost SYN, lost SYN-ACK, full accept queue), the refused
-	 * connect in CLOSED, and its TIME-WAIT record (it closed first, on "32772") */
+	 * connect in CLOSED, and its TIME-WAIT record (it closed first, on "32772"); ss -i's
+	 * rcv_space is min(buffer, 10 x 1460) = 14600, but 2896 on the zero-window reader
+	 * (SO_RCVBUF 2896), whose full-sized data gave the one receiver RTT sample here: a
+	 * TSecr of this very millisecond, counted as 1 ms (Linux tcp_rcv_rtt_measure_ts) */
 	memset(&k, 0, sizeof k);
 	n = synack_ss_dump(p->st[FP_CLI], p->now, SYNACK_SS_LIST, scratch, 64, collect, &k);
 	cr_assert_eq(n, 13);
 	cr_assert_str_eq(k.text, remap(
 		"State        Recv-Q Send-Q Local Address:Port    Peer Address:Port     Timer\n"
-		"ESTABLISHED  7      0      10.0.0.2:32768        10.0.0.1:80           cwnd:10\n"
+		"ESTABLISHED  7      0      10.0.0.2:32768        10.0.0.1:80           cwnd:10 rcv_space:14600\n"
 		/* fly: the slot holds RFC 8985's tail loss probe, 2 SRTT + 2 ms (SRTT 0
 		 * on these links; Linux's ss also shows a loss probe as "on") */
-		"ESTABLISHED  0      3000   10.0.0.2:32769        10.0.0.1:80           timer:(on,2ms,0) cwnd:10\n"
-		"FIN-WAIT-2   0      0      10.0.0.2:32770        10.0.0.1:80           cwnd:10\n"
-		"ESTABLISHED  0      0      10.0.0.2:32771        10.0.0.1:80           cwnd:10\n"
-		"ESTABLISHED  2896   0      10.0.0.2:32775        10.0.0.1:80           cwnd:10\n"
-		"ESTABLISHED  0      0      10.0.0.2:32776        10.0.0.1:80           timer:(keepalive,1.0s,0) cwnd:10\n"
+		"ESTABLISHED  0      3000   10.0.0.2:32769        10.0.0.1:80           timer:(on,2ms,0) cwnd:10 rcv_space:14600\n"
+		"FIN-WAIT-2   0      0      10.0.0.2:32770        10.0.0.1:80           cwnd:10 rcv_space:14600\n"
+		"ESTABLISHED  0      0      10.0.0.2:32771        10.0.0.1:80           cwnd:10 rcv_space:14600\n"
+		"ESTABLISHED  2896   0      10.0.0.2:32775        10.0.0.1:80           cwnd:10 rcv_rtt:1 rcv_space:2896\n"
+		"ESTABLISHED  0      0      10.0.0.2:32776        10.0.0.1:80           timer:(keepalive,1.0s,0) cwnd:10 rcv_space:14600\n"
 		"SYN-SENT     0      0      10.0.0.2:32777        10.0.0.1:80           timer:(on,1.0s,0)\n"
 		"SYN-SENT     0      0      10.0.0.2:32778        10.0.0.1:80           timer:(on,1.0s,0)\n"
-		"ESTABLISHED  0      0      10.0.0.2:32779        10.0.0.1:81           cwnd:10\n"
+		"ESTABLISHED  0      0      10.0.0.2:32779        10.0.0.1:81           cwnd:10 rcv_space:14600\n"
 		"SYN-SENT     0      0      10.0.0.2:32780        10.0.0.1:81           timer:(on,1.0s,0)\n"
 		"CLOSED       0      0      10.0.0.2:32781        10.0.0.1:82\n"
-		"CLOSING      0      0      10.0.0.2:32774        10.0.0.1:80           timer:(on,200ms,0) cwnd:10\n"
+		"CLOSING      0      0      10.0.0.2:32774        10.0.0.1:80           timer:(on,200ms,0) cwnd:10 rcv_space:14600\n"
 		"TIME-WAIT    0      0      10.0.0.2:32772        10.0.0.1:80           timer:(timewait,1min,0)\n"));
 
 	/* -s: estab counts ESTABLISHED (5), CLOSE-WAIT, FIN-WAIT-1, CLOSING, LAST-ACK; the
@@ -145,7 +148,7 @@ Test(ss_engine, both_sides_after_the_prefix)
 	memset(&k, 0, sizeof k);
 	n = synack_ss_dump(p->st[FP_SRV], p->now, SYNACK_SS_LIST, scratch, 3, collect, &k);
 	cr_assert_eq(n, 13);
-	cr_assert(strstr(k.text, remap("10.0.0.1:80           10.0.0.2:32768        cwnd:10\n"
+	cr_assert(strstr(k.text, remap("10.0.0.1:80           10.0.0.2:32768        cwnd:10 rcv_space:14600\n"
 				       "... 10 more entries not shown\n")), "%s", k.text);
 	fp_finish(p);
 }

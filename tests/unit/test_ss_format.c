@@ -178,13 +178,49 @@ Test(ss_format, ecn_and_ecnseen_like_ss_i)
 			 "10.0.0.2:40000        timer:(on,200ms,0) cwnd:10");
 }
 
+/* Asserts the line of e, an ESTABLISHED 10.0.0.1:80 - 10.0.0.2:40000 entry with empty
+ * queues, carries exactly tail in its last column. */
+static void expect_last_column(const struct synack_sock_info *e, const char *tail)
+{
+	const char *line = line_of(e, 0);
+	const char *cols = "ESTABLISHED  0      0      10.0.0.1:80           10.0.0.2:40000        ";
+
+	cr_assert_eq(strncmp(line, cols, strlen(cols)), 0, "line '%s'", line);
+	cr_assert_str_eq(line + strlen(cols), tail);
+}
+
+/* `ss -i`'s receiver fields after the congestion ones: rcv_rtt in ms (%g, as ss prints
+ * tcpi_rcv_rtt / 1000) once sampled, rcv_space when not 0. */
+Test(ss_format, rcv_rtt_and_rcv_space_like_ss_i)
+{
+	struct synack_sock_info e = entry(3, SYNACK_STATE_ESTABLISHED, 0x0a000001, 80,
+					  0x0a000002, 40000, 0, 0);
+
+	e.cwnd = 10;
+	e.rcv_space = 14600;
+	expect_last_column(&e, "cwnd:10 rcv_space:14600");
+	e.rcv_rtt_us = 10500;
+	e.rcv_space = 28960;
+	expect_last_column(&e, "cwnd:10 rcv_rtt:10.5 rcv_space:28960");
+	e.rcv_rtt_us = 250;
+	e.ssthresh = 7;
+	expect_last_column(&e, "cwnd:10 ssthresh:7 rcv_rtt:0.25 rcv_space:28960");
+	e.rcv_rtt_us = 10000;
+	e.timer = SYNACK_TIMER_RETRANSMIT;
+	e.timer_deadline_ns = 200 * MSEC;
+	expect_last_column(&e, "timer:(on,200ms,0) cwnd:10 ssthresh:7 rcv_rtt:10 rcv_space:28960");
+	e.cwnd = 0;                     /* the receiver's fields do not need a cwnd */
+	expect_last_column(&e, "timer:(on,200ms,0) rcv_rtt:10 rcv_space:28960");
+}
+
 Test(ss_format, widest_line_and_truncation)
 {
 	struct synack_sock_info e = entry(5, SYNACK_STATE_SYN_RECEIVED, 0xffffffff, 65535,
 					  0xffffffff, 65535, 4294967295u, 4294967295u);
 	const char *want = "SYN-RECEIVED 4294967295 4294967295 255.255.255.255:65535 "
 			   "255.255.255.255:65535 timer:(on,999ms,65535) ecn ecnseen "
-			   "cwnd:4294967295 ssthresh:4294967295";
+			   "cwnd:4294967295 ssthresh:4294967295 rcv_rtt:4.29497e+06 "
+			   "rcv_space:4294967295";
 	char small[10];
 	size_t n;
 
@@ -194,6 +230,8 @@ Test(ss_format, widest_line_and_truncation)
 	e.cwnd = 4294967295u;
 	e.ssthresh = 4294967295u;
 	e.ecn = SYNACK_TI_OPT_ECN | SYNACK_TI_OPT_ECN_SEEN;
+	e.rcv_rtt_us = 4294967295u;
+	e.rcv_space = 4294967295u;
 	cr_assert_str_eq(line_of(&e, 0), want);
 	n = synack_ss_format_entry(&e, 0, small, sizeof small);
 	cr_assert_eq(n, strlen(want));

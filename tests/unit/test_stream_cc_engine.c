@@ -116,7 +116,7 @@ static void rto_case(const char *cc, uint32_t ssthresh, const char *ss_tail)
 	fd = snd_est(&h, M, 65535, &iss);
 	cr_assert_eq(synack_send(h.s, fd, snd_blob, 100000, 0), 100000);
 	snd_expect_flight(&h, iss + 1, 10, M);
-	expect_ss_cc(&h, 10, 0, "timer:(on,200ms,0) cwnd:10");
+	expect_ss_cc(&h, 10, 0, "timer:(on,200ms,0) cwnd:10 rcv_space:14600");
 	h_advance(&h, 200 * MSEC - 1);
 	EXPECT_NONE(&h);
 	h_advance(&h, 1);                       /* RTO = rto_min: one segment, the first */
@@ -134,12 +134,12 @@ static void rto_case(const char *cc, uint32_t ssthresh, const char *ss_tail)
 
 Test(stream_cc_engine, rto_reno_ssthresh_half_flight)
 {
-	rto_case("reno", 7300, "timer:(on,400ms,1) cwnd:1 ssthresh:5"); /* max(14600/2, 2 SMSS) */
+	rto_case("reno", 7300, "timer:(on,400ms,1) cwnd:1 ssthresh:5 rcv_space:14600"); /* max(14600/2, 2 SMSS) */
 }
 
 Test(stream_cc_engine, rto_cubic_ssthresh_beta_flight)
 {
-	rto_case("cubic", 10220, "timer:(on,400ms,1) cwnd:1 ssthresh:7");      /* 14600 * 0.7 */
+	rto_case("cubic", 10220, "timer:(on,400ms,1) cwnd:1 ssthresh:7 rcv_space:14600");      /* 14600 * 0.7 */
 }
 
 /* Sends exactly one IW, has it all acknowledged 50 ms later (cwnd 16060), then sends

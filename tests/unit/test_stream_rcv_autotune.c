@@ -2,7 +2,8 @@
  * tcp_moderate_rcvbuf): the window shift chosen at the SYN for the cap, exact advertised
  * windows after given read patterns, SO_RCVBUF locking, the cap, a reader that never
  * reads, the ring growing while it holds out-of-order data (base/ring.c), the ring's
- * free-on-empty churn served by the buffer cache, the grown window in TIME-WAIT records.
+ * free-on-empty churn served by the buffer cache, the grown window in TIME-WAIT records,
+ * the receiver's RTT and rcv_space in tcp_info and ss.
  *
  * The peer offers MSS 1460, window scale 7 and timestamps; our MSS is 1460 (MTU 1500),
  * full segments carry 1448 bytes. Every RTT is 10 ms: the peer's flight at t echoes the
@@ -20,6 +21,7 @@
 #include "harness.h"
 #include "api/api.h"
 #include "synack/sim.h"
+#include "synack/ss.h"
 #include "synack/transfer.h"
 
 #define R (PEER_ISN + 1)
@@ -539,5 +541,48 @@ Test(stream_rcv_autotune, time_wait_record_advertises_the_grown_window)
 	h_advance(&c.h, 1 * SEC);
 	send_ack_ts(&c, F_ACK | F_FIN, c.iss + 2, NULL, 0);
 	EXPECT_SEG(&c.h, F_ACK, c.iss + 2, c.nxt + 1, 417600 >> 7);
+	h_fini(&c.h);
+}
+
+/* tcp_info's rcv_rtt_us / rcv_space and ss's line, for the connection on PEER_PORT. */
+static void expect_rcv_info(struct conn *c, uint32_t rtt_us, uint32_t space, const char *tail)
+{
+	struct synack_tcp_info ti;
+	struct synack_sock_info v[2];
+	char line[200];
+	size_t n = synack_sock_list(c->h.s, v, 2);
+
+	cr_assert_eq(synack_tcp_info(c->h.s, c->fd, &ti), 0);
+	cr_assert_eq(ti.rcv_rtt_us, rtt_us, "rcv_rtt_us %u, expected %u", ti.rcv_rtt_us, rtt_us);
+	cr_assert_eq(ti.rcv_space, space, "rcv_space %u, expected %u", ti.rcv_space, space);
+	for (size_t i = 0; i < n && i < 2; i++) {
+		if (v[i].rport != PEER_PORT)
+			continue;
+		cr_assert_eq(v[i].rcv_rtt_us, rtt_us);
+		cr_assert_eq(v[i].rcv_space, space);
+		synack_ss_format_entry(&v[i], c->h.now, line, sizeof line);
+		cr_assert(strlen(line) > strlen(tail) &&
+			  !strcmp(line + strlen(line) - strlen(tail), tail), "%s", line);
+		return;
+	}
+	cr_assert_fail("no connection listed");
+}
+
+/* Linux tcpi_rcv_rtt / tcpi_rcv_space and ss -i's rcv_rtt: / rcv_space:. At ESTABLISHED
+ * no sample yet and the baseline min(buffer, 10 * 1460) = 14600; after the first flight
+ * the TSecr sample, exactly 10 ms (one RTT), and 14480 read (not above 14600: kept);
+ * after the second 28960 read in that RTT. */
+Test(stream_rcv_autotune, tcp_info_and_ss_show_rcv_rtt_and_rcv_space)
+{
+	struct synack_config cfg;
+	struct conn c;
+
+	default_cfg(&cfg);
+	conn_init(&c, &cfg, 0, 7);
+	expect_rcv_info(&c, 0, 14600, " cwnd:10 rcv_space:14600");
+	flight_read(&c, 10);
+	expect_rcv_info(&c, 10000, 14600, " cwnd:10 rcv_rtt:10 rcv_space:14600");
+	flight_read(&c, 20);
+	expect_rcv_info(&c, 10000, 28960, " cwnd:10 rcv_rtt:10 rcv_space:28960");
 	h_fini(&c.h);
 }

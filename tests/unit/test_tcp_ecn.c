@@ -298,7 +298,7 @@ Test(ecn_receiver, ce_data_echoed_until_cwr)
 	send_tos(&h, PEER_PORT, SRV_PORT, F_ACK, rs, iss + 1, NULL, NULL, 0, TCP_ECN_CE);
 	EXPECT_NONE(&h);
 	cr_assert_eq(api_tcb(h.s, fd)->ecn_flags, TCP_ECN_OK);
-	check_ecn_shown(&h, fd, SYNACK_TI_OPT_ECN, "ecn cwnd:10");
+	check_ecn_shown(&h, fd, SYNACK_TI_OPT_ECN, "ecn cwnd:10 rcv_space:14600");
 	/* CE on data: ACK at once, with ECE */
 	send_tos(&h, PEER_PORT, SRV_PORT, F_ACK | F_PSH, rs, iss + 1, NULL, pay, 100,
 		 TCP_ECN_CE);
@@ -328,7 +328,7 @@ Test(ecn_receiver, ce_data_echoed_until_cwr)
 	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_IP_ECT), 2);
 	cr_assert_eq(synack_recv(h.s, fd, buf, sizeof buf, 0), 300);
 	check_ecn_shown(&h, fd, SYNACK_TI_OPT_ECN | SYNACK_TI_OPT_ECN_SEEN,
-			"ecn ecnseen cwnd:10");
+			"ecn ecnseen cwnd:10 rcv_space:14600");
 	h_fini(&h);
 }
 
@@ -343,7 +343,7 @@ Test(ecn_receiver, ce_ignored_without_ecn)
 	h_advance(&h, 200 * MSEC);
 	EXPECT_SEG_TOS(&h, F_ACK, iss + 1, rs + 100, 0);
 	EXPECT_NONE(&h);
-	check_ecn_shown(&h, fd, 0, "cwnd:10");  /* no "ecnseen" without ECN (Linux) */
+	check_ecn_shown(&h, fd, 0, "cwnd:10 rcv_space:14600");  /* no "ecnseen" (Linux) */
 	h_fini(&h);
 }
 
