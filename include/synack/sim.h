@@ -237,6 +237,18 @@ void synack_sim_set_filter(struct synack_sim *sim, synack_sim_filter_fn fn, void
  * after the one that overtakes it that way. */
 void synack_sim_set_tap(struct synack_sim *sim, synack_sim_tap_fn fn, void *ctx);
 
+/* What the simulator did with the packets handed to it so far, counted as a tap counts
+ * its SEND records (kept whether or not a tap is set): a driver that only counts needs
+ * no tap. */
+struct synack_sim_stats {
+	uint64_t pkts;                          /* SEND records */
+	uint64_t fate[SYNACK_SIM_FATE_COUNT];   /* by their fate */
+	uint64_t duplicated, reordered;         /* with F_DUPLICATED, F_REORDERED */
+	uint64_t corrupted, ce_marked;          /* delivered with F_CORRUPTED, F_CE */
+};
+/* Copies the counts into *out. */
+void synack_sim_stats(const struct synack_sim *sim, struct synack_sim_stats *out);
+
 /* Host `from` transmits len bytes now: the route is chosen by the IPv4 destination
  * address (bytes 16..19; a packet shorter than 20 bytes goes out the host's first link),
  * the link decides the fate. Returns the fate (>= 0) or a negative errno (-ENOENT for

@@ -524,6 +524,28 @@ static void tap_emit(struct synack_sim *sim, const struct synack_sim_tap *rec)
 		sim->tap(sim->tap_ctx, rec);
 }
 
+/* The SEND record rec in the counts (synack_sim_stats). */
+static void count_send(struct synack_sim *sim, const struct synack_sim_tap *rec)
+{
+	struct synack_sim_stats *st = &sim->stats;
+	bool is_delivered = rec->fate == SYNACK_SIM_DELIVERED;
+
+	st->pkts++;
+	if ((unsigned)rec->fate < SYNACK_SIM_FATE_COUNT)
+		st->fate[rec->fate]++;
+	if (!rec->flags)
+		return;
+	st->duplicated += !!(rec->flags & SYNACK_SIM_F_DUPLICATED);
+	st->reordered += !!(rec->flags & SYNACK_SIM_F_REORDERED);
+	st->corrupted += is_delivered && (rec->flags & SYNACK_SIM_F_CORRUPTED);
+	st->ce_marked += is_delivered && (rec->flags & SYNACK_SIM_F_CE);
+}
+
+void synack_sim_stats(const struct synack_sim *sim, struct synack_sim_stats *out)
+{
+	*out = sim->stats;
+}
+
 static void flip_bit(uint8_t *buf, uint32_t bit)
 {
 	buf[bit / 8] ^= (uint8_t)(0x80u >> (bit % 8));
@@ -630,6 +652,7 @@ static int send_packet(struct synack_sim *sim, int from, const uint8_t *pkt, siz
 		}
 	}
 out:
+	count_send(sim, &rec);
 	tap_emit(sim, &rec);
 	if (own != UINT32_MAX) {
 		if (!queued) {
@@ -678,13 +701,16 @@ uint64_t synack_sim_next_time(const struct synack_sim *sim)
 
 static void deliver(struct synack_sim *sim, struct sim_event *e)
 {
-	struct synack_sim_tap rec = {
+	struct synack_sim_tap rec;
+
+	if (!sim->tap)
+		return;         /* nobody looks: no record */
+	rec = (struct synack_sim_tap){
 		.kind = SYNACK_SIM_TAP_DELIVER, .now_ns = sim->now_ns, .pkt_id = e->pkt_id,
 		.dir_index = e->dir_index, .link = e->link, .src_host = e->src_host,
 		.dst_host = e->dst_host, .fate = SYNACK_SIM_DELIVERED,
 		.is_duplicate = e->is_dup, .pkt = e->buf, .len = e->len,
 	};
-
 	tap_emit(sim, &rec);
 }
 

@@ -191,6 +191,7 @@ struct synack_sim {
 
 	synack_sim_tap_fn tap;
 	void *tap_ctx;
+	struct synack_sim_stats stats;
 	synack_sim_filter_fn filter;
 	void *filter_ctx;
 	synack_sim_observer_fn observer;

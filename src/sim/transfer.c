@@ -649,26 +649,15 @@ static bool csum_fails(const uint8_t *p, size_t len)
 	return !wire_tcp_csum_ok(src, dst, p + 20, len - 20);
 }
 
+/* The link tap, installed only when a caller's tap or corruption is configured: the
+ * counts come from synack_sim_stats (collect). */
 static void tap(void *ctx, const struct synack_sim_tap *rec)
 {
 	struct xrun *r = ctx;
-	struct synack_transfer_result *res = r->res;
 
-	if (rec->kind == SYNACK_SIM_TAP_SEND) {
-		res->pkts++;
-		if ((unsigned)rec->fate < SYNACK_SIM_FATE_COUNT)
-			res->fate[rec->fate]++;
-		if (rec->flags & SYNACK_SIM_F_DUPLICATED)
-			res->duplicated++;
-		if (rec->flags & SYNACK_SIM_F_REORDERED)
-			res->reordered++;
-		if (rec->fate == SYNACK_SIM_DELIVERED && (rec->flags & SYNACK_SIM_F_CORRUPTED))
-			res->corrupted++;
-		if (rec->fate == SYNACK_SIM_DELIVERED && (rec->flags & SYNACK_SIM_F_CE))
-			res->ce_marked++;
-	} else if (r->cfg->corrupt_ppm && csum_fails(rec->pkt, rec->len)) {
-		res->corrupted_csum_caught++;
-	}
+	if (rec->kind == SYNACK_SIM_TAP_DELIVER && r->cfg->corrupt_ppm &&
+	    csum_fails(rec->pkt, rec->len))
+		r->res->corrupted_csum_caught++;
 	if (r->cfg->tap)
 		r->cfg->tap(r->cfg->tap_ctx, rec);
 }
@@ -854,7 +843,8 @@ static int setup(struct xrun *r)
 	    synack_listen(r->rcv, r->lfd, SYNACK_TRANSFER_MAX_FLOWS))
 		return fail(res, -EINVAL, "listen");
 	synack_sim_set_observer(r->sim, observer, r);
-	synack_sim_set_tap(r->sim, tap, r);
+	if (cfg->tap || cfg->corrupt_ppm)
+		synack_sim_set_tap(r->sim, tap, r);
 	return 0;
 }
 
@@ -994,10 +984,19 @@ static void collect(struct xrun *r)
 }
 
 /* The stacks' counters, read last (the close phase retransmits and drops too). */
+/* The stacks' counters added up, and what the simulator did with the packets. */
 static void collect_counters(struct xrun *r)
 {
 	struct synack_transfer_result *res = r->res;
+	struct synack_sim_stats st;
 
+	synack_sim_stats(r->sim, &st);
+	res->pkts = st.pkts;
+	memcpy(res->fate, st.fate, sizeof res->fate);
+	res->duplicated = st.duplicated;
+	res->reordered = st.reordered;
+	res->corrupted = st.corrupted;
+	res->ce_marked = st.ce_marked;
 	res->retrans = counter_sum(r, "tcp_retrans");
 	res->fast_retrans = counter_sum(r, "tcp_fast_retrans");
 	res->ece_in = counter_sum(r, "tcp_ece_in");

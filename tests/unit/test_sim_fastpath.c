@@ -531,3 +531,71 @@ Test(sim_fastpath, zerocopy_bench_sender_puts_send_bytes_on_the_wire)
 	c.rcv_initial_bytes = 16384;    /* the receive ring grows and is freed when read */
 	compare_wire(&c);
 }
+
+/* synack_transfer_run counts packets from synack_sim_stats and installs no tap unless
+ * asked: its counts equal what a tap counting SEND records sees, under every fault that
+ * sets a flag (loss, duplication, reordering, queue drops, CE marking; corruption keeps
+ * the tap, to check checksums). */
+struct counts {
+	uint64_t pkts, fate[SYNACK_SIM_FATE_COUNT], dup, reo, corrupted, ce;
+};
+
+static void count_tap(void *ctx, const struct synack_sim_tap *rec)
+{
+	struct counts *n = ctx;
+
+	if (rec->kind != SYNACK_SIM_TAP_SEND)
+		return;
+	n->pkts++;
+	n->fate[rec->fate]++;
+	n->dup += !!(rec->flags & SYNACK_SIM_F_DUPLICATED);
+	n->reo += !!(rec->flags & SYNACK_SIM_F_REORDERED);
+	if (rec->fate == SYNACK_SIM_DELIVERED) {
+		n->corrupted += !!(rec->flags & SYNACK_SIM_F_CORRUPTED);
+		n->ce += !!(rec->flags & SYNACK_SIM_F_CE);
+	}
+}
+
+static void check_counts(const struct synack_transfer_result *r, const struct counts *n)
+{
+	cr_assert_eq(r->pkts, n->pkts, "pkts %llu, tap %llu", (unsigned long long)r->pkts,
+		     (unsigned long long)n->pkts);
+	for (int f = 0; f < SYNACK_SIM_FATE_COUNT; f++)
+		cr_assert_eq(r->fate[f], n->fate[f], "fate %d: %llu, tap %llu", f,
+			     (unsigned long long)r->fate[f], (unsigned long long)n->fate[f]);
+	cr_assert_eq(r->duplicated, n->dup);
+	cr_assert_eq(r->reordered, n->reo);
+	cr_assert_eq(r->corrupted, n->corrupted);
+	cr_assert_eq(r->ce_marked, n->ce);
+}
+
+Test(sim_fastpath, transfer_counts_without_a_tap_equal_a_counting_tap)
+{
+	for (int k = 0; k < 2; k++) {
+		struct synack_transfer_config c = faulty(40 + (uint64_t)k), t;
+		struct synack_transfer_result *r1 = calloc(1, sizeof *r1);
+		struct synack_transfer_result *r2 = calloc(1, sizeof *r2);
+		struct counts n = {0};
+
+		cr_assert(r1 && r2);
+		c.corrupt_ppm = k ? c.corrupt_ppm : 0;  /* k = 0: no tap at all */
+		c.ecn = true;
+		c.ecn_mark_ppm = 50000;
+		c.gso = c.gro = k == 1;
+		cr_assert_eq(synack_io_env(&c.env), 0);
+		t = c;
+		t.tap = count_tap;
+		t.tap_ctx = &n;
+		cr_assert_eq(synack_transfer_run(&c, r1), 0);
+		cr_assert_eq(synack_transfer_run(&t, r2), 0);
+		check_counts(r1, &n);
+		check_counts(r2, &n);
+		cr_assert_gt(n.fate[SYNACK_SIM_DROP_LOSS], 0u);
+		cr_assert_gt(n.dup, 0u);
+		cr_assert_gt(n.reo, 0u);
+		cr_assert_gt(n.ce, 0u);
+		cr_assert_eq(n.corrupted > 0, k == 1);
+		free(r1);
+		free(r2);
+	}
+}
