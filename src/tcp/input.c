@@ -903,7 +903,7 @@ static void finish(struct seg_ctx *c, enum verdict v)
 /*
  * Header prediction (Van Jacobson; RFC 9293 §3.10.7 allows any processing whose result
  * is the pipeline's). In a synchronized state other than TIME-WAIT (whose records and
- * tcbs tw.c judges first), a segment with ACK and none of SYN/RST/URG, at exactly
+ * tcbs tw.c judges first), a segment with ACK and neither SYN nor RST, at exactly
  * RCV.NXT, whose text fits the offered window and whose timestamp (if any) is not older
  * than TS.Recent is one for which the first four checks (PAWS, sequence, RST, SYN)
  * return CONTINUE without touching anything: PAWS only acts on TSval < TS.Recent; the
@@ -911,10 +911,10 @@ static void finish(struct seg_ctx *c, enum verdict v)
  * only SEG.LEN = 0: a FIN then counts in SEG.LEN and needs RCV.WND > 0), trims nothing
  * (a FIN right after text that fits stays) and, without SYN, does the same in every
  * synchronized state; no RST, no SYN. Such a segment starts at the fifth check (ACK).
- * synchronized state; no RST, no SYN. Such a segment starts at the fifth check (ACK).
- * ECE/CWR and the IP ECN field do not exclude a segment: ECN acts only in the fifth
- * (tcp_ecn_on_ack) and seventh (tcp_ecn_on_data) checks, which a predicted segment
- * runs (RFC 3168 §6.1.2-§6.1.3). test_tcp_fastpath runs the same segments with this
+ * URG does not exclude a segment either: the urgent pointer is read only by the sixth
+ * check (step_urg), which a predicted segment runs. ECE/CWR and the IP ECN field do not
+ * exclude a segment: ECN acts only in the fifth (tcp_ecn_on_ack) and seventh
+ * (tcp_ecn_on_data) checks, which a predicted segment runs (RFC 3168 §6.1.2-§6.1.3). test_tcp_fastpath runs the same segments with this
  * off (ts->no_fast_path), ECN variants included, and compares every segment sent and
  * the connection's state.
  */
@@ -926,8 +926,7 @@ static bool is_predicted(const struct seg_ctx *c)
 
 	if (tcb->state < TCP_SYN_RECEIVED || tcb->state == TCP_TIME_WAIT ||
 	    c->ts->no_fast_path || c->syn_trimmed ||
-	    (c->flags & (WIRE_TCP_SYN | WIRE_TCP_RST | WIRE_TCP_URG | WIRE_TCP_ACK)) !=
-		    WIRE_TCP_ACK ||
+	    (c->flags & (WIRE_TCP_SYN | WIRE_TCP_RST | WIRE_TCP_ACK)) != WIRE_TCP_ACK ||
 	    c->seq != tcb->rcv_nxt)
 		return false;
 	/* step_paws acts only here */

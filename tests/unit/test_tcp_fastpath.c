@@ -148,7 +148,7 @@ static void seg(struct pair *p, uint8_t flags, uint32_t seq, uint32_t ack, uint1
 	}
 	for (uint32_t i = 0; i < len; i++)
 		data[i] = (uint8_t)(seq + i);
-	if ((flags & (F_SYN | F_FIN | F_RST | F_URG | F_ACK)) == F_ACK && p->tcb[0] &&
+	if ((flags & (F_SYN | F_FIN | F_RST | F_ACK)) == F_ACK && p->tcb[0] &&
 	    seq == p->tcb[0]->rcv_nxt)
 		p->fast_candidates++;
 	for (int i = 0; i < 2; i++)
