@@ -39,22 +39,25 @@ uint32_t tcp_isn(const uint8_t key[TCP_ISN_KEY_BYTES], uint32_t laddr, uint16_t 
 		 uint32_t raddr, uint16_t rport, uint64_t now_ns);
 
 /*
- * The per-connection timestamp offset (RFC 7323 §5.4 "Snd.TSoffset": "the same function
- * with a different secret key can be used"): SipHash-2-4 under key over the same 12
- * bytes as F followed by one domain byte 'T' (0x54), low 32 bits. Pass a key other than
- * the ISN key; the domain byte keeps the two unrelated even if they are equal, so a
- * peer that sees TSval cannot learn F and predict ISNs. The offset is a pure function
- * of the 4-tuple, so a new incarnation of a 4-tuple continues the old one's timestamp
- * sequence (what RFC 6191 relies on) and a TIME_WAIT record need not store it.
+ * The per-connection timestamp offset (RFC 7323 §5.4 "Snd.TSoffset"): the HIGH 32 bits of
+ * the same SipHash-2-4 output whose low 32 bits are F (one PRF call gives both). RFC 7323
+ * §5.4 suggests "the same function with a different secret key"; two halves of one PRF
+ * output are as independent as two keyed outputs (a peer that learns the offset from
+ * TSval learns nothing about the low half, so it cannot predict ISNs), and one call per
+ * connection end instead of two saves ~620 instructions per lifecycle (docs/rfc-map.md,
+ * "ISN and timestamp offset"). Linux hashes twice (secure_tcp_seq, secure_tcp_ts_off with
+ * a second secret). The offset is a pure function of the 4-tuple, so a new incarnation
+ * of a 4-tuple continues the old one's timestamp sequence (what RFC 6191 relies on) and a
+ * TIME_WAIT record need not store it.
  */
 uint32_t tcp_ts_offset(const uint8_t key[TCP_ISN_KEY_BYTES], uint32_t laddr, uint16_t lport,
 		       uint32_t raddr, uint16_t rport);
 
 /*
  * Both values at once for the same key and 4-tuple: *isn = tcp_isn(key, ..., now_ns) and
- * *ts_offset = tcp_ts_offset(key, ...), bit for bit (two libsodium SipHash calls). key
- * is borrowed; isn and ts_offset point to the caller's storage. For callers that need both (an active open,
- * a SYN-ACK).
+ * *ts_offset = tcp_ts_offset(key, ...), bit for bit, from one libsodium SipHash call. key
+ * is borrowed; isn and ts_offset point to the caller's storage. For callers that need
+ * both (an active open, a SYN-ACK).
  */
 void tcp_isn_pair(const uint8_t key[TCP_ISN_KEY_BYTES], uint32_t laddr, uint16_t lport,
 		  uint32_t raddr, uint16_t rport, uint64_t now_ns, uint32_t *isn,
