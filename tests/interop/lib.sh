@@ -17,6 +17,9 @@
 #   it_stray_rsts FILE             RSTs in FILE except Linux's answers to ACKs of its own
 #                                  FIN sent twice (see below)
 #   it_in CMD...                   runs CMD in the namespace
+#   it_sweep_stale                 deletes namespaces left by interop runs that were killed
+#                                  (SIGKILL skips the trap): sk_<name>_<pid>[_2] whose pid
+#                                  is not alive; it_ns_up runs it first
 #   fail MSG                       prints FAIL and exits 1
 #
 # Timing: CI runs these tests two at a time on a loaded 2-core machine, next to the ASan
@@ -83,7 +86,23 @@ it_cleanup() {
 }
 trap it_cleanup EXIT
 
+it_sweep_stale() {
+	local ns pid
+	for ns in $(ip netns list 2>/dev/null | cut -d' ' -f1); do
+		# IT_NS is sk_<name>_<pid>, IT_NS2 the same with _2 appended
+		if [[ $ns =~ ^sk_.+_([0-9]+)_2$ ]] || [[ $ns =~ ^sk_.+_([0-9]+)$ ]]; then
+			pid=${BASH_REMATCH[1]}
+		else
+			continue
+		fi
+		# a live run's namespace (its shell's pid is alive) is never touched
+		kill -0 "$pid" 2>/dev/null && continue
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+
 it_ns_up() {
+	it_sweep_stale
 	"$srcdir/scripts/netns.sh" up "$IT_NS" tun0 10.9.0.1/24 "${1:-}" ||
 		fail "cannot create namespace $IT_NS"
 }
