@@ -3,8 +3,10 @@
  * §2 reopen decision. See timewait.h for the structure and its costs.
  *
  * Invariants: every entry is in by_tuple and on the FIFO exactly once; for every
- * entry, by_port holds a record (laddr, lport) and a record (0, lport) whose counts
- * include it; a record exists only while its count is > 0; pool_in_use(&entries) ==
+ * entry, the slot of its lport counts it in any, and its laddr is the slot's addr or
+ * (slot mixed: addr 0) the by_port record (laddr, lport) counts it too; a slot is
+ * mixed only while any > 0 and has several local addresses then; a record exists only
+ * while its count is > 0 and only for a mixed slot; pool_in_use(&entries) ==
  * hash_count(&by_tuple).
  */
 #include "tcp/timewait.h"
@@ -19,7 +21,7 @@
 #define PORTS_PER_CHUNK 128
 #define INITIAL_BUCKETS 64
 
-/* Count of entries on one local (address, port); address 0 counts every address. */
+/* Count of entries on one local (address, port) whose port slot is mixed. */
 struct tw_port {
 	struct hash_node hnode;
 	uint32_t laddr;
@@ -121,34 +123,86 @@ static void put_port(struct tw_table *t, struct tw_port *p)
 	pool_put(&t->ports, p);
 }
 
-/* Counts one more entry on (laddr, lport) and on (0, lport). -ENOMEM changes nothing. */
-static int count_port(struct tw_table *t, uint32_t laddr, uint16_t lport)
+/* The page of port slots holding lport, or NULL when no entry ever had a port on it. */
+static struct tw_port_page *port_page(const struct tw_table *t, uint16_t lport)
 {
-	struct tw_port *exact = get_port(t, laddr, lport);
-	struct tw_port *any;
+	return t->port_pages[lport / TW_PORTS_PER_PAGE];
+}
 
-	if (!exact)
+static struct tw_port_slot *port_slot(struct tw_port_page *pg, uint16_t lport)
+{
+	return &pg->slot[lport % TW_PORTS_PER_PAGE];
+}
+
+/*
+ * Moves a single-address slot to mixed: its count becomes a by_port record. -ENOMEM
+ * changes nothing.
+ */
+static int make_mixed(struct tw_table *t, struct tw_port_slot *s, uint16_t lport)
+{
+	struct tw_port *p = get_port(t, s->addr, lport);
+
+	if (!p)
 		return -ENOMEM;
-	exact->count++;
-	any = get_port(t, 0, lport);
-	if (!any) {
-		put_port(t, exact);
-		return -ENOMEM;
-	}
-	any->count++;
+	p->count = s->any;
+	s->addr = 0;
 	return 0;
 }
 
+/*
+ * Counts one more entry on (laddr, lport) (laddr != 0). -ENOMEM changes nothing (a slot
+ * may have become mixed, which answers every question as before).
+ */
+static int count_port(struct tw_table *t, uint32_t laddr, uint16_t lport)
+{
+	struct tw_port_page *pg = port_page(t, lport);
+	struct tw_port_slot *s;
+
+	if (!pg) {
+		pg = base_zalloc(t->entries.alloc, sizeof(*pg));
+		if (!pg)
+			return -ENOMEM;
+		t->port_pages[lport / TW_PORTS_PER_PAGE] = pg;
+	}
+	s = port_slot(pg, lport);
+	if (s->any == 0) {
+		s->addr = laddr;
+	} else if (s->addr != laddr) {
+		struct tw_port *p;
+
+		if (s->addr != 0 && make_mixed(t, s, lport) < 0)
+			return -ENOMEM;
+		p = get_port(t, laddr, lport);
+		if (!p)
+			return -ENOMEM;
+		p->count++;
+	}
+	s->any++;
+	return 0;
+}
+
+/*
+ * Drops the count of one entry on (laddr, lport). The page stays (as the pools keep
+ * their chunks): a port that comes and goes costs no allocation. A count that was never
+ * made (a broken caller) is ignored rather than crashing.
+ */
 static void uncount_port(struct tw_table *t, uint32_t laddr, uint16_t lport)
 {
-	struct tw_port *exact = find_port(t, hash_port(t, laddr, lport), laddr, lport);
-	struct tw_port *any = find_port(t, hash_port(t, 0, lport), 0, lport);
+	struct tw_port_page *pg = port_page(t, lport);
+	struct tw_port_slot *s;
 
-	/* Both exist by the invariant; the checks keep a broken caller from crashing. */
-	if (exact)
-		put_port(t, exact);
-	if (any)
-		put_port(t, any);
+	if (!pg)
+		return;
+	s = port_slot(pg, lport);
+	if (s->any == 0)
+		return;
+	if (s->addr == 0) {
+		struct tw_port *p = find_port(t, hash_port(t, laddr, lport), laddr, lport);
+
+		if (p)
+			put_port(t, p);
+	}
+	s->any--;
 }
 
 int tw_init(struct tw_table *t, const struct base_allocator *a, const uint8_t key[TW_KEY_BYTES])
@@ -178,6 +232,10 @@ void tw_destroy(struct tw_table *t)
 {
 	hash_destroy(&t->by_tuple);
 	hash_destroy(&t->by_port);
+	for (size_t i = 0; i < TW_PORT_PAGES; i++)
+		if (t->port_pages[i])
+			base_free(t->entries.alloc, t->port_pages[i], sizeof(*t->port_pages[i]));
+	memset(t->port_pages, 0, sizeof(t->port_pages));
 	if (t->entries.alloc)
 		pool_destroy(&t->entries);
 	if (t->ports.alloc)
@@ -380,6 +438,18 @@ size_t tw_count(const struct tw_table *t)
 
 bool tw_port_in_use(const struct tw_table *t, uint32_t laddr, uint16_t lport)
 {
+	const struct tw_port_page *pg = port_page(t, lport);
+	const struct tw_port_slot *s;
+
+	if (!pg)
+		return false;
+	s = &pg->slot[lport % TW_PORTS_PER_PAGE];
+	if (s->any == 0)
+		return false;
+	if (laddr == 0)
+		return true;
+	if (s->addr != 0)
+		return s->addr == laddr;
 	return find_port(t, hash_port(t, laddr, lport), laddr, lport) != NULL;
 }
 

@@ -14,7 +14,13 @@
  *     earliest lane head, the next deadline is the minimum of TW_LANES heads, so the
  *     table never reports a deadline later than the earliest entry's, and an entry is
  *     never expired early or late;
- *   - a count per local (address, port) and per local port, for bind() decisions.
+ *   - a count per local port and per local (address, port), for bind() decisions: a
+ *     slot per port in pages of TW_PORTS_PER_PAGE ports (2 KiB, allocated with the first
+ *     entry on one of their ports and kept until tw_destroy, as the pools keep their
+ *     chunks: at most 512 KiB for all 65536 ports), holding the port's count and, while
+ *     every entry on the port has the same local address (the usual case: one address
+ *     per stack), that address; a port whose entries have several local
+ *     addresses is "mixed" and keeps its per-address counts in a small hash table.
  * Entries come from a pool (base/pool.h): no allocation per entry once the pool has
  * grown to the working-set size.
  *
@@ -50,6 +56,18 @@
 #define TW_KEY_BYTES 16
 #define TW_DEADLINE_MAX ((UINT64_C(1) << 61) - 1)
 #define TW_LANES 4
+#define TW_PORTS_PER_PAGE 256
+#define TW_PORT_PAGES (65536 / TW_PORTS_PER_PAGE)
+
+/* Entries on one local port (timewait.c keeps the invariants). */
+struct tw_port_slot {
+	uint32_t any;        /* entries with this local port, any local address */
+	uint32_t addr;       /* their one local address, 0 when mixed; stale when any == 0 */
+};
+
+struct tw_port_page {
+	struct tw_port_slot slot[TW_PORTS_PER_PAGE];
+};
 
 /*
  * One TIME-WAIT connection. hnode, fifo and deadline_ns belong to the table (read
@@ -73,10 +91,11 @@ _Static_assert(sizeof(struct tw_entry) <= 64, "a TIME-WAIT entry must fit 64 byt
 
 struct tw_table {
 	struct hash_table by_tuple;  /* struct tw_entry, on the 4-tuple */
-	struct hash_table by_port;   /* per-port counts (timewait.c), on (laddr, lport) */
+	struct hash_table by_port;   /* mixed ports' counts (timewait.c), on (laddr, lport) */
 	struct pool entries;
 	struct pool ports;
 	struct list_node lanes[TW_LANES]; /* each sorted by deadline, earliest first */
+	struct tw_port_page *port_pages[TW_PORT_PAGES]; /* by lport / TW_PORTS_PER_PAGE */
 	uint8_t key[TW_KEY_BYTES];   /* SipHash key for both hash tables */
 	uint32_t memo_in[3];         /* the last 4-tuple tw_hash hashed (laddr, raddr, ports) */
 	uint32_t memo_hash;          /* and its hash */
@@ -161,10 +180,9 @@ size_t tw_count(const struct tw_table *t);
 
 /*
  * True when some entry has local port lport and local address laddr, or, when laddr is
- * 0 (INADDR_ANY, a wildcard bind), any local address. O(1) expected: the table keeps a
- * count per (laddr, lport) and per lport in a second hash table of 32-byte records from
- * a second pool, created with the first entry on that port and freed with the last.
- * That table hashes (laddr, lport) multiplicatively, not with SipHash: both are ours
+ * 0 (INADDR_ANY, a wildcard bind), any local address. O(1): the port's slot answers,
+ * with a hash lookup only for a port whose entries have several local addresses. That
+ * hash table hashes (laddr, lport) multiplicatively, not with SipHash: both are ours
  * (our address, our listening or ephemeral port), so a peer cannot aim them at a bucket.
  */
 bool tw_port_in_use(const struct tw_table *t, uint32_t laddr, uint16_t lport);

@@ -1,5 +1,6 @@
 /* test_tcp_timewait.c — the compact TIME-WAIT table: 64-byte entries, demux, expiry in
- * deadline order at exact times, restart, per-port counts, allocator failure, a 100k
+ * deadline order at exact times, restart, per-port counts (single and several local
+ * addresses, against a model), allocator failure, a 100k
  * entry run with no leak, and the RFC 6191 §2 reopen decisions (with wrap-around). */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -192,7 +193,7 @@ Test(timewait, allocation_failure_is_enomem_and_clean)
 	assert_eq_u(tw_count(&tab), 0u);
 	assert_eq_u(pool_in_use(&tab.entries), 0u);
 	assert_eq_u(cnt.bytes_out, before);
-	/* The entry chunk succeeds, the port record chunk fails. */
+	/* The entry chunk succeeds, the port page fails. */
 	cnt.fail_after = 1;
 	assert_eq_u(tw_insert(&tab, &p, 100, NULL), -ENOMEM);
 	assert_eq_u(tw_count(&tab), 0u);
@@ -356,8 +357,8 @@ Test(timewait, port_in_use_exact_and_wildcard)
 	cr_assert(tw_port_in_use(&tab, 0, 8080));
 	cr_assert(!tw_port_in_use(&tab, L1, 8080));
 	cr_assert(!tw_port_in_use(&tab, 0, 1000)); /* remote ports do not count */
-	/* Records: (L1,80) (0,80) (L2,8080) (0,8080). */
-	assert_eq_u(pool_in_use(&tab.ports), 4u);
+	/* One local address per port: the slots answer, no record. */
+	assert_eq_u(pool_in_use(&tab.ports), 0u);
 
 	tw_remove(&tab, a);
 	cr_assert(tw_port_in_use(&tab, L1, 80));
@@ -365,11 +366,107 @@ Test(timewait, port_in_use_exact_and_wildcard)
 	tw_remove(&tab, b);
 	cr_assert(!tw_port_in_use(&tab, L1, 80));
 	cr_assert(!tw_port_in_use(&tab, 0, 80));
-	assert_eq_u(pool_in_use(&tab.ports), 2u);
 	assert_eq_u(tw_expire(&tab, 10), 1u);
 	cr_assert(!tw_port_in_use(&tab, 0, 8080));
-	assert_eq_u(pool_in_use(&tab.ports), 0u);
+	cr_assert(!tw_port_in_use(&tab, L2, 8080));
 	(void)c;
+}
+
+#define L3 0x0a000003u
+
+Test(timewait, port_with_several_local_addresses)
+{
+	struct tw_entry *a1 = insert(L1, 80, R1, 1000, 10);
+	struct tw_entry *b = insert(L2, 80, R1, 1000, 10);   /* the port becomes mixed */
+	struct tw_entry *a2 = insert(L1, 80, R2, 1000, 10);
+
+	cr_assert(tw_port_in_use(&tab, L1, 80));
+	cr_assert(tw_port_in_use(&tab, L2, 80));
+	cr_assert(tw_port_in_use(&tab, 0, 80));
+	cr_assert(!tw_port_in_use(&tab, L3, 80));
+	assert_eq_u(pool_in_use(&tab.ports), 2u); /* (L1,80) counting 2, (L2,80) */
+	tw_remove(&tab, b);
+	cr_assert(!tw_port_in_use(&tab, L2, 80));
+	cr_assert(tw_port_in_use(&tab, L1, 80));
+	assert_eq_u(pool_in_use(&tab.ports), 1u);
+	tw_remove(&tab, a1);
+	cr_assert(tw_port_in_use(&tab, L1, 80));
+	cr_assert(tw_port_in_use(&tab, 0, 80));
+	tw_remove(&tab, a2);
+	cr_assert(!tw_port_in_use(&tab, L1, 80));
+	cr_assert(!tw_port_in_use(&tab, 0, 80));
+	assert_eq_u(pool_in_use(&tab.ports), 0u);
+	/* Empty again, the port takes a single address without a record. */
+	insert(L3, 80, R1, 1000, 10);
+	cr_assert(tw_port_in_use(&tab, L3, 80));
+	cr_assert(!tw_port_in_use(&tab, L1, 80));
+	assert_eq_u(pool_in_use(&tab.ports), 0u);
+}
+
+Test(timewait, second_address_on_a_port_without_memory_changes_nothing)
+{
+	struct tw_entry p = proto(L2, 80, R1, 1000);
+
+	insert(L1, 80, R1, 1000, 10);        /* entry chunk and port page allocated */
+	cnt.fail_after = 0;                  /* the record chunk (going mixed) fails */
+	assert_eq_u(tw_insert(&tab, &p, 10, NULL), -ENOMEM);
+	assert_eq_u(tw_count(&tab), 1u);
+	assert_eq_u(pool_in_use(&tab.entries), 1u);
+	assert_eq_u(pool_in_use(&tab.ports), 0u);
+	cr_assert(tw_port_in_use(&tab, L1, 80));
+	cr_assert(tw_port_in_use(&tab, 0, 80));
+	cr_assert(!tw_port_in_use(&tab, L2, 80));
+	cr_assert_null(tw_lookup(&tab, L2, 80, R1, 1000));
+	cnt.fail_after = -1;
+	assert_eq_u(tw_insert(&tab, &p, 10, NULL), 0);
+	cr_assert(tw_port_in_use(&tab, L2, 80));
+	assert_eq_u(tw_expire(&tab, 10), 2u);
+	cr_assert(!tw_port_in_use(&tab, 0, 80));
+	assert_eq_u(pool_in_use(&tab.ports), 0u);
+}
+
+/*
+ * Random inserts and removals over 3 local addresses and ports on three pages, each
+ * answer of tw_port_in_use compared with a count over the live entries.
+ */
+Test(timewait, port_answers_match_a_model)
+{
+	static const uint32_t addrs[3] = { L1, L2, L3 };
+	static const uint16_t ports[4] = { 80, 81, 300, 65535 };
+	enum { SLOTS = 48 }; /* (address, port, remote port) triples */
+	struct tw_entry *live[SLOTS] = { 0 };
+	uint32_t x = 12345;
+
+	for (int step = 0; step < 4000; step++) {
+		int i;
+
+		x = x * 1103515245u + 12345u;
+		i = (int)((x >> 8) % SLOTS);
+		if (live[i]) {
+			tw_remove(&tab, live[i]);
+			live[i] = NULL;
+		} else {
+			live[i] = insert(addrs[i % 3], ports[(i / 3) % 4], R1, (uint16_t)(i / 12), 10);
+		}
+		for (int pi = 0; pi < 4; pi++) {
+			bool any = false;
+
+			for (int ai = 0; ai < 3; ai++) {
+				bool want = false;
+
+				for (int k = 0; k < SLOTS; k++)
+					if (live[k] && k % 3 == ai && (k / 3) % 4 == pi)
+						want = true;
+				any = any || want;
+				cr_assert_eq(tw_port_in_use(&tab, addrs[ai], ports[pi]), want,
+					     "step %d addr %d port %u", step, ai, ports[pi]);
+			}
+			cr_assert_eq(tw_port_in_use(&tab, 0, ports[pi]), any, "step %d port %u",
+				     step, ports[pi]);
+			cr_assert(!tw_port_in_use(&tab, 0, (uint16_t)(ports[pi] - 1u)) ||
+				  ports[pi] == 81);
+		}
+	}
 }
 
 Test(timewait, hundred_thousand_entries_no_leak)
@@ -386,7 +483,7 @@ Test(timewait, hundred_thousand_entries_no_leak)
 	}
 	assert_eq_u(tw_count(&tab), (size_t)N);
 	assert_eq_u(pool_in_use(&tab.entries), (size_t)N);
-	assert_eq_u(pool_in_use(&tab.ports), 3u * 7u + 7u); /* 21 exact + 7 wildcard */
+	assert_eq_u(pool_in_use(&tab.ports), 3u * 7u); /* 7 ports, each on 3 addresses */
 	for (uint32_t i = 0; i < N; i += 997) {
 		struct tw_entry *e = tw_lookup(&tab, L1 + (i % 3), (uint16_t)(80 + i % 7),
 					       R1 + i / 1000, (uint16_t)(1024 + i % 1000));
