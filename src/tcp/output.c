@@ -421,9 +421,7 @@ static void account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct pla
 		tcp_rec_on_sent(ts, tcb, p->seq, span);
 	if (span && !p->syn && p->gso) {
 		/* a super-segment: RACK's map holds each wire packet, as it would have */
-		for (uint32_t off = 0; off < p->len; off += p->gso)
-			tcp_rec_on_xmit(ts, tcb, p->seq + off,
-					p->len - off > p->gso ? p->gso : span - off);
+		tcp_rec_on_xmit_gso(ts, tcb, p->seq, p->len, span, p->gso);
 	} else if (span && !p->syn) {
 		tcp_rec_on_xmit(ts, tcb, p->seq, span);        /* RACK's transmit map */
 	}
@@ -506,7 +504,8 @@ static void trim_to_options(const struct tcb *tcb, struct plan *p, struct wire_t
  * TSval: the clock does not move between calls; PSH and FIN only on the last; IP ID
  * one more per packet), as Linux's TSO does. Only the plain case grows: no SYN, no
  * retransmission, loss recovery open, no urgent pointer, no SACK blocks (a D-SACK goes
- * out once), no probe, no IP options; else one segment as always.
+ * out once), no probe (zero-window, keep-alive, or RFC 8985 §7.3's tail loss probe:
+ * one segment), no IP options; else one segment as always.
  */
 static void grow_to_super(struct tcp_stack *ts, const struct tcb *tcb, struct plan *p,
 			  struct wire_tcp *seg, size_t opts_len, size_t at, size_t cap,
@@ -517,7 +516,8 @@ static void grow_to_super(struct tcp_stack *ts, const struct tcb *tcb, struct pl
 	if (!ts->cfg.gso || !lim || p->syn || p->rexmit || has_route ||
 	    p->seq != tcb->snd_max || tcb->rec.state != TCP_REC_OPEN ||
 	    (seg->flags & WIRE_TCP_URG) || (seg->opt.present & WIRE_HAS_SACK) ||
-	    tcb->want_probe || tcb->want_ka_probe || lim != full_payload(tcb, opts_len, WIRE_IPV4_HDR_MIN))
+	    tcb->want_probe || tcb->want_ka_probe || tcb->rec.rack.tlp_due ||
+	    lim != full_payload(tcb, opts_len, WIRE_IPV4_HDR_MIN))
 		return;
 	room = min3(unsent_bytes(tcb), usable_window(tcb), cwnd_room(tcb));
 	if (cap > 65535)

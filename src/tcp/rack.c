@@ -32,14 +32,39 @@ bool tcp_rack_enabled(const struct tcp_stack *ts, const struct tcb *tcb)
 
 /* ---- the map ------------------------------------------------------------------------ */
 
-static struct tcp_rack_seg *at(const struct tcp_rack *m, uint32_t i)
+static struct tcp_rack_seg *at(struct tcp_rack *m, uint32_t i)
 {
-	return &m->seg[(m->head + i) & (m->cap - 1)];
+	struct tcp_rack_seg *s = m->seg ? m->seg : &m->one;
+
+	return &s[(m->head + i) & (m->cap - 1)];
+}
+
+static const struct tcp_rack_seg *cat(const struct tcp_rack *m, uint32_t i)
+{
+	const struct tcp_rack_seg *s = m->seg ? m->seg : &m->one;
+
+	return &s[(m->head + i) & (m->cap - 1)];
 }
 
 static uint32_t start_of(const struct tcp_rack *m, uint32_t i)
 {
-	return i ? at(m, i - 1)->end : m->base;
+	return i ? cat(m, i - 1)->end : m->base;
+}
+
+/* The end of the first segment of entry e starting at s (rack.h "Runs": the segments
+ * are counted back from the end, so the first is the one that may be shorter). */
+static uint32_t first_end(const struct tcp_rack_seg *e, uint32_t s)
+{
+	if (!e->seg_len)
+		return e->end;
+	return s + (e->end - s - 1) % e->seg_len + 1;
+}
+
+static uint32_t nsegs(const struct tcp_rack_seg *e, uint32_t s)
+{
+	if (!e->seg_len)
+		return 1;
+	return (e->end - s + e->seg_len - 1u) / e->seg_len;
 }
 
 /* The index of the entry holding seq (n when seq is at or beyond the last end). */
@@ -50,7 +75,7 @@ static uint32_t find(const struct tcp_rack *m, uint32_t seq)
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (seq_gt(at(m, mid)->end, seq))
+		if (seq_gt(cat(m, mid)->end, seq))
 			hi = mid;
 		else
 			lo = mid + 1;
@@ -58,33 +83,47 @@ static uint32_t find(const struct tcp_rack *m, uint32_t seq)
 	return lo;
 }
 
-static bool grow(struct tcp_stack *ts, struct tcp_rack *m)
+/* Storage for ncap entries, the old entries moved in (the first at index 0). */
+static bool move_to(struct tcp_stack *ts, struct tcp_rack *m, uint32_t ncap)
 {
-	uint32_t ncap = m->cap ? m->cap * 2 : TCP_RACK_MIN_SEGS;
-	struct tcp_rack_seg *ns;
+	struct tcp_rack_seg *ns = base_alloc(&ts->alloc, ncap * sizeof *ns);
 
-	if (ncap > TCP_RACK_MAX_SEGS)
-		return false;
-	ns = base_alloc(&ts->alloc, ncap * sizeof *ns);
 	if (!ns)
 		return false;
 	for (uint32_t i = 0; i < m->n; i++)
 		ns[i] = *at(m, i);
-	base_free(&ts->alloc, m->seg, m->cap * sizeof *m->seg);
+	if (m->seg)
+		base_free(&ts->alloc, m->seg, m->cap * sizeof *m->seg);
 	m->seg = ns;
 	m->cap = ncap;
 	m->head = 0;
-	m->active = true;
 	return true;
 }
 
-/* An empty map goes back to the allocator (its bufcache keeps the block for the next
- * flight): an idle connection holds no map (DESIGN.md: idle connections small). */
+/* Room for one more entry: the inline one first, then a ring from the allocator. */
+static bool grow(struct tcp_rack *m, struct tcp_stack *ts)
+{
+	uint32_t ncap = m->cap > 1 ? m->cap * 2 : TCP_RACK_MIN_SEGS;
+
+	m->active = true;
+	if (!m->cap) {
+		m->cap = 1;             /* the inline entry */
+		m->head = 0;
+		return true;
+	}
+	return ncap <= TCP_RACK_MAX_SEGS && move_to(ts, m, ncap);
+}
+
+/* An empty map gives its ring back to the allocator (its bufcache keeps the block for
+ * the next flight): an idle connection holds no map (DESIGN.md: idle connections
+ * small). The next flight may form runs again. */
 static void release_if_empty(struct tcp_stack *ts, struct tcp_rack *m)
 {
-	if (m->n || !m->seg)
+	if (m->n)
 		return;
-	base_free(&ts->alloc, m->seg, m->cap * sizeof *m->seg);
+	m->per_seg = false;
+	if (m->seg)
+		base_free(&ts->alloc, m->seg, m->cap * sizeof *m->seg);
 	m->seg = NULL;
 	m->cap = 0;
 	m->head = 0;
@@ -98,27 +137,93 @@ static void drop_all(struct tcp_rack *m, uint32_t base)
 	m->lost_bytes = 0;
 }
 
+/*
+ * Every run of the flight becomes its segments (rack.h "Runs"), before anything asks
+ * about one segment of a run; then no run forms until the map empties. When the
+ * segments would not fit (TCP_RACK_MAX_SEGS, or no memory) each run stays one entry
+ * and counts as one segment from now on (coarser, as the bound in append).
+ */
+static void split_runs(struct tcp_stack *ts, struct tcp_rack *m)
+{
+	uint32_t total = 0, ncap = TCP_RACK_MIN_SEGS, j = 0;
+	struct tcp_rack_seg *ns;
+
+	if (m->per_seg)
+		return;
+	m->per_seg = true;
+	for (uint32_t i = 0; i < m->n; i++)
+		total += nsegs(cat(m, i), start_of(m, i));
+	if (total == m->n)
+		return;
+	while (ncap < total && ncap <= TCP_RACK_MAX_SEGS / 2)
+		ncap *= 2;
+	ns = ncap >= total ? base_alloc(&ts->alloc, ncap * sizeof *ns) : NULL;
+	if (!ns) {
+		for (uint32_t i = 0; i < m->n; i++)
+			at(m, i)->seg_len = 0;
+		return;
+	}
+	for (uint32_t i = 0; i < m->n; i++) {
+		const struct tcp_rack_seg *e = cat(m, i);
+		uint32_t s = start_of(m, i);
+
+		for (uint32_t end = first_end(e, s);; end += e->seg_len) {
+			ns[j] = *e;
+			ns[j].end = end;
+			ns[j++].seg_len = 0;
+			if (end == e->end)
+				break;
+		}
+	}
+	if (m->seg)
+		base_free(&ts->alloc, m->seg, m->cap * sizeof *m->seg);
+	m->seg = ns;
+	m->cap = ncap;
+	m->head = 0;
+	m->n = total;
+}
+
+/* Whether [seq, seq + span) may join the last entry's run: sent now, right after it, the
+ * same length as its segments, nothing flagged. */
+static bool joins_run(const struct tcp_stack *ts, const struct tcp_rack *m, uint32_t seq,
+		      uint32_t span)
+{
+	const struct tcp_rack_seg *e;
+
+	if (m->per_seg || !m->n || ts->rack_per_segment)
+		return false;
+	e = cat(m, m->n - 1);
+	return e->seg_len == span && e->xmit_ns == ts->now_ns && !e->flags && e->end == seq;
+}
+
 static void append(struct tcp_stack *ts, struct tcp_rack *m, uint32_t seq, uint32_t end)
 {
 	struct tcp_rack_seg *e;
 
+	if (joins_run(ts, m, seq, end - seq)) {
+		at(m, m->n - 1)->end = end;
+		return;
+	}
 	if (!m->n)
 		m->base = seq;
 	else if (at(m, m->n - 1)->end != seq)
 		drop_all(m, seq);       /* not contiguous (cannot happen): start afresh */
-	if (m->n == m->cap && !grow(ts, m)) {
+	if (m->n == m->cap && !grow(m, ts)) {
 		if (!m->n)
 			return;
 		e = at(m, m->n - 1);    /* bounded: the last entry grows instead */
 		if (e->flags & TCP_RACK_F_LOST)
 			m->lost_bytes += end - seq;
 		e->end = end;
+		e->seg_len = 0;
 		e->xmit_ns = ts->now_ns;
 		return;
 	}
 	e = at(m, m->n++);
 	e->end = end;
 	e->flags = 0;
+	e->seg_len = end - seq < 65536u && !m->per_seg && !ts->rack_per_segment ?
+		     (uint16_t)(end - seq) : 0;
 	e->xmit_ns = ts->now_ns;
 }
 
@@ -127,7 +232,7 @@ static void clear_lost(struct tcp_rack *m, uint32_t i)
 	struct tcp_rack_seg *e = at(m, i);
 
 	if (e->flags & TCP_RACK_F_LOST) {
-		e->flags &= ~(uint32_t)TCP_RACK_F_LOST;
+		e->flags &= (uint8_t)~TCP_RACK_F_LOST;
 		m->lost_bytes -= e->end - start_of(m, i);
 	}
 }
@@ -150,6 +255,7 @@ void tcp_rack_on_send(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint3
 	if (seq_lt(seq, tcb->snd_max)) {
 		uint32_t top = seq_lt(end, tcb->snd_max) ? end : tcb->snd_max;
 
+		split_runs(ts, m);
 		for (uint32_t i = find(m, seq); i < m->n && seq_lt(start_of(m, i), top); i++) {
 			clear_lost(m, i);
 			at(m, i)->flags |= TCP_RACK_F_RETRANS;
@@ -160,6 +266,35 @@ void tcp_rack_on_send(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint3
 		append(ts, m, seq_gt(seq, tcb->snd_max) ? seq : tcb->snd_max, end);
 }
 
+void tcp_rack_on_send_gso(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t len,
+			  uint32_t span, uint32_t gso)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+	uint32_t off = 0;
+
+	if (!gso || !len) {
+		tcp_rack_on_send(ts, tcb, seq, span);
+		return;
+	}
+	/* new data, no probe due: the first packet as tcp_rack_on_send would take it, then
+	 * the packets before the last one that join its run in one store (what the loop
+	 * would do packet by packet) */
+	if (len > gso && !m->tlp_due && !seq_lt(seq, tcb->snd_max)) {
+		uint32_t full = (len - 1) / gso * gso;          /* all but the last packet */
+
+		if (!joins_run(ts, m, seq, gso)) {
+			append(ts, m, seq, seq + gso);
+			off = gso;
+		}
+		if (full > off && joins_run(ts, m, seq + off, gso)) {
+			at(m, m->n - 1)->end = seq + full;
+			off = full;
+		}
+	}
+	for (; off < len; off += gso)
+		tcp_rack_on_send(ts, tcb, seq + off, len - off > gso ? gso : span - off);
+}
+
 /* ---- RFC 8985 §6.2 steps 2–4 ---------------------------------------------------------- */
 
 /* §6.2: "sent after": later, or at the same time and higher in sequence space. */
@@ -168,9 +303,10 @@ static bool sent_after(uint64_t t1, uint32_t seq1, uint64_t t2, uint32_t seq2)
 	return t1 > t2 || (t1 == t2 && seq_gt(seq1, seq2));
 }
 
-/* Step 2 (and 3) for one entry newly delivered (cumulatively acknowledged or SACKed). */
+/* Step 2 (and 3) for one segment of entry e, ending at end, newly delivered
+ * (cumulatively acknowledged or SACKed). */
 static void delivered(struct tcp_stack *ts, struct tcb *tcb, const struct tcp_rack_seg *e,
-		      const struct wire_tcp *seg)
+		      uint32_t end, const struct wire_tcp *seg)
 {
 	struct tcp_rack *m = &tcb->rec.rack;
 	uint64_t rtt_ns = ts->now_ns > e->xmit_ns ? ts->now_ns - e->xmit_ns : 0;
@@ -190,23 +326,39 @@ static void delivered(struct tcp_stack *ts, struct tcb *tcb, const struct tcp_ra
 	if (!m->min_rtt_us || rtt_us < m->min_rtt_us)
 		m->min_rtt_us = rtt_us ? rtt_us : 1;
 	/* step 3: a segment delivered below the highest delivered was reordered */
-	if (!(e->flags & TCP_RACK_F_RETRANS) && m->xmit_ns && seq_lt(e->end, m->fack))
+	if (!(e->flags & TCP_RACK_F_RETRANS) && m->xmit_ns && seq_lt(end, m->fack))
 		m->reordering_seen = true;
-	else if (!m->xmit_ns || seq_gt(e->end, m->fack))
-		m->fack = e->end;
-	if (!m->xmit_ns || sent_after(e->xmit_ns, e->end, m->xmit_ns, m->end_seq)) {
+	else if (!m->xmit_ns || seq_gt(end, m->fack))
+		m->fack = end;
+	if (!m->xmit_ns || sent_after(e->xmit_ns, end, m->xmit_ns, m->end_seq)) {
 		m->xmit_ns = e->xmit_ns;
-		m->end_seq = e->end;
+		m->end_seq = end;
 	}
 	/* RACK.rtt: of the most recently sent segment this ACK delivered (§6.2 step 2
 	 * walks them in send order, each one setting it), even when that was sent
 	 * before RACK.xmit_ts: late originals bring back the path's RTT after a segment
 	 * that overtook them */
-	if (!m->ack_xmit_ns || sent_after(e->xmit_ns, e->end, m->ack_xmit_ns, m->ack_end)) {
+	if (!m->ack_xmit_ns || sent_after(e->xmit_ns, end, m->ack_xmit_ns, m->ack_end)) {
 		m->ack_xmit_ns = e->xmit_ns;
-		m->ack_end = e->end;
+		m->ack_end = end;
 		m->rtt_us = rtt_us;
 	}
+}
+
+/*
+ * The segments of entry e from the one ending at first to the one ending at last
+ * delivered, in send order (one time, ascending ends): the first decides reordering
+ * (step 3: the later ones end above it and so above RACK.fack once it is taken), the
+ * last leaves RACK.fack, RACK.xmit_ts/end_seq and RACK.rtt where the segments between
+ * would have left them (same time, higher end: "sent after"); the RTT sample is the
+ * same for all. So two calls stand for the whole range.
+ */
+static void deliver_range(struct tcp_stack *ts, struct tcb *tcb, const struct tcp_rack_seg *e,
+			  uint32_t first, uint32_t last, const struct wire_tcp *seg)
+{
+	delivered(ts, tcb, e, first, seg);
+	if (last != first)
+		delivered(ts, tcb, e, last, seg);
 }
 
 /* Marks the entries wholly inside [l, r) SACKed, walking only what the scoreboard did
@@ -228,7 +380,7 @@ static void mark_sacked(struct tcp_stack *ts, struct tcb *tcb, uint32_t l, uint3
 				continue;
 			clear_lost(m, i);
 			e->flags |= TCP_RACK_F_SACKED;
-			delivered(ts, tcb, e, seg);
+			delivered(ts, tcb, e, e->end, seg);
 		}
 		from = hs + hl;
 	}
@@ -266,13 +418,24 @@ void tcp_rack_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tc
 
 		clear_lost(m, 0);
 		if (!(e->flags & TCP_RACK_F_SACKED))
-			delivered(ts, tcb, e, seg);
+			deliver_range(ts, tcb, e, first_end(e, m->base), e->end, seg);
 		m->base = e->end;
 		m->head = (m->head + 1) & (m->cap - 1);
 		m->n--;
 	}
 	if (m->n && seq_lt(m->base, tcb->snd_una)) {
-		if (at(m, 0)->flags & TCP_RACK_F_LOST)
+		struct tcp_rack_seg *e = at(m, 0);
+
+		if (e->seg_len) {
+			/* the run's segments wholly below SND.UNA were delivered (a run
+			 * holds no flags) */
+			uint32_t k = (e->end - tcb->snd_una + e->seg_len - 1u) / e->seg_len;
+			uint32_t b = e->end - k * e->seg_len;
+
+			if (seq_gt(b, m->base))
+				deliver_range(ts, tcb, e, first_end(e, m->base), b, seg);
+		}
+		if (e->flags & TCP_RACK_F_LOST)
 			m->lost_bytes -= tcb->snd_una - m->base;
 		m->base = tcb->snd_una;         /* partly acknowledged */
 	} else if (!m->n) {
@@ -290,6 +453,7 @@ void tcp_rack_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tc
 		}
 		if (!seq_lt(l, r) || seq_gt(r, tcb->snd_max) || seq_leq(r, tcb->snd_una))
 			continue;               /* RFC 2018: invalid, or nothing new */
+		split_runs(ts, m);
 		mark_sacked(ts, tcb, seq_lt(l, tcb->snd_una) ? tcb->snd_una : l, r, seg);
 	}
 }
@@ -321,6 +485,13 @@ uint64_t tcp_rack_detect_loss(struct tcp_stack *ts, struct tcb *tcb)
 
 	if (!m->xmit_ns || !m->n)
 		return 0;
+	/* runs are in send order and hold no flags: when the first segment of the first
+	 * one was not sent before RACK.xmit_ts, nothing is lost and nothing waits (the
+	 * loop below would return at it); else a segment may be marked: split them */
+	if (!m->per_seg && !sent_after(m->xmit_ns, m->end_seq, at(m, 0)->xmit_ns,
+					first_end(at(m, 0), m->base)))
+		return 0;
+	split_runs(ts, m);
 	reo = tcp_rack_reo_wnd_ns(ts, tcb);
 	while (tcp_sb_next_hole(&tcb->rec.sb, from, tcb->snd_max, &hs, &hl)) {
 		for (uint32_t i = find(m, hs); i < m->n; i++) {
@@ -364,9 +535,9 @@ bool tcp_rack_first_lost(const struct tcb *tcb, uint32_t from, uint32_t *seq, ui
 
 			if (!seq_lt(s, hs + hl))
 				break;
-			if (at(m, i)->flags & TCP_RACK_F_LOST) {
+			if (cat(m, i)->flags & TCP_RACK_F_LOST) {
 				*seq = seq_lt(s, from) ? from : s;
-				*len = at(m, i)->end - *seq;
+				*len = cat(m, i)->end - *seq;
 				if (*len)
 					return true;
 			}
@@ -380,10 +551,15 @@ bool tcp_rack_last_seg(const struct tcb *tcb, uint32_t *seq, uint32_t *len)
 {
 	const struct tcp_rack *m = &tcb->rec.rack;
 
+	const struct tcp_rack_seg *e;
+
 	if (!m->n)
 		return false;
+	e = cat(m, m->n - 1);
 	*seq = start_of(m, m->n - 1);
-	*len = at(m, m->n - 1)->end - *seq;
+	if (e->seg_len && e->end - *seq > e->seg_len)
+		*seq = e->end - e->seg_len;     /* the last segment of a run */
+	*len = e->end - *seq;
 	return *len > 0;
 }
 
@@ -391,10 +567,10 @@ void tcp_rack_on_rto(struct tcp_stack *ts, struct tcb *tcb)
 {
 	struct tcp_rack *m = &tcb->rec.rack;
 
-	(void)ts;
+	split_runs(ts, m);
 	m->lost_bytes = 0;
 	for (uint32_t i = 0; i < m->n; i++) {
-		at(m, i)->flags = (at(m, i)->flags & TCP_RACK_F_RETRANS) | TCP_RACK_F_LOST;
+		at(m, i)->flags = (uint8_t)((at(m, i)->flags & TCP_RACK_F_RETRANS) | TCP_RACK_F_LOST);
 		m->lost_bytes += at(m, i)->end - start_of(m, i);
 	}
 	m->tlp_due = m->tlp_out = false;
@@ -405,7 +581,7 @@ void tcp_rack_on_undo(struct tcb *tcb)
 	struct tcp_rack *m = &tcb->rec.rack;
 
 	for (uint32_t i = 0; i < m->n; i++)
-		at(m, i)->flags &= ~(uint32_t)TCP_RACK_F_LOST;
+		at(m, i)->flags &= (uint8_t)~TCP_RACK_F_LOST;
 	m->lost_bytes = 0;
 	m->reordering_seen = true;
 }
@@ -435,8 +611,10 @@ void tcp_rack_free(struct tcp_stack *ts, struct tcb *tcb)
 {
 	struct tcp_rack *m = &tcb->rec.rack;
 
-	base_free(&ts->alloc, m->seg, m->cap * sizeof *m->seg);
+	if (m->seg)
+		base_free(&ts->alloc, m->seg, m->cap * sizeof *m->seg);
 	m->seg = NULL;
 	m->cap = 0;
+	m->per_seg = false;
 	drop_all(m, 0);
 }

@@ -20,13 +20,30 @@
  * ICSK_TIME_LOSS_PROBE): `timer` says which of them the slot holds; tcp_rexmit_arm
  * (timers.c) resets it to the plain RTO.
  *
+ * Runs: segments sent at the same instant one after the other (a GSO burst, a window's
+ * worth sent by one output call) share one entry while nothing asks about a part of it:
+ * an entry holds a run of segments of seg_len bytes each, counted back from its end
+ * (the first may be shorter: partly acknowledged), all with the same time and flags.
+ * RACK's answers for such a run are those of its segments one by one (delivering the
+ * segments k..l of a run is delivering segment k, then segment l: rack.c
+ * deliver_range); what needs one segment of a run on its own (a SACK block, a
+ * retransmission, a loss mark, the RTO's marks) first splits every run of the flight
+ * into its segments (rack.c split_runs; per_seg then holds until the map empties). So
+ * the common flight, sent and cumulatively acknowledged without loss, is one entry per
+ * send time instead of one per segment, and a flight of one run needs no storage
+ * beyond the tcb (the map's first entry is inline). tcp_stack.rack_per_segment keeps
+ * one entry per segment throughout (tests compare the two).
+ *
  * Invariants: the map's entries are contiguous and ascending in sequence space, the
  * first starting at `base` (<= SND.UNA after an ACK is processed) and the last ending
  * at SND.MAX (when the map is in use); lost_bytes is the sum of the lengths of entries
- * flagged LOST; an entry is never both SACKED and LOST. Bounded: at most
+ * flagged LOST; an entry is never both SACKED and LOST; flags are 0 in an entry of
+ * more than one segment, which exists only while per_seg is false. Bounded: at most
  * TCP_RACK_MAX_SEGS entries; beyond that a new segment is merged into the last entry
- * (coarser times, never unbounded memory). Storage comes from the stack's allocator,
- * on the first data segment, and goes at tcp_rack_free.
+ * (coarser times, never unbounded memory: that entry counts as one segment, seg_len 0),
+ * and runs that would not fit as segments stay whole (each one segment). Storage beyond
+ * the inline entry comes from the stack's allocator and goes when the map empties or at
+ * tcp_rack_free.
  */
 #ifndef SYNACK_TCP_RACK_H
 #define SYNACK_TCP_RACK_H
@@ -51,15 +68,21 @@ enum { TCP_RACK_F_SACKED = 1, TCP_RACK_F_LOST = 2, TCP_RACK_F_RETRANS = 4 };
 enum { TCP_RACK_T_RTO = 0, TCP_RACK_T_REO, TCP_RACK_T_TLP };
 
 struct tcp_rack_seg {
-	uint32_t end;           /* one past the last sequence number (FIN included) */
-	uint32_t flags;         /* TCP_RACK_F_* */
 	uint64_t xmit_ns;       /* when last (re)transmitted */
+	uint32_t end;           /* one past the last sequence number (FIN included) */
+	uint16_t seg_len;       /* a run of segments of seg_len, counted back from end
+				 * (the first may be shorter); 0: the entry is one segment */
+	uint8_t flags;          /* TCP_RACK_F_* */
+	uint8_t pad;
 };
 
 struct tcp_rack {
 	struct tcp_rack_seg *seg;       /* ring of cap entries, cap a power of two; NULL
-					 * (cap 0) while empty */
+					 * while the inline entry serves (cap 1) or nothing
+					 * is in use (cap 0) */
+	struct tcp_rack_seg one;        /* the inline entry */
 	uint32_t cap, head, n;
+	bool per_seg;                   /* no runs until the map empties (rack.h "Runs") */
 	uint32_t base;                  /* first sequence number of seg[head] */
 	uint32_t lost_bytes;            /* in entries flagged LOST */
 	bool active;                    /* the map was allocated once: RACK runs (recovery.c);
@@ -94,6 +117,13 @@ bool tcp_rack_enabled(const struct tcp_stack *ts, const struct tcb *tcb);
  * (its entries get the new time, RETRANS, lose LOST). Ends a pending probe (tlp_due).
  * A failed allocation leaves the map as it was (RACK then finds less). */
 void tcp_rack_on_send(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t span);
+
+/* The same for a super-segment of len payload bytes, [seq, seq + span) (span - len: a
+ * FIN), cut into wire packets of gso payload bytes (the last one the rest and the FIN):
+ * exactly as tcp_rack_on_send for each packet in turn (gso 0: one segment), with the
+ * packets that join a run taken in one store. */
+void tcp_rack_on_send_gso(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t len,
+			  uint32_t span, uint32_t gso);
 
 /* For an ACK seg (borrowed), after SND.UNA moved from prev_una and before the scoreboard
  * takes seg's SACK blocks (it still holds what was SACKed before): entries newly

@@ -553,6 +553,15 @@ void tcp_rec_on_xmit(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32
 		tcp_rack_on_send(ts, tcb, seq, span);
 }
 
+void tcp_rec_on_xmit_gso(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t len,
+			 uint32_t span, uint32_t gso)
+{
+	if (tcb->rec.state == TCP_REC_SACK)
+		tcb->rec.prr_out += span;
+	if (tcp_rack_enabled(ts, tcb))
+		tcp_rack_on_send_gso(ts, tcb, seq, len, span, gso);
+}
+
 void tcp_rec_after_send(struct tcp_stack *ts, struct tcb *tcb)
 {
 	if (tcb->rec.rack.active && tcb->sack_ok)

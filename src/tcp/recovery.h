@@ -34,7 +34,7 @@
  * Who calls what:
  *   tcp_rec_is_dupack, tcp_rec_on_ack   input.c step_ack, for every acceptable ACK
  *   tcp_rec_next_seg, tcp_rec_on_sent   output.c plan_segment / account_sent
- *   tcp_rec_on_xmit, tcp_rec_after_send output.c account_sent (every segment)
+ *   tcp_rec_on_xmit(_gso), tcp_rec_after_send  output.c account_sent (every segment)
  *   tcp_rec_on_rto                      timers.c, retransmission timeout
  *   tcp_rec_on_timer                    timers.c, the slot held a RACK or TLP timer
  *   tcp_rec_window_shrunk               input.c update_window (RFC 9293 §3.8.6)
@@ -173,6 +173,12 @@ uint32_t tcp_flight_size(const struct tcb *tcb);
 /* Output is about to account a segment [seq, seq + span) (span counts a FIN; SYNs are
  * not passed): RACK's transmit map (rack.h), before SND.NXT/SND.MAX move. */
 void tcp_rec_on_xmit(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t span);
+
+/* The same for a super-segment of len payload bytes spanning span (a FIN: span - len)
+ * that leaves as wire packets of gso payload bytes: as tcp_rec_on_xmit for each packet
+ * in turn (rack.h tcp_rack_on_send_gso). */
+void tcp_rec_on_xmit_gso(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t len,
+			 uint32_t span, uint32_t gso);
 
 /* After output accounted a segment that carried new data (the RTO is running): RFC
  * 8985 §7.2 schedules the tail loss probe when it may. */

@@ -310,6 +310,7 @@ struct tcp_stack {
 	bool seen_time;
 	bool no_fast_path;           /* input.c header prediction off (tests compare) */
 	bool no_out_fast_path;       /* output.c's pure-ACK plan off (tests compare) */
+	bool rack_per_segment;       /* RACK's map without runs (rack.h; tests compare) */
 
 	uint32_t addrs[SYNACK_MAX_ADDRS];
 	unsigned naddrs;
