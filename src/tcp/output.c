@@ -4,8 +4,9 @@
  * MSS, RFC 7323 options, RFC 6298 §5 timer start, RFC 9293 §3.8.6.2.2 receiver SWS,
  * §3.8.6.3 ACK generation). Input and user calls only record intent.
  *
- * Also builds the stateless control segments queued by input (RSTs per §3.10.7.1–3,
- * ACKs for nobody) and passes raw packets (ICMP replies) through.
+ * Also builds the SYN-ACKs of half-open entries and SYN cookies (synq.c says what they
+ * hold), the stateless control segments queued by input (RSTs per §3.10.7.1–3, ACKs for
+ * nobody) and passes raw packets (ICMP replies) through.
  */
 #include <string.h>
 
@@ -99,6 +100,33 @@ static size_t emit_ctl(struct tcp_stack *ts, const struct tcp_ctl *c, uint8_t *b
 	if (is_one_pass(ts, route, 0))
 		return count_packet(ts, n);
 	return finish_packet(ts, buf, cap, c->laddr, c->raddr, n, 0, 0, route);
+}
+
+/* r's SYN-ACK as a finished packet (the half-open entry's or a SYN cookie's), one pass
+ * where the connection's segments take it (is_one_pass), else the two-step writers. */
+static size_t emit_synack(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *buf, size_t cap)
+{
+	const struct ip_opts *route = r->ipopts;
+	size_t hl = ip_hdr_len(route), n;
+	struct wire_tcp seg;
+
+	tcp_synq_header(ts, r, &seg);
+	if (cap < hl)
+		return 0;
+	if (is_one_pass(ts, route, 0))
+		n = wire_tcpip_emit(&seg, r->laddr, r->raddr,
+				    r->ip_ttl ? r->ip_ttl : ts->cfg.ip_default_ttl, r->ip_tos,
+				    next_ip_id(ts), 0, buf, cap);
+	else
+		n = wire_tcp_emit(&seg, r->laddr, r->raddr, NULL, 0, buf + hl, cap - hl);
+	if (!n) {
+		tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
+		return 0;
+	}
+	tcp_synq_sent(ts, r, &seg);
+	if (is_one_pass(ts, route, 0))
+		return count_packet(ts, n);
+	return finish_packet(ts, buf, cap, r->laddr, r->raddr, n, r->ip_ttl, r->ip_tos, route);
 }
 
 /* ---- window advertisement (§3.8.6.2.2, SHLD-14 no shrinking) ------------------------- */
@@ -700,22 +728,20 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 	}
 	while (ts->cookie_len) {
 		struct tcp_reqsk *r = &ts->cookieq[ts->cookie_head];
-		size_t n = tcp_synq_build(ts, r, buf, cap);
+		size_t n = emit_synack(ts, r, buf, cap);
 
 		ts->cookie_head = (ts->cookie_head + 1) % TCP_COOKIE_QUEUE;
 		ts->cookie_len--;
 		if (n)
-			return finish_packet(ts, buf, cap, r->laddr, r->raddr, n, r->ip_ttl,
-					     r->ip_tos, r->ipopts);
+			return n;
 	}
 	while ((first = list_first(&ts->synack_out))) {
 		struct tcp_reqsk *r = container_of(first, struct tcp_reqsk, out_link);
-		size_t n = tcp_synq_build(ts, r, buf, cap);
+		size_t n = emit_synack(ts, r, buf, cap);
 
 		list_remove(first);
 		if (n)
-			return finish_packet(ts, buf, cap, r->laddr, r->raddr, n, r->ip_ttl,
-					     r->ip_tos, r->ipopts);
+			return n;
 	}
 	while ((first = list_first(&ts->out_list))) {
 		struct tcb *tcb = container_of(first, struct tcb, out_link);

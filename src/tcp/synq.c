@@ -23,7 +23,7 @@
  *   no ACK: dropped. ACK not acknowledging exactly our SYN: <SEQ=SEG.ACK><CTL=RST>.
  *   PAWS (timestamps): an older TSval gets an ACK and is dropped (RFC 7323 §5.3).
  *   ACK while the accept queue is full: dropped, the client retries (Linux).
- * The output routine drains SYN-ACKs through tcp_synq_output (called by tcp_output).
+ * The output routine writes the SYN-ACKs (output.c emit_synack, from tcp_synq_header).
  */
 #include <errno.h>
 #include <string.h>
@@ -407,47 +407,43 @@ uint64_t tcp_synq_next_deadline(const struct tcp_stack *ts)
 
 /* ---- the SYN-ACK builder used by output --------------------------------------------- */
 
-size_t tcp_synq_build(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *buf,
-		      size_t cap)
+void tcp_synq_header(const struct tcp_stack *ts, const struct tcp_reqsk *r,
+		     struct wire_tcp *seg)
 {
-	struct wire_tcp seg = {
-		.sport = r->lport, .dport = r->rport, .seq = r->iss, .ack = r->irs + 1,
-		.flags = WIRE_TCP_SYN | WIRE_TCP_ACK | (r->ecn_ok ? WIRE_TCP_ECE : 0),
-		.win = r->win,
-	};
-	struct synack_note *n;
-	size_t len;
-
-	seg.opt.present = WIRE_HAS_MSS;
-	seg.opt.mss = r->rcv_mss;
+	memset(seg, 0, sizeof *seg);
+	seg->sport = r->lport;
+	seg->dport = r->rport;
+	seg->seq = r->iss;
+	seg->ack = r->irs + 1;
+	seg->flags = WIRE_TCP_SYN | WIRE_TCP_ACK | (r->ecn_ok ? WIRE_TCP_ECE : 0);
+	seg->win = r->win;
+	seg->opt.present = WIRE_HAS_MSS;
+	seg->opt.mss = r->rcv_mss;
 	if (r->peer_wscale != 0xff) {
-		seg.opt.present |= WIRE_HAS_WS;
-		seg.opt.wscale = r->rcv_wscale;
+		seg->opt.present |= WIRE_HAS_WS;
+		seg->opt.wscale = r->rcv_wscale;
 	}
 	if (r->sack_ok)
-		seg.opt.present |= WIRE_HAS_SACKOK;
+		seg->opt.present |= WIRE_HAS_SACKOK;
 	if (r->ts_ok) {
-		seg.opt.present |= WIRE_HAS_TS;
-		seg.opt.ts_val = r->cookie ? r->cookie_tsval
-					   : (uint32_t)(ts->now_ns / MS) + r->ts_offset;
-		seg.opt.ts_ecr = r->ts_recent;
+		seg->opt.present |= WIRE_HAS_TS;
+		seg->opt.ts_val = r->cookie ? r->cookie_tsval
+					    : (uint32_t)(ts->now_ns / MS) + r->ts_offset;
+		seg->opt.ts_ecr = r->ts_recent;
 	}
-	if (cap < ip_hdr_len(r->ipopts))
-		return 0;
-	len = wire_tcp_emit(&seg, r->laddr, r->raddr, NULL, 0, buf + ip_hdr_len(r->ipopts),
-			    cap - ip_hdr_len(r->ipopts));
-	if (!len) {
-		tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
-		return 0;
-	}
+}
+
+void tcp_synq_sent(struct tcp_stack *ts, struct tcp_reqsk *r, const struct wire_tcp *seg)
+{
+	struct synack_note *n;
+
 	r->synack_sent_ns = ts->now_ns;
 	tcp_note(ts, NULL, SYNACK_NOTE_OUT, SYNACK_V_SENT,
-		 r->cookie ? TCP_LISTEN : TCP_SYN_RECEIVED, &seg, r->laddr, r->raddr,
+		 r->cookie ? TCP_LISTEN : TCP_SYN_RECEIVED, seg, r->laddr, r->raddr,
 		 r->cookie ? "sent: SYN-ACK with a SYN cookie" : "sent");
 	n = tcp_note_last(ts);
 	if (n)
 		n->state_after = r->cookie ? TCP_LISTEN : TCP_SYN_RECEIVED;
-	return len;
 }
 
 /* ---- SYN cookies (RFC 4987 §3.6; syncookie.h) ------------------------------------------ */

@@ -556,10 +556,15 @@ void tcp_synq_free(struct tcp_stack *ts, struct tcp_reqsk *r);
 void tcp_synq_timers_run(struct tcp_stack *ts);
 /* The synq wheel's next deadline (UINT64_MAX when none). */
 uint64_t tcp_synq_next_deadline(const struct tcp_stack *ts);
-/* Builds r's SYN-ACK (TCP bytes at buf + ip_hdr_len(r->ipopts); the caller wraps the IP
- * header). Returns the TCP length or 0. */
-size_t tcp_synq_build(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *buf,
-		      size_t cap);
+/* The header of r's SYN-ACK (RFC 9293 §3.10.7.2: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>,
+ * ECE for an ECN setup, RFC 3168 §6.1.1) with its options (MSS, then window scale,
+ * SACK-permitted and timestamps as the peer's SYN offered them) into *seg; the writing
+ * is output.c's (every segment is built there). */
+void tcp_synq_header(const struct tcp_stack *ts, const struct tcp_reqsk *r,
+		     struct wire_tcp *seg);
+/* After r's SYN-ACK seg was written: its send time (the RTT sample of the handshake's
+ * ACK) and the decision note. */
+void tcp_synq_sent(struct tcp_stack *ts, struct tcp_reqsk *r, const struct wire_tcp *seg);
 
 /* ---- icmp.c ---------------------------------------------------------------------- */
 

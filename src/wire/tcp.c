@@ -51,15 +51,6 @@ static uint8_t *put32(uint8_t *p, uint32_t v)
 	return p + 4;
 }
 
-static uint8_t *put_bytes(uint8_t *p, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-	p[0] = a;
-	p[1] = b;
-	p[2] = c;
-	p[3] = d;
-	return p + 4;
-}
-
 /*
  * One option of known kind whose framing (kind, length, body inside the area) is
  * already checked: body = kind byte onwards, olen = its length byte.
@@ -237,6 +228,53 @@ size_t wire_tcp_opts_len(const struct wire_tcp_opts *opt)
 	return n;
 }
 
+/* One 32-bit word of the options area at p, added to *sum as a value (RFC 1071 §2: a
+ * big-endian 32-bit word is congruent, modulo 2^16 - 1, to the sum of its halves). */
+static uint8_t *put_word(uint8_t *p, uint32_t w, uint64_t *sum)
+{
+	*sum += w;
+	return put32(p, w);
+}
+
+/* write_opts, returning the sum of the words written (at most 10 words of 32 bits:
+ * no carry out of 64 bits). Every option here is laid out in whole 32-bit words. */
+static uint64_t put_opts(const struct wire_tcp_opts *opt, uint8_t *p)
+{
+	uint64_t sum = 0;
+	unsigned i;
+
+	if (opt->present & WIRE_HAS_MSS)
+		p = put_word(p, (uint32_t)WIRE_OPT_MSS << 24 | (uint32_t)OPT_MSS_LEN << 16 |
+				opt->mss, &sum);
+	if (opt->present & WIRE_HAS_TS) {
+		if (opt->present & WIRE_HAS_SACKOK)
+			p = put_word(p, (uint32_t)WIRE_OPT_SACKOK << 24 |
+					(uint32_t)OPT_SACKOK_LEN << 16 |
+					(uint32_t)WIRE_OPT_TS << 8 | OPT_TS_LEN, &sum);
+		else
+			p = put_word(p, (uint32_t)WIRE_OPT_NOP << 24 | (uint32_t)WIRE_OPT_NOP << 16 |
+					(uint32_t)WIRE_OPT_TS << 8 | OPT_TS_LEN, &sum);
+		p = put_word(p, opt->ts_val, &sum);
+		p = put_word(p, opt->ts_ecr, &sum);
+	} else if (opt->present & WIRE_HAS_SACKOK) {
+		p = put_word(p, (uint32_t)WIRE_OPT_NOP << 24 | (uint32_t)WIRE_OPT_NOP << 16 |
+				(uint32_t)WIRE_OPT_SACKOK << 8 | OPT_SACKOK_LEN, &sum);
+	}
+	if (opt->present & WIRE_HAS_WS)
+		p = put_word(p, (uint32_t)WIRE_OPT_NOP << 24 | (uint32_t)WIRE_OPT_WS << 16 |
+				(uint32_t)OPT_WS_LEN << 8 | opt->wscale, &sum);
+	if (opt->present & WIRE_HAS_SACK) {
+		p = put_word(p, (uint32_t)WIRE_OPT_NOP << 24 | (uint32_t)WIRE_OPT_NOP << 16 |
+				(uint32_t)WIRE_OPT_SACK << 8 |
+				(uint32_t)(2 + OPT_SACK_BLOCK_LEN * opt->sack_count), &sum);
+		for (i = 0; i < opt->sack_count; i++) {
+			p = put_word(p, opt->sack[i].left, &sum);
+			p = put_word(p, opt->sack[i].right, &sum);
+		}
+	}
+	return sum;
+}
+
 /*
  * Linux's order and padding (tcp_options_write() in net/ipv4/tcp_output.c), checked
  * against captured Linux segments in tests/unit/test_wire_tcp.c:
@@ -248,32 +286,7 @@ size_t wire_tcp_opts_len(const struct wire_tcp_opts *opt)
  */
 static void write_opts(const struct wire_tcp_opts *opt, uint8_t *p)
 {
-	unsigned i;
-
-	if (opt->present & WIRE_HAS_MSS) {
-		p = put_bytes(p, WIRE_OPT_MSS, OPT_MSS_LEN, 0, 0);
-		put16(p - 2, opt->mss);
-	}
-	if (opt->present & WIRE_HAS_TS) {
-		if (opt->present & WIRE_HAS_SACKOK)
-			p = put_bytes(p, WIRE_OPT_SACKOK, OPT_SACKOK_LEN, WIRE_OPT_TS, OPT_TS_LEN);
-		else
-			p = put_bytes(p, WIRE_OPT_NOP, WIRE_OPT_NOP, WIRE_OPT_TS, OPT_TS_LEN);
-		p = put32(p, opt->ts_val);
-		p = put32(p, opt->ts_ecr);
-	} else if (opt->present & WIRE_HAS_SACKOK) {
-		p = put_bytes(p, WIRE_OPT_NOP, WIRE_OPT_NOP, WIRE_OPT_SACKOK, OPT_SACKOK_LEN);
-	}
-	if (opt->present & WIRE_HAS_WS)
-		p = put_bytes(p, WIRE_OPT_NOP, WIRE_OPT_WS, OPT_WS_LEN, opt->wscale);
-	if (opt->present & WIRE_HAS_SACK) {
-		p = put_bytes(p, WIRE_OPT_NOP, WIRE_OPT_NOP, WIRE_OPT_SACK,
-			      (uint8_t)(2 + OPT_SACK_BLOCK_LEN * opt->sack_count));
-		for (i = 0; i < opt->sack_count; i++) {
-			p = put32(p, opt->sack[i].left);
-			p = put32(p, opt->sack[i].right);
-		}
-	}
+	(void)put_opts(opt, p);
 }
 
 /*
@@ -315,10 +328,8 @@ size_t wire_tcp_emit(const struct wire_tcp *tcp, uint32_t src, uint32_t dst,
 	return seg_len;
 }
 
-/* The option bytes for wire_tcpip_emit's general case: written, then summed. */
-uint64_t wire_tcp_opts_write_sum(const struct wire_tcp_opts *opt, uint8_t *p, size_t olen,
-				 uint64_t acc)
+/* The option bytes for wire_tcpip_emit's general case: written and summed as values. */
+uint64_t wire_tcp_opts_write_sum(const struct wire_tcp_opts *opt, uint8_t *p, uint64_t acc)
 {
-	write_opts(opt, p);
-	return wire_csum_add(acc, p, olen);
+	return wire_csum_combine(acc, put_opts(opt, p));
 }

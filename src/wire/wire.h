@@ -430,11 +430,10 @@ static inline size_t wire_tcp_opts_len_quick(const struct wire_tcp_opts *opt)
 					      : wire_tcp_opts_len(opt);
 }
 
-/* Writes the options of opt at p as wire_tcp_emit lays them out (olen =
- * wire_tcp_opts_len(opt), at most 40: the caller checked) and returns acc plus their
- * running sum (wire_csum_add). */
-uint64_t wire_tcp_opts_write_sum(const struct wire_tcp_opts *opt, uint8_t *p, size_t olen,
-				 uint64_t acc);
+/* Writes the options of opt at p as wire_tcp_emit lays them out (wire_tcp_opts_len(opt)
+ * bytes, at most 40: the caller checked) and returns acc plus their running sum, summed
+ * from the values of their 32-bit words as they are written (no re-read). */
+uint64_t wire_tcp_opts_write_sum(const struct wire_tcp_opts *opt, uint8_t *p, uint64_t acc);
 
 /*
  * The common packet in one pass: at buf a 20-byte IPv4 header (no options, DF, the
@@ -451,9 +450,8 @@ uint64_t wire_tcp_opts_write_sum(const struct wire_tcp_opts *opt, uint8_t *p, si
  * as in wire_pseudo_ipv4). The connection's fixed words (addresses, protocol, ports;
  * TTL, TOS and DF for IPv4) are the template; the segment's words (sequence and
  * acknowledgment numbers, offset and flags, window, urgent pointer, the lengths and the
- * IP ID) patch it. No options or the timestamps option alone (NOP,NOP,TS) are summed as
- * values too; other options are written and summed from their bytes; the payload from
- * its bytes. The sum holds the protocol (6), so it is never 0: the fold gives the
+ * IP ID) patch it. The options are summed as values too (their 32-bit words as they
+ * are written; NOP,NOP,TS inline); the payload from its bytes. The sum holds the protocol (6), so it is never 0: the fold gives the
  * byte-wise sum's checksum, 0x0000 included (0xffff only comes from all-zero data,
  * RFC 1624 §3). test_wire_tcp compares it with both writers and RFC 1071's loop.
  * Every segment a connection sends pays it: inline.
@@ -490,7 +488,7 @@ static inline size_t wire_tcpip_emit(const struct wire_tcp *tcp, uint32_t src, u
 		wire_put32(t + 28, tcp->opt.ts_ecr);
 		sum += (uint64_t)kind + tcp->opt.ts_val + tcp->opt.ts_ecr;
 	} else if (olen) {
-		sum = wire_tcp_opts_write_sum(&tcp->opt, t + WIRE_TCP_HDR_MIN, olen, sum);
+		sum = wire_tcp_opts_write_sum(&tcp->opt, t + WIRE_TCP_HDR_MIN, sum);
 	}
 	if (payload_len)
 		sum = wire_csum_add(sum, t + hdr_len, payload_len);

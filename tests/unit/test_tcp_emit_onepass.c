@@ -10,7 +10,9 @@
  * our FIN, the RST of an abort and a control RST for a closed port; for every
  * combination of timestamps, SACK, window scaling and ECN, and with an IP TTL and TOS
  * set by the application. Exact sequence numbers, flags and options of the key
- * segments are asserted on the one-pass stack's packets too. */
+ * segments are asserted on the one-pass stack's packets too. The passive side the
+ * same way: SYN-ACKs of half-open entries (and their retransmission) and of SYN
+ * cookies, for every option combination and with the listener's IP TTL and TOS. */
 #include "harness.h"
 #include "api/api.h"
 
@@ -94,10 +96,9 @@ static void setopt(struct duo *d, int level, int name, const void *v, unsigned l
 		cr_assert_eq(synack_setsockopt(d->h[i].s, d->fd[i], level, name, v, len), 0);
 }
 
-static void open_duo(struct duo *d, bool ts, bool sack, bool ws, bool ecn, int ttl, int tos)
+/* Both stacks of the variant ([1] with the two-step writers), each with a socket. */
+static void init_pair(struct duo *d, bool ts, bool sack, bool ws, bool ecn, int cookies)
 {
-	int on = 1;
-
 	memset(d, 0, sizeof *d);
 	d->ts = ts;
 	d->sack = sack;
@@ -111,11 +112,19 @@ static void open_duo(struct duo *d, bool ts, bool sack, bool ws, bool ecn, int t
 		c.sack = sack;
 		c.window_scaling = ws;
 		c.tcp_ecn = ecn ? 1 : 0;
+		c.syncookies = cookies;
 		h_init_cfg(&d->h[i], &c);
 		d->h[i].s->tcp.no_out_fast_path = i == 1;
 		d->fd[i] = synack_socket(d->h[i].s);
 		cr_assert_geq(d->fd[i], 0);
 	}
+}
+
+static void open_duo(struct duo *d, bool ts, bool sack, bool ws, bool ecn, int ttl, int tos)
+{
+	int on = 1;
+
+	init_pair(d, ts, sack, ws, ecn, 0);
 	setopt(d, SYNACK_SOL_SOCKET, SYNACK_SO_KEEPALIVE, &on, sizeof on);
 	setopt(d, SYNACK_IPPROTO_TCP, SYNACK_TCP_NODELAY, &on, sizeof on);
 	if (ttl)
@@ -276,6 +285,103 @@ static void run(bool ts, bool sack, bool ws, bool ecn, int ttl, int tos)
 	cr_assert_geq(d->pkts, 16);
 	for (int i = 0; i < 2; i++)
 		h_fini(&d->h[i]);
+}
+
+/*
+ * The passive side: SYN-ACKs (output.c emit_synack) and what follows. Both stacks get
+ * a listener (IP_TTL/IP_TOS set on it when asked: the entry inherits them), the peer's
+ * SYN with the variant's options (ECE+CWR for ECN), our SYN-ACK, with cookies 0 its
+ * retransmission after the SYN-ACK RTO (RFC 6298 (2.1): 1 s), the handshake's ACK,
+ * then data and our FIN on the accepted socket; cookies 2 answers every SYN with a SYN
+ * cookie (RFC 4987 §3.6: TSval encodes the options when timestamps are on).
+ */
+static void run_passive(bool ts, bool sack, bool ws, bool ecn, int cookies, int ttl, int tos)
+{
+	struct duo dd, *d = &dd;
+	struct wire_tcp_opts o = { .present = WIRE_HAS_MSS, .mss = 1000 };
+	/* a cookie without timestamps has nowhere to keep ECN (Linux tcp_conn_request) */
+	uint8_t want = F_SYN | F_ACK | (ecn && (ts || !cookies) ? WIRE_TCP_ECE : 0);
+	int lfd[2], afd[2];
+	uint32_t iss;
+
+	init_pair(d, ts, sack, ws, ecn, cookies);
+	for (int i = 0; i < 2; i++) {
+		lfd[i] = d->fd[i];
+		if (ttl)
+			cr_assert_eq(synack_setsockopt(d->h[i].s, lfd[i], SYNACK_IPPROTO_IP,
+						       SYNACK_IP_TTL, &ttl, sizeof ttl), 0);
+		if (tos)
+			cr_assert_eq(synack_setsockopt(d->h[i].s, lfd[i], SYNACK_IPPROTO_IP,
+						       SYNACK_IP_TOS, &tos, sizeof tos), 0);
+		cr_assert_eq(synack_bind(d->h[i].s, lfd[i], SYNACK_ADDR_ANY, SRV_PORT), 0);
+		cr_assert_eq(synack_listen(d->h[i].s, lfd[i], 16), 0);
+	}
+	if (ts) {
+		o.present |= WIRE_HAS_TS;
+		o.ts_val = 5000;
+	}
+	if (sack)
+		o.present |= WIRE_HAS_SACKOK;
+	if (ws) {
+		o.present |= WIRE_HAS_WS;
+		o.wscale = 3;
+	}
+	for (int i = 0; i < 2; i++)
+		h_send_opt(&d->h[i], PEER_PORT, SRV_PORT,
+			   F_SYN | (ecn ? WIRE_TCP_ECE | WIRE_TCP_CWR : 0), PEER_ISN, 0, 8192, &o,
+			   NULL, 0, 0);
+	cr_assert_eq(drain(d), 1);
+	cr_assert_eq(d->last.flags, want);
+	cr_assert_eq(d->last.ack, PEER_ISN + 1);
+	cr_assert_eq(d->last.sport, SRV_PORT);
+	cr_assert_eq(d->last.dport, PEER_PORT);
+	cr_assert_eq(d->last.opt.present & ~WIRE_HAS_SACKOK,
+		     WIRE_HAS_MSS | (ts ? WIRE_HAS_TS : 0) |
+		     (ws && (ts || !cookies) ? WIRE_HAS_WS : 0)); /* a cookie keeps WS in TSval */
+	cr_assert_eq(d->last_tos, tos & ~3, "tos %#x", d->last_tos);
+	iss = d->last.seq;
+	if (!cookies) {
+		cr_assert_eq(d->last.opt.present & WIRE_HAS_SACKOK, sack ? WIRE_HAS_SACKOK : 0);
+		advance(d, 1100 * MSEC);
+		cr_assert_eq(drain(d), 1);
+		cr_assert_eq(d->last.flags, want);
+		cr_assert_eq(d->last.seq, iss);
+	}
+	o.present &= WIRE_HAS_TS;
+	o.ts_val = 5001;
+	o.ts_ecr = d->last.opt.ts_val;
+	for (int i = 0; i < 2; i++) {
+		h_send_opt(&d->h[i], PEER_PORT, SRV_PORT, F_ACK, PEER_ISN + 1, iss + 1, 8192,
+			   ts ? &o : NULL, NULL, 0, 0);
+		afd[i] = synack_accept(d->h[i].s, lfd[i], NULL, NULL);
+		cr_assert_geq(afd[i], 0);
+		cr_assert_eq(synack_send(d->h[i].s, afd[i], "hello", 5, 0), 5);
+		cr_assert_eq(synack_shutdown(d->h[i].s, afd[i], SYNACK_SHUT_WR), 0);
+	}
+	cr_assert_geq(drain(d), 1);
+	cr_assert(d->last.flags & F_FIN);
+	cr_assert_eq(d->last.seq, iss + 1 + (d->last.payload_len ? 0 : 5));
+	cr_assert_geq(d->pkts, cookies ? 2 : 3);
+	for (int i = 0; i < 2; i++)
+		h_fini(&d->h[i]);
+}
+
+Test(tcp_emit_onepass, synack_every_option_combination)
+{
+	for (int v = 0; v < 16; v++)
+		run_passive(v & 1, v & 2, v & 4, v & 8, 0, 0, 0);
+}
+
+Test(tcp_emit_onepass, synack_of_syn_cookies)
+{
+	for (int v = 0; v < 16; v++)
+		run_passive(v & 1, v & 2, v & 4, v & 8, 2, 0, 0);
+}
+
+Test(tcp_emit_onepass, synack_ip_ttl_and_tos_of_the_listener)
+{
+	run_passive(true, true, true, false, 0, 17, 0x10);
+	run_passive(true, false, false, true, 2, 200, 0xb8);
 }
 
 Test(tcp_emit_onepass, every_option_combination)
