@@ -281,14 +281,12 @@ static uint32_t min3(uint32_t a, uint32_t b, uint32_t c)
  * Nagle is RFC 896/1122's (hold while anything is unacknowledged), not Linux's
  * Minshall variant (hold only while a short segment is unacknowledged).
  */
-static uint32_t plan_data(const struct tcb *tcb)
+static uint32_t data_len(const struct tcb *tcb, uint32_t avail, uint32_t wnd, uint32_t room)
 {
 	uint32_t mss = tcb->snd_mss;
-	uint32_t avail = unsent_bytes(tcb);
-	uint32_t wnd = usable_window(tcb);
-	uint32_t len = min3(avail, wnd, cwnd_room(tcb));
+	uint32_t len = min3(avail, wnd, room);
 
-	if (!may_send_data(tcb->state) || !len)
+	if (!len)
 		return 0;
 	if (len >= mss)
 		return mss;                                             /* (1) */
@@ -300,6 +298,13 @@ static uint32_t plan_data(const struct tcb *tcb)
 	return len >= tcb->cc.max_snd_wnd / 2 ? len : 0;               /* (3) */
 }
 
+static uint32_t plan_data(const struct tcb *tcb)
+{
+	if (!may_send_data(tcb->state))
+		return 0;
+	return data_len(tcb, unsent_bytes(tcb), usable_window(tcb), cwnd_room(tcb));
+}
+
 /* Before planning: restart after idle (cc.c), the largest window seen (for (3) above),
  * whether cwnd is what holds data back (cc.c grows only a used window), and the end of
  * zero-window probing once the window takes the next segment (Linux tcp_ack_probe:
@@ -308,6 +313,14 @@ static void note_max_window(struct tcb *tcb)
 {
 	if (tcb->cc.cwnd && may_send_data(tcb->state) && tcb->snd_wnd > tcb->cc.max_snd_wnd)
 		tcb->cc.max_snd_wnd = tcb->snd_wnd;
+}
+
+static void end_probing(struct tcb *tcb, uint32_t avail, uint32_t wnd)
+{
+	if (tcb->cc.probes_out && wnd >= (avail < tcb->snd_mss ? avail : tcb->snd_mss)) {
+		tcb->cc.probes_out = 0;
+		tcb->backoff = 0;
+	}
 }
 
 static void prepare_send(struct tcp_stack *ts, struct tcb *tcb)
@@ -326,11 +339,7 @@ static void prepare_send(struct tcp_stack *ts, struct tcb *tcb)
 	want = min3(avail, usable_window(tcb), tcb->snd_mss);
 	if (want && cwnd_room(tcb) < want)
 		cc->cwnd_limited = true;
-	if (cc->probes_out && usable_window(tcb) >= (avail < tcb->snd_mss ? avail
-								  : tcb->snd_mss)) {
-		cc->probes_out = 0;
-		tcb->backoff = 0;
-	}
+	end_probing(tcb, avail, usable_window(tcb));
 }
 
 static void plan_end_flags(const struct tcb *tcb, struct plan *p, uint32_t fin_seq);
@@ -431,6 +440,49 @@ static bool plan_pure_ack(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
 	memset(p, 0, sizeof *p);
 	p->seq = tcb->snd_nxt;
 	p->flags = WIRE_TCP_ACK;
+	return true;
+}
+
+/*
+ * The plan of new data and/or our FIN at SND.NXT without the general planning (the
+ * segments of a connection's life besides the handshake and the pure ACKs), with
+ * prepare_send's work done on the same quantities, each computed once. True only where
+ * prepare_send and plan_segment provably plan <SEQ=SND.NXT><ACK> with plan_data's
+ * length and plan_end_flags' FIN and PSH:
+ *   - a state that may send data (ESTABLISHED, CLOSE-WAIT, FIN-WAIT-1, CLOSING,
+ *     LAST-ACK) with our SYN acknowledged (no SYN to resend) and cwnd set;
+ *   - loss recovery open with nothing due (tcp_rec_next_seg false, as for
+ *     plan_pure_ack), no keep-alive or window probe wanted, SND.NXT = SND.MAX (no
+ *     go-back after an RTO: plan_data's (4) cannot apply, and tcp_cc_on_send runs).
+ * An empty plan goes on as the general one does (plan_is_empty, maybe_persist).
+ * tcp_stack.no_out_fast_path turns this off: test_tcp_fastpath compares both.
+ */
+static bool plan_new_data(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
+{
+	const struct tcp_recovery *r = &tcb->rec;
+	uint32_t avail, wnd, room, len = 0;
+
+	if (ts->no_out_fast_path || tcb->want_ka_probe || tcb->want_probe || !tcb->cc.cwnd ||
+	    !may_send_data(tcb->state) || tcb->snd_una == tcb->iss ||
+	    tcb->snd_nxt != tcb->snd_max || r->state != TCP_REC_OPEN || r->rexmit_due ||
+	    r->rack.tlp_due || r->rack.lost_bytes)
+		return false;
+	note_max_window(tcb);
+	avail = unsent_bytes(tcb);
+	if (avail) {
+		tcp_cc_on_send(ts, tcb);        /* SND.NXT = SND.MAX: new data */
+		wnd = usable_window(tcb);
+		room = cwnd_room(tcb);
+		len = data_len(tcb, avail, wnd, room);
+		if (min3(avail, wnd, tcb->snd_mss) > room)
+			tcb->cc.cwnd_limited = true;
+		end_probing(tcb, avail, wnd);
+	}
+	memset(p, 0, sizeof *p);
+	p->seq = tcb->snd_nxt;
+	p->flags = WIRE_TCP_ACK;
+	p->len = len;
+	plan_end_flags(tcb, p, tcp_sndbuf_seq(tcb) + ring_len(&tcb->sndbuf));
 	return true;
 }
 
@@ -593,8 +645,10 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	bool one_pass;
 
 	if (!plan_pure_ack(ts, tcb, &p)) {
-		prepare_send(ts, tcb);
-		plan_segment(ts, tcb, &p);
+		if (!plan_new_data(ts, tcb, &p)) {
+			prepare_send(ts, tcb);
+			plan_segment(ts, tcb, &p);
+		}
 		if (plan_is_empty(tcb, &p)) {
 			maybe_persist(ts, tcb);
 			return 0;

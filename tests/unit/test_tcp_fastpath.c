@@ -1,5 +1,5 @@
 /* test_tcp_fastpath.c — input.c's header prediction is exactly the §3.10.7 pipeline,
- * and output.c's pure-ACK plan exactly the general planning: two stacks with the same
+ * and output.c's pure-ACK and new-data plans exactly the general planning: two stacks with the same
  * keys and clock, one with both fast paths off (tcp_stack.no_fast_path and
  * no_out_fast_path), get the same segments and calls; after every step each
  * emitted packet must be byte-identical, and so must the connection's RFC variables,
@@ -793,4 +793,113 @@ Test(tcp_fastpath, pure_ack_plan_steps_aside_plain)
 Test(tcp_fastpath, pure_ack_plan_steps_aside_ts_sack_ws)
 {
 	run_ack_script(true, true, true);
+}
+
+/*
+ * New data and FINs (output.c plan_new_data) where the general planning decides
+ * something other than "send it all": Nagle holding a short send while data is
+ * unacknowledged (then TCP_NODELAY), a send split at the MSS, a window smaller than the
+ * data (sender SWS avoidance holds it: less than half the largest window), cwnd filled
+ * (cwnd_limited), the window reopening after a zero-window probe (the probe count
+ * reset), a restart after idle (RFC 5681 §4.1: cwnd back to the initial window), urgent
+ * data, our FIN behind queued data, data sent in CLOSE-WAIT and the FIN of LAST-ACK.
+ * Each step fails when the matching part of plan_new_data is dropped.
+ */
+static void send_oob(struct pair *p, size_t n)
+{
+	static char buf[100];
+
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(synack_send(p->h[i].s, p->fd[i], buf, n, SYNACK_MSG_OOB), (int)n);
+	cmp_out(p);
+	cmp_state(p);
+}
+
+static void run_data_script(bool ts, bool sack, bool ws)
+{
+	struct pair pr, *p = &pr;
+	uint32_t s1;
+
+	open_pair(p, ts, sack, ws, false);
+	/* Nagle: the second short send waits for the first one's ACK */
+	app_send(p, 100);
+	app_send(p, 50);
+	cr_assert_eq(snd_max_rel(p), 100);
+	ack_at_nxt(p, 100, 30000, NULL, 0);
+	cr_assert_eq(snd_max_rel(p), 150);
+	s1 = ack_all(p, 30000);
+	set_nodelay(p, 1);
+	app_send(p, 10);
+	app_send(p, 10);
+	cr_assert_eq(snd_max_rel(p), s1 + 20);
+	set_nodelay(p, 0);
+	s1 = ack_all(p, 30000);
+	/* split at the MSS; then a window of 300 bytes with 2000 queued: held (SWS) */
+	app_send(p, 2500);
+	s1 = ack_all(p, 30000);
+	ack_at_nxt(p, s1, ws ? 75 : 300, NULL, 0);    /* our peer's window scale is 2 */
+	app_send(p, 2000);
+	cr_assert_eq(snd_max_rel(p), s1);
+	ack_at_nxt(p, s1, 30000, NULL, 0);
+	cr_assert_gt(snd_max_rel(p), s1);
+	s1 = ack_all(p, 30000);
+	/* cwnd fills (10 segments): the rest waits for ACKs */
+	app_send(p, 8000);
+	app_send(p, 8000);
+	cr_assert_lt(snd_max_rel(p), s1 + 16000);
+	cr_assert(p->tcb[0]->cc.cwnd_limited);
+	for (int k = 0; k < 10 && snd_una_rel(p) != s1 + 16000; k++)
+		ack_at_nxt(p, snd_max_rel(p), 30000, NULL, 0);
+	s1 = ack_all(p, 30000);
+	cr_assert_eq(s1, 2500 + 2000 + 16000 + 170);
+	/* idle for 10 s: cwnd (grown past the initial window) restarts from it */
+	cr_assert_gt(p->tcb[0]->cc.cwnd, 10 * p->tcb[0]->snd_mss);
+	at(p, 10 * SEC);
+	p->peer_ts += 10000;
+	app_send(p, 8000);
+	app_send(p, 8000);
+	app_send(p, 4000);
+	cr_assert_eq(p->tcb[0]->cc.cwnd, 10 * p->tcb[0]->snd_mss);
+	cr_assert_eq(snd_max_rel(p), s1 + 10 * p->tcb[0]->snd_mss);
+	for (int k = 0; k < 10 && snd_una_rel(p) != s1 + 20000; k++)
+		ack_at_nxt(p, snd_max_rel(p), 30000, NULL, 0);
+	s1 = ack_all(p, 30000);
+	/* a zero window, a probe, the window reopens */
+	ack_at_nxt(p, s1, 0, NULL, 0);
+	app_send(p, 400);
+	at(p, 3 * SEC);
+	cr_assert_gt(p->tcb[0]->cc.probes_out, 0);
+	ack_at_nxt(p, s1, 30000, NULL, 0);
+	cr_assert_eq(p->tcb[0]->cc.probes_out, 0);
+	s1 = ack_all(p, 30000);
+	/* urgent data */
+	send_oob(p, 5);
+	cr_assert(p->last_flags & F_URG);
+	s1 = ack_all(p, 30000);
+	/* the peer's FIN: CLOSE-WAIT; our data there, then data and FIN (LAST-ACK) */
+	seg(p, F_ACK | F_FIN, p->p, p->iss + 1 + s1, 30000, 0, NULL, 0, 0, 0);
+	p->p += 1;
+	cr_assert_eq(p->tcb[0]->state, TCP_CLOSE_WAIT);
+	app_send(p, 70);
+	cr_assert_eq(snd_max_rel(p), s1 + 70);
+	app_send(p, 30);
+	both_shutdown_wr(p);
+	cr_assert_eq(p->tcb[0]->state, TCP_LAST_ACK);
+	cr_assert(p->last_flags & F_FIN);
+	ack_at_nxt(p, s1 + 70, 30000, NULL, 0);
+	cr_assert_eq(snd_max_rel(p), s1 + 101);
+	seg(p, F_ACK, p->p, p->iss + 1 + s1 + 101, 30000, 0, NULL, 0, 0, 0);
+	cr_assert_geq(p->pkts, 30, "only %u packets compared", p->pkts);
+	for (int i = 0; i < 2; i++)
+		h_fini(&p->h[i]);
+}
+
+Test(tcp_fastpath, new_data_plan_same_as_general_plain)
+{
+	run_data_script(false, false, false);
+}
+
+Test(tcp_fastpath, new_data_plan_same_as_general_ts_sack_ws)
+{
+	run_data_script(true, true, true);
 }
