@@ -32,15 +32,15 @@ static void copy_out(const struct ring *r, uint32_t at, uint8_t *dst, uint32_t n
 
 int ring_reserve(struct ring *r, const struct base_allocator *a, uint32_t cap)
 {
-	uint32_t newcap = 1;
+	uint32_t newcap;
 	uint8_t *nb;
 
 	if (cap > RING_MAX_CAP)
 		return -EINVAL;
 	if (cap == 0 || cap <= r->cap)
 		return 0;
-	while (newcap < cap)
-		newcap <<= 1;
+	/* the smallest power of two >= cap (cap <= RING_MAX_CAP = 2^30: no overflow) */
+	newcap = cap == 1 ? 1 : 1u << (32 - __builtin_clz(cap - 1));
 	nb = base_alloc(a, newcap);
 	if (!nb)
 		return -ENOMEM;

@@ -194,6 +194,34 @@ Test(ring, reserve_errors)
 	cr_assert_eq(ta.live_bytes, 0);
 }
 
+/* the storage is the smallest power of two holding cap, around every power up to 1 MiB */
+Test(ring, reserve_rounds_up_to_a_power_of_two)
+{
+	struct test_alloc ta;
+
+	test_alloc_init(&ta);
+	for (uint32_t k = 0; k <= 20; k++) {
+		uint32_t p = 1u << k;
+		uint32_t caps[3] = { p - 1, p, p + 1 };
+
+		for (int i = 0; i < 3; i++) {
+			uint32_t cap = caps[i], want = 1;
+			struct ring r;
+
+			if (cap == 0)
+				continue;
+			while (want < cap)
+				want <<= 1;
+			ring_init(&r);
+			cr_assert_eq(ring_reserve(&r, &ta.a, cap), 0, "cap %u", cap);
+			cr_assert_eq(r.cap, want, "cap %u: storage %u, want %u", cap, r.cap, want);
+			cr_assert_eq(ta.live_bytes, want);
+			ring_destroy(&r, &ta.a);
+		}
+	}
+	cr_assert_eq(ta.live_bytes, 0);
+}
+
 /* ---- randomized model: model[i] is the byte at offset i from head, -1 if unknown ---- */
 
 #define MAXCAP 4096
