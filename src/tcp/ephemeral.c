@@ -21,6 +21,20 @@ uint64_t tcp_port_hash(const uint8_t key[TCP_PORT_KEY_BYTES], uint32_t laddr, ui
 	return base_siphash24(key, in, sizeof in);
 }
 
+uint64_t tcp_port_hash_memo(struct tcp_port_table *t, const uint8_t key[TCP_PORT_KEY_BYTES],
+			    uint32_t laddr, uint32_t raddr, uint16_t rport)
+{
+	if (!t->memo_valid || t->memo_laddr != laddr || t->memo_raddr != raddr ||
+	    t->memo_rport != rport) {
+		t->memo_h = tcp_port_hash(key, laddr, raddr, rport);
+		t->memo_laddr = laddr;
+		t->memo_raddr = raddr;
+		t->memo_rport = rport;
+		t->memo_valid = true;
+	}
+	return t->memo_h;
+}
+
 void tcp_port_walk_init(struct tcp_port_walk *w, struct tcp_port_table *t, uint64_t h,
 			uint16_t lo, uint16_t hi)
 {

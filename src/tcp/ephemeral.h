@@ -38,6 +38,7 @@
 #ifndef SYNACK_TCP_EPHEMERAL_H
 #define SYNACK_TCP_EPHEMERAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define TCP_PORT_TABLE 4096u     /* RFC 6056's TABLE_LENGTH; a power of two */
@@ -45,12 +46,24 @@
 
 struct tcp_port_table {
 	uint16_t perturb[TCP_PORT_TABLE];   /* RFC 6056 table[], counters mod 2^16 */
+	/* the last 3-tuple hashed and its h (tcp_port_hash_memo): a client connecting
+	 * again and again to one destination hashes once; zeroed = empty */
+	uint64_t memo_h;
+	uint32_t memo_laddr, memo_raddr;
+	uint16_t memo_rport;
+	bool memo_valid;
 };
 
 /* h of the header comment for laddr -> raddr:rport (host byte order; raddr and rport
  * 0 for bind/listen). key is borrowed for the call. Pure. */
 uint64_t tcp_port_hash(const uint8_t key[TCP_PORT_KEY_BYTES], uint32_t laddr, uint32_t raddr,
 		       uint16_t rport);
+
+/* tcp_port_hash(key, laddr, raddr, rport), remembered in t for the next call with the
+ * same 3-tuple. key must be the same in every call on t (the stack's ISN key, fixed at
+ * init). */
+uint64_t tcp_port_hash_memo(struct tcp_port_table *t, const uint8_t key[TCP_PORT_KEY_BYTES],
+			    uint32_t laddr, uint32_t raddr, uint16_t rport);
 
 /* A candidate walk: the counter slot and the offset of one destination. */
 struct tcp_port_walk {

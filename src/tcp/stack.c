@@ -29,7 +29,8 @@ int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
 	list_init(&ts->out_list);
 	list_init(&ts->ev_list);
 	timer_wheel_init(&ts->wheel, 0);
-	memset(&ts->ports, 0, sizeof ts->ports);  /* RFC 6056 table[]: F is the secret */
+	/* RFC 6056 table[] (F is the secret) and an empty hash memo */
+	memset(&ts->ports, 0, sizeof ts->ports);
 	if (hash_init(&ts->conns, &ts->alloc, 64) < 0)
 		return -ENOMEM;
 	if (hash_init(&ts->listeners, &ts->alloc, 16) < 0) {

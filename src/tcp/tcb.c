@@ -251,8 +251,8 @@ uint16_t tcp_pick_port(struct tcp_stack *ts, const struct tcb *tcb, uint32_t lad
 	uint32_t h = 0;
 
 	/* RFC 6056 §3.3.4 Algorithm 4, as Linux __inet_hash_connect (ephemeral.h) */
-	tcp_port_walk_init(&w, &ts->ports, tcp_port_hash(ts->isn_key, laddr, raddr, rport),
-			   lo, hi);
+	tcp_port_walk_init(&w, &ts->ports,
+			   tcp_port_hash_memo(&ts->ports, ts->isn_key, laddr, raddr, rport), lo, hi);
 	for (uint32_t i = 0; i < w.num; i++) {
 		uint16_t p = tcp_port_walk_next(&w);
 

@@ -9,6 +9,7 @@
  * the remote address and port 0. */
 #include "harness.h"
 #include "rfc6056_ref.h"
+#include "tcp/ephemeral.h"
 
 #define THEM2 0x0a000003u
 
@@ -30,6 +31,32 @@ static int connect_to(struct harness *h, uint32_t raddr, uint16_t rport, uint16_
 	cr_assert_eq(synack_connect(h->s, fd, raddr, rport), -EINPROGRESS);
 	cr_assert_eq(synack_getsockname(h->s, fd, NULL, port), 0);
 	return fd;
+}
+
+/* the remembered hash is the formula's for every 3-tuple, whatever came before it:
+ * repeats, a change of one field at a time, alternation */
+Test(tcp_ephemeral, hash_memo_equals_the_formula_in_any_order)
+{
+	static struct tcp_port_table t;
+	const uint32_t addrs[3] = { US, THEM, THEM2 };
+	const uint16_t ports[3] = { 0, 80, 443 };
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	harness_key();
+	memset(&t, 0, sizeof t);
+	for (int i = 0; i < 4000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		uint32_t la = addrs[x % 3], ra = addrs[(x >> 8) % 3];
+		uint16_t rp = ports[(x >> 16) % 3];
+		int reps = 1 + (int)((x >> 24) % 3);
+
+		if ((x >> 32) % 4 == 0)
+			ra = 0, rp = 0;     /* bind/listen: no peer */
+		for (int r = 0; r < reps; r++)
+			cr_assert_eq(tcp_port_hash_memo(&t, key, la, ra, rp),
+				     tcp_port_hash(key, la, ra, rp),
+				     "step %d: %08x -> %08x:%u", i, la, ra, rp);
+	}
 }
 
 Test(tcp_ephemeral, exact_ports_from_the_rfc6056_formula)
