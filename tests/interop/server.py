@@ -7,7 +7,8 @@ usage: server.py MODE ADDR PORT READYFILE [ARG]
   reset      read until the connection fails; print "reset after N bytes" on success
              (ConnectionResetError), "eof after N bytes" otherwise (scenario S08)
   peer       print "peer A:P" and close at once
-  send FILE  send FILE, shut down writing, read until EOF, print "received N bytes sha256 H"
+  send FILE  send FILE and shut down writing while reading until EOF (both directions at
+             once: a thread sends), print "received N bytes sha256 H" when both are done
 The listening socket is ready when READYFILE exists. Results go to stdout. Everything is
 bounded by a timeout: 20 s, or $SERVER_TIMEOUT seconds. $SERVER_CC, when set, names the
 congestion control of the connection (TCP_CONGESTION on the listening socket, which the
@@ -18,6 +19,7 @@ import hashlib
 import os
 import socket
 import sys
+import threading
 
 
 def drain(c):
@@ -68,9 +70,22 @@ def main():
         c.close()
     elif mode == "send":
         with open(sys.argv[5], "rb") as f:
-            c.sendall(f.read())
-        c.shutdown(socket.SHUT_WR)
+            data = f.read()
+        failed = []
+
+        def send():
+            try:
+                c.sendall(data)
+                c.shutdown(socket.SHUT_WR)
+            except OSError as e:
+                failed.append(e)
+
+        t = threading.Thread(target=send)
+        t.start()
         n, h = drain(c)
+        t.join(timeout)
+        if t.is_alive() or failed:
+            sys.exit(f"server.py: sending {len(data)} bytes: {failed or 'timed out'}")
         print(f"received {n} bytes sha256 {h}")
         c.close()
     sys.stdout.flush()
