@@ -37,11 +37,17 @@ demo:
 check-layers:
 	python3 scripts/layercheck.py
 
+# A failed interop run keeps its captures and logs (tests/interop/lib.sh); the list of
+# this run's is printed when ctest fails.
 test: build
-	cd build && ctest --output-on-failure -j $(JOBS)
+	@touch build/.ctest-start
+	(cd build && ctest --output-on-failure -j $(JOBS)) || \
+		{ tests/interop/failures.sh build build/.ctest-start; exit 1; }
 
 test-asan: build-asan
-	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+	@touch build-asan/.ctest-start
+	(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)) || \
+		{ tests/interop/failures.sh build-asan build-asan/.ctest-start; exit 1; }
 
 fuzz-smoke: build-fuzz
 	scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)

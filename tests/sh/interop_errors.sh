@@ -63,7 +63,7 @@ wait "$cpid" || fail "client exited $?"
 expect_eq "client saw" "$(tail -1 "$IT_TMP/client.out")" "eof"
 it_wait_exit "$echo_pid" 30 || fail "synack echo exited with status $? after SIGINT"
 "$bin" trace -t "$IT_TMP/echo.pcap" | grep -v '\.7: Flags \[S\]\|\.7 > .*Flags \[S\.\]' >"$IT_TMP/echo.txt"
-expect_eq "RSTs (lib.sh, it_stray_rsts)" "$(it_stray_rsts "$IT_TMP/echo.txt")" 0
+expect_eq "RSTs (lib.sh, it_stray_rsts)" "$(it_stray_rsts "$IT_TMP/echo.pcap")" 0
 # one FIN per connection, a copy sent again by a timer counted once (lib.sh, it_distinct)
 [ "$(it_distinct "$IT_TMP/echo.txt" '^IP 10.9.0.2.7 > .*Flags \[F')" -eq 2 ] || fail "synack's FINs: $(cat "$IT_TMP/echo.txt")"
 # synack's last segment acknowledges Linux's FIN (after it, only an RST it_stray_rsts

@@ -103,6 +103,6 @@ expect_eq "B: synack got" "$(cat "$IT_TMP/b.out")" "from linux"
 head -3 "$IT_TMP/b.txt" | grep -q '^IP 10.9.0.1.40003 > 10.9.0.2.40002: Flags \[S\.\]' ||
 	fail "B: Linux did not answer synack's SYN with SYN,ACK: $(head -3 "$IT_TMP/b.txt")"
 for f in a b; do
-	expect_eq "$f: RSTs (lib.sh, it_stray_rsts)" "$(it_stray_rsts "$IT_TMP/$f.txt")" 0
+	expect_eq "$f: RSTs (lib.sh, it_stray_rsts)" "$(it_stray_rsts "$IT_TMP/$f.pcap")" 0
 done
 echo "PASS: S02 simultaneous open with Linux, synack and Linux each taking the SYN-SENT -> SYN-RECEIVED path"
