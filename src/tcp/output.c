@@ -486,12 +486,29 @@ static bool plan_new_data(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
 	return true;
 }
 
+/* A lone segment (recovery.c "Lone segments"): new data or a FIN as one wire packet at
+ * SND.NXT = SND.MAX with nothing outstanding, recovery open, RACK's map empty with no
+ * storage, nothing lost, no probe due, the retransmission timer off, synchronized.
+ * tcp_stack.rec_no_lone_path turns it off (test_tcp_rack_runs compares). */
+static bool lone_ok(const struct tcp_stack *ts, const struct tcb *tcb, const struct plan *p,
+		    uint32_t span)
+{
+	const struct tcp_recovery *r = &tcb->rec;
+
+	return span && !p->syn && !p->gso && !p->rexmit && !ts->rec_no_lone_path &&
+	       p->seq == tcb->snd_max && tcb->snd_una == tcb->snd_max &&
+	       r->state == TCP_REC_OPEN && !r->rack.n && !r->rack.cap && !r->rack.tlp_due &&
+	       !r->rack.lost_bytes && !tcp_rexmit_running(tcb) &&
+	       tcp_is_synchronized(tcb->state);
+}
+
 /* Bookkeeping after a segment left (RFC 6298 (5.1), Karn, user timeout). */
 static void account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct plan *p)
 {
 	uint32_t span = p->len + p->syn + p->fin;
 	uint32_t end = p->seq + span;
 	bool new_data = seq_gt(end, tcb->snd_max);
+	bool lone = lone_ok(ts, tcb, p, span);
 
 	if (p->fin) {
 		tcb->fin_sent = true;
@@ -499,7 +516,9 @@ static void account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct pla
 	}
 	if (p->rexmit)
 		tcp_rec_on_sent(ts, tcb, p->seq, span);
-	if (span && !p->syn && p->gso) {
+	if (lone) {
+		/* RACK's map, the RTO and the probe timer below, in one pass */
+	} else if (span && !p->syn && p->gso) {
 		/* a super-segment: RACK's map holds each wire packet, as it would have */
 		tcp_rec_on_xmit_gso(ts, tcb, p->seq, p->len, span, p->gso);
 	} else if (span && !p->syn) {
@@ -516,14 +535,16 @@ static void account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct pla
 			tcb->snd_nxt = end;     /* a retransmission below it leaves SND.NXT */
 		if (new_data)
 			tcb->snd_max = end;
-		if (!tcp_rexmit_running(tcb))
+		if (lone)
+			tcp_rec_on_lone_send(ts, tcb, p->seq, span);
+		else if (!tcp_rexmit_running(tcb))
 			tcp_rexmit_arm(ts, tcb);        /* RFC 6298 (5.1) */
 		if (tcb->opt.user_timeout_ms && !tcb->deadline[TCP_T_USER_TIMEOUT])
 			tcp_timer_set(ts, tcb, TCP_T_USER_TIMEOUT,
 				      ts->now_ns + tcb->opt.user_timeout_ms * MS);
 		tcp_timer_clear(ts, tcb, TCP_T_PERSIST);
 		tcb->cc.last_send_ns = ts->now_ns;      /* idle restart (cc.c) */
-		if (new_data)
+		if (new_data && !lone)
 			tcp_rec_after_send(ts, tcb);    /* RFC 8985 §7.2 probe timer */
 	}
 	if (p->flags & WIRE_TCP_ACK) {

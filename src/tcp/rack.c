@@ -266,6 +266,24 @@ void tcp_rack_on_send(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint3
 		append(ts, m, seq_gt(seq, tcb->snd_max) ? seq : tcb->snd_max, end);
 }
 
+/* The map empty with no storage (cap 0): what append would do for the flight's first
+ * segment (grow's inline entry, a run of one unless per segment). */
+void tcp_rack_on_lone_send(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t span)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+
+	m->active = true;
+	m->cap = 1;
+	m->head = 0;
+	m->n = 1;
+	m->base = seq;
+	m->one.end = seq + span;
+	m->one.flags = 0;
+	m->one.seg_len = span < 65536u && !m->per_seg && !ts->rack_per_segment ? (uint16_t)span
+										 : 0;
+	m->one.xmit_ns = ts->now_ns;
+}
+
 void tcp_rack_on_send_gso(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t len,
 			  uint32_t span, uint32_t gso)
 {
@@ -458,6 +476,23 @@ void tcp_rack_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tc
 	}
 }
 
+/* The map is one inline entry without flags ending at SND.UNA, seg has no SACK option:
+ * what tcp_rack_on_ack does (the entry delivered, the map emptied and released). */
+void tcp_rack_on_lone_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+
+	if (!m->reo_wnd_mult)
+		m->reo_wnd_mult = 1;
+	m->ack_xmit_ns = 0;
+	deliver_range(ts, tcb, &m->one, first_end(&m->one, m->base), m->one.end, seg);
+	m->n = 0;
+	m->head = 0;
+	m->cap = 0;
+	m->per_seg = false;
+	m->base = tcb->snd_una;
+}
+
 uint64_t tcp_rack_reo_wnd_ns(const struct tcp_stack *ts, const struct tcb *tcb)
 {
 	const struct tcp_rack *m = &tcb->rec.rack;
@@ -596,7 +631,12 @@ void tcp_rack_on_recovery_end(struct tcb *tcb)
 
 uint64_t tcp_rack_pto_ns(const struct tcp_stack *ts, const struct tcb *tcb)
 {
-	uint64_t pto, rto = tcp_rto_ns(ts, tcb);
+	return tcp_rack_pto_rto(ts, tcb, tcp_rto_ns(ts, tcb));
+}
+
+uint64_t tcp_rack_pto_rto(const struct tcp_stack *ts, const struct tcb *tcb, uint64_t rto)
+{
+	uint64_t pto;
 
 	if (!tcb->rtt.has_sample)
 		pto = 1000 * MS;

@@ -164,6 +164,15 @@ void tcp_rack_on_recovery_end(struct tcb *tcb);
  * segment is in flight (a delayed ACK), else 2 ms (Linux TCP_TIMEOUT_MIN); 1 s without
  * an RTT sample; never later than the RTO would fire. */
 uint64_t tcp_rack_pto_ns(const struct tcp_stack *ts, const struct tcb *tcb);
+/* The same with the RTO (tcp_rto_ns) already known. */
+uint64_t tcp_rack_pto_rto(const struct tcp_stack *ts, const struct tcb *tcb, uint64_t rto);
+
+/* recovery.c "Lone segments": the flight's only segment sent into an empty map with no
+ * storage (cap 0), and that entry (inline, no flags, ending at SND.UNA) cumulatively
+ * acknowledged by an ACK without SACK option: each exactly what tcp_rack_on_send and
+ * tcp_rack_on_ack do then. */
+void tcp_rack_on_lone_send(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t span);
+void tcp_rack_on_lone_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg);
 
 /* Releases the map's storage (tcb freed). */
 void tcp_rack_free(struct tcp_stack *ts, struct tcb *tcb);

@@ -568,6 +568,63 @@ void tcp_rec_after_send(struct tcp_stack *ts, struct tcb *tcb)
 		schedule_tlp(ts, tcb);
 }
 
+/*
+ * Lone segments. Most flights of a request/response connection are one segment (a
+ * request, a response, a FIN) sent with nothing outstanding and acknowledged whole by
+ * the next ACK, with nothing lost, SACKed or probed. For them the general accounting
+ * walks RACK's map, arms the RTO and then asks §7.2 whether the probe timer should take
+ * the slot, and on the ACK walks the map, looks for losses, probes, recovery and
+ * reordering timers that cannot be there. Here the same state is written in one pass:
+ * - sent (output.c lone_ok: nothing outstanding, recovery open, the map empty with no
+ *   storage, nothing lost, no probe due, the retransmission timer off, synchronized):
+ *   the map's inline entry (tcp_rack_on_lone_send); the RTO in the retransmission slot
+ *   (tcp_rexmit_arm: the SYN-ACK slot cleared, RACK's timer kind RTO), replaced by the
+ *   probe timeout when schedule_tlp would take it (its other conditions hold by the
+ *   above: SND.UNA < SND.NXT = SND.MAX, nothing lost, no probe due, the slot holds the
+ *   RTO), in one tcp_timer_set at the earlier of the two as the two calls leave it;
+ * - acknowledged (lone_ack below): the whole flight, one inline entry without flags,
+ *   by an ACK without SACK option, recovery open, no probe out, nothing SACKed, no
+ *   Eifel test armed: RACK delivers the entry and empties the map (tcp_rack_on_lone_ack),
+ *   congestion control takes the ACK; detect_loss, the probe's episode, rack_maybe_enter
+ *   and schedule_tlp would find an empty map and SND.UNA = SND.MAX and do nothing.
+ * tcp_stack.rec_no_lone_path turns both off: test_tcp_rack_runs compares every packet
+ * and the RACK, recovery, cc and timer state with and without them.
+ */
+void tcp_rec_on_lone_send(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t span)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+	uint64_t rto = tcp_rto_ns(ts, tcb), at = ts->now_ns + rto;
+
+	if (tcp_rack_enabled(ts, tcb))
+		tcp_rack_on_lone_send(ts, tcb, seq, span);
+	tcb->deadline[TCP_T_SYNACK] = 0;        /* tcp_rexmit_arm: RFC 6298 (5.1) */
+	m->timer = TCP_RACK_T_RTO;
+	if (m->active && tcb->sack_ok && ts->cfg.early_retrans >= 3 && !m->tlp_out) {
+		at = ts->now_ns + tcp_rack_pto_rto(ts, tcb, rto);      /* §7.2, <= the RTO */
+		m->timer = TCP_RACK_T_TLP;
+	}
+	tcp_timer_set(ts, tcb, TCP_T_RETRANSMIT, at);
+}
+
+/* The ACK side of "Lone segments" above: true when it applied. */
+static bool lone_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
+		     uint32_t prev_una, uint32_t rtt_us)
+{
+	struct tcp_recovery *r = &tcb->rec;
+	struct tcp_rack *m = &r->rack;
+
+	if (ts->rec_no_lone_path || !m->active || !tcb->sack_ok || r->state != TCP_REC_OPEN ||
+	    tcb->snd_una != tcb->snd_max || tcb->snd_una == prev_una || m->n != 1 ||
+	    m->seg || m->one.flags || m->one.end != tcb->snd_una || m->tlp_out ||
+	    m->lost_bytes || r->sb.n || r->eifel_armed || (seg->opt.present & WIRE_HAS_SACK))
+		return false;
+	r->prr_lost = false;
+	tcp_rack_on_lone_ack(ts, tcb, seg);
+	r->dupacks = 0;
+	tcp_cc_on_ack(ts, tcb, tcb->snd_una - prev_una, rtt_us);
+	return true;
+}
+
 /* RACK found losses outside recovery: recovery begins (RFC 8985 §6.2 step 5 with RFC
  * 6675's reaction: Linux tcp_time_to_recover on lost_out), unless RFC 6582's recover
  * still holds it back; then the marked segments are resent as cwnd allows. */
@@ -761,6 +818,8 @@ const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct w
 	const char *note;
 	int64_t delivered;
 
+	if (lone_ack(ts, tcb, seg, prev_una, rtt_us))
+		return NULL;
 	if (tcb->sack_ok && !rack && r->state == TCP_REC_SACK)
 		lost_end = tcp_sb_lost_end(&r->sb, prev_una, smss(tcb));
 	r->prr_lost = false;

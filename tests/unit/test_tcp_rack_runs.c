@@ -116,14 +116,18 @@ static uint32_t drain(struct rig *r, bool burst, struct pkt *out, uint32_t cap)
 /* ---- the pair --------------------------------------------------------------------- */
 
 struct pair {
-	struct rig a;           /* runs, GSO bursts */
-	struct rig b;           /* one entry per segment, synack_output */
+	struct rig a;           /* runs, GSO bursts (lone: runs, the lone paths) */
+	struct rig b;           /* one entry per segment, synack_output (lone: runs,
+				 * rec_no_lone_path) */
+	bool lone;              /* the lone-segment comparison (both synack_output) */
+	uint32_t lone_sends;    /* lone: flights a began with one segment */
+	uint32_t lone_acks;     /* lone: such a flight acknowledged whole by one ACK */
 	uint64_t t0;
 	uint32_t bursts;        /* packets a sent in bursts of 2 or more */
 	uint32_t max_runs;      /* most segments one entry of a held */
 };
 
-static void open_one(struct rig *r, bool runs)
+static void open_one(struct rig *r, bool runs, bool gso)
 {
 	struct synack_config cfg;
 	struct wire_tcp_opts o = { .present = WIRE_HAS_MSS | WIRE_HAS_SACKOK, .mss = SMSS };
@@ -131,7 +135,7 @@ static void open_one(struct rig *r, bool runs)
 	h_default_config(&cfg);
 	cfg.sack = 1;
 	cfg.recovery = 1;
-	cfg.gso = runs;
+	cfg.gso = gso;
 	rig_accept(r, &cfg, o);
 	r->h.s->tcp.rack_per_segment = !runs;
 	r->tcb->rtt.srtt_us = 40000;    /* a 40 ms path (test_stream_rec_rack.c) */
@@ -140,6 +144,48 @@ static void open_one(struct rig *r, bool runs)
 
 static struct segv sa[4096], sb[4096];
 static struct pkt pa[4096], pb[4096];
+
+/* The lone comparison: both maps with runs, so their storage and every field of the
+ * flight's state, the retransmission and SYN-ACK slots and the wheel node too. */
+static void same_lone_state(struct pair *p, const char *step)
+{
+	const struct tcp_rack *x = &p->a.tcb->rec.rack, *y = &p->b.tcb->rec.rack;
+	const struct tcb *ta = p->a.tcb, *tb = p->b.tcb;
+	const struct tcp_recovery *ra = &ta->rec, *rb = &tb->rec;
+
+	cr_assert(x->n == y->n && x->cap == y->cap && x->head == y->head &&
+		  x->per_seg == y->per_seg && x->active == y->active &&
+		  !x->seg == !y->seg && x->base - REL(&p->a, 0) == y->base - REL(&p->b, 0),
+		  "%s: map n %u/%u cap %u/%u head %u/%u per_seg %d/%d active %d/%d", step, x->n,
+		  y->n, x->cap, y->cap, x->head, y->head, x->per_seg, y->per_seg, x->active,
+		  y->active);
+	if (!x->seg && x->cap)
+		cr_assert(x->one.end - REL(&p->a, 0) == y->one.end - REL(&p->b, 0) &&
+			  x->one.seg_len == y->one.seg_len && x->one.flags == y->one.flags &&
+			  x->one.xmit_ns == y->one.xmit_ns, "%s: the inline entry", step);
+	cr_assert_eq(ta->deadline[TCP_T_SYNACK], tb->deadline[TCP_T_SYNACK], "%s", step);
+	cr_assert_eq(timer_is_armed(&ta->tnode), timer_is_armed(&tb->tnode), "%s", step);
+	cr_assert_eq(ta->tnode.deadline_ns, tb->tnode.deadline_ns, "%s: wheel node %llu / %llu",
+		     step, (unsigned long long)ta->tnode.deadline_ns,
+		     (unsigned long long)tb->tnode.deadline_ns);
+	cr_assert_eq(ra->dupacks, rb->dupacks, "%s", step);
+	cr_assert_eq(ra->prr_lost, rb->prr_lost, "%s", step);
+	cr_assert_eq(ra->prr_out, rb->prr_out, "%s", step);
+	cr_assert_eq(ra->sb.n, rb->sb.n, "%s", step);
+	cr_assert_eq(ra->sb.sacked_bytes, rb->sb.sacked_bytes, "%s", step);
+	cr_assert_eq(ra->eifel_armed, rb->eifel_armed, "%s", step);
+	cr_assert_eq(x->reo_wnd_mult, y->reo_wnd_mult, "%s", step);
+	cr_assert_eq(x->tlp_end_seq - REL(&p->a, 0), y->tlp_end_seq - REL(&p->b, 0), "%s", step);
+	cr_assert_eq(ta->cc.bytes_acked, tb->cc.bytes_acked, "%s", step);
+	cr_assert_eq(ta->cc.cwnd_limited, tb->cc.cwnd_limited, "%s", step);
+	cr_assert_eq(ta->cc.in_recovery, tb->cc.in_recovery, "%s", step);
+	cr_assert_eq(ta->cc.last_send_ns, tb->cc.last_send_ns, "%s", step);
+	cr_assert_eq(ta->rtt.srtt_us, tb->rtt.srtt_us, "%s: SRTT", step);
+	cr_assert_eq(ta->rtt.rttvar_us, tb->rtt.rttvar_us, "%s", step);
+	cr_assert_eq(ta->rtt.rto_us, tb->rtt.rto_us, "%s: RTO", step);
+	cr_assert_eq(ta->backoff, tb->backoff, "%s", step);
+	cr_assert_eq(ta->state, tb->state, "%s", step);
+}
 
 static void same_state(struct pair *p, const char *step)
 {
@@ -156,7 +202,10 @@ static void same_state(struct pair *p, const char *step)
 			  "at %llu without", step, i, sa[i].start, sa[i].end, sa[i].flags,
 			  (unsigned long long)sa[i].xmit_ns, sb[i].start, sb[i].end, sb[i].flags,
 			  (unsigned long long)sb[i].xmit_ns);
-	cr_assert_eq(one, nb ? 1 : 0, "%s: a run without runs", step);
+	if (!p->lone)
+		cr_assert_eq(one, nb ? 1 : 0, "%s: a run without runs", step);
+	else
+		same_lone_state(p, step);
 	cr_assert_eq(ta->snd_una - REL(&p->a, 0), tb->snd_una - REL(&p->b, 0), "%s", step);
 	cr_assert_eq(ta->snd_nxt - REL(&p->a, 0), tb->snd_nxt - REL(&p->b, 0), "%s", step);
 	cr_assert_eq(ta->snd_max - REL(&p->a, 0), tb->snd_max - REL(&p->b, 0), "%s", step);
@@ -193,7 +242,7 @@ static void same_state(struct pair *p, const char *step)
 
 static void same_output(struct pair *p, const char *step)
 {
-	uint32_t na = drain(&p->a, true, pa, 4096), nb = drain(&p->b, false, pb, 4096);
+	uint32_t na = drain(&p->a, !p->lone, pa, 4096), nb = drain(&p->b, false, pb, 4096);
 
 	if (getenv("RUNS_DEBUG_PKTS") || na != nb) {
 		for (uint32_t i = 0; i < na; i++)
@@ -265,10 +314,15 @@ static void one_step(struct pair *p, uint64_t *x, unsigned step)
 	uint32_t blk[8], n = 0;
 	char what[96];
 	unsigned op = (unsigned)(rnd(x) % 16);
+	/* lone: phases of 100 steps with writes of about one segment and most ACKs
+	 * taking everything, between phases of the general script (losses, recovery) */
+	bool small = p->lone && (step / 100) % 2 == 0;
+	uint32_t wmax = small ? 1500 : 20000, all = 8;
+	bool idle = t->snd_una == t->snd_max, one = t->rec.rack.n == 1 && !t->rec.rack.seg;
 
 	if (op < 3) {
 		snprintf(what, sizeof what, "step %u: write", step);
-		both_send(p, 1 + rnd(x) % 20000);
+		both_send(p, 1 + rnd(x) % wmax);
 	} else if (op < 5) {
 		snprintf(what, sizeof what, "step %u: time", step);
 		both_at(p, p->a.h.now + rnd(x) % (30 * MSEC));
@@ -278,9 +332,11 @@ static void one_step(struct pair *p, uint64_t *x, unsigned step)
 	} else {
 		uint32_t ack = una + (rnd(x) % 3 ? 0 : edge(x, 0, max - una));
 
-		if (ack > max || rnd(x) % 8 == 0)
+		if (ack > max || rnd(x) % all == 0)
 			ack = max;      /* now and then everything: the map empties */
-		if (ack > una && rnd(x) % 2)
+		if (small && rnd(x) % 4)
+			ack = max;      /* lone: mostly everything */
+		else if (ack > una && rnd(x) % 2)
 			ack = edge(x, una, max);
 		if (rnd(x) % 8 == 0 && una >= 1000) {
 			blk[0] = edge(x, 0, una - 1000);        /* a D-SACK below the ACK */
@@ -301,40 +357,70 @@ static void one_step(struct pair *p, uint64_t *x, unsigned step)
 		both_ack(p, ack, n, blk);
 	}
 	same_output(p, what);
+	if (idle && t->rec.rack.n == 1 && t->snd_max - t->snd_una <= SMSS + 1)
+		p->lone_sends++;
+	if (one && !idle && t->snd_una == t->snd_max && !n)
+		p->lone_acks++;
 }
 
-static void run_pair(uint64_t seed, unsigned steps)
+static void run_pair(uint64_t seed, unsigned steps, bool lone)
 {
 	static struct pair p;
 	uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
 
 	memset(&p, 0, sizeof p);
-	open_one(&p.a, true);
-	open_one(&p.b, false);
+	p.lone = lone;
+	open_one(&p.a, true, !lone);
+	open_one(&p.b, lone, false);
+	p.b.h.s->tcp.rec_no_lone_path = lone;
 	cr_assert_eq(p.a.iss, p.b.iss);
 	same_output(&p, "open");
 	for (unsigned i = 0; i < steps; i++)
 		one_step(&p, &x, i);
 	if (getenv("RUNS_DEBUG"))
-		fprintf(stderr, "seed %llu: %u burst packets, longest run %u, %llu fast retransmits, "
-			"%llu RTOs, %llu probes\n", (unsigned long long)seed, p.bursts, p.max_runs,
+		fprintf(stderr, "seed %llu%s: %u burst packets, longest run %u, %u lone sends, "
+			"%u lone ACKs, %llu fast retransmits, %llu RTOs, %llu probes\n",
+			(unsigned long long)seed, lone ? " (lone)" : "", p.bursts, p.max_runs,
+			p.lone_sends, p.lone_acks,
 			(unsigned long long)synack_counter(p.b.h.s, SYNACK_CTR_TCP_FAST_RETRANS),
 			(unsigned long long)synack_counter(p.b.h.s, SYNACK_CTR_TCP_RTO),
 			(unsigned long long)synack_counter(p.b.h.s, SYNACK_CTR_TCP_LOSS_PROBES));
+	cr_assert_gt(synack_counter(p.b.h.s, SYNACK_CTR_TCP_FAST_RETRANS), 0);
+	rig_close(&p.a);
+	rig_close(&p.b);
+	if (lone) {
+		/* the script did what it is for: lone flights sent and acknowledged */
+		cr_assert_gt(p.lone_sends, 50, "seed %llu: %u lone sends",
+			     (unsigned long long)seed, p.lone_sends);
+		cr_assert_gt(p.lone_acks, 30, "seed %llu: %u lone ACKs",
+			     (unsigned long long)seed, p.lone_acks);
+		return;
+	}
 	/* the script did what it is for: bursts left as GSO packets, runs formed */
 	cr_assert_gt(p.bursts, 100, "seed %llu: %u packets in bursts", (unsigned long long)seed,
 		     p.bursts);
 	cr_assert_gt(p.max_runs, 5, "seed %llu: no run longer than %u segments",
 		     (unsigned long long)seed, p.max_runs);
-	cr_assert_gt(synack_counter(p.b.h.s, SYNACK_CTR_TCP_FAST_RETRANS), 0);
-	rig_close(&p.a);
-	rig_close(&p.b);
 }
 
 Test(tcp_rack_runs, same_decisions_as_the_per_segment_map)
 {
 	for (uint64_t seed = 1; seed <= 12; seed++)
-		run_pair(seed, 1500);
+		run_pair(seed, 1500, false);
+}
+
+/*
+ * recovery.c "Lone segments": the flight's only segment sent and acknowledged whole
+ * takes the one-pass accounting; tcp_stack.rec_no_lone_path the general one. The same
+ * seeded script with writes of about one segment and most ACKs taking everything (so
+ * that most flights are lone), losses, SACK blocks, D-SACKs, time steps and RTO/probe/
+ * reordering expiries between them: after every step the same wire packets and the same
+ * map, RACK, recovery, cc, RTT and timer state (both slots, the wheel node).
+ */
+Test(tcp_rack_runs, lone_segments_same_as_the_general_accounting)
+{
+	for (uint64_t seed = 1; seed <= 12; seed++)
+		run_pair(seed, 1500, true);
 }
 
 /* ---- exact shapes ------------------------------------------------------------------- */
