@@ -31,6 +31,7 @@ struct synack_stack {
 	uint32_t used;
 	uint32_t free_head;
 	uint8_t *gro_buf;       /* 65535 bytes, taken at the first GRO burst (offload.c) */
+	bool no_gro_place;      /* GRO merges into gro_buf only (offload.c; tests compare) */
 };
 
 /* The tcb a live descriptor names, or NULL (stale, never issued, out of range). */

@@ -219,15 +219,25 @@ static void gro_flush(struct synack_stack *s, struct gro_held *g)
  * seventh check then commits the bytes in place (tcb.h struct tcp_placed) or, if it
  * drops or trims the segment, leaves them as unused free space. The first packet's
  * payload (verified) is written there now; *placed is how much of it fit.
+ *
+ * The storage is taken here as step_text would take it (input.c: up to SO_RCVBUF):
+ * a reader that empties the ring gives it back (user.c), so at the next burst there is
+ * none, and merging into gro_buf would cost step_text a second copy of every byte. When
+ * the allocation fails the merge goes through gro_buf and step_text counts the failure.
+ * s->no_gro_place (tests) never places.
  */
-static struct tcb *place_target(struct tcp_stack *ts, uint32_t src, uint32_t dst,
+static struct tcb *place_target(struct synack_stack *s, uint32_t src, uint32_t dst,
 				const struct wire_tcp *seg, uint32_t *placed)
 {
+	struct tcp_stack *ts = &s->tcp;
 	uint32_t hash, wnd;
 	struct tcb *tcb = tcp_lookup_input(ts, dst, seg->dport, src, seg->sport, &hash);
 
-	if (!tcb || tcb->state != TCP_ESTABLISHED || tcb->user_closed || tcb->rd_shut ||
-	    seg->seq != tcb->rcv_nxt || !tcb->rcvbuf.cap || !tcp_reass_empty(&tcb->rcv_ooo))
+	if (!tcb || s->no_gro_place || tcb->state != TCP_ESTABLISHED || tcb->user_closed ||
+	    tcb->rd_shut || seg->seq != tcb->rcv_nxt || !tcp_reass_empty(&tcb->rcv_ooo))
+		return NULL;
+	if (tcb->rcvbuf.cap < tcb->opt.rcvbuf &&
+	    ring_reserve(&tcb->rcvbuf, &ts->alloc, tcb->opt.rcvbuf) && !tcb->rcvbuf.cap)
 		return NULL;
 	/* bytes past the window are trimmed before the seventh check (trim_to_window) */
 	wnd = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
@@ -400,7 +410,7 @@ void synack_input_burst(struct synack_stack *s, uint64_t now_ns, const struct sy
 		g = (struct gro_held){.on = true, .src = rx.src, .dst = rx.dst, .seg = seg,
 				      .hdr = rx.payload, .piece = (uint32_t)seg.payload_len,
 				      .ended = (seg.flags & WIRE_TCP_PSH) != 0, .ecn = ecn};
-		g.place = place_target(&s->tcp, rx.src, rx.dst, &seg, &g.placed);
+		g.place = place_target(s, rx.src, rx.dst, &seg, &g.placed);
 	}
 	gro_flush(s, &g);
 }

@@ -790,6 +790,67 @@ Test(offload, gro_bad_packet_checked_while_placed_is_as_if_never_sent)
 	rig_free(&twin);
 }
 
+/* Both rigs' b: the same ACK bytes, receive state and counters. */
+static void assert_same_receiver(struct rig *r, struct rig *twin, const struct wpkt *out,
+				 size_t n, const struct wpkt *twin_out, size_t twin_n)
+{
+	struct tcb *t = api_tcb(r->b, r->bfd), *u = api_tcb(twin->b, twin->bfd);
+
+	cr_assert_eq(n, twin_n, "b sent %zu packets, the twin %zu", n, twin_n);
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_eq(out[i].len, twin_out[i].len);
+		cr_assert(!memcmp(out[i].b, twin_out[i].b, out[i].len), "packet %zu differs", i);
+	}
+	cr_assert_eq(t->rcv_nxt, u->rcv_nxt);
+	cr_assert_eq(t->rcv_adv, u->rcv_adv);
+	cr_assert_eq(t->bytes_received, u->bytes_received);
+	cr_assert_eq(ring_len(&t->rcvbuf), ring_len(&u->rcvbuf));
+	for (int c = 0; c < SYNACK_CTR_COUNT; c++)
+		cr_assert_eq(synack_counter(r->b, c), synack_counter(twin->b, c),
+			     "counter %s: %llu != %llu", synack_counter_name(c),
+			     (unsigned long long)synack_counter(r->b, c),
+			     (unsigned long long)synack_counter(twin->b, c));
+}
+
+/* A reader that empties the ring gives its storage back (user.c); the next merge takes
+ * the storage and is written in place (gro_buf untouched), as a twin rig that never
+ * places (no_gro_place: the merge in gro_buf, copied into the ring by step_text) does in
+ * every ACK byte, RCV.NXT, window, ring length and counter; the bytes read back are the
+ * stream's. Twice, the second merge 21 packets long. */
+Test(offload, gro_places_into_a_ring_that_was_given_back)
+{
+	static struct wpkt out[16], twin_out[16];
+	struct wpkt tmpl, twin_tmpl;
+	struct rig r, twin;
+	uint32_t seq0, twin_seq0;
+	static const uint32_t from[] = {1, 10}, to[] = {9, 30};
+
+	placed_rig(&r, &tmpl, &seq0, 0);
+	placed_rig(&twin, &twin_tmpl, &twin_seq0, 0);
+	cr_assert_eq(seq0, twin_seq0);
+	twin.b->no_gro_place = true;
+	expect_read(&r, 0, 1448);
+	expect_read(&twin, 0, 1448);
+	for (int i = 0; i < 2; i++) {
+		size_t n, twin_n;
+
+		cr_assert_eq(api_tcb(r.b, r.bfd)->rcvbuf.cap, 0, "the ring was given back");
+		cr_assert_eq(api_tcb(twin.b, twin.bfd)->rcvbuf.cap, 0);
+		n = burst(&r, &tmpl, seq0, from[i], to[i], ~0u, out);
+		twin_n = burst(&twin, &twin_tmpl, seq0, from[i], to[i], ~0u, twin_out);
+		cr_assert(gro_buf_untouched(&r), "merge %d went through gro_buf, not in place", i);
+		cr_assert(!gro_buf_untouched(&twin), "the twin's merge %d was placed", i);
+		memset(twin.b->gro_buf, 0, 65535);
+		expect_ack(out, n, seq0, to[i] + 1, NULL, 0);
+		assert_same_receiver(&r, &twin, out, n, twin_out, twin_n);
+		expect_read(&r, (uint64_t)from[i] * 1448, (to[i] - from[i] + 1) * 1448);
+		expect_read(&twin, (uint64_t)from[i] * 1448, (to[i] - from[i] + 1) * 1448);
+		assert_same_receiver(&r, &twin, out, 0, twin_out, 0);
+	}
+	rig_free(&r);
+	rig_free(&twin);
+}
+
 /* SO_RCVBUF 65537: a 131072-byte ring whose window ends 65537 bytes (rounded down to the
  * window shift) past what the reader took, so a placed merge can cross the window edge:
  * only the bytes up to it are committed, RCV.NXT stops there. */
