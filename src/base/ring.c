@@ -1,6 +1,7 @@
 /*
- * ring.c — byte ring buffer with lazily allocated power-of-two storage. Every copy is
- * at most two memcpy calls (before and after the wrap point).
+ * ring.c — byte ring buffer with lazily allocated power-of-two storage (or its own
+ * RING_SMALL_CAP inline bytes, ring.h). Every copy is at most two memcpy calls (before
+ * and after the wrap point).
  */
 #include <errno.h>
 
@@ -48,7 +49,8 @@ int ring_reserve(struct ring *r, const struct base_allocator *a, uint32_t cap)
 		/* all of the old storage, linearised from head: the len bytes and anything
 		 * placed beyond them by ring_write_at keep their offsets */
 		copy_out(r, r->head, nb, r->cap);
-		base_free(a, r->buf, r->cap);
+		if (!ring_is_small(r))
+			base_free(a, r->buf, r->cap);
 	}
 	r->buf = nb;
 	r->cap = newcap;
@@ -134,6 +136,7 @@ bool ring_free(struct ring *r, const struct base_allocator *a)
 
 void ring_destroy(struct ring *r, const struct base_allocator *a)
 {
-	base_free(a, r->buf, r->cap);
+	if (!ring_is_small(r))
+		base_free(a, r->buf, r->cap);
 	ring_init(r);
 }

@@ -2,7 +2,13 @@
  * ring.h — byte ring buffer with lazily allocated storage (send and receive buffers).
  *
  * An idle connection has cap == 0 and no storage; ring_reserve allocates (or grows)
- * it, ring_free hands it back once the ring is empty. cap is a power of two so offsets
+ * it, ring_free hands it back once the ring is empty. A ring also carries
+ * RING_SMALL_CAP bytes of inline storage that ring_take_small puts in use without an
+ * allocation (a few bytes sent or received: a connection that exchanges a short message
+ * allocates nothing for it); ring_reserve moves the bytes out of it when they outgrow
+ * it, keeping every offset, and ring_free/ring_destroy leave the ring with no storage.
+ * A ring whose inline storage is in use points into itself: it must not be copied or
+ * moved (the tcb that holds it never is). cap is a power of two so offsets
  * wrap with a mask. Bytes live at buf[(head + i) & (cap - 1)] for i < len. Offsets in
  * this API are relative to head (the oldest byte): ring_peek(off) is how the sender
  * reads bytes snd_una+off for retransmission without consuming them; ring_drop
@@ -18,12 +24,14 @@
 #include "base/alloc.h"
 
 #define RING_MAX_CAP (1u << 30)
+#define RING_SMALL_CAP 16u     /* inline storage: a power of two */
 
 struct ring {
-	uint8_t *buf;  /* NULL when cap == 0 */
+	uint8_t *buf;  /* NULL when cap == 0; small while the inline storage is in use */
 	uint32_t cap;  /* 0 or a power of two <= RING_MAX_CAP */
 	uint32_t head; /* index of the oldest byte */
 	uint32_t len;  /* bytes stored */
+	uint8_t small[RING_SMALL_CAP];  /* inline storage (cap RING_SMALL_CAP) */
 };
 
 /* An empty ring with no storage (same as zeroing it). */
@@ -33,6 +41,21 @@ static inline void ring_init(struct ring *r)
 	r->cap = 0;
 	r->head = 0;
 	r->len = 0;
+}
+
+/* Whether the ring's bytes live in its inline storage. */
+static inline bool ring_is_small(const struct ring *r)
+{
+	return r->buf == r->small;
+}
+
+/* Puts the inline storage in use (cap RING_SMALL_CAP) for a ring with no storage (cap
+ * == 0, so empty); no allocation, cannot fail. */
+static inline void ring_take_small(struct ring *r)
+{
+	r->buf = r->small;
+	r->cap = RING_SMALL_CAP;
+	r->head = 0;
 }
 
 static inline uint32_t ring_len(const struct ring *r)
@@ -49,7 +72,8 @@ static inline uint32_t ring_space(const struct ring *r)
 /* Makes the capacity at least cap (rounded up to a power of two), allocating from a
  * (the same allocator must be passed to every call on this ring). Growing keeps the
  * contents at their offsets from head, including bytes placed beyond len by
- * ring_write_at (head becomes 0 in the new storage). Never shrinks. Returns 0,
+ * ring_write_at (head becomes 0 in the new storage), and moves them out of the inline
+ * storage when that was in use. Never shrinks. Returns 0,
  * -EINVAL when cap > RING_MAX_CAP, or -ENOMEM (the ring is then unchanged). cap == 0 is
  * a no-op returning 0. */
 int ring_reserve(struct ring *r, const struct base_allocator *a, uint32_t cap);
@@ -89,7 +113,8 @@ uint32_t ring_pieces(const struct ring *r, uint32_t off, uint32_t n, struct ring
 /* Extends len by up to n bytes (already placed with ring_write_at); returns the count. */
 uint32_t ring_commit(struct ring *r, uint32_t n);
 
-/* Releases the storage if the ring is empty (cap becomes 0). Returns true when the ring
+/* Releases the storage if the ring is empty (cap becomes 0; inline storage is only
+ * given up). Returns true when the ring
  * has no storage afterwards, false when it still holds data (nothing changed). */
 bool ring_free(struct ring *r, const struct base_allocator *a);
 

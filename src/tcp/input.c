@@ -706,6 +706,23 @@ static enum verdict text_out_of_order(struct seg_ctx *c)
 	return V_CONTINUE;
 }
 
+/*
+ * A few bytes in sequence, nothing held out of order: the receive ring's inline storage
+ * (ring.h) takes them while they fit, with no allocation (put in use here when the ring
+ * has no storage). The window offered does not depend on the storage (tcp_rcv_space:
+ * opt.rcvbuf less what is queued); anything else grows the ring to opt.rcvbuf as before.
+ */
+static bool text_fits_small(struct seg_ctx *c)
+{
+	struct ring *r = &c->tcb->rcvbuf;
+
+	if (c->seq != c->tcb->rcv_nxt || !tcp_reass_empty(&c->tcb->rcv_ooo))
+		return false;
+	if (!r->cap && c->len <= RING_SMALL_CAP && !c->ts->no_small_rings)
+		ring_take_small(r);
+	return ring_is_small(r) && c->len <= ring_space(r);
+}
+
 static enum verdict step_text(struct seg_ctx *c)
 {
 	struct tcp_stack *ts = c->ts;
@@ -731,8 +748,9 @@ static enum verdict step_text(struct seg_ctx *c)
 		c->tcb = NULL;
 		return V_DONE;
 	}
-	/* the ring grows here when autotuning grew the buffer (rcvbuf.c) */
-	if (!tcb->rd_shut && tcb->rcvbuf.cap < tcb->opt.rcvbuf &&
+	/* the ring grows here when autotuning grew the buffer (rcvbuf.c), or when the
+	 * bytes outgrow its inline storage */
+	if (!tcb->rd_shut && tcb->rcvbuf.cap < tcb->opt.rcvbuf && !text_fits_small(c) &&
 	    ring_reserve(&tcb->rcvbuf, &ts->alloc, tcb->opt.rcvbuf) && !tcb->rcvbuf.cap) {
 		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
 		c->reason = "dropped: no memory for receive buffer";

@@ -312,6 +312,7 @@ struct tcp_stack {
 	bool no_out_fast_path;       /* output.c's pure-ACK plan off (tests compare) */
 	bool rack_per_segment;       /* RACK's map without runs (rack.h; tests compare) */
 	bool rec_no_lone_path;       /* recovery.c's lone-segment send/ACK off (tests compare) */
+	bool no_small_rings;         /* rings' inline storage unused (ring.h; tests compare) */
 
 	uint32_t addrs[SYNACK_MAX_ADDRS];
 	unsigned naddrs;

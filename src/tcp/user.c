@@ -191,8 +191,13 @@ struct tcb *tcp_user_accept(struct tcp_stack *ts, struct tcb *l)
 
 /* ---- SEND (§3.10.2) --------------------------------------------------------------- */
 
-long tcp_user_send_room(struct tcp_stack *ts, struct tcb *tcb)
+/* send()'s checks, then the free space for want more bytes (see tcp_user_send_room). A
+ * few bytes (want) go to the ring's inline storage (ring.h) while they fit there: no
+ * allocation; the space offered is the same, opt.sndbuf less what is queued, only
+ * counted against the storage in use. */
+static long send_space(struct tcp_stack *ts, struct tcb *tcb, uint32_t want)
 {
+	struct ring *r = &tcb->sndbuf;
 	uint32_t space, lim;
 
 	if (tcb->so_error) {
@@ -208,23 +213,32 @@ long tcp_user_send_room(struct tcp_stack *ts, struct tcb *tcb)
 	if (tcb->state != TCP_SYN_SENT && tcb->state != TCP_SYN_RECEIVED &&
 	    tcb->state != TCP_ESTABLISHED && tcb->state != TCP_CLOSE_WAIT)
 		return -EPIPE;
-	/* the ring grows when autotuning (sndbuf.c) raised opt.sndbuf; a failed growth of
-	 * a ring that exists leaves the old capacity in use */
-	if (tcb->sndbuf.cap < tcb->opt.sndbuf &&
-	    ring_reserve(&tcb->sndbuf, &ts->alloc, tcb->opt.sndbuf)) {
+	if (!r->cap && want <= RING_SMALL_CAP && !ts->no_small_rings)
+		ring_take_small(r);
+	/* the ring grows when autotuning (sndbuf.c) raised opt.sndbuf, or when the bytes
+	 * outgrow the inline storage; a failed growth of a ring that exists leaves the old
+	 * capacity in use */
+	if (r->cap < tcb->opt.sndbuf && (!ring_is_small(r) || ring_space(r) < want) &&
+	    ring_reserve(r, &ts->alloc, tcb->opt.sndbuf)) {
 		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
-		if (!tcb->sndbuf.cap)
+		if (!r->cap)
 			return -ENOMEM;
 	}
-	lim = tcb->opt.sndbuf < tcb->sndbuf.cap ? tcb->opt.sndbuf : tcb->sndbuf.cap;
-	space = lim > ring_len(&tcb->sndbuf) ? lim - ring_len(&tcb->sndbuf) : 0;
+	lim = tcb->opt.sndbuf < r->cap ? tcb->opt.sndbuf : r->cap;
+	space = lim > ring_len(r) ? lim - ring_len(r) : 0;
 	return space ? (long)space : -EAGAIN;
+}
+
+long tcp_user_send_room(struct tcp_stack *ts, struct tcb *tcb)
+{
+	return send_space(ts, tcb, UINT32_MAX);
 }
 
 long tcp_user_send(struct tcp_stack *ts, struct tcb *tcb, const uint8_t *buf, size_t len,
 		   bool urgent)
 {
-	long space = tcp_user_send_room(ts, tcb);
+	/* without buf the bytes are already in place: tcp_user_send_room grew the ring */
+	long space = send_space(ts, tcb, buf && len < UINT32_MAX ? (uint32_t)len : UINT32_MAX);
 	uint32_t n;
 
 	if (space < 0)

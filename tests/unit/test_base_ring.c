@@ -1,7 +1,8 @@
 /*
  * test_base_ring.c — the lazily allocated byte ring: no storage until ring_reserve,
  * wraparound writes/reads, peek at offsets, drop, growth with wrapped and out-of-order
- * contents, release only when empty, and a seeded randomized test against a plain array
+ * contents, release only when empty, the inline storage (no allocation, moved out by
+ * growth with every offset kept, never handed to the allocator), and a seeded randomized test against a plain array
  * model of the bytes at each offset from head.
  */
 #include <criterion/criterion.h>
@@ -165,6 +166,53 @@ Test(ring, grow_keeps_wrapped_and_out_of_order_bytes)
 	cr_assert_eq(ring_commit(&r, 1000), 64 - 15, "commit bounded by space");
 	ring_destroy(&r, &ta.a);
 	cr_assert_eq(ta.live_bytes, 0);
+}
+
+Test(ring, inline_storage_moves_out_with_offsets_kept)
+{
+	struct test_alloc ta;
+	struct ring r;
+	uint8_t in[RING_SMALL_CAP], out[RING_SMALL_CAP];
+
+	test_alloc_init(&ta);
+	ring_init(&r);
+	fill(in, RING_SMALL_CAP, 1);
+	ring_take_small(&r);
+	cr_assert(ring_is_small(&r));
+	cr_assert_eq(ring_space(&r), RING_SMALL_CAP);
+	/* wrapped: head at 10, 12 bytes stored, 2 more placed beyond len */
+	cr_assert_eq(ring_write(&r, in, 10), 10);
+	cr_assert_eq(ring_drop(&r, 10), 10);
+	cr_assert_eq(ring_write(&r, in, 12), 12);
+	cr_assert_eq(ring_write_at(&r, 13, in + 12, 2), 2);
+	cr_assert_eq(ring_reserve(&r, &ta.a, RING_SMALL_CAP), 0, "already that large");
+	cr_assert(ring_is_small(&r));
+	cr_assert_eq(ta.allocs, 0);
+	cr_assert_eq(ring_reserve(&r, &ta.a, 100), 0);
+	cr_assert(!ring_is_small(&r));
+	cr_assert_eq(r.cap, 128);
+	cr_assert_eq(ta.allocs, 1);
+	cr_assert_eq(ta.frees, 0, "the inline storage is not the allocator's");
+	cr_assert_eq(ring_len(&r), 12);
+	cr_assert_eq(ring_commit(&r, 3), 3);
+	cr_assert_eq(ring_read(&r, out, 15), 15);
+	cr_assert_arr_eq(out, in, 12);
+	cr_assert_eq(out[13], in[12]);
+	cr_assert_eq(out[14], in[13]);
+	cr_assert(ring_free(&r, &ta.a));
+	cr_assert_eq(ta.live_bytes, 0);
+	/* given up when empty or destroyed: no storage, nothing freed */
+	ring_take_small(&r);
+	cr_assert_eq(ring_write(&r, in, 3), 3);
+	cr_assert(!ring_free(&r, &ta.a));
+	ring_destroy(&r, &ta.a);
+	cr_assert_null(r.buf);
+	cr_assert_eq(r.cap, 0);
+	ring_take_small(&r);
+	cr_assert(ring_free(&r, &ta.a));
+	cr_assert_null(r.buf);
+	cr_assert_eq(ta.allocs, 1);
+	cr_assert_eq(ta.frees, 1);
 }
 
 Test(ring, reserve_errors)

@@ -20,6 +20,10 @@
 
 #define NOW0 (1000 * SEC)
 
+/* open_pair's second stack: both fast paths off, or (when set) the rings' inline storage
+ * off and the fast paths on (run_small_ring_script) */
+static bool cmp_small_rings;
+
 struct pair {
 	struct harness h[2];    /* [0] fast path on, [1] off */
 	int fd[2];
@@ -307,8 +311,9 @@ static void open_pair(struct pair *p, bool ts, bool sack, bool ws, bool ecn)
 		c.window_scaling = ws;
 		c.rmem_default = 8192;  /* a window the script can fill */
 		h_init_cfg(&p->h[i], &c);
-		p->h[i].s->tcp.no_fast_path = i == 1;
-		p->h[i].s->tcp.no_out_fast_path = i == 1;
+		p->h[i].s->tcp.no_fast_path = i == 1 && !cmp_small_rings;
+		p->h[i].s->tcp.no_out_fast_path = i == 1 && !cmp_small_rings;
+		p->h[i].s->tcp.no_small_rings = i == 1 && cmp_small_rings;
 		l[i] = h_listen(&p->h[i], SRV_PORT, 4);
 		h_send_opt(&p->h[i], PEER_PORT, SRV_PORT,
 			   F_SYN | (ecn ? WIRE_TCP_ECE | WIRE_TCP_CWR : 0), PEER_ISN, 0, 8192, &o,
@@ -902,4 +907,194 @@ Test(tcp_fastpath, new_data_plan_same_as_general_plain)
 Test(tcp_fastpath, new_data_plan_same_as_general_ts_sack_ws)
 {
 	run_data_script(true, true, true);
+}
+
+/* ---- small data in the rings' inline storage (base/ring.h) ----------------------------- */
+
+/* Both applications send n bytes of a pattern that differs per call (a byte lost or
+ * moved when a ring leaves its inline storage shows in the packets). */
+static void app_send_pat(struct pair *p, size_t n)
+{
+	static uint8_t k;
+	uint8_t buf[64];
+
+	cr_assert_leq(n, sizeof buf);
+	for (size_t j = 0; j < n; j++)
+		buf[j] = (uint8_t)(++k * 7 + 3);
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(synack_send(p->h[i].s, p->fd[i], buf, n, 0), (long)n);
+	cmp_out(p);
+	cmp_state(p);
+}
+
+static bool small0(const struct ring *r0, const struct ring *r1)
+{
+	cr_assert(!ring_is_small(r1), "the stack without inline storage used it");
+	return ring_is_small(r0);
+}
+
+/*
+ * One stack keeps small data in the rings' inline storage, the other allocates every
+ * ring (tcp_stack.no_small_rings): every packet (windows included), return value, byte
+ * read, tcb variable, counter, event and note must be the same. Covers a byte each way
+ * (inline, then no storage once empty or acknowledged), bytes that outgrow the inline
+ * storage while queued (unread, or sent and not yet acknowledged: the RTO resends them
+ * from the grown ring), the storage filled exactly, out-of-order data arriving while
+ * the bytes are inline, a zero-copy reserve on inline bytes, and the FIN.
+ */
+static void run_small_ring_script(bool ts, bool sack, bool ws)
+{
+	struct pair pr, *p = &pr;
+	struct synack_iovec iov[2][2];
+	uint32_t a;
+
+	cmp_small_rings = true;
+	open_pair(p, ts, sack, ws, false);
+	cmp_small_rings = false;
+	p->peer_ts += 5;
+	data_at_nxt(p, F_ACK | F_PSH, 0, 8192, 1, 1);
+	cr_assert(small0(&p->tcb[0]->rcvbuf, &p->tcb[1]->rcvbuf));
+	at(p, 50 * MSEC);
+	cr_assert_eq(app_recv(p), 1);
+	cr_assert_eq(p->tcb[0]->rcvbuf.cap, 0);
+	app_send_pat(p, 1);
+	cr_assert(small0(&p->tcb[0]->sndbuf, &p->tcb[1]->sndbuf));
+	p->peer_ts += 5;
+	a = ack_all(p, 8192);
+	cr_assert_eq(p->tcb[0]->sndbuf.cap, 0);
+	/* 10 and 10 unread: the second outgrows the inline storage */
+	data_at_nxt(p, F_ACK | F_PSH, a, 8192, 10, 10);
+	cr_assert(small0(&p->tcb[0]->rcvbuf, &p->tcb[1]->rcvbuf));
+	data_at_nxt(p, F_ACK | F_PSH, a, 8192, 10, 10);
+	cr_assert(!ring_is_small(&p->tcb[0]->rcvbuf));
+	cr_assert_eq(app_recv(p), 20);
+	/* exactly RING_SMALL_CAP, then one more */
+	data_at_nxt(p, F_ACK | F_PSH, a, 8192, RING_SMALL_CAP, RING_SMALL_CAP);
+	cr_assert(small0(&p->tcb[0]->rcvbuf, &p->tcb[1]->rcvbuf));
+	cr_assert_eq(ring_space(&p->tcb[0]->rcvbuf), 0);
+	data_at_nxt(p, F_ACK | F_PSH, a, 8192, 1, 1);
+	cr_assert_eq(app_recv(p), RING_SMALL_CAP + 1);
+	/* 3 inline, then 4 beyond a 2-byte hole (held out of order: the ring grows with
+	 * the 3 at their offsets), then the hole */
+	data_at_nxt(p, F_ACK | F_PSH, a, 8192, 3, 3);
+	cr_assert(small0(&p->tcb[0]->rcvbuf, &p->tcb[1]->rcvbuf));
+	seg(p, F_ACK | F_PSH, p->p + 2, p->iss + 1 + a, 8192, 4, NULL, 0, 0, 0);
+	cr_assert(!ring_is_small(&p->tcb[0]->rcvbuf));
+	data_at_nxt(p, F_ACK | F_PSH, a, 8192, 2, 6);
+	cr_assert_eq(app_recv(p), 9);
+	/* 10 sent, 10 more queued before the ACK (Nagle): the queue outgrows the inline
+	 * storage with 10 bytes in flight; the RTO resends those from the grown ring */
+	app_send_pat(p, 10);
+	cr_assert(small0(&p->tcb[0]->sndbuf, &p->tcb[1]->sndbuf));
+	app_send_pat(p, 10);
+	cr_assert(!ring_is_small(&p->tcb[0]->sndbuf));
+	at(p, 1100 * MSEC);
+	p->peer_ts += 1100;
+	a = ack_all(p, 8192);
+	/* a zero-copy reserve on inline bytes: all of SEND's room, the ring grown */
+	app_send_pat(p, 3);
+	cr_assert(small0(&p->tcb[0]->sndbuf, &p->tcb[1]->sndbuf));
+	for (int i = 0; i < 2; i++) {
+		long room = synack_send_reserve(p->h[i].s, p->fd[i], iov[i]);
+
+		cr_assert_eq(room, (long)p->tcb[i]->opt.sndbuf - 3);
+		memset(iov[i][0].base, 0x5a, 7);
+		cr_assert_eq(synack_send_commit(p->h[i].s, p->fd[i], 7), 7);
+	}
+	cr_assert(!ring_is_small(&p->tcb[0]->sndbuf));
+	cmp_out(p);
+	cmp_state(p);
+	p->peer_ts += 5;
+	a = ack_all(p, 8192);
+	cr_assert_eq(a, 1 + 20 + 10);
+	/* the peer's FIN behind 2 bytes, read; ours */
+	data_at_nxt(p, F_ACK | F_PSH | F_FIN, a, 8192, 2, 2);
+	cr_assert(small0(&p->tcb[0]->rcvbuf, &p->tcb[1]->rcvbuf));
+	cr_assert_eq(app_recv(p), 2);
+	both_close(p);
+	p->peer_ts += 5;
+	seg(p, F_ACK, p->p, p->iss + 1 + a + 1, 8192, 0, NULL, 0, 0, 0);
+	cr_assert_geq(p->pkts, 12, "only %u packets compared", p->pkts);
+	for (int i = 0; i < 2; i++)
+		h_fini(&p->h[i]);
+}
+
+Test(tcp_fastpath, small_rings_same_as_allocated_plain)
+{
+	run_small_ring_script(false, false, false);
+}
+
+Test(tcp_fastpath, small_rings_same_as_allocated_ts_sack_ws)
+{
+	run_small_ring_script(true, true, true);
+}
+
+static void *refuse_alloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	(void)n;
+	return NULL;
+}
+
+/*
+ * Without memory (the env allocator refuses; a fresh stack's bufcache holds no ring
+ * block): a few bytes still go both ways in the inline storage; what needs a ring is
+ * refused as before (SEND: ENOMEM with no storage, EAGAIN with storage that cannot grow,
+ * as for an allocated ring; a segment: dropped with no storage, counted, its text not
+ * taken with storage that cannot grow, not counted, as when an allocated ring cannot
+ * grow after autotuning, input.c step_text); with memory back the bytes move out
+ * of the inline storage and every byte is read in order.
+ */
+Test(tcp_fastpath, small_rings_without_memory)
+{
+	struct harness h;
+	struct tcp_stack *ts;
+	void *(*alloc)(void *, size_t);
+	uint8_t out[40], in[40];
+	uint32_t iss;
+	int fd;
+
+	h_init(&h);
+	fd = h_passive_est(&h, NULL, &iss);
+	ts = &h.s->tcp;
+	alloc = ts->bufcache.backing.alloc;
+	ts->bufcache.backing.alloc = refuse_alloc;
+	for (unsigned i = 0; i < sizeof out; i++)
+		out[i] = (uint8_t)(i * 13 + 1);
+	cr_assert_eq(synack_send(h.s, fd, out, RING_SMALL_CAP + 1, 0), -ENOMEM);
+	EXPECT_NONE(&h);
+	cr_assert_eq(synack_send(h.s, fd, out, RING_SMALL_CAP, 0), RING_SMALL_CAP);
+	EXPECT_SEG(&h, F_ACK | F_PSH, iss + 1, PEER_ISN + 1, ANYWIN);
+	cr_assert_eq(h.out.payload_len, RING_SMALL_CAP);
+	cr_assert_eq(memcmp(h.out.payload, out, RING_SMALL_CAP), 0);
+	cr_assert_eq(synack_send(h.s, fd, out, 1, 0), -EAGAIN);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_NO_MEMORY), 2);
+	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, PEER_ISN + 1, iss + 1 + RING_SMALL_CAP, 8192);
+	EXPECT_NONE(&h);
+	cr_assert_eq(api_tcb(h.s, fd)->sndbuf.cap, 0);
+	/* receive */
+	h_send_data(&h, PEER_PORT, SRV_PORT, F_ACK | F_PSH, PEER_ISN + 1,
+		    iss + 1 + RING_SMALL_CAP, 8192, out, RING_SMALL_CAP + 1);
+	EXPECT_NONE(&h);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_NO_MEMORY), 3);
+	cr_assert_eq(api_tcb(h.s, fd)->rcv_nxt, PEER_ISN + 1);
+	h_send_data(&h, PEER_PORT, SRV_PORT, F_ACK | F_PSH, PEER_ISN + 1,
+		    iss + 1 + RING_SMALL_CAP, 8192, out, RING_SMALL_CAP);
+	EXPECT_SEG(&h, F_ACK, iss + 1 + RING_SMALL_CAP, PEER_ISN + 1 + RING_SMALL_CAP, ANYWIN);
+	h_send_data(&h, PEER_PORT, SRV_PORT, F_ACK | F_PSH, PEER_ISN + 1 + RING_SMALL_CAP,
+		    iss + 1 + RING_SMALL_CAP, 8192, out + RING_SMALL_CAP, 1);
+	EXPECT_SEG(&h, F_ACK, iss + 1 + RING_SMALL_CAP, PEER_ISN + 1 + RING_SMALL_CAP, ANYWIN);
+	EXPECT_NONE(&h);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_NO_MEMORY), 3);
+	cr_assert_eq(api_tcb(h.s, fd)->rcv_nxt, PEER_ISN + 1 + RING_SMALL_CAP);
+	/* memory back: the byte again, then everything read in order */
+	ts->bufcache.backing.alloc = alloc;
+	h_send_data(&h, PEER_PORT, SRV_PORT, F_ACK | F_PSH, PEER_ISN + 1 + RING_SMALL_CAP,
+		    iss + 1 + RING_SMALL_CAP, 8192, out + RING_SMALL_CAP, 3);
+	cr_assert(!ring_is_small(&api_tcb(h.s, fd)->rcvbuf));
+	cr_assert_eq(synack_recv(h.s, fd, in, sizeof in, 0), RING_SMALL_CAP + 3);
+	cr_assert_eq(memcmp(in, out, RING_SMALL_CAP + 3), 0);
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_NO_MEMORY), 3);
+	synack_close(h.s, fd);
+	h_fini(&h);
 }
