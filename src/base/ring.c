@@ -1,7 +1,7 @@
 /*
  * ring.c — byte ring buffer with lazily allocated power-of-two storage (or its own
- * RING_SMALL_CAP inline bytes, ring.h). Every copy is at most two memcpy calls (before
- * and after the wrap point).
+ * RING_SMALL_CAP inline bytes, ring.h). Every copy is one memcpy call, two when the
+ * bytes wrap at the end of the storage.
  */
 #include <errno.h>
 
@@ -19,7 +19,8 @@ static void copy_in(struct ring *r, uint32_t at, const uint8_t *src, uint32_t n)
 	uint32_t first = min_u32(n, r->cap - at);
 
 	memcpy(r->buf + at, src, first);
-	memcpy(r->buf, src + first, n - first);
+	if (n > first)
+		memcpy(r->buf, src + first, n - first);
 }
 
 /* Copies n bytes out of the storage starting at physical index at (wrapping). */
@@ -28,7 +29,8 @@ static void copy_out(const struct ring *r, uint32_t at, uint8_t *dst, uint32_t n
 	uint32_t first = min_u32(n, r->cap - at);
 
 	memcpy(dst, r->buf + at, first);
-	memcpy(dst + first, r->buf, n - first);
+	if (n > first)
+		memcpy(dst + first, r->buf, n - first);
 }
 
 int ring_reserve(struct ring *r, const struct base_allocator *a, uint32_t cap)
@@ -124,19 +126,4 @@ uint32_t ring_commit(struct ring *r, uint32_t n)
 	n = min_u32(n, ring_space(r));
 	r->len += n;
 	return n;
-}
-
-bool ring_free(struct ring *r, const struct base_allocator *a)
-{
-	if (r->len)
-		return false;
-	ring_destroy(r, a);
-	return true;
-}
-
-void ring_destroy(struct ring *r, const struct base_allocator *a)
-{
-	if (!ring_is_small(r))
-		base_free(a, r->buf, r->cap);
-	ring_init(r);
 }

@@ -113,12 +113,23 @@ uint32_t ring_pieces(const struct ring *r, uint32_t off, uint32_t n, struct ring
 /* Extends len by up to n bytes (already placed with ring_write_at); returns the count. */
 uint32_t ring_commit(struct ring *r, uint32_t n);
 
-/* Releases the storage if the ring is empty (cap becomes 0; inline storage is only
- * given up). Returns true when the ring
- * has no storage afterwards, false when it still holds data (nothing changed). */
-bool ring_free(struct ring *r, const struct base_allocator *a);
-
 /* Releases the storage unconditionally, discarding any data (connection teardown). */
-void ring_destroy(struct ring *r, const struct base_allocator *a);
+static inline void ring_destroy(struct ring *r, const struct base_allocator *a)
+{
+	if (r->buf && !ring_is_small(r))
+		base_free(a, r->buf, r->cap);
+	ring_init(r);
+}
+
+/* Releases the storage if the ring is empty (cap becomes 0; inline storage is only
+ * given up). Returns true when the ring has no storage afterwards, false when it still
+ * holds data (nothing changed). */
+static inline bool ring_free(struct ring *r, const struct base_allocator *a)
+{
+	if (r->len)
+		return false;
+	ring_destroy(r, a);
+	return true;
+}
 
 #endif /* SYNACK_BASE_RING_H */
