@@ -276,6 +276,38 @@ static inline uint64_t h_timer_of_port(struct harness *h, uint16_t port, int *ki
 	cr_assert(found_, "event %d on fd %d not raised", (int)(kind_), (int)(fd_)); \
 } while (0)
 
+/* Pops every event and decision note of stacks a and b (two stacks run side by side
+ * on the same input, a fast path compared with the general one) and asserts they are
+ * the same, one for one. */
+static inline void h_same_events_notes(struct synack_stack *a, struct synack_stack *b)
+{
+	struct synack_event ev[2];
+	struct synack_note no[2];
+	bool g0, g1;
+
+	do {
+		g0 = synack_poll_event(a, &ev[0]);
+		g1 = synack_poll_event(b, &ev[1]);
+		cr_assert_eq(g0, g1, "events differ");
+		if (g0) {
+			cr_assert_eq(ev[0].fd, ev[1].fd);
+			cr_assert_eq(ev[0].kind, ev[1].kind);
+			cr_assert_eq(ev[0].error, ev[1].error);
+		}
+	} while (g0);
+	do {
+		g0 = synack_poll_note(a, &no[0]);
+		g1 = synack_poll_note(b, &no[1]);
+		cr_assert_eq(g0, g1, "notes differ");
+		if (g0) {
+			cr_assert_str_eq(no[0].reason, no[1].reason);
+			no[1].reason = no[0].reason;
+			cr_assert_eq(memcmp(&no[0], &no[1], sizeof no[0]), 0, "note differs: %s",
+				     no[0].reason);
+		}
+	} while (g0);
+}
+
 /* A listener on US:port with backlog. */
 static inline int h_listen(struct harness *h, uint16_t port, int backlog)
 {

@@ -265,9 +265,22 @@ void synack_input(struct synack_stack *s, uint64_t now_ns, const uint8_t *pkt, s
 {
 	struct tcp_stack *ts = &s->tcp;
 	struct ip_rx rx;
+	struct wire_tcp seg;
+	uint32_t src, dst;
 
 	tcp_set_now(ts, now_ns);
 	tcp_count(ts, SYNACK_CTR_IP_IN);
+	/* the common TCP datagram parsed and verified in one pass; anything else (and
+	 * everything with no_in_fast_path) through the general parsers below, which name
+	 * the reason of a drop */
+	if (!ts->no_in_fast_path &&
+	    ip_tcp_input(ts->addrs, ts->naddrs, pkt, len, &src, &dst, &seg)) {
+		tcp_count(ts, SYNACK_CTR_TCP_IN);
+		api_rx_ecn(ts, pkt[1]);
+		tcp_input(ts, dst, src, &seg);
+		ts->reply_route = NULL;
+		return;
+	}
 	switch (ip_input(ts->addrs, ts->naddrs, ts->cfg.accept_source_route != 0, pkt, len,
 			 &rx)) {
 	case IP_RX_TCP:

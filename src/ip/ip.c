@@ -155,6 +155,17 @@ full:
 	return ip_input_full(addrs, naddrs, accept_srr, pkt, len, rx);
 }
 
+/* The common TCP datagram in one pass (wire_tcpip_parse: both headers, both checksums),
+ * then the address checks of ip_input_full: ours (no address of ours is broadcast or
+ * multicast, synack_stack_add_addr refuses them, so this covers MUST-57 as well) and
+ * the source (MUST-63). */
+bool ip_tcp_input(const uint32_t *addrs, unsigned naddrs, const uint8_t *pkt, size_t len,
+		  uint32_t *src, uint32_t *dst, struct wire_tcp *seg)
+{
+	return wire_tcpip_parse(pkt, len, src, dst, seg) && is_ours(addrs, naddrs, *dst) &&
+	       !is_invalid_src(*src, *dst);
+}
+
 size_t ip_emit(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, uint8_t proto,
 	       uint8_t ttl, uint8_t tos, uint16_t id, size_t payload_len)
 {

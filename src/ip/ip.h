@@ -109,6 +109,17 @@ enum ip_rx_kind ip_input_full(const uint32_t *addrs, unsigned naddrs, bool accep
 			      const uint8_t *pkt, size_t len, struct ip_rx *rx);
 
 /*
+ * The common TCP datagram judged in one pass (wire_tcpip_parse) against our addresses
+ * addrs[0..naddrs): true when ip_input would return IP_RX_TCP with no source route and
+ * the TCP header would parse and its checksum be right, with *src, *dst and *seg (its
+ * payload inside pkt, borrowed) exactly as that path gives them. False for every other
+ * datagram, counted nowhere: the caller takes it through ip_input, which decides and
+ * counts. test_tcp_input_onepass compares both paths.
+ */
+bool ip_tcp_input(const uint32_t *addrs, unsigned naddrs, const uint8_t *pkt, size_t len,
+		  uint32_t *src, uint32_t *dst, struct wire_tcp *seg);
+
+/*
  * Writes a 20-byte IPv4 header (DF set, as Linux does for TCP with PMTU discovery) in
  * buf[0..20) for a payload of payload_len bytes that the caller has put at buf + 20,
  * with the given TTL and TOS byte (DS field + ECN, RFC 2474/3168; MUST-48/49).

@@ -310,6 +310,7 @@ struct tcp_stack {
 	bool seen_time;
 	bool no_fast_path;           /* input.c header prediction off (tests compare) */
 	bool no_out_fast_path;       /* output.c's pure-ACK plan off (tests compare) */
+	bool no_in_fast_path;        /* synack_input's one-pass parse off (tests compare) */
 	bool rack_per_segment;       /* RACK's map without runs (rack.h; tests compare) */
 	bool rec_no_lone_path;       /* recovery.c's lone-segment send/ACK off (tests compare) */
 	bool no_small_rings;         /* rings' inline storage unused (ring.h; tests compare) */

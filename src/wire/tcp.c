@@ -123,6 +123,19 @@ enum wire_err wire_tcp_parse_opts(const uint8_t *opts, size_t len, struct wire_t
 		out->present = WIRE_HAS_TS;
 		return WIRE_OK;
 	}
+	/* Linux's SYN and SYN-ACK (tcp_options_write): MSS, SACKOK+TS, NOP,WS; the walk
+	 * below reads it the same */
+	if (len == 20 && get16(opts) == (WIRE_OPT_MSS << 8 | OPT_MSS_LEN) &&
+	    get32(opts + 4) == ((uint32_t)WIRE_OPT_SACKOK << 24 | OPT_SACKOK_LEN << 16 |
+				WIRE_OPT_TS << 8 | OPT_TS_LEN) &&
+	    get32(opts + 16) >> 8 == (WIRE_OPT_NOP << 16 | WIRE_OPT_WS << 8 | OPT_WS_LEN)) {
+		out->mss = get16(opts + 2);
+		out->ts_val = get32(opts + 8);
+		out->ts_ecr = get32(opts + 12);
+		out->wscale = opts[19];
+		out->present = WIRE_HAS_MSS | WIRE_HAS_SACKOK | WIRE_HAS_TS | WIRE_HAS_WS;
+		return WIRE_OK;
+	}
 	while (i < len) {
 		size_t olen;
 		enum wire_err err;

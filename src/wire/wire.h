@@ -503,4 +503,107 @@ static inline size_t wire_tcpip_emit(const struct wire_tcp *tcp, uint32_t src, u
 	return WIRE_IPV4_HDR_MIN + seg_len;
 }
 
+
+/*
+ * The common received packet's two headers read once, the mirror of wire_tcpip_emit:
+ * a 20-byte IPv4 header (version 4, IHL 5: no options) that is not a fragment, carries
+ * protocol TCP, has a total length in 40..len and a right header checksum; a TCP header
+ * whose data offset fits the segment and whose options are well formed. Returns true
+ * with *src, *dst (host order) and *tcp filled exactly as wire_ipv4_parse and
+ * wire_tcp_parse fill them, and *sum the running sum of the pseudo-header and the TCP
+ * header with its options (the payload not summed: the caller adds it, or sums it while
+ * copying it). Returns false for any other packet, *tcp then unspecified: the caller
+ * judges it through the general parsers, which name the reason. Addresses are not
+ * judged here, nor the TCP checksum.
+ *
+ * Each 32-bit word is loaded once and serves both its fields and the sums (RFC 1071 §2:
+ * a big-endian 32-bit value is congruent, modulo 2^16 - 1, to the sum of its halves, as
+ * in wire_pseudo_ipv4). Options: none, NOP,NOP,TS (every segment after a handshake with
+ * timestamps) recognised by one 32-bit compare; anything else through
+ * wire_tcp_parse_opts (Linux's SYN layout is its own first case), its words summed in a
+ * loop (the options area is whole 32-bit words). Every packet pays it: inline.
+ */
+static inline bool wire_tcpip_parse_hdrs(const uint8_t *pkt, size_t len, uint32_t *src,
+					 uint32_t *dst, struct wire_tcp *tcp, uint64_t *sum)
+{
+	const uint8_t *t = pkt + WIRE_IPV4_HDR_MIN;
+	uint32_t w0, w1, w2, a, b, ports, word3, word4;
+	size_t seg_len, hdr_len, olen;
+	uint64_t s;
+
+	if (len < WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN || pkt[0] != 0x45)
+		return false;
+	w0 = wire_get32(pkt);           /* version/IHL, TOS, total length */
+	w1 = wire_get32(pkt + 4);       /* ID, flags and fragment offset */
+	w2 = wire_get32(pkt + 8);       /* TTL, protocol, checksum */
+	a = wire_get32(pkt + 12);
+	b = wire_get32(pkt + 16);
+	if ((w0 & 0xffffu) < WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN || (w0 & 0xffffu) > len ||
+	    (w1 & (WIRE_IP_MF | WIRE_IP_OFFMASK)) || (w2 >> 16 & 0xffu) != WIRE_IPPROTO_TCP ||
+	    wire_csum_fold((uint64_t)w0 + w1 + w2 + a + b) != 0)
+		return false;
+	seg_len = (w0 & 0xffffu) - WIRE_IPV4_HDR_MIN;
+	word3 = wire_get32(t + 12);     /* data offset, reserved, flags, window */
+	hdr_len = (size_t)(word3 >> 28) * 4;
+	if (hdr_len < WIRE_TCP_HDR_MIN || hdr_len > seg_len)
+		return false;
+	ports = wire_get32(t);
+	tcp->seq = wire_get32(t + 4);
+	tcp->ack = wire_get32(t + 8);
+	word4 = wire_get32(t + 16);     /* checksum, urgent pointer */
+	s = wire_pseudo_ipv4(a, b, WIRE_IPPROTO_TCP, (uint16_t)seg_len) + ports + tcp->seq +
+	    tcp->ack + word3 + word4;
+	olen = hdr_len - WIRE_TCP_HDR_MIN;
+	if (olen == 12 && wire_get32(t + 20) == ((uint32_t)WIRE_OPT_NOP << 24 |
+						 (uint32_t)WIRE_OPT_NOP << 16 |
+						 (uint32_t)WIRE_OPT_TS << 8 | 10u)) {
+		memset(&tcp->opt, 0, sizeof tcp->opt);
+		tcp->opt.present = WIRE_HAS_TS;
+		tcp->opt.ts_val = wire_get32(t + 24);
+		tcp->opt.ts_ecr = wire_get32(t + 28);
+		s += (uint64_t)wire_get32(t + 20) + tcp->opt.ts_val + tcp->opt.ts_ecr;
+	} else if (olen) {
+		if (wire_tcp_parse_opts(t + WIRE_TCP_HDR_MIN, olen, &tcp->opt) != WIRE_OK)
+			return false;
+		for (size_t i = WIRE_TCP_HDR_MIN; i < hdr_len; i += 4)
+			s += wire_get32(t + i);
+	} else {
+		memset(&tcp->opt, 0, sizeof tcp->opt);
+	}
+	tcp->sport = (uint16_t)(ports >> 16);
+	tcp->dport = (uint16_t)ports;
+	tcp->hdr_len = (uint8_t)hdr_len;
+	tcp->reserved = (uint8_t)(word3 >> 24 & 0x0fu);
+	tcp->flags = (uint8_t)(word3 >> 16);
+	tcp->win = (uint16_t)word3;
+	tcp->csum = (uint16_t)(word4 >> 16);
+	tcp->urp = (uint16_t)word4;
+	tcp->payload = t + hdr_len;
+	tcp->payload_len = seg_len - hdr_len;
+	*src = a;
+	*dst = b;
+	*sum = s;
+	return true;
+}
+
+/*
+ * wire_tcpip_parse_hdrs with the TCP checksum judged too (the payload summed from its
+ * bytes, RFC 9293 §3.1): true only for a common packet whose both checksums are right,
+ * exactly the packets that wire_ipv4_parse, wire_ipv4_csum_ok, wire_tcp_parse and
+ * wire_tcp_csum_ok all accept with a 20-byte IPv4 header, not fragmented, protocol TCP.
+ * The sum holds the protocol (6), so it is never 0 and its fold is 0 exactly when the
+ * byte-wise sum's is. test_wire_tcpip_parse compares it with the general parsers.
+ */
+static inline bool wire_tcpip_parse(const uint8_t *pkt, size_t len, uint32_t *src,
+				    uint32_t *dst, struct wire_tcp *tcp)
+{
+	uint64_t sum;
+
+	if (!wire_tcpip_parse_hdrs(pkt, len, src, dst, tcp, &sum))
+		return false;
+	if (tcp->payload_len)
+		sum = wire_csum_add(sum, tcp->payload, tcp->payload_len);
+	return wire_csum_fold(sum) == 0;
+}
+
 #endif

@@ -68,10 +68,7 @@ static void cmp_out(struct pair *p)
 static void cmp_state(struct pair *p)
 {
 	struct synack_tcp_info ti[2];
-	struct synack_event ev[2];
-	struct synack_note no[2];
 	const struct tcb *a = p->tcb[0], *b = p->tcb[1];
-	bool g0, g1;
 
 	memset(ti, 0, sizeof ti);
 	if (p->fd[0] >= 0) {
@@ -99,27 +96,7 @@ static void cmp_state(struct pair *p)
 		cr_assert_eq(a->bytes_received, b->bytes_received);
 		cr_assert_eq(a->rec.rack.active, b->rec.rack.active);
 	}
-	do {
-		g0 = synack_poll_event(p->h[0].s, &ev[0]);
-		g1 = synack_poll_event(p->h[1].s, &ev[1]);
-		cr_assert_eq(g0, g1, "events differ");
-		if (g0) {
-			cr_assert_eq(ev[0].fd, ev[1].fd);
-			cr_assert_eq(ev[0].kind, ev[1].kind);
-			cr_assert_eq(ev[0].error, ev[1].error);
-		}
-	} while (g0);
-	do {
-		g0 = synack_poll_note(p->h[0].s, &no[0]);
-		g1 = synack_poll_note(p->h[1].s, &no[1]);
-		cr_assert_eq(g0, g1, "notes differ");
-		if (g0) {
-			cr_assert_str_eq(no[0].reason, no[1].reason);
-			no[1].reason = no[0].reason;
-			cr_assert_eq(memcmp(&no[0], &no[1], sizeof no[0]), 0, "note differs: %s",
-				     no[0].reason);
-		}
-	} while (g0);
+	h_same_events_notes(p->h[0].s, p->h[1].s);
 }
 
 static void at(struct pair *p, uint64_t dt)
