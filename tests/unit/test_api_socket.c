@@ -127,6 +127,56 @@ Test(api_socket, accept_queue_full_drops_syn_fifo_accept)
 	h_fini(&h);
 }
 
+/* completes the handshake of a client at THEM:cport with the listener on SRV_PORT */
+static void complete_handshake(struct harness *h, uint16_t cport, uint32_t irs)
+{
+	h_send(h, cport, SRV_PORT, F_SYN, irs, 0, 8192);
+	EXPECT_SEG(h, F_SYN | F_ACK, h->out.seq, irs + 1, ANYWIN);
+	h_send(h, cport, SRV_PORT, F_ACK, irs + 1, h->out.seq + 1, 8192);
+	EXPECT_NONE(h);
+}
+
+/*
+ * listen()'s backlog is clamped to somaxconn (Linux: a backlog above
+ * net.core.somaxconn, or negative, becomes somaxconn): with somaxconn 2, listen(100)
+ * and listen(-1) both hold two completed connections and drop the third's SYN
+ * silently; the listing shows the clamped backlog as the listener's Send-Q; a
+ * backlog below somaxconn is kept.
+ */
+Test(api_socket, backlog_clamped_to_somaxconn)
+{
+	const int backlogs[3] = { 100, -1, 1 };
+
+	for (int i = 0; i < 3; i++) {
+		struct synack_config c;
+		struct synack_sock_info info[8];
+		struct harness h;
+		uint32_t want = backlogs[i] == 1 ? 1 : 2;
+		size_t n, k;
+
+		h_default_config(&c);
+		c.somaxconn = 2;
+		h_init_cfg(&h, &c);
+		cr_assert_eq(h_listen(&h, SRV_PORT, backlogs[i]) >= 0, true);
+		for (uint32_t j = 0; j < want; j++)
+			complete_handshake(&h, (uint16_t)(50001 + j), 100 + 1000 * j);
+		/* the accept queue holds want connections: the next SYN is dropped silently */
+		h_send(&h, 50009, SRV_PORT, F_SYN, 9000, 0, 8192);
+		EXPECT_NONE(&h);
+		cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_ACCEPTQ_FULL), 1,
+			     "backlog %d", backlogs[i]);
+		cr_assert_eq(h_state_of_port(&h, 50009), -1);
+		n = synack_sock_list(h.s, info, 8);
+		for (k = 0; k < n && info[k].state != SYNACK_STATE_LISTEN; k++)
+			;
+		cr_assert_lt(k, n);
+		cr_assert_eq(info[k].send_q, want, "backlog %d: Send-Q %u", backlogs[i],
+			     info[k].send_q);
+		cr_assert_eq(info[k].recv_q, want);
+		h_fini(&h);
+	}
+}
+
 Test(api_socket, listener_close_resets_queued_children)
 {
 	struct harness h;
