@@ -174,6 +174,7 @@ struct gro_held {
 	struct tcb *place;      /* the payload goes straight into its receive ring (NULL:
 	                         * merged in gro_buf) */
 	uint32_t placed;        /* bytes of it written there, from the merge's start */
+	bool reserved;          /* place_target took the ring's storage for this merge */
 };
 
 bool api_gro_may_start(const struct wire_tcp *seg)
@@ -199,6 +200,23 @@ bool api_gro_may_merge(const struct wire_tcp *h, const uint8_t *h_hdr, uint32_t 
 		       (size_t)seg->hdr_len - WIRE_TCP_HDR_MIN);
 }
 
+/*
+ * Gives back the receive storage place_target took for the merge g when TCP took none
+ * of it (dropped by PAWS, a bad ACK, out of window): the ring is empty then, and is
+ * left with no storage as a reader that empties it leaves it (user.c), not holding up
+ * to SO_RCVBUF until the next read. tcp_input may have closed and freed the tcb: it is
+ * looked up again (the lookup cache answers).
+ */
+static void give_back(struct tcp_stack *ts, const struct gro_held *g)
+{
+	uint32_t hash;
+	struct tcb *tcb = tcp_lookup_input(ts, g->dst, g->seg.dport, g->src, g->seg.sport,
+					   &hash);
+
+	if (tcb && !ring_len(&tcb->rcvbuf) && tcp_reass_empty(&tcb->rcv_ooo))
+		ring_free(&tcb->rcvbuf, &ts->alloc);
+}
+
 static void gro_flush(struct synack_stack *s, struct gro_held *g)
 {
 	if (!g->on)
@@ -209,6 +227,8 @@ static void gro_flush(struct synack_stack *s, struct gro_held *g)
 					    .len = g->placed};
 	tcp_input(&s->tcp, g->dst, g->src, &g->seg);
 	s->tcp.placed.tcb = NULL;
+	if (g->reserved)
+		give_back(&s->tcp, g);
 }
 
 /*
@@ -224,10 +244,11 @@ static void gro_flush(struct synack_stack *s, struct gro_held *g)
  * a reader that empties the ring gives it back (user.c), so at the next burst there is
  * none, and merging into gro_buf would cost step_text a second copy of every byte. When
  * the allocation fails the merge goes through gro_buf and step_text counts the failure.
- * s->no_gro_place (tests) never places.
+ * Storage taken here for a ring that had none sets *reserved: gro_flush gives it back
+ * if TCP takes nothing (give_back). s->no_gro_place (tests) never places.
  */
 static struct tcb *place_target(struct synack_stack *s, uint32_t src, uint32_t dst,
-				const struct wire_tcp *seg, uint32_t *placed)
+				const struct wire_tcp *seg, uint32_t *placed, bool *reserved)
 {
 	struct tcp_stack *ts = &s->tcp;
 	uint32_t hash, wnd;
@@ -236,9 +257,11 @@ static struct tcb *place_target(struct synack_stack *s, uint32_t src, uint32_t d
 	if (!tcb || s->no_gro_place || tcb->state != TCP_ESTABLISHED || tcb->user_closed ||
 	    tcb->rd_shut || seg->seq != tcb->rcv_nxt || !tcp_reass_empty(&tcb->rcv_ooo))
 		return NULL;
-	if (tcb->rcvbuf.cap < tcb->opt.rcvbuf &&
-	    ring_reserve(&tcb->rcvbuf, &ts->alloc, tcb->opt.rcvbuf) && !tcb->rcvbuf.cap)
-		return NULL;
+	if (tcb->rcvbuf.cap < tcb->opt.rcvbuf) {
+		*reserved = !tcb->rcvbuf.cap;
+		if (ring_reserve(&tcb->rcvbuf, &ts->alloc, tcb->opt.rcvbuf) && !tcb->rcvbuf.cap)
+			return NULL;
+	}
 	/* bytes past the window are trimmed before the seventh check (trim_to_window) */
 	wnd = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
 	if (ring_space(&tcb->rcvbuf) < (wnd < GRO_MAX ? wnd : GRO_MAX))
@@ -410,7 +433,7 @@ void synack_input_burst(struct synack_stack *s, uint64_t now_ns, const struct sy
 		g = (struct gro_held){.on = true, .src = rx.src, .dst = rx.dst, .seg = seg,
 				      .hdr = rx.payload, .piece = (uint32_t)seg.payload_len,
 				      .ended = (seg.flags & WIRE_TCP_PSH) != 0, .ecn = ecn};
-		g.place = place_target(s, rx.src, rx.dst, &seg, &g.placed);
+		g.place = place_target(s, rx.src, rx.dst, &seg, &g.placed, &g.reserved);
 	}
 	gro_flush(s, &g);
 }

@@ -812,6 +812,22 @@ static void assert_same_receiver(struct rig *r, struct rig *twin, const struct w
 			     (unsigned long long)synack_counter(twin->b, c));
 }
 
+/* Two placed rigs, the twin's b never placing (no_gro_place), both readers having read
+ * segment 0 (the rings given back); returns segment 0's sequence number (both rigs'). */
+static uint32_t given_back_rigs(struct rig *r, struct wpkt *tmpl, struct rig *twin,
+				struct wpkt *twin_tmpl)
+{
+	uint32_t seq0, twin_seq0;
+
+	placed_rig(r, tmpl, &seq0, 0);
+	placed_rig(twin, twin_tmpl, &twin_seq0, 0);
+	cr_assert_eq(seq0, twin_seq0);
+	twin->b->no_gro_place = true;
+	expect_read(r, 0, 1448);
+	expect_read(twin, 0, 1448);
+	return seq0;
+}
+
 /* A reader that empties the ring gives its storage back (user.c); the next merge takes
  * the storage and is written in place (gro_buf untouched), as a twin rig that never
  * places (no_gro_place: the merge in gro_buf, copied into the ring by step_text) does in
@@ -822,15 +838,10 @@ Test(offload, gro_places_into_a_ring_that_was_given_back)
 	static struct wpkt out[16], twin_out[16];
 	struct wpkt tmpl, twin_tmpl;
 	struct rig r, twin;
-	uint32_t seq0, twin_seq0;
+	uint32_t seq0;
 	static const uint32_t from[] = {1, 10}, to[] = {9, 30};
 
-	placed_rig(&r, &tmpl, &seq0, 0);
-	placed_rig(&twin, &twin_tmpl, &twin_seq0, 0);
-	cr_assert_eq(seq0, twin_seq0);
-	twin.b->no_gro_place = true;
-	expect_read(&r, 0, 1448);
-	expect_read(&twin, 0, 1448);
+	seq0 = given_back_rigs(&r, &tmpl, &twin, &twin_tmpl);
 	for (int i = 0; i < 2; i++) {
 		size_t n, twin_n;
 
@@ -847,6 +858,55 @@ Test(offload, gro_places_into_a_ring_that_was_given_back)
 		expect_read(&twin, (uint64_t)from[i] * 1448, (to[i] - from[i] + 1) * 1448);
 		assert_same_receiver(&r, &twin, out, 0, twin_out, 0);
 	}
+	rig_free(&r);
+	rig_free(&twin);
+}
+
+/* Makes a's data packet p's TSval older by `by` (its checksums are the crafter's). */
+static void age_tsval(struct wpkt *p, uint32_t by)
+{
+	size_t end = 20 + (size_t)(p->b[20 + 12] >> 4) * 4, i = 40;
+
+	while (i < end && p->b[i] == 1)
+		i++;
+	cr_assert(i + 10 <= end && p->b[i] == 8 && p->b[i + 1] == 10, "no timestamps at %zu", i);
+	wire_put32(p->b + i + 2, wire_get32(p->b + i + 2) - by);
+}
+
+/* A merge TCP drops (PAWS: every packet's TSval older than TS.Recent, RFC 7323 §5.3)
+ * after place_target took the ring's storage for it (the reader had given it back)
+ * leaves the ring with no storage, not an empty ring of SO_RCVBUF until the next read:
+ * against a twin rig that never places, the same ACK bytes, RCV.NXT, window, bytes
+ * received, ring length and every counter; the next in-order merge is placed and taken. */
+Test(offload, gro_dropped_merge_gives_the_storage_back)
+{
+	static struct wpkt out[16], twin_out[16];
+	struct wpkt tmpl, twin_tmpl, old, twin_old;
+	struct rig r, twin;
+	uint32_t seq0;
+	size_t n, twin_n;
+
+	seq0 = given_back_rigs(&r, &tmpl, &twin, &twin_tmpl);
+	cr_assert_eq(api_tcb(r.b, r.bfd)->rcvbuf.cap, 0, "the ring was given back");
+	old = tmpl;
+	twin_old = twin_tmpl;
+	age_tsval(&old, 1000);
+	age_tsval(&twin_old, 1000);
+	n = burst(&r, &old, seq0, 1, 9, ~0u, out);
+	twin_n = burst(&twin, &twin_old, seq0, 1, 9, ~0u, twin_out);
+	cr_assert_eq(synack_counter(r.b, SYNACK_CTR_TCP_PAWS), 1);
+	expect_ack(out, n, seq0, 1, NULL, 0);
+	assert_same_receiver(&r, &twin, out, n, twin_out, twin_n);
+	cr_assert_eq(api_tcb(r.b, r.bfd)->rcvbuf.cap, 0, "an empty ring of %u bytes held",
+		     api_tcb(r.b, r.bfd)->rcvbuf.cap);
+	cr_assert_eq(api_tcb(twin.b, twin.bfd)->rcvbuf.cap, 0);
+	memset(twin.b->gro_buf, 0, 65535);
+	n = burst(&r, &tmpl, seq0, 1, 9, ~0u, out);
+	twin_n = burst(&twin, &twin_tmpl, seq0, 1, 9, ~0u, twin_out);
+	cr_assert(gro_buf_untouched(&r), "the merge went through gro_buf, not in place");
+	expect_ack(out, n, seq0, 10, NULL, 0);
+	assert_same_receiver(&r, &twin, out, n, twin_out, twin_n);
+	expect_read(&r, 1448, 9 * 1448);
 	rig_free(&r);
 	rig_free(&twin);
 }
