@@ -55,6 +55,15 @@ static void h_free(void *ctx, void *p, size_t n)
 	free(p);
 }
 
+/* An allocator that refuses (ctx, n unused): tests put it in a stack's allocator to
+ * see what runs out of memory does. */
+static inline void *h_refuse_alloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	(void)n;
+	return NULL;
+}
+
 struct harness {
 	struct synack_stack *s;
 	struct synack_config cfg;

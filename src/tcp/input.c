@@ -749,12 +749,16 @@ static enum verdict step_text(struct seg_ctx *c)
 		return V_DONE;
 	}
 	/* the ring grows here when autotuning grew the buffer (rcvbuf.c), or when the
-	 * bytes outgrow its inline storage */
+	 * bytes outgrow its inline storage. When it cannot (no memory) and the storage it
+	 * has cannot hold the text, the segment is not taken: RFC 9293 §3.10.7.4, only
+	 * data taken advances RCV.NXT; an ACK with RCV.NXT at once (Linux: ICSK_ACK_NOMEM) */
 	if (!tcb->rd_shut && tcb->rcvbuf.cap < tcb->opt.rcvbuf && !text_fits_small(c) &&
-	    ring_reserve(&tcb->rcvbuf, &ts->alloc, tcb->opt.rcvbuf) && !tcb->rcvbuf.cap) {
+	    ring_reserve(&tcb->rcvbuf, &ts->alloc, tcb->opt.rcvbuf) &&
+	    (!tcb->rcvbuf.cap ||
+	     (c->seq == tcb->rcv_nxt && ring_space(&tcb->rcvbuf) < c->len))) {
 		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
-		c->reason = "dropped: no memory for receive buffer";
-		return V_DROP;
+		c->reason = "dropped: no memory for receive buffer, ACK";
+		return V_DROP_ACK;
 	}
 	if (c->seq != tcb->rcv_nxt)
 		return text_out_of_order(c);
