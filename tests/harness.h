@@ -285,6 +285,35 @@ static inline uint64_t h_timer_of_port(struct harness *h, uint16_t port, int *ki
 	cr_assert(found_, "event %d on fd %d not raised", (int)(kind_), (int)(fd_)); \
 } while (0)
 
+/* Drains one packet from each of a and b (two stacks run side by side on the same
+ * input) and asserts they are the same bytes; when there is one, parses its TCP header
+ * into *t and returns its length; 0 when neither has one. n counts packets (messages). */
+static inline size_t h_next_same(struct harness *a, struct harness *b, unsigned n,
+				 struct wire_tcp *t)
+{
+	size_t n0 = synack_output(a->s, a->now, a->pkt, sizeof a->pkt);
+	size_t n1 = synack_output(b->s, b->now, b->pkt, sizeof b->pkt);
+	struct wire_ipv4 ip;
+
+	cr_assert_eq(n0, n1, "packet %u: %zu bytes from the first stack, %zu from the second",
+		     n, n0, n1);
+	if (!n0)
+		return 0;
+	cr_assert_eq(memcmp(a->pkt, b->pkt, n0), 0, "packet %u differs", n);
+	cr_assert_eq(wire_ipv4_parse(a->pkt, n0, &ip), WIRE_OK);
+	cr_assert_eq(wire_tcp_parse(a->pkt + ip.hdr_len, ip.total_len - ip.hdr_len, t), WIRE_OK);
+	return n0;
+}
+
+/* Asserts every counter of stacks a and b equal. */
+static inline void h_same_counters(struct synack_stack *a, struct synack_stack *b)
+{
+	for (int c = 0; c < SYNACK_CTR_COUNT; c++)
+		cr_assert_eq(synack_counter(a, c), synack_counter(b, c), "counter %s: %llu vs %llu",
+			     synack_counter_name(c), (unsigned long long)synack_counter(a, c),
+			     (unsigned long long)synack_counter(b, c));
+}
+
 /* Pops every event and decision note of stacks a and b (two stacks run side by side
  * on the same input, a fast path compared with the general one) and asserts they are
  * the same, one for one. */

@@ -572,6 +572,40 @@ static enum verdict ack_syn_received(struct seg_ctx *c)
 	return V_CONTINUE;
 }
 
+/* The fifth check's last part: "In addition to the processing for the ESTABLISHED
+ * state", what our FIN being acknowledged does in FIN-WAIT-1, CLOSING and LAST-ACK. */
+static inline __attribute__((always_inline)) enum verdict ack_moves_state(struct seg_ctx *c)
+{
+	struct tcb *tcb = c->tcb;
+
+	switch (tcb->state) {
+	case TCP_FIN_WAIT_1:
+		if (tcp_fin_acked(tcb)) {
+			tcp_set_state(tcb, TCP_FIN_WAIT_2);
+			if (tcb->user_closed)   /* orphaned: Linux's tcp_fin_timeout */
+				tcp_timer_set(c->ts, tcb, TCP_T_FIN_WAIT_2,
+					      c->ts->now_ns + c->ts->cfg.fin_timeout_ms * MS);
+		}
+		break;
+	case TCP_CLOSING:
+		if (tcp_fin_acked(tcb))
+			tcp_enter_time_wait(c->ts, tcb);
+		break;
+	case TCP_LAST_ACK:
+		if (tcp_fin_acked(tcb)) {
+			c->reason = "FIN acknowledged: CLOSED";
+			tcp_wake(c->ts, tcb, SYNACK_EV_CLOSED);
+			tcp_tcb_close(c->ts, tcb);
+			c->tcb = NULL;
+			return V_DONE;
+		}
+		break;
+	default:
+		break;
+	}
+	return V_CONTINUE;
+}
+
 static enum verdict step_ack(struct seg_ctx *c)
 {
 	struct tcb *tcb = c->tcb;
@@ -618,32 +652,7 @@ static enum verdict step_ack(struct seg_ctx *c)
 		if (tcb->snd_una != prev_una)
 			tcp_sndbuf_on_ack(c->ts, tcb);  /* Linux tcp_check_space after tcp_ack */
 	}
-	switch (tcb->state) {
-	case TCP_FIN_WAIT_1:
-		if (tcp_fin_acked(tcb)) {
-			tcp_set_state(tcb, TCP_FIN_WAIT_2);
-			if (tcb->user_closed)   /* orphaned: Linux's tcp_fin_timeout */
-				tcp_timer_set(c->ts, tcb, TCP_T_FIN_WAIT_2,
-					      c->ts->now_ns + c->ts->cfg.fin_timeout_ms * MS);
-		}
-		break;
-	case TCP_CLOSING:
-		if (tcp_fin_acked(tcb))
-			tcp_enter_time_wait(c->ts, tcb);
-		break;
-	case TCP_LAST_ACK:
-		if (tcp_fin_acked(tcb)) {
-			c->reason = "FIN acknowledged: CLOSED";
-			tcp_wake(c->ts, tcb, SYNACK_EV_CLOSED);
-			tcp_tcb_close(c->ts, tcb);
-			c->tcb = NULL;
-			return V_DONE;
-		}
-		break;
-	default:
-		break;
-	}
-	return V_CONTINUE;
+	return ack_moves_state(c);
 }
 
 /* ---- sixth check: URG (RFC 9293 §3.10.7.4, RFC 6093) --------------------------------- */
@@ -851,6 +860,64 @@ static enum verdict step_fin(struct seg_ctx *c)
 	return V_CONTINUE;
 }
 
+/*
+ * Header prediction, the fifth check (Van Jacobson's; Linux's
+ * tcp_rcv_established fast path). A predicted segment (is_predicted: the first four
+ * checks would change nothing) in a synchronized state (SYN-RECEIVED's ACK goes to
+ * ack_syn_received) without URG or ECE, whose window is SND.WND, is in a
+ * request/response connection almost always one of two kinds; for them only the parts
+ * of the fifth check (step_ack) that can act are run:
+ *  - SEG.ACK = SND.MAX > SND.UNA, no text, no FIN: an ACK of the whole flight.
+ *    tcp_ack_advance; of update_window only WL1/WL2 move (the window is the one held,
+ *    so SND.WND, MAX.SND.WND, the persist timer and the shrink test are untouched);
+ *    tcp_rec_on_ack with dup false (RFC 5681 §2 (d): SEG.ACK is not SND.UNA), ECN,
+ *    the send buffer (SND.UNA moved).
+ *  - SEG.ACK = SND.UNA = SND.MAX, recovery quiet (tcp_rec_quiet_ack, as is_quiet_ack):
+ *    nothing acknowledged or outstanding, WL1/WL2 only; typically data or a FIN.
+ * In both SEG.ACK passes RFC 5961 §5.2's range test, the first lines of step_ack
+ * (MAX.SND.WND from SND.WND) are run, and what our FIN's acknowledgement does
+ * (ack_moves_state). Anything else returns false before it changed state, and goes
+ * through step_ack. Off with tcp_stack.no_in_predict (and with no_fast_path):
+ * test_tcp_predict compares the two on random segments in every state.
+ */
+static bool predicted_ack(struct seg_ctx *c, enum verdict *v)
+{
+	struct tcb *tcb = c->tcb;
+	const struct wire_tcp *s = c->seg;
+	uint32_t prev_una = tcb->snd_una;
+	const char *why;
+
+	if (c->ts->no_in_predict || tcb->state == TCP_SYN_RECEIVED ||
+	    (c->flags & (WIRE_TCP_URG | WIRE_TCP_ECE)) ||
+	    ((uint32_t)s->win << tcb->snd_wscale) != tcb->snd_wnd)
+		return false;
+	if (tcb->snd_wnd > tcb->max_snd_wnd)
+		tcb->max_snd_wnd = tcb->snd_wnd;
+	if (s->ack == prev_una) {
+		if (prev_una != tcb->snd_max || !tcp_rec_quiet_ack(&tcb->rec, s))
+			return false;
+	} else {
+		if (s->ack != tcb->snd_max || !seq_gt(s->ack, prev_una) || c->len ||
+		    (c->flags & WIRE_TCP_FIN))
+			return false;
+		tcp_ack_advance(c, s->ack);
+	}
+	if (is_window_update(tcb, s)) {
+		tcb->snd_wl1 = s->seq;
+		tcb->snd_wl2 = s->ack;
+	}
+	if (tcb->snd_una != prev_una) {
+		why = tcp_rec_on_ack(c->ts, tcb, s, prev_una, false, c->rtt_us);
+		if (why)
+			c->reason = why;
+		tcp_ecn_on_ack(c->ts, tcb, s->flags);   /* RFC 3168 §6.1.2 */
+		tcp_sndbuf_on_ack(c->ts, tcb);
+	}
+	c->ts->in_predicted++;
+	*v = ack_moves_state(c);
+	return true;
+}
+
 /* ---- the pipeline ----------------------------------------------------------------- */
 
 /* Where a segment enters the checks: the first (PAWS, then the sequence number), the
@@ -873,8 +940,12 @@ static enum verdict run_checks(struct seg_ctx *c, enum first_check from)
 	    ((v = step_paws(c)) != V_CONTINUE || (v = step_seq(c)) != V_CONTINUE ||
 	     (v = step_rst(c)) != V_CONTINUE || (v = step_syn(c)) != V_CONTINUE))
 		return v;
-	if (from != FROM_URG && (v = step_ack(c)) != V_CONTINUE)
+	if (from == FROM_ACK && predicted_ack(c, &v)) {
+		if (v != V_CONTINUE)
+			return v;
+	} else if (from != FROM_URG && (v = step_ack(c)) != V_CONTINUE) {
 		return v;
+	}
 	if ((v = step_urg(c)) != V_CONTINUE || (v = step_text(c)) != V_CONTINUE)
 		return v;
 	return step_fin(c);

@@ -311,6 +311,8 @@ struct tcp_stack {
 	bool no_fast_path;           /* input.c header prediction off (tests compare) */
 	bool no_out_fast_path;       /* output.c's pure-ACK plan off (tests compare) */
 	bool no_in_fast_path;        /* synack_input's one-pass parse off (tests compare) */
+	bool no_in_predict;          /* input.c predicted_ack off (tests compare) */
+	uint64_t in_predicted;       /* segments predicted_ack took (tests) */
 	bool rack_per_segment;       /* RACK's map without runs (rack.h; tests compare) */
 	bool rec_no_lone_path;       /* recovery.c's lone-segment send/ACK off (tests compare) */
 	bool no_small_rings;         /* rings' inline storage unused (ring.h; tests compare) */

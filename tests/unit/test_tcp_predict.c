@@ -1,0 +1,353 @@
+/* test_tcp_predict.c — input.c's header prediction (is_predicted: the first four checks
+ * skipped; predicted_ack: of the fifth check only what can act on the ACK of a whole
+ * flight, or on an ACK that acknowledges nothing with nothing outstanding) is exactly the
+ * §3.10.7.4 pipeline: two stacks with the same keys and clock, the second with
+ * tcp_stack.no_fast_path and no_in_predict (every segment through every check), get the
+ * same random segments and socket calls; after every step every packet sent (byte for
+ * byte), the tcb's RFC variables, options, flags and timer deadlines (snd_una ..
+ * deadline[]), its wheel node, RTT, congestion-control and recovery state (RACK, its map
+ * and the scoreboard), socket options (autotuned buffer sizes), ring lengths, every
+ * counter, every event and every decision note must be equal. The peer's segments:
+ * mostly at RCV.NXT acknowledging SND.MAX (the predicted ones) with the window it offered
+ * before, and around them what prediction must leave to the pipeline: SEG.ACK inside the
+ * flight, at SND.UNA with data outstanding, above SND.MAX, below SND.UNA; a changed or
+ * zero window; old, equal and newer timestamps (PAWS), odd TSecr; SACK and D-SACK
+ * blocks; out-of-order, old and overlapping data, data at and beyond the window's right
+ * edge; FIN, URG, ECE, RST, SYN, SYN-ACK, no ACK. Our side sends, reads, shuts down and
+ * closes at random and time moves (delayed ACKs, retransmissions, probes, FIN-WAIT-2,
+ * TIME-WAIT), so connections pass through ESTABLISHED, CLOSE-WAIT, FIN-WAIT-1/2,
+ * CLOSING, LAST-ACK and TIME-WAIT; each connection picks its options (timestamps, SACK,
+ * window scaling, MSS) at random. tcp_stack.in_predicted shows the path taken in bulk by
+ * the first stack, never by the second. It fails with a PAWS test skipped in
+ * is_predicted, an ACK above SND.MAX taken, the WL1/WL2 update missed, a changed window
+ * taken as the held one, and SYN-RECEIVED's ACK predicted. */
+#include <stddef.h>
+
+#include "harness.h"
+#include "api/api.h"
+
+struct twin {
+	struct harness h[2];    /* [0] prediction on, [1] no_fast_path + no_in_predict */
+	int lfd[2], fd[2];      /* fd -1 once closed */
+	uint16_t port;          /* the connection's peer port */
+	uint32_t peer_ts;       /* the peer's TSval clock */
+	uint32_t our_ts;        /* TSval of the last packet we sent */
+	uint16_t win;           /* the window the peer offered last */
+	bool ts, sack, ws;
+	unsigned pkts;
+};
+
+static uint64_t rng = 0x2545f4914f6cdd1dull;
+
+static uint32_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng >> 16);
+}
+
+static struct tcb *conn(struct twin *t, int i)
+{
+	return tcp_lookup(&t->h[i].s->tcp, US, SRV_PORT, THEM, t->port);
+}
+
+static void cmp_out(struct twin *t)
+{
+	struct wire_tcp s;
+
+	while (h_next_same(&t->h[0], &t->h[1], t->pkts, &s)) {
+		t->pkts++;
+		if (s.opt.present & WIRE_HAS_TS)
+			t->our_ts = s.opt.ts_val;
+	}
+}
+
+static void cmp_rec(const struct tcb *a, const struct tcb *b)
+{
+	struct tcp_recovery ra = a->rec, rb = b->rec;
+
+	cr_assert_eq(!ra.rack.seg, !rb.rack.seg, "RACK map storage differs");
+	ra.rack.seg = rb.rack.seg = NULL;       /* each stack's own allocation */
+	cr_assert_eq(memcmp(&ra, &rb, sizeof ra), 0, "recovery/RACK state differs");
+	if (a->rec.rack.seg)
+		cr_assert_eq(memcmp(a->rec.rack.seg, b->rec.rack.seg,
+				    sizeof *a->rec.rack.seg * (a->rec.rack.n ? a->rec.rack.n : 1)), 0);
+}
+
+static void cmp_state(struct twin *t)
+{
+	const struct tcb *a = conn(t, 0), *b = conn(t, 1);
+
+	cmp_out(t);
+	h_same_counters(t->h[0].s, t->h[1].s);
+	h_same_events_notes(t->h[0].s, t->h[1].s);
+	cr_assert_eq(!a, !b, "one connection gone, not the other");
+	if (!a)
+		return;
+	{
+		size_t from = offsetof(struct tcb, snd_una), to = offsetof(struct tcb, tnode);
+
+		cr_assert_eq(memcmp((const char *)a + from, (const char *)b + from, to - from), 0,
+			     "tcb fields differ (state %d/%d snd_una %u/%u snd_wnd %u/%u wl1 %u/%u)",
+			     a->state, b->state, a->snd_una, b->snd_una, a->snd_wnd, b->snd_wnd,
+			     a->snd_wl1, b->snd_wl1);
+	}
+	cr_assert_eq(timer_is_armed(&a->tnode), timer_is_armed(&b->tnode));
+	if (timer_is_armed(&a->tnode))
+		cr_assert_eq(a->tnode.deadline_ns, b->tnode.deadline_ns);
+	cr_assert_eq(memcmp(&a->rtt, &b->rtt, sizeof a->rtt), 0, "RTT state differs");
+	cr_assert_eq(memcmp(&a->cc, &b->cc, sizeof a->cc), 0, "cc state differs");
+	cmp_rec(a, b);
+	cr_assert_eq(memcmp(&a->opt, &b->opt, sizeof a->opt), 0, "options (buffer sizes) differ");
+	cr_assert_eq(a->last_rcv_ns, b->last_rcv_ns);
+	cr_assert_eq(a->ev_pending, b->ev_pending);
+	cr_assert_eq(a->segs_in, b->segs_in);
+	cr_assert_eq(a->bytes_received, b->bytes_received);
+	cr_assert_eq(ring_len(&a->sndbuf), ring_len(&b->sndbuf));
+	cr_assert_eq(ring_len(&a->rcvbuf), ring_len(&b->rcvbuf));
+	cr_assert_eq(a->sndbuf.cap, b->sndbuf.cap);
+	cr_assert_eq(a->rcvbuf.cap, b->rcvbuf.cap);
+	cr_assert_eq(a->rcv_ooo.n, b->rcv_ooo.n);
+	cr_assert_eq(memcmp(&a->rcvq, &b->rcvq, sizeof a->rcvq), 0, "rcvbuf autotuning differs");
+}
+
+/* One peer segment to both stacks. */
+static void peer_seg(struct twin *t, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win,
+		     uint32_t len, const struct wire_tcp_opts *o, uint16_t urp)
+{
+	static uint8_t data[4000];
+
+	for (uint32_t i = 0; i < len; i++)
+		data[i] = (uint8_t)(seq + i);
+	for (int i = 0; i < 2; i++)
+		h_send_opt(&t->h[i], t->port, SRV_PORT, flags, seq, ack, win, o, data, len, urp);
+	cmp_state(t);
+}
+
+/* A new passive connection from the next port, options chosen at random; returns the
+ * ISS of the SYN-ACK (the same bytes from both stacks). */
+static uint32_t open_conn(struct twin *t)
+{
+	static uint8_t data[1];
+	struct wire_tcp_opts o = { .present = WIRE_HAS_MSS, .mss = (uint16_t)(500 + rnd() % 1000) };
+	struct wire_ipv4 ip;
+	struct wire_tcp s;
+	size_t n[2];
+
+	t->port++;
+	t->ts = rnd() % 3 != 0;
+	t->sack = rnd() % 4 != 0;
+	t->ws = t->ts && rnd() % 2;
+	if (t->ts) {
+		o.present |= WIRE_HAS_TS;
+		o.ts_val = ++t->peer_ts;
+	}
+	if (t->sack)
+		o.present |= WIRE_HAS_SACKOK;
+	if (t->ws) {
+		o.present |= WIRE_HAS_WS;
+		o.wscale = (uint8_t)(rnd() % 4);
+	}
+	t->win = (uint16_t)(2000 + rnd() % 30000);
+	for (int i = 0; i < 2; i++) {
+		h_send_opt(&t->h[i], t->port, SRV_PORT, F_SYN, PEER_ISN, 0, t->win, &o, data, 0, 0);
+		n[i] = synack_output(t->h[i].s, t->h[i].now, t->h[i].pkt, sizeof t->h[i].pkt);
+	}
+	cr_assert_eq(n[0], n[1]);
+	cr_assert_gt(n[0], 0);
+	cr_assert_eq(memcmp(t->h[0].pkt, t->h[1].pkt, n[0]), 0);
+	cr_assert_eq(wire_ipv4_parse(t->h[0].pkt, n[0], &ip), WIRE_OK);
+	cr_assert_eq(wire_tcp_parse(t->h[0].pkt + ip.hdr_len, ip.total_len - ip.hdr_len, &s),
+		     WIRE_OK);
+	cr_assert_eq(s.flags, F_SYN | F_ACK);
+	if (s.opt.present & WIRE_HAS_TS)
+		t->our_ts = s.opt.ts_val;
+	cmp_state(t);
+	return s.seq;
+}
+
+static void connect_peer(struct twin *t)
+{
+	struct wire_tcp_opts o;
+	uint32_t iss;
+
+	iss = open_conn(t);
+	memset(&o, 0, sizeof o);
+	if (t->ts) {
+		o.present = WIRE_HAS_TS;
+		o.ts_val = ++t->peer_ts;
+		o.ts_ecr = t->our_ts;
+	}
+	peer_seg(t, F_ACK, PEER_ISN + 1, iss + 1, t->win, 0, &o, 0);
+	for (int i = 0; i < 2; i++) {
+		t->fd[i] = synack_accept(t->h[i].s, t->lfd[i], NULL, NULL);
+		cr_assert_geq(t->fd[i], 0);
+	}
+	cr_assert_eq(t->fd[0], t->fd[1]);
+	cmp_state(t);
+}
+
+/* A random peer segment for the connection c (stack 0's view; the same in both). */
+static void random_seg(struct twin *t, const struct tcb *c)
+{
+	static const uint8_t rare[] = {
+		F_ACK | F_FIN, F_ACK | F_PSH | F_FIN, F_ACK | F_URG, F_ACK | WIRE_TCP_ECE, F_RST,
+		F_ACK | F_RST, F_SYN, F_SYN | F_ACK, 0, F_FIN,
+	};
+	uint32_t flight = c->snd_max - c->snd_una;
+	uint32_t wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	uint32_t seq = c->rcv_nxt, ack = c->snd_max, len = 0;
+	uint8_t flags = F_ACK;
+	uint16_t urp = 0;
+	struct wire_tcp_opts o;
+	unsigned r = rnd() % 100;
+
+	memset(&o, 0, sizeof o);
+	/* SEG.ACK: mostly SND.MAX (the whole flight), else around it */
+	if (r < 12)
+		ack = c->snd_una;
+	else if (r < 20)
+		ack = c->snd_una + (flight ? rnd() % flight : 0);
+	else if (r < 24)
+		ack = c->snd_max + 1 + rnd() % 3;       /* above SND.MAX */
+	else if (r < 28)
+		ack = c->snd_una - 1 - rnd() % 70000;   /* old */
+	/* SEG.SEQ: mostly RCV.NXT, else near the window's edges */
+	r = rnd() % 100;
+	if (r < 6)
+		seq = c->rcv_nxt + 1 + rnd() % (wnd + 10);      /* out of order or beyond */
+	else if (r < 10)
+		seq = c->rcv_nxt - 1 - rnd() % 3000;            /* old / overlapping */
+	else if (r < 13)
+		seq = c->rcv_nxt + wnd - rnd() % 4;             /* the right edge */
+	/* text: sometimes, now and then more than the window */
+	r = rnd() % 100;
+	if (r < 25)
+		len = 1 + rnd() % (r < 5 ? 4000 : 600);
+	if (len)
+		flags |= F_PSH;
+	r = rnd() % 100;
+	if (r < 12)
+		flags = rare[rnd() % sizeof rare];
+	if (flags & F_URG)
+		urp = (uint16_t)(rnd() % 8);
+	/* the window: mostly the one offered before */
+	r = rnd() % 100;
+	if (r < 8)
+		t->win = (uint16_t)(rnd() % 40000);
+	else if (r < 10)
+		t->win = 0;
+	else if (r < 13)
+		t->win = (uint16_t)(t->win + 1);
+	if (t->ts && rnd() % 20) {
+		o.present |= WIRE_HAS_TS;
+		r = rnd() % 100;
+		o.ts_val = r < 80 ? ++t->peer_ts : r < 88 ? t->peer_ts : t->peer_ts - 1 - rnd() % 50;
+		o.ts_ecr = rnd() % 10 ? t->our_ts : rnd() % 2 ? 0 : rnd();
+	}
+	if (t->sack && rnd() % 6 == 0 && flight > 2) {
+		uint32_t l = c->snd_una + 1 + rnd() % (flight - 1);
+
+		o.present |= WIRE_HAS_SACK;
+		o.sack_count = 1;
+		o.sack[0].left = rnd() % 8 ? l : c->snd_una - 100;    /* some D-SACKs */
+		o.sack[0].right = l + 1 + rnd() % (c->snd_max - l);
+	}
+	peer_seg(t, flags, seq, ack, t->win, len, &o, urp);
+}
+
+static void app_step(struct twin *t)
+{
+	static char buf[70000];
+	unsigned r = rnd() % 100;
+
+	if (t->fd[0] < 0)
+		return;
+	if (r < 45) {
+		size_t n = 1 + rnd() % (r < 8 ? 6000 : 300);
+
+		memset(buf, 'a' + r % 26, n);
+		for (int i = 0; i < 2; i++)
+			(void)synack_send(t->h[i].s, t->fd[i], buf, n, SYNACK_MSG_DONTWAIT);
+	} else if (r < 85) {
+		int n0 = synack_recv(t->h[0].s, t->fd[0], buf, sizeof buf, SYNACK_MSG_DONTWAIT);
+		int n1 = synack_recv(t->h[1].s, t->fd[1], buf, sizeof buf, SYNACK_MSG_DONTWAIT);
+
+		cr_assert_eq(n0, n1);
+	} else if (r < 92) {
+		for (int i = 0; i < 2; i++)
+			(void)synack_shutdown(t->h[i].s, t->fd[i], SYNACK_SHUT_WR);
+	} else {
+		for (int i = 0; i < 2; i++)
+			synack_close(t->h[i].s, t->fd[i]);
+		t->fd[0] = t->fd[1] = -1;
+	}
+	cmp_state(t);
+}
+
+static void run(uint64_t seed, unsigned steps)
+{
+	struct twin t;
+
+	rng = seed;
+	memset(&t, 0, sizeof t);
+	t.port = PEER_PORT;
+	t.peer_ts = 7000;
+	for (int i = 0; i < 2; i++) {
+		struct synack_config c;
+
+		h_default_config(&c);
+		c.timestamps = 1;
+		c.sack = 1;
+		c.window_scaling = 1;
+		c.rmem_default = 8192;  /* a window the peer can fill */
+		h_init_cfg(&t.h[i], &c);
+		t.h[i].s->tcp.no_in_predict = i == 1;
+		t.h[i].s->tcp.no_fast_path = i == 1;    /* the whole pipeline: is_predicted too */
+		t.lfd[i] = h_listen(&t.h[i], SRV_PORT, 1000);
+	}
+	connect_peer(&t);
+	for (unsigned i = 0, in_conn = 0; i < steps; i++, in_conn++) {
+		const struct tcb *c = conn(&t, 0);
+		unsigned r = rnd() % 100;
+
+		if (!c || c->state == TCP_TIME_WAIT || in_conn > 300) {
+			for (int k = 0; k < 2; k++)
+				if (t.fd[k] >= 0)
+					synack_close(t.h[k].s, t.fd[k]);
+			t.fd[0] = t.fd[1] = -1;
+			cmp_state(&t);
+			connect_peer(&t);
+			in_conn = 0;
+			continue;
+		}
+		if (r < 70) {
+			random_seg(&t, c);
+		} else if (r < 92) {
+			app_step(&t);
+		} else {
+			uint64_t dt = rnd() % 4 ? (1 + rnd() % 60) * MSEC : (1 + rnd() % 3) * SEC;
+
+			for (int k = 0; k < 2; k++)
+				h_advance(&t.h[k], dt);
+			cmp_state(&t);
+		}
+	}
+	cr_assert_gt(t.h[0].s->tcp.in_predicted, steps / 20, "%llu predicted ACKs",
+		     (unsigned long long)t.h[0].s->tcp.in_predicted);
+	cr_assert_eq(t.h[1].s->tcp.in_predicted, 0);
+	cr_assert_gt(t.pkts, steps / 4, "%u packets", t.pkts);
+	for (int i = 0; i < 2; i++)
+		h_fini(&t.h[i]);
+}
+
+Test(tcp_predict, random_segments_same_as_step_ack)
+{
+	run(0x2545f4914f6cdd1dull, 60000);
+}
+
+Test(tcp_predict, random_segments_same_as_step_ack_second_seed)
+{
+	run(0x9e3779b97f4a7c15ull, 60000);
+}
