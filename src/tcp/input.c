@@ -1052,12 +1052,26 @@ void tcp_conn_input(struct seg_ctx *c)
 		from = FROM_ACK;
 	}
 	v = run_checks(c, from);
+	tcb = c->tcb;
+	if (!tcb) {
+		finish(c, v);
+		return;
+	}
 	/* RFC 7323 §4.3: remember the newest timestamp of an in-sequence segment */
-	if (c->tcb && c->tcb->ts_ok && (c->seg->opt.present & WIRE_HAS_TS) &&
-	    (v == V_CONTINUE || v == V_DONE) && seq_geq(c->seg->opt.ts_val, c->tcb->ts_recent) &&
-	    seq_leq(c->seg->seq, c->tcb->rcv_nxt)) {
-		c->tcb->ts_recent = c->seg->opt.ts_val;
-		c->tcb->ts_recent_ns = c->ts->now_ns;
+	if (tcb->ts_ok && (c->seg->opt.present & WIRE_HAS_TS) &&
+	    (v == V_CONTINUE || v == V_DONE) && seq_geq(c->seg->opt.ts_val, tcb->ts_recent) &&
+	    seq_leq(c->seg->seq, tcb->rcv_nxt)) {
+		tcb->ts_recent = c->seg->opt.ts_val;
+		tcb->ts_recent_ns = c->ts->now_ns;
+	}
+	if (v == V_CONTINUE && !c->ts->rx_route && !c->ts->notes_cap && !c->ts->no_in_predict &&
+	    tcb->state != TCP_TIME_WAIT && tcb->state != TCP_SYN_RECEIVED) {
+		/* what finish does for such a segment (no route to learn, no note to
+		 * write, no TIME-WAIT to hand over, nothing left half-open); off with
+		 * no_in_predict (test_tcp_predict, notes off) */
+		if (tcb->want_ack || tcb->fin_queued)
+			tcp_want_output(c->ts, tcb);
+		return;
 	}
 	finish(c, v);
 	if (c->tcb && c->tcb->state == TCP_SYN_RECEIVED && c->tcb->from_listen) {
