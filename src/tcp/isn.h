@@ -7,14 +7,24 @@
  * connection identifier and a secret. Our choices:
  *   - M = now_ns / 4000, truncated to 32 bits (so it wraps every 4.77 hours, like the
  *     RFC 793 clock; only differences of M matter).
- *   - F = SipHash-2-4 (libsodium's crypto_shorthash, keyed with a 16-byte secret the owner
- *     took from the OS random source) over the 12 bytes
+ *   - F = SipHash-2-4 with its 128-bit output (the paper's variant, bit for bit
+ *     libsodium's crypto_shorthash_siphashx24, written out in isn.c for this 12-byte
+ *     input), keyed with a 16-byte secret the owner took from the OS random source, over
+ *     the 12 bytes
  *         local address (4, network byte order), local port (2, network order),
  *         remote address (4), remote port (2)
- *     truncated to its low 32 bits (the 64-bit output read little-endian, as SipHash
- *     defines it). SipHash is a PRF designed for short inputs with a 128-bit key (the key
- *     length RFC 6528 §3 asks for); MD5 is the RFC's example, and Linux also moved to
- *     SipHash (secure_tcp_seq).
+ *     truncated to its low 32 bits (the first 8 output bytes read little-endian, as
+ *     SipHash defines it). SipHash is a PRF designed for short inputs with a 128-bit key
+ *     (the key length RFC 6528 §3 asks for); MD5 is the RFC's example, and Linux also
+ *     moved to SipHash (secure_tcp_seq).
+ *   - The same output's other 96 bits: the timestamp offset (bits 32..63) and the
+ *     stack's 4-tuple table hash (bits 64..95: timewait.h tw_hash, whose table the
+ *     stack keys with this same secret). Every end hashes a 4-tuple for its tables and
+ *     needs its ISN for the same 4-tuple: one PRF call gives both (tcp_tuple_prf; the
+ *     table remembers the last output, tcb.h tcp_tuple_isn). Disjoint bits of one PRF
+ *     output are as independent as outputs under two keys: the ISN and TSval a peer
+ *     sees tell it nothing about the bucket a 4-tuple lands in (Linux keys its
+ *     established hash apart, with jhash).
  *   - The secret is not rotated here: RFC 6528 §3 notes that changing it changes the ISN
  *     space of reincarnated connections unless 2*MSL of quiet time is observed, so the
  *     owner keeps one key per stack lifetime (a restart picks a new one).
@@ -30,6 +40,21 @@
 #define TCP_ISN_TICK_NS 4000u /* RFC 6528 §3: M ticks every 4 microseconds */
 
 /*
+ * The 128-bit PRF output for the 4-tuple under key (borrowed): out[0] = F | ts_offset
+ * << 32 (tcp_isn_from_half), out[1] low 32 bits = the tables' hash (timewait.h).
+ */
+void tcp_tuple_prf(const uint8_t key[TCP_ISN_KEY_BYTES], uint32_t laddr, uint16_t lport,
+		   uint32_t raddr, uint16_t rport, uint64_t out[2]);
+
+/* *isn = M(now_ns) + F and *ts_offset from half = out[0] of tcp_tuple_prf. */
+static inline void tcp_isn_from_half(uint64_t half, uint64_t now_ns, uint32_t *isn,
+				     uint32_t *ts_offset)
+{
+	*isn = (uint32_t)(now_ns / TCP_ISN_TICK_NS) + (uint32_t)half;
+	*ts_offset = (uint32_t)(half >> 32);
+}
+
+/*
  * The ISN for a connection from laddr:lport (ours) to raddr:rport at time now_ns
  * (monotonic ns): (uint32_t)(now_ns / 4000) + F, F as described above. Addresses and
  * ports in host byte order. key is borrowed for the call. Same key and 4-tuple: the ISN
@@ -39,7 +64,7 @@ uint32_t tcp_isn(const uint8_t key[TCP_ISN_KEY_BYTES], uint32_t laddr, uint16_t 
 		 uint32_t raddr, uint16_t rport, uint64_t now_ns);
 
 /*
- * The per-connection timestamp offset (RFC 7323 §5.4 "Snd.TSoffset"): the HIGH 32 bits of
+ * The per-connection timestamp offset (RFC 7323 §5.4 "Snd.TSoffset"): bits 32..63 of
  * the same SipHash-2-4 output whose low 32 bits are F (one PRF call gives both). RFC 7323
  * §5.4 suggests "the same function with a different secret key"; two halves of one PRF
  * output are as independent as two keyed outputs (a peer that learns the offset from
@@ -55,7 +80,7 @@ uint32_t tcp_ts_offset(const uint8_t key[TCP_ISN_KEY_BYTES], uint32_t laddr, uin
 
 /*
  * Both values at once for the same key and 4-tuple: *isn = tcp_isn(key, ..., now_ns) and
- * *ts_offset = tcp_ts_offset(key, ...), bit for bit, from one libsodium SipHash call. key
+ * *ts_offset = tcp_ts_offset(key, ...), bit for bit, from one SipHash computation. key
  * is borrowed; isn and ts_offset point to the caller's storage. For callers that need
  * both (an active open, a SYN-ACK).
  */

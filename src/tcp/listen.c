@@ -25,9 +25,9 @@ void tcp_init_send_side(struct tcp_stack *ts, struct tcb *tcb)
 	uint32_t own = ts->cfg.mtu - 40;
 	uint32_t ts_offset;
 
-	/* RFC 6528 §3 ISS and RFC 7323 §5.4 offset from one SipHash (isn.h) */
-	tcp_isn_pair(ts->isn_key, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport, ts->now_ns,
-		     &tcb->iss, &ts_offset);
+	/* RFC 6528 §3 ISS and RFC 7323 §5.4 offset: the PRF output the port choice or the
+	 * tuple's lookup computed (isn.h) */
+	tcp_tuple_isn(ts, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport, &tcb->iss, &ts_offset);
 	tcb->snd_una = tcb->iss;
 	tcb->snd_nxt = tcb->iss;
 	tcb->snd_max = tcb->iss;

@@ -156,8 +156,8 @@ struct tcp_reqsk *tcp_synq_add(struct seg_ctx *c)
 	}
 	fill_from_syn(ts, r, l, c->laddr, c->raddr, c->seg);
 	/* §3.10.7.2: ISS selected (RFC 6528), or beyond a reopened TIME-WAIT (RFC 6191) */
-	tcp_isn_pair(ts->isn_key, r->laddr, r->lport, r->raddr, r->rport, ts->now_ns, &r->iss,
-		     &r->ts_offset);    /* one SipHash for both (isn.h) */
+	tcp_tuple_isn(ts, r->laddr, r->lport, r->raddr, r->rport, &r->iss,
+		      &r->ts_offset);   /* the lookup's PRF output (isn.h) */
 	if (c->has_reopen_iss)
 		r->iss = c->reopen_iss;
 	if (!r->ts_ok)

@@ -10,15 +10,16 @@
 #include <errno.h>
 #include <string.h>
 
+#include "tcp/isn.h"
 #include "tcp/route.h"
 #include "tcp/tcb.h"
 
-/* One hash for every 4-tuple table of the stack (timewait.h tw_hash): a segment's
- * 4-tuple is hashed once and the value handed to each lookup. */
-uint32_t tcp_tuple_hash(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
-			uint32_t raddr, uint16_t rport)
+void tcp_tuple_isn(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		   uint16_t rport, uint32_t *isn, uint32_t *ts_offset)
 {
-	return tw_hash(&ts->tw, laddr, lport, raddr, rport);
+	/* ts->tw is keyed with ts->isn_key (tw.c tcp_tw_init) */
+	tcp_isn_from_half(tw_isn_half(&ts->tw, laddr, lport, raddr, rport), ts->now_ns, isn,
+			  ts_offset);
 }
 
 static uint32_t hash_port(uint16_t port)

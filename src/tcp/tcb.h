@@ -434,8 +434,16 @@ void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb);
 void tcp_unqueue(struct tcb *tcb);
 /* The stack's hash of a 4-tuple, shared by the connection, half-open and TIME-WAIT
  * tables (tw_hash): computed once per segment and passed to the *_hashed calls. */
-uint32_t tcp_tuple_hash(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
-			uint32_t raddr, uint16_t rport);
+static inline uint32_t tcp_tuple_hash(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
+				      uint32_t raddr, uint16_t rport)
+{
+	return tw_hash(&ts->tw, laddr, lport, raddr, rport);
+}
+/* The 4-tuple's ISN at ts->now_ns and its timestamp offset (isn.h tcp_isn_pair under
+ * ts->isn_key, bit for bit) from the same PRF output as tcp_tuple_hash: free when the
+ * 4-tuple was the last one hashed (the SYN just looked up, the port just chosen). */
+void tcp_tuple_isn(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		   uint16_t rport, uint32_t *isn, uint32_t *ts_offset);
 /* Enters the connection hash under its 4-tuple (_hashed: h = tcp_tuple_hash of it). */
 void tcp_hash_insert(struct tcp_stack *ts, struct tcb *tcb);
 void tcp_hash_insert_hashed(struct tcp_stack *ts, struct tcb *tcb, uint32_t h);

@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "base/keyedhash.h"
+#include "tcp/isn.h"
 #include "wire/wire.h"
 
 #define ENTRIES_PER_CHUNK 128 /* 8 KiB chunks */
@@ -29,32 +29,27 @@ struct tw_port {
 	uint32_t count;
 };
 
-/* SipHash-2-4 of three host-order words: only this process ever hashes them */
-static uint32_t hash_words(const struct tw_table *t, const uint32_t in[3])
+void tw_memo_fill(struct tw_table *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		  uint16_t rport)
 {
-	return (uint32_t)base_siphash24(t->key, in, 3 * sizeof(in[0]));
+	uint64_t out[2];
+
+	tcp_tuple_prf(t->key, laddr, lport, raddr, rport, out);
+	t->memo_in[0] = laddr;
+	t->memo_in[1] = raddr;
+	t->memo_in[2] = (uint32_t)lport << 16 | rport;
+	t->memo_isn_half = out[0];
+	t->memo_hash = (uint32_t)out[1];
 }
 
-/*
- * A connection's segments arrive in runs (a handshake, a request and its reply, a
- * close), so the last 4-tuple hashed is remembered with its hash: the same 4-tuple
- * again costs a comparison instead of a SipHash. The memo is a cache of a pure function
- * of (key, 4-tuple): it never needs invalidating, and a peer gains nothing from it (a
- * different 4-tuple is hashed under the key as before). tw_init fills it with the hash
- * of the all-zero 4-tuple, so it always holds a true pair.
- */
-uint32_t tw_hash(struct tw_table *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
-		 uint16_t rport)
+/* tw_hash without the memo (t read only) */
+static uint32_t hash_tuple(const struct tw_table *t, uint32_t laddr, uint16_t lport,
+			   uint32_t raddr, uint16_t rport)
 {
-	uint32_t ports = (uint32_t)lport << 16 | rport;
+	uint64_t out[2];
 
-	if (laddr != t->memo_in[0] || raddr != t->memo_in[1] || ports != t->memo_in[2]) {
-		t->memo_in[0] = laddr;
-		t->memo_in[1] = raddr;
-		t->memo_in[2] = ports;
-		t->memo_hash = hash_words(t, t->memo_in);
-	}
-	return t->memo_hash;
+	tcp_tuple_prf(t->key, laddr, lport, raddr, rport, out);
+	return (uint32_t)out[1];
 }
 
 /* (laddr, lport) are our own address and port (timewait.h): no keyed hash needed */
@@ -213,7 +208,7 @@ int tw_init(struct tw_table *t, const struct base_allocator *a, const uint8_t ke
 	for (int i = 0; i < TW_LANES; i++)
 		list_init(&t->lanes[i]);
 	memcpy(t->key, key, TW_KEY_BYTES);
-	t->memo_hash = hash_words(t, t->memo_in);      /* the all-zero 4-tuple's */
+	tw_memo_fill(t, 0, 0, 0, 0);       /* the all-zero 4-tuple's */
 	err = pool_init(&t->entries, a, sizeof(struct tw_entry), ENTRIES_PER_CHUNK);
 	if (!err)
 		err = pool_init(&t->ports, a, sizeof(struct tw_port), PORTS_PER_CHUNK);
@@ -321,9 +316,8 @@ struct tw_entry *tw_lookup(const struct tw_table *t, uint32_t laddr, uint16_t lp
 			   uint32_t raddr, uint16_t rport)
 {
 	/* t is read only here: hashed without the memo (the engine uses _hashed) */
-	uint32_t in[3] = { laddr, raddr, (uint32_t)lport << 16 | rport };
-
-	return find_entry(t, hash_words(t, in), laddr, lport, raddr, rport);
+	return find_entry(t, hash_tuple(t, laddr, lport, raddr, rport), laddr, lport, raddr,
+			  rport);
 }
 
 struct tw_entry *tw_lookup_hashed(const struct tw_table *t, uint32_t h, uint32_t laddr,

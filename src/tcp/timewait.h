@@ -3,8 +3,9 @@
  *
  * A connection that enters TIME-WAIT is turned into a 64-byte struct tw_entry (asserted
  * at compile time) instead of keeping its control block for 2*MSL. The table holds:
- *   - a hash table on the 4-tuple (base/hash.h, SipHash-2-4 keyed at tw_init so remote
- *     peers cannot aim entries at one bucket) for demultiplexing;
+ *   - a hash table on the 4-tuple (base/hash.h; the hash is 32 bits of the 128-bit
+ *     SipHash-2-4 output isn.h tcp_tuple_prf computes under the key given to tw_init, so
+ *     remote peers cannot aim entries at one bucket) for demultiplexing;
  *   - TW_LANES expiry FIFOs (base/list.h), each kept in deadline order: an insert or a
  *     restart appends to the lane whose tail is the latest deadline not after the new
  *     one. While 2*MSL is constant every entry lands in the first lane in O(1); when
@@ -99,6 +100,7 @@ struct tw_table {
 	uint8_t key[TW_KEY_BYTES];   /* SipHash key for both hash tables */
 	uint32_t memo_in[3];         /* the last 4-tuple tw_hash hashed (laddr, raddr, ports) */
 	uint32_t memo_hash;          /* and its hash */
+	uint64_t memo_isn_half;      /* and the other PRF half (tw_isn_half) */
 };
 
 /*
@@ -129,17 +131,51 @@ int tw_insert(struct tw_table *t, const struct tw_entry *proto, uint64_t deadlin
 struct tw_entry *tw_lookup(const struct tw_table *t, uint32_t laddr, uint16_t lport,
 			   uint32_t raddr, uint16_t rport);
 
+/* Computes the PRF output for the 4-tuple into t's memo (tw_hash, tw_isn_half). */
+void tw_memo_fill(struct tw_table *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+		  uint16_t rport);
+
 /*
- * The table's hash of a 4-tuple (SipHash-2-4 under the key given to tw_init). The
- * engine uses this one function for every 4-tuple table of a stack (connections,
- * half-open entries, records), so a segment's 4-tuple is hashed once and the value
- * passed to each lookup: tw_lookup_hashed and tw_insert_hashed take it instead of
- * hashing again. h must be tw_hash(t, the same 4-tuple); the result is then exactly
- * that of tw_lookup / tw_insert. The last 4-tuple and its hash are remembered in t
- * (a memo of this pure function: hashing the same 4-tuple again costs a comparison).
+ * A connection's segments arrive in runs (a handshake, a request and its reply, a
+ * close), so the last 4-tuple hashed is remembered with the PRF's output: the same
+ * 4-tuple again costs a comparison (inline) instead of a SipHash. The memo is a cache of
+ * a pure function of (key, 4-tuple): it never needs invalidating, and a peer gains
+ * nothing from it (a different 4-tuple is hashed under the key as before). tw_init fills
+ * it with the output for the all-zero 4-tuple, so it always holds a true pair.
  */
-uint32_t tw_hash(struct tw_table *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
-		 uint16_t rport);
+static inline void tw_memo(struct tw_table *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+			   uint16_t rport)
+{
+	if (laddr != t->memo_in[0] || raddr != t->memo_in[1] ||
+	    ((uint32_t)lport << 16 | rport) != t->memo_in[2])
+		tw_memo_fill(t, laddr, lport, raddr, rport);
+}
+
+/*
+ * The table's hash of a 4-tuple: bits 64..95 of tcp_tuple_prf (isn.h) under the key
+ * given to tw_init. The engine uses this one function for every 4-tuple table of a
+ * stack (connections, half-open entries, records), so a segment's 4-tuple is hashed
+ * once and the value passed to each lookup: tw_lookup_hashed and tw_insert_hashed take
+ * it instead of hashing again. h must be tw_hash(t, the same 4-tuple); the result is
+ * then exactly that of tw_lookup / tw_insert. The last 4-tuple and its PRF output are
+ * remembered in t (a memo of this pure function: hashing the same 4-tuple again costs a
+ * comparison).
+ */
+static inline uint32_t tw_hash(struct tw_table *t, uint32_t laddr, uint16_t lport,
+			       uint32_t raddr, uint16_t rport)
+{
+	tw_memo(t, laddr, lport, raddr, rport);
+	return t->memo_hash;
+}
+
+/* The first half of the same output, out[0] of tcp_tuple_prf (F and the timestamp
+ * offset when t's key is the ISN key: tcb.h tcp_tuple_isn), through the same memo. */
+static inline uint64_t tw_isn_half(struct tw_table *t, uint32_t laddr, uint16_t lport,
+				   uint32_t raddr, uint16_t rport)
+{
+	tw_memo(t, laddr, lport, raddr, rport);
+	return t->memo_isn_half;
+}
 struct tw_entry *tw_lookup_hashed(const struct tw_table *t, uint32_t h, uint32_t laddr,
 				  uint16_t lport, uint32_t raddr, uint16_t rport);
 int tw_insert_hashed(struct tw_table *t, const struct tw_entry *proto, uint32_t h,

@@ -43,19 +43,18 @@
 
 int tcp_tw_init(struct tcp_stack *ts)
 {
-	uint8_t key[TW_KEY_BYTES];
-
-	/* a key of its own for the record hash: the ISN key with every byte flipped */
-	for (int i = 0; i < TW_KEY_BYTES; i++)
-		key[i] = (uint8_t)(ts->isn_key[i] ^ 0xa5);
-	return tw_init(&ts->tw, &ts->alloc, key);
+	/* keyed with the ISN key: the table's hash and the ISN are two parts of one PRF
+	 * output per 4-tuple (isn.h), computed once (tcb.h tcp_tuple_isn) */
+	return tw_init(&ts->tw, &ts->alloc, ts->isn_key);
 }
 
 uint32_t tcp_reincarnation_iss(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
 			       uint32_t raddr, uint16_t rport, uint32_t old_snd_nxt)
 {
-	uint32_t isn = tcp_isn(ts->isn_key, laddr, lport, raddr, rport, ts->now_ns);
 	uint32_t floor = old_snd_nxt + 65537;
+	uint32_t isn, ts_offset;
+
+	tcp_tuple_isn(ts, laddr, lport, raddr, rport, &isn, &ts_offset);
 
 	return seq_gt(isn, floor) ? isn : floor;
 }

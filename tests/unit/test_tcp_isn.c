@@ -1,5 +1,5 @@
 /* test_tcp_isn.c — RFC 6528 §3 ISNs and the RFC 7323 §5.4 timestamp offset: exact values
- * against SipHash-2-4 computed here through libsodium directly, the 4 µs clock, and
+ * against SipHash-2-4 (128-bit output) computed here through libsodium directly, the 4 µs clock, and
  * sensitivity to every part of the 4-tuple and the key. */
 #include <criterion/criterion.h>
 #include <sodium.h>
@@ -23,24 +23,28 @@ static const uint8_t KEY_B[16] = { 0xa5, 0x5a, 0x01, 0x10, 0x77, 0x88, 0x99, 0xa
 #define L_PORT 80
 #define R_PORT 40000
 
-/* Low 32 bits of SipHash-2-4 (output bytes read little-endian), via libsodium. */
-static uint32_t sip_low32(const uint8_t key[16], const uint8_t *in, size_t len)
+/* 32-bit word w (0..3) of SipHash-2-4's 128-bit output (bytes read little-endian), via
+ * libsodium: F is word 0, the timestamp offset word 1, the tables' hash word 2 (isn.h). */
+static uint32_t sip_word(const uint8_t key[16], const uint8_t *in, size_t len, int w)
 {
-	unsigned char out[crypto_shorthash_siphash24_BYTES];
+	unsigned char out[crypto_shorthash_siphashx24_BYTES];
+	const unsigned char *p = out + 4 * w;
 
-	crypto_shorthash_siphash24(out, in, len, key);
-	return (uint32_t)out[0] | (uint32_t)out[1] << 8 | (uint32_t)out[2] << 16 |
-	       (uint32_t)out[3] << 24;
+	crypto_shorthash_siphashx24(out, in, len, key);
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
 }
 
-/* High 32 bits of the same output: the timestamp offset (isn.h). */
+/* F: the low 32 bits. */
+static uint32_t sip_low32(const uint8_t key[16], const uint8_t *in, size_t len)
+{
+	return sip_word(key, in, len, 0);
+}
+
+/* The next 32 bits of the same output: the timestamp offset (isn.h). */
 static uint32_t sip_high32(const uint8_t key[16], const uint8_t *in, size_t len)
 {
-	unsigned char out[crypto_shorthash_siphash24_BYTES];
-
-	crypto_shorthash_siphash24(out, in, len, key);
-	return (uint32_t)out[4] | (uint32_t)out[5] << 8 | (uint32_t)out[6] << 16 |
-	       (uint32_t)out[7] << 24;
+	return sip_word(key, in, len, 1);
 }
 
 Test(isn, equals_independent_rfc6528_computation)
@@ -182,4 +186,22 @@ Test(isn, pair_pins_known_values)
 	assert_eq_u(isn, sip_low32(KEY_A, in, 12));
 	assert_eq_u(off, sip_high32(KEY_A, in, 12));
 	cr_assert_neq(isn, off);
+}
+
+Test(isn, tuple_prf_halves_are_the_isn_and_the_table_hash)
+{
+	/* tcp_tuple_prf's out[0] gives tcp_isn_pair's values (tcp_isn_from_half) and
+	 * out[1]'s low word is word 2 of libsodium's 128-bit output, the tables' hash */
+	const uint8_t in[12] = { 10, 0, 0, 1, 0x00, 0x50, 192, 168, 1, 2, 0x9c, 0x40 };
+	uint64_t out[2];
+	uint32_t isn = 0, off = 0, isn2 = 0, off2 = 0;
+
+	tcp_tuple_prf(KEY_B, L_ADDR, L_PORT, R_ADDR, R_PORT, out);
+	tcp_isn_from_half(out[0], 123456789ull, &isn, &off);
+	tcp_isn_pair(KEY_B, L_ADDR, L_PORT, R_ADDR, R_PORT, 123456789ull, &isn2, &off2);
+	assert_eq_u(isn, isn2);
+	assert_eq_u(off, off2);
+	assert_eq_u((uint32_t)out[1], sip_word(KEY_B, in, 12, 2));
+	assert_eq_u(out[1] >> 32, sip_word(KEY_B, in, 12, 3));
+	cr_assert_neq((uint32_t)out[1], (uint32_t)out[0]);
 }

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <sodium.h>
+
 #include "base/keyedhash.h"
 #include "tcp/timewait.h"
 
@@ -589,10 +591,30 @@ Test(timewait_rfc6191, wrap_around)
 	cr_assert(tw_syn_may_reopen(&e, 1, true, 0x11));
 }
 
+/* SipHash-2-4's 128-bit output for the 4-tuple (isn.h tcp_tuple_prf's input: laddr,
+ * lport, raddr, rport big-endian), computed here through libsodium: out[0] = bytes 0..7,
+ * out[1] = bytes 8..15, little-endian. */
+static void prf_ref(const uint32_t t[4], uint64_t out[2])
+{
+	uint8_t in[12] = { (uint8_t)(t[0] >> 24), (uint8_t)(t[0] >> 16), (uint8_t)(t[0] >> 8),
+			   (uint8_t)t[0], (uint8_t)(t[1] >> 8), (uint8_t)t[1],
+			   (uint8_t)(t[2] >> 24), (uint8_t)(t[2] >> 16), (uint8_t)(t[2] >> 8),
+			   (uint8_t)t[2], (uint8_t)(t[3] >> 8), (uint8_t)t[3] };
+	unsigned char h[crypto_shorthash_siphashx24_BYTES];
+
+	crypto_shorthash_siphashx24(h, in, sizeof in, KEY);
+	out[0] = out[1] = 0;
+	for (int i = 7; i >= 0; i--) {
+		out[0] = out[0] << 8 | h[i];
+		out[1] = out[1] << 8 | h[8 + i];
+	}
+}
+
 /*
- * tw_hash remembers the last 4-tuple: whatever order 4-tuples come in (runs of one,
- * alternation, the all-zero 4-tuple the memo starts with), each hash equals SipHash-2-4
- * of the three host-order words under the key, computed here directly.
+ * tw_hash and tw_isn_half remember the last 4-tuple: whatever order 4-tuples come in
+ * (runs of one, alternation, the all-zero 4-tuple the memo starts with, one function
+ * then the other), each value equals its part of SipHash-2-4's 128-bit output under the
+ * key (tw_hash bits 64..95, tw_isn_half bits 0..63), computed here directly.
  */
 Test(timewait, hash_memo_equals_siphash_in_any_order)
 {
@@ -605,15 +627,37 @@ Test(timewait, hash_memo_equals_siphash_in_any_order)
 		{ 0x0a000001u, 80, 0x0a000004u, 40000 }, /* only raddr */
 	};
 	static const int order[] = { 0, 1, 1, 1, 2, 1, 2, 2, 3, 4, 5, 0, 0, 5, 1, 0, 3, 3 };
+	static const int isn_first[] = { 1, 0, 0, 1, 1, 0, 1, 0, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1 };
 
 	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
 		const uint32_t *t = tuples[order[i]];
-		uint32_t in[3] = { t[0], t[2], t[1] << 16 | t[3] };
-		uint32_t want = (uint32_t)base_siphash24(KEY, in, sizeof in);
+		uint64_t ref[2];
+		uint64_t half;
+		uint32_t h;
 
-		cr_assert_eq(tw_hash(&tab, t[0], (uint16_t)t[1], t[2], (uint16_t)t[3]), want,
-			     "step %zu (4-tuple %d): got 0x%08x, want 0x%08x", i, order[i],
-			     tw_hash(&tab, t[0], (uint16_t)t[1], t[2], (uint16_t)t[3]), want);
+		prf_ref(t, ref);
+		if (isn_first[i]) {
+			half = tw_isn_half(&tab, t[0], (uint16_t)t[1], t[2], (uint16_t)t[3]);
+			h = tw_hash(&tab, t[0], (uint16_t)t[1], t[2], (uint16_t)t[3]);
+		} else {
+			h = tw_hash(&tab, t[0], (uint16_t)t[1], t[2], (uint16_t)t[3]);
+			half = tw_isn_half(&tab, t[0], (uint16_t)t[1], t[2], (uint16_t)t[3]);
+		}
+		cr_assert_eq(h, (uint32_t)ref[1], "step %zu (4-tuple %d): hash 0x%08x, want 0x%08x",
+			     i, order[i], h, (uint32_t)ref[1]);
+		cr_assert_eq(half, ref[0], "step %zu (4-tuple %d): isn half 0x%016llx, want 0x%016llx",
+			     i, order[i], (unsigned long long)half, (unsigned long long)ref[0]);
+	}
+	/* tw_lookup hashes without the memo: the same function */
+	{
+		struct tw_entry p = { .laddr = 0x0a000001u, .lport = 80, .raddr = 0x0a000002u,
+				      .rport = 40000 };
+
+		assert_eq_u(tw_insert(&tab, &p, 1000, NULL), 0);
+		cr_assert_not_null(tw_lookup(&tab, 0x0a000001u, 80, 0x0a000002u, 40000));
+		cr_assert_not_null(tw_lookup_hashed(&tab, tw_hash(&tab, 0x0a000001u, 80,
+								  0x0a000002u, 40000),
+						    0x0a000001u, 80, 0x0a000002u, 40000));
 	}
 	/* distinct 4-tuples got distinct hashes here (a memo returning a stale value
 	 * would have repeated one) */
