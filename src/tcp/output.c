@@ -650,6 +650,90 @@ static void record_burst(struct tcp_stack *ts, struct tcb *tcb, const struct pla
 	memcpy(b->hdr, buf, hdr_len);
 }
 
+/* ---- the common segment, written straight from the tcb ------------------------------ */
+
+/*
+ * Whether p (planned by plan_pure_ack or plan_new_data: <SEQ=SND.NXT><ACK>, maybe data,
+ * PSH and FIN, no SYN, no probe) may be written by emit_common instead of build_segment's
+ * general code: nothing of what that code adds besides the fixed header and NOP,NOP,TS
+ * applies — no IP options, no urgent data, no SACK blocks to report (a D-SACK included),
+ * no super-segment (grow_to_super grows only a full-sized segment), no trim by the
+ * options (the payload is at most SMSS, which already excludes the timestamps) — and the
+ * packet fits cap and IPv4's 65535 bytes (else the general code counts the refusal).
+ * tcp_stack.no_out_common turns it off: test_tcp_out_common compares both.
+ */
+static bool is_common(const struct tcp_stack *ts, const struct tcb *tcb, const struct plan *p,
+		      const uint32_t *gso, size_t cap)
+{
+	size_t need = WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN + (tcb->ts_ok ? 12u : 0u) + p->len;
+
+	return !ts->no_out_common && !tcb->ipopts && !tcb->urg_pending &&
+	       (!tcb->sack_ok ||
+		(tcp_reass_empty(&tcb->rcv_ooo) && !tcb->rcv_ooo.has_dsack)) &&
+	       p->len <= tcb->snd_mss && (!gso || !ts->cfg.gso || p->len < tcb->snd_mss) &&
+	       need <= cap && need <= UINT16_MAX;
+}
+
+/*
+ * p's packet into buf (is_common said it may), with the same bytes, state changes and
+ * counts as build_segment's general code, in its order: ECN (ecn.c), the window, the
+ * payload from the send ring, both headers with NOP,NOP,TS when negotiated (RFC 7323
+ * §3.2), account_sent, the note. The headers are written from the tcb's fields with no
+ * struct wire_tcp, no option walk and no memset: the checksums are summed from the
+ * values as wire_tcpip_emit sums them (RFC 1071 §2).
+ */
+static size_t emit_common(struct tcp_stack *ts, struct tcb *tcb, const struct plan *p,
+			  uint8_t *buf)
+{
+	uint8_t flags = p->flags;
+	uint8_t tos = tcp_ecn_out(ts, tcb, &flags, p->len != 0, tcb->opt.ip_tos);
+	uint8_t ttl = tcb->opt.ip_ttl ? tcb->opt.ip_ttl : ts->cfg.ip_default_ttl;
+	uint16_t win = advertise_window(ts, tcb, false);
+	uint32_t olen = tcb->ts_ok ? 12u : 0u, hdr_len = WIRE_TCP_HDR_MIN + olen;
+	uint32_t seg_len = hdr_len + p->len, ack = tcb->rcv_nxt;
+	uint32_t ports = (uint32_t)tcb->lport << 16 | tcb->rport;
+	uint32_t word3 = (hdr_len / 4) << 28 | (uint32_t)flags << 16 | win;
+	uint8_t *t = buf + WIRE_IPV4_HDR_MIN;
+	uint64_t sum;
+
+	/* (p->flags holds ACK: both plans set it, so SEG.ACK is RCV.NXT) */
+	sum = wire_pseudo_ipv4(tcb->laddr, tcb->raddr, WIRE_IPPROTO_TCP, (uint16_t)seg_len) +
+	      ports + p->seq + ack + word3;
+	if (olen) {
+		uint32_t kind = (uint32_t)WIRE_OPT_NOP << 24 | (uint32_t)WIRE_OPT_NOP << 16 |
+				(uint32_t)WIRE_OPT_TS << 8 | 10u;
+		uint32_t val = ts_now(ts, tcb);
+
+		wire_put32(t + 20, kind);
+		wire_put32(t + 24, val);
+		wire_put32(t + 28, tcb->ts_recent);
+		sum += (uint64_t)kind + val + tcb->ts_recent;
+	}
+	if (p->len) {
+		ring_peek(&tcb->sndbuf, p->seq - tcp_sndbuf_seq(tcb), t + hdr_len, p->len);
+		sum = wire_csum_add(sum, t + hdr_len, p->len);
+	}
+	wire_put32(t, ports);
+	wire_put32(t + 4, p->seq);
+	wire_put32(t + 8, ack);
+	wire_put32(t + 12, word3);
+	wire_put32(t + 16, (uint32_t)wire_csum_fold(sum) << 16);        /* urgent pointer 0 */
+	wire_ipv4_emit20(buf, tos, (uint16_t)(WIRE_IPV4_HDR_MIN + seg_len), next_ip_id(ts),
+			 WIRE_IP_DF, ttl, WIRE_IPPROTO_TCP, tcb->laddr, tcb->raddr);
+	account_sent(ts, tcb, p);
+	tcb->want_ka_probe = false;
+	if (ts->notes_cap) {
+		struct wire_tcp seg = {
+			.sport = tcb->lport, .dport = tcb->rport, .seq = p->seq, .ack = ack,
+			.flags = flags, .win = win, .payload_len = p->len,
+		};
+
+		tcp_note(ts, tcb, SYNACK_NOTE_OUT, SYNACK_V_SENT, tcb->state, &seg, tcb->laddr,
+			 tcb->raddr, "sent");
+	}
+	return count_packet(ts, WIRE_IPV4_HDR_MIN + seg_len);
+}
+
 /* Builds tcb's next segment into buf; gso NULL: one wire packet, else a super-segment
  * may come (*gso its payload bytes per wire packet, 0 for a single packet); burst: a
  * super-segment's payload stays in the ring (tcp_output_burst). */
@@ -665,11 +749,25 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	size_t n, at, olen;
 	bool one_pass;
 
-	if (!plan_pure_ack(ts, tcb, &p)) {
-		if (!plan_new_data(ts, tcb, &p)) {
-			prepare_send(ts, tcb);
-			plan_segment(ts, tcb, &p);
+	if (plan_pure_ack(ts, tcb, &p)) {
+		if (is_common(ts, tcb, &p, gso, cap))
+			return emit_common(ts, tcb, &p, buf);
+	} else if (plan_new_data(ts, tcb, &p)) {
+		if (plan_is_empty(tcb, &p)) {
+			maybe_persist(ts, tcb);
+			return 0;
 		}
+		if (is_common(ts, tcb, &p, gso, cap))
+			return emit_common(ts, tcb, &p, buf);
+	} else {
+		/* a connection closed under its socket (reset, timed out: tcp_tcb_close
+		 * took it off the list) that a user call listed again (TCP_NODELAY, a read)
+		 * has nothing to send, whatever it had recorded: planned, it would be a
+		 * segment without ACK that clears nothing, sent again on every call */
+		if (tcb->state < TCP_SYN_SENT)
+			return 0;
+		prepare_send(ts, tcb);
+		plan_segment(ts, tcb, &p);
 		if (plan_is_empty(tcb, &p)) {
 			maybe_persist(ts, tcb);
 			return 0;
@@ -697,7 +795,7 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 					       !seq_lt(p.seq, tcb->snd_max), tos);
 	seg.win = advertise_window(ts, tcb, p.syn);
 	build_options(ts, tcb, p.syn, &seg.opt);
-	olen = wire_tcp_opts_len(&seg.opt);     /* the options do not change below */
+	olen = wire_tcp_opts_len_quick(&seg.opt);       /* they do not change below */
 	trim_to_options(tcb, &p, &seg, olen, hl);
 	if (cap < hl)
 		return 0;
