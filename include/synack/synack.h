@@ -832,6 +832,11 @@ uint64_t synack_counter(const struct synack_stack *s, int counter);
 /* A short stable name ("ip_bad_csum"), "?" when unknown. */
 const char *synack_counter_name(int counter);
 
+/* Bytes the stack holds allocated from env.alloc but not in use: freed ring blocks,
+ * control blocks and half-open entries its buffer cache keeps for the next connection
+ * (at most about 0.75 MiB). Bytes in use are env.alloc's live bytes less these. */
+size_t synack_stack_cached_bytes(const struct synack_stack *s);
+
 #ifdef __cplusplus
 }
 #endif

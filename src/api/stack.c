@@ -423,6 +423,11 @@ const char *synack_counter_name(int counter)
 	return counter >= 0 && counter < SYNACK_CTR_COUNT ? counter_names[counter] : "?";
 }
 
+size_t synack_stack_cached_bytes(const struct synack_stack *s)
+{
+	return base_bufcache_held(&s->tcp.bufcache);
+}
+
 /* ---- the ss listing ------------------------------------------------------------------ */
 
 static void fill_info(const struct tcb *t, struct synack_sock_info *o)
