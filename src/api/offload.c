@@ -282,30 +282,47 @@ static uint64_t copy_sum_into(const struct ring_piece pc[2], const uint8_t *src)
 	return sum;
 }
 
-static void drop_bad_csum(struct tcp_stack *ts, const struct ip_rx *rx, const struct wire_tcp *seg)
+/* One received packet as GRO reads it: its addresses, IP TOS byte (the ECN field in its
+ * low bits), TCP header (seg.hdr_len bytes at th), parsed segment (payload inside the
+ * packet, borrowed) and hsum, the running sum of the pseudo-header and the TCP header:
+ * the payload's sum joins it at an even offset (hdr_len is a multiple of 4). */
+struct gro_pkt {
+	uint32_t src, dst;
+	uint8_t tos;
+	const uint8_t *th;
+	uint64_t hsum;
+	struct wire_tcp seg;
+};
+
+/* The packet p's TCP checksum with its payload's running sum psum: right, counted in;
+ * wrong, dropped and counted. */
+static bool csum_verdict(struct tcp_stack *ts, const struct gro_pkt *p, uint64_t psum)
 {
-	tcp_count(ts, SYNACK_CTR_TCP_BAD_CSUM);
-	tcp_note(ts, NULL, SYNACK_NOTE_IN, SYNACK_V_DROPPED, TCP_CLOSED, seg, rx->dst, rx->src,
-		 "dropped: bad checksum");
+	if (wire_csum_fold(wire_csum_combine(p->hsum, psum)) != 0) {
+		tcp_count(ts, SYNACK_CTR_TCP_BAD_CSUM);
+		tcp_note(ts, NULL, SYNACK_NOTE_IN, SYNACK_V_DROPPED, TCP_CLOSED, &p->seg, p->dst,
+			 p->src, "dropped: bad checksum");
+		return false;
+	}
+	tcp_count(ts, SYNACK_CTR_TCP_IN);
+	api_rx_ecn(ts, p->tos);
+	return true;
 }
 
 /*
- * Verifies the TCP checksum of seg (parsed from rx) while its payload is copied to where
- * the held merge g puts it: the receive ring's free space after the bytes placed so far
- * (what does not fit is only summed: it lies past the window), or gro_buf (the first
- * piece moved there first). One pass over the payload bytes. A bad checksum drops the
- * packet: the copied bytes stay uncounted free space (g, the ring's length, RCV.NXT and
- * every counter but the drop's own are as if the packet never came). True when good.
+ * Verifies the TCP checksum of packet p while its payload is copied to where the held
+ * merge g puts it: the receive ring's free space after the bytes placed so far (what
+ * does not fit is only summed: it lies past the window), or gro_buf (the first piece
+ * moved there first). One pass over the payload bytes. A bad checksum drops the packet:
+ * the copied bytes stay uncounted free space (g, the ring's length, RCV.NXT and every
+ * counter but the drop's own are as if the packet never came). True when good.
  */
-static bool gro_take(struct synack_stack *s, struct gro_held *g, const struct ip_rx *rx,
-		     const struct wire_tcp *seg)
+static bool gro_take(struct synack_stack *s, struct gro_held *g, const struct gro_pkt *p)
 {
+	const struct wire_tcp *seg = &p->seg;
 	uint32_t len = (uint32_t)seg->payload_len, n = 0;
-	uint64_t sum = wire_pseudo_ipv4(rx->src, rx->dst, WIRE_IPPROTO_TCP,
-					(uint16_t)rx->payload_len);
 	uint64_t psum;
 
-	sum = wire_csum_add(sum, rx->payload, seg->hdr_len);
 	if (g->place) {
 		struct ring_piece pc[2];
 
@@ -322,13 +339,8 @@ static bool gro_take(struct synack_stack *s, struct gro_held *g, const struct ip
 		}
 		psum = wire_csum_copy(0, s->gro_buf + g->seg.payload_len, seg->payload, len);
 	}
-	/* hdr_len is a multiple of 4: the payload's sum joins at an even offset */
-	if (wire_csum_fold(wire_csum_combine(sum, psum)) != 0) {
-		drop_bad_csum(&s->tcp, rx, seg);
+	if (!csum_verdict(&s->tcp, p, psum))
 		return false;
-	}
-	tcp_count(&s->tcp, SYNACK_CTR_TCP_IN);
-	api_rx_ecn(&s->tcp, rx->pkt[1]);
 	g->placed += n;
 	return true;
 }
@@ -343,40 +355,49 @@ static void gro_append(struct gro_held *g, const struct wire_tcp *seg)
 	}
 }
 
-/* One packet through IPv4 and the TCP header's parse; true when it is a plain TCP
- * segment (no IP options to act on) now in *seg, else it was dropped and counted. The
- * checksum is gro_take's or gro_csum_ok's. */
-static bool gro_rx(struct synack_stack *s, const uint8_t *pkt, size_t len, struct ip_rx *rx,
-		   struct wire_tcp *seg)
+/*
+ * One packet's IPv4 and TCP headers into *p; true when it is a plain TCP segment (no IP
+ * options to act on), else it was dropped and counted. The common packet is read in one
+ * pass (ip_tcp_input_hdrs: wire_tcpip_parse_hdrs, its header sum kept for the checksum,
+ * and the address checks); anything else, and everything with no_in_fast_path, through
+ * ip_input and wire_tcp_parse, which decide and count (test_offload compares both). The
+ * checksum is gro_take's or gro_csum_ok's.
+ */
+static bool gro_rx(struct synack_stack *s, const uint8_t *pkt, size_t len, struct gro_pkt *p)
 {
 	struct tcp_stack *ts = &s->tcp;
+	struct ip_rx rx;
 
 	tcp_count(ts, SYNACK_CTR_IP_IN);
-	if (ip_input(ts->addrs, ts->naddrs, ts->cfg.accept_source_route != 0, pkt, len, rx) !=
+	p->tos = pkt[1];
+	p->th = pkt + WIRE_IPV4_HDR_MIN;
+	if (!ts->no_in_fast_path && ip_tcp_input_hdrs(ts->addrs, ts->naddrs, pkt, len, &p->src,
+						      &p->dst, &p->seg, &p->hsum))
+		return true;
+	if (ip_input(ts->addrs, ts->naddrs, ts->cfg.accept_source_route != 0, pkt, len, &rx) !=
 	    IP_RX_TCP) {
-		tcp_count(ts, rx->drop_ctr);
+		tcp_count(ts, rx.drop_ctr);
 		return false;
 	}
-	if (wire_tcp_parse(rx->payload, rx->payload_len, seg) != WIRE_OK) {
+	if (wire_tcp_parse(rx.payload, rx.payload_len, &p->seg) != WIRE_OK) {
 		tcp_count(ts, SYNACK_CTR_TCP_MALFORMED);
-		tcp_note(ts, NULL, SYNACK_NOTE_IN, SYNACK_V_DROPPED, TCP_CLOSED, NULL, rx->dst,
-			 rx->src, "dropped: malformed TCP header");
+		tcp_note(ts, NULL, SYNACK_NOTE_IN, SYNACK_V_DROPPED, TCP_CLOSED, NULL, rx.dst,
+			 rx.src, "dropped: malformed TCP header");
 		return false;
 	}
+	p->src = rx.src;
+	p->dst = rx.dst;
+	p->th = rx.payload;
+	p->hsum = wire_csum_add(wire_pseudo_ipv4(rx.src, rx.dst, WIRE_IPPROTO_TCP,
+						 (uint16_t)rx.payload_len),
+				rx.payload, p->seg.hdr_len);
 	return true;
 }
 
 /* The TCP checksum of a packet that does not join the held merge. */
-static bool gro_csum_ok(struct synack_stack *s, const struct ip_rx *rx,
-			const struct wire_tcp *seg)
+static bool gro_csum_ok(struct synack_stack *s, const struct gro_pkt *p)
 {
-	if (!wire_tcp_csum_ok(rx->src, rx->dst, rx->payload, rx->payload_len)) {
-		drop_bad_csum(&s->tcp, rx, seg);
-		return false;
-	}
-	tcp_count(&s->tcp, SYNACK_CTR_TCP_IN);
-	api_rx_ecn(&s->tcp, rx->pkt[1]);
-	return true;
+	return csum_verdict(&s->tcp, p, wire_csum_add(0, p->seg.payload, p->seg.payload_len));
 }
 
 /* Whether the packet goes through the whole synack_input (ICMP, IP options, not for
@@ -401,8 +422,7 @@ void synack_input_burst(struct synack_stack *s, uint64_t now_ns, const struct sy
 	}
 	tcp_set_now(&s->tcp, now_ns);
 	for (size_t i = 0; i < n; i++) {
-		struct ip_rx rx;
-		struct wire_tcp seg;
+		struct gro_pkt p;
 		uint8_t ecn;
 
 		if (!is_plain_tcp(pkts[i].data, pkts[i].len)) {
@@ -410,30 +430,30 @@ void synack_input_burst(struct synack_stack *s, uint64_t now_ns, const struct sy
 			synack_input(s, now_ns, pkts[i].data, pkts[i].len);
 			continue;
 		}
-		if (!gro_rx(s, pkts[i].data, pkts[i].len, &rx, &seg))
+		if (!gro_rx(s, pkts[i].data, pkts[i].len, &p))
 			continue;       /* dropped and counted; a gap ends the merge below */
 		/* RFC 3168 §5: one ECN field per merged segment (Linux's GRO flushes on
 		 * a TOS difference too) */
-		ecn = rx.pkt[1] & 3;
+		ecn = p.tos & 3;
 		if (g.on && g.ecn == ecn &&
-		    api_gro_may_merge(&g.seg, g.hdr, g.src, g.dst, g.piece, g.ended, &seg,
-				      rx.payload, rx.src, rx.dst)) {
-			if (gro_take(s, &g, &rx, &seg))
-				gro_append(&g, &seg);
+		    api_gro_may_merge(&g.seg, g.hdr, g.src, g.dst, g.piece, g.ended, &p.seg,
+				      p.th, p.src, p.dst)) {
+			if (gro_take(s, &g, &p))
+				gro_append(&g, &p.seg);
 			continue;
 		}
-		if (!gro_csum_ok(s, &rx, &seg))
+		if (!gro_csum_ok(s, &p))
 			continue;
 		gro_flush(s, &g);
-		if (!api_gro_may_start(&seg)) {
+		if (!api_gro_may_start(&p.seg)) {
 			s->tcp.rx_ecn = ecn;
-			tcp_input(&s->tcp, rx.dst, rx.src, &seg);
+			tcp_input(&s->tcp, p.dst, p.src, &p.seg);
 			continue;
 		}
-		g = (struct gro_held){.on = true, .src = rx.src, .dst = rx.dst, .seg = seg,
-				      .hdr = rx.payload, .piece = (uint32_t)seg.payload_len,
-				      .ended = (seg.flags & WIRE_TCP_PSH) != 0, .ecn = ecn};
-		g.place = place_target(s, rx.src, rx.dst, &seg, &g.placed, &g.reserved);
+		g = (struct gro_held){.on = true, .src = p.src, .dst = p.dst, .seg = p.seg,
+				      .hdr = p.th, .piece = (uint32_t)p.seg.payload_len,
+				      .ended = (p.seg.flags & WIRE_TCP_PSH) != 0, .ecn = ecn};
+		g.place = place_target(s, p.src, p.dst, &p.seg, &g.placed, &g.reserved);
 	}
 	gro_flush(s, &g);
 }

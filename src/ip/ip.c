@@ -166,6 +166,14 @@ bool ip_tcp_input(const uint32_t *addrs, unsigned naddrs, const uint8_t *pkt, si
 	       !is_invalid_src(*src, *dst);
 }
 
+bool ip_tcp_input_hdrs(const uint32_t *addrs, unsigned naddrs, const uint8_t *pkt,
+		       size_t len, uint32_t *src, uint32_t *dst, struct wire_tcp *seg,
+		       uint64_t *sum)
+{
+	return wire_tcpip_parse_hdrs(pkt, len, src, dst, seg, sum) &&
+	       is_ours(addrs, naddrs, *dst) && !is_invalid_src(*src, *dst);
+}
+
 size_t ip_emit(uint8_t *buf, size_t cap, uint32_t src, uint32_t dst, uint8_t proto,
 	       uint8_t ttl, uint8_t tos, uint16_t id, size_t payload_len)
 {

@@ -119,6 +119,13 @@ enum ip_rx_kind ip_input_full(const uint32_t *addrs, unsigned naddrs, bool accep
 bool ip_tcp_input(const uint32_t *addrs, unsigned naddrs, const uint8_t *pkt, size_t len,
 		  uint32_t *src, uint32_t *dst, struct wire_tcp *seg);
 
+/* ip_tcp_input without the TCP checksum (wire_tcpip_parse_hdrs): *sum is the running sum
+ * of the pseudo-header and the TCP header, the payload's to be added by the caller (GRO
+ * sums it while copying it, offload.c). test_offload compares GRO on both paths. */
+bool ip_tcp_input_hdrs(const uint32_t *addrs, unsigned naddrs, const uint8_t *pkt,
+		       size_t len, uint32_t *src, uint32_t *dst, struct wire_tcp *seg,
+		       uint64_t *sum);
+
 /*
  * Writes a 20-byte IPv4 header (DF set, as Linux does for TCP with PMTU discovery) in
  * buf[0..20) for a payload of payload_len bytes that the caller has put at buf + 20,

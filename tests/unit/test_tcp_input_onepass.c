@@ -303,13 +303,11 @@ static void connect_peer(struct duo *d, uint16_t port)
 		port++;
 }
 
-Test(tcp_input_onepass, random_and_malformed_packets_same_as_general_parse)
+/* Two stacks as the test's header says (gro on both when gro: GRO's one-pass read,
+ * ip_tcp_input_hdrs, against ip_input + wire_tcp_parse), a listener, a live connection. */
+static void duo_init(struct duo *d, bool gro)
 {
-	static uint8_t pkt[2000];
-	struct duo d;
-	static char sink[70000];
-
-	memset(&d, 0, sizeof d);
+	memset(d, 0, sizeof *d);
 	for (int i = 0; i < 2; i++) {
 		struct synack_config c;
 
@@ -318,44 +316,151 @@ Test(tcp_input_onepass, random_and_malformed_packets_same_as_general_parse)
 		c.sack = 1;
 		c.window_scaling = 1;
 		c.accept_source_route = 1;
-		h_init_cfg(&d.h[i], &c);
-		d.h[i].s->tcp.no_in_fast_path = i == 1;
-		d.lfd[i] = h_listen(&d.h[i], SRV_PORT, 1000);
+		c.gro = gro;
+		h_init_cfg(&d->h[i], &c);
+		d->h[i].s->tcp.no_in_fast_path = i == 1;
+		d->lfd[i] = h_listen(&d->h[i], SRV_PORT, 1000);
 	}
-	connect_peer(&d, PEER_PORT);
+	connect_peer(d, PEER_PORT);
+}
+
+/* Every so often (reads) the clock moves on and both applications read; when asked, or
+ * when the live connection is gone or out of ESTABLISHED, it is closed and another one
+ * made (port from k). */
+static void duo_tend(struct duo *d, bool reads, bool renew, unsigned k)
+{
+	static char sink[70000];
+
+	if (reads) {
+		for (int i = 0; i < 2; i++) {
+			h_advance(&d->h[i], 50 * MSEC);
+			(void)synack_recv(d->h[i].s, d->fd[i], sink, sizeof sink, 0);
+		}
+		drain_compare(d);
+	}
+	if (renew || api_tcb(d->h[0].s, d->fd[0]) == NULL ||
+	    api_tcb(d->h[0].s, d->fd[0])->state != TCP_ESTABLISHED) {
+		for (int i = 0; i < 2; i++)
+			synack_close(d->h[i].s, d->fd[i]);
+		drain_compare(d);
+		connect_peer(d, (uint16_t)(PEER_PORT + 1 + k % 20000));
+	}
+}
+
+/* Every kind of verdict reached, in bulk, on the one-pass stack, and at least out_min
+ * packets sent (fewer with GRO: one ACK per merge). */
+static void duo_check_reached(struct duo *d, unsigned out_min)
+{
+	cr_assert_gt(synack_counter(d->h[0].s, SYNACK_CTR_TCP_IN), 15000u);
+	cr_assert_gt(synack_counter(d->h[0].s, SYNACK_CTR_TCP_MALFORMED), 500u);
+	cr_assert_gt(synack_counter(d->h[0].s, SYNACK_CTR_TCP_BAD_CSUM), 300u);
+	cr_assert_gt(synack_counter(d->h[0].s, SYNACK_CTR_IP_BAD_CSUM), 1000u);
+	cr_assert_gt(synack_counter(d->h[0].s, SYNACK_CTR_IP_MALFORMED), 500u);
+	cr_assert_gt(synack_counter(d->h[0].s, SYNACK_CTR_IP_FRAGMENT), 100u);
+	cr_assert_gt(synack_counter(d->h[0].s, SYNACK_CTR_IP_NOT_OURS), 100u);
+	cr_assert_gt(synack_counter(d->h[0].s, SYNACK_CTR_IP_BAD_SRC), 100u);
+	cr_assert_gt(synack_counter(d->h[0].s, SYNACK_CTR_TCP_SYN_BCAST), 100u);
+	cr_assert_gt(d->pkts_out, out_min, "%u packets sent", d->pkts_out);
+	cr_assert_gt(d->onepass, 15000u, "%u packets took the one pass", d->onepass);
+	for (int i = 0; i < 2; i++)
+		h_fini(&d->h[i]);
+}
+
+Test(tcp_input_onepass, random_and_malformed_packets_same_as_general_parse)
+{
+	static uint8_t pkt[2000];
+	struct duo d;
+
+	duo_init(&d, false);
 	for (unsigned i = 0; i < 40000; i++) {
 		size_t len = peer_packet(&d, pkt);
 
 		if (next_rand() % 2)
 			mutate(pkt, &len, sizeof pkt);
 		input_both(&d, pkt, len);
-		if (i % 16 == 0) {
-			for (int k = 0; k < 2; k++) {
-				h_advance(&d.h[k], 50 * MSEC);
-				(void)synack_recv(d.h[k].s, d.fd[k], sink, sizeof sink, 0);
-			}
-			drain_compare(&d);
-		}
-		if (i % 500 == 499 || api_tcb(d.h[0].s, d.fd[0]) == NULL ||
-		    api_tcb(d.h[0].s, d.fd[0])->state != TCP_ESTABLISHED) {
-			for (int k = 0; k < 2; k++)
-				synack_close(d.h[k].s, d.fd[k]);
-			drain_compare(&d);
-			connect_peer(&d, (uint16_t)(PEER_PORT + 1 + i % 20000));
-		}
+		duo_tend(&d, i % 16 == 0, i % 500 == 499, i);
 	}
-	/* every kind of verdict reached, in bulk */
-	cr_assert_gt(synack_counter(d.h[0].s, SYNACK_CTR_TCP_IN), 15000u);
-	cr_assert_gt(synack_counter(d.h[0].s, SYNACK_CTR_TCP_MALFORMED), 500u);
-	cr_assert_gt(synack_counter(d.h[0].s, SYNACK_CTR_TCP_BAD_CSUM), 300u);
-	cr_assert_gt(synack_counter(d.h[0].s, SYNACK_CTR_IP_BAD_CSUM), 1000u);
-	cr_assert_gt(synack_counter(d.h[0].s, SYNACK_CTR_IP_MALFORMED), 500u);
-	cr_assert_gt(synack_counter(d.h[0].s, SYNACK_CTR_IP_FRAGMENT), 100u);
-	cr_assert_gt(synack_counter(d.h[0].s, SYNACK_CTR_IP_NOT_OURS), 100u);
-	cr_assert_gt(synack_counter(d.h[0].s, SYNACK_CTR_IP_BAD_SRC), 100u);
-	cr_assert_gt(synack_counter(d.h[0].s, SYNACK_CTR_TCP_SYN_BCAST), 100u);
-	cr_assert_gt(d.pkts_out, 15000u, "%u packets sent", d.pkts_out);
-	cr_assert_gt(d.onepass, 15000u, "%u packets took the one pass", d.onepass);
+	duo_check_reached(&d, 15000);
+}
+
+/* The next packet of a train after tmpl (len bytes, as peer_packet made it): the same
+ * headers and payload, the sequence number past tmpl's payload, the checksum right;
+ * false when tmpl carries no payload. */
+static bool train_next(uint8_t *tmpl, size_t len)
+{
+	size_t thl = (size_t)(tmpl[32] >> 4) * 4;
+
+	if (len <= 20 + thl)
+		return false;
+	pf_put32(tmpl + 24, wire_get32(tmpl + 24) + (uint32_t)(len - 20 - thl));
+	pf_fix_tcp_csum(tmpl, len);
+	return true;
+}
+
+/* n packets through synack_input_burst on both stacks, then everything compared. */
+static void burst_both(struct duo *d, uint8_t (*pkt)[2000], const size_t *len, unsigned n)
+{
+	const struct tcp_stack *ts = &d->h[0].s->tcp;
+	struct synack_pkt pk[8];
+
+	for (unsigned k = 0; k < n; k++) {
+		struct wire_tcp seg;
+		uint32_t src, dst;
+		uint64_t sum;
+
+		if (ip_tcp_input_hdrs(ts->addrs, ts->naddrs, pkt[k], len[k], &src, &dst, &seg,
+				      &sum))
+			d->onepass++;
+		pk[k] = (struct synack_pkt){pkt[k], len[k]};
+	}
 	for (int i = 0; i < 2; i++)
-		h_fini(&d.h[i]);
+		synack_input_burst(d->h[i].s, d->h[i].now, pk, n);
+	drain_compare(d);
+}
+
+/*
+ * GRO (synack_input_burst) reads the common packet in one pass (offload.c gro_rx:
+ * ip_tcp_input_hdrs, its header sum kept for the checksum GRO verifies while copying
+ * the payload) and decides exactly as through ip_input + wire_tcp_parse: the same
+ * packets as above in bursts of 1..8, two of three after the first a train's next
+ * segment (the previous unmutated packet's copy, its sequence number past its payload;
+ * half of the trains' heads made plain ACKs) so merges form, in place in the receive
+ * ring or in gro_buf, and a quarter of them mutated (a bad checksum inside a merge,
+ * a gap, a header that no longer matches). Every counter, packet sent, event, note and
+ * the tcb equal after every burst.
+ */
+Test(tcp_input_onepass, gro_bursts_same_as_general_parse)
+{
+	static uint8_t pkt[8][2000], tmpl[2000];
+	struct duo d;
+	size_t len[8], tlen = 0;
+	unsigned trains = 0, bursts = 0;
+
+	duo_init(&d, true);
+	for (unsigned i = 0; i < 40000; bursts++) {
+		unsigned n = 1 + next_rand() % 8;
+
+		for (unsigned k = 0; k < n; k++, i++) {
+			bool train = k && next_rand() % 3 && train_next(tmpl, tlen);
+
+			if (train) {
+				trains++;
+			} else {
+				tlen = peer_packet(&d, tmpl);
+				if (next_rand() % 2) {
+					tmpl[33] = F_ACK;       /* a plain ACK may start a merge */
+					pf_fix_tcp_csum(tmpl, tlen);
+				}
+			}
+			memcpy(pkt[k], tmpl, tlen);
+			len[k] = tlen;
+			if (next_rand() % (train ? 4 : 2) == 0)
+				mutate(pkt[k], &len[k], sizeof pkt[k]);
+		}
+		burst_both(&d, pkt, len, n);
+		duo_tend(&d, bursts % 4 == 0, bursts % 100 == 99, i);
+	}
+	cr_assert_gt(trains, 10000u, "%u train packets", trains);
+	cr_assert_not_null(d.h[0].s->gro_buf);
+	duo_check_reached(&d, 10000);
 }
