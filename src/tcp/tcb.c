@@ -8,6 +8,7 @@
  * address. bind() checks walk the bound tcbs of the port's bucket.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "tcp/isn.h"
@@ -27,15 +28,42 @@ static uint32_t hash_port(uint16_t port)
 	return (uint32_t)port * 2654435761u;
 }
 
+/*
+ * A new tcb is zero but for two arrays whose entries mean something only below a count
+ * the zeroing covers: the SACK scoreboard's ranges (rec.sb.r[] below rec.sb.n, sack.c)
+ * and the inline out-of-order blocks (rcv_ooo.inl[] below rcv_ooo.n, reass.c). A tcb
+ * the allocator hands back again (bufcache keeps freed ones) keeps its old entries
+ * there, unread: 448 of the 1 528 bytes not written at each birth. ts->no_life_fast
+ * zeroes all (tests compare).
+ */
+static void zero_tcb(const struct tcp_stack *ts, struct tcb *tcb)
+{
+	char *p = (char *)tcb;
+	size_t sb0 = offsetof(struct tcb, rec.sb.r), sb1 = sb0 + sizeof tcb->rec.sb.r;
+	size_t oo0 = offsetof(struct tcb, rcv_ooo.inl), oo1 = oo0 + sizeof tcb->rcv_ooo.inl;
+
+	_Static_assert(offsetof(struct tcb, rec.sb.r) + sizeof(((struct tcb *)0)->rec.sb.r) <=
+			       offsetof(struct tcb, rcv_ooo.inl),
+		       "zero_tcb: the scoreboard's ranges come before the out-of-order blocks");
+	if (ts->no_life_fast) {
+		memset(tcb, 0, sizeof *tcb);
+		return;
+	}
+	memset(p, 0, sb0);
+	memset(p + sb1, 0, oo0 - sb1);
+	memset(p + oo1, 0, sizeof *tcb - oo1);
+}
+
 struct tcb *tcp_tcb_new(struct tcp_stack *ts)
 {
-	struct tcb *tcb = base_zalloc(&ts->alloc, sizeof *tcb);
+	struct tcb *tcb = base_alloc(&ts->alloc, sizeof *tcb);
 	const struct synack_config *c = &ts->cfg;
 
 	if (!tcb) {
 		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
 		return NULL;
 	}
+	zero_tcb(ts, tcb);
 	tcb->state = TCP_CLOSED;
 	tcb->fd = -1;
 	timer_node_init(&tcb->tnode);
@@ -230,16 +258,18 @@ int tcp_check_bind(struct tcp_stack *ts, const struct tcb *tcb, uint32_t addr, u
 }
 
 static bool port_free_for(struct tcp_stack *ts, const struct tcb *tcb, uint32_t laddr,
-			  uint16_t port, uint32_t raddr, uint16_t rport, uint32_t *hash)
+			  uint16_t port, uint32_t raddr, uint16_t rport, uint32_t *hash,
+			  struct tw_entry **tw)
 {
 	if (!raddr)
 		return tcp_check_bind(ts, tcb, laddr, port) == 0;
 	/* connect: the 4-tuple must be new (or a TIME-WAIT record tw_reuse may take over,
 	 * Linux __inet_hash_connect -> tcp_twsk_unique) and no listener may own the port */
 	uint32_t h = tcp_tuple_hash(ts, laddr, port, raddr, rport);
-	const struct tw_entry *e = tw_lookup_hashed(&ts->tw, h, laddr, port, raddr, rport);
+	struct tw_entry *e = tw_lookup_hashed(&ts->tw, h, laddr, port, raddr, rport);
 
 	*hash = h;
+	*tw = e;
 	return !tcp_lookup_hashed(ts, h, laddr, port, raddr, rport) &&
 	       (!e || tcp_tw_may_reuse(ts, e->has_ts, tcp_tw_ts_recent_ns(ts, e), raddr)) &&
 	       !tcp_lookup_listener(ts, laddr, port);
@@ -248,8 +278,15 @@ static bool port_free_for(struct tcp_stack *ts, const struct tcb *tcb, uint32_t 
 uint16_t tcp_pick_port(struct tcp_stack *ts, const struct tcb *tcb, uint32_t laddr,
 		       uint32_t raddr, uint16_t rport, uint32_t *hash)
 {
+	return tcp_pick_port_tw(ts, tcb, laddr, raddr, rport, hash, NULL);
+}
+
+uint16_t tcp_pick_port_tw(struct tcp_stack *ts, const struct tcb *tcb, uint32_t laddr,
+			  uint32_t raddr, uint16_t rport, uint32_t *hash, struct tw_entry **tw)
+{
 	uint16_t lo = ts->cfg.ip_local_port_range_lo, hi = ts->cfg.ip_local_port_range_hi;
 	struct tcp_port_walk w;
+	struct tw_entry *e = NULL;
 	uint32_t h = 0;
 
 	/* RFC 6056 §3.3.4 Algorithm 4, as Linux __inet_hash_connect (ephemeral.h) */
@@ -258,9 +295,11 @@ uint16_t tcp_pick_port(struct tcp_stack *ts, const struct tcb *tcb, uint32_t lad
 	for (uint32_t i = 0; i < w.num; i++) {
 		uint16_t p = tcp_port_walk_next(&w);
 
-		if (port_free_for(ts, tcb, laddr, p, raddr, rport, &h)) {
+		if (port_free_for(ts, tcb, laddr, p, raddr, rport, &h, &e)) {
 			if (hash)
 				*hash = h;
+			if (tw)
+				*tw = e;
 			return p;
 		}
 	}

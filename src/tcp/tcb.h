@@ -317,6 +317,7 @@ struct tcp_stack {
 	bool rec_no_lone_path;       /* recovery.c's lone-segment send/ACK off (tests compare) */
 	bool no_small_rings;         /* rings' inline storage unused (ring.h; tests compare) */
 	bool no_out_common;          /* output.c's common-segment writer off (tests compare) */
+	bool no_life_fast;           /* tcb.c/user.c birth shortcuts off (tests compare) */
 
 	uint32_t addrs[SYNACK_MAX_ADDRS];
 	unsigned naddrs;
@@ -474,6 +475,11 @@ int tcp_check_bind(struct tcp_stack *ts, const struct tcb *tcb, uint32_t addr, u
  * the chosen 4-tuple's tcp_tuple_hash. */
 uint16_t tcp_pick_port(struct tcp_stack *ts, const struct tcb *tcb, uint32_t laddr,
 		       uint32_t raddr, uint16_t rport, uint32_t *hash);
+/* tcp_pick_port for a connect (raddr != 0) that also hands back, in *tw, the TIME-WAIT
+ * record on the chosen 4-tuple (one tw_reuse may take over), or NULL: then nothing has
+ * the 4-tuple. */
+uint16_t tcp_pick_port_tw(struct tcp_stack *ts, const struct tcb *tcb, uint32_t laddr,
+			  uint32_t raddr, uint16_t rport, uint32_t *hash, struct tw_entry **tw);
 /* Moves tcb into CLOSED and releases it unless a descriptor still refers to it. */
 void tcp_tcb_close(struct tcp_stack *ts, struct tcb *tcb);
 /* Sets the state, recording nothing else. */

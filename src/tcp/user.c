@@ -98,13 +98,23 @@ static int open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, ui
 		if (err)
 			return err;     /* S10: the 4-tuple is in use or in TIME-WAIT */
 	} else {
-		lport = tcp_pick_port(ts, tcb, laddr, raddr, rport, &h);
+		struct tw_entry *e = NULL;
+
+		lport = tcp_pick_port_tw(ts, tcb, laddr, raddr, rport, &h, &e);
 		if (!lport)
 			return -EADDRNOTAVAIL;
-		/* the port may come with a TIME-WAIT record tw_reuse lets us take over */
-		err = claim_tuple(ts, laddr, lport, raddr, rport, h, &reused, &old_nxt);
-		if (err)
-			return err;
+		/* the port may come with a TIME-WAIT record tw_reuse lets us take over: the
+		 * port choice found it and checked that it may (and that no tcb has the
+		 * 4-tuple), so only the record goes; claim_tuple looks again */
+		if (ts->no_life_fast) {
+			err = claim_tuple(ts, laddr, lport, raddr, rport, h, &reused, &old_nxt);
+			if (err)
+				return err;
+		} else if (e) {
+			old_nxt = e->snd_nxt;
+			tw_remove(&ts->tw, e);
+			reused = true;
+		}
 	}
 	tcb->laddr = laddr;
 	tcb->lport = lport;
