@@ -131,7 +131,8 @@ static size_t emit_synack(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *bu
 
 /* ---- window advertisement (§3.8.6.2.2, SHLD-14 no shrinking) ------------------------- */
 
-static uint16_t advertise_window(struct tcp_stack *ts, struct tcb *tcb, bool syn)
+static inline __attribute__((always_inline)) uint16_t
+advertise_window(struct tcp_stack *ts, struct tcb *tcb, bool syn)
 {
 	uint32_t space = tcp_rcv_space(ts, tcb);
 	uint32_t cur = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
@@ -490,8 +491,8 @@ static bool plan_new_data(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
  * SND.NXT = SND.MAX with nothing outstanding, recovery open, RACK's map empty with no
  * storage, nothing lost, no probe due, the retransmission timer off, synchronized.
  * tcp_stack.rec_no_lone_path turns it off (test_tcp_rack_runs compares). */
-static bool lone_ok(const struct tcp_stack *ts, const struct tcb *tcb, const struct plan *p,
-		    uint32_t span)
+static inline __attribute__((always_inline)) bool
+lone_ok(const struct tcp_stack *ts, const struct tcb *tcb, const struct plan *p, uint32_t span)
 {
 	const struct tcp_recovery *r = &tcb->rec;
 
@@ -503,7 +504,8 @@ static bool lone_ok(const struct tcp_stack *ts, const struct tcb *tcb, const str
 }
 
 /* Bookkeeping after a segment left (RFC 6298 (5.1), Karn, user timeout). */
-static void account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct plan *p)
+static inline __attribute__((always_inline)) void
+account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct plan *p)
 {
 	uint32_t span = p->len + p->syn + p->fin;
 	uint32_t end = p->seq + span;
@@ -662,8 +664,9 @@ static void record_burst(struct tcp_stack *ts, struct tcb *tcb, const struct pla
  * packet fits cap and IPv4's 65535 bytes (else the general code counts the refusal).
  * tcp_stack.no_out_common turns it off: test_tcp_out_common compares both.
  */
-static bool is_common(const struct tcp_stack *ts, const struct tcb *tcb, const struct plan *p,
-		      const uint32_t *gso, size_t cap)
+static inline __attribute__((always_inline)) bool
+is_common(const struct tcp_stack *ts, const struct tcb *tcb, const struct plan *p,
+	  const uint32_t *gso, size_t cap)
 {
 	size_t need = WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN + (tcb->ts_ok ? 12u : 0u) + p->len;
 
@@ -686,7 +689,9 @@ static size_t emit_common(struct tcp_stack *ts, struct tcb *tcb, const struct pl
 			  uint8_t *buf)
 {
 	uint8_t flags = p->flags;
-	uint8_t tos = tcp_ecn_out(ts, tcb, &flags, p->len != 0, tcb->opt.ip_tos);
+	uint8_t tos = !(tcb->ecn_flags & TCP_ECN_OK)
+			      ? tcb->opt.ip_tos    /* tcp_ecn_out's own first test */
+			      : tcp_ecn_out(ts, tcb, &flags, p->len != 0, tcb->opt.ip_tos);
 	uint8_t ttl = tcb->opt.ip_ttl ? tcb->opt.ip_ttl : ts->cfg.ip_default_ttl;
 	uint16_t win = advertise_window(ts, tcb, false);
 	uint32_t olen = tcb->ts_ok ? 12u : 0u, hdr_len = WIRE_TCP_HDR_MIN + olen;
@@ -750,8 +755,15 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	bool one_pass;
 
 	if (plan_pure_ack(ts, tcb, &p)) {
-		if (is_common(ts, tcb, &p, gso, cap))
-			return emit_common(ts, tcb, &p, buf);
+		if (is_common(ts, tcb, &p, gso, cap)) {
+			n = emit_common(ts, tcb, &p, buf);
+			/* settle_after_send's nothing_due without its tests: what
+			 * plan_pure_ack found still holds and the ACK and probes are
+			 * cleared; only a queued FIN (nothing_due's last test) keeps it */
+			if (!tcb->fin_queued)
+				list_remove(&tcb->out_link);
+			return n;
+		}
 	} else if (plan_new_data(ts, tcb, &p)) {
 		if (plan_is_empty(tcb, &p)) {
 			maybe_persist(ts, tcb);
@@ -925,7 +937,8 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 		} else {
 			n = build_segment(ts, tcb, buf, cap, gso, burst);
 			if (n) {
-				settle_after_send(ts, tcb);
+				if (!list_empty(&tcb->out_link))        /* not settled yet */
+					settle_after_send(ts, tcb);
 				return n;
 			}
 		}

@@ -507,7 +507,13 @@ uint32_t tcp_rcv_space(const struct tcp_stack *ts, const struct tcb *tcb);
  * the wheel node then sits at or before the earliest deadline and moves only when a
  * deadline becomes earlier than it (a later or cleared one means an early wake-up). */
 void tcp_timer_set(struct tcp_stack *ts, struct tcb *tcb, int kind, uint64_t deadline_ns);
-void tcp_timer_clear(struct tcp_stack *ts, struct tcb *tcb, int kind);
+/* The node stays armed: if it held this kind's deadline it fires early (above). Inline:
+ * a store, called ~40 times per short connection. */
+static inline void tcp_timer_clear(struct tcp_stack *ts, struct tcb *tcb, int kind)
+{
+	(void)ts;
+	tcb->deadline[kind] = 0;
+}
 void tcp_timers_clear_all(struct tcp_stack *ts, struct tcb *tcb);
 /* Fires every due deadline of every tcb whose node is due at ts->now_ns. */
 void tcp_timers_run(struct tcp_stack *ts);
@@ -521,7 +527,12 @@ uint64_t tcp_rto_ns(const struct tcp_stack *ts, const struct tcb *tcb);
  * connection reached from LISTEN uses the SYN-ACK slot (TCP_T_SYNACK) instead. */
 void tcp_rexmit_arm(struct tcp_stack *ts, struct tcb *tcb);
 /* Stops the retransmission timer (either slot). */
-void tcp_rexmit_stop(struct tcp_stack *ts, struct tcb *tcb);
+static inline void tcp_rexmit_stop(struct tcp_stack *ts, struct tcb *tcb)
+{
+	tcb->rec.rack.timer = TCP_RACK_T_RTO;   /* the slot holds the RTO (rack.h) */
+	tcp_timer_clear(ts, tcb, TCP_T_SYNACK);
+	tcp_timer_clear(ts, tcb, TCP_T_RETRANSMIT);
+}
 /* True when the retransmission timer (either slot) is running. */
 static inline bool tcp_rexmit_running(const struct tcb *tcb)
 {

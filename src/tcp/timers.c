@@ -60,13 +60,6 @@ void tcp_timer_set(struct tcp_stack *ts, struct tcb *tcb, int kind, uint64_t dea
 		timer_arm(&ts->wheel, n, d);
 }
 
-/* The node stays armed: if it held this kind's deadline it fires early (above). */
-void tcp_timer_clear(struct tcp_stack *ts, struct tcb *tcb, int kind)
-{
-	(void)ts;
-	tcb->deadline[kind] = 0;
-}
-
 void tcp_timers_clear_all(struct tcp_stack *ts, struct tcb *tcb)
 {
 	for (int k = 1; k < TCP_T_COUNT; k++)
@@ -148,13 +141,6 @@ void tcp_rexmit_arm(struct tcp_stack *ts, struct tcb *tcb)
 	tcp_timer_clear(ts, tcb, kind == TCP_T_SYNACK ? TCP_T_RETRANSMIT : TCP_T_SYNACK);
 	tcp_timer_set(ts, tcb, kind, ts->now_ns + tcp_rto_ns(ts, tcb));
 	tcb->rec.rack.timer = TCP_RACK_T_RTO;   /* the slot holds the RTO (rack.h) */
-}
-
-void tcp_rexmit_stop(struct tcp_stack *ts, struct tcb *tcb)
-{
-	tcb->rec.rack.timer = TCP_RACK_T_RTO;
-	tcp_timer_clear(ts, tcb, TCP_T_SYNACK);
-	tcp_timer_clear(ts, tcb, TCP_T_RETRANSMIT);
 }
 
 void tcp_keepalive_arm(struct tcp_stack *ts, struct tcb *tcb)
