@@ -295,6 +295,45 @@ Test(tcp_established, established_send_respects_mss_and_window)
 	h_fini(&h);
 }
 
+/* MUST-1 (RFC 9293 §3.1, §3.8.6: the window is an unsigned number): windows with the
+ * field's top bit set (40 000, 65 535, no scaling) limit the sender exactly. MTU 65535
+ * and the peer's MSS 60 000 make the initial window 2 x 60 000 (RFC 6928), so only the
+ * peer's window holds the sender back: 40 000 bytes go, then nothing until the ACK that
+ * opens 65 535 more, then the last 60 000 (PSH). A window read as signed (40 000 as
+ * -25 536) fails this at the first segment. */
+Test(tcp_established, must1_window_with_the_top_bit_set_is_unsigned)
+{
+	struct wire_tcp_opts o = {.present = WIRE_HAS_MSS, .mss = 60000};
+	struct synack_config c;
+	struct harness h;
+	static char big[100000];
+	uint32_t iss, a;
+	int l, fd;
+
+	h_default_config(&c);
+	c.mtu = 65535;
+	c.wmem_default = 1u << 20;
+	h_init_cfg(&h, &c);
+	l = h_listen(&h, SRV_PORT, 16);
+	h_send_opt(&h, PEER_PORT, SRV_PORT, F_SYN, PEER_ISN, 0, 40000, &o, NULL, 0, 0);
+	EXPECT_SEG(&h, F_SYN | F_ACK, h.out.seq, R, ANYWIN);
+	iss = h.out.seq;
+	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R, iss + 1, 40000);
+	fd = synack_accept(h.s, l, &a, NULL);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(synack_send(h.s, fd, big, sizeof big, 0), (long)sizeof big);
+	EXPECT_SEG(&h, F_ACK, iss + 1, R, ANYWIN);
+	cr_assert_eq(h.out.payload_len, 40000, "payload %zu, the window is 40000",
+		     h.out.payload_len);
+	EXPECT_NONE(&h);
+	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R, iss + 1 + 40000, 65535);
+	EXPECT_SEG(&h, F_ACK | F_PSH, iss + 1 + 40000, R, ANYWIN);
+	cr_assert_eq(h.out.payload_len, 60000);
+	EXPECT_NONE(&h);
+	synack_close(h.s, fd);
+	h_fini(&h);
+}
+
 Test(tcp_established, established_fin_to_close_wait)
 {
 	struct harness h;
