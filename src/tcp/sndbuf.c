@@ -11,7 +11,7 @@
 
 #define SNDBUF_INIT_CWND 10u    /* Linux TCP_INIT_CWND: the floor of the segment count */
 
-uint32_t tcp_sndbuf_target(const struct tcp_stack *ts, const struct tcb *tcb)
+static inline uint32_t target(const struct tcp_stack *ts, const struct tcb *tcb)
 {
 	uint32_t mss = tcb->snd_mss ? tcb->snd_mss : 536;
 	uint64_t segs = tcb->cc.cwnd / mss, want;
@@ -22,13 +22,18 @@ uint32_t tcp_sndbuf_target(const struct tcp_stack *ts, const struct tcb *tcb)
 	return want > ts->cfg.wmem_max ? ts->cfg.wmem_max : (uint32_t)want;
 }
 
+uint32_t tcp_sndbuf_target(const struct tcp_stack *ts, const struct tcb *tcb)
+{
+	return target(ts, tcb);
+}
+
 void tcp_sndbuf_expand(struct tcp_stack *ts, struct tcb *tcb)
 {
 	uint32_t want;
 
 	if (tcb->opt.sndbuf_locked)
 		return;
-	want = tcp_sndbuf_target(ts, tcb);
+	want = target(ts, tcb);
 	if (tcb->opt.sndbuf < want)
 		tcb->opt.sndbuf = want;
 }
@@ -37,7 +42,12 @@ void tcp_sndbuf_on_ack(struct tcp_stack *ts, struct tcb *tcb)
 {
 	/* Linux tcp_should_expand_sndbuf: "If we filled the congestion window, do not
 	 * expand" */
-	if (!tcb->cc.cwnd || tcp_pipe(tcb) >= tcb->cc.cwnd)
+	if (!tcb->cc.cwnd)
 		return;
-	tcp_sndbuf_expand(ts, tcb);
+	/* what tcp_sndbuf_expand would do, its cheap tests first: the buffer is mostly
+	 * at its target already, and then the flight (tcp_pipe) need not be counted */
+	if (tcb->opt.sndbuf_locked || tcb->opt.sndbuf >= target(ts, tcb) ||
+	    tcp_pipe(tcb) >= tcb->cc.cwnd)
+		return;
+	tcb->opt.sndbuf = target(ts, tcb);
 }
