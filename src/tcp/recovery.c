@@ -809,8 +809,11 @@ static const char *on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wi
 	return "duplicate ACK";
 }
 
-const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
-			   uint32_t prev_una, bool dup5681, uint32_t rtt_us)
+/* tcp_rec_on_ack for every ACK but a lone segment's (kept out of line: the lone ACK, the
+ * common one, then pays for none of its registers). */
+__attribute__((noinline)) static const char *
+general_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
+	    uint32_t prev_una, bool dup5681, uint32_t rtt_us)
 {
 	struct tcp_recovery *r = &tcb->rec;
 	uint32_t sacked = r->sb.sacked_bytes, lost_end = prev_una;
@@ -818,8 +821,6 @@ const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct w
 	const char *note;
 	int64_t delivered;
 
-	if (lone_ack(ts, tcb, seg, prev_una, rtt_us))
-		return NULL;
 	if (tcb->sack_ok && !rack && r->state == TCP_REC_SACK)
 		lost_end = tcp_sb_lost_end(&r->sb, prev_una, smss(tcb));
 	r->prr_lost = false;
@@ -833,6 +834,14 @@ const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct w
 	prr_on_ack(tcb, delivered > 0 ? (uint32_t)delivered : 0,
 		   tcb->snd_una != prev_una && !r->prr_lost);
 	return note;
+}
+
+const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
+			   uint32_t prev_una, bool dup5681, uint32_t rtt_us)
+{
+	if (lone_ack(ts, tcb, seg, prev_una, rtt_us))
+		return NULL;
+	return general_ack(ts, tcb, seg, prev_una, dup5681, rtt_us);
 }
 
 void tcp_rec_on_rto(struct tcp_stack *ts, struct tcb *tcb)
