@@ -161,17 +161,11 @@ struct tcb *tcp_lookup_hashed(struct tcp_stack *ts, uint32_t h, uint32_t laddr,
 	return NULL;
 }
 
-struct tcb *tcp_lookup_input(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
-			     uint32_t raddr, uint16_t rport, uint32_t *h)
+struct tcb *tcp_lookup_input_miss(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
+				  uint32_t raddr, uint16_t rport, uint32_t *h)
 {
-	struct tcb *t = ts->last_conn;
+	struct tcb *t;
 
-	/* the cached tcb is in conns (cleared where it leaves): same tuple, same answer */
-	if (t && t->laddr == laddr && t->lport == lport && t->raddr == raddr &&
-	    t->rport == rport) {
-		*h = t->hnode.hash;
-		return t;
-	}
 	*h = tcp_tuple_hash(ts, laddr, lport, raddr, rport);
 	t = tcp_lookup_hashed(ts, *h, laddr, lport, raddr, rport);
 	if (t)

@@ -454,11 +454,27 @@ struct tcb *tcp_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uin
 		       uint16_t rport);
 struct tcb *tcp_lookup_hashed(struct tcp_stack *ts, uint32_t h, uint32_t laddr,
 			      uint16_t lport, uint32_t raddr, uint16_t rport);
+/* tcp_lookup_input past its cache: hashes the tuple, looks it up, caches what it finds. */
+struct tcb *tcp_lookup_input_miss(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
+				  uint32_t raddr, uint16_t rport, uint32_t *h);
 /* tcp_lookup for an arriving segment, through a one-entry cache of the last connection
- * found (a bulk flow's segments all hit it, skipping the keyed hash); *h receives the
- * tuple's hash either way, for the other tables. */
-struct tcb *tcp_lookup_input(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
-			     uint32_t raddr, uint16_t rport, uint32_t *h);
+ * found or entered (a bulk flow's segments all hit it, skipping the keyed hash); *h
+ * receives the tuple's hash either way, for the other tables. The cached tcb is in
+ * conns (cleared where it leaves): same tuple, same answer. Inline: a hit costs a few
+ * compares, no call. */
+static inline struct tcb *tcp_lookup_input(struct tcp_stack *ts, uint32_t laddr,
+					   uint16_t lport, uint32_t raddr, uint16_t rport,
+					   uint32_t *h)
+{
+	struct tcb *t = ts->last_conn;
+
+	if (t && t->laddr == laddr && t->raddr == raddr && t->lport == lport &&
+	    t->rport == rport) {
+		*h = t->hnode.hash;
+		return t;
+	}
+	return tcp_lookup_input_miss(ts, laddr, lport, raddr, rport, h);
+}
 /* The listener for a SYN to laddr:lport: exact address first, then wildcard. */
 struct tcb *tcp_lookup_listener(struct tcp_stack *ts, uint32_t laddr, uint16_t lport);
 /* Enters/leaves the listener hash. */
