@@ -30,7 +30,24 @@ const struct tcp_cc_ops *tcp_cc_find(const char *name, size_t len)
 	return NULL;
 }
 
-const struct tcp_cc_ops *tcp_cc_ops_of(const struct tcp_stack *ts, const struct tcb *tcb)
+/* tcp_cc_find of cfg.congestion_control, remembered with the name it was found for
+ * (the configuration may change: synack_set_config), so that each new connection
+ * compares 16 bytes instead of parsing the name. */
+static const struct tcp_cc_ops *default_ops(struct tcp_stack *w)
+{
+	const struct tcp_stack *ts = w;
+
+	if (!w->cc_memo_ok || memcmp(w->cc_memo_name, ts->cfg.congestion_control,
+				     sizeof w->cc_memo_name)) {
+		memcpy(w->cc_memo_name, ts->cfg.congestion_control, sizeof w->cc_memo_name);
+		w->cc_memo_ops = tcp_cc_find(ts->cfg.congestion_control,
+					     sizeof ts->cfg.congestion_control);
+		w->cc_memo_ok = true;
+	}
+	return w->cc_memo_ops;
+}
+
+const struct tcp_cc_ops *tcp_cc_ops_of(struct tcp_stack *ts, const struct tcb *tcb)
 {
 	const struct tcp_cc_ops *ops = tcb->cc.ops;
 
@@ -38,7 +55,7 @@ const struct tcp_cc_ops *tcp_cc_ops_of(const struct tcp_stack *ts, const struct 
 	if (!ops && tcb->parent)
 		ops = tcb->parent->cc.ops;
 	if (!ops)
-		ops = tcp_cc_find(ts->cfg.congestion_control, sizeof ts->cfg.congestion_control);
+		ops = default_ops(ts);
 	return ops ? ops : &tcp_cc_cubic;
 }
 

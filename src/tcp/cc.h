@@ -97,7 +97,7 @@ const struct tcp_cc_ops *tcp_cc_find(const char *name, size_t len);
 void tcp_cc_select(struct tcp_stack *ts, struct tcb *tcb, const struct tcp_cc_ops *ops);
 /* The algorithm tcb uses or will use: its own, else its listener's, else the stack's
  * cfg.congestion_control. Never NULL. */
-const struct tcp_cc_ops *tcp_cc_ops_of(const struct tcp_stack *ts, const struct tcb *tcb);
+const struct tcp_cc_ops *tcp_cc_ops_of(struct tcp_stack *ts, const struct tcb *tcb);
 
 /* RFC 6928 initial window for an SMSS of mss bytes: min(10*MSS, max(2*MSS, 14600)). */
 uint32_t tcp_cc_initial_window(uint32_t mss);

@@ -313,6 +313,9 @@ struct tcp_stack {
 	bool no_in_fast_path;        /* synack_input's one-pass parse off (tests compare) */
 	bool no_in_predict;          /* input.c predicted_ack off (tests compare) */
 	uint64_t in_predicted;       /* segments predicted_ack took (tests) */
+	bool cc_memo_ok;             /* cc.c default_ops: cc_memo_ops is tcp_cc_find of */
+	char cc_memo_name[16];       /* this cfg.congestion_control */
+	const struct tcp_cc_ops *cc_memo_ops;
 	bool rack_per_segment;       /* RACK's map without runs (rack.h; tests compare) */
 	bool rec_no_lone_path;       /* recovery.c's lone-segment send/ACK off (tests compare) */
 	bool no_small_rings;         /* rings' inline storage unused (ring.h; tests compare) */

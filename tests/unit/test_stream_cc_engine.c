@@ -191,6 +191,7 @@ Test(stream_cc_engine, tcp_congestion_option)
 	char name[16];
 	size_t len = sizeof name;
 	uint32_t iss;
+	uint16_t lport;
 	int l, fd, s2;
 
 	snd_init(&h, "cubic", 0);
@@ -232,6 +233,13 @@ Test(stream_cc_engine, tcp_congestion_option)
 	cr_assert_eq(synack_stack_set_config(h.s, &c), -EINVAL);
 	memcpy(c.congestion_control, "reno\0", 6);
 	cr_assert_eq(synack_stack_set_config(h.s, &c), 0);
+	/* ... and the next connection takes the new default (cc.c remembers the name it
+	 * last looked up: "cubic", for s2 above) */
+	fd = h_active_est(&h, &iss, &lport);
+	len = sizeof name;
+	cr_assert_eq(synack_getsockopt(h.s, fd, SYNACK_IPPROTO_TCP, SYNACK_TCP_CONGESTION, name,
+				       &len), 0);
+	cr_assert_str_eq(name, "reno");
 	h_fini(&h);
 }
 
