@@ -7,10 +7,9 @@
  * connection identifier and a secret. Our choices:
  *   - M = now_ns / 4000, truncated to 32 bits (so it wraps every 4.77 hours, like the
  *     RFC 793 clock; only differences of M matter).
- *   - F = SipHash-2-4 with its 128-bit output (the paper's variant, bit for bit
- *     libsodium's crypto_shorthash_siphashx24, written out in isn.c for this 12-byte
- *     input), keyed with a 16-byte secret the owner took from the OS random source, over
- *     the 12 bytes
+ *   - F = SipHash-2-4 with its 128-bit output (the paper's variant: libsodium's
+ *     crypto_shorthash_siphashx24, through base/keyedhash.h base_siphashx24), keyed
+ *     with a 16-byte secret the owner took from the OS random source, over the 12 bytes
  *         local address (4, network byte order), local port (2, network order),
  *         remote address (4), remote port (2)
  *     truncated to its low 32 bits (the first 8 output bytes read little-endian, as
