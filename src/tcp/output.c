@@ -772,12 +772,6 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 		if (is_common(ts, tcb, &p, gso, cap))
 			return emit_common(ts, tcb, &p, buf);
 	} else {
-		/* a connection closed under its socket (reset, timed out: tcp_tcb_close
-		 * took it off the list) that a user call listed again (TCP_NODELAY, a read)
-		 * has nothing to send, whatever it had recorded: planned, it would be a
-		 * segment without ACK that clears nothing, sent again on every call */
-		if (tcb->state < TCP_SYN_SENT)
-			return 0;
 		prepare_send(ts, tcb);
 		plan_segment(ts, tcb, &p);
 		if (plan_is_empty(tcb, &p)) {

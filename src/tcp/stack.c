@@ -199,7 +199,10 @@ void tcp_report_soft(struct tcp_stack *ts, struct tcb *tcb, int err)
 
 void tcp_want_output(struct tcp_stack *ts, struct tcb *tcb)
 {
-	if (tcb->out_link.next == &tcb->out_link)
+	/* a CLOSED or LISTEN tcb has nothing to send (a connection closed under its
+	 * socket that a user call such as TCP_NODELAY or a read would list again: planned,
+	 * it would be a segment without ACK, sent again on every call) */
+	if (tcb->state >= TCP_SYN_SENT && tcb->out_link.next == &tcb->out_link)
 		list_push_back(&ts->out_list, &tcb->out_link);
 }
 

@@ -420,7 +420,7 @@ void tcp_wake(struct tcp_stack *ts, struct tcb *tcb, enum synack_event_kind kind
 /* An asynchronous error report (RFC 9293 §3.9.1.8 MUST-47): SYNACK_EV_SOFT_ERROR with
  * errno err, unless the socket turned reports off (SHLD-20). */
 void tcp_report_soft(struct tcp_stack *ts, struct tcb *tcb, int err);
-/* Puts tcb on the output list (idempotent). */
+/* Puts tcb on the output list (idempotent); a CLOSED or LISTEN tcb is not listed. */
 void tcp_want_output(struct tcp_stack *ts, struct tcb *tcb);
 /* Queues a stateless control segment (RST or ACK) and returns it (for options), or NULL
  * (counted) when the queue is full. */
