@@ -501,8 +501,26 @@ static bool is_window_update(const struct tcb *tcb, const struct wire_tcp *s)
 	       (tcb->snd_wl1 == s->seq && seq_leq(tcb->snd_wl2, s->ack));
 }
 
-/* SND.WND update (§3.10.7.4 fifth check, ESTABLISHED); a peer that moves its right
- * edge left of SND.NXT shrank the window (§3.8.6, MUST-34/35, SHLD-15/16/17). */
+/* SND.WND <- wnd (the segment's window, scaled) once WL1/WL2 said to take it; a peer
+ * that moves its right edge left of SND.NXT shrank the window (§3.8.6, MUST-34/35,
+ * SHLD-15/16/17). */
+static void take_window(struct seg_ctx *c, uint32_t wnd)
+{
+	struct tcb *tcb = c->tcb;
+	uint32_t old = tcb->snd_wnd;
+
+	tcb->snd_wnd = wnd;
+	if (tcb->snd_wnd > tcb->max_snd_wnd)
+		tcb->max_snd_wnd = tcb->snd_wnd;
+	if (tcb->snd_wnd > old) {
+		tcp_timer_clear(c->ts, tcb, TCP_T_PERSIST);
+		tcp_want_output(c->ts, tcb);
+	} else if (tcb->snd_wnd < old && seq_lt(tcb->snd_una + tcb->snd_wnd, tcb->snd_nxt)) {
+		tcp_rec_window_shrunk(c->ts, tcb);
+	}
+}
+
+/* SND.WND update (§3.10.7.4 fifth check, ESTABLISHED). */
 static void update_window(struct seg_ctx *c)
 {
 	struct tcb *tcb = c->tcb;
@@ -511,20 +529,9 @@ static void update_window(struct seg_ctx *c)
 	if (c->disordered)      /* a stale window (is_disordered_ack) */
 		return;
 	if (is_window_update(tcb, s)) {
-		uint32_t old = tcb->snd_wnd;
-
-		tcb->snd_wnd = (uint32_t)s->win << tcb->snd_wscale;
 		tcb->snd_wl1 = s->seq;
 		tcb->snd_wl2 = s->ack;
-		if (tcb->snd_wnd > tcb->max_snd_wnd)
-			tcb->max_snd_wnd = tcb->snd_wnd;
-		if (tcb->snd_wnd > old) {
-			tcp_timer_clear(c->ts, tcb, TCP_T_PERSIST);
-			tcp_want_output(c->ts, tcb);
-		} else if (tcb->snd_wnd < old &&
-			   seq_lt(tcb->snd_una + tcb->snd_wnd, tcb->snd_nxt)) {
-			tcp_rec_window_shrunk(c->ts, tcb);
-		}
+		take_window(c, (uint32_t)s->win << tcb->snd_wscale);
 	}
 }
 
@@ -541,8 +548,10 @@ static bool is_quiet_ack(struct seg_ctx *c)
 	struct tcb *tcb = c->tcb;
 	const struct wire_tcp *s = c->seg;
 
-	/* ECE goes the general way: tcp_ecn_on_ack counts it and may reduce cwnd */
-	return !c->ts->no_fast_path && !(s->flags & WIRE_TCP_ECE) && s->ack == tcb->snd_una &&
+	/* ECE goes the general way: tcp_ecn_on_ack counts it and may reduce cwnd; so does
+	 * an ACK during a CWR window, which tcp_ecn_on_ack may close */
+	return !c->ts->no_fast_path && !(s->flags & WIRE_TCP_ECE) &&
+	       !(tcb->ecn_flags & TCP_ECN_IN_CWR) && s->ack == tcb->snd_una &&
 	       tcb->snd_una == tcb->snd_max &&
 	       ((uint32_t)s->win << tcb->snd_wscale) == tcb->snd_wnd &&
 	       tcp_rec_quiet_ack(&tcb->rec, s);
@@ -864,18 +873,22 @@ static enum verdict step_fin(struct seg_ctx *c)
  * Header prediction, the fifth check (Van Jacobson's; Linux's
  * tcp_rcv_established fast path). A predicted segment (is_predicted: the first four
  * checks would change nothing) in a synchronized state (SYN-RECEIVED's ACK goes to
- * ack_syn_received) without URG or ECE, whose window is SND.WND, is in a
- * request/response connection almost always one of two kinds; for them only the parts
- * of the fifth check (step_ack) that can act are run:
+ * ack_syn_received) without URG or ECE is in a request/response connection almost
+ * always one of two kinds; for them only the parts of the fifth check (step_ack) that
+ * can act are run:
  *  - SEG.ACK = SND.MAX > SND.UNA, no text, no FIN: an ACK of the whole flight.
- *    tcp_ack_advance; of update_window only WL1/WL2 move (the window is the one held,
- *    so SND.WND, MAX.SND.WND, the persist timer and the shrink test are untouched);
+ *    tcp_ack_advance; update_window (never disordered: is_predicted saw no old TSval);
  *    tcp_rec_on_ack with dup false (RFC 5681 §2 (d): SEG.ACK is not SND.UNA), ECN,
  *    the send buffer (SND.UNA moved).
  *  - SEG.ACK = SND.UNA = SND.MAX, recovery quiet (tcp_rec_quiet_ack, as is_quiet_ack):
- *    nothing acknowledged or outstanding, WL1/WL2 only; typically data or a FIN.
- * In both SEG.ACK passes RFC 5961 §5.2's range test, the first lines of step_ack
- * (MAX.SND.WND from SND.WND) are run, and what our FIN's acknowledgement does
+ *    nothing acknowledged or outstanding; typically data or a FIN. The window is
+ *    update_window's; when it differs from SND.WND step_ack takes the ACK as not quiet,
+ *    where tcp_rec_on_ack does only what tcp_rec_quiet_ack did (recovery.c on_ack) and
+ *    tcp_ecn_on_ack, which without ECE acts only in a CWR window: run then (and not
+ *    quiet in step_ack either: is_quiet_ack).
+ * With the window SND.WND already holds (the common case) update_window moves only
+ * WL1/WL2. In both SEG.ACK passes RFC 5961 §5.2's range test, the first lines of
+ * step_ack (MAX.SND.WND from SND.WND) are run, and what our FIN's acknowledgement does
  * (ack_moves_state). Anything else returns false before it changed state, and goes
  * through step_ack. Off with tcp_stack.no_in_predict (and with no_fast_path):
  * test_tcp_predict compares the two on random segments in every state.
@@ -885,11 +898,12 @@ static bool predicted_ack(struct seg_ctx *c, enum verdict *v)
 	struct tcb *tcb = c->tcb;
 	const struct wire_tcp *s = c->seg;
 	uint32_t prev_una = tcb->snd_una;
+	uint32_t wnd = (uint32_t)s->win << tcb->snd_wscale;
+	bool held = wnd == tcb->snd_wnd;
 	const char *why;
 
 	if (c->ts->no_in_predict || tcb->state == TCP_SYN_RECEIVED ||
-	    (c->flags & (WIRE_TCP_URG | WIRE_TCP_ECE)) ||
-	    ((uint32_t)s->win << tcb->snd_wscale) != tcb->snd_wnd)
+	    (c->flags & (WIRE_TCP_URG | WIRE_TCP_ECE)))
 		return false;
 	if (tcb->snd_wnd > tcb->max_snd_wnd)
 		tcb->max_snd_wnd = tcb->snd_wnd;
@@ -905,6 +919,8 @@ static bool predicted_ack(struct seg_ctx *c, enum verdict *v)
 	if (is_window_update(tcb, s)) {
 		tcb->snd_wl1 = s->seq;
 		tcb->snd_wl2 = s->ack;
+		if (!held)
+			take_window(c, wnd);
 	}
 	if (tcb->snd_una != prev_una) {
 		why = tcp_rec_on_ack(c->ts, tcb, s, prev_una, false, c->rtt_us);
@@ -912,6 +928,8 @@ static bool predicted_ack(struct seg_ctx *c, enum verdict *v)
 			c->reason = why;
 		tcp_ecn_on_ack(c->ts, tcb, s->flags);   /* RFC 3168 §6.1.2 */
 		tcp_sndbuf_on_ack(c->ts, tcb);
+	} else if (tcb->ecn_flags & TCP_ECN_IN_CWR) {
+		tcp_ecn_on_ack(c->ts, tcb, s->flags);   /* may close the CWR window */
 	}
 	c->ts->in_predicted++;
 	*v = ack_moves_state(c);

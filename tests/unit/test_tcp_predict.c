@@ -17,11 +17,13 @@
  * closes at random and time moves (delayed ACKs, retransmissions, probes, FIN-WAIT-2,
  * TIME-WAIT), so connections pass through ESTABLISHED, CLOSE-WAIT, FIN-WAIT-1/2,
  * CLOSING, LAST-ACK and TIME-WAIT; each connection picks its options (timestamps, SACK,
- * window scaling, MSS) at random. tcp_stack.in_predicted shows the path taken in bulk by
+ * window scaling, MSS, an ECN-setup SYN) at random. tcp_stack.in_predicted shows the path taken in bulk by
  * the first stack, never by the second. The second run keeps no notes (notes_max 0), so
  * tcp_conn_input's short finish runs. It fails with a PAWS test skipped in
  * is_predicted, an ACK above SND.MAX taken, the WL1/WL2 update missed, a changed window
- * taken as the held one, and SYN-RECEIVED's ACK predicted. */
+ * taken as the held one (predicted_ack's take_window left out), SYN-RECEIVED's ACK
+ * predicted, and a CWR window left open by a quiet ACK (predicted_ack's tcp_ecn_on_ack
+ * or is_quiet_ack's CWR test left out). */
 #include <stddef.h>
 
 #include "harness.h"
@@ -34,7 +36,7 @@ struct twin {
 	uint32_t peer_ts;       /* the peer's TSval clock */
 	uint32_t our_ts;        /* TSval of the last packet we sent */
 	uint16_t win;           /* the window the peer offered last */
-	bool ts, sack, ws;
+	bool ts, sack, ws, ecn;
 	unsigned pkts;
 };
 
@@ -150,9 +152,12 @@ static uint32_t open_conn(struct twin *t)
 		o.present |= WIRE_HAS_WS;
 		o.wscale = (uint8_t)(rnd() % 4);
 	}
+	t->ecn = rnd() % 3 == 0;        /* RFC 3168 §6.1.1: an ECN-setup SYN */
 	t->win = (uint16_t)(2000 + rnd() % 30000);
 	for (int i = 0; i < 2; i++) {
-		h_send_opt(&t->h[i], t->port, SRV_PORT, F_SYN, PEER_ISN, 0, t->win, &o, data, 0, 0);
+		h_send_opt(&t->h[i], t->port, SRV_PORT,
+			   F_SYN | (t->ecn ? WIRE_TCP_ECE | WIRE_TCP_CWR : 0), PEER_ISN, 0, t->win,
+			   &o, data, 0, 0);
 		n[i] = synack_output(t->h[i].s, t->h[i].now, t->h[i].pkt, sizeof t->h[i].pkt);
 	}
 	cr_assert_eq(n[0], n[1]);
@@ -161,7 +166,7 @@ static uint32_t open_conn(struct twin *t)
 	cr_assert_eq(wire_ipv4_parse(t->h[0].pkt, n[0], &ip), WIRE_OK);
 	cr_assert_eq(wire_tcp_parse(t->h[0].pkt + ip.hdr_len, ip.total_len - ip.hdr_len, &s),
 		     WIRE_OK);
-	cr_assert_eq(s.flags, F_SYN | F_ACK);
+	cr_assert_eq(s.flags, F_SYN | F_ACK | (t->ecn ? WIRE_TCP_ECE : 0));
 	if (s.opt.present & WIRE_HAS_TS)
 		t->our_ts = s.opt.ts_val;
 	cmp_state(t);
