@@ -9,6 +9,8 @@
  *  - occupied[L] bit s is set iff slots[L][s] is non-empty.
  *  - the due list holds nodes with deadline_ns <= now_ns, sorted by deadline.
  *  - a node in the wheel with deadline_ns <= now_ns exists only if past_armed is set.
+ *  - the pending list holds armed nodes not placed yet, in the order of their last arm;
+ *    it is empty whenever the wheel is read or advanced (place_pending runs first).
  * Advancing from tick a to tick b (collect): at each level, if a and b differ above L
  * every node there is earlier than b: all due. Otherwise slots below g(b, L) are due,
  * slot g(b, L) (L > 0) straddles b and is cascaded (its nodes re-placed relative to b),
@@ -79,21 +81,34 @@ void timer_wheel_init(struct timer_wheel *w, uint64_t now_ns)
 		for (unsigned s = 0; s < TIMER_SLOTS; s++)
 			list_init(&w->slots[l][s]);
 	list_init(&w->due);
+	list_init(&w->pending);
 	w->now_ns = now_ns;
 	w->tick = now_ns / TIMER_TICK_NS;
 }
 
 void timer_arm(struct timer_wheel *w, struct timer_node *n, uint64_t deadline_ns)
 {
-	if (n->where != TIMER_IDLE) {
+	if (n->where == TIMER_IDLE)
+		w->count++;
+	else
 		unlink_node(w, n);
-		w->count--;
-	}
 	n->deadline_ns = deadline_ns;
-	if (deadline_ns <= w->now_ns)
-		w->past_armed = true;
-	place(w, n);
-	w->count++;
+	list_push_back(&w->pending, &n->link);
+	n->where = TIMER_PENDING;
+}
+
+/* Places the pending nodes as timer_arm placed them before placement was deferred (the
+ * tick has not moved since they were armed: only collect moves it, after this). */
+static void place_pending(struct timer_wheel *w)
+{
+	while (!list_empty(&w->pending)) {
+		struct timer_node *n = node_of(w->pending.next);
+
+		list_remove(&n->link);
+		if (n->deadline_ns <= w->now_ns)
+			w->past_armed = true;
+		place(w, n);
+	}
 }
 
 void timer_cancel(struct timer_wheel *w, struct timer_node *n)
@@ -253,6 +268,7 @@ struct timer_node *timer_pop_expired(struct timer_wheel *w, uint64_t now_ns)
 {
 	struct timer_node *n;
 
+	place_pending(w);
 	if (now_ns < w->now_ns)
 		now_ns = w->now_ns; /* time never goes back */
 	if (now_ns != w->now_ns || w->past_armed)
@@ -265,10 +281,11 @@ struct timer_node *timer_pop_expired(struct timer_wheel *w, uint64_t now_ns)
 	return n;
 }
 
-uint64_t timer_next_deadline(const struct timer_wheel *w)
+uint64_t timer_next_deadline(struct timer_wheel *w)
 {
 	uint64_t best = UINT64_MAX;
 
+	place_pending(w);
 	if (!list_empty(&w->due))
 		best = node_of(w->due.next)->deadline_ns; /* sorted: the head is the minimum */
 	for (unsigned l = 0; l < TIMER_LEVELS; l++) {

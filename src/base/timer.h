@@ -18,8 +18,18 @@
  * timer_pop_expired() whose now_ns >= its deadline_ns, never earlier; the nodes due at
  * one call come out in deadline order (ties: in the order they were collected).
  *
+ * Placement is deferred: timer_arm only records the deadline and queues the node on a
+ * pending list (re-arming a pending node moves it to the list's tail); the next
+ * timer_next_deadline or timer_pop_expired places every pending node, in that order, as
+ * timer_arm would have placed it then (the current tick cannot move in between: only
+ * those two read or advance it). So a node armed, re-armed and cancelled between two
+ * such calls never touches a slot or a bitmap (a connection that lives and dies between
+ * two advances of a driver that does not ask for the next deadline in between), and
+ * the slots, their order and every answer are those of placing at once.
+ *
  * Costs: arm and cancel O(1). timer_next_deadline O(levels) plus a scan of one
- * level-0 slot (the earliest occupied, timers due within one millisecond).
+ * level-0 slot (the earliest occupied, timers due within one millisecond), plus the
+ * placing of the nodes armed since the last call (each arm placed once: O(1) each).
  * timer_pop_expired: when now moves, at most TIMER_LEVELS*64 slot visits (occupancy
  * bitmaps jump over empty time; never a tick-by-tick loop), plus O(k log k) for the k
  * nodes that become due (sorted by deadline), plus each cascaded node re-placed once,
@@ -44,6 +54,7 @@ enum timer_where {
 	TIMER_IDLE = 0, /* not armed (a zeroed node is idle) */
 	TIMER_IN_WHEEL, /* in slots[level][slot] */
 	TIMER_IN_DUE,   /* collected as due, waiting to be popped */
+	TIMER_PENDING,  /* armed, on the pending list: not placed yet */
 };
 
 struct timer_node {
@@ -59,6 +70,7 @@ struct timer_wheel {
 	uint64_t occupied[TIMER_LEVELS]; /* bit s set iff slots[level][s] is non-empty */
 	struct list_node slots[TIMER_LEVELS][TIMER_SLOTS];
 	struct list_node due;  /* collected due nodes, sorted by deadline */
+	struct list_node pending; /* armed, not placed yet, in the order of their last arm */
 	bool past_armed;       /* a node was armed at a deadline <= now_ns since the last collect */
 	size_t count;          /* armed nodes (in wheel + due) */
 	uint64_t slot_visits;  /* statistic: slot lists touched while advancing (cost tests) */
@@ -86,8 +98,10 @@ static inline bool timer_is_armed(const struct timer_node *n)
 void timer_wheel_init(struct timer_wheel *w, uint64_t now_ns);
 
 /* Arms n (borrowed: it must stay valid until it fires or is cancelled; it must not be
- * armed in another wheel) at the absolute deadline_ns. O(1). Re-arming an armed node moves it. A deadline <= the wheel's current
- * time is due at the next timer_pop_expired(). */
+ * armed in another wheel) at the absolute deadline_ns. O(1): the node is placed by the
+ * next timer_next_deadline() or timer_pop_expired() (file header). Re-arming an armed
+ * node moves it. A deadline <= the wheel's current time is due at the next
+ * timer_pop_expired(). */
 void timer_arm(struct timer_wheel *w, struct timer_node *n, uint64_t deadline_ns);
 
 /* Disarms n if armed in w; O(1); idempotent (an idle node is left alone). */
@@ -105,8 +119,9 @@ static inline size_t timer_count(const struct timer_wheel *w)
  * start time of the earliest occupied higher-level slot, which is never later than the
  * true earliest deadline (a conservative early wake-up: advancing to it cascades and
  * fires nothing early). Each such wake-up moves the earliest node down at least one
- * level, so at most TIMER_LEVELS+1 wake-ups reach it. Does not change the wheel. */
-uint64_t timer_next_deadline(const struct timer_wheel *w);
+ * level, so at most TIMER_LEVELS+1 wake-ups reach it. Places the pending nodes; changes
+ * nothing else. */
+uint64_t timer_next_deadline(struct timer_wheel *w);
 
 /* Advances the wheel to now_ns (an earlier now_ns than already seen counts as the
  * current time: time never goes back), then unlinks and returns one node whose

@@ -400,7 +400,7 @@ void tcp_synq_timers_run(struct tcp_stack *ts)
 	}
 }
 
-uint64_t tcp_synq_next_deadline(const struct tcp_stack *ts)
+uint64_t tcp_synq_next_deadline(struct tcp_stack *ts)
 {
 	return timer_next_deadline(&ts->synq_wheel);
 }

@@ -605,7 +605,7 @@ void tcp_synq_free(struct tcp_stack *ts, struct tcp_reqsk *r);
 /* Fires due SYN-ACK retransmissions (and give-ups). */
 void tcp_synq_timers_run(struct tcp_stack *ts);
 /* The synq wheel's next deadline (UINT64_MAX when none). */
-uint64_t tcp_synq_next_deadline(const struct tcp_stack *ts);
+uint64_t tcp_synq_next_deadline(struct tcp_stack *ts);
 /* The header of r's SYN-ACK (RFC 9293 §3.10.7.2: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>,
  * ECE for an ECN setup, RFC 3168 §6.1.1) with its options (MSS, then window scale,
  * SACK-permitted and timestamps as the peer's SYN offered them) into *seg; the writing

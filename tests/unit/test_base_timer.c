@@ -410,3 +410,63 @@ Test(timer, model_random_from_odd_start_times)
 	run_model(103, (1ull << 36) * MS - 1, 3000);/* one ns before a top-level boundary */
 	run_model(104, UINT64_MAX - 10 * HOUR, 2000);
 }
+
+/* ---- deferred placement (timer.h): the same wheel as placing at once ---- */
+
+/* Two wheels get the same arms, cancels and advances; eager has its pending node placed
+ * after every arm (timer_next_deadline places), lazy only when the script reads it. Every
+ * pop (the node, in order: ties included) and every answer of timer_next_deadline must be
+ * the same. Deadlines come from a small set so that ties, re-arms of a pending node at
+ * the same deadline and several nodes in one slot are common. */
+static void run_twin(uint64_t seed, int ops)
+{
+	static struct timer_wheel eager, lazy;
+	static struct timer_node ne[16], nl[16];
+	struct rng r;
+	uint64_t now = 5 * SEC + 123;
+
+	memset(ne, 0, sizeof ne);
+	memset(nl, 0, sizeof nl);
+	rng_seed(&r, seed);
+	timer_wheel_init(&eager, now);
+	timer_wheel_init(&lazy, now);
+	for (int op = 0; op < ops; op++) {
+		int i = (int)rng_below(&r, 16);
+		uint32_t what = rng_below(&r, 100);
+
+		if (what < 50) {
+			uint64_t d = now - 2 * MS + rng_below(&r, 6) * MS / 2 +
+				     (rng_below(&r, 4) ? 0 : (uint64_t)rng_below(&r, 3) * 70 * MS);
+
+			timer_arm(&eager, &ne[i], d);
+			timer_next_deadline(&eager);
+			timer_arm(&lazy, &nl[i], d);
+		} else if (what < 65) {
+			timer_cancel(&eager, &ne[i]);
+			timer_cancel(&lazy, &nl[i]);
+		} else if (what < 80) {
+			cr_assert_eq(timer_next_deadline(&lazy), timer_next_deadline(&eager),
+				     "seed %llu op %d", (unsigned long long)seed, op);
+		} else {
+			struct timer_node *a, *b;
+
+			if (rng_below(&r, 2))
+				now += rng_below(&r, 3) * MS / 2;
+			do {
+				a = timer_pop_expired(&eager, now);
+				b = timer_pop_expired(&lazy, now);
+				cr_assert_eq(a ? a - ne : -1, b ? b - nl : -1, "seed %llu op %d",
+					     (unsigned long long)seed, op);
+			} while (a);
+		}
+		cr_assert_eq(timer_count(&lazy), timer_count(&eager));
+		for (int k = 0; k < 16; k++)
+			cr_assert_eq(timer_is_armed(&nl[k]), timer_is_armed(&ne[k]));
+	}
+}
+
+Test(timer, deferred_placement_is_placing_at_once)
+{
+	for (uint64_t seed = 1; seed <= 40; seed++)
+		run_twin(seed, 4000);
+}
