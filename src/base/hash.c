@@ -79,19 +79,9 @@ static bool grow(struct hash_table *t)
 	return true;
 }
 
-void hash_insert(struct hash_table *t, struct hash_node *node, uint32_t hash)
+/* hash_insert (hash.h) after an insert brought the load above 1 */
+void hash_overloaded(struct hash_table *t)
 {
-	struct hash_node **head;
-
-	if (!t->buckets) /* hash_init failed (a caller bug to go on): refuse, do not crash */
-		return;
-	node->hash = hash;
-	head = &t->buckets[hash & (t->nbuckets - 1)];
-	node->next = *head;
-	*head = node;
-	t->count++;
-	if (t->count <= t->nbuckets)
-		return;
 	/* Load above 1. After a failed doubling, wait count/8 inserts before retrying, so
 	 * lasting memory pressure costs O(log count) failed attempts. */
 	if (t->retry_wait > 0) {

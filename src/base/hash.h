@@ -53,8 +53,24 @@ void hash_destroy(struct hash_table *t);
 /* Links node (borrowed until removed; not already in t) under hash. Duplicates of a
  * key are allowed (the caller checks first if it wants uniqueness). May grow t. t must
  * have been initialised successfully (on a table whose hash_init failed it does
- * nothing). */
-void hash_insert(struct hash_table *t, struct hash_node *node, uint32_t hash);
+ * nothing). Inline (a connection's birth and death insert into three or four tables;
+ * the call and the saved registers of the growth path were most of an insert's cost),
+ * the growth out of line. */
+void hash_overloaded(struct hash_table *t);
+
+static inline void hash_insert(struct hash_table *t, struct hash_node *node, uint32_t hash)
+{
+	struct hash_node **head;
+
+	if (!t->buckets) /* hash_init failed (a caller bug to go on): refuse, do not crash */
+		return;
+	node->hash = hash;
+	head = &t->buckets[hash & (t->nbuckets - 1)];
+	node->next = *head;
+	*head = node;
+	if (++t->count > t->nbuckets)
+		hash_overloaded(t);
+}
 
 /* Unlinks node from t. Returns false (and changes nothing) if node is not in t. */
 bool hash_remove(struct hash_table *t, struct hash_node *node);

@@ -13,14 +13,16 @@
 void tcp_tuple_prf(const uint8_t key[TCP_ISN_KEY_BYTES], uint32_t laddr, uint16_t lport,
 		   uint32_t raddr, uint16_t rport, uint64_t out[2])
 {
-	uint8_t in[12] = {
-		(uint8_t)(laddr >> 24), (uint8_t)(laddr >> 16), (uint8_t)(laddr >> 8), (uint8_t)laddr,
-		(uint8_t)(lport >> 8), (uint8_t)lport,
-		(uint8_t)(raddr >> 24), (uint8_t)(raddr >> 16), (uint8_t)(raddr >> 8), (uint8_t)raddr,
-		(uint8_t)(rport >> 8), (uint8_t)rport,
-	};
+	/* the 12 bytes as three 32-bit words in memory order: a byte swap and a store each
+	 * (twelve byte stores cost ~36 instructions, more than a tenth of the PRF) */
+	uint32_t w[3] = { laddr, (uint32_t)lport << 16 | raddr >> 16,
+			  raddr << 16 | rport };
 
-	base_siphashx24(key, in, sizeof in, out);
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_BIG_ENDIAN__
+	for (int i = 0; i < 3; i++)
+		w[i] = __builtin_bswap32(w[i]);
+#endif
+	base_siphashx24(key, w, sizeof w, out);
 }
 
 /* The first half of the 4-tuple's PRF output: F low, the timestamp offset high */
