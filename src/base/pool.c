@@ -33,11 +33,14 @@ int pool_init(struct pool *p, const struct base_allocator *a, size_t obj_size,
 }
 
 /* Allocates one chunk and threads its objects onto the free list (first object first). */
-static int add_chunk(struct pool *p)
+int pool_add_chunk(struct pool *p)
 {
-	struct pool_chunk *c = base_alloc(p->alloc, p->chunk_bytes);
+	struct pool_chunk *c;
 	uintptr_t first;
 
+	if (p->obj_size == 0)
+		return -EINVAL;         /* pool_init failed */
+	c = base_alloc(p->alloc, p->chunk_bytes);
 	if (!c)
 		return -ENOMEM;
 	c->next = p->chunks;
@@ -51,29 +54,6 @@ static int add_chunk(struct pool *p)
 		p->free_list = f;
 	}
 	return 0;
-}
-
-void *pool_get(struct pool *p)
-{
-	struct pool_free *f;
-
-	if (!p->free_list && (p->obj_size == 0 || add_chunk(p) != 0))
-		return NULL;
-	f = p->free_list;
-	p->free_list = f->next;
-	p->in_use++;
-	return f;
-}
-
-void pool_put(struct pool *p, void *obj)
-{
-	struct pool_free *f = obj;
-
-	if (!f)
-		return;
-	f->next = p->free_list;
-	p->free_list = f;
-	p->in_use--;
 }
 
 void pool_destroy(struct pool *p)

@@ -37,12 +37,36 @@ struct pool {
 int pool_init(struct pool *p, const struct base_allocator *a, size_t obj_size,
 	      size_t objs_per_chunk);
 
+/* pool_get's slow part, out of line: threads a new chunk onto the empty free list. 0 or
+ * -ENOMEM (or -EINVAL for a pool whose pool_init failed). Not for other callers. */
+int pool_add_chunk(struct pool *p);
+
 /* An object of obj_size bytes (uninitialised, 16-aligned), or NULL when the free list is
- * empty and the allocator fails. O(1). */
-void *pool_get(struct pool *p);
+ * empty and the allocator fails. O(1). Inline (a TIME-WAIT record's birth and death),
+ * the chunk allocation out of line. */
+static inline void *pool_get(struct pool *p)
+{
+	struct pool_free *f;
+
+	if (!p->free_list && pool_add_chunk(p) != 0)
+		return NULL;
+	f = p->free_list;
+	p->free_list = f->next;
+	p->in_use++;
+	return f;
+}
 
 /* Returns obj (from pool_get on this p; may be NULL, then a no-op) to the pool. O(1). */
-void pool_put(struct pool *p, void *obj);
+static inline void pool_put(struct pool *p, void *obj)
+{
+	struct pool_free *f = obj;
+
+	if (!f)
+		return;
+	f->next = p->free_list;
+	p->free_list = f;
+	p->in_use--;
+}
 
 /* Releases every chunk. Objects still in use become invalid. p may be re-initialised. */
 void pool_destroy(struct pool *p);

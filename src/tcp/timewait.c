@@ -252,19 +252,11 @@ static uint64_t tail_deadline(const struct list_node *lane)
  * is the latest deadline not after e's (O(1) append; with a constant 2*MSL that is
  * always lane 0), else an empty lane, else a sorted walk back from the tail of lane 0.
  */
-static void enqueue(struct tw_table *t, struct tw_entry *e)
+static void enqueue_walk(struct tw_table *t, struct tw_entry *e)
 {
 	struct list_node *lane = NULL, *pos;
 	int empty = -1;
 
-	_Static_assert(TW_LANES == 4, "enqueue's fast path names lanes 1..3");
-	/* the usual case (a constant 2*MSL: the other lanes empty): lane 0 when its tail is
-	 * not later, which the walk below would choose too */
-	if (list_empty(&t->lanes[1]) && list_empty(&t->lanes[2]) && list_empty(&t->lanes[3]) &&
-	    (list_empty(&t->lanes[0]) || tail_deadline(&t->lanes[0]) <= e->deadline_ns)) {
-		list_push_back(&t->lanes[0], &e->fifo);
-		return;
-	}
 	for (int i = 0; i < TW_LANES; i++) {
 		if (list_empty(&t->lanes[i])) {
 			if (empty < 0)
@@ -286,6 +278,18 @@ static void enqueue(struct tw_table *t, struct tw_entry *e)
 	list_insert_between(&e->fifo, pos, pos->next);
 }
 
+static void enqueue(struct tw_table *t, struct tw_entry *e)
+{
+	_Static_assert(TW_LANES == 4, "enqueue's fast path names lanes 1..3");
+	/* the usual case (a constant 2*MSL: the other lanes empty): lane 0 when its tail is
+	 * not later, which the walk would choose too */
+	if (list_empty(&t->lanes[1]) && list_empty(&t->lanes[2]) && list_empty(&t->lanes[3]) &&
+	    (list_empty(&t->lanes[0]) || tail_deadline(&t->lanes[0]) <= e->deadline_ns))
+		list_push_back(&t->lanes[0], &e->fifo);
+	else
+		enqueue_walk(t, e);
+}
+
 int tw_insert(struct tw_table *t, const struct tw_entry *proto, uint64_t deadline_ns,
 	      struct tw_entry **out)
 {
@@ -304,20 +308,38 @@ int tw_insert_hashed(struct tw_table *t, const struct tw_entry *proto, uint32_t 
 		return -EINVAL;
 	if (find_entry(t, h, proto->laddr, proto->lport, proto->raddr, proto->rport))
 		return -EEXIST;
-	e = pool_get(&t->entries);
+	e = tw_add(t, h, proto->laddr, proto->lport, proto->raddr, proto->rport, deadline_ns);
 	if (!e)
 		return -ENOMEM;
-	if (count_port(t, proto->laddr, proto->lport) < 0) {
-		pool_put(&t->entries, e);
-		return -ENOMEM;
-	}
-	*e = *proto;
-	e->deadline_ns = clamp_deadline(deadline_ns) & TW_DEADLINE_MAX;
-	hash_insert(&t->by_tuple, &e->hnode, h);
-	enqueue(t, e);
+	e->has_ts = proto->has_ts;
+	e->snd_nxt = proto->snd_nxt;
+	e->rcv_nxt = proto->rcv_nxt;
+	e->ts_recent = proto->ts_recent;
+	e->hnode.spare = proto->hnode.spare;
 	if (out)
 		*out = e;
 	return 0;
+}
+
+struct tw_entry *tw_add(struct tw_table *t, uint32_t h, uint32_t laddr, uint16_t lport,
+			uint32_t raddr, uint16_t rport, uint64_t deadline_ns)
+{
+	struct tw_entry *e = pool_get(&t->entries);
+
+	if (!e)
+		return NULL;
+	if (count_port(t, laddr, lport) < 0) {
+		pool_put(&t->entries, e);
+		return NULL;
+	}
+	e->deadline_ns = clamp_deadline(deadline_ns) & TW_DEADLINE_MAX;
+	e->laddr = laddr;
+	e->raddr = raddr;
+	e->lport = lport;
+	e->rport = rport;
+	hash_insert(&t->by_tuple, &e->hnode, h);
+	enqueue(t, e);
+	return e;
 }
 
 struct tw_entry *tw_lookup(const struct tw_table *t, uint32_t laddr, uint16_t lport,

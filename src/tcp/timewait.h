@@ -182,6 +182,18 @@ int tw_insert_hashed(struct tw_table *t, const struct tw_entry *proto, uint32_t 
 		     uint64_t deadline_ns, struct tw_entry **out);
 
 /*
+ * The entry made in place, for a caller that knows the 4-tuple (laddr != 0) is not in t
+ * (the engine: a connection leaving for TIME-WAIT holds its 4-tuple, and a record and a
+ * control block never share one, tw.c) and h is its tw_hash: no duplicate check, no
+ * prototype copied. Returns the entry, counted, hashed and in its expiry lane at
+ * deadline_ns (clamped), with its 4-tuple set and the engine fields (snd_nxt, rcv_nxt,
+ * has_ts, ts_recent, hnode.spare) left for the caller to write before t is used again;
+ * NULL on ENOMEM (t unchanged). tw_insert_hashed is this after its checks.
+ */
+struct tw_entry *tw_add(struct tw_table *t, uint32_t h, uint32_t laddr, uint16_t lport,
+			uint32_t raddr, uint16_t rport, uint64_t deadline_ns);
+
+/*
  * Restarts e's 2*MSL wait (RFC 9293 §3.10.7.4: a retransmitted FIN in TIME-WAIT
  * "restart the 2 MSL timeout"): sets its deadline to deadline_ns (clamped) and moves it
  * to the tail of its lane (see tw_insert). e must be in t. O(1) expected.

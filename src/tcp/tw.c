@@ -119,6 +119,16 @@ static uint16_t last_window(const struct tcb *tcb)
 	return (uint16_t)(w < 65535 ? w : 65535);
 }
 
+/* What a record keeps of tcb besides its 4-tuple (timewait.h tw_add's engine fields). */
+static void fill_engine(const struct tcb *tcb, struct tw_entry *e)
+{
+	e->snd_nxt = tcb->snd_max;
+	e->rcv_nxt = tcb->rcv_nxt;
+	e->has_ts = tcb->ts_ok;
+	e->ts_recent = tcb->ts_recent;
+	e->hnode.spare = last_window(tcb);
+}
+
 void tcp_tw_fill_proto(const struct tcp_stack *ts, const struct tcb *tcb, struct tw_entry *e)
 {
 	(void)ts;       /* the window is the connection's own, not the configuration's */
@@ -127,37 +137,39 @@ void tcp_tw_fill_proto(const struct tcp_stack *ts, const struct tcb *tcb, struct
 	e->raddr = tcb->raddr;
 	e->lport = tcb->lport;
 	e->rport = tcb->rport;
-	e->snd_nxt = tcb->snd_max;
-	e->rcv_nxt = tcb->rcv_nxt;
-	e->has_ts = tcb->ts_ok;
-	e->ts_recent = tcb->ts_recent;
-	e->hnode.spare = last_window(tcb);
+	fill_engine(tcb, e);
 }
 
+/*
+ * The record is made in place (tw_add): a tcb in TIME-WAIT holds its 4-tuple, so no
+ * record has it (connect() and a reopening SYN remove the record before a tcb takes the
+ * 4-tuple, and the demux finds a tcb before a record): tw_insert_hashed's duplicate
+ * check could not hit.
+ */
 bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb)
 {
-	struct tw_entry proto;
+	struct tw_entry *e;
 	uint64_t deadline = tcb->deadline[TCP_T_TIME_WAIT];
 
 	if (tcb->state != TCP_TIME_WAIT || tcb->fd >= 0)
 		return false;
 	if (tcb->ipopts)
 		return false;   /* a record has no room for a route: keep the tcb (route.h) */
-	tcp_tw_fill_proto(ts, tcb, &proto);
 	if (!deadline)
 		deadline = ts->now_ns + 2ull * ts->cfg.msl_ms * MS;
 	/* a TIME-WAIT tcb is in the connection hash: its node holds the 4-tuple's hash */
-	if (tw_insert_hashed(&ts->tw, &proto,
-			     tcb->in_hash ? tcb->hnode.hash
-					  : tcp_tuple_hash(ts, tcb->laddr, tcb->lport,
-							   tcb->raddr, tcb->rport),
-			     deadline, NULL) < 0) {
+	e = tw_add(&ts->tw,
+		   tcb->in_hash ? tcb->hnode.hash
+				: tcp_tuple_hash(ts, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport),
+		   tcb->laddr, tcb->lport, tcb->raddr, tcb->rport, deadline);
+	if (!e) {
 		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
 		return false;   /* the full tcb stays and expires by its own timer */
 	}
+	fill_engine(tcb, e);
 	if (tcb->want_ack) {
 		/* the ACK of the peer's FIN was still due; the tcb knows its TS offset */
-		struct tcp_ctl *k = tw_ack(ts, &proto);
+		struct tcp_ctl *k = tw_ack(ts, e);
 
 		if (k && tcb->ts_ok) {
 			k->has_ts_offset = true;

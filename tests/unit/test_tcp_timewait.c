@@ -84,6 +84,7 @@ static struct tw_entry proto(uint32_t laddr, uint16_t lport, uint32_t raddr, uin
 	p.rcv_nxt = 0x2000u + rport;
 	p.has_ts = rport & 1u;
 	p.ts_recent = 0x3000u + rport;
+	p.hnode.spare = 0x4000u + rport;       /* the window of its ACKs (tw.c) */
 	return p;
 }
 
@@ -112,6 +113,7 @@ static void assert_entry(const struct tw_entry *e, uint32_t laddr, uint16_t lpor
 	assert_eq_u(e->rcv_nxt, p.rcv_nxt);
 	assert_eq_u(e->has_ts, p.has_ts);
 	assert_eq_u(e->ts_recent, p.ts_recent);
+	assert_eq_u(e->hnode.spare, p.hnode.spare);
 	cr_assert_eq((uint64_t)e->deadline_ns, deadline, "deadline %llu want %llu",
 		     (unsigned long long)e->deadline_ns, (unsigned long long)deadline);
 }
@@ -207,6 +209,63 @@ Test(timewait, allocation_failure_is_enomem_and_clean)
 	cnt.fail_after = -1;
 	assert_eq_u(tw_insert(&tab, &p, 100, NULL), 0);
 	cr_assert(tw_port_in_use(&tab, L2, 8080));
+}
+
+/*
+ * tw_add (the engine's in-place record, tw.c tcp_tw_from_tcb) makes the entry
+ * tw_insert_hashed makes, without its checks: the same 4-tuple, deadline (clamped),
+ * lookups, port counts and expiry order, on one local address and on a mixed port; the
+ * engine fields are the caller's to write. ENOMEM leaves the table as it was.
+ */
+Test(timewait, add_in_place_as_insert)
+{
+	static const struct { uint32_t l; uint16_t lp; uint32_t r; uint16_t rp; uint64_t dl; } in[] = {
+		{ L1, 80, R1, 40000, 700 }, { L1, 80, R2, 40001, 300 }, { L2, 80, R1, 40002, 900 },
+		{ L1, 443, R1, 40003, TW_DEADLINE_MAX + 5 }, { L2, 443, R2, 40004, 500 },
+	};
+	struct tw_entry p = proto(L2, 8080, R2, 50000);
+	uint64_t last = 0;
+
+	for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+		uint32_t h = tw_hash(&tab, in[i].l, in[i].lp, in[i].r, in[i].rp);
+		struct tw_entry *e = tw_add(&tab, h, in[i].l, in[i].lp, in[i].r, in[i].rp, in[i].dl);
+		struct tw_entry want = proto(in[i].l, in[i].lp, in[i].r, in[i].rp);
+
+		cr_assert_not_null(e);
+		e->snd_nxt = want.snd_nxt;
+		e->rcv_nxt = want.rcv_nxt;
+		e->has_ts = want.has_ts;
+		e->ts_recent = want.ts_recent;
+		e->hnode.spare = want.hnode.spare;
+		assert_eq_u(tw_lookup(&tab, in[i].l, in[i].lp, in[i].r, in[i].rp), e);
+		assert_entry(e, in[i].l, in[i].lp, in[i].r, in[i].rp,
+			     in[i].dl > TW_DEADLINE_MAX ? TW_DEADLINE_MAX : in[i].dl);
+		assert_eq_u(tw_count(&tab), i + 1);
+	}
+	cr_assert(tw_port_in_use(&tab, L1, 80) && tw_port_in_use(&tab, L2, 80));
+	cr_assert(tw_port_in_use(&tab, L1, 443) && tw_port_in_use(&tab, L2, 443));
+	cr_assert(!tw_port_in_use(&tab, L1, 8080));
+	/* a 4-tuple tw_add made is there for tw_insert's duplicate check */
+	{
+		struct tw_entry d = proto(L1, 80, R1, 40000);
+
+		assert_eq_u(tw_insert(&tab, &d, 100, NULL), -EEXIST);
+	}
+	for (int n = 0; n < 5; n++) {
+		struct tw_entry out;
+
+		cr_assert(tw_pop_expired(&tab, TW_DEADLINE_MAX, &out));
+		cr_assert_geq((uint64_t)out.deadline_ns, last, "expired out of order");
+		last = out.deadline_ns;
+	}
+	cr_assert(!tw_port_in_use(&tab, 0, 80) && !tw_port_in_use(&tab, 0, 443));
+	/* a new port page cannot be allocated: nothing changes */
+	cnt.fail_after = 0;
+	cr_assert_null(tw_add(&tab, tw_hash(&tab, L2, 8080, R2, 50000), L2, 8080, R2, 50000, 1));
+	assert_eq_u(tw_count(&tab), 0u);
+	cr_assert(!tw_port_in_use(&tab, L2, 8080));
+	cnt.fail_after = -1;
+	assert_eq_u(tw_insert(&tab, &p, 100, NULL), 0);
 }
 
 Test(timewait, expiry_in_deadline_order_at_exact_times)
