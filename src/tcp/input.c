@@ -455,8 +455,10 @@ static enum verdict step_syn(struct seg_ctx *c)
 
 /* ---- fifth check: ACK -------------------------------------------------------------- */
 
-/* Everything up to ack (SND.UNA < ack <= SND.MAX) is acknowledged. */
-void tcp_ack_advance(struct seg_ctx *c, uint32_t ack)
+/* Everything up to ack (SND.UNA < ack <= SND.MAX) is acknowledged: tcp_ack_advance,
+ * written out in predicted_ack (the ACK of a whole flight, most of them) and called
+ * elsewhere. */
+static inline __attribute__((always_inline)) void ack_advance(struct seg_ctx *c, uint32_t ack)
 {
 	struct tcp_stack *ts = c->ts;
 	struct tcb *tcb = c->tcb;
@@ -491,6 +493,11 @@ void tcp_ack_advance(struct seg_ctx *c, uint32_t ack)
 		tcp_wake(ts, tcb, SYNACK_EV_WRITABLE);
 		tcp_want_output(ts, tcb);
 	}
+}
+
+void tcp_ack_advance(struct seg_ctx *c, uint32_t ack)
+{
+	ack_advance(c, ack);
 }
 
 /* §3.10.7.4 fifth check: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and SND.WL2 =<
@@ -654,12 +661,9 @@ static enum verdict step_ack(struct seg_ctx *c)
 		if (seq_gt(s->ack, tcb->snd_una))
 			tcp_ack_advance(c, s->ack);
 		update_window(c);
-		why = tcp_rec_on_ack(c->ts, tcb, s, prev_una, dup, c->rtt_us);
+		why = tcp_rec_on_ack(c->ts, tcb, s, prev_una, dup, c->rtt_us); /* ECN too */
 		if (why)
 			c->reason = why;
-		tcp_ecn_on_ack(c->ts, tcb, s->flags); /* RFC 3168 §6.1.2, after loss detection */
-		if (tcb->snd_una != prev_una)
-			tcp_sndbuf_on_ack(c->ts, tcb);  /* Linux tcp_check_space after tcp_ack */
 	}
 	return ack_moves_state(c);
 }
@@ -914,7 +918,7 @@ static bool predicted_ack(struct seg_ctx *c, enum verdict *v)
 		if (s->ack != tcb->snd_max || !seq_gt(s->ack, prev_una) || c->len ||
 		    (c->flags & WIRE_TCP_FIN))
 			return false;
-		tcp_ack_advance(c, s->ack);
+		ack_advance(c, s->ack);
 	}
 	if (is_window_update(tcb, s)) {
 		tcb->snd_wl1 = s->seq;
@@ -926,8 +930,6 @@ static bool predicted_ack(struct seg_ctx *c, enum verdict *v)
 		why = tcp_rec_on_ack(c->ts, tcb, s, prev_una, false, c->rtt_us);
 		if (why)
 			c->reason = why;
-		tcp_ecn_on_ack(c->ts, tcb, s->flags);   /* RFC 3168 §6.1.2 */
-		tcp_sndbuf_on_ack(c->ts, tcb);
 	} else if (tcb->ecn_flags & TCP_ECN_IN_CWR) {
 		tcp_ecn_on_ack(c->ts, tcb, s->flags);   /* may close the CWR window */
 	}

@@ -37,6 +37,8 @@
  */
 #include "tcp/recovery.h"
 #include "tcp/cc.h"
+#include "tcp/ecn.h"
+#include "tcp/sndbuf.h"
 #include "tcp/tcb.h"
 
 #define MS 1000000ull
@@ -839,9 +841,14 @@ general_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
 const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
 			   uint32_t prev_una, bool dup5681, uint32_t rtt_us)
 {
-	if (lone_ack(ts, tcb, seg, prev_una, rtt_us))
-		return NULL;
-	return general_ack(ts, tcb, seg, prev_una, dup5681, rtt_us);
+	const char *why = NULL;
+
+	if (!lone_ack(ts, tcb, seg, prev_una, rtt_us))
+		why = general_ack(ts, tcb, seg, prev_una, dup5681, rtt_us);
+	tcp_ecn_on_ack(ts, tcb, seg->flags);    /* RFC 3168 §6.1.2, after loss detection */
+	if (tcb->snd_una != prev_una)
+		tcp_sndbuf_on_ack(ts, tcb);     /* Linux tcp_check_space after tcp_ack */
+	return why;
 }
 
 void tcp_rec_on_rto(struct tcp_stack *ts, struct tcb *tcb)

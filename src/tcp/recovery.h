@@ -129,9 +129,12 @@ static inline bool tcp_rec_quiet_ack(struct tcp_recovery *r, const struct wire_t
  * counting, entering, continuing and leaving recovery, undoing a recovery whose fast
  * retransmit was spurious (RFC 3522: the first ACK covering it echoes a TSval older
  * than the retransmission's), and congestion control's share
- * (tcp_cc_on_ack outside recovery, with rtt_us the sample this ACK gave or 0). dup5681
- * is tcp_rec_is_dupack's answer taken before the ACK was applied. Returns a static
- * reason for the decision note when recovery did something, else NULL. */
+ * (tcp_cc_on_ack outside recovery, with rtt_us the sample this ACK gave or 0); then,
+ * in the fifth check's order, ECN (tcp_ecn_on_ack, RFC 3168 §6.1.2, after loss
+ * detection) and, when SND.UNA moved, the send buffer (tcp_sndbuf_on_ack: Linux
+ * tcp_check_space after tcp_ack). dup5681 is tcp_rec_is_dupack's answer taken before
+ * the ACK was applied. Returns a static reason for the decision note when recovery did
+ * something, else NULL. */
 const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
 			   uint32_t prev_una, bool dup5681, uint32_t rtt_us);
 

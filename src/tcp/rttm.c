@@ -16,7 +16,9 @@
 
 #define MS 1000000ull
 
-uint32_t tcp_rtt_on_ack(struct tcp_stack *ts, struct tcb *tcb, uint32_t ack,
+/* always_inline: input.c's two copies of the ACK advance (predicted_ack's and
+ * tcp_ack_advance) each take it in place under LTO, as the one copy did before */
+__attribute__((always_inline)) inline uint32_t tcp_rtt_on_ack(struct tcp_stack *ts, struct tcb *tcb, uint32_t ack,
 			const struct wire_tcp *seg)
 {
 	uint64_t us = 0;
