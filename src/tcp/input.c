@@ -28,6 +28,10 @@
 
 #define MS 1000000ull
 
+/* Paths marked __attribute__((cold)) below (answers to unacceptable segments, trimming,
+ * out-of-order text, no connection) are rare in a working connection: the compiler lays
+ * them out of tcp_conn_input's way and keeps its registers for the common segments. */
+
 /* ---- helpers -------------------------------------------------------------------- */
 
 static uint32_t seg_len(const struct seg_ctx *c)
@@ -76,7 +80,7 @@ static bool oow_limited(struct seg_ctx *c)
 }
 
 /* An ACK answering an unacceptable segment, unless rate-limited (oow_limited). */
-static enum verdict dup_ack(struct seg_ctx *c)
+__attribute__((cold)) static enum verdict dup_ack(struct seg_ctx *c)
 {
 	if (oow_limited(c)) {
 		c->reason = "dropped: out-of-window ACK rate-limited";
@@ -86,7 +90,7 @@ static enum verdict dup_ack(struct seg_ctx *c)
 }
 
 /* RFC 5961 §7: a challenge ACK, if this connection's budget allows. */
-static enum verdict challenge_ack(struct seg_ctx *c, const char *why)
+__attribute__((cold)) static enum verdict challenge_ack(struct seg_ctx *c, const char *why)
 {
 	struct tcb *tcb = c->tcb;
 
@@ -163,7 +167,7 @@ void tcp_take_syn_options(struct tcp_stack *ts, struct tcb *tcb, const struct wi
 
 /* ---- §3.10.7.1 CLOSED -------------------------------------------------------------- */
 
-static void closed_input(struct seg_ctx *c)
+__attribute__((cold)) static void closed_input(struct seg_ctx *c)
 {
 	if (c->seg->flags & WIRE_TCP_RST) {
 		c->reason = "dropped: RST to closed port";
@@ -274,7 +278,7 @@ static bool seq_acceptable(const struct tcb *tcb, uint32_t seq, uint32_t len)
  * Its stale window is not taken (c->disordered stops update_window) and TS.Recent does
  * not move back (tcp_conn_input updates it only forward).
  */
-static bool is_disordered_ack(const struct seg_ctx *c)
+__attribute__((cold)) static bool is_disordered_ack(const struct seg_ctx *c)
 {
 	const struct tcb *tcb = c->tcb;
 	const struct wire_tcp *s = c->seg;
@@ -316,7 +320,7 @@ static enum verdict step_paws(struct seg_ctx *c)
 /* Data the peer sent again: [left, right) is at or below RCV.NXT. Reported in a D-SACK
  * block (RFC 2883 §4.1.1) when SACK is on, and the ACKs go out at once again: the
  * peer is retransmitting, maybe because our ACKs were lost (Linux DELAYEDACKLOST). */
-static void note_duplicate(struct seg_ctx *c, uint32_t left, uint32_t right)
+__attribute__((cold)) static void note_duplicate(struct seg_ctx *c, uint32_t left, uint32_t right)
 {
 	if (c->tcb->sack_ok)
 		tcp_reass_dsack(&c->tcb->rcv_ooo, left, right);
@@ -325,7 +329,7 @@ static void note_duplicate(struct seg_ctx *c, uint32_t left, uint32_t right)
 
 /* Trims the segment to the window: the part before RCV.NXT (§3.10.7.4 "trimmed"),
  * and the part beyond the window's right edge (with any FIN behind it). */
-static void trim_to_window(struct seg_ctx *c)
+__attribute__((cold)) static void trim_to_window(struct seg_ctx *c)
 {
 	struct tcb *tcb = c->tcb;
 	uint32_t wnd = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
@@ -695,7 +699,7 @@ static enum verdict step_urg(struct seg_ctx *c)
 /* Out-of-order data (MAY-13): held in place in the receive ring (reass.c) and ACKed at
  * once with SACK blocks (RFC 5681 §4.2 "an immediate duplicate ACK"; RFC 2018 §4).
  * A FIN behind it stays set for step_fin, which remembers it. */
-static enum verdict text_out_of_order(struct seg_ctx *c)
+__attribute__((cold)) static enum verdict text_out_of_order(struct seg_ctx *c)
 {
 	struct tcb *tcb = c->tcb;
 	uint32_t len = c->len;
