@@ -130,9 +130,14 @@ void tcp_drop(struct tcp_stack *ts, struct tcb *tcb, int err)
 void tcp_enter_time_wait(struct tcp_stack *ts, struct tcb *tcb)
 {
 	/* §3.10.7.4: "Enter the TIME-WAIT state. Start the time-wait timer, turn off the
-	 * other timers." */
+	 * other timers." Turned off as tcp_timer_clear does, the wheel node left where it
+	 * is (timers.c: a node may sit before the earliest deadline, never after): when it
+	 * sits earlier it wakes once and moves to the 2MSL deadline, when it is off
+	 * tcp_timer_set arms it; no cancel and re-insert on the wheel (tcp_timers_clear_all)
+	 * for a connection that becomes a TIME-WAIT record at once (finish) */
 	tcp_set_state(tcb, TCP_TIME_WAIT);
-	tcp_timers_clear_all(ts, tcb);
+	for (int k = 1; k < TCP_T_COUNT; k++)
+		tcp_timer_clear(ts, tcb, k);
 	tcp_timer_set(ts, tcb, TCP_T_TIME_WAIT, ts->now_ns + 2ull * ts->cfg.msl_ms * MS);
 	ring_destroy(&tcb->sndbuf, &ts->alloc);
 	tcp_wake(ts, tcb, SYNACK_EV_CLOSED);

@@ -285,6 +285,43 @@ Test(tcp_time_wait, time_wait_close_descriptor_makes_record)
 	h_fini(&h);
 }
 
+/* TIME-WAIT entered while no timer runs (input.c tcp_enter_time_wait turns the other
+ * deadlines off and leaves the wheel node where it is; here it is off): the 2MSL timer
+ * arms it, and the full control block (descriptor still open) ends at 2MSL. */
+Test(tcp_time_wait, time_wait_entered_with_no_timer_running_ends_after_2msl)
+{
+	struct harness h;
+	const struct tcb *tcb;
+	uint32_t iss;
+	uint16_t lport;
+	int fd;
+	uint64_t t;
+
+	h_init(&h);
+	fd = h_active_est(&h, &iss, &lport);
+	synack_shutdown(h.s, fd, SYNACK_SHUT_WR);
+	EXPECT_SEG(&h, F_FIN | F_ACK, iss + 1, R, ANYWIN);
+	h_send(&h, SRV_PORT, lport, F_ACK, R, iss + 2, 8192);
+	EXPECT_STATE(&h, fd, SYNACK_STATE_FIN_WAIT_2);
+	/* the node wakes once for the stopped retransmission timer and goes off */
+	h_advance(&h, 10 * SEC);
+	EXPECT_NONE(&h);
+	tcb = tcp_lookup(&h.s->tcp, US, lport, THEM, SRV_PORT);
+	cr_assert_not_null(tcb);
+	cr_assert(!timer_is_armed(&tcb->tnode));
+	h_send(&h, SRV_PORT, lport, F_FIN | F_ACK, R, iss + 2, 8192);
+	EXPECT_SEG(&h, F_ACK, iss + 2, R + 1, ANYWIN);
+	EXPECT_STATE(&h, fd, SYNACK_STATE_TIME_WAIT);
+	t = h.now;
+	cr_assert(timer_is_armed(&tcb->tnode));
+	cr_assert_eq(tcb->tnode.deadline_ns, t + 60 * SEC);
+	h_at(&h, t + 60 * SEC - 1);
+	EXPECT_STATE(&h, fd, SYNACK_STATE_TIME_WAIT);
+	h_at(&h, t + 60 * SEC);
+	EXPECT_STATE(&h, fd, SYNACK_STATE_CLOSED);
+	h_fini(&h);
+}
+
 /* ---- client-side TIME-WAIT with timestamps: tw_reuse (S28), RFC 6191 by TSval ------- */
 
 /* Active close with timestamps from US:*lport to THEM:SRV_PORT, socket closed: a record.
