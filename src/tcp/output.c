@@ -739,6 +739,23 @@ static size_t emit_common(struct tcp_stack *ts, struct tcb *tcb, const struct pl
 	return count_packet(ts, WIRE_IPV4_HDR_MIN + seg_len);
 }
 
+/*
+ * settle_after_send's nothing_due after a plain segment (plan_pure_ack or plan_new_data,
+ * then emit_common) without the tests whose answer is known: the ACK and both probes
+ * were just cleared, our SYN is acknowledged, and loss recovery is as the plan found it
+ * (open, nothing to resend, nothing lost, no probe due: sending changes none of them).
+ * So only unsent data, or our FIN still to go at SND.NXT, keeps the connection listed
+ * (plan_end_flags puts the FIN on the last byte of such a plan, so the second test is
+ * nothing_due's guard kept, not a case seen); after a pure ACK (nothing queued at or
+ * after SND.NXT) build_segment tests only the queued FIN.
+ */
+static inline __attribute__((always_inline)) bool is_data_settled(const struct tcb *tcb)
+{
+	return !unsent_bytes(tcb) &&
+	       (!tcb->fin_queued || tcp_fin_acked(tcb) ||
+		tcb->snd_nxt != tcp_sndbuf_seq(tcb) + ring_len(&tcb->sndbuf));
+}
+
 /* Builds tcb's next segment into buf; gso NULL: one wire packet, else a super-segment
  * may come (*gso its payload bytes per wire packet, 0 for a single packet); burst: a
  * super-segment's payload stays in the ring (tcp_output_burst). */
@@ -752,32 +769,24 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	uint8_t *payload;
 	uint8_t tos = tcb->opt.ip_tos;
 	size_t n, at, olen;
-	bool one_pass;
+	bool one_pass, pure, plain;
 
-	if (plan_pure_ack(ts, tcb, &p)) {
-		if (is_common(ts, tcb, &p, gso, cap)) {
-			n = emit_common(ts, tcb, &p, buf);
-			/* settle_after_send's nothing_due without its tests: what
-			 * plan_pure_ack found still holds and the ACK and probes are
-			 * cleared; only a queued FIN (nothing_due's last test) keeps it */
-			if (!tcb->fin_queued)
-				list_remove(&tcb->out_link);
-			return n;
-		}
-	} else if (plan_new_data(ts, tcb, &p)) {
-		if (plan_is_empty(tcb, &p)) {
-			maybe_persist(ts, tcb);
-			return 0;
-		}
-		if (is_common(ts, tcb, &p, gso, cap))
-			return emit_common(ts, tcb, &p, buf);
-	} else {
+	/* the plain plans first (plan_pure_ack, plan_new_data), else the general one */
+	pure = plan_pure_ack(ts, tcb, &p);
+	plain = pure || plan_new_data(ts, tcb, &p);
+	if (!plain) {
 		prepare_send(ts, tcb);
 		plan_segment(ts, tcb, &p);
-		if (plan_is_empty(tcb, &p)) {
-			maybe_persist(ts, tcb);
-			return 0;
-		}
+	}
+	if (!pure && plan_is_empty(tcb, &p)) {
+		maybe_persist(ts, tcb);
+		return 0;
+	}
+	if (plain && is_common(ts, tcb, &p, gso, cap)) {
+		n = emit_common(ts, tcb, &p, buf);
+		if (pure ? !tcb->fin_queued : is_data_settled(tcb))
+			list_remove(&tcb->out_link);
+		return n;
 	}
 	memset(&seg, 0, sizeof seg);
 	seg.sport = tcb->lport;
