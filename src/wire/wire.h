@@ -422,12 +422,17 @@ size_t wire_tcp_opts_len(const struct wire_tcp_opts *opt);
  * segment would exceed 65535 bytes, or payload is NULL with payload_len > 0. */
 size_t wire_tcp_emit(const struct wire_tcp *tcp, uint32_t src, uint32_t dst,
 		     const uint8_t *payload, size_t payload_len, uint8_t *buf, size_t cap);
-/* wire_tcp_opts_len, with no options or timestamps alone (every segment after a
- * handshake that negotiated them) sized without the general walk. */
+/* The options of a SYN or SYN-ACK when all four are on (Linux's defaults, and ours):
+ * MSS; SACKOK and TS in one 12-byte group; NOP, WS: 20 bytes. */
+#define WIRE_SYN_OPTS (WIRE_HAS_MSS | WIRE_HAS_SACKOK | WIRE_HAS_TS | WIRE_HAS_WS)
+
+/* wire_tcp_opts_len, with no options, timestamps alone (every segment after a
+ * handshake that negotiated them) or WIRE_SYN_OPTS sized without the general walk. */
 static inline size_t wire_tcp_opts_len_quick(const struct wire_tcp_opts *opt)
 {
-	return !(opt->present & ~WIRE_HAS_TS) ? (opt->present ? 12u : 0u)
-					      : wire_tcp_opts_len(opt);
+	if (!(opt->present & ~WIRE_HAS_TS))
+		return opt->present ? 12u : 0u;
+	return opt->present == WIRE_SYN_OPTS ? 20u : wire_tcp_opts_len(opt);
 }
 
 /* Writes the options of opt at p as wire_tcp_emit lays them out (wire_tcp_opts_len(opt)
@@ -487,6 +492,20 @@ static inline size_t wire_tcpip_emit(const struct wire_tcp *tcp, uint32_t src, u
 		wire_put32(t + 24, tcp->opt.ts_val);
 		wire_put32(t + 28, tcp->opt.ts_ecr);
 		sum += (uint64_t)kind + tcp->opt.ts_val + tcp->opt.ts_ecr;
+	} else if (tcp->opt.present == WIRE_SYN_OPTS) {
+		/* the SYN's layout (wire_tcp_emit): MSS, SACKOK+TS, NOP,WS, written as values */
+		uint32_t mss = (uint32_t)WIRE_OPT_MSS << 24 | 4u << 16 | tcp->opt.mss;
+		uint32_t kind = (uint32_t)WIRE_OPT_SACKOK << 24 | 2u << 16 |
+				(uint32_t)WIRE_OPT_TS << 8 | 10u;
+		uint32_t ws = (uint32_t)WIRE_OPT_NOP << 24 | (uint32_t)WIRE_OPT_WS << 16 | 3u << 8 |
+			      tcp->opt.wscale;
+
+		wire_put32(t + 20, mss);
+		wire_put32(t + 24, kind);
+		wire_put32(t + 28, tcp->opt.ts_val);
+		wire_put32(t + 32, tcp->opt.ts_ecr);
+		wire_put32(t + 36, ws);
+		sum += (uint64_t)mss + kind + tcp->opt.ts_val + tcp->opt.ts_ecr + ws;
 	} else if (olen) {
 		sum = wire_tcp_opts_write_sum(&tcp->opt, t + WIRE_TCP_HDR_MIN, sum);
 	}
