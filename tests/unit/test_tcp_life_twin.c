@@ -43,7 +43,7 @@ struct twin {
 	unsigned nheld;
 	unsigned step, pkts;
 	uint8_t buf[2][9000];
-	unsigned reuses, reopens, sacks, ooo, resets, simopens, tw_tcbs;
+	unsigned reuses, reopens, sacks, ooo, resets, simopens, tw_tcbs, young;
 	size_t tw_max;
 };
 
@@ -210,6 +210,23 @@ static int new_socket(struct twin *t, int side, uint16_t port)
 	return fd;
 }
 
+/* Does the port walk of a connect from side meet a record of its 4-tuple that tw_reuse
+ * may not take over yet (its peer's last timestamp 1 s old or less: tw.c
+ * tcp_tw_may_reuse)? The walk must pass over it in both worlds. */
+static bool meets_young_record(struct twin *t, int side)
+{
+	const struct tcp_stack *ts = &t->s[0][side]->tcp;
+
+	for (uint16_t p = 40000; p <= 40007; p++) {
+		struct tw_entry *e = tw_lookup(&ts->tw, addr_of(side), p, addr_of(1 - side), LPORT);
+
+		if (e && e->has_ts &&
+		    !tcp_tw_may_reuse(ts, e->has_ts, tcp_tw_ts_recent_ns(ts, e), addr_of(1 - side)))
+			return true;
+	}
+	return false;
+}
+
 static void op_connect(struct twin *t, int side)
 {
 	uint16_t port = rnd(t) % 3 ? 0 : (uint16_t)(5000 + rnd(t) % 3);
@@ -219,6 +236,8 @@ static void op_connect(struct twin *t, int side)
 
 	if (fd < 0)
 		return;
+	if (!port && meets_young_record(t, side))
+		t->young++;
 	r = same2(t, synack_connect(t->s[0][side], fd, addr_of(1 - side), LPORT),
 		  synack_connect(t->s[1][side], fd, addr_of(1 - side), LPORT), "connect");
 	if (tw_count(&t->s[0][side]->tcp.tw) < records)
@@ -361,7 +380,7 @@ static void twin_fini(struct twin *t)
 
 /* What the runs of one test reached, summed: each kind must have happened. */
 static struct {
-	unsigned sacks, ooo, reuses, reopens, simopens, tw_tcbs;
+	unsigned sacks, ooo, reuses, reopens, simopens, tw_tcbs, young;
 	size_t records;
 } cover;
 
@@ -369,11 +388,11 @@ static struct {
 static void check_cover(bool want_reuse)
 {
 	cr_assert(cover.sacks && cover.ooo && (cover.reuses || !want_reuse) && cover.reopens &&
-		  cover.simopens &&
-		  cover.tw_tcbs && cover.records,
+		  cover.simopens && cover.tw_tcbs && cover.records && (cover.young || !want_reuse),
 		  "not reached: scoreboards %u, out-of-order %u, taken over %u, reopened %u, "
-		  "simultaneous %u, TIME-WAIT tcbs %u, records %zu", cover.sacks, cover.ooo,
-		  cover.reuses, cover.reopens, cover.simopens, cover.tw_tcbs, cover.records);
+		  "simultaneous %u, TIME-WAIT tcbs %u, records %zu, records too young to take "
+		  "over %u", cover.sacks, cover.ooo, cover.reuses, cover.reopens, cover.simopens,
+		  cover.tw_tcbs, cover.records, cover.young);
 }
 
 static void run(const struct synack_config *cfg, uint64_t seed, unsigned steps)
@@ -409,8 +428,8 @@ static void run(const struct synack_config *cfg, uint64_t seed, unsigned steps)
 	}
 	fprintf(stderr, "seed %llx: %u packets, %u resets, %u simultaneous opens, scoreboards %u, "
 		"out-of-order queues %u, TIME-WAIT tcbs %u, records at most %zu, taken over %u, "
-		"reopened %u\n", (unsigned long long)seed, t.pkts, t.resets, t.simopens, t.sacks,
-		t.ooo, t.tw_tcbs, t.tw_max, t.reuses, t.reopens);
+		"reopened %u, too young %u\n", (unsigned long long)seed, t.pkts, t.resets,
+		t.simopens, t.sacks, t.ooo, t.tw_tcbs, t.tw_max, t.reuses, t.reopens, t.young);
 	cover.sacks += t.sacks;
 	cover.ooo += t.ooo;
 	cover.reuses += t.reuses;
@@ -418,6 +437,7 @@ static void run(const struct synack_config *cfg, uint64_t seed, unsigned steps)
 	cover.simopens += t.simopens;
 	cover.tw_tcbs += t.tw_tcbs;
 	cover.records += t.tw_max;
+	cover.young += t.young;
 	twin_fini(&t);
 }
 
