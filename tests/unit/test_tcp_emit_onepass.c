@@ -7,7 +7,8 @@
  * options (MSS, SACK-permitted, timestamps, window scale, the ECN-setup flags) and its
  * retransmission, the handshake's ACK, data (ECT(0) with ECN), its retransmission after
  * an RTO, SACK blocks, the ECE echo of CE data, a keep-alive probe, a zero-window probe,
- * our FIN, the RST of an abort and a control RST for a closed port; for every
+ * our FIN, the RST of an abort and a control RST for a closed port, short writes
+ * across the send ring's wrap; for every
  * combination of timestamps, SACK, window scaling and ECN, and with an IP TTL and TOS
  * set by the application. Exact sequence numbers, flags and options of the key
  * segments are asserted on the one-pass stack's packets too. The passive side the
@@ -382,6 +383,44 @@ Test(tcp_emit_onepass, synack_ip_ttl_and_tos_of_the_listener)
 {
 	run_passive(true, true, true, false, 0, 17, 0x10);
 	run_passive(true, false, false, true, 2, 200, 0xb8);
+}
+
+/* Short writes (1..8 bytes: output.c peek_sum_short) of changing bytes, each sent
+ * while the one before is still unacknowledged and then ACKed, so that the send ring
+ * (16 bytes inline while it holds little) never empties and wraps at every offset,
+ * the payload starting past the ring's head: the same packets as the two-step writers,
+ * the bytes as written, right checksums (drain). */
+static void run_short_writes(bool ts)
+{
+	struct duo dd, *d = &dd;
+	uint32_t s, prev = 0;
+
+	open_duo(d, ts, true, true, false, 0, 0);
+	establish(d);
+	s = d->iss + 1;
+	for (unsigned k = 0; k < 300; k++) {
+		uint8_t b[8];
+		size_t n = 1 + (k * 5) % 8;
+
+		for (size_t j = 0; j < n; j++)
+			b[j] = (uint8_t)(0x5a + 37 * k + 11 * j);
+		for (int i = 0; i < 2; i++)
+			cr_assert_eq(synack_send(d->h[i].s, d->fd[i], b, n, 0), (int)n);
+		cr_assert_eq(drain(d), 1);
+		cr_assert_eq(d->last.seq, s + prev, "write %u", k);
+		cr_assert_eq(d->last.payload_len, n, "write %u", k);
+		cr_assert_eq(memcmp(d->h[0].pkt + 40 + (ts ? 12 : 0), b, n), 0, "write %u", k);
+		s += prev;              /* the write before this one is ACKed */
+		prev = (uint32_t)n;
+		peer(d, F_ACK, d->p, s, 8192, 0, NULL, 0);
+		drain(d);
+	}
+}
+
+Test(tcp_emit_onepass, short_writes_across_the_send_ring_wrap)
+{
+	run_short_writes(true);
+	run_short_writes(false);
 }
 
 Test(tcp_emit_onepass, every_option_combination)
