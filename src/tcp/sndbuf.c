@@ -45,9 +45,14 @@ void tcp_sndbuf_on_ack(struct tcp_stack *ts, struct tcb *tcb)
 	if (!tcb->cc.cwnd)
 		return;
 	/* what tcp_sndbuf_expand would do, its cheap tests first: the buffer is mostly
-	 * at its target already, and then the flight (tcp_pipe) need not be counted */
-	if (tcb->opt.sndbuf_locked || tcb->opt.sndbuf >= target(ts, tcb) ||
-	    tcp_pipe(tcb) >= tcb->cc.cwnd)
+	 * at its target already, and then the flight (tcp_pipe) need not be counted. The
+	 * target is at most max(2 cwnd, 2 SNDBUF_INIT_CWND SMSS) (target: segs * mss <=
+	 * max(cwnd, SNDBUF_INIT_CWND mss)): a buffer that large needs no division */
+	if (tcb->opt.sndbuf_locked ||
+	    ((uint64_t)tcb->opt.sndbuf >= 2 * (uint64_t)tcb->cc.cwnd &&
+	     tcb->opt.sndbuf >= 2 * SNDBUF_INIT_CWND * (uint32_t)(tcb->snd_mss ? tcb->snd_mss : 536)))
+		return;
+	if (tcb->opt.sndbuf >= target(ts, tcb) || tcp_pipe(tcb) >= tcb->cc.cwnd)
 		return;
 	tcb->opt.sndbuf = target(ts, tcb);
 }
