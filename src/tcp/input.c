@@ -911,8 +911,6 @@ static bool predicted_ack(struct seg_ctx *c, enum verdict *v)
 	struct tcb *tcb = c->tcb;
 	const struct wire_tcp *s = c->seg;
 	uint32_t prev_una = tcb->snd_una;
-	uint32_t wnd = (uint32_t)s->win << tcb->snd_wscale;
-	bool held = wnd == tcb->snd_wnd;
 	const char *why;
 
 	if (c->ts->no_in_predict || tcb->state == TCP_SYN_RECEIVED ||
@@ -932,8 +930,8 @@ static bool predicted_ack(struct seg_ctx *c, enum verdict *v)
 	if (is_window_update(tcb, s)) {
 		tcb->snd_wl1 = s->seq;
 		tcb->snd_wl2 = s->ack;
-		if (!held)
-			take_window(c, wnd);
+		if (((uint32_t)s->win << tcb->snd_wscale) != tcb->snd_wnd)
+			take_window(c, (uint32_t)s->win << tcb->snd_wscale);
 	}
 	if (tcb->snd_una != prev_una) {
 		why = tcp_rec_on_ack(c->ts, tcb, s, prev_una, false, c->rtt_us);
@@ -1046,8 +1044,9 @@ static bool is_predicted(const struct seg_ctx *c)
 	const struct wire_tcp *s = c->seg;
 	uint32_t wnd;
 
+	/* (c->syn_trimmed is still false here: only the first check's trim sets it) */
 	if (tcb->state < TCP_SYN_RECEIVED || tcb->state == TCP_TIME_WAIT ||
-	    c->ts->no_fast_path || c->syn_trimmed ||
+	    c->ts->no_fast_path ||
 	    (c->flags & (WIRE_TCP_SYN | WIRE_TCP_RST | WIRE_TCP_ACK)) != WIRE_TCP_ACK ||
 	    c->seq != tcb->rcv_nxt)
 		return false;
@@ -1093,8 +1092,8 @@ void tcp_conn_input(struct seg_ctx *c)
 		tcb->ts_recent = c->seg->opt.ts_val;
 		tcb->ts_recent_ns = c->ts->now_ns;
 	}
-	if (v == V_CONTINUE && !c->ts->rx_route && !c->ts->notes_cap && !c->ts->no_in_predict &&
-	    tcb->state != TCP_TIME_WAIT && tcb->state != TCP_SYN_RECEIVED) {
+	if (v == V_CONTINUE && tcb->state != TCP_TIME_WAIT && tcb->state != TCP_SYN_RECEIVED &&
+	    !c->ts->rx_route && !c->ts->notes_cap && !c->ts->no_in_predict) {
 		/* what finish does for such a segment (no route to learn, no note to
 		 * write, no TIME-WAIT to hand over, nothing left half-open); off with
 		 * no_in_predict (test_tcp_predict, notes off) */
