@@ -115,9 +115,9 @@ static struct synack_note *note_slot(struct tcp_stack *ts)
 	return &ts->notes[idx];
 }
 
-void tcp_note(struct tcp_stack *ts, const struct tcb *tcb, uint8_t dir, uint8_t verdict,
-	      uint8_t st_before, const struct wire_tcp *seg, uint32_t laddr, uint32_t raddr,
-	      const char *reason)
+void tcp_note_write(struct tcp_stack *ts, const struct tcb *tcb, uint8_t dir, uint8_t verdict,
+		    uint8_t st_before, const struct wire_tcp *seg, uint32_t laddr, uint32_t raddr,
+		    const char *reason)
 {
 	struct synack_note *n = note_slot(ts);
 
