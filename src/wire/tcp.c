@@ -346,3 +346,24 @@ uint64_t wire_tcp_opts_write_sum(const struct wire_tcp_opts *opt, uint8_t *p, ui
 {
 	return wire_csum_combine(acc, put_opts(opt, p));
 }
+
+/* wire.h: the option area parsed and its words summed, for the one-pass read. */
+bool wire_tcp_parse_opts_sum(const uint8_t *opts, size_t len, struct wire_tcp_opts *out,
+			     uint64_t *sum)
+{
+	uint64_t s = 0;
+
+	if (wire_tcp_parse_opts(opts, len, out) != WIRE_OK)
+		return false;
+	for (size_t i = 0; i < len; i += 4)
+		s += get32(opts + i);
+	*sum = s;
+	return true;
+}
+
+/* wire.h: the one-pass read of a packet whose options are not none or NOP,NOP,TS. */
+bool wire_tcpip_parse_hdrs_opts(const uint8_t *pkt, size_t len, uint32_t *src, uint32_t *dst,
+				struct wire_tcp *tcp, uint64_t *sum)
+{
+	return wire_tcpip_parse_hdrs_in(pkt, len, src, dst, tcp, sum, true);
+}

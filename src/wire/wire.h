@@ -401,6 +401,12 @@ enum wire_err wire_tcp_parse(const uint8_t *seg, size_t len, struct wire_tcp *tc
  * zeroed first; on an error it holds the options before the bad one. A repeated option
  * overwrites the earlier one (as Linux does); unknown_count saturates at 255. */
 enum wire_err wire_tcp_parse_opts(const uint8_t *opts, size_t len, struct wire_tcp_opts *out);
+/* wire_tcp_parse_opts for the one-pass read: true when it returns WIRE_OK, with *sum the
+ * running sum of the area's bytes (len a multiple of 4: the area's 32-bit words as
+ * values, RFC 1071 §2); false (*sum unset) for any error. Out of line: only segments
+ * with options other than NOP,NOP,TS (SYNs, SACK blocks) take it. */
+bool wire_tcp_parse_opts_sum(const uint8_t *opts, size_t len, struct wire_tcp_opts *out,
+			     uint64_t *sum);
 /* True when the TCP checksum over the IPv4 pseudo-header and seg[0..len) is right. */
 bool wire_tcp_csum_ok(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len);
 
@@ -535,74 +541,96 @@ static inline size_t wire_tcpip_emit(const struct wire_tcp *tcp, uint32_t src, u
  * judges it through the general parsers, which name the reason. Addresses are not
  * judged here, nor the TCP checksum.
  *
- * Each 32-bit word is loaded once and serves both its fields and the sums (RFC 1071 §2:
- * a big-endian 32-bit value is congruent, modulo 2^16 - 1, to the sum of its halves, as
- * in wire_pseudo_ipv4). Options: none, NOP,NOP,TS (every segment after a handshake with
- * timestamps) recognised by one 32-bit compare; anything else through
- * wire_tcp_parse_opts (Linux's SYN layout is its own first case), its words summed in a
- * loop (the options area is whole 32-bit words). Every packet pays it: inline.
+ * Each word is loaded once and serves both its fields and the sums (RFC 1071 §2: a
+ * big-endian 32-bit value is congruent, modulo 2^16 - 1, to the sum of its halves, as in
+ * wire_pseudo_ipv4). The IPv4 header checksum is summed from the 20 bytes as loaded,
+ * two 64-bit words and one 32-bit word with their carries: its fold is 0 exactly when
+ * the big-endian sum's is (the sum of host-order words is the big-endian sum rotated by
+ * 8 bits, RFC 1071 §2(B), and the header is never all zero). Options: none, and
+ * NOP,NOP,TS (every segment after a handshake with timestamps, RFC 7323 Appendix A)
+ * recognised by one 32-bit compare, are read here; any other layout (SYNs, SACK
+ * blocks) goes to wire_tcpip_parse_hdrs_opts, out of line, which does the same with
+ * wire_tcp_parse_opts (Linux's SYN layout its first case): the common path keeps no
+ * value across a call. Every packet pays it: always inline, and the common layout
+ * marked likely (without it the compiler cleared the options with a byte loop).
  */
-static inline bool wire_tcpip_parse_hdrs(const uint8_t *pkt, size_t len, uint32_t *src,
-					 uint32_t *dst, struct wire_tcp *tcp, uint64_t *sum)
-{
-	const uint8_t *t = pkt + WIRE_IPV4_HDR_MIN;
-	uint32_t w0, w1, w2, a, b, ports, word3, word4;
-	size_t seg_len, hdr_len, olen;
-	uint64_t s;
+bool wire_tcpip_parse_hdrs_opts(const uint8_t *pkt, size_t len, uint32_t *src, uint32_t *dst,
+				struct wire_tcp *tcp, uint64_t *sum);
 
-	if (len < WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN || pkt[0] != 0x45)
+/* The body of wire_tcpip_parse_hdrs (any_opts false) and wire_tcpip_parse_hdrs_opts
+ * (any_opts true: every well-formed option area through wire_tcp_parse_opts_sum). */
+static inline __attribute__((always_inline)) bool
+wire_tcpip_parse_hdrs_in(const uint8_t *pkt, size_t len, uint32_t *src, uint32_t *dst,
+			 struct wire_tcp *tcp, uint64_t *sum, bool any_opts)
+{
+	const uint32_t nop_nop_ts = (uint32_t)WIRE_OPT_NOP << 24 | (uint32_t)WIRE_OPT_NOP << 16 |
+				    (uint32_t)WIRE_OPT_TS << 8 | 10u;
+	const uint8_t *t = pkt + WIRE_IPV4_HDR_MIN;
+	uint64_t q0, q1, s, w;
+	uint32_t d, word3;
+	size_t tot, hdr_len;
+
+	if (len < WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN)
 		return false;
-	w0 = wire_get32(pkt);           /* version/IHL, TOS, total length */
-	w1 = wire_get32(pkt + 4);       /* ID, flags and fragment offset */
-	w2 = wire_get32(pkt + 8);       /* TTL, protocol, checksum */
-	a = wire_get32(pkt + 12);
-	b = wire_get32(pkt + 16);
-	if ((w0 & 0xffffu) < WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN || (w0 & 0xffffu) > len ||
-	    (w1 & (WIRE_IP_MF | WIRE_IP_OFFMASK)) || (w2 >> 16 & 0xffu) != WIRE_IPPROTO_TCP ||
-	    wire_csum_fold((uint64_t)w0 + w1 + w2 + a + b) != 0)
+	memcpy(&q0, pkt, 8);            /* version/IHL, TOS, total length, ID, flags+offset */
+	memcpy(&q1, pkt + 8, 8);        /* TTL, protocol, checksum, source */
+	memcpy(&d, pkt + 16, 4);        /* destination */
+	tot = wire_get16(pkt + 2);
+	if (pkt[0] != 0x45 || tot < WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN || tot > len ||
+	    (wire_get16(pkt + 6) & (WIRE_IP_MF | WIRE_IP_OFFMASK)) ||
+	    pkt[9] != WIRE_IPPROTO_TCP ||
+	    wire_csum_fold(wire_csum_combine(wire_csum_combine(q0, q1), d)) != 0)
 		return false;
-	seg_len = (w0 & 0xffffu) - WIRE_IPV4_HDR_MIN;
 	word3 = wire_get32(t + 12);     /* data offset, reserved, flags, window */
-	hdr_len = (size_t)(word3 >> 28) * 4;
-	if (hdr_len < WIRE_TCP_HDR_MIN || hdr_len > seg_len)
+	hdr_len = (size_t)(word3 >> 26 & 0x3cu);
+	if (hdr_len < WIRE_TCP_HDR_MIN || hdr_len > tot - WIRE_IPV4_HDR_MIN)
 		return false;
-	ports = wire_get32(t);
-	tcp->seq = wire_get32(t + 4);
-	tcp->ack = wire_get32(t + 8);
-	word4 = wire_get32(t + 16);     /* checksum, urgent pointer */
-	s = wire_pseudo_ipv4(a, b, WIRE_IPPROTO_TCP, (uint16_t)seg_len) + ports + tcp->seq +
-	    tcp->ack + word3 + word4;
-	olen = hdr_len - WIRE_TCP_HDR_MIN;
-	if (olen == 12 && wire_get32(t + 20) == ((uint32_t)WIRE_OPT_NOP << 24 |
-						 (uint32_t)WIRE_OPT_NOP << 16 |
-						 (uint32_t)WIRE_OPT_TS << 8 | 10u)) {
+	if (__builtin_expect(hdr_len == WIRE_TCP_HDR_MIN + 12 &&
+			     wire_get32(t + 20) == nop_nop_ts, 1)) {
 		memset(&tcp->opt, 0, sizeof tcp->opt);
 		tcp->opt.present = WIRE_HAS_TS;
 		tcp->opt.ts_val = wire_get32(t + 24);
 		tcp->opt.ts_ecr = wire_get32(t + 28);
-		s += (uint64_t)wire_get32(t + 20) + tcp->opt.ts_val + tcp->opt.ts_ecr;
-	} else if (olen) {
-		if (wire_tcp_parse_opts(t + WIRE_TCP_HDR_MIN, olen, &tcp->opt) != WIRE_OK)
-			return false;
-		for (size_t i = WIRE_TCP_HDR_MIN; i < hdr_len; i += 4)
-			s += wire_get32(t + i);
-	} else {
+		s = nop_nop_ts + (uint64_t)tcp->opt.ts_val + tcp->opt.ts_ecr;
+	} else if (hdr_len == WIRE_TCP_HDR_MIN) {
 		memset(&tcp->opt, 0, sizeof tcp->opt);
+		s = 0;
+	} else if (!any_opts) {
+		return wire_tcpip_parse_hdrs_opts(pkt, len, src, dst, tcp, sum);
+	} else if (!wire_tcp_parse_opts_sum(t + WIRE_TCP_HDR_MIN, hdr_len - WIRE_TCP_HDR_MIN,
+					    &tcp->opt, &s)) {
+		return false;
 	}
-	tcp->sport = (uint16_t)(ports >> 16);
-	tcp->dport = (uint16_t)ports;
 	tcp->hdr_len = (uint8_t)hdr_len;
 	tcp->reserved = (uint8_t)(word3 >> 24 & 0x0fu);
 	tcp->flags = (uint8_t)(word3 >> 16);
 	tcp->win = (uint16_t)word3;
-	tcp->csum = (uint16_t)(word4 >> 16);
-	tcp->urp = (uint16_t)word4;
 	tcp->payload = t + hdr_len;
-	tcp->payload_len = seg_len - hdr_len;
-	*src = a;
-	*dst = b;
-	*sum = s;
+	tcp->payload_len = tot - WIRE_IPV4_HDR_MIN - hdr_len;
+	s += word3 + WIRE_IPPROTO_TCP + (tot - WIRE_IPV4_HDR_MIN);
+	w = wire_get32(t);              /* ports */
+	tcp->sport = (uint16_t)(w >> 16);
+	tcp->dport = (uint16_t)w;
+	s += w;
+	tcp->seq = wire_get32(t + 4);
+	s += tcp->seq;
+	tcp->ack = wire_get32(t + 8);
+	s += tcp->ack;
+	w = wire_get32(t + 16);         /* checksum, urgent pointer */
+	tcp->csum = (uint16_t)(w >> 16);
+	tcp->urp = (uint16_t)w;
+	s += w;
+	*src = wire_get32(pkt + 12);
+	*dst = wire_get32(pkt + 16);
+	*sum = s + *src + *dst;
 	return true;
+}
+
+static inline __attribute__((always_inline)) bool
+wire_tcpip_parse_hdrs(const uint8_t *pkt, size_t len, uint32_t *src, uint32_t *dst,
+		      struct wire_tcp *tcp, uint64_t *sum)
+{
+	return wire_tcpip_parse_hdrs_in(pkt, len, src, dst, tcp, sum, false);
 }
 
 /*

@@ -348,3 +348,58 @@ Test(wire_tcpip_parse, random_and_malformed_packets_equal_general_parse)
 	cr_assert_gt(n_payload, 30000u, "with payload %u", n_payload);
 	cr_assert_gt(mutated_accepted, 5000u, "mutated yet accepted %u", mutated_accepted);
 }
+
+/* Emits in over ip into pkt and reads it back with wire_tcpip_parse into *t (not
+ * cleared first: whatever an earlier read left there stays for the callee to overwrite). */
+static void emit_and_parse(const struct wire_tcp *in, struct wire_ipv4 *ip, uint8_t *pkt,
+			   size_t cap, struct wire_tcp *t)
+{
+	uint32_t s, d;
+	size_t n = wire_tcp_emit(in, ip->src, ip->dst, NULL, 0, pkt + 20, cap - 20);
+
+	ip->total_len = (uint16_t)(20 + n);
+	wire_ipv4_emit(ip, pkt, 20);
+	cr_assert(wire_tcpip_parse(pkt, ip->total_len, &s, &d, t));
+	cr_assert_eq(s, ip->src);
+	cr_assert_eq(d, ip->dst);
+}
+
+/* One struct read into again and again, as a caller's would be: the options of an
+ * earlier packet (a SYN's MSS, window scale, SACK-permitted; a TS value) must not be
+ * left behind by a later packet with NOP,NOP,TS or with no options, both read without
+ * the general option walk. */
+Test(wire_tcpip_parse, options_of_an_earlier_packet_are_not_left_behind)
+{
+	struct wire_tcp in = { .sport = 40000, .dport = 80, .seq = 1000, .flags = WIRE_TCP_SYN,
+			       .win = 64240 };
+	struct wire_ipv4 ip = { .ttl = 64, .proto = WIRE_IPPROTO_TCP, .src = 0x0a000002u,
+				.dst = 0x0a000001u, .frag = WIRE_IP_DF };
+	uint8_t pkt[128];
+	struct wire_tcp t;
+
+	memset(&t, 0, sizeof t);
+	in.opt.present = WIRE_HAS_MSS | WIRE_HAS_SACKOK | WIRE_HAS_TS | WIRE_HAS_WS;
+	in.opt.mss = 1460;
+	in.opt.wscale = 7;
+	in.opt.ts_val = 11;
+	emit_and_parse(&in, &ip, pkt, sizeof pkt, &t);
+	cr_assert_eq(t.opt.mss, 1460);
+	cr_assert_eq(t.opt.wscale, 7);
+
+	in.flags = WIRE_TCP_ACK;
+	in.opt.present = WIRE_HAS_TS;
+	in.opt.ts_val = 12;
+	in.opt.ts_ecr = 13;
+	emit_and_parse(&in, &ip, pkt, sizeof pkt, &t);
+	cr_assert_eq(t.opt.present, WIRE_HAS_TS, "present %02x", t.opt.present);
+	cr_assert_eq(t.opt.mss, 0, "mss %u left from the SYN", t.opt.mss);
+	cr_assert_eq(t.opt.wscale, 0, "wscale %u left from the SYN", t.opt.wscale);
+	cr_assert_eq(t.opt.ts_val, 12);
+	cr_assert_eq(t.opt.ts_ecr, 13);
+
+	in.opt.present = 0;
+	emit_and_parse(&in, &ip, pkt, sizeof pkt, &t);
+	cr_assert_eq(t.opt.present, 0, "present %02x", t.opt.present);
+	cr_assert_eq(t.opt.ts_val, 0, "ts_val %u left from before", t.opt.ts_val);
+	cr_assert_eq(t.opt.ts_ecr, 0, "ts_ecr %u left from before", t.opt.ts_ecr);
+}
