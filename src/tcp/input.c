@@ -235,6 +235,7 @@ static enum verdict syn_sent_input(struct seg_ctx *c)
 		tcp_ack_advance(c, s->ack);
 		tcp_set_state(tcb, TCP_ESTABLISHED);
 		tcp_on_established(c->ts, tcb);
+		c->list_out = true;
 		c->reason = "connected";
 		/* "continue processing at the sixth step" for data and FIN */
 		c->seq = s->seq + 1;
@@ -500,7 +501,7 @@ static inline __attribute__((always_inline)) void ack_advance(struct seg_ctx *c,
 	}
 	if (data_acked) {
 		tcp_wake(ts, tcb, SYNACK_EV_WRITABLE);
-		tcp_want_output(ts, tcb);
+		c->list_out = true;     /* room in cwnd and the buffer: tcp_list_if_due */
 	}
 }
 
@@ -530,7 +531,7 @@ static void take_window(struct seg_ctx *c, uint32_t wnd)
 		tcb->max_snd_wnd = tcb->snd_wnd;
 	if (tcb->snd_wnd > old) {
 		tcp_timer_clear(c->ts, tcb, TCP_T_PERSIST);
-		tcp_want_output(c->ts, tcb);
+		c->list_out = true;
 	} else if (tcb->snd_wnd < old && seq_lt(tcb->snd_una + tcb->snd_wnd, tcb->snd_nxt)) {
 		tcp_rec_window_shrunk(c->ts, tcb);
 	}
@@ -594,6 +595,7 @@ static enum verdict ack_syn_received(struct seg_ctx *c)
 	tcb->snd_wl2 = s->ack;
 	tcp_ack_advance(c, s->ack);
 	tcp_on_established(c->ts, tcb);
+	c->list_out = true;
 	return V_CONTINUE;
 }
 
@@ -989,6 +991,8 @@ static void finish(struct seg_ctx *c, enum verdict v)
 	switch (v) {
 	case V_DROP:
 		verdict = SYNACK_V_DROPPED;
+		if (c->tcb && c->list_out)
+			tcp_list_if_due(c->ts, c->tcb);
 		break;
 	case V_DROP_ACK:
 		verdict = SYNACK_V_ACKED;
@@ -1000,8 +1004,9 @@ static void finish(struct seg_ctx *c, enum verdict v)
 		tcp_reply_rst(c);
 		break;
 	default:
-		if (c->tcb && (c->tcb->want_ack || c->tcb->fin_queued))
-			tcp_want_output(c->ts, c->tcb);
+		/* the segment's one listing: an ACK owed, our FIN, or what list_out says */
+		if (c->tcb && (c->list_out || c->tcb->want_ack || c->tcb->fin_queued))
+			tcp_list_if_due(c->ts, c->tcb);
 		break;
 	}
 	if (!c->reason)
@@ -1097,8 +1102,8 @@ void tcp_conn_input(struct seg_ctx *c)
 		/* what finish does for such a segment (no route to learn, no note to
 		 * write, no TIME-WAIT to hand over, nothing left half-open); off with
 		 * no_in_predict (test_tcp_predict, notes off) */
-		if (tcb->want_ack || tcb->fin_queued)
-			tcp_want_output(c->ts, tcb);
+		if (c->list_out || tcb->want_ack || tcb->fin_queued)
+			tcp_list_if_due(c->ts, tcb);
 		return;
 	}
 	finish(c, v);

@@ -38,6 +38,8 @@ struct seg_ctx {
 	uint32_t rtt_us;                /* RTT sample this ACK gave (tcp_ack_advance), 0: none */
 	bool disordered;                /* an old-TSval duplicate ACK PAWS let through (input.c
 	                                 * is_disordered_ack): its window is not taken */
+	bool list_out;                  /* output may be due (data acknowledged, a wider
+	                                 * window, ESTABLISHED): tcp_list_if_due at the end */
 };
 
 /* §3.10.7.1 reply to a segment that has no connection (never to a RST). */
@@ -64,7 +66,8 @@ int tcp_synq_check_cookie(struct seg_ctx *c);
 /* input.c: §3.10.7.4 for c->tcb (a synchronized or SYN-RECEIVED connection). */
 void tcp_conn_input(struct seg_ctx *c);
 /* Bookkeeping on reaching ESTABLISHED: events, accept queue, keepalive, queued FIN,
- * RFC 6298 (5.7) RTO fallback to 3 s when the handshake gave no RTT sample. */
+ * RFC 6298 (5.7) RTO fallback to 3 s when the handshake gave no RTT sample. The caller
+ * lists the tcb (input.c: tcp_list_if_due at the segment's end). */
 void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb);
 /* Chooses ISS, our MSS, window scale and timestamp offset for a new connection. */
 void tcp_init_send_side(struct tcp_stack *ts, struct tcb *tcb);

@@ -240,5 +240,5 @@ void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb)
 		 * entering ESTABLISHED" (§3.10.4) */
 		tcp_set_state(tcb, TCP_FIN_WAIT_1);
 	}
-	tcp_want_output(ts, tcb);
+	/* listed by the caller (input.c) when something is due: tcp_list_if_due */
 }

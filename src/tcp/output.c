@@ -412,6 +412,14 @@ static bool nothing_due(const struct tcb *tcb)
 	       tcb->snd_nxt != tcp_sndbuf_seq(tcb) + ring_len(&tcb->sndbuf);
 }
 
+bool tcp_output_settled(struct tcb *tcb)
+{
+	if (!nothing_due(tcb))
+		return false;
+	note_max_window(tcb);
+	return true;
+}
+
 /*
  * The plan of a pure ACK without the general planning (RFC 9293 §3.8.6.3: the ACK the
  * input asked for, nothing else due), as Linux's tcp_send_ack bypasses tcp_write_xmit.

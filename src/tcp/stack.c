@@ -206,6 +206,23 @@ void tcp_want_output(struct tcp_stack *ts, struct tcb *tcb)
 		list_push_back(&ts->out_list, &tcb->out_link);
 }
 
+/*
+ * Input's one listing rule, at the end of a segment (input.c list_out): a tcb is listed
+ * only when output would do more than take it off the list again (output_queued's
+ * nothing_due: no ACK or probe owed, recovery open with nothing lost or due, no unsent
+ * data, no SYN or FIN waiting at SND.NXT). An ACK of the whole flight, a wider window with
+ * nothing to send, ESTABLISHED entered by the passive side, FIN-WAIT-2 entered: not
+ * listed; what output_queued does for such a tcb (note the largest window) is done here.
+ */
+void tcp_list_if_due(struct tcp_stack *ts, struct tcb *tcb)
+{
+	if (tcb->out_link.next != &tcb->out_link)
+		return;                 /* listed already */
+	if (!ts->no_list_rule && tcp_output_settled(tcb))
+		return;
+	tcp_want_output(ts, tcb);
+}
+
 struct tcp_ctl *tcp_queue_ctl(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
 			      uint32_t raddr, uint16_t rport, uint32_t seq, uint32_t ack,
 			      uint8_t flags)

@@ -312,6 +312,7 @@ struct tcp_stack {
 	bool no_out_fast_path;       /* output.c's pure-ACK plan off (tests compare) */
 	bool no_in_fast_path;        /* synack_input's one-pass parse off (tests compare) */
 	bool no_in_predict;          /* input.c predicted_ack off (tests compare) */
+	bool no_list_rule;           /* input lists without tcp_list_if_due (tests compare) */
 	uint64_t in_predicted;       /* segments predicted_ack took (tests) */
 	bool cc_memo_ok;             /* cc.c default_ops: cc_memo_ops is tcp_cc_find of */
 	char cc_memo_name[16];       /* this cfg.congestion_control */
@@ -431,6 +432,12 @@ void tcp_wake(struct tcp_stack *ts, struct tcb *tcb, enum synack_event_kind kind
 void tcp_report_soft(struct tcp_stack *ts, struct tcb *tcb, int err);
 /* Puts tcb on the output list (idempotent); a CLOSED or LISTEN tcb is not listed. */
 void tcp_want_output(struct tcp_stack *ts, struct tcb *tcb);
+/* The same, unless output would find nothing due (tcp_output_settled): input's listing
+ * rule at the end of a segment (off with ts->no_list_rule). */
+void tcp_list_if_due(struct tcp_stack *ts, struct tcb *tcb);
+/* output.c: true when output would send nothing for tcb and only note the peer's largest
+ * window (done here); false when it may send. */
+bool tcp_output_settled(struct tcb *tcb);
 /* Queues a stateless control segment (RST or ACK) and returns it (for options), or NULL
  * (counted) when the queue is full. */
 struct tcp_ctl *tcp_queue_ctl(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,

@@ -23,7 +23,14 @@
  * is_predicted, an ACK above SND.MAX taken, the WL1/WL2 update missed, a changed window
  * taken as the held one (predicted_ack's take_window left out), SYN-RECEIVED's ACK
  * predicted, and a CWR window left open by a quiet ACK (predicted_ack's tcp_ecn_on_ack
- * or is_quiet_ack's CWR test left out). */
+ * or is_quiet_ack's CWR test left out).
+ * The third run is the same twin for input's listing rule (stack.c tcp_list_if_due): both
+ * stacks predict, the second lists with tcp_stack.no_list_rule (every tcb a segment asked
+ * output for); the same comparisons after every step, so a tcb left off the list while
+ * output had something to send, or without the largest window noted, fails it (it fails
+ * with tcp_output_settled always true, and without its note_max_window). Its
+ * list_rule_skips_a_settled_ack checks what the rule is for: the ACK of a whole one-
+ * segment flight lists nothing, and an ACK with data still unsent lists the tcb. */
 #include <stddef.h>
 
 #include "harness.h"
@@ -292,14 +299,13 @@ static void app_step(struct twin *t)
 	cmp_state(t);
 }
 
-static void run(uint64_t seed, unsigned steps, bool notes)
+/* list_twin: stack 1 differs only by no_list_rule */
+static void twin_init(struct twin *t, uint64_t seed, bool notes, bool list_twin)
 {
-	struct twin t;
-
 	rng = seed;
-	memset(&t, 0, sizeof t);
-	t.port = PEER_PORT;
-	t.peer_ts = 7000;
+	memset(t, 0, sizeof *t);
+	t->port = PEER_PORT;
+	t->peer_ts = 7000;
 	for (int i = 0; i < 2; i++) {
 		struct synack_config c;
 
@@ -310,11 +316,41 @@ static void run(uint64_t seed, unsigned steps, bool notes)
 		c.rmem_default = 8192;  /* a window the peer can fill */
 		if (!notes)
 			c.notes_max = 0;        /* tcp_conn_input's short finish runs */
-		h_init_cfg(&t.h[i], &c);
-		t.h[i].s->tcp.no_in_predict = i == 1;
-		t.h[i].s->tcp.no_fast_path = i == 1;    /* the whole pipeline: is_predicted too */
-		t.lfd[i] = h_listen(&t.h[i], SRV_PORT, 1000);
+		h_init_cfg(&t->h[i], &c);
+		t->h[i].s->tcp.no_in_predict = i == 1 && !list_twin;
+		t->h[i].s->tcp.no_fast_path = i == 1 && !list_twin; /* the whole pipeline */
+		t->h[i].s->tcp.no_list_rule = i == 1 && list_twin;
+		t->lfd[i] = h_listen(&t->h[i], SRV_PORT, 1000);
 	}
+}
+
+static bool listed(const struct tcb *tcb)
+{
+	return tcb->out_link.next != &tcb->out_link;
+}
+
+/* The peer's ACK of everything we sent, with the window it offered before. */
+static void peer_ack_all(struct twin *t)
+{
+	const struct tcb *c = conn(t, 0);
+	struct wire_tcp_opts o;
+
+	memset(&o, 0, sizeof o);
+	if (t->ts) {
+		o.present = WIRE_HAS_TS;
+		o.ts_val = ++t->peer_ts;
+		o.ts_ecr = t->our_ts;
+	}
+	for (int i = 0; i < 2; i++)
+		h_send_opt(&t->h[i], t->port, SRV_PORT, F_ACK, c->rcv_nxt, c->snd_max, t->win, &o,
+			   NULL, 0, 0);
+}
+
+static void run(uint64_t seed, unsigned steps, bool notes, bool list_twin)
+{
+	struct twin t;
+
+	twin_init(&t, seed, notes, list_twin);
 	connect_peer(&t);
 	for (unsigned i = 0, in_conn = 0; i < steps; i++, in_conn++) {
 		const struct tcb *c = conn(&t, 0);
@@ -344,7 +380,8 @@ static void run(uint64_t seed, unsigned steps, bool notes)
 	}
 	cr_assert_gt(t.h[0].s->tcp.in_predicted, steps / 20, "%llu predicted ACKs",
 		     (unsigned long long)t.h[0].s->tcp.in_predicted);
-	cr_assert_eq(t.h[1].s->tcp.in_predicted, 0);
+	cr_assert_eq(t.h[1].s->tcp.in_predicted,
+		     list_twin ? t.h[0].s->tcp.in_predicted : 0);
 	cr_assert_gt(t.pkts, steps / 4, "%u packets", t.pkts);
 	for (int i = 0; i < 2; i++)
 		h_fini(&t.h[i]);
@@ -352,10 +389,51 @@ static void run(uint64_t seed, unsigned steps, bool notes)
 
 Test(tcp_predict, random_segments_same_as_step_ack)
 {
-	run(0x2545f4914f6cdd1dull, 60000, true);
+	run(0x2545f4914f6cdd1dull, 60000, true, false);
 }
 
 Test(tcp_predict, random_segments_same_as_step_ack_without_notes)
 {
-	run(0x9e3779b97f4a7c15ull, 60000, false);
+	run(0x9e3779b97f4a7c15ull, 60000, false, false);
+}
+
+Test(tcp_predict, list_rule_same_as_listing_every_time)
+{
+	run(0xd1b54a32d192ed03ull, 60000, false, true);
+}
+
+/* What the rule is for: the ACK of a whole one-segment flight with nothing else to send
+ * leaves the tcb off the output list (listed without the rule: output would only take it
+ * off again), and an ACK that leaves data unsent (a window smaller than the write) lists
+ * it. Fails with tcp_list_if_due listing every time (the first), and with
+ * tcp_output_settled always true (the second). */
+Test(tcp_predict, list_rule_skips_a_settled_ack)
+{
+	struct twin t;
+	static char buf[6000];
+
+	twin_init(&t, 0x6a09e667f3bcc909ull, false, true);
+	connect_peer(&t);
+	cmp_state(&t);
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(synack_send(t.h[i].s, t.fd[i], "q", 1, SYNACK_MSG_DONTWAIT), 1);
+	cmp_state(&t);
+	peer_ack_all(&t);
+	cr_assert(!listed(conn(&t, 0)), "a settled ACK listed");
+	cr_assert(listed(conn(&t, 1)));
+	cmp_state(&t);
+	cr_assert_eq(conn(&t, 0)->snd_una, conn(&t, 0)->snd_max);
+
+	memset(buf, 'b', sizeof buf);
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(synack_send(t.h[i].s, t.fd[i], buf, sizeof buf, SYNACK_MSG_DONTWAIT),
+			     (int)sizeof buf);
+	cmp_state(&t);
+	cr_assert_lt(conn(&t, 0)->snd_max - conn(&t, 0)->snd_una, sizeof buf, "window %u",
+		     t.win);
+	peer_ack_all(&t);
+	cr_assert(listed(conn(&t, 0)), "an ACK with data unsent not listed");
+	cmp_state(&t);
+	for (int i = 0; i < 2; i++)
+		h_fini(&t.h[i]);
 }
