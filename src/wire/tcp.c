@@ -104,6 +104,37 @@ static enum wire_err parse_one(const uint8_t *body, size_t olen, struct wire_tcp
 }
 
 /*
+ * Linux's SYN and SYN-ACK (tcp_options_write): MSS, SACKOK+TS, NOP,WS in 20 bytes, the
+ * general walk reads it the same. True when opts[0..len) is that layout, with *out
+ * filled (zeroed first) and *sum the area's five words as values (RFC 1071 §2), each
+ * word loaded once for both.
+ */
+static inline bool parse_syn_layout(const uint8_t *opts, size_t len,
+				    struct wire_tcp_opts *out, uint64_t *sum)
+{
+	uint32_t w0, w1, w4;
+
+	if (len != 20)
+		return false;
+	w0 = get32(opts);
+	w1 = get32(opts + 4);
+	w4 = get32(opts + 16);
+	if (w0 >> 16 != (WIRE_OPT_MSS << 8 | OPT_MSS_LEN) ||
+	    w1 != ((uint32_t)WIRE_OPT_SACKOK << 24 | OPT_SACKOK_LEN << 16 | WIRE_OPT_TS << 8 |
+		   OPT_TS_LEN) ||
+	    w4 >> 8 != (WIRE_OPT_NOP << 16 | WIRE_OPT_WS << 8 | OPT_WS_LEN))
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->present = WIRE_HAS_MSS | WIRE_HAS_SACKOK | WIRE_HAS_TS | WIRE_HAS_WS;
+	out->mss = (uint16_t)w0;
+	out->ts_val = get32(opts + 8);
+	out->ts_ecr = get32(opts + 12);
+	out->wscale = (uint8_t)w4;
+	*sum = (uint64_t)w0 + w1 + out->ts_val + out->ts_ecr + w4;
+	return true;
+}
+
+/*
  * Walks opts[0..len): EOL ends the list (RFC 9293 §3.2: the rest is padding), NOP is one
  * byte, every other kind has a length byte >= 2 covering kind, length and body, all
  * inside the area. *out is zeroed first, so on an error it holds what came before.
@@ -112,6 +143,7 @@ static enum wire_err parse_one(const uint8_t *body, size_t olen, struct wire_tcp
 enum wire_err wire_tcp_parse_opts(const uint8_t *opts, size_t len, struct wire_tcp_opts *out)
 {
 	size_t i = 0;
+	uint64_t sum;
 
 	memset(out, 0, sizeof(*out));
 	/* the layout of every segment after a handshake with timestamps (Linux's
@@ -123,19 +155,8 @@ enum wire_err wire_tcp_parse_opts(const uint8_t *opts, size_t len, struct wire_t
 		out->present = WIRE_HAS_TS;
 		return WIRE_OK;
 	}
-	/* Linux's SYN and SYN-ACK (tcp_options_write): MSS, SACKOK+TS, NOP,WS; the walk
-	 * below reads it the same */
-	if (len == 20 && get16(opts) == (WIRE_OPT_MSS << 8 | OPT_MSS_LEN) &&
-	    get32(opts + 4) == ((uint32_t)WIRE_OPT_SACKOK << 24 | OPT_SACKOK_LEN << 16 |
-				WIRE_OPT_TS << 8 | OPT_TS_LEN) &&
-	    get32(opts + 16) >> 8 == (WIRE_OPT_NOP << 16 | WIRE_OPT_WS << 8 | OPT_WS_LEN)) {
-		out->mss = get16(opts + 2);
-		out->ts_val = get32(opts + 8);
-		out->ts_ecr = get32(opts + 12);
-		out->wscale = opts[19];
-		out->present = WIRE_HAS_MSS | WIRE_HAS_SACKOK | WIRE_HAS_TS | WIRE_HAS_WS;
+	if (parse_syn_layout(opts, len, out, &sum))
 		return WIRE_OK;
-	}
 	while (i < len) {
 		size_t olen;
 		enum wire_err err;
@@ -353,6 +374,8 @@ bool wire_tcp_parse_opts_sum(const uint8_t *opts, size_t len, struct wire_tcp_op
 {
 	uint64_t s = 0;
 
+	if (parse_syn_layout(opts, len, out, sum))
+		return true;
 	if (wire_tcp_parse_opts(opts, len, out) != WIRE_OK)
 		return false;
 	for (size_t i = 0; i < len; i += 4)
@@ -361,9 +384,15 @@ bool wire_tcp_parse_opts_sum(const uint8_t *opts, size_t len, struct wire_tcp_op
 	return true;
 }
 
-/* wire.h: the one-pass read of a packet whose options are not none or NOP,NOP,TS. */
-bool wire_tcpip_parse_hdrs_opts(const uint8_t *pkt, size_t len, uint32_t *src, uint32_t *dst,
+/* wire.h: wire_tcpip_parse_hdrs past the IPv4 header for any other option layout. */
+bool wire_tcpip_parse_opts_rest(const uint8_t *pkt, size_t tot, size_t hdr_len,
+				uint32_t word3, uint32_t *src, uint32_t *dst,
 				struct wire_tcp *tcp, uint64_t *sum)
 {
-	return wire_tcpip_parse_hdrs_in(pkt, len, src, dst, tcp, sum, true);
+	uint64_t s;
+
+	if (!wire_tcp_parse_opts_sum(pkt + WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN,
+				     hdr_len - WIRE_TCP_HDR_MIN, &tcp->opt, &s))
+		return false;
+	return wire_tcpip_parse_rest(pkt, tot, hdr_len, word3, s, src, dst, tcp, sum);
 }

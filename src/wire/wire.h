@@ -529,6 +529,50 @@ static inline size_t wire_tcpip_emit(const struct wire_tcp *tcp, uint32_t src, u
 }
 
 
+/* The part of wire_tcpip_parse_hdrs after the options (tot the IPv4 total length,
+ * word3 the TCP header's fourth word, s the options' sum): the fixed TCP fields and the
+ * sum of the rest. */
+static inline __attribute__((always_inline)) bool
+wire_tcpip_parse_rest(const uint8_t *pkt, size_t tot, size_t hdr_len, uint32_t word3,
+		      uint64_t s, uint32_t *src, uint32_t *dst, struct wire_tcp *tcp,
+		      uint64_t *sum)
+{
+	const uint8_t *t = pkt + WIRE_IPV4_HDR_MIN;
+	uint64_t w;
+
+	tcp->hdr_len = (uint8_t)hdr_len;
+	tcp->reserved = (uint8_t)(word3 >> 24 & 0x0fu);
+	tcp->flags = (uint8_t)(word3 >> 16);
+	tcp->win = (uint16_t)word3;
+	tcp->payload = t + hdr_len;
+	tcp->payload_len = tot - WIRE_IPV4_HDR_MIN - hdr_len;
+	s += word3 + WIRE_IPPROTO_TCP + (tot - WIRE_IPV4_HDR_MIN);
+	w = wire_get32(t);              /* ports */
+	tcp->sport = (uint16_t)(w >> 16);
+	tcp->dport = (uint16_t)w;
+	s += w;
+	tcp->seq = wire_get32(t + 4);
+	s += tcp->seq;
+	tcp->ack = wire_get32(t + 8);
+	s += tcp->ack;
+	w = wire_get32(t + 16);         /* checksum, urgent pointer */
+	tcp->csum = (uint16_t)(w >> 16);
+	tcp->urp = (uint16_t)w;
+	s += w;
+	*src = wire_get32(pkt + 12);
+	*dst = wire_get32(pkt + 16);
+	*sum = s + *src + *dst;
+	return true;
+}
+
+/* wire_tcpip_parse_hdrs for an option area other than none or NOP,NOP,TS (SYNs, SACK
+ * blocks), its IPv4 header and TCP header length already judged: the area through
+ * wire_tcp_parse_opts_sum, then wire_tcpip_parse_rest. Out of line (tcp.c), so the
+ * common path hands its values over as arguments and keeps none across a call. */
+bool wire_tcpip_parse_opts_rest(const uint8_t *pkt, size_t tot, size_t hdr_len,
+				uint32_t word3, uint32_t *src, uint32_t *dst,
+				struct wire_tcp *tcp, uint64_t *sum);
+
 /*
  * The common received packet's two headers read once, the mirror of wire_tcpip_emit:
  * a 20-byte IPv4 header (version 4, IHL 5: no options) that is not a fragment, carries
@@ -549,24 +593,21 @@ static inline size_t wire_tcpip_emit(const struct wire_tcp *tcp, uint32_t src, u
  * 8 bits, RFC 1071 §2(B), and the header is never all zero). Options: none, and
  * NOP,NOP,TS (every segment after a handshake with timestamps, RFC 7323 Appendix A)
  * recognised by one 32-bit compare, are read here; any other layout (SYNs, SACK
- * blocks) goes to wire_tcpip_parse_hdrs_opts, out of line, which does the same with
- * wire_tcp_parse_opts (Linux's SYN layout its first case): the common path keeps no
- * value across a call. Every packet pays it: always inline, and the common layout
- * marked likely (without it the compiler cleared the options with a byte loop).
+ * blocks) goes out of line to wire_tcpip_parse_opts_rest with what has been read so far
+ * (the IPv4 header is not read twice), which parses the area with
+ * wire_tcp_parse_opts_sum (Linux's SYN layout its first case) and ends as the common
+ * path does (wire_tcpip_parse_rest). Every packet pays it: always inline, and the
+ * common layout marked likely (without it the compiler cleared the options with a byte
+ * loop).
  */
-bool wire_tcpip_parse_hdrs_opts(const uint8_t *pkt, size_t len, uint32_t *src, uint32_t *dst,
-				struct wire_tcp *tcp, uint64_t *sum);
-
-/* The body of wire_tcpip_parse_hdrs (any_opts false) and wire_tcpip_parse_hdrs_opts
- * (any_opts true: every well-formed option area through wire_tcp_parse_opts_sum). */
 static inline __attribute__((always_inline)) bool
-wire_tcpip_parse_hdrs_in(const uint8_t *pkt, size_t len, uint32_t *src, uint32_t *dst,
-			 struct wire_tcp *tcp, uint64_t *sum, bool any_opts)
+wire_tcpip_parse_hdrs(const uint8_t *pkt, size_t len, uint32_t *src, uint32_t *dst,
+		      struct wire_tcp *tcp, uint64_t *sum)
 {
 	const uint32_t nop_nop_ts = (uint32_t)WIRE_OPT_NOP << 24 | (uint32_t)WIRE_OPT_NOP << 16 |
 				    (uint32_t)WIRE_OPT_TS << 8 | 10u;
 	const uint8_t *t = pkt + WIRE_IPV4_HDR_MIN;
-	uint64_t q0, q1, s, w;
+	uint64_t q0, q1, s;
 	uint32_t d, word3;
 	size_t tot, hdr_len;
 
@@ -595,47 +636,33 @@ wire_tcpip_parse_hdrs_in(const uint8_t *pkt, size_t len, uint32_t *src, uint32_t
 	} else if (hdr_len == WIRE_TCP_HDR_MIN) {
 		memset(&tcp->opt, 0, sizeof tcp->opt);
 		s = 0;
-	} else if (!any_opts) {
-		return wire_tcpip_parse_hdrs_opts(pkt, len, src, dst, tcp, sum);
-	} else if (!wire_tcp_parse_opts_sum(t + WIRE_TCP_HDR_MIN, hdr_len - WIRE_TCP_HDR_MIN,
-					    &tcp->opt, &s)) {
-		return false;
+	} else {
+		return wire_tcpip_parse_opts_rest(pkt, tot, hdr_len, word3, src, dst, tcp, sum);
 	}
-	tcp->hdr_len = (uint8_t)hdr_len;
-	tcp->reserved = (uint8_t)(word3 >> 24 & 0x0fu);
-	tcp->flags = (uint8_t)(word3 >> 16);
-	tcp->win = (uint16_t)word3;
-	tcp->payload = t + hdr_len;
-	tcp->payload_len = tot - WIRE_IPV4_HDR_MIN - hdr_len;
-	s += word3 + WIRE_IPPROTO_TCP + (tot - WIRE_IPV4_HDR_MIN);
-	w = wire_get32(t);              /* ports */
-	tcp->sport = (uint16_t)(w >> 16);
-	tcp->dport = (uint16_t)w;
-	s += w;
-	tcp->seq = wire_get32(t + 4);
-	s += tcp->seq;
-	tcp->ack = wire_get32(t + 8);
-	s += tcp->ack;
-	w = wire_get32(t + 16);         /* checksum, urgent pointer */
-	tcp->csum = (uint16_t)(w >> 16);
-	tcp->urp = (uint16_t)w;
-	s += w;
-	*src = wire_get32(pkt + 12);
-	*dst = wire_get32(pkt + 16);
-	*sum = s + *src + *dst;
-	return true;
+	return wire_tcpip_parse_rest(pkt, tot, hdr_len, word3, s, src, dst, tcp, sum);
 }
 
-static inline __attribute__((always_inline)) bool
-wire_tcpip_parse_hdrs(const uint8_t *pkt, size_t len, uint32_t *src, uint32_t *dst,
-		      struct wire_tcp *tcp, uint64_t *sum)
+/*
+ * The sum of a short payload p[0..len), len <= WIRE_SUM_SHORT_MAX, as a value to add to
+ * a running sum with '+' (at most 8 * 0xff00: the header sums it joins are far from
+ * 2^64): byte i is the high half of its big-endian 16-bit word when i is even, the
+ * payload starting at an even offset of the segment (RFC 1071 §2; an odd last byte
+ * padded with zero, §4.1). A one-byte request or response costs a few instructions
+ * instead of wire_csum_add's call.
+ */
+#define WIRE_SUM_SHORT_MAX 8u
+static inline uint64_t wire_sum_short(const uint8_t *p, size_t len)
 {
-	return wire_tcpip_parse_hdrs_in(pkt, len, src, dst, tcp, sum, false);
+	uint64_t s = 0;
+
+	for (size_t i = 0; i < len; i++)
+		s += (uint64_t)p[i] << (i & 1 ? 0 : 8);
+	return s;
 }
 
 /*
  * wire_tcpip_parse_hdrs with the TCP checksum judged too (the payload summed from its
- * bytes, RFC 9293 §3.1): true only for a common packet whose both checksums are right,
+ * bytes, a short one inline by wire_sum_short, RFC 9293 §3.1): true only for a common packet whose both checksums are right,
  * exactly the packets that wire_ipv4_parse, wire_ipv4_csum_ok, wire_tcp_parse and
  * wire_tcp_csum_ok all accept with a 20-byte IPv4 header, not fragmented, protocol TCP.
  * The sum holds the protocol (6), so it is never 0 and its fold is 0 exactly when the
@@ -648,7 +675,9 @@ static inline bool wire_tcpip_parse(const uint8_t *pkt, size_t len, uint32_t *sr
 
 	if (!wire_tcpip_parse_hdrs(pkt, len, src, dst, tcp, &sum))
 		return false;
-	if (tcp->payload_len)
+	if (tcp->payload_len <= WIRE_SUM_SHORT_MAX)
+		sum += wire_sum_short(tcp->payload, tcp->payload_len);
+	else
 		sum = wire_csum_add(sum, tcp->payload, tcp->payload_len);
 	return wire_csum_fold(sum) == 0;
 }
