@@ -2,7 +2,8 @@
  * test_base_bufcache.c — the free-list cache in front of the stack's allocator
  * (base/bufcache.h): power-of-two blocks, and the registered exact object sizes (the
  * engine's tcb and half-open entry pool): LIFO reuse without an allocator call, the
- * per-size bound, what passes through, the byte accounting, drain, no leaks.
+ * per-size bound, what passes through, the byte accounting, drain, no leaks; base_zalloc
+ * of a reused object.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -114,4 +115,40 @@ Test(bufcache, power_of_two_blocks_and_objects_counted_apart)
 	base_free(&a, obj, OBJ);
 	base_bufcache_drain(&c);
 	cr_assert_eq(ta.live_bytes, 0, "leaked %zu bytes", ta.live_bytes);
+}
+
+/* base_zalloc over a reused (dirty) object: every byte zero (alloc.h base_zero, the
+ * tcb's and the half-open entry's birth); base_zero of each length at each alignment
+ * writes exactly [p, p + n) */
+Test(bufcache, zalloc_of_a_reused_object_is_zero_and_base_zero_is_exact)
+{
+	struct test_alloc ta;
+	struct base_bufcache c;
+	struct base_allocator a;
+	unsigned char *x, *y, buf[600];
+
+	test_alloc_init(&ta);
+	base_bufcache_init(&c, &ta.a);
+	cr_assert_eq(base_bufcache_add_size(&c, OBJ), 0);
+	a = base_bufcache_allocator(&c);
+	x = base_alloc(&a, OBJ);
+	cr_assert_not_null(x);
+	memset(x, 0xa5, OBJ);
+	base_free(&a, x, OBJ);
+	y = base_zalloc(&a, OBJ);
+	cr_assert_eq(y, x, "the cached object comes back");
+	for (size_t i = 0; i < OBJ; i++)
+		cr_assert_eq(y[i], 0, "byte %zu is %#x", i, y[i]);
+	base_free(&a, y, OBJ);
+	for (size_t off = 0; off < 32; off++) {
+		for (size_t n = 0; n + off + 64 <= sizeof buf; n += 1 + n / 8) {
+			memset(buf, 0x5a, sizeof buf);
+			base_zero(buf + off, n);
+			for (size_t i = 0; i < sizeof buf; i++)
+				cr_assert_eq(buf[i], i >= off && i < off + n ? 0 : 0x5a,
+					     "off %zu n %zu: byte %zu is %#x", off, n, i, buf[i]);
+		}
+	}
+	base_bufcache_drain(&c);
+	cr_assert_eq(ta.live_bytes, 0);
 }
