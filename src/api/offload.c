@@ -15,6 +15,7 @@
 
 #include "api/api.h"
 #include "ip/ip.h"
+#include "tcp/input.h"
 
 #define GRO_MAX 65535u          /* an IPv4 datagram's length bound, Linux's too */
 
@@ -225,7 +226,7 @@ static void gro_flush(struct synack_stack *s, struct gro_held *g)
 	s->tcp.rx_ecn = g->ecn;
 	s->tcp.placed = (struct tcp_placed){.tcb = g->place, .seq = g->seg.seq,
 					    .len = g->placed};
-	tcp_input(&s->tcp, g->dst, g->src, &g->seg);
+	tcp_input_inline(&s->tcp, g->dst, g->src, &g->seg);
 	s->tcp.placed.tcb = NULL;
 	if (g->reserved)
 		give_back(&s->tcp, g);

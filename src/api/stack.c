@@ -301,7 +301,7 @@ void synack_input(struct synack_stack *s, uint64_t now_ns, const uint8_t *pkt, s
 	    ip_tcp_input(ts->addrs, ts->naddrs, pkt, len, &src, &dst, &seg)) {
 		tcp_count(ts, SYNACK_CTR_TCP_IN);
 		api_rx_ecn(ts, pkt[1]);
-		tcp_input(ts, dst, src, &seg);
+		tcp_input_inline(ts, dst, src, &seg);
 		ts->reply_route = NULL;
 		return;
 	}

@@ -1115,58 +1115,65 @@ void tcp_conn_input(struct seg_ctx *c)
 	}
 }
 
-void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struct wire_tcp *seg)
+/* tcp_input_inline's other segments: the full demux from the one-entry cache on (a
+ * cache hit comes here only for a tcb with IP options or in TIME-WAIT), then the
+ * half-open entries, the TIME-WAIT records, the listeners (§3.10.7.2) and CLOSED
+ * (§3.10.7.1). */
+void tcp_input_demux(struct seg_ctx *c)
 {
-	struct seg_ctx c = {
-		.ts = ts, .seg = seg, .laddr = laddr, .raddr = raddr,
-		.seq = seg->seq, .len = (uint32_t)seg->payload_len, .data = seg->payload,
-		.flags = seg->flags, .fd = -1,
-	};
+	struct tcp_stack *ts = c->ts;
+	const struct wire_tcp *seg = c->seg;
+	uint32_t laddr = c->laddr, raddr = c->raddr;
 	struct tcb *listener;
 	struct tw_entry *tw;
 	struct tcp_reqsk *req;
 
 	/* one hash of the 4-tuple for every table (tcp_tuple_hash), none on a cache hit */
-	c.tcb = tcp_lookup_input(ts, laddr, seg->dport, raddr, seg->sport, &c.hash);
-	if (c.tcb && c.tcb->ipopts)
-		tcp_route_for_replies(ts, c.tcb->ipopts);       /* MUST-52, MUST-53 */
-	if (c.tcb && c.tcb->state == TCP_TIME_WAIT) {
+	c->tcb = tcp_lookup_input(ts, laddr, seg->dport, raddr, seg->sport, &c->hash);
+	if (c->tcb && c->tcb->ipopts)
+		tcp_route_for_replies(ts, c->tcb->ipopts);      /* MUST-52, MUST-53 */
+	if (c->tcb && c->tcb->state == TCP_TIME_WAIT) {
 		/* one TIME-WAIT behaviour for records and full tcbs (tw.c) */
 		struct tw_entry copy;
 
-		tcp_tw_fill_proto(ts, c.tcb, &copy);
-		c.st_before = TCP_TIME_WAIT;
-		if (!tcp_tw_input(&c, &copy))
+		tcp_tw_fill_proto(ts, c->tcb, &copy);
+		c->st_before = TCP_TIME_WAIT;
+		if (!tcp_tw_input(c, &copy))
 			return;
 	}
-	if (c.tcb) {
-		c.st_before = c.tcb->state;
-		tcp_conn_input(&c);
+	if (c->tcb) {
+		c->st_before = c->tcb->state;
+		tcp_conn_input(c);
 		return;
 	}
-	req = c.has_reopen_iss ? NULL
-			       : tcp_synq_lookup_hashed(ts, c.hash, laddr, seg->dport, raddr,
-							seg->sport);
+	req = c->has_reopen_iss ? NULL
+				: tcp_synq_lookup_hashed(ts, c->hash, laddr, seg->dport, raddr,
+							 seg->sport);
 	if (req) {
 		if (req->ipopts)
 			tcp_route_for_replies(ts, req->ipopts); /* MUST-53 (route.h) */
-		c.st_before = TCP_SYN_RECEIVED;
-		if (tcp_synq_input(&c, req))
-			tcp_conn_input(&c);
+		c->st_before = TCP_SYN_RECEIVED;
+		if (tcp_synq_input(c, req))
+			tcp_conn_input(c);
 		return;
 	}
-	tw = c.has_reopen_iss ? NULL
-			      : tw_lookup_hashed(&ts->tw, c.hash, laddr, seg->dport, raddr,
-						 seg->sport);
-	if (tw && !tcp_tw_input(&c, tw))
+	tw = c->has_reopen_iss ? NULL
+			       : tw_lookup_hashed(&ts->tw, c->hash, laddr, seg->dport, raddr,
+						  seg->sport);
+	if (tw && !tcp_tw_input(c, tw))
 		return;
 	listener = tcp_lookup_listener(ts, laddr, seg->dport);
 	if (listener) {
-		c.tcb = listener;
-		c.st_before = TCP_LISTEN;
-		tcp_listen_input(&c);
+		c->tcb = listener;
+		c->st_before = TCP_LISTEN;
+		tcp_listen_input(c);
 		return;
 	}
-	c.st_before = TCP_CLOSED;
-	closed_input(&c);
+	c->st_before = TCP_CLOSED;
+	closed_input(c);
+}
+
+void tcp_input(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, const struct wire_tcp *seg)
+{
+	tcp_input_inline(ts, laddr, raddr, seg);
 }

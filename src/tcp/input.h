@@ -85,5 +85,41 @@ bool tcp_oow_tuple_limited(struct seg_ctx *c);
  * listener; false when the segment was handled. */
 bool tcp_tw_input(struct seg_ctx *c, struct tw_entry *e);
 
+/* input.c: tcp_input for a segment tcp_input_inline does not take to a connection
+ * itself: c as tcp_input_inline set it (c->tcb, c->hash and c->st_before not yet). */
+void tcp_input_demux(struct seg_ctx *c);
+
+/*
+ * tcp_input (tcb.h) in the caller's frame: the segment's context set once, from the
+ * values the read has just written, and a segment for the connection of the one-entry
+ * cache (tcp_lookup_input: every segment of a connection after the first one it
+ * receives, in the benchmarks 9 of 11 per lifecycle) handed to tcp_conn_input with no
+ * call in between. A tcb with IP options (MUST-52, MUST-53: the reply route) or in
+ * TIME-WAIT (tw.c), a cache miss and every segment without a connection take
+ * tcp_input_demux, which runs the whole demux as before. synack_input's one-pass read
+ * calls it; tcp_input is this, out of line, for the general read and GRO.
+ */
+static inline __attribute__((always_inline)) void
+tcp_input_inline(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr,
+		 const struct wire_tcp *seg)
+{
+	struct seg_ctx c = {
+		.ts = ts, .seg = seg, .laddr = laddr, .raddr = raddr,
+		.seq = seg->seq, .len = (uint32_t)seg->payload_len, .data = seg->payload,
+		.flags = seg->flags, .fd = -1,
+	};
+	struct tcb *t = ts->last_conn;
+
+	if (t && t->laddr == laddr && t->raddr == raddr && t->lport == seg->dport &&
+	    t->rport == seg->sport && !t->ipopts && t->state != TCP_TIME_WAIT) {
+		c.tcb = t;
+		c.hash = t->hnode.hash;
+		c.st_before = t->state;
+		tcp_conn_input(&c);
+		return;
+	}
+	tcp_input_demux(&c);
+}
+
 
 #endif
