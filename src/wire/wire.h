@@ -531,14 +531,19 @@ static inline size_t wire_tcpip_emit(const struct wire_tcp *tcp, uint32_t src, u
 
 /* The part of wire_tcpip_parse_hdrs after the options (tot the IPv4 total length,
  * word3 the TCP header's fourth word, s the options' sum): the fixed TCP fields and the
- * sum of the rest. */
+ * sum of the rest. The fixed 20 bytes and the two addresses are summed as loaded, in
+ * host order (two 64-bit words and one 32-bit word, and the addresses' 64-bit word,
+ * with their carries), then turned into a big-endian sum by wire_csum_host_to_be (RFC
+ * 1071 §2(B)), as the IPv4 header's sum is: the fields are read for their values only,
+ * and none of them is kept for the sum. */
 static inline __attribute__((always_inline)) bool
 wire_tcpip_parse_rest(const uint8_t *pkt, size_t tot, size_t hdr_len, uint32_t word3,
 		      uint64_t s, uint32_t *src, uint32_t *dst, struct wire_tcp *tcp,
 		      uint64_t *sum)
 {
 	const uint8_t *t = pkt + WIRE_IPV4_HDR_MIN;
-	uint64_t w;
+	uint64_t a, b, ad;
+	uint32_t c, w;
 
 	tcp->hdr_len = (uint8_t)hdr_len;
 	tcp->reserved = (uint8_t)(word3 >> 24 & 0x0fu);
@@ -546,22 +551,23 @@ wire_tcpip_parse_rest(const uint8_t *pkt, size_t tot, size_t hdr_len, uint32_t w
 	tcp->win = (uint16_t)word3;
 	tcp->payload = t + hdr_len;
 	tcp->payload_len = tot - WIRE_IPV4_HDR_MIN - hdr_len;
-	s += word3 + WIRE_IPPROTO_TCP + (tot - WIRE_IPV4_HDR_MIN);
 	w = wire_get32(t);              /* ports */
 	tcp->sport = (uint16_t)(w >> 16);
 	tcp->dport = (uint16_t)w;
-	s += w;
 	tcp->seq = wire_get32(t + 4);
-	s += tcp->seq;
 	tcp->ack = wire_get32(t + 8);
-	s += tcp->ack;
 	w = wire_get32(t + 16);         /* checksum, urgent pointer */
 	tcp->csum = (uint16_t)(w >> 16);
 	tcp->urp = (uint16_t)w;
-	s += w;
 	*src = wire_get32(pkt + 12);
 	*dst = wire_get32(pkt + 16);
-	*sum = s + *src + *dst;
+	memcpy(&a, t, 8);               /* ports, sequence number */
+	memcpy(&b, t + 8, 8);           /* acknowledgment number, word3 */
+	memcpy(&c, t + 16, 4);          /* checksum, urgent pointer */
+	memcpy(&ad, pkt + 12, 8);       /* source, destination */
+	a = wire_csum_combine(wire_csum_combine(wire_csum_combine(a, b), ad), c);
+	*sum = wire_csum_combine(wire_csum_host_to_be(a),
+				 s + WIRE_IPPROTO_TCP + (tot - WIRE_IPV4_HDR_MIN));
 	return true;
 }
 
@@ -585,12 +591,13 @@ bool wire_tcpip_parse_opts_rest(const uint8_t *pkt, size_t tot, size_t hdr_len,
  * judges it through the general parsers, which name the reason. Addresses are not
  * judged here, nor the TCP checksum.
  *
- * Each word is loaded once and serves both its fields and the sums (RFC 1071 §2: a
- * big-endian 32-bit value is congruent, modulo 2^16 - 1, to the sum of its halves, as in
- * wire_pseudo_ipv4). The IPv4 header checksum is summed from the 20 bytes as loaded,
- * two 64-bit words and one 32-bit word with their carries: its fold is 0 exactly when
- * the big-endian sum's is (the sum of host-order words is the big-endian sum rotated by
- * 8 bits, RFC 1071 §2(B), and the header is never all zero). Options: none, and
+ * The IPv4 header checksum is summed from the 20 bytes as loaded, two 64-bit words and
+ * one 32-bit word with their carries: its fold is 0 exactly when the big-endian sum's
+ * is (the sum of host-order words is the big-endian sum rotated by 8 bits, RFC 1071
+ * §2(B), and the header is never all zero); the TCP header's fixed 20 bytes and the
+ * pseudo-header's addresses the same way (wire_tcpip_parse_rest). Option words read in
+ * place serve both their fields and the sum (RFC 1071 §2: a big-endian 32-bit value is
+ * congruent, modulo 2^16 - 1, to the sum of its halves, as in wire_pseudo_ipv4). Options: none, and
  * NOP,NOP,TS (every segment after a handshake with timestamps, RFC 7323 Appendix A)
  * recognised by one 32-bit compare, are read here; any other layout (SYNs, SACK
  * blocks) goes out of line to wire_tcpip_parse_opts_rest with what has been read so far
