@@ -393,6 +393,21 @@ struct wire_tcp {
 	size_t   payload_len;
 };
 
+/*
+ * Two adjacent 16-bit fields, the first at p and the second at p + 2, set from the
+ * big-endian word w that holds them on the wire (the first w >> 16, the second
+ * w & 0xffff) with one 4-byte store: w's halves swapped on a little-endian host, w as it
+ * is on a big-endian one. The one-pass read sets the ports, and the checksum and urgent
+ * pointer, of struct wire_tcp this way (fields checked adjacent where it does).
+ */
+static inline void wire_set16x2(void *p, uint32_t w)
+{
+#if !(defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+	w = w << 16 | w >> 16;
+#endif
+	memcpy(p, &w, 4);
+}
+
 /* Parses a TCP segment seg[0..len) (len = IP payload length). Validates the data
  * offset and every option; on WIRE_OK fills *tcp including payload/payload_len.
  * The checksum is not judged here: see wire_tcp_csum_ok. */
@@ -543,7 +558,7 @@ wire_tcpip_parse_rest(const uint8_t *pkt, size_t tot, size_t hdr_len, uint32_t w
 {
 	const uint8_t *t = pkt + WIRE_IPV4_HDR_MIN;
 	uint64_t a, b, ad;
-	uint32_t c, w;
+	uint32_t c;
 
 	tcp->hdr_len = (uint8_t)hdr_len;
 	tcp->reserved = (uint8_t)(word3 >> 24 & 0x0fu);
@@ -551,14 +566,13 @@ wire_tcpip_parse_rest(const uint8_t *pkt, size_t tot, size_t hdr_len, uint32_t w
 	tcp->win = (uint16_t)word3;
 	tcp->payload = t + hdr_len;
 	tcp->payload_len = tot - WIRE_IPV4_HDR_MIN - hdr_len;
-	w = wire_get32(t);              /* ports */
-	tcp->sport = (uint16_t)(w >> 16);
-	tcp->dport = (uint16_t)w;
+	_Static_assert(offsetof(struct wire_tcp, dport) == offsetof(struct wire_tcp, sport) + 2 &&
+		       offsetof(struct wire_tcp, urp) == offsetof(struct wire_tcp, csum) + 2,
+		       "wire_set16x2 sets two adjacent fields");
+	wire_set16x2((uint8_t *)tcp + offsetof(struct wire_tcp, sport), wire_get32(t));
 	tcp->seq = wire_get32(t + 4);
 	tcp->ack = wire_get32(t + 8);
-	w = wire_get32(t + 16);         /* checksum, urgent pointer */
-	tcp->csum = (uint16_t)(w >> 16);
-	tcp->urp = (uint16_t)w;
+	wire_set16x2((uint8_t *)tcp + offsetof(struct wire_tcp, csum), wire_get32(t + 16));
 	*src = wire_get32(pkt + 12);
 	*dst = wire_get32(pkt + 16);
 	memcpy(&a, t, 8);               /* ports, sequence number */
