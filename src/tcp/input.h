@@ -97,7 +97,8 @@ void tcp_input_demux(struct seg_ctx *c);
  * call in between. A tcb with IP options (MUST-52, MUST-53: the reply route) or in
  * TIME-WAIT (tw.c), a cache miss and every segment without a connection take
  * tcp_input_demux, which runs the whole demux as before. synack_input's one-pass read
- * calls it; tcp_input is this, out of line, for the general read and GRO.
+ * and GRO's flush (offload.c) call it; tcp_input is this, out of line, for the general
+ * read and GRO's unmerged segments.
  */
 static inline __attribute__((always_inline)) void
 tcp_input_inline(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr,
