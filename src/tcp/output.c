@@ -966,19 +966,20 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 		if (n)
 			return n;
 	}
+	/* No nothing_due before build_segment: input lists a connection only when it is
+	 * false (tcp_list_if_due), and user calls list one that has something to send, so
+	 * the test would repeat the plans' own. For a connection listed with nothing due
+	 * the plans find nothing and do what nothing_due's branch did (note_max_window,
+	 * through plan_new_data or prepare_send; maybe_persist finds no unsent data) and
+	 * the connection leaves the list. */
 	while ((first = list_first(&ts->out_list))) {
 		struct tcb *tcb = container_of(first, struct tcb, out_link);
-		size_t n;
+		size_t n = build_segment(ts, tcb, buf, cap, gso, burst);
 
-		if (nothing_due(tcb)) {
-			note_max_window(tcb);
-		} else {
-			n = build_segment(ts, tcb, buf, cap, gso, burst);
-			if (n) {
-				if (!list_empty(&tcb->out_link))        /* not settled yet */
-					settle_after_send(ts, tcb);
-				return n;
-			}
+		if (n) {
+			if (!list_empty(&tcb->out_link))        /* not settled yet */
+				settle_after_send(ts, tcb);
+			return n;
 		}
 		list_remove(&tcb->out_link);
 	}
