@@ -918,6 +918,14 @@ static void settle_after_send(struct tcp_stack *ts, struct tcb *tcb)
 	list_remove(&tcb->out_link);
 }
 
+/* n, a packet from one of the four queues before the output list: out_maybe again
+ * exactly tcp_has_output (tcb.h tcp_mark_output). */
+static size_t sent_queued(struct tcp_stack *ts, size_t n)
+{
+	ts->out_maybe = tcp_has_output(ts);
+	return n;
+}
+
 /* Kept out of line so that tcp_output's empty case does not pay for its frame. */
 __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint8_t *buf,
 						      size_t cap, uint32_t *gso, bool burst)
@@ -936,7 +944,7 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 		}
 		memcpy(buf, r->data, n);
 		tcp_count(ts, SYNACK_CTR_IP_OUT);
-		return n;
+		return sent_queued(ts, n);
 	}
 	while (ts->ctl_len) {
 		const struct tcp_ctl *c = &ts->ctlq[ts->ctl_head];
@@ -946,7 +954,7 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 		ts->ctl_len--;
 		n = emit_ctl(ts, c, buf, cap);
 		if (n)
-			return n;
+			return sent_queued(ts, n);
 		tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
 	}
 	while (ts->cookie_len) {
@@ -956,7 +964,7 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 		ts->cookie_head = (ts->cookie_head + 1) % TCP_COOKIE_QUEUE;
 		ts->cookie_len--;
 		if (n)
-			return n;
+			return sent_queued(ts, n);
 	}
 	while ((first = list_first(&ts->synack_out))) {
 		struct tcp_reqsk *r = container_of(first, struct tcp_reqsk, out_link);
@@ -964,14 +972,18 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 
 		list_remove(first);
 		if (n)
-			return n;
+			return sent_queued(ts, n);
 	}
 	/* No nothing_due before build_segment: input lists a connection only when it is
 	 * false (tcp_list_if_due), and user calls list one that has something to send, so
 	 * the test would repeat the plans' own. For a connection listed with nothing due
 	 * the plans find nothing and do what nothing_due's branch did (note_max_window,
 	 * through plan_new_data or prepare_send; maybe_persist finds no unsent data) and
-	 * the connection leaves the list. */
+	 * the connection leaves the list.
+	 * The four queues above are empty: out_maybe stands for the output list alone from
+	 * here, cleared now and set again by any enqueue meanwhile (tcp_mark_output), so
+	 * it is exact at each return without tcp_has_output's five tests. */
+	ts->out_maybe = false;
 	while ((first = list_first(&ts->out_list))) {
 		struct tcb *tcb = container_of(first, struct tcb, out_link);
 		size_t n = build_segment(ts, tcb, buf, cap, gso, burst);
@@ -979,6 +991,8 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 		if (n) {
 			if (!list_empty(&tcb->out_link))        /* not settled yet */
 				settle_after_send(ts, tcb);
+			if (!list_empty(&ts->out_list))
+				ts->out_maybe = true;
 			return n;
 		}
 		list_remove(&tcb->out_link);
@@ -988,8 +1002,9 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 
 size_t tcp_output(struct tcp_stack *ts, uint8_t *buf, size_t cap, uint32_t *gso)
 {
-	/* the driver asks until nothing comes: make the last, empty call cheap */
-	if (!tcp_has_output(ts))
+	/* the driver asks until nothing comes: make the last, empty call cheap (the flag
+	 * is a superset of tcp_has_output: tcb.h tcp_mark_output) */
+	if (!ts->out_maybe)
 		return 0;
 	if (gso)
 		*gso = 0;
@@ -1000,7 +1015,7 @@ size_t tcp_output_burst(struct tcp_stack *ts, uint8_t *buf, size_t cap, uint32_t
 {
 	*gso = 0;
 	ts->burst.tcb = NULL;
-	if (!tcp_has_output(ts))
+	if (!ts->out_maybe)
 		return 0;
 	return output_queued(ts, buf, cap, ts->cfg.gso ? gso : NULL, true);
 }

@@ -202,8 +202,10 @@ void tcp_want_output(struct tcp_stack *ts, struct tcb *tcb)
 	/* a CLOSED or LISTEN tcb has nothing to send (a connection closed under its
 	 * socket that a user call such as TCP_NODELAY or a read would list again: planned,
 	 * it would be a segment without ACK, sent again on every call) */
-	if (tcb->state >= TCP_SYN_SENT && tcb->out_link.next == &tcb->out_link)
+	if (tcb->state >= TCP_SYN_SENT && tcb->out_link.next == &tcb->out_link) {
 		list_push_back(&ts->out_list, &tcb->out_link);
+		tcp_mark_output(ts);
+	}
 }
 
 /*
@@ -235,6 +237,7 @@ struct tcp_ctl *tcp_queue_ctl(struct tcp_stack *ts, uint32_t laddr, uint16_t lpo
 	}
 	c = &ts->ctlq[(ts->ctl_head + ts->ctl_len) % TCP_CTL_QUEUE];
 	ts->ctl_len++;
+	tcp_mark_output(ts);
 	c->laddr = laddr;
 	c->raddr = raddr;
 	c->lport = lport;
@@ -274,5 +277,6 @@ bool tcp_queue_raw(struct tcp_stack *ts, const uint8_t *pkt, size_t len)
 	memcpy(r->data, pkt, len);
 	r->len = (uint32_t)len;
 	ts->raw_len++;
+	tcp_mark_output(ts);
 	return true;
 }

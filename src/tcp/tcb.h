@@ -308,6 +308,7 @@ struct tcp_stack {
 	uint64_t now_ns;
 	uint64_t first_now_ns;
 	bool seen_time;
+	bool out_maybe;              /* tcp_output may find a packet: see tcp_mark_output */
 	bool no_fast_path;           /* input.c header prediction off (tests compare) */
 	bool no_out_fast_path;       /* output.c's pure-ACK plan off (tests compare) */
 	bool no_in_fast_path;        /* synack_input's one-pass parse off (tests compare) */
@@ -391,11 +392,22 @@ static inline void tcp_set_now(struct tcp_stack *ts, uint64_t now_ns)
 }
 /* Whether tcp_output could return a packet: a queued control segment, raw datagram,
  * SYN cookie answer, SYN-ACK owed, or a connection on the output list (which may still
- * find nothing to send). False: tcp_output returns 0 without looking further. */
+ * find nothing to send). */
 static inline bool tcp_has_output(const struct tcp_stack *ts)
 {
 	return ts->raw_len || ts->ctl_len || ts->cookie_len || !list_empty(&ts->synack_out) ||
 	       !list_empty(&ts->out_list);
+}
+/* Called by each of the five queues' enqueue (tcp_want_output, tcp_queue_ctl,
+ * tcp_queue_raw, synq.c's SYN-ACK list and cookie queue). Invariant: tcp_has_output(ts)
+ * implies ts->out_maybe. tcp_output tests the flag alone (one load instead of the five
+ * queue tests on four cache lines: a driver asks until nothing comes, ~18 empty calls per
+ * short connection) and sets it to tcp_has_output after each call; a queue emptied
+ * elsewhere (a tcb or entry freed while listed) leaves it set, and the next call finds
+ * nothing, as before. */
+static inline void tcp_mark_output(struct tcp_stack *ts)
+{
+	ts->out_maybe = true;
 }
 /* True when addr is one of the stack's addresses. */
 bool tcp_is_local_addr(const struct tcp_stack *ts, uint32_t addr);

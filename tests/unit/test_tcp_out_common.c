@@ -10,7 +10,8 @@
  * keep-alive probes, TIME-WAIT), drains with a too-small buffer now and then; seeds vary
  * timestamps, SACK, window scaling, ECN, GSO and the decision notes. After every step every
  * packet is byte-identical across the worlds, and so are every counter, event and note,
- * the next deadline and each connection's RFC variables, timers, RTT and cc state. */
+ * the next deadline and each connection's RFC variables, timers, RTT and cc state; and
+ * in both worlds tcp_output's flag out_maybe is set whenever a queue holds output. */
 #include <stddef.h>
 #include <stdio.h>
 
@@ -117,6 +118,11 @@ static void same_all(struct twin *t, const char *what)
 			     "%s: stack %d: next deadline", what, i);
 		h_same_events_notes(a, b);
 		same_tcb(t, i, what);
+		/* tcp_output's early return reads out_maybe alone: it must cover every
+		 * queue (tcb.h tcp_mark_output) */
+		for (int k = 0; k < 2; k++)
+			cr_assert(!tcp_has_output(&t->w[k].s[i]->tcp) || t->w[k].s[i]->tcp.out_maybe,
+				  "%s: world %d stack %d: output queued, out_maybe false", what, k, i);
 	}
 }
 
