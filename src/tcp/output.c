@@ -710,6 +710,31 @@ peek_sum_short(const struct ring *r, uint32_t off, uint8_t *dst, uint32_t n)
 }
 
 /*
+ * tcb's fixed TCP header (ports, SEQ, ACK, word3: offset, flags and window; urgent
+ * pointer 0) at buf + 20 with its checksum, and the 20-byte IPv4 header before it, for a
+ * segment of seg_len bytes whose options and payload are in place and summed in sum
+ * (RFC 1071 §2, as wire_tcpip_emit sums: from the values). emit_common and emit_syn.
+ */
+static inline __attribute__((always_inline)) void
+put_headers(struct tcp_stack *ts, const struct tcb *tcb, uint8_t *buf, uint32_t seq,
+	    uint32_t ack, uint32_t word3, uint32_t seg_len, uint8_t tos, uint8_t ttl,
+	    uint64_t sum)
+{
+	uint32_t ports = (uint32_t)tcb->lport << 16 | tcb->rport;
+	uint8_t *t = buf + WIRE_IPV4_HDR_MIN;
+
+	sum += wire_pseudo_ipv4(tcb->laddr, tcb->raddr, WIRE_IPPROTO_TCP, (uint16_t)seg_len) +
+	       ports + seq + ack + word3;
+	wire_put32(t, ports);
+	wire_put32(t + 4, seq);
+	wire_put32(t + 8, ack);
+	wire_put32(t + 12, word3);
+	wire_put32(t + 16, (uint32_t)wire_csum_fold(sum) << 16);        /* urgent pointer 0 */
+	wire_ipv4_emit20(buf, tos, (uint16_t)(WIRE_IPV4_HDR_MIN + seg_len), next_ip_id(ts),
+			 WIRE_IP_DF, ttl, WIRE_IPPROTO_TCP, tcb->laddr, tcb->raddr);
+}
+
+/*
  * p's packet into buf (is_common said it may), with the same bytes, state changes and
  * counts as build_segment's general code, in its order: ECN (ecn.c), the window, the
  * payload from the send ring, both headers with NOP,NOP,TS when negotiated (RFC 7323
@@ -728,14 +753,11 @@ static size_t emit_common(struct tcp_stack *ts, struct tcb *tcb, const struct pl
 	uint16_t win = advertise_window(ts, tcb, false);
 	uint32_t olen = tcb->ts_ok ? 12u : 0u, hdr_len = WIRE_TCP_HDR_MIN + olen;
 	uint32_t seg_len = hdr_len + p->len, ack = tcb->rcv_nxt;
-	uint32_t ports = (uint32_t)tcb->lport << 16 | tcb->rport;
 	uint32_t word3 = (hdr_len / 4) << 28 | (uint32_t)flags << 16 | win;
 	uint8_t *t = buf + WIRE_IPV4_HDR_MIN;
-	uint64_t sum;
+	uint64_t sum = 0;
 
 	/* (p->flags holds ACK: both plans set it, so SEG.ACK is RCV.NXT) */
-	sum = wire_pseudo_ipv4(tcb->laddr, tcb->raddr, WIRE_IPPROTO_TCP, (uint16_t)seg_len) +
-	      ports + p->seq + ack + word3;
 	if (olen) {
 		uint32_t kind = (uint32_t)WIRE_OPT_NOP << 24 | (uint32_t)WIRE_OPT_NOP << 16 |
 				(uint32_t)WIRE_OPT_TS << 8 | 10u;
@@ -753,13 +775,7 @@ static size_t emit_common(struct tcp_stack *ts, struct tcb *tcb, const struct pl
 		sum += peek_sum_short(&tcb->sndbuf, p->seq - tcp_sndbuf_seq(tcb), t + hdr_len,
 				      p->len);
 	}
-	wire_put32(t, ports);
-	wire_put32(t + 4, p->seq);
-	wire_put32(t + 8, ack);
-	wire_put32(t + 12, word3);
-	wire_put32(t + 16, (uint32_t)wire_csum_fold(sum) << 16);        /* urgent pointer 0 */
-	wire_ipv4_emit20(buf, tos, (uint16_t)(WIRE_IPV4_HDR_MIN + seg_len), next_ip_id(ts),
-			 WIRE_IP_DF, ttl, WIRE_IPPROTO_TCP, tcb->laddr, tcb->raddr);
+	put_headers(ts, tcb, buf, p->seq, ack, word3, seg_len, tos, ttl, sum);
 	account_sent(ts, tcb, p);
 	tcb->want_ka_probe = false;
 	if (ts->notes_cap) {
@@ -791,6 +807,58 @@ static inline __attribute__((always_inline)) bool is_data_settled(const struct t
 		tcb->snd_nxt != tcp_sndbuf_seq(tcb) + ring_len(&tcb->sndbuf));
 }
 
+/*
+ * Whether our SYN (SYN-SENT, SND.NXT = SND.UNA = ISS: plan_segment's first case, sent or
+ * resent) may be written by emit_syn instead of build_segment's general code: the one-pass
+ * writers in use (is_one_pass: no IP options, no_out_fast_path off), all four SYN options
+ * on (build_options' tests; WIRE_SYN_OPTS, as Linux's defaults and ours), no urgent
+ * pointer (a MSG_OOB send queued before the SYN puts URG on it), and room in buf (else
+ * the general code counts the refusal). tcp_stack.no_out_common turns it off with the
+ * common segment's writer: test_tcp_out_common compares both.
+ */
+static bool is_syn_common(const struct tcp_stack *ts, const struct tcb *tcb, size_t cap)
+{
+	return !ts->no_out_common && !ts->no_out_fast_path && tcb->state == TCP_SYN_SENT &&
+	       tcb->snd_nxt == tcb->iss && tcb->snd_una == tcb->iss && !tcb->ipopts &&
+	       !tcb->urg_pending && (tcb->ws_ok || ts->cfg.window_scaling) &&
+	       (tcb->sack_ok || ts->cfg.sack) && (tcb->ts_ok || ts->cfg.timestamps) &&
+	       cap >= WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN + 20u;
+}
+
+/*
+ * Our SYN into buf (is_syn_common said it may) with the bytes, state changes and counts of
+ * build_segment's general code, in its order: <SEQ=ISS><CTL=SYN> with ECN's setup flags
+ * (RFC 3168 §6.1.1, ecn.c), the unscaled window (RFC 7323 §2.2), the options MSS
+ * (RFC 9293 §3.7.1), SACK-permitted (RFC 2018 §2), TS (RFC 7323 §3.2: TSecr as the tcb
+ * holds it) and WS in Linux's layout, then account_sent (RFC 6298 (5.1)) and the note.
+ */
+static size_t emit_syn(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf)
+{
+	struct plan p = { .seq = tcb->snd_nxt, .flags = WIRE_TCP_SYN, .syn = true };
+	uint8_t flags = (uint8_t)(WIRE_TCP_SYN | tcp_ecn_syn_flags(ts, tcb));
+	uint16_t win = advertise_window(ts, tcb, true);
+	uint8_t ttl = tcb->opt.ip_ttl ? tcb->opt.ip_ttl : ts->cfg.ip_default_ttl;
+	uint32_t seg_len = WIRE_TCP_HDR_MIN + 20u;
+	uint32_t word3 = (seg_len / 4) << 28 | (uint32_t)flags << 16 | win;
+	uint64_t sum = wire_syn_opts_put_sum(buf + WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN,
+					     tcb->rcv_mss, ts_now(ts, tcb), tcb->ts_recent,
+					     tcb->rcv_wscale);
+
+	put_headers(ts, tcb, buf, p.seq, 0, word3, seg_len, tcb->opt.ip_tos, ttl, sum);
+	account_sent(ts, tcb, &p);
+	tcb->want_ka_probe = false;
+	if (ts->notes_cap) {
+		struct wire_tcp seg = {
+			.sport = tcb->lport, .dport = tcb->rport, .seq = p.seq, .flags = flags,
+			.win = win,
+		};
+
+		tcp_note(ts, tcb, SYNACK_NOTE_OUT, SYNACK_V_SENT, tcb->state, &seg, tcb->laddr,
+			 tcb->raddr, "sent");
+	}
+	return count_packet(ts, WIRE_IPV4_HDR_MIN + seg_len);
+}
+
 /* Builds tcb's next segment into buf; gso NULL: one wire packet, else a super-segment
  * may come (*gso its payload bytes per wire packet, 0 for a single packet); burst: a
  * super-segment's payload stays in the ring (tcp_output_burst). */
@@ -810,6 +878,8 @@ static size_t build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf,
 	pure = plan_pure_ack(ts, tcb, &p);
 	plain = pure || plan_new_data(ts, tcb, &p);
 	if (!plain) {
+		if (is_syn_common(ts, tcb, cap))
+			return emit_syn(ts, tcb, buf);
 		prepare_send(ts, tcb);
 		plan_segment(ts, tcb, &p);
 	}

@@ -447,6 +447,26 @@ size_t wire_tcp_emit(const struct wire_tcp *tcp, uint32_t src, uint32_t dst,
  * MSS; SACKOK and TS in one 12-byte group; NOP, WS: 20 bytes. */
 #define WIRE_SYN_OPTS (WIRE_HAS_MSS | WIRE_HAS_SACKOK | WIRE_HAS_TS | WIRE_HAS_WS)
 
+/* WIRE_SYN_OPTS at o in wire_tcp_emit's layout (MSS; SACKOK, TS; NOP, WS: 20 bytes),
+ * written as the values of their five 32-bit words, and those words' sum (RFC 1071 §2:
+ * the checksum's running sum takes big-endian 32-bit values as they are). */
+static inline __attribute__((always_inline)) uint64_t
+wire_syn_opts_put_sum(uint8_t *o, uint16_t mss, uint32_t ts_val, uint32_t ts_ecr,
+		      uint8_t wscale)
+{
+	uint32_t m = (uint32_t)WIRE_OPT_MSS << 24 | 4u << 16 | mss;
+	uint32_t kind = (uint32_t)WIRE_OPT_SACKOK << 24 | 2u << 16 | (uint32_t)WIRE_OPT_TS << 8 |
+			10u;
+	uint32_t ws = (uint32_t)WIRE_OPT_NOP << 24 | (uint32_t)WIRE_OPT_WS << 16 | 3u << 8 | wscale;
+
+	wire_put32(o, m);
+	wire_put32(o + 4, kind);
+	wire_put32(o + 8, ts_val);
+	wire_put32(o + 12, ts_ecr);
+	wire_put32(o + 16, ws);
+	return (uint64_t)m + kind + ts_val + ts_ecr + ws;
+}
+
 /* wire_tcp_opts_len, with no options, timestamps alone (every segment after a
  * handshake that negotiated them) or WIRE_SYN_OPTS sized without the general walk. */
 static inline size_t wire_tcp_opts_len_quick(const struct wire_tcp_opts *opt)
@@ -514,19 +534,8 @@ static inline size_t wire_tcpip_emit(const struct wire_tcp *tcp, uint32_t src, u
 		wire_put32(t + 28, tcp->opt.ts_ecr);
 		sum += (uint64_t)kind + tcp->opt.ts_val + tcp->opt.ts_ecr;
 	} else if (tcp->opt.present == WIRE_SYN_OPTS) {
-		/* the SYN's layout (wire_tcp_emit): MSS, SACKOK+TS, NOP,WS, written as values */
-		uint32_t mss = (uint32_t)WIRE_OPT_MSS << 24 | 4u << 16 | tcp->opt.mss;
-		uint32_t kind = (uint32_t)WIRE_OPT_SACKOK << 24 | 2u << 16 |
-				(uint32_t)WIRE_OPT_TS << 8 | 10u;
-		uint32_t ws = (uint32_t)WIRE_OPT_NOP << 24 | (uint32_t)WIRE_OPT_WS << 16 | 3u << 8 |
-			      tcp->opt.wscale;
-
-		wire_put32(t + 20, mss);
-		wire_put32(t + 24, kind);
-		wire_put32(t + 28, tcp->opt.ts_val);
-		wire_put32(t + 32, tcp->opt.ts_ecr);
-		wire_put32(t + 36, ws);
-		sum += (uint64_t)mss + kind + tcp->opt.ts_val + tcp->opt.ts_ecr + ws;
+		sum += wire_syn_opts_put_sum(t + 20, tcp->opt.mss, tcp->opt.ts_val, tcp->opt.ts_ecr,
+					     tcp->opt.wscale);
 	} else if (olen) {
 		sum = wire_tcp_opts_write_sum(&tcp->opt, t + WIRE_TCP_HDR_MIN, sum);
 	}

@@ -40,7 +40,7 @@ struct twin {
 	struct world w[2];              /* [0] common writer on, [1] off */
 	uint64_t now, x;
 	bool gso;
-	unsigned pkts, common_like, sack_pkts, urg_pkts, ce_marks, conns, small_caps;
+	unsigned pkts, common_like, sack_pkts, urg_pkts, ce_marks, conns, small_caps, syns;
 };
 
 static uint64_t rnd(struct twin *t)
@@ -140,6 +140,8 @@ static void classify(struct twin *t, const uint8_t *pkt, size_t n)
 		t->common_like++;
 	t->sack_pkts += !!(seg.opt.present & WIRE_HAS_SACK);
 	t->urg_pkts += !!(seg.flags & F_URG);
+	/* our SYN with all four options: emit_syn's (world 1: the general code) */
+	t->syns += (seg.flags & (F_SYN | F_ACK)) == F_SYN && seg.opt.present == WIRE_SYN_OPTS;
 }
 
 /* Side i's packets in both worlds onto the link (cap: the driver's buffer). */
@@ -357,7 +359,7 @@ static void step(struct twin *t, unsigned n)
 	same_all(t, what);
 }
 
-static unsigned total_sack, total_urg, total_ce, total_small;
+static unsigned total_sack, total_urg, total_ce, total_small, total_syn;
 
 static void run(uint64_t seed)
 {
@@ -383,9 +385,9 @@ static void run(uint64_t seed)
 		step(&t, i);
 	if (getenv("OUT_COMMON_DEBUG"))
 		fprintf(stderr, "seed %llu: %u packets, %u common-like, %u with SACK blocks, "
-			"%u URG, %u CE marks, %u connections, %u small buffers\n",
+			"%u URG, %u CE marks, %u connections, %u small buffers, %u SYNs\n",
 			(unsigned long long)seed, t.pkts, t.common_like, t.sack_pkts, t.urg_pkts,
-			t.ce_marks, t.conns, t.small_caps);
+			t.ce_marks, t.conns, t.small_caps, t.syns);
 	/* the script did what it is for: mostly common segments, and the others too */
 	cr_assert_gt(t.common_like, t.pkts / 3, "seed %llu: %u of %u packets common",
 		     (unsigned long long)seed, t.common_like, t.pkts);
@@ -394,6 +396,7 @@ static void run(uint64_t seed)
 	total_urg += t.urg_pkts;
 	total_ce += t.ce_marks;
 	total_small += t.small_caps;
+	total_syn += t.syns;
 	for (int k = 0; k < 2; k++)
 		for (int i = 0; i < 2; i++) {
 			synack_stack_free(t.w[k].s[i]);
@@ -411,6 +414,7 @@ Test(tcp_out_common, same_packets_and_state_as_the_general_writer)
 	cr_assert_gt(total_urg, 20, "%u packets with URG", total_urg);
 	cr_assert_gt(total_ce, 20, "%u CE marks", total_ce);
 	cr_assert_gt(total_small, 20, "%u drains with a small buffer", total_small);
+	cr_assert_gt(total_syn, 20, "%u SYNs with all four options", total_syn);
 }
 
 /*
@@ -444,4 +448,86 @@ Test(tcp_out_common, a_reset_connection_listed_again_sends_nothing)
 	cr_assert_eq(synack_close(h.s, fd), 0);
 	EXPECT_NONE(&h);
 	h_fini(&h);
+}
+
+/* Drains both stacks of a twin pair (world 0's output against world 1's, which has
+ * no_out_common) until neither has a packet; returns how many came, and the TCP header
+ * of the last one in *last. */
+static unsigned drain_same(struct harness h[2], struct wire_tcp *last)
+{
+	struct wire_tcp t;
+	unsigned n = 0;
+
+	while (h_next_same(&h[0], &h[1], n, &t)) {
+		*last = t;
+		n++;
+		cr_assert_lt(n, 16, "output does not stop");
+	}
+	h_same_counters(h[0].s, h[1].s);
+	h_same_events_notes(h[0].s, h[1].s);
+	return n;
+}
+
+/*
+ * emit_syn writes only our SYN in SYN-SENT (is_syn_common): the SYN resent from
+ * SYN-RECEIVED (simultaneous open, RFC 9293 §3.5 Figure 8) carries ACK and goes through
+ * the general code, with all four SYN options on. Both stacks, with and without the
+ * common writers, send the same bytes: the SYN and its retransmission (no ECN setup on a
+ * resent SYN, RFC 3168 §6.1.1.1), the SYN-ACK for the crossing SYN and its
+ * retransmissions, then after a CLOSE in SYN-RECEIVED (§3.10.4) the FIN and its resend.
+ */
+Test(tcp_out_common, syns_with_ack_take_the_general_writer)
+{
+	struct synack_config cfg;
+	struct harness h[2];
+	struct wire_tcp last;
+	struct wire_tcp_opts o = {
+		.present = WIRE_SYN_OPTS, .mss = 1460, .wscale = 7, .ts_val = 4242,
+	};
+	int fd[2];
+
+	h_default_config(&cfg);
+	cfg.timestamps = cfg.sack = cfg.window_scaling = 1;
+	cfg.tcp_ecn = 1;
+	cfg.notes_max = 64;
+	for (int k = 0; k < 2; k++) {
+		h_init_cfg(&h[k], &cfg);
+		h[k].s->tcp.no_out_common = k == 1;
+		fd[k] = synack_socket(h[k].s);
+		cr_assert_eq(synack_connect(h[k].s, fd[k], THEM, SRV_PORT), -EINPROGRESS);
+	}
+	cr_assert_eq(drain_same(h, &last), 1);
+	cr_assert_eq(last.flags, F_SYN | WIRE_TCP_ECE | WIRE_TCP_CWR);
+	cr_assert_eq(last.opt.present, WIRE_SYN_OPTS);
+	for (int k = 0; k < 2; k++)
+		h_advance(&h[k], 1100 * MSEC);
+	cr_assert_eq(drain_same(h, &last), 1);
+	cr_assert_eq(last.flags, F_SYN, "a resent SYN without ECN setup");
+	/* the peer's SYN crosses ours: SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> */
+	for (int k = 0; k < 2; k++)
+		h_send_opt(&h[k], SRV_PORT, last.sport, F_SYN, PEER_ISN, 0, 8192, &o, NULL, 0, 0);
+	cr_assert_eq(drain_same(h, &last), 1);
+	cr_assert_eq(last.flags & (F_SYN | F_ACK), F_SYN | F_ACK);
+	for (int r = 0; r < 2; r++) {
+		for (int k = 0; k < 2; k++)
+			h_advance(&h[k], 5 * SEC);
+		cr_assert_eq(drain_same(h, &last), 1);
+		cr_assert_eq(last.flags & (F_SYN | F_ACK), F_SYN | F_ACK, "resent SYN-ACK %d", r);
+	}
+	/* CLOSE in SYN-RECEIVED: FIN-WAIT-1 with our SYN still unacknowledged */
+	for (int k = 0; k < 2; k++) {
+		const struct tcb *tcb = api_tcb(h[k].s, fd[k]);
+
+		EXPECT_STATE(&h[k], fd[k], SYNACK_STATE_SYN_RECEIVED);
+		cr_assert_eq(synack_close(h[k].s, fd[k]), 0);
+		cr_assert_eq(tcb->state, TCP_FIN_WAIT_1);
+	}
+	cr_assert_eq(drain_same(h, &last), 1);
+	cr_assert_eq(last.flags, F_FIN | F_ACK);
+	for (int k = 0; k < 2; k++)
+		h_advance(&h[k], 20 * SEC);
+	cr_assert_eq(drain_same(h, &last), 1);
+	cr_assert_eq(last.flags, F_FIN | F_ACK, "the FIN resent");
+	for (int k = 0; k < 2; k++)
+		h_fini(&h[k]);
 }
