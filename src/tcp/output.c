@@ -989,10 +989,11 @@ static void settle_after_send(struct tcp_stack *ts, struct tcb *tcb)
 }
 
 /* n, a packet from one of the four queues before the output list: out_maybe again
- * exactly tcp_has_output (tcb.h tcp_mark_output). */
+ * exactly what the queues hold (tcb.h tcp_mark_output). */
 static size_t sent_queued(struct tcp_stack *ts, size_t n)
 {
-	ts->out_maybe = tcp_has_output(ts);
+	ts->out_maybe = (uint8_t)((tcp_queues_hold(ts) ? TCP_OUT_QUEUES : 0u) |
+				  (list_empty(&ts->out_list) ? 0u : TCP_OUT_LIST));
 	return n;
 }
 
@@ -1002,47 +1003,50 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 {
 	struct list_node *first;
 
-	if (ts->raw_len) {
-		struct tcp_raw *r = &ts->rawq[ts->raw_head];
-		size_t n = r->len;
+	/* the four queues only when one may hold a packet (tcb.h tcp_mark_output) */
+	if (ts->out_maybe & TCP_OUT_QUEUES) {
+		if (ts->raw_len) {
+			struct tcp_raw *r = &ts->rawq[ts->raw_head];
+			size_t n = r->len;
 
-		ts->raw_head = (ts->raw_head + 1) % TCP_RAW_QUEUE;
-		ts->raw_len--;
-		if (n > cap) {
-			tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
-			return output_queued(ts, buf, cap, gso, burst);
+			ts->raw_head = (ts->raw_head + 1) % TCP_RAW_QUEUE;
+			ts->raw_len--;
+			if (n > cap) {
+				tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
+				return output_queued(ts, buf, cap, gso, burst);
+			}
+			memcpy(buf, r->data, n);
+			tcp_count(ts, SYNACK_CTR_IP_OUT);
+			return sent_queued(ts, n);
 		}
-		memcpy(buf, r->data, n);
-		tcp_count(ts, SYNACK_CTR_IP_OUT);
-		return sent_queued(ts, n);
-	}
-	while (ts->ctl_len) {
-		const struct tcp_ctl *c = &ts->ctlq[ts->ctl_head];
-		size_t n;
+		while (ts->ctl_len) {
+			const struct tcp_ctl *c = &ts->ctlq[ts->ctl_head];
+			size_t n;
 
-		ts->ctl_head = (ts->ctl_head + 1) % TCP_CTL_QUEUE;
-		ts->ctl_len--;
-		n = emit_ctl(ts, c, buf, cap);
-		if (n)
-			return sent_queued(ts, n);
-		tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
-	}
-	while (ts->cookie_len) {
-		struct tcp_reqsk *r = &ts->cookieq[ts->cookie_head];
-		size_t n = emit_synack(ts, r, buf, cap);
+			ts->ctl_head = (ts->ctl_head + 1) % TCP_CTL_QUEUE;
+			ts->ctl_len--;
+			n = emit_ctl(ts, c, buf, cap);
+			if (n)
+				return sent_queued(ts, n);
+			tcp_count(ts, SYNACK_CTR_OUT_NO_ROOM);
+		}
+		while (ts->cookie_len) {
+			struct tcp_reqsk *r = &ts->cookieq[ts->cookie_head];
+			size_t n = emit_synack(ts, r, buf, cap);
 
-		ts->cookie_head = (ts->cookie_head + 1) % TCP_COOKIE_QUEUE;
-		ts->cookie_len--;
-		if (n)
-			return sent_queued(ts, n);
-	}
-	while ((first = list_first(&ts->synack_out))) {
-		struct tcp_reqsk *r = container_of(first, struct tcp_reqsk, out_link);
-		size_t n = emit_synack(ts, r, buf, cap);
+			ts->cookie_head = (ts->cookie_head + 1) % TCP_COOKIE_QUEUE;
+			ts->cookie_len--;
+			if (n)
+				return sent_queued(ts, n);
+		}
+		while ((first = list_first(&ts->synack_out))) {
+			struct tcp_reqsk *r = container_of(first, struct tcp_reqsk, out_link);
+			size_t n = emit_synack(ts, r, buf, cap);
 
-		list_remove(first);
-		if (n)
-			return sent_queued(ts, n);
+			list_remove(first);
+			if (n)
+				return sent_queued(ts, n);
+		}
 	}
 	/* No nothing_due before build_segment: input lists a connection only when it is
 	 * false (tcp_list_if_due), and user calls list one that has something to send, so
@@ -1050,10 +1054,10 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 	 * the plans find nothing and do what nothing_due's branch did (note_max_window,
 	 * through plan_new_data or prepare_send; maybe_persist finds no unsent data) and
 	 * the connection leaves the list.
-	 * The four queues above are empty: out_maybe stands for the output list alone from
-	 * here, cleared now and set again by any enqueue meanwhile (tcp_mark_output), so
-	 * it is exact at each return without tcp_has_output's five tests. */
-	ts->out_maybe = false;
+	 * The four queues above are empty: out_maybe is cleared now and set again by any
+	 * enqueue meanwhile (tcp_mark_output), so it is exact at each return without
+	 * tcp_has_output's five tests. */
+	ts->out_maybe = 0;
 	while ((first = list_first(&ts->out_list))) {
 		struct tcb *tcb = container_of(first, struct tcb, out_link);
 		size_t n = build_segment(ts, tcb, buf, cap, gso, burst);
@@ -1062,7 +1066,7 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 			if (!list_empty(&tcb->out_link))        /* not settled yet */
 				settle_after_send(ts, tcb);
 			if (!list_empty(&ts->out_list))
-				ts->out_maybe = true;
+				ts->out_maybe |= TCP_OUT_LIST;
 			return n;
 		}
 		list_remove(&tcb->out_link);

@@ -204,7 +204,7 @@ void tcp_want_output(struct tcp_stack *ts, struct tcb *tcb)
 	 * it would be a segment without ACK, sent again on every call) */
 	if (tcb->state >= TCP_SYN_SENT && tcb->out_link.next == &tcb->out_link) {
 		list_push_back(&ts->out_list, &tcb->out_link);
-		tcp_mark_output(ts);
+		tcp_mark_output(ts, TCP_OUT_LIST);
 	}
 }
 
@@ -237,7 +237,7 @@ struct tcp_ctl *tcp_queue_ctl(struct tcp_stack *ts, uint32_t laddr, uint16_t lpo
 	}
 	c = &ts->ctlq[(ts->ctl_head + ts->ctl_len) % TCP_CTL_QUEUE];
 	ts->ctl_len++;
-	tcp_mark_output(ts);
+	tcp_mark_output(ts, TCP_OUT_QUEUES);
 	c->laddr = laddr;
 	c->raddr = raddr;
 	c->lport = lport;
@@ -277,6 +277,6 @@ bool tcp_queue_raw(struct tcp_stack *ts, const uint8_t *pkt, size_t len)
 	memcpy(r->data, pkt, len);
 	r->len = (uint32_t)len;
 	ts->raw_len++;
-	tcp_mark_output(ts);
+	tcp_mark_output(ts, TCP_OUT_QUEUES);
 	return true;
 }

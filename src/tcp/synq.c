@@ -116,7 +116,7 @@ static void want_synack(struct tcp_stack *ts, struct tcp_reqsk *r)
 {
 	if (r->out_link.next == &r->out_link) {
 		list_push_back(&ts->synack_out, &r->out_link);
-		tcp_mark_output(ts);
+		tcp_mark_output(ts, TCP_OUT_QUEUES);
 	}
 }
 
@@ -521,7 +521,7 @@ bool tcp_synq_send_cookie(struct seg_ctx *c)
 			(uint32_t)(ts->now_ns / MS) + r->ts_offset,
 			r->peer_wscale == 0xff ? -1 : r->peer_wscale, r->sack_ok, r->ecn_ok);
 	ts->cookie_len++;
-	tcp_mark_output(ts);
+	tcp_mark_output(ts, TCP_OUT_QUEUES);
 	tcp_count(ts, SYNACK_CTR_TCP_COOKIES_SENT);
 	return true;
 }

@@ -308,7 +308,7 @@ struct tcp_stack {
 	uint64_t now_ns;
 	uint64_t first_now_ns;
 	bool seen_time;
-	bool out_maybe;              /* tcp_output may find a packet: see tcp_mark_output */
+	uint8_t out_maybe;           /* TCP_OUT_*: where tcp_output may find a packet */
 	bool no_fast_path;           /* input.c header prediction off (tests compare) */
 	bool no_out_fast_path;       /* output.c's pure-ACK plan off (tests compare) */
 	bool no_in_fast_path;        /* synack_input's one-pass parse off (tests compare) */
@@ -393,21 +393,30 @@ static inline void tcp_set_now(struct tcp_stack *ts, uint64_t now_ns)
 /* Whether tcp_output could return a packet: a queued control segment, raw datagram,
  * SYN cookie answer, SYN-ACK owed, or a connection on the output list (which may still
  * find nothing to send). */
+static inline bool tcp_queues_hold(const struct tcp_stack *ts)
+{
+	return ts->raw_len || ts->ctl_len || ts->cookie_len || !list_empty(&ts->synack_out);
+}
 static inline bool tcp_has_output(const struct tcp_stack *ts)
 {
-	return ts->raw_len || ts->ctl_len || ts->cookie_len || !list_empty(&ts->synack_out) ||
-	       !list_empty(&ts->out_list);
+	return tcp_queues_hold(ts) || !list_empty(&ts->out_list);
 }
-/* Called by each of the five queues' enqueue (tcp_want_output, tcp_queue_ctl,
- * tcp_queue_raw, synq.c's SYN-ACK list and cookie queue). Invariant: tcp_has_output(ts)
- * implies ts->out_maybe. tcp_output tests the flag alone (one load instead of the five
- * queue tests on four cache lines: a driver asks until nothing comes, ~18 empty calls per
- * short connection) and sets it to tcp_has_output after each call; a queue emptied
- * elsewhere (a tcb or entry freed while listed) leaves it set, and the next call finds
- * nothing, as before. */
-static inline void tcp_mark_output(struct tcp_stack *ts)
+/* tcp_stack.out_maybe's bits: the output list may hold a connection; the four queues
+ * before it (raw, control, cookie, SYN-ACK: tcp_queues_hold) may hold a packet. */
+#define TCP_OUT_LIST   1u
+#define TCP_OUT_QUEUES 2u
+/* Called by each of the five queues' enqueue with its bit (tcp_want_output: LIST;
+ * tcp_queue_ctl, tcp_queue_raw, synq.c's SYN-ACK list and cookie queue: QUEUES).
+ * Invariant: tcp_queues_hold(ts) implies TCP_OUT_QUEUES, a non-empty output list
+ * TCP_OUT_LIST. tcp_output returns at once when neither is set (one load instead of the
+ * five queue tests on four cache lines: a driver asks until nothing comes, ~18 empty
+ * calls per short connection) and output_queued skips the four queues' tests without
+ * TCP_OUT_QUEUES; output_queued leaves the bits exact after each call. A queue emptied
+ * elsewhere (a tcb or entry freed while listed) leaves its bit set: the next call finds
+ * nothing there, as before. */
+static inline void tcp_mark_output(struct tcp_stack *ts, uint8_t which)
 {
-	ts->out_maybe = true;
+	ts->out_maybe |= which;
 }
 /* True when addr is one of the stack's addresses. */
 bool tcp_is_local_addr(const struct tcp_stack *ts, uint32_t addr);
