@@ -343,7 +343,8 @@ static void prepare_send(struct tcp_stack *ts, struct tcb *tcb)
 	end_probing(tcb, avail, usable_window(tcb));
 }
 
-static void plan_end_flags(const struct tcb *tcb, struct plan *p, uint32_t fin_seq);
+static inline __attribute__((always_inline)) void
+plan_end_flags(const struct tcb *tcb, struct plan *p, uint32_t fin_seq);
 
 static void plan_segment(struct tcp_stack *ts, const struct tcb *tcb, struct plan *p)
 {
@@ -372,8 +373,12 @@ static void plan_segment(struct tcp_stack *ts, const struct tcb *tcb, struct pla
 	plan_end_flags(tcb, p, fin_seq);
 }
 
-/* FIN and PSH of a planned segment, from where its payload ends. */
-static void plan_end_flags(const struct tcb *tcb, struct plan *p, uint32_t fin_seq)
+/* FIN and PSH of a planned segment, from where its payload ends. Always inline (three
+ * callers, new data and a FIN through plan_new_data): out of line it cost ~118 more
+ * instructions per lifecycle in bench lifecycle, the callers then knowing nothing of the
+ * plan it returns. */
+static inline __attribute__((always_inline)) void
+plan_end_flags(const struct tcb *tcb, struct plan *p, uint32_t fin_seq)
 {
 	p->fin = false;
 	p->flags &= (uint8_t)~(WIRE_TCP_FIN | WIRE_TCP_PSH);
