@@ -104,12 +104,17 @@ static size_t emit_ctl(struct tcp_stack *ts, const struct tcp_ctl *c, uint8_t *b
 
 /* r's SYN-ACK as a finished packet (the half-open entry's or a SYN cookie's), one pass
  * where the connection's segments take it (is_one_pass), else the two-step writers. */
+static bool is_synack_common(const struct tcp_stack *ts, const struct tcp_reqsk *r, size_t cap);
+static size_t emit_synack_common(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *buf);
+
 static size_t emit_synack(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *buf, size_t cap)
 {
 	const struct ip_opts *route = r->ipopts;
 	size_t hl = ip_hdr_len(route), n;
 	struct wire_tcp seg;
 
+	if (is_synack_common(ts, r, cap))
+		return emit_synack_common(ts, r, buf);
 	tcp_synq_header(ts, r, &seg);
 	if (cap < hl)
 		return 0;
@@ -723,22 +728,31 @@ peek_sum_short(const struct ring *r, uint32_t off, uint8_t *dst, uint32_t n)
  * (RFC 1071 §2, as wire_tcpip_emit sums: from the values). emit_common and emit_syn.
  */
 static inline __attribute__((always_inline)) void
-put_headers(struct tcp_stack *ts, const struct tcb *tcb, uint8_t *buf, uint32_t seq,
-	    uint32_t ack, uint32_t word3, uint32_t seg_len, uint8_t tos, uint8_t ttl,
-	    uint64_t sum)
+put_headers_at(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, uint32_t ports,
+	       uint8_t *buf, uint32_t seq, uint32_t ack, uint32_t word3, uint32_t seg_len,
+	       uint8_t tos, uint8_t ttl, uint64_t sum)
 {
-	uint32_t ports = (uint32_t)tcb->lport << 16 | tcb->rport;
 	uint8_t *t = buf + WIRE_IPV4_HDR_MIN;
 
-	sum += wire_pseudo_ipv4(tcb->laddr, tcb->raddr, WIRE_IPPROTO_TCP, (uint16_t)seg_len) +
-	       ports + seq + ack + word3;
+	sum += wire_pseudo_ipv4(laddr, raddr, WIRE_IPPROTO_TCP, (uint16_t)seg_len) + ports +
+	       seq + ack + word3;
 	wire_put32(t, ports);
 	wire_put32(t + 4, seq);
 	wire_put32(t + 8, ack);
 	wire_put32(t + 12, word3);
 	wire_put32(t + 16, (uint32_t)wire_csum_fold(sum) << 16);        /* urgent pointer 0 */
 	wire_ipv4_emit20(buf, tos, (uint16_t)(WIRE_IPV4_HDR_MIN + seg_len), next_ip_id(ts),
-			 WIRE_IP_DF, ttl, WIRE_IPPROTO_TCP, tcb->laddr, tcb->raddr);
+			 WIRE_IP_DF, ttl, WIRE_IPPROTO_TCP, laddr, raddr);
+}
+
+/* put_headers_at for the connection tcb (its addresses and ports). */
+static inline __attribute__((always_inline)) void
+put_headers(struct tcp_stack *ts, const struct tcb *tcb, uint8_t *buf, uint32_t seq,
+	    uint32_t ack, uint32_t word3, uint32_t seg_len, uint8_t tos, uint8_t ttl,
+	    uint64_t sum)
+{
+	put_headers_at(ts, tcb->laddr, tcb->raddr, (uint32_t)tcb->lport << 16 | tcb->rport, buf,
+		       seq, ack, word3, seg_len, tos, ttl, sum);
 }
 
 /*
@@ -862,6 +876,52 @@ static size_t emit_syn(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf)
 
 		tcp_note(ts, tcb, SYNACK_NOTE_OUT, SYNACK_V_SENT, tcb->state, &seg, tcb->laddr,
 			 tcb->raddr, "sent");
+	}
+	return count_packet(ts, WIRE_IPV4_HDR_MIN + seg_len);
+}
+
+/*
+ * Whether r's SYN-ACK may be written by emit_synack_common instead of emit_synack's
+ * general code (tcp_synq_header, then wire_tcpip_emit): the one-pass writers in use (no
+ * return route, no_out_fast_path off), all four SYN options on (the peer's SYN offered
+ * WS, SACK-permitted and TS and we accept them: Linux's SYN, and ours), and room in buf
+ * (else the general code counts the refusal). tcp_stack.no_out_common turns it off with
+ * the other common writers: test_tcp_out_common compares both.
+ */
+static bool is_synack_common(const struct tcp_stack *ts, const struct tcp_reqsk *r, size_t cap)
+{
+	return !ts->no_out_common && !ts->no_out_fast_path && !r->ipopts &&
+	       r->peer_wscale != 0xff && r->sack_ok && r->ts_ok &&
+	       cap >= WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN + 20u;
+}
+
+/*
+ * r's SYN-ACK into buf (is_synack_common said it may) with the bytes and state changes of
+ * emit_synack's general code: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> (RFC 9293 §3.10.7.2),
+ * ECE for an ECN setup (RFC 3168 §6.1.1), the unscaled window (RFC 7323 §2.2), the
+ * options MSS, SACK-permitted, TS (tcp_synq_tsval; TSecr the SYN's TSval) and WS in
+ * Linux's layout; then tcp_synq_sent (its send time and the note). The struct wire_tcp
+ * the note shows is built only when notes are kept.
+ */
+static size_t emit_synack_common(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *buf)
+{
+	uint8_t flags = WIRE_TCP_SYN | WIRE_TCP_ACK | (r->ecn_ok ? WIRE_TCP_ECE : 0);
+	uint32_t seg_len = WIRE_TCP_HDR_MIN + 20u;
+	uint32_t word3 = (seg_len / 4) << 28 | (uint32_t)flags << 16 | r->win;
+	uint8_t ttl = r->ip_ttl ? r->ip_ttl : ts->cfg.ip_default_ttl;
+	uint64_t sum = wire_syn_opts_put_sum(buf + WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN,
+					     r->rcv_mss, tcp_synq_tsval(ts, r), r->ts_recent,
+					     r->rcv_wscale);
+
+	put_headers_at(ts, r->laddr, r->raddr, (uint32_t)r->lport << 16 | r->rport, buf,
+		       r->iss, r->irs + 1, word3, seg_len, r->ip_tos, ttl, sum);
+	if (ts->notes_cap) {
+		struct wire_tcp seg;
+
+		tcp_synq_header(ts, r, &seg);
+		tcp_synq_sent(ts, r, &seg);
+	} else {
+		r->synack_sent_ns = ts->now_ns;         /* tcp_synq_sent's, without its note */
 	}
 	return count_packet(ts, WIRE_IPV4_HDR_MIN + seg_len);
 }

@@ -429,8 +429,7 @@ void tcp_synq_header(const struct tcp_stack *ts, const struct tcp_reqsk *r,
 		seg->opt.present |= WIRE_HAS_SACKOK;
 	if (r->ts_ok) {
 		seg->opt.present |= WIRE_HAS_TS;
-		seg->opt.ts_val = r->cookie ? r->cookie_tsval
-					    : (uint32_t)(ts->now_ns / MS) + r->ts_offset;
+		seg->opt.ts_val = tcp_synq_tsval(ts, r);
 		seg->opt.ts_ecr = r->ts_recent;
 	}
 }

@@ -649,6 +649,12 @@ uint64_t tcp_synq_next_deadline(struct tcp_stack *ts);
  * is output.c's (every segment is built there). */
 void tcp_synq_header(const struct tcp_stack *ts, const struct tcp_reqsk *r,
 		     struct wire_tcp *seg);
+/* r's SYN-ACK TSval (r->ts_ok): a cookie's carries WS/SACK (syncookie.h), else our ms
+ * clock plus the 4-tuple's offset (RFC 7323 §5.4, as the promoted tcb's will be). */
+static inline uint32_t tcp_synq_tsval(const struct tcp_stack *ts, const struct tcp_reqsk *r)
+{
+	return r->cookie ? r->cookie_tsval : (uint32_t)(ts->now_ns / 1000000u) + r->ts_offset;
+}
 /* After r's SYN-ACK seg was written: its send time (the RTT sample of the handshake's
  * ACK) and the decision note. */
 void tcp_synq_sent(struct tcp_stack *ts, struct tcp_reqsk *r, const struct wire_tcp *seg);

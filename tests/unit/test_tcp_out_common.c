@@ -10,7 +10,8 @@
  * keep-alive probes, TIME-WAIT), drains with a too-small buffer now and then; seeds vary
  * timestamps, SACK, window scaling, ECN, GSO and the decision notes. After every step every
  * packet is byte-identical across the worlds, and so are every counter, event and note,
- * the next deadline and each connection's RFC variables, timers, RTT and cc state; and
+ * the next deadline and each connection's RFC variables, timers, RTT and cc state (SYN
+ * cookies always on for some seeds: the SYN-ACK's writer too); and
  * in both worlds tcp_output's out_maybe has the bit of every queue that holds output. */
 #include <stddef.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@ struct twin {
 	uint64_t now, x;
 	bool gso;
 	unsigned pkts, common_like, sack_pkts, urg_pkts, ce_marks, conns, small_caps, syns;
+	unsigned synacks;
 };
 
 static uint64_t rnd(struct twin *t)
@@ -149,6 +151,9 @@ static void classify(struct twin *t, const uint8_t *pkt, size_t n)
 	t->urg_pkts += !!(seg.flags & F_URG);
 	/* our SYN with all four options: emit_syn's (world 1: the general code) */
 	t->syns += (seg.flags & (F_SYN | F_ACK)) == F_SYN && seg.opt.present == WIRE_SYN_OPTS;
+	/* a SYN-ACK with all four: emit_synack_common's */
+	t->synacks += (seg.flags & (F_SYN | F_ACK)) == (F_SYN | F_ACK) &&
+		      seg.opt.present == WIRE_SYN_OPTS;
 }
 
 /* Side i's packets in both worlds onto the link (cap: the driver's buffer). */
@@ -366,7 +371,8 @@ static void step(struct twin *t, unsigned n)
 	same_all(t, what);
 }
 
-static unsigned total_sack, total_urg, total_ce, total_small, total_syn;
+static unsigned total_sack, total_urg, total_ce, total_small, total_syn, total_synack;
+static unsigned long long total_cookies;
 
 static void run(uint64_t seed)
 {
@@ -385,6 +391,7 @@ static void run(uint64_t seed)
 	cfg.notes_max = seed % 6 == 5 ? 0 : 256;
 	cfg.rmem_default = seed % 2 ? 131072 : 8192;
 	cfg.delayed_ack_ms = 40;
+	cfg.syncookies = seed % 8 == 5 ? 2 : 1;        /* 5 and 13: cookies, all options */
 	t.gso = cfg.gso;
 	for (int k = 0; k < 2; k++)
 		open_world(&t.w[k], &cfg, k == 1);
@@ -392,9 +399,10 @@ static void run(uint64_t seed)
 		step(&t, i);
 	if (getenv("OUT_COMMON_DEBUG"))
 		fprintf(stderr, "seed %llu: %u packets, %u common-like, %u with SACK blocks, "
-			"%u URG, %u CE marks, %u connections, %u small buffers, %u SYNs\n",
+			"%u URG, %u CE marks, %u connections, %u small buffers, %u SYNs, "
+			"%u SYN-ACKs\n",
 			(unsigned long long)seed, t.pkts, t.common_like, t.sack_pkts, t.urg_pkts,
-			t.ce_marks, t.conns, t.small_caps, t.syns);
+			t.ce_marks, t.conns, t.small_caps, t.syns, t.synacks);
 	/* the script did what it is for: mostly common segments, and the others too */
 	cr_assert_gt(t.common_like, t.pkts / 3, "seed %llu: %u of %u packets common",
 		     (unsigned long long)seed, t.common_like, t.pkts);
@@ -404,6 +412,8 @@ static void run(uint64_t seed)
 	total_ce += t.ce_marks;
 	total_small += t.small_caps;
 	total_syn += t.syns;
+	total_synack += t.synacks;
+	total_cookies += synack_counter(t.w[0].s[1], SYNACK_CTR_TCP_COOKIES_SENT);
 	for (int k = 0; k < 2; k++)
 		for (int i = 0; i < 2; i++) {
 			synack_stack_free(t.w[k].s[i]);
@@ -422,6 +432,8 @@ Test(tcp_out_common, same_packets_and_state_as_the_general_writer)
 	cr_assert_gt(total_ce, 20, "%u CE marks", total_ce);
 	cr_assert_gt(total_small, 20, "%u drains with a small buffer", total_small);
 	cr_assert_gt(total_syn, 20, "%u SYNs with all four options", total_syn);
+	cr_assert_gt(total_synack, 20, "%u SYN-ACKs with all four options", total_synack);
+	cr_assert_gt(total_cookies, 10, "%llu SYN-ACKs with a cookie", total_cookies);
 }
 
 /*
