@@ -15,7 +15,8 @@
 
 struct api_slot {
 	struct tcb *tcb;        /* NULL when free */
-	uint16_t gen;
+	uint32_t fd;            /* generation << API_SLOT_BITS | index: the descriptor while
+	                         * live, the next one while free (api_tcb: one compare) */
 	uint32_t next_free;     /* index of the next free slot, UINT32_MAX at the end */
 	/* the last synack_send_reserve (zerocopy.c): where the space began, how long it
 	 * was, and the sequence number of its first byte; zc_len 0: none outstanding */

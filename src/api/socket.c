@@ -14,13 +14,13 @@
 
 struct tcb *api_tcb(struct synack_stack *s, int fd)
 {
-	uint32_t idx, gen;
+	uint32_t idx;
 
 	if (fd < 0)
 		return NULL;
 	idx = (uint32_t)fd & ((1u << API_SLOT_BITS) - 1);
-	gen = (uint32_t)fd >> API_SLOT_BITS;
-	if (idx >= s->nslots || !s->slots[idx].tcb || s->slots[idx].gen != gen)
+	/* the generation must match; a free slot's tcb is NULL */
+	if (idx >= s->nslots || s->slots[idx].fd != (uint32_t)fd)
 		return NULL;
 	return s->slots[idx].tcb;
 }
@@ -41,7 +41,7 @@ static int grow_slots(struct synack_stack *s)
 		memcpy(ns, s->slots, s->nslots * sizeof *ns);
 	for (uint32_t i = s->nslots; i < n; i++) {
 		ns[i].tcb = NULL;
-		ns[i].gen = 0;
+		ns[i].fd = i;                   /* generation 0 */
 		ns[i].next_free = i + 1 < n ? i + 1 : s->free_head;
 	}
 	s->free_head = s->nslots;
@@ -63,16 +63,17 @@ static int alloc_fd(struct synack_stack *s, struct tcb *tcb)
 	s->slots[idx].tcb = tcb;
 	s->slots[idx].zc_len = 0;
 	s->used++;
-	tcb->fd = (int)((uint32_t)s->slots[idx].gen << API_SLOT_BITS | idx);
+	tcb->fd = (int)s->slots[idx].fd;
 	return tcb->fd;
 }
 
 void api_release(struct synack_stack *s, int fd)
 {
 	uint32_t idx = (uint32_t)fd & ((1u << API_SLOT_BITS) - 1);
+	uint32_t gen = ((s->slots[idx].fd >> API_SLOT_BITS) + 1) & API_GEN_MASK;
 
 	s->slots[idx].tcb = NULL;
-	s->slots[idx].gen = (uint16_t)((s->slots[idx].gen + 1) & API_GEN_MASK);
+	s->slots[idx].fd = gen << API_SLOT_BITS | idx;  /* a stale descriptor misses */
 	s->slots[idx].next_free = s->free_head;
 	s->free_head = idx;
 	s->used--;

@@ -155,6 +155,8 @@ struct tcb *tcp_lookup_listener(struct tcp_stack *ts, uint32_t laddr, uint16_t l
 	uint32_t h = hash_port(lport);
 	struct tcb *wild = NULL;
 
+	if (!ts->listeners.count)
+		return NULL;    /* a client-only stack: connect()'s port choice asks every time */
 	for (struct hash_node *n = hash_bucket_first(&ts->listeners, h); n; n = n->next) {
 		struct tcb *t = container_of(n, struct tcb, hnode);
 

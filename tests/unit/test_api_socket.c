@@ -18,6 +18,11 @@ Test(api_socket, stale_descriptor_is_ebadf)
 	cr_assert_eq(synack_poll(h.s, a, SYNACK_POLLIN), -EBADF);
 	cr_assert_eq(synack_close(h.s, b), 0);
 	cr_assert_eq(synack_close(h.s, -1), -EBADF);
+	/* free slots, never issued: slot 1's next descriptor (generation 0) and slot 0's
+	 * (generation 2, after a and b) name nothing yet */
+	cr_assert_eq(synack_send(h.s, 1, "x", 1, 0), -EBADF);
+	cr_assert_eq(synack_close(h.s, 2 << 16), -EBADF);
+	cr_assert_eq(synack_socket(h.s), 2 << 16, "slot 0 again, generation 2");
 	h_fini(&h);
 }
 
