@@ -40,33 +40,6 @@ static int obj_slot(const struct base_bufcache *c, size_t size)
 	return -1;
 }
 
-static void *obj_alloc(struct base_bufcache *c, int slot, size_t size)
-{
-	struct cached *b = c->obj_head[slot];
-
-	if (!b) {
-		c->misses++;
-		return c->backing.alloc(c->backing.ctx, size);
-	}
-	c->obj_head[slot] = b->next;
-	c->obj_count[slot]--;
-	c->hits++;
-	return b;
-}
-
-static void obj_free(struct base_bufcache *c, int slot, void *p, size_t size)
-{
-	struct cached *b = p;
-
-	if (c->obj_count[slot] >= BUFCACHE_OBJ_MAX) {
-		c->backing.free(c->backing.ctx, p, size);
-		return;
-	}
-	b->next = c->obj_head[slot];
-	c->obj_head[slot] = b;
-	c->obj_count[slot]++;
-}
-
 static void *cache_alloc(void *ctx, size_t size)
 {
 	struct base_bufcache *c = ctx;
@@ -74,7 +47,7 @@ static void *cache_alloc(void *ctx, size_t size)
 	int cls;
 
 	if (slot >= 0)
-		return obj_alloc(c, slot, size);
+		return base_bufcache_obj_alloc(c, slot);
 	cls = class_of(size);
 
 	if (cls >= 0 && c->head[cls]) {
@@ -98,7 +71,7 @@ static void cache_free(void *ctx, void *p, size_t size)
 	if (!p)
 		return;
 	if (slot >= 0) {
-		obj_free(c, slot, p, size);
+		base_bufcache_obj_free(c, slot, p);
 		return;
 	}
 	cls = class_of(size);

@@ -64,6 +64,37 @@ struct base_allocator base_bufcache_allocator(struct base_bufcache *c);
  * that size simply pass through. */
 int base_bufcache_add_size(struct base_bufcache *c, size_t size);
 
+/*
+ * Allocating and freeing an object of the exact size registered in slot (0 for the
+ * first base_bufcache_add_size that succeeded, 1 for the second): what c's allocator
+ * does for that size, called directly: no indirect call, no search for the size's slot.
+ * The engine's tcb (tcb.c, slot 0). NULL when the backing allocator fails.
+ */
+static inline void *base_bufcache_obj_alloc(struct base_bufcache *c, int slot)
+{
+	void **b = c->obj_head[slot];
+
+	if (!b) {
+		c->misses++;
+		return c->backing.alloc(c->backing.ctx, c->obj_size[slot]);
+	}
+	c->obj_head[slot] = *b;         /* free objects are linked through word 0 */
+	c->obj_count[slot]--;
+	c->hits++;
+	return b;
+}
+
+static inline void base_bufcache_obj_free(struct base_bufcache *c, int slot, void *p)
+{
+	if (c->obj_count[slot] >= BUFCACHE_OBJ_MAX) {
+		c->backing.free(c->backing.ctx, p, c->obj_size[slot]);
+		return;
+	}
+	*(void **)p = c->obj_head[slot];
+	c->obj_head[slot] = p;
+	c->obj_count[slot]++;
+}
+
 /* Hands every cached block back to the backing allocator. c stays usable. */
 void base_bufcache_drain(struct base_bufcache *c);
 

@@ -20,7 +20,7 @@ int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
 	/* and every connection's control block (a client's tcb, a server's half-open
 	 * entry then its tcb) is allocated once and freed once: keep those too, a
 	 * bounded tcb pool (DESIGN.md: pools for control blocks) */
-	base_bufcache_add_size(&ts->bufcache, sizeof(struct tcb));
+	base_bufcache_add_size(&ts->bufcache, sizeof(struct tcb));   /* TCP_TCB_OBJ_SLOT */
 	base_bufcache_add_size(&ts->bufcache, sizeof(struct tcp_reqsk));
 	ts->alloc = base_bufcache_allocator(&ts->bufcache);
 	ts->cfg = *cfg;

@@ -28,9 +28,19 @@ static uint32_t hash_port(uint16_t port)
 	return (uint32_t)port * 2654435761u;
 }
 
+/*
+ * tcbs come from and go back to the stack's cache directly (base_bufcache_obj_alloc and
+ * _free: what ts->alloc does for this size, without its indirect call and size lookup):
+ * the first size tcp_stack_init registers, in slot TCP_TCB_OBJ_SLOT; it cannot be
+ * refused (not a power of two, larger than a pointer, the first).
+ */
+_Static_assert((sizeof(struct tcb) & (sizeof(struct tcb) - 1)) != 0 &&
+		       sizeof(struct tcb) > sizeof(void *),
+	       "struct tcb is a registered exact size of the bufcache (bufcache.h)");
+
 struct tcb *tcp_tcb_new(struct tcp_stack *ts)
 {
-	struct tcb *tcb = base_alloc(&ts->alloc, sizeof *tcb);
+	struct tcb *tcb = base_bufcache_obj_alloc(&ts->bufcache, TCP_TCB_OBJ_SLOT);
 	const struct synack_config *c = &ts->cfg;
 
 	if (!tcb) {
@@ -92,7 +102,7 @@ void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
 	tcp_route_free(ts, &tcb->ipopts);
 	tcp_rack_free(ts, tcb);                 /* RACK's transmit map (rack.h) */
 	tcp_reass_free(&tcb->rcv_ooo, &ts->alloc);      /* out-of-order blocks (reass.h) */
-	base_free(&ts->alloc, tcb, sizeof *tcb);
+	base_bufcache_obj_free(&ts->bufcache, TCP_TCB_OBJ_SLOT, tcb);
 }
 
 void tcp_unqueue(struct tcb *tcb)

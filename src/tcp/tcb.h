@@ -202,6 +202,10 @@ struct tcb {
 
 enum { TCP_Q_NONE = 0, TCP_Q_SYN, TCP_Q_ACCEPT };
 
+/* The bufcache slot of struct tcb: the first exact size tcp_stack_init registers
+ * (tcb.c allocates and frees tcbs through it directly) */
+#define TCP_TCB_OBJ_SLOT 0
+
 /*
  * A half-open connection (synq.c): what SYN-RECEIVED needs before the handshake
  * completes, instead of a tcb. Also the stateless description of a SYN-cookie SYN-ACK

@@ -13,6 +13,18 @@
 
 #define OBJ 1400        /* not a power of two, like sizeof(struct tcb) */
 
+/* c in front of ta, with OBJ registered after the sizes in first[0..n) */
+static struct base_allocator cache_of(struct test_alloc *ta, struct base_bufcache *c,
+				      const size_t *first, size_t n)
+{
+	test_alloc_init(ta);
+	base_bufcache_init(c, &ta->a);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(base_bufcache_add_size(c, first[i]), 0);
+	cr_assert_eq(base_bufcache_add_size(c, OBJ), 0);
+	return base_bufcache_allocator(c);
+}
+
 Test(bufcache, exact_size_objects_reused_lifo_without_allocator_calls)
 {
 	struct test_alloc ta;
@@ -75,6 +87,43 @@ Test(bufcache, exact_size_bound_then_pass_through)
 	cr_assert_eq(ta.live_bytes, 0, "leaked %zu bytes", ta.live_bytes);
 }
 
+/* base_bufcache_obj_alloc/_free (the engine's tcb, tcb.c): the same lists as the
+ * allocator's path for that size, either way round; misses, the bound and a refusal go
+ * to the backing allocator with the registered size */
+Test(bufcache, direct_object_calls_share_the_allocators_lists)
+{
+	const size_t small = 64;
+	struct test_alloc ta;
+	struct base_bufcache c;
+	struct base_allocator a = cache_of(&ta, &c, &small, 1);        /* OBJ in slot 1 */
+	void *x, *p[BUFCACHE_OBJ_MAX + 2];
+	size_t n = sizeof p / sizeof p[0];
+
+	x = base_bufcache_obj_alloc(&c, 1);
+	cr_assert_not_null(x);
+	cr_assert_eq(ta.allocs, 1);
+	cr_assert_eq(ta.live_bytes, OBJ, "the backing allocator asked for %zu", ta.live_bytes);
+	base_bufcache_obj_free(&c, 1, x);
+	cr_assert_eq(base_alloc(&a, OBJ), x, "freed directly, allocated through a");
+	base_free(&a, x, OBJ);
+	cr_assert_eq(base_bufcache_obj_alloc(&c, 1), x, "freed through a, allocated directly");
+	cr_assert_eq(ta.allocs, 1, "allocs %zu", ta.allocs);
+	cr_assert_eq(c.hits, 2);
+	cr_assert_eq(c.misses, 1);
+	p[0] = x;
+	for (size_t i = 1; i < n; i++)
+		p[i] = base_bufcache_obj_alloc(&c, 1);
+	for (size_t i = 0; i < n; i++)
+		base_bufcache_obj_free(&c, 1, p[i]);
+	cr_assert_eq(ta.frees, 2, "beyond %d kept objects the rest go back (frees %zu)",
+		     BUFCACHE_OBJ_MAX, ta.frees);
+	cr_assert_eq(base_bufcache_held(&c), (size_t)BUFCACHE_OBJ_MAX * OBJ);
+	base_bufcache_drain(&c);
+	ta.fail_after = 0;
+	cr_assert_null(base_bufcache_obj_alloc(&c, 1), "a refused allocation is NULL");
+	cr_assert_eq(ta.live_bytes, 0, "leaked %zu bytes", ta.live_bytes);
+}
+
 Test(bufcache, add_size_refusals)
 {
 	struct test_alloc ta;
@@ -127,10 +176,7 @@ Test(bufcache, zalloc_of_a_reused_object_is_zero_and_base_zero_is_exact)
 	struct base_allocator a;
 	unsigned char *x, *y, buf[600];
 
-	test_alloc_init(&ta);
-	base_bufcache_init(&c, &ta.a);
-	cr_assert_eq(base_bufcache_add_size(&c, OBJ), 0);
-	a = base_bufcache_allocator(&c);
+	a = cache_of(&ta, &c, NULL, 0);
 	x = base_alloc(&a, OBJ);
 	cr_assert_not_null(x);
 	memset(x, 0xa5, OBJ);
