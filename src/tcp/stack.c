@@ -21,7 +21,7 @@ int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
 	 * entry then its tcb) is allocated once and freed once: keep those too, a
 	 * bounded tcb pool (DESIGN.md: pools for control blocks) */
 	base_bufcache_add_size(&ts->bufcache, sizeof(struct tcb));   /* TCP_TCB_OBJ_SLOT */
-	base_bufcache_add_size(&ts->bufcache, sizeof(struct tcp_reqsk));
+	base_bufcache_add_size(&ts->bufcache, sizeof(struct tcp_reqsk)); /* TCP_REQSK_OBJ_SLOT */
 	ts->alloc = base_bufcache_allocator(&ts->bufcache);
 	ts->cfg = *cfg;
 	memcpy(ts->isn_key, secret, 16);

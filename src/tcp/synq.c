@@ -67,7 +67,7 @@ void tcp_synq_free(struct tcp_stack *ts, struct tcp_reqsk *r)
 	list_remove(&r->out_link);
 	r->listener->synq_len--;
 	tcp_route_free(ts, &r->ipopts);
-	base_free(&ts->alloc, r, sizeof *r);
+	base_bufcache_obj_free(&ts->bufcache, TCP_REQSK_OBJ_SLOT, r);
 }
 
 /* Fills r's SYN-side fields from the listener l and the peer's SYN s. */
@@ -142,18 +142,20 @@ struct tcp_reqsk *tcp_synq_add(struct seg_ctx *c)
 {
 	struct tcp_stack *ts = c->ts;
 	struct tcb *l = c->tcb;
-	struct tcp_reqsk *r = base_zalloc(&ts->alloc, sizeof *r);
+	/* from the stack's cache directly, as a tcb (tcb.c) */
+	struct tcp_reqsk *r = base_bufcache_obj_alloc(&ts->bufcache, TCP_REQSK_OBJ_SLOT);
 
 	if (!r) {
 		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
 		return NULL;
 	}
+	base_zero(r, sizeof *r);
 	list_init(&r->qlink);
 	list_init(&r->out_link);
 	timer_node_init(&r->tnode);
 	/* RFC 9293 §3.9.2.1 MUST-53: the SYN's return route, for the SYN-ACK and after */
 	if (ts->rx_route && !tcp_route_set(ts, &r->ipopts, ts->rx_route)) {
-		base_free(&ts->alloc, r, sizeof *r);
+		base_bufcache_obj_free(&ts->bufcache, TCP_REQSK_OBJ_SLOT, r);
 		return NULL;
 	}
 	fill_from_syn(ts, r, l, c->laddr, c->raddr, c->seg);

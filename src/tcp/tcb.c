@@ -31,12 +31,14 @@ static uint32_t hash_port(uint16_t port)
 /*
  * tcbs come from and go back to the stack's cache directly (base_bufcache_obj_alloc and
  * _free: what ts->alloc does for this size, without its indirect call and size lookup):
- * the first size tcp_stack_init registers, in slot TCP_TCB_OBJ_SLOT; it cannot be
- * refused (not a power of two, larger than a pointer, the first).
+ * the first size tcp_stack_init registers, in slot TCP_TCB_OBJ_SLOT, the half-open
+ * entry's the second (synq.c). Neither can be refused: not a power of two, larger than
+ * a pointer, two different sizes, the first two.
  */
-_Static_assert((sizeof(struct tcb) & (sizeof(struct tcb) - 1)) != 0 &&
-		       sizeof(struct tcb) > sizeof(void *),
-	       "struct tcb is a registered exact size of the bufcache (bufcache.h)");
+#define IS_OBJ_SIZE(n) (((n) & ((n) - 1)) != 0 && (n) > sizeof(void *))
+_Static_assert(IS_OBJ_SIZE(sizeof(struct tcb)) && IS_OBJ_SIZE(sizeof(struct tcp_reqsk)) &&
+		       sizeof(struct tcb) != sizeof(struct tcp_reqsk),
+	       "struct tcb and struct tcp_reqsk are registered exact sizes (bufcache.h)");
 
 struct tcb *tcp_tcb_new(struct tcp_stack *ts)
 {

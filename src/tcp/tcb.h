@@ -202,9 +202,10 @@ struct tcb {
 
 enum { TCP_Q_NONE = 0, TCP_Q_SYN, TCP_Q_ACCEPT };
 
-/* The bufcache slot of struct tcb: the first exact size tcp_stack_init registers
- * (tcb.c allocates and frees tcbs through it directly) */
+/* The bufcache slots of struct tcb and struct tcp_reqsk: the exact sizes tcp_stack_init
+ * registers, in that order (tcb.c and synq.c allocate and free them there directly) */
 #define TCP_TCB_OBJ_SLOT 0
+#define TCP_REQSK_OBJ_SLOT 1
 
 /*
  * A half-open connection (synq.c): what SYN-RECEIVED needs before the handshake
