@@ -885,6 +885,26 @@ static enum verdict step_fin(struct seg_ctx *c)
 }
 
 /*
+ * LAST-ACK's end for an orphaned connection (§3.10.7.4 fifth check, LAST-ACK: "If our
+ * FIN is now acknowledged, delete the TCB, enter the CLOSED state, and return"), taken
+ * by predicted_ack when SEG.ACK = SND.MAX acknowledges our FIN and the FIN was a lone
+ * segment (tcp_rec_lone_acked). No descriptor: tcp_tcb_close frees the tcb at once, and
+ * nothing is left to read what step_ack would write first - the send buffer's release,
+ * SND.UNA, the RTT sample, the timers' stop, the window, RACK's delivery, congestion
+ * control, ECN, the send buffer's size. Outside the tcb that work counts nothing, notes
+ * nothing (tcp_rec_lone_acked: tcp_rec_on_ack returns NULL; the note's reason is
+ * ack_moves_state's) and wakes nobody (no descriptor); what it would have listed or
+ * armed goes with the tcb (tcp_tcb_free). So the tcb is closed without it.
+ */
+static enum verdict closed_by_fin_ack(struct seg_ctx *c)
+{
+	c->reason = "FIN acknowledged: CLOSED";
+	tcp_tcb_close(c->ts, c->tcb);
+	c->tcb = NULL;
+	return V_DONE;
+}
+
+/*
  * Header prediction, the fifth check (Van Jacobson's; Linux's
  * tcp_rcv_established fast path). A predicted segment (is_predicted: the first four
  * checks would change nothing) in a synchronized state (SYN-RECEIVED's ACK goes to
@@ -901,6 +921,8 @@ static enum verdict step_fin(struct seg_ctx *c)
  *    where tcp_rec_on_ack does only what tcp_rec_quiet_ack did (recovery.c on_ack) and
  *    tcp_ecn_on_ack, which without ECE acts only in a CWR window: run then (and not
  *    quiet in step_ack either: is_quiet_ack).
+ *  - the first kind in LAST-ACK, our FIN a lone segment, no descriptor: the tcb is
+ *    closed at once (closed_by_fin_ack).
  * With the window SND.WND already holds (the common case) update_window moves only
  * WL1/WL2. In both SEG.ACK passes RFC 5961 §5.2's range test, the first lines of
  * step_ack (MAX.SND.WND from SND.WND) are run, and what our FIN's acknowledgement does
@@ -927,6 +949,12 @@ static bool predicted_ack(struct seg_ctx *c, enum verdict *v)
 		if (s->ack != tcb->snd_max || !seq_gt(s->ack, prev_una) || c->len ||
 		    (c->flags & WIRE_TCP_FIN))
 			return false;
+		if (tcb->state == TCP_LAST_ACK && tcb->fd < 0 && tcb->fin_sent &&
+		    tcp_rec_lone_acked(&tcb->rec, tcb->sack_ok, s, s->ack)) {
+			c->ts->in_predicted++;
+			*v = closed_by_fin_ack(c);
+			return true;
+		}
 		ack_advance(c, s->ack);
 	}
 	if (is_window_update(tcb, s)) {

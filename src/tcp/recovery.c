@@ -613,12 +613,9 @@ static bool lone_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tc
 		     uint32_t prev_una, uint32_t rtt_us)
 {
 	struct tcp_recovery *r = &tcb->rec;
-	struct tcp_rack *m = &r->rack;
 
-	if (ts->rec_no_lone_path || !m->active || !tcb->sack_ok || r->state != TCP_REC_OPEN ||
-	    tcb->snd_una != tcb->snd_max || tcb->snd_una == prev_una || m->n != 1 ||
-	    m->seg || m->one.flags || m->one.end != tcb->snd_una || m->tlp_out ||
-	    m->lost_bytes || r->sb.n || r->eifel_armed || (seg->opt.present & WIRE_HAS_SACK))
+	if (ts->rec_no_lone_path || tcb->snd_una != tcb->snd_max || tcb->snd_una == prev_una ||
+	    !tcp_rec_lone_acked(r, tcb->sack_ok, seg, tcb->snd_una))
 		return false;
 	r->prr_lost = false;
 	tcp_rack_on_lone_ack(ts, tcb, seg);

@@ -124,6 +124,24 @@ static inline bool tcp_rec_quiet_ack(struct tcp_recovery *r, const struct wire_t
 	return true;
 }
 
+/*
+ * A lone segment acknowledged (recovery.c "Lone segments"): the ACK of ack = SND.MAX,
+ * above SND.UNA, finds recovery open, RACK (with SACK) holding the whole flight in its
+ * map's inline entry without flags, ending at ack, no probe out, nothing lost or SACKed,
+ * no Eifel test armed, and seg carries no SACK option. tcp_rec_on_ack then delivers the
+ * entry, resets the duplicate ACK count and lets congestion control take the ACK: it
+ * counts nothing, lists nothing, arms no timer and returns NULL.
+ */
+static inline bool tcp_rec_lone_acked(const struct tcp_recovery *r, bool sack_ok,
+				      const struct wire_tcp *seg, uint32_t ack)
+{
+	const struct tcp_rack *m = &r->rack;
+
+	return m->active && sack_ok && r->state == TCP_REC_OPEN && m->n == 1 && !m->seg &&
+	       !m->one.flags && m->one.end == ack && !m->tlp_out && !m->lost_bytes &&
+	       !r->sb.n && !r->eifel_armed && !(seg->opt.present & WIRE_HAS_SACK);
+}
+
 /* After an acceptable ACK has been applied (SND.UNA advanced from prev_una, SND.WND
  * updated): the scoreboard (SACK blocks of seg, when SACK is on), duplicate ACK
  * counting, entering, continuing and leaving recovery, undoing a recovery whose fast
