@@ -1008,6 +1008,17 @@ static enum verdict run_checks(struct seg_ctx *c, enum first_check from)
 	return step_fin(c);
 }
 
+/* The segment's one listing (stack.c tcp_list_if_due): an ACK owed, our FIN, or what
+ * list_out says. With an ACK owed output always sends (output.c nothing_due's first
+ * test): listed at once, as tcp_list_if_due would. */
+static inline void list_at_end(struct seg_ctx *c, struct tcb *tcb)
+{
+	if (tcb->want_ack)
+		tcp_want_output(c->ts, tcb);
+	else if (c->list_out || tcb->fin_queued)
+		tcp_list_if_due(c->ts, tcb);
+}
+
 static void finish(struct seg_ctx *c, enum verdict v)
 {
 	uint8_t verdict = SYNACK_V_ACCEPTED;
@@ -1032,9 +1043,8 @@ static void finish(struct seg_ctx *c, enum verdict v)
 		tcp_reply_rst(c);
 		break;
 	default:
-		/* the segment's one listing: an ACK owed, our FIN, or what list_out says */
-		if (c->tcb && (c->list_out || c->tcb->want_ack || c->tcb->fin_queued))
-			tcp_list_if_due(c->ts, c->tcb);
+		if (c->tcb)
+			list_at_end(c, c->tcb);
 		break;
 	}
 	if (!c->reason)
@@ -1130,8 +1140,7 @@ void tcp_conn_input(struct seg_ctx *c)
 		/* what finish does for such a segment (no route to learn, no note to
 		 * write, no TIME-WAIT to hand over, nothing left half-open); off with
 		 * no_in_predict (test_tcp_predict, notes off) */
-		if (c->list_out || tcb->want_ack || tcb->fin_queued)
-			tcp_list_if_due(c->ts, tcb);
+		list_at_end(c, tcb);
 		return;
 	}
 	finish(c, v);
