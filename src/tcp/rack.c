@@ -321,14 +321,21 @@ static bool sent_after(uint64_t t1, uint32_t seq1, uint64_t t2, uint32_t seq2)
 	return t1 > t2 || (t1 == t2 && seq_gt(seq1, seq2));
 }
 
+/* Step 2: the time since xmit_ns (a segment's transmission), in microseconds. */
+static inline uint32_t rtt_since(const struct tcp_stack *ts, uint64_t xmit_ns)
+{
+	uint64_t rtt_ns = ts->now_ns > xmit_ns ? ts->now_ns - xmit_ns : 0;
+
+	return rtt_ns / US > UINT32_MAX ? UINT32_MAX : (uint32_t)(rtt_ns / US);
+}
+
 /* Step 2 (and 3) for one segment of entry e, ending at end, newly delivered
  * (cumulatively acknowledged or SACKed). */
 static void delivered(struct tcp_stack *ts, struct tcb *tcb, const struct tcp_rack_seg *e,
 		      uint32_t end, const struct wire_tcp *seg)
 {
 	struct tcp_rack *m = &tcb->rec.rack;
-	uint64_t rtt_ns = ts->now_ns > e->xmit_ns ? ts->now_ns - e->xmit_ns : 0;
-	uint32_t rtt_us = rtt_ns / US > UINT32_MAX ? UINT32_MAX : (uint32_t)(rtt_ns / US);
+	uint32_t rtt_us = rtt_since(ts, e->xmit_ns);
 
 	if (e->flags & TCP_RACK_F_RETRANS) {
 		/* step 2: an ACK that may be for the original is no sample (Karn): the
@@ -476,16 +483,33 @@ void tcp_rack_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tc
 	}
 }
 
-/* The map is one inline entry without flags ending at SND.UNA, seg has no SACK option:
- * what tcp_rack_on_ack does (the entry delivered, the map emptied and released). */
+/*
+ * The map is one inline entry without flags ending at SND.UNA, seg has no SACK option:
+ * what tcp_rack_on_ack does (the entry delivered, the map emptied and released), with
+ * delivered's step 2 and 3 written for it. The entry was sent with nothing outstanding
+ * (output.c lone_ok: at SND.MAX = SND.UNA, not a retransmission): every segment
+ * delivered before ended at or below its start and was sent no later, so for its last
+ * segment (end) nothing shows reordering, FACK moves to end, and it is sent after
+ * RACK.xmit_ts's segment and after none this ACK delivered (ack_xmit_ns reset): RACK's
+ * xmit_ts, end_seq, rtt and the ACK's newest all become the entry's. A run's earlier
+ * segments (deliver_range's first) would set the same fields, each then overwritten by
+ * the last one's with the same transmission time; the minimum RTT takes the same
+ * sample. rec_no_lone_path: test_tcp_rack_runs compares this with tcp_rack_on_ack.
+ */
 void tcp_rack_on_lone_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg)
 {
 	struct tcp_rack *m = &tcb->rec.rack;
+	uint32_t rtt_us = rtt_since(ts, m->one.xmit_ns);
 
+	(void)seg;      /* no SACK option; a flagless entry needs no TSecr (Karn) */
 	if (!m->reo_wnd_mult)
 		m->reo_wnd_mult = 1;
-	m->ack_xmit_ns = 0;
-	deliver_range(ts, tcb, &m->one, first_end(&m->one, m->base), m->one.end, seg);
+	if (!m->min_rtt_us || rtt_us < m->min_rtt_us)
+		m->min_rtt_us = rtt_us ? rtt_us : 1;
+	m->fack = m->one.end;
+	m->xmit_ns = m->ack_xmit_ns = m->one.xmit_ns;
+	m->end_seq = m->ack_end = m->one.end;
+	m->rtt_us = rtt_us;
 	m->n = 0;
 	m->head = 0;
 	m->cap = 0;
