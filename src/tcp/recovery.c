@@ -842,7 +842,10 @@ const char *tcp_rec_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct w
 
 	if (!lone_ack(ts, tcb, seg, prev_una, rtt_us))
 		why = general_ack(ts, tcb, seg, prev_una, dup5681, rtt_us);
-	tcp_ecn_on_ack(ts, tcb, seg->flags);    /* RFC 3168 §6.1.2, after loss detection */
+	/* RFC 3168 §6.1.2, after loss detection: only an ECN connection has anything to do
+	 * (tcp_ecn_on_ack's first test, made here without the call) */
+	if (tcb->ecn_flags & TCP_ECN_OK)
+		tcp_ecn_on_ack(ts, tcb, seg->flags);
 	if (tcb->snd_una != prev_una)
 		tcp_sndbuf_on_ack(ts, tcb);     /* Linux tcp_check_space after tcp_ack */
 	return why;
