@@ -68,7 +68,8 @@ int base_bufcache_add_size(struct base_bufcache *c, size_t size);
  * Allocating and freeing an object of the exact size registered in slot (0 for the
  * first base_bufcache_add_size that succeeded, 1 for the second): what c's allocator
  * does for that size, called directly: no indirect call, no search for the size's slot.
- * The engine's tcb (tcb.c, slot 0). NULL when the backing allocator fails.
+ * The engine's tcb (tcb.c, slot 0) and half-open entry (synq.c, slot 1). NULL when the
+ * backing allocator fails.
  */
 static inline void *base_bufcache_obj_alloc(struct base_bufcache *c, int slot)
 {

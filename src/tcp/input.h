@@ -111,8 +111,8 @@ tcp_input_inline(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr,
 	};
 	struct tcb *t = ts->last_conn;
 
-	if (t && t->laddr == laddr && t->raddr == raddr && t->lport == seg->dport &&
-	    t->rport == seg->sport && !t->ipopts && t->state != TCP_TIME_WAIT) {
+	if (tcp_is_cached_conn(t, laddr, seg->dport, raddr, seg->sport) && !t->ipopts &&
+	    t->state != TCP_TIME_WAIT) {
 		c.tcb = t;
 		c.hash = t->hnode.hash;
 		c.st_before = t->state;

@@ -102,11 +102,12 @@ static size_t emit_ctl(struct tcp_stack *ts, const struct tcp_ctl *c, uint8_t *b
 	return finish_packet(ts, buf, cap, c->laddr, c->raddr, n, 0, 0, route);
 }
 
-/* r's SYN-ACK as a finished packet (the half-open entry's or a SYN cookie's), one pass
- * where the connection's segments take it (is_one_pass), else the two-step writers. */
 static bool is_synack_common(const struct tcp_stack *ts, const struct tcp_reqsk *r, size_t cap);
 static size_t emit_synack_common(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *buf);
 
+/* r's SYN-ACK as a finished packet (the half-open entry's or a SYN cookie's): written
+ * from its fields where emit_synack_common may, else one pass where the connection's
+ * segments take it (is_one_pass), else the two-step writers. */
 static size_t emit_synack(struct tcp_stack *ts, struct tcp_reqsk *r, uint8_t *buf, size_t cap)
 {
 	const struct ip_opts *route = r->ipopts;
@@ -722,10 +723,11 @@ peek_sum_short(const struct ring *r, uint32_t off, uint8_t *dst, uint32_t n)
 }
 
 /*
- * tcb's fixed TCP header (ports, SEQ, ACK, word3: offset, flags and window; urgent
- * pointer 0) at buf + 20 with its checksum, and the 20-byte IPv4 header before it, for a
- * segment of seg_len bytes whose options and payload are in place and summed in sum
- * (RFC 1071 §2, as wire_tcpip_emit sums: from the values). emit_common and emit_syn.
+ * The fixed TCP header (ports: sport << 16 | dport, SEQ, ACK, word3: offset, flags and
+ * window; urgent pointer 0) at buf + 20 with its checksum, and the 20-byte IPv4 header
+ * from laddr to raddr before it, for a segment of seg_len bytes whose options and
+ * payload are in place and summed in sum (RFC 1071 §2, as wire_tcpip_emit sums: from
+ * the values). emit_common and emit_syn (through put_headers), emit_synack_common.
  */
 static inline __attribute__((always_inline)) void
 put_headers_at(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, uint32_t ports,

@@ -502,6 +502,14 @@ struct tcb *tcp_lookup_hashed(struct tcp_stack *ts, uint32_t h, uint32_t laddr,
 /* tcp_lookup_input past its cache: hashes the tuple, looks it up, caches what it finds. */
 struct tcb *tcp_lookup_input_miss(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
 				  uint32_t raddr, uint16_t rport, uint32_t *h);
+/* Whether t, the one-entry cache (ts->last_conn, may be NULL), is the connection of this
+ * 4-tuple: tcp_lookup_input's hit, and input.h tcp_input_inline's. */
+static inline bool tcp_is_cached_conn(const struct tcb *t, uint32_t laddr, uint16_t lport,
+				      uint32_t raddr, uint16_t rport)
+{
+	return t && t->laddr == laddr && t->raddr == raddr && t->lport == lport &&
+	       t->rport == rport;
+}
 /* tcp_lookup for an arriving segment, through a one-entry cache of the last connection
  * found or entered (a bulk flow's segments all hit it, skipping the keyed hash); *h
  * receives the tuple's hash either way, for the other tables. The cached tcb is in
@@ -513,8 +521,7 @@ static inline struct tcb *tcp_lookup_input(struct tcp_stack *ts, uint32_t laddr,
 {
 	struct tcb *t = ts->last_conn;
 
-	if (t && t->laddr == laddr && t->raddr == raddr && t->lport == lport &&
-	    t->rport == rport) {
+	if (tcp_is_cached_conn(t, laddr, lport, raddr, rport)) {
 		*h = t->hnode.hash;
 		return t;
 	}
