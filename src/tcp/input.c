@@ -905,6 +905,49 @@ static enum verdict closed_by_fin_ack(struct seg_ctx *c)
 }
 
 /*
+ * An orphan's FIN in FIN-WAIT-2, straight into its TIME-WAIT record (§3.10.7.4 eighth
+ * check, FIN-WAIT-2: "Enter the TIME-WAIT state. Start the time-wait timer, turn off the
+ * other timers"; tw.c: with no descriptor TIME-WAIT is a record and the tcb is freed).
+ * Taken by predicted_ack for its second kind (SEG.ACK = SND.UNA = SND.MAX, recovery
+ * quiet, no URG or ECE) when the segment is a FIN without text. The pipeline would then
+ * only write into a tcb that finish frees at once (tcp_tw_from_tcb): WL1/WL2 and the
+ * window (in FIN-WAIT-2 SND.NXT = SND.UNA: nothing can shrink), ECN's CWR end (without
+ * ECE it counts nothing), FIN-WAIT-2's nothing in ack_moves_state, the receive queue's
+ * clear, tcp_enter_time_wait's timers, send buffer release and wakes (no descriptor: no
+ * event), TS.Recent's stamp, the output listing. What the record reads is set as the
+ * pipeline sets it: RCV.NXT over the FIN, TS.Recent (is_predicted saw TSval >=
+ * TS.Recent at SEG.SEQ = RCV.NXT), the ACK owed, and tcp_enter_time_wait's deadline
+ * (now + 2MSL). Not with notes kept (finish writes one), a source route to learn (the
+ * tcb would keep it and stay) or IP options. With no memory for a record the tcb is
+ * left as it was, the failure counted as tcp_tw_from_tcb counts it, and the pipeline
+ * goes on, its finish keeping the tcb (c->no_record).
+ */
+static bool fin_to_record(struct seg_ctx *c)
+{
+	struct tcp_stack *ts = c->ts;
+	struct tcb *tcb = c->tcb;
+	const struct wire_tcp *s = c->seg;
+	struct tw_entry *e;
+
+	if (tcb->fd >= 0 || c->len || !(c->flags & WIRE_TCP_FIN) || ts->notes_cap ||
+	    ts->rx_route || tcb->ipopts)
+		return false;
+	e = tcp_tw_add_for(ts, tcb, ts->now_ns + 2ull * ts->cfg.msl_ms * MS);
+	if (!e) {
+		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
+		c->no_record = true;
+		return false;
+	}
+	tcb->rcv_nxt++;                 /* "advance RCV.NXT over the FIN" */
+	if (tcb->ts_ok && (s->opt.present & WIRE_HAS_TS))
+		tcb->ts_recent = s->opt.ts_val;         /* RFC 7323 §4.3 */
+	tcb->want_ack = true;
+	tcp_tw_replace(ts, tcb, e);
+	c->tcb = NULL;
+	return true;
+}
+
+/*
  * Header prediction, the fifth check (Van Jacobson's; Linux's
  * tcp_rcv_established fast path). A predicted segment (is_predicted: the first four
  * checks would change nothing) in a synchronized state (SYN-RECEIVED's ACK goes to
@@ -923,6 +966,8 @@ static enum verdict closed_by_fin_ack(struct seg_ctx *c)
  *    quiet in step_ack either: is_quiet_ack).
  *  - the first kind in LAST-ACK, our FIN a lone segment, no descriptor: the tcb is
  *    closed at once (closed_by_fin_ack).
+ *  - the second kind in FIN-WAIT-2, a FIN without text, no descriptor: the tcb is
+ *    replaced by its TIME-WAIT record at once (fin_to_record).
  * With the window SND.WND already holds (the common case) update_window moves only
  * WL1/WL2. In both SEG.ACK passes RFC 5961 §5.2's range test, the first lines of
  * step_ack (MAX.SND.WND from SND.WND) are run, and what our FIN's acknowledgement does
@@ -945,6 +990,11 @@ static bool predicted_ack(struct seg_ctx *c, enum verdict *v)
 	if (s->ack == prev_una) {
 		if (prev_una != tcb->snd_max || !tcp_rec_quiet_ack(&tcb->rec, s))
 			return false;
+		if (tcb->state == TCP_FIN_WAIT_2 && fin_to_record(c)) {
+			c->ts->in_predicted++;
+			*v = V_DONE;
+			return true;
+		}
 	} else {
 		if (s->ack != tcb->snd_max || !seq_gt(s->ack, prev_una) || c->len ||
 		    (c->flags & WIRE_TCP_FIN))
@@ -1058,7 +1108,7 @@ static void finish(struct seg_ctx *c, enum verdict v)
 			tcp_note_fix_after(c->ts, TCP_LISTEN);
 	}
 	/* no descriptor: TIME-WAIT is kept as a compact record (tw.c) */
-	if (c->tcb && c->tcb->state == TCP_TIME_WAIT && c->tcb->fd < 0 &&
+	if (c->tcb && c->tcb->state == TCP_TIME_WAIT && c->tcb->fd < 0 && !c->no_record &&
 	    tcp_tw_from_tcb(c->ts, c->tcb))
 		c->tcb = NULL;  /* freed: the caller must not look at it again */
 }

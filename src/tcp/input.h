@@ -40,6 +40,8 @@ struct seg_ctx {
 	                                 * is_disordered_ack): its window is not taken */
 	bool list_out;                  /* output may be due (data acknowledged, a wider
 	                                 * window, ESTABLISHED): tcp_list_if_due at the end */
+	bool no_record;                 /* fin_to_record found no memory for a TIME-WAIT
+	                                 * record (counted): finish keeps the tcb */
 };
 
 /* §3.10.7.1 reply to a segment that has no connection (never to a RST). */

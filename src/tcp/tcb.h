@@ -626,6 +626,13 @@ int tcp_tw_init(struct tcp_stack *ts);
 /* Turns tcb (TIME-WAIT, no descriptor) into a record and frees it; queues the ACK it
  * still owed. Returns false (tcb untouched) when it is not such a tcb or on ENOMEM. */
 bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb);
+/* tcp_tw_from_tcb in two halves, for a caller that makes the record before the tcb has
+ * reached TIME-WAIT (input.c fin_to_record): a new record for tcb's 4-tuple with
+ * deadline, its engine fields not yet set (NULL on ENOMEM, not counted, nothing
+ * changed); then tcp_tw_replace fills it from tcb, queues the ACK tcb owes (want_ack)
+ * and closes tcb. */
+struct tw_entry *tcp_tw_add_for(struct tcp_stack *ts, const struct tcb *tcb, uint64_t deadline);
+void tcp_tw_replace(struct tcp_stack *ts, struct tcb *tcb, struct tw_entry *e);
 /* Copies tcb's TIME-WAIT fields (4-tuple, SND.MAX as snd_nxt, RCV.NXT, TS, its last
  * window field) into *e. */
 void tcp_tw_fill_proto(const struct tcp_stack *ts, const struct tcb *tcb, struct tw_entry *e);

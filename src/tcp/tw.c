@@ -144,28 +144,21 @@ void tcp_tw_fill_proto(const struct tcp_stack *ts, const struct tcb *tcb, struct
  * The record is made in place (tw_add): a tcb in TIME-WAIT holds its 4-tuple, so no
  * record has it (connect() and a reopening SYN remove the record before a tcb takes the
  * 4-tuple, and the demux finds a tcb before a record): tw_insert_hashed's duplicate
- * check could not hit.
+ * check could not hit. The same holds for input.c's orphan FIN in FIN-WAIT-2, whose tcb
+ * is about to enter TIME-WAIT (fin_to_record).
  */
-bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb)
+struct tw_entry *tcp_tw_add_for(struct tcp_stack *ts, const struct tcb *tcb, uint64_t deadline)
 {
-	struct tw_entry *e;
-	uint64_t deadline = tcb->deadline[TCP_T_TIME_WAIT];
+	/* a connected tcb is in the connection hash: its node holds the 4-tuple's hash */
+	return tw_add(&ts->tw,
+		      tcb->in_hash ? tcb->hnode.hash
+				   : tcp_tuple_hash(ts, tcb->laddr, tcb->lport, tcb->raddr,
+						    tcb->rport),
+		      tcb->laddr, tcb->lport, tcb->raddr, tcb->rport, deadline);
+}
 
-	if (tcb->state != TCP_TIME_WAIT || tcb->fd >= 0)
-		return false;
-	if (tcb->ipopts)
-		return false;   /* a record has no room for a route: keep the tcb (route.h) */
-	if (!deadline)
-		deadline = ts->now_ns + 2ull * ts->cfg.msl_ms * MS;
-	/* a TIME-WAIT tcb is in the connection hash: its node holds the 4-tuple's hash */
-	e = tw_add(&ts->tw,
-		   tcb->in_hash ? tcb->hnode.hash
-				: tcp_tuple_hash(ts, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport),
-		   tcb->laddr, tcb->lport, tcb->raddr, tcb->rport, deadline);
-	if (!e) {
-		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
-		return false;   /* the full tcb stays and expires by its own timer */
-	}
+void tcp_tw_replace(struct tcp_stack *ts, struct tcb *tcb, struct tw_entry *e)
+{
 	fill_engine(tcb, e);
 	if (tcb->want_ack) {
 		/* the ACK of the peer's FIN was still due; the tcb knows its TS offset */
@@ -177,6 +170,25 @@ bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb)
 		}
 	}
 	tcp_tcb_close(ts, tcb);
+}
+
+bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct tw_entry *e;
+	uint64_t deadline = tcb->deadline[TCP_T_TIME_WAIT];
+
+	if (tcb->state != TCP_TIME_WAIT || tcb->fd >= 0)
+		return false;
+	if (tcb->ipopts)
+		return false;   /* a record has no room for a route: keep the tcb (route.h) */
+	if (!deadline)
+		deadline = ts->now_ns + 2ull * ts->cfg.msl_ms * MS;
+	e = tcp_tw_add_for(ts, tcb, deadline);
+	if (!e) {
+		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
+		return false;   /* the full tcb stays and expires by its own timer */
+	}
+	tcp_tw_replace(ts, tcb, e);
 	return true;
 }
 

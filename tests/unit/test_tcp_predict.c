@@ -33,9 +33,13 @@
  * segment flight lists nothing, and an ACK with data still unsent lists the tcb.
  * Besides the tcb, every step compares what the API shows (cmp_api: TCP_INFO of the
  * descriptor, the ss listing with its orphans), which is all that is left to read of a
- * connection once the 4-tuple no longer finds it. The last two tests take LAST-ACK's end
+ * connection once the 4-tuple no longer finds it. Two tests take LAST-ACK's end
  * by the ACK of a lone FIN (predicted_ack's closed_by_fin_ack: the tcb closed without
- * the fifth check's accounting) and of a retransmitted one (the accounting first). */
+ * the fifth check's accounting) and of a retransmitted one (the accounting first); the
+ * two after them an orphan's FIN-WAIT-2 ended by the peer's FIN (fin_to_record: the
+ * tcb replaced by its TIME-WAIT record at once), with and without memory for the
+ * record. They fail with fin_to_record's TS.Recent update left out (and so does the
+ * random run without notes), and with the fallback trying the record again. */
 #include <stddef.h>
 
 #include "harness.h"
@@ -472,6 +476,27 @@ Test(tcp_predict, list_rule_skips_a_settled_ack)
 		h_fini(&t.h[i]);
 }
 
+/* Both stacks close the descriptor (our side's close: an orphan from now on). */
+static void close_both(struct twin *t)
+{
+	for (int i = 0; i < 2; i++)
+		synack_close(t->h[i].s, t->fd[i]);
+	t->fd[0] = t->fd[1] = -1;
+	cmp_state(t);
+}
+
+/* A connection with timestamps and SACK (RACK on): connections with other options are
+ * opened and closed until one has both. */
+static void connect_ts_sack(struct twin *t)
+{
+	for (;;) {
+		connect_peer(t);
+		if (t->ts && t->sack)
+			break;
+		close_both(t);
+	}
+}
+
 /* A connection with timestamps and SACK (RACK on) brought to LAST-ACK with our FIN a
  * lone segment: 1 byte sent and acknowledged, the peer's FIN, our close (no descriptor
  * left: an orphan), the FIN sent. Every step compared. */
@@ -480,15 +505,7 @@ static void to_last_ack(struct twin *t)
 	struct wire_tcp_opts o;
 	const struct tcb *c;
 
-	for (;;) {
-		connect_peer(t);
-		if (t->ts && t->sack)
-			break;
-		for (int i = 0; i < 2; i++)
-			synack_close(t->h[i].s, t->fd[i]);
-		t->fd[0] = t->fd[1] = -1;
-		cmp_state(t);
-	}
+	connect_ts_sack(t);
 	for (int i = 0; i < 2; i++)
 		cr_assert_eq(synack_send(t->h[i].s, t->fd[i], "r", 1, SYNACK_MSG_DONTWAIT), 1);
 	cmp_state(t);
@@ -501,10 +518,7 @@ static void to_last_ack(struct twin *t)
 	o.ts_ecr = t->our_ts;
 	peer_seg(t, F_ACK | F_FIN, c->rcv_nxt, c->snd_max, t->win, 0, &o, 0);
 	cr_assert_eq(conn(t, 0)->state, TCP_CLOSE_WAIT);
-	for (int i = 0; i < 2; i++)
-		synack_close(t->h[i].s, t->fd[i]);
-	t->fd[0] = t->fd[1] = -1;
-	cmp_state(t);
+	close_both(t);
 	cr_assert_eq(conn(t, 0)->state, TCP_LAST_ACK);
 	cr_assert(conn(t, 0)->fin_sent);
 }
@@ -560,4 +574,69 @@ Test(tcp_predict, last_ack_after_a_retransmitted_fin)
 				      conn(&t, 0)->snd_max));
 	t.our_ts = fin_ts;
 	ack_fin_and_finish(&t);
+}
+
+/* Our side closed first and is an orphan in FIN-WAIT-2 (timestamps and SACK on): the
+ * peer's FIN, the predicted segment input.c fin_to_record takes straight into a
+ * TIME-WAIT record. refuse: with no memory for the record. */
+static void fin_wait_2_orphan_gets_fin(struct twin *t, bool refuse)
+{
+	struct wire_tcp_opts o;
+	const struct tcb *c;
+	uint64_t before, nomem;
+	void *(*alloc[2])(void *, size_t);
+	unsigned pkts;
+
+	connect_ts_sack(t);
+	close_both(t);
+	cr_assert_eq(conn(t, 0)->state, TCP_FIN_WAIT_1);
+	peer_ack_all(t);
+	cmp_state(t);
+	c = conn(t, 0);
+	cr_assert_eq(c->state, TCP_FIN_WAIT_2);
+	before = t->h[0].s->tcp.in_predicted;
+	nomem = synack_counter(t->h[0].s, SYNACK_CTR_TCP_NO_MEMORY);
+	pkts = t->pkts;
+	for (int i = 0; i < 2 && refuse; i++) {
+		alloc[i] = t->h[i].s->tcp.bufcache.backing.alloc;
+		t->h[i].s->tcp.bufcache.backing.alloc = h_refuse_alloc;
+	}
+	memset(&o, 0, sizeof o);
+	o.present = WIRE_HAS_TS;
+	o.ts_val = ++t->peer_ts;
+	o.ts_ecr = t->our_ts;
+	peer_seg(t, F_ACK | F_FIN, c->rcv_nxt, c->snd_max, t->win, 0, &o, 0);
+	for (int i = 0; i < 2 && refuse; i++)
+		t->h[i].s->tcp.bufcache.backing.alloc = alloc[i];
+	cr_assert_eq(t->h[0].s->tcp.in_predicted, before + 1);
+	cr_assert_eq(synack_counter(t->h[0].s, SYNACK_CTR_TCP_NO_MEMORY), nomem + refuse);
+	if (refuse)
+		cr_assert_eq(conn(t, 0)->state, TCP_TIME_WAIT, "the tcb kept in TIME-WAIT");
+	else
+		cr_assert_null(conn(t, 0), "a TIME-WAIT record, the tcb freed");
+	cr_assert_eq(t->pkts, pkts + 1, "the ACK of the FIN, the same from both");
+	for (int i = 0; i < 2; i++)
+		h_fini(&t->h[i]);
+}
+
+/* The FIN of the peer for an orphan in FIN-WAIT-2 (fin_to_record: the tcb replaced by
+ * its TIME-WAIT record at once, without the pipeline's writes into it): the same ACK
+ * (the record's), counters, events and ss listing (the record) as the whole pipeline. */
+Test(tcp_predict, fin_wait_2_orphan_fin_straight_to_its_record)
+{
+	struct twin t;
+
+	twin_init(&t, 0x510e527fade682d1ull, false, false);
+	fin_wait_2_orphan_gets_fin(&t, false);
+}
+
+/* The same with no memory for the record: fin_to_record leaves the tcb as it was and
+ * the pipeline takes the segment, keeping the tcb in TIME-WAIT; the failure counted
+ * once, as the pipeline counts it, the ACK sent from the tcb. */
+Test(tcp_predict, fin_wait_2_orphan_fin_without_memory_for_a_record)
+{
+	struct twin t;
+
+	twin_init(&t, 0x9b05688c2b3e6c1full, false, false);
+	fin_wait_2_orphan_gets_fin(&t, true);
 }
