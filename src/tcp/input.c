@@ -1175,7 +1175,11 @@ void tcp_conn_input(struct seg_ctx *c)
 	v = run_checks(c, from);
 	tcb = c->tcb;
 	if (!tcb) {
-		finish(c, v);
+		/* the connection ended (closed, reset, or its TIME-WAIT record made): with no
+		 * note to write finish has nothing left to do for it; off with
+		 * no_in_predict, as the short finish below */
+		if (v != V_DONE || c->ts->notes_cap || c->ts->no_in_predict)
+			finish(c, v);
 		return;
 	}
 	/* RFC 7323 §4.3: remember the newest timestamp of an in-sequence segment */
