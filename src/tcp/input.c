@@ -605,6 +605,8 @@ static inline __attribute__((always_inline)) enum verdict ack_moves_state(struct
 {
 	struct tcb *tcb = c->tcb;
 
+	if (!tcb->fin_sent)
+		return V_CONTINUE;      /* each case needs our FIN acknowledged (tcp_fin_acked) */
 	switch (tcb->state) {
 	case TCP_FIN_WAIT_1:
 		if (tcp_fin_acked(tcb)) {
