@@ -1062,12 +1062,19 @@ static enum verdict run_checks(struct seg_ctx *c, enum first_check from)
 
 /* The segment's one listing (stack.c tcp_list_if_due): an ACK owed, our FIN, or what
  * list_out says. With an ACK owed output always sends (output.c nothing_due's first
- * test): listed at once, as tcp_list_if_due would. */
+ * test): listed at once, as tcp_list_if_due would. Our FIN once acknowledged is no
+ * reason any more: everything we sent is acknowledged, nothing_due's FIN test passes,
+ * what else may want output (probes, RACK, recovery) lists the tcb itself, and the
+ * window tcp_output_settled would note (note_max_window) is noted only in the states
+ * that may send data, which none with our FIN acknowledged is (FIN-WAIT-2, TIME-WAIT;
+ * CLOSING and LAST-ACK leave at once). Part of the listing rule (off with no_list_rule:
+ * test_tcp_predict's list twin). */
 static inline void list_at_end(struct seg_ctx *c, struct tcb *tcb)
 {
 	if (tcb->want_ack)
 		tcp_want_output(c->ts, tcb);
-	else if (c->list_out || tcb->fin_queued)
+	else if (c->list_out ||
+		 (tcb->fin_queued && (!tcp_fin_acked(tcb) || c->ts->no_list_rule)))
 		tcp_list_if_due(c->ts, tcb);
 }
 
