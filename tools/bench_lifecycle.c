@@ -46,6 +46,8 @@ struct bench {
 	uint64_t now;
 	uint64_t next_tuple;
 	uint64_t packets;
+	uint32_t held, nheld, hhead;  /* --held: the FIFO of open connections (lifecycle) */
+	int (*hfd)[2];                /* [held] client, server descriptors */
 	uint8_t pkt[PKT_CAP];
 };
 
@@ -167,6 +169,7 @@ static int bench_init(struct bench *b)
 
 static void bench_fini(struct bench *b)
 {
+	free(b->hfd);
 	synack_stack_free(b->cli);
 	synack_stack_free(b->srv);
 }
@@ -200,13 +203,12 @@ static int open_next(struct bench *b, int *which_listener)
 	return fd;
 }
 
-/* One full lifecycle; 0 or -errno (the step that failed). */
-static int lifecycle(struct bench *b)
+/* A lifecycle's first half: connect, accept, one byte each way; 0 or -errno. */
+static int open_exchange(struct bench *b, int *cfd, int *sfd)
 {
 	uint8_t byte = 'x';
 	int lis, c, s;
 
-	b->now += STEP_NS;
 	c = open_next(b, &lis);
 	if (c < 0)
 		return c;
@@ -222,12 +224,52 @@ static int lifecycle(struct bench *b)
 	pump(b, false);
 	if (synack_recv(b->cli, c, &byte, 1, 0) != 1)
 		return -EIO;
-	synack_close(b->cli, c);                /* FIN: the client will hold TIME-WAIT */
+	*cfd = c;
+	*sfd = s;
+	return 0;
+}
+
+/* Its second half: the client closes first (FIN: it will hold TIME-WAIT), the server on
+ * EOF; 0 or -errno. */
+static int close_pair(struct bench *b, int c, int s)
+{
+	uint8_t byte;
+
+	synack_close(b->cli, c);
 	pump(b, false);
 	if (synack_recv(b->srv, s, &byte, 1, 0) != 0)
 		return -EPROTO;
 	synack_close(b->srv, s);
 	pump(b, false);
+	return 0;
+}
+
+/*
+ * One full lifecycle; 0 or -errno (the step that failed). With --held N, N connections
+ * stay open, idle, in a FIFO: each lifecycle opens a new one and closes the oldest (a
+ * server whose connections live a while and end in the order they came), so N
+ * accepted connections share the server's port all along: the bind index must drop the
+ * oldest without walking the others (tcb.c ts->bound). The packets are the same.
+ */
+static int lifecycle(struct bench *b)
+{
+	int c, s, r;
+
+	b->now += STEP_NS;
+	r = open_exchange(b, &c, &s);
+	if (r || !b->held)
+		return r ? r : close_pair(b, c, s);
+	if (b->nheld == b->held) {
+		int oc = b->hfd[b->hhead][0], os = b->hfd[b->hhead][1];
+
+		b->hfd[b->hhead][0] = c;
+		b->hfd[b->hhead][1] = s;
+		b->hhead = (b->hhead + 1) % b->held;
+		return close_pair(b, oc, os);
+	}
+	b->hfd[(b->hhead + b->nheld) % b->held][0] = c;
+	b->hfd[(b->hhead + b->nheld) % b->held][1] = s;
+	b->nheld++;
 	return 0;
 }
 
@@ -317,7 +359,7 @@ static int measure_entries(unsigned m)
 	return r;
 }
 
-int bench_lifecycle(uint64_t tw, double seconds, uint64_t count, bool sizes)
+int bench_lifecycle(uint64_t tw, double seconds, uint64_t count, bool sizes, uint32_t held)
 {
 	struct bench b;
 	uint64_t done = 0;
@@ -329,8 +371,27 @@ int bench_lifecycle(uint64_t tw, double seconds, uint64_t count, bool sizes)
 		fprintf(stderr, "bench: cannot create the stacks\n");
 		return 1;
 	}
+	if (held) {
+		b.hfd = calloc(held, sizeof *b.hfd);
+		if (!b.hfd) {
+			fprintf(stderr, "bench: cannot hold %u connections\n", held);
+			return 1;
+		}
+		b.held = held;
+	}
 	printf("lifecycle: connect, 1 byte each way, client FIN first, TIME-WAIT kept "
 	       "(two stacks back to back, virtual clock, checksums on)\n");
+	if (held)
+		printf("held: %u connections open all along (FIFO: each lifecycle opens one and "
+		       "closes the oldest)\n", held);
+	for (uint32_t i = 0; i < held; i++) { /* the FIFO filled: these only open */
+		r = lifecycle(&b);
+		if (r) {
+			fprintf(stderr, "bench: opening held connection %u failed: %s (%d)\n", i,
+				strerror(-r), r);
+			return 1;
+		}
+	}
 	cli0 = in_use(b.cli, &b.mem_cli);
 	t0 = now_s();
 	for (uint64_t i = 0; i < tw; i++) {

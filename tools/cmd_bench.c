@@ -14,11 +14,13 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: synack bench [lifecycle] [--tw N] [--seconds S] [--count C]"
-		     " [--no-sizes]\n"
+		     " [--held H] [--no-sizes]\n"
 		     "  lifecycle   connect, 1 byte each way, FIN close, TIME-WAIT kept;\n"
 		     "              N TIME-WAIT entries present first (default 1000), timed for S\n"
 		     "              seconds (default 3), or exactly C lifecycles (rounded up to\n"
 		     "              1024: the same work every run, for callgrind)\n"
+		     "  --held H    H connections stay open (idle, on the same server port), each\n"
+		     "              lifecycle opening one and closing the oldest (default 0)\n"
 		     "  --no-sizes  skip the bytes-per-entry measurement\n"
 		     "       synack bench bulk [--bytes 1G] [--repeat N] [--mtu 1500]\n"
 		     "  bulk        one connection, no loss, in the simulator: Gbit/s per CPU second\n");
@@ -26,7 +28,7 @@ static void usage(FILE *out)
 
 int cmd_bench(int argc, char **argv)
 {
-	uint64_t tw = 1000, count = 0;
+	uint64_t tw = 1000, count = 0, held = 0;
 	double secs = 3;
 	bool sizes = true;
 	int i = 1;
@@ -47,6 +49,10 @@ int cmd_bench(int argc, char **argv)
 			secs = strtod(argv[++i], &end);
 		} else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
 			count = strtoull(argv[++i], &end, 10);
+		} else if (!strcmp(argv[i], "--held") && i + 1 < argc) {
+			held = strtoull(argv[++i], &end, 10);
+			if (held > 1000000)
+				end = NULL;     /* usage: more than the server's descriptors */
 		} else if (!strcmp(argv[i], "--no-sizes")) {
 			sizes = false;
 			continue;
@@ -59,5 +65,5 @@ int cmd_bench(int argc, char **argv)
 			return 2;
 		}
 	}
-	return bench_lifecycle(tw, secs, count, sizes);
+	return bench_lifecycle(tw, secs, count, sizes, (uint32_t)held);
 }

@@ -46,7 +46,7 @@ int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
 	list_init(&ts->synack_out);
 	tcp_cookie_keys_init(&ts->cookie_keys, secret + 16);
 	if (hash_init(&ts->synq_hash, &ts->alloc, 64) < 0 ||
-	    hash_init(&ts->bound, &ts->alloc, 64) < 0) {
+	    dhash_init(&ts->bound, &ts->alloc, 64, tcp_bound_hash_of) < 0) {
 		hash_destroy(&ts->synq_hash);
 		tw_destroy(&ts->tw);
 		hash_destroy(&ts->listeners);
@@ -57,7 +57,7 @@ int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
 	if (ts->notes_cap) {
 		ts->notes = base_alloc(&ts->alloc, ts->notes_cap * sizeof *ts->notes);
 		if (!ts->notes) {
-			hash_destroy(&ts->bound);
+			dhash_destroy(&ts->bound);
 			hash_destroy(&ts->synq_hash);
 			tw_destroy(&ts->tw);
 			hash_destroy(&ts->listeners);
@@ -84,7 +84,7 @@ void tcp_stack_destroy(struct tcp_stack *ts)
 	base_free(&ts->alloc, ts->notes, ts->notes_cap * sizeof *ts->notes);
 	tw_destroy(&ts->tw);
 	hash_destroy(&ts->synq_hash);
-	hash_destroy(&ts->bound);
+	dhash_destroy(&ts->bound);
 	hash_destroy(&ts->listeners);
 	hash_destroy(&ts->conns);
 	base_bufcache_drain(&ts->bufcache);

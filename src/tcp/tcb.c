@@ -5,7 +5,8 @@
  *
  * Connections hash on the 4-tuple with SipHash under the stack's secret (no hash
  * flooding); listeners hash on the local port and a bucket walk prefers the exact
- * address. bind() checks walk the bound tcbs of the port's bucket.
+ * address. bind() checks walk the bound tcbs of the port's bucket (ts->bound, doubly
+ * linked so that a close unlinks its tcb without walking the port's other owners).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -21,11 +22,6 @@ void tcp_tuple_isn(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_
 	/* ts->tw is keyed with ts->isn_key (tw.c tcp_tw_init) */
 	tcp_isn_from_half(tw_isn_half(&ts->tw, laddr, lport, raddr, rport), ts->now_ns, isn,
 			  ts_offset);
-}
-
-static uint32_t hash_port(uint16_t port)
-{
-	return (uint32_t)port * 2654435761u;
 }
 
 /*
@@ -93,8 +89,7 @@ void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
 		hash_remove(&ts->conns, &tcb->hnode);
 	if (tcb->in_listen_hash)
 		hash_remove(&ts->listeners, &tcb->hnode);
-	if (tcb->in_bind_hash)
-		hash_remove(&ts->bound, &tcb->bnode);
+	dhash_remove(&ts->bound, &tcb->bnode); /* O(1): no walk of the port's other owners */
 	timer_cancel(&ts->wheel, &tcb->tnode);
 	list_remove(&tcb->out_link);
 	list_remove(&tcb->ev_link);
@@ -164,7 +159,7 @@ struct tcb *tcp_lookup_input_miss(struct tcp_stack *ts, uint32_t laddr, uint16_t
 
 struct tcb *tcp_lookup_listener(struct tcp_stack *ts, uint32_t laddr, uint16_t lport)
 {
-	uint32_t h = hash_port(lport);
+	uint32_t h = tcp_lport_hash(lport);
 	struct tcb *wild = NULL;
 
 	if (!ts->listeners.count)
@@ -184,7 +179,7 @@ struct tcb *tcp_lookup_listener(struct tcp_stack *ts, uint32_t laddr, uint16_t l
 
 void tcp_listen_insert(struct tcp_stack *ts, struct tcb *tcb)
 {
-	hash_insert(&ts->listeners, &tcb->hnode, hash_port(tcb->lport));
+	hash_insert(&ts->listeners, &tcb->hnode, tcp_lport_hash(tcb->lport));
 	tcb->in_listen_hash = true;
 }
 
@@ -200,6 +195,14 @@ static bool addrs_overlap(uint32_t a, uint32_t b)
 	return a == b || a == SYNACK_ADDR_ANY || b == SYNACK_ADDR_ANY;
 }
 
+/* ts->bound's hash of a linked tcb, for its growth (lport does not change while bound) */
+uint32_t tcp_bound_hash_of(const struct dhash_node *n)
+{
+	const struct tcb *tcb = (const void *)((const char *)n - offsetof(struct tcb, bnode));
+
+	return tcp_lport_hash(tcb->lport);
+}
+
 /*
  * Linux's rules (inet_csk_bind_conflict), which S10 describes: a port is shared only
  * when both sockets set SO_REUSEADDR and neither listens; a TIME-WAIT connection on the
@@ -207,22 +210,13 @@ static bool addrs_overlap(uint32_t a, uint32_t b)
  * consulted through the table's per-port counts (O(1)); control blocks through the
  * bound-port index: O(sockets on that port), not O(all connections) (FINDINGS F4).
  */
-void tcp_set_bound(struct tcp_stack *ts, struct tcb *tcb)
-{
-	tcb->bound = true;
-	if (tcb->in_bind_hash)
-		return;
-	hash_insert(&ts->bound, &tcb->bnode, hash_port(tcb->lport));
-	tcb->in_bind_hash = true;
-}
-
 int tcp_check_bind(struct tcp_stack *ts, const struct tcb *tcb, uint32_t addr, uint16_t port)
 {
-	uint32_t h = hash_port(port);
+	uint32_t h = tcp_lport_hash(port);
 
 	if (!tcb->opt.reuseaddr && tw_port_in_use(&ts->tw, addr, port))
 		return -EADDRINUSE;
-	for (struct hash_node *n = hash_bucket_first(&ts->bound, h); n; n = n->next) {
+	for (struct dhash_node *n = dhash_bucket_first(&ts->bound, h); n; n = n->next) {
 		const struct tcb *o = container_of(n, struct tcb, bnode);
 
 		if (o == tcb || !o->bound || o->lport != port || !addrs_overlap(o->laddr, addr))

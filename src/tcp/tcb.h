@@ -22,6 +22,7 @@
 
 #include "base/alloc.h"
 #include "base/bufcache.h"
+#include "base/dhash.h"
 #include "base/hash.h"
 #include "base/list.h"
 #include "base/ring.h"
@@ -109,8 +110,8 @@ struct tcb {
 	uint32_t laddr, raddr;
 	uint16_t lport, rport;
 	uint8_t state;
-	bool in_hash, in_listen_hash, bound, in_bind_hash;
-	struct hash_node bnode;  /* ts->bound, on lport, while bound (bind rules) */
+	bool in_hash, in_listen_hash, bound;
+	struct dhash_node bnode; /* ts->bound, on lport, while bound (bind rules) */
 
 	/* RFC 9293 §3.3.1 send sequence variables */
 	uint32_t snd_una, snd_nxt, snd_wnd, snd_up, snd_wl1, snd_wl2, iss;
@@ -337,7 +338,9 @@ struct tcp_stack {
 	struct tcp_burst burst;      /* the last super-segment tcp_output_burst planned */
 	struct tcp_placed placed;    /* set by GRO around tcp_input (api/offload.c) */
 	struct hash_table listeners; /* by local port */
-	struct hash_table bound;     /* every bound tcb by local port (tcp_check_bind) */
+	struct dhash_table bound;    /* every bound tcb by local port (tcp_check_bind); doubly
+	                              * linked: a port's owners share a chain, and closing
+	                              * one of N must not walk the other N - 1 */
 	struct tw_table tw;          /* TIME-WAIT records (tw.c) */
 	struct hash_table synq_hash; /* half-open entries by 4-tuple (synq.c) */
 	struct timer_wheel synq_wheel; /* their SYN-ACK retransmission deadlines */
@@ -532,8 +535,23 @@ struct tcb *tcp_lookup_listener(struct tcp_stack *ts, uint32_t laddr, uint16_t l
 /* Enters/leaves the listener hash. */
 void tcp_listen_insert(struct tcp_stack *ts, struct tcb *tcb);
 void tcp_listen_remove(struct tcp_stack *ts, struct tcb *tcb);
-/* Marks tcb bound to its lport (set first) and indexes it for the bind rules. */
-void tcp_set_bound(struct tcp_stack *ts, struct tcb *tcb);
+/* The hash of a local port (listeners and ts->bound: our own ports, no key needed) */
+static inline uint32_t tcp_lport_hash(uint16_t port)
+{
+	return (uint32_t)port * 2654435761u;
+}
+
+/* Marks tcb bound to its lport (set first) and indexes it for the bind rules. Inline:
+ * a connect and an accept each do it. */
+static inline void tcp_set_bound(struct tcp_stack *ts, struct tcb *tcb)
+{
+	tcb->bound = true;
+	if (!dhash_linked(&tcb->bnode))
+		dhash_insert(&ts->bound, &tcb->bnode, tcp_lport_hash(tcb->lport));
+}
+
+/* ts->bound's hash of a linked tcb (dhash_init's hash_of) */
+uint32_t tcp_bound_hash_of(const struct dhash_node *n);
 /* Bind rules (S10, Linux): returns 0 or -EADDRINUSE for tcb binding addr:port. */
 int tcp_check_bind(struct tcp_stack *ts, const struct tcb *tcb, uint32_t addr, uint16_t port);
 /* A free ephemeral port for tcb (connect toward raddr:rport when raddr != 0), or 0:

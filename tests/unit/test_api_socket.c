@@ -182,6 +182,63 @@ Test(api_socket, backlog_clamped_to_somaxconn)
 	}
 }
 
+/*
+ * Every connection accepted on a port holds it (Linux: the child is in the listener's
+ * bind bucket): after the listener closes, bind() to the port is EADDRINUSE until the
+ * last of them is gone. 300 of them close by ABORT (RST, no TIME-WAIT) oldest first, then
+ * newest first: the bind index (tcb.c ts->bound, doubly linked since all of a port's
+ * owners share one chain) must lose exactly the closed one each time, whatever its place.
+ */
+Test(api_socket, accepted_connections_hold_the_port_until_the_last_closes)
+{
+	enum { NCONN = 300 };
+	static int fd[NCONN];
+	static uint32_t iss[NCONN];
+	struct harness h;
+	int l, b, order[NCONN];
+	size_t bl;
+	uint16_t p;
+
+	h_init(&h);
+	l = h_listen(&h, SRV_PORT, NCONN);
+	for (int j = 0; j < NCONN; j++) {
+		h_send(&h, (uint16_t)(40000 + j), SRV_PORT, F_SYN, 1000u * j, 0, 8192);
+		EXPECT_SEG(&h, F_SYN | F_ACK, h.out.seq, 1000u * j + 1, ANYWIN);
+		iss[j] = h.out.seq;
+		h_send(&h, (uint16_t)(40000 + j), SRV_PORT, F_ACK, 1000u * j + 1, iss[j] + 1, 8192);
+		EXPECT_NONE(&h);
+		fd[j] = synack_accept(h.s, l, NULL, &p);
+		cr_assert_geq(fd[j], 0);
+		cr_assert_eq(p, 40000 + j);
+	}
+	cr_assert_eq(synack_close(h.s, l), 0);
+	EXPECT_NONE(&h);
+	b = synack_socket(h.s);
+	cr_assert_geq(b, 0);
+	bl = synack_sock_list(h.s, NULL, 0) - NCONN; /* whether the unbound socket is listed */
+	cr_assert_leq(bl, 1);
+	for (int j = 0; j < NCONN / 2; j++)
+		order[j] = j;                     /* oldest first */
+	for (int j = NCONN / 2; j < NCONN; j++)
+		order[j] = NCONN - 1 - (j - NCONN / 2); /* then newest first */
+	for (int k = 0; k < NCONN; k++) {
+		int j = order[k];
+
+		cr_assert_eq(synack_bind(h.s, b, SYNACK_ADDR_ANY, SRV_PORT), -EADDRINUSE,
+			     "%d of %d closed", k, NCONN);
+		EXPECT_STATE(&h, fd[j], SYNACK_STATE_ESTABLISHED);
+		synack_setsockopt(h.s, fd[j], SYNACK_SOL_SOCKET, SYNACK_SO_LINGER,
+				  &(struct synack_linger){ .l_onoff = 1, .l_linger = 0 },
+				  sizeof(struct synack_linger));
+		cr_assert_eq(synack_close(h.s, fd[j]), 0);
+		EXPECT_SEG(&h, F_RST | F_ACK, iss[j] + 1, 1000u * j + 1, 0);
+		cr_assert_eq(synack_sock_list(h.s, NULL, 0), (size_t)(NCONN - k - 1) + bl);
+	}
+	cr_assert_eq(synack_bind(h.s, b, SYNACK_ADDR_ANY, SRV_PORT), 0);
+	cr_assert_eq(synack_listen(h.s, b, 4), 0);
+	h_fini(&h);
+}
+
 Test(api_socket, listener_close_resets_queued_children)
 {
 	struct harness h;
