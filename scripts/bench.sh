@@ -16,6 +16,8 @@ if "$b/synack" bench --help >/dev/null 2>&1; then
     echo "-- synack, $tw TIME_WAIT entries present"
     "$b/synack" bench lifecycle --tw "$tw" --seconds "$secs"
   done
+  echo "-- synack, 1000 TIME_WAIT entries, 2000 connections held open (each lifecycle closes the oldest)"
+  "$b/synack" bench lifecycle --tw 1000 --held 2000 --seconds "$secs" --no-sizes
 else
   echo "-- synack: 'synack bench' not built yet"
 fi
@@ -24,6 +26,8 @@ if [ "$(id -u)" -eq 0 ]; then
   ip -n "$ns" link set lo up
   echo "-- linux (loopback in netns $ns)"
   ip netns exec "$ns" "$b/bench/linux_lifecycle" --seconds "$secs"
+  echo "-- linux, 2000 connections held open (each lifecycle closes the oldest)"
+  ip netns exec "$ns" "$b/bench/linux_lifecycle" --seconds "$secs" --held 2000 --port 7778
 else
   echo "-- linux: skipped (needs root for a network namespace)"
 fi
