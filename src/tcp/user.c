@@ -204,8 +204,10 @@ struct tcb *tcp_user_accept(struct tcp_stack *ts, struct tcb *l)
 /* send()'s checks, then the free space for want more bytes (see tcp_user_send_room). A
  * few bytes (want) go to the ring's inline storage (ring.h) while they fit there: no
  * allocation; the space offered is the same, opt.sndbuf less what is queued, only
- * counted against the storage in use. */
-static long send_space(struct tcp_stack *ts, struct tcb *tcb, uint32_t want)
+ * counted against the storage in use. Always inline (two callers): out of line, its call
+ * from tcp_user_send cost ~28 instructions per lifecycle more in bench lifecycle. */
+static inline __attribute__((always_inline)) long
+send_space(struct tcp_stack *ts, struct tcb *tcb, uint32_t want)
 {
 	struct ring *r = &tcb->sndbuf;
 	uint32_t space, lim;
