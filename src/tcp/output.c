@@ -511,27 +511,36 @@ static bool plan_new_data(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
 /* A lone segment (recovery.c "Lone segments"): new data or a FIN as one wire packet at
  * SND.NXT = SND.MAX with nothing outstanding, recovery open, RACK's map empty with no
  * storage, nothing lost, no probe due, the retransmission timer off, synchronized.
- * tcp_stack.rec_no_lone_path turns it off (test_tcp_rack_runs compares). */
+ * plain: p is plan_new_data's or plan_pure_ack's (emit_common), whose tests already
+ * hold the plan's half of these (no SYN, no GSO, no retransmission, SND.NXT = SND.MAX,
+ * recovery open with no probe due and nothing lost, a state that may send data: all
+ * synchronized) and nothing between the plan and here changes them; the other half is
+ * tested here as for any plan (~-24 instructions per data segment or FIN).
+ * tcp_stack.rec_no_lone_path turns it off (test_tcp_rack_runs compares);
+ * no_out_common sends plain plans through the general code, which tests it all
+ * (test_tcp_out_common compares). */
 static inline __attribute__((always_inline)) bool
-lone_ok(const struct tcp_stack *ts, const struct tcb *tcb, const struct plan *p, uint32_t span)
+lone_ok(const struct tcp_stack *ts, const struct tcb *tcb, const struct plan *p, uint32_t span,
+	bool plain)
 {
 	const struct tcp_recovery *r = &tcb->rec;
 
-	return span && !p->syn && !p->gso && !p->rexmit && !ts->rec_no_lone_path &&
-	       p->seq == tcb->snd_max && tcb->snd_una == tcb->snd_max &&
-	       r->state == TCP_REC_OPEN && !r->rack.n && !r->rack.cap && !r->rack.tlp_due &&
-	       !r->rack.lost_bytes && !tcp_rexmit_running(tcb) &&
-	       tcp_is_synchronized(tcb->state);
+	return span && !ts->rec_no_lone_path && tcb->snd_una == tcb->snd_max && !r->rack.n &&
+	       !r->rack.cap && !tcp_rexmit_running(tcb) &&
+	       (plain || (!p->syn && !p->gso && !p->rexmit && p->seq == tcb->snd_max &&
+			  r->state == TCP_REC_OPEN && !r->rack.tlp_due && !r->rack.lost_bytes &&
+			  tcp_is_synchronized(tcb->state)));
 }
 
-/* Bookkeeping after a segment left (RFC 6298 (5.1), Karn, user timeout). */
+/* Bookkeeping after a segment left (RFC 6298 (5.1), Karn, user timeout); plain: p is
+ * emit_common's (lone_ok). */
 static inline __attribute__((always_inline)) void
-account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct plan *p)
+account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct plan *p, bool plain)
 {
 	uint32_t span = p->len + p->syn + p->fin;
 	uint32_t end = p->seq + span;
 	bool new_data = seq_gt(end, tcb->snd_max);
-	bool lone = lone_ok(ts, tcb, p, span);
+	bool lone = lone_ok(ts, tcb, p, span, plain);
 
 	if (p->fin) {
 		tcb->fin_sent = true;
@@ -800,7 +809,7 @@ emit_common(struct tcp_stack *ts, struct tcb *tcb, const struct plan *p, uint8_t
 				      p->len);
 	}
 	put_headers(ts, tcb, buf, p->seq, ack, word3, seg_len, tos, ttl, sum);
-	account_sent(ts, tcb, p);
+	account_sent(ts, tcb, p, true);
 	tcb->want_ka_probe = false;
 	if (ts->notes_cap) {
 		struct wire_tcp seg = {
@@ -869,7 +878,7 @@ static size_t emit_syn(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf)
 					     tcb->rcv_wscale);
 
 	put_headers(ts, tcb, buf, p.seq, 0, word3, seg_len, tcb->opt.ip_tos, ttl, sum);
-	account_sent(ts, tcb, &p);
+	account_sent(ts, tcb, &p, false);
 	tcb->want_ka_probe = false;
 	if (ts->notes_cap) {
 		struct wire_tcp seg = {
@@ -1031,7 +1040,7 @@ build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf, size_t cap,
 	}
 	n += p.gso && !burst ? p.len : 0;
 	seg.payload_len = p.len;
-	account_sent(ts, tcb, &p);
+	account_sent(ts, tcb, &p, false);
 	tcb->want_ka_probe = false;
 	tcp_note(ts, tcb, SYNACK_NOTE_OUT, SYNACK_V_SENT, tcb->state, &seg, tcb->laddr,
 		 tcb->raddr, "sent");
