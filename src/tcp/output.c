@@ -532,6 +532,35 @@ lone_ok(const struct tcp_stack *ts, const struct tcb *tcb, const struct plan *p,
 			  tcp_is_synchronized(tcb->state)));
 }
 
+/*
+ * After a lone segment [seq, seq + span) was accounted (recovery.c "Lone segments";
+ * lone_ok says when; SND.NXT = SND.MAX = seq + span now): what tcp_rec_on_xmit,
+ * tcp_rexmit_arm and tcp_rec_after_send would do, in one pass: RACK's inline entry
+ * (rack.c tcp_rack_on_lone_send), the RTO in the retransmission slot (the SYN-ACK slot
+ * cleared, RACK's timer kind RTO), replaced by the probe timeout when schedule_tlp would
+ * take it (RFC 8985 §7.2), in one tcp_timer_set at the earlier of the two. Here rather
+ * than in recovery.c, and always inline, for account_sent's four calls per lifecycle in
+ * bench lifecycle (a data segment or a FIN each): out of line its call and frame cost
+ * ~77 instructions per lifecycle more. tcp_stack.rec_no_lone_path turns it off
+ * (test_tcp_rack_runs compares).
+ */
+static inline __attribute__((always_inline)) void
+account_lone_send(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t span)
+{
+	struct tcp_rack *m = &tcb->rec.rack;
+	uint64_t rto = tcp_rto_ns(ts, tcb), at = ts->now_ns + rto;
+
+	if (tcp_rack_enabled(ts, tcb))
+		tcp_rack_on_lone_send(ts, tcb, seq, span);
+	tcb->deadline[TCP_T_SYNACK] = 0;        /* tcp_rexmit_arm: RFC 6298 (5.1) */
+	m->timer = TCP_RACK_T_RTO;
+	if (m->active && tcb->sack_ok && ts->cfg.early_retrans >= 3 && !m->tlp_out) {
+		at = ts->now_ns + tcp_rack_pto_rto(ts, tcb, rto);      /* §7.2, <= the RTO */
+		m->timer = TCP_RACK_T_TLP;
+	}
+	tcp_timer_set(ts, tcb, TCP_T_RETRANSMIT, at);
+}
+
 /* Bookkeeping after a segment left (RFC 6298 (5.1), Karn, user timeout); plain: p is
  * emit_common's (lone_ok). */
 static inline __attribute__((always_inline)) void
@@ -568,7 +597,7 @@ account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct plan *p, bool p
 		if (new_data)
 			tcb->snd_max = end;
 		if (lone)
-			tcp_rec_on_lone_send(ts, tcb, p->seq, span);
+			account_lone_send(ts, tcb, p->seq, span);
 		else if (!tcp_rexmit_running(tcb))
 			tcp_rexmit_arm(ts, tcb);        /* RFC 6298 (5.1) */
 		if (tcb->opt.user_timeout_ms && !tcb->deadline[TCP_T_USER_TIMEOUT])

@@ -578,7 +578,8 @@ void tcp_rec_after_send(struct tcp_stack *ts, struct tcb *tcb)
  * the slot, and on the ACK walks the map, looks for losses, probes, recovery and
  * reordering timers that cannot be there. Here the same state is written in one pass:
  * - sent (output.c lone_ok: nothing outstanding, recovery open, the map empty with no
- *   storage, nothing lost, no probe due, the retransmission timer off, synchronized):
+ *   storage, nothing lost, no probe due, the retransmission timer off, synchronized;
+ *   output.c account_sent's account_lone_send, inline there for its cost per segment):
  *   the map's inline entry (tcp_rack_on_lone_send); the RTO in the retransmission slot
  *   (tcp_rexmit_arm: the SYN-ACK slot cleared, RACK's timer kind RTO), replaced by the
  *   probe timeout when schedule_tlp would take it (its other conditions hold by the
@@ -592,23 +593,9 @@ void tcp_rec_after_send(struct tcp_stack *ts, struct tcb *tcb)
  * tcp_stack.rec_no_lone_path turns both off: test_tcp_rack_runs compares every packet
  * and the RACK, recovery, cc and timer state with and without them.
  */
-void tcp_rec_on_lone_send(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t span)
-{
-	struct tcp_rack *m = &tcb->rec.rack;
-	uint64_t rto = tcp_rto_ns(ts, tcb), at = ts->now_ns + rto;
 
-	if (tcp_rack_enabled(ts, tcb))
-		tcp_rack_on_lone_send(ts, tcb, seq, span);
-	tcb->deadline[TCP_T_SYNACK] = 0;        /* tcp_rexmit_arm: RFC 6298 (5.1) */
-	m->timer = TCP_RACK_T_RTO;
-	if (m->active && tcb->sack_ok && ts->cfg.early_retrans >= 3 && !m->tlp_out) {
-		at = ts->now_ns + tcp_rack_pto_rto(ts, tcb, rto);      /* §7.2, <= the RTO */
-		m->timer = TCP_RACK_T_TLP;
-	}
-	tcp_timer_set(ts, tcb, TCP_T_RETRANSMIT, at);
-}
-
-/* The ACK side of "Lone segments" above: true when it applied. */
+/* The ACK side of "Lone segments" above (the send side is output.c's): true when it
+ * applied. */
 static bool lone_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
 		     uint32_t prev_una, uint32_t rtt_us)
 {

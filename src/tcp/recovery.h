@@ -205,12 +205,6 @@ void tcp_rec_on_xmit_gso(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, ui
  * 8985 §7.2 schedules the tail loss probe when it may. */
 void tcp_rec_after_send(struct tcp_stack *ts, struct tcb *tcb);
 
-/* After a lone segment [seq, seq + span) was accounted (recovery.c "Lone segments";
- * output.c lone_ok says when; SND.NXT = SND.MAX = seq + span now): what
- * tcp_rec_on_xmit, tcp_rexmit_arm and tcp_rec_after_send would do, in one pass (RACK's
- * inline entry, the RTO or the tail loss probe in the retransmission slot). */
-void tcp_rec_on_lone_send(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32_t span);
-
 /* The retransmission slot fired while it held RACK's reordering timer or the TLP timer
  * (tcb->rec.rack.timer != TCP_RACK_T_RTO): RFC 8985 §6.3 (mark what is lost now,
  * recovery may begin) or §7.3 (the next segment is the probe); the RTO is armed again.
