@@ -232,6 +232,8 @@ static enum verdict syn_sent_input(struct seg_ctx *c)
 	tcb->rcv_adv = tcb->rcv_nxt;
 	tcb->want_ack = true;
 	if (ack_ok) {
+		if (tcb->snd_wnd > tcb->max_snd_wnd)    /* RFC 5961 §5.2 MAX.SND.WND */
+			tcb->max_snd_wnd = tcb->snd_wnd;
 		tcp_ack_advance(c, s->ack);
 		tcp_set_state(tcb, TCP_ESTABLISHED);
 		tcp_on_established(c->ts, tcb);
@@ -591,6 +593,8 @@ static enum verdict ack_syn_received(struct seg_ctx *c)
 	}
 	tcp_set_state(tcb, TCP_ESTABLISHED);
 	tcb->snd_wnd = (uint32_t)s->win << tcb->snd_wscale;
+	if (tcb->snd_wnd > tcb->max_snd_wnd)
+		tcb->max_snd_wnd = tcb->snd_wnd;
 	tcb->snd_wl1 = s->seq;
 	tcb->snd_wl2 = s->ack;
 	tcp_ack_advance(c, s->ack);
@@ -654,9 +658,9 @@ static enum verdict step_ack(struct seg_ctx *c)
 			return v;
 	}
 	/* RFC 5961 §5.2: acceptable iff SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.NXT, with
-	 * MAX.SND.WND the largest window the peer has offered so far (Linux max_window) */
-	if (tcb->snd_wnd > tcb->max_snd_wnd)
-		tcb->max_snd_wnd = tcb->snd_wnd;
+	 * MAX.SND.WND the largest window the peer has offered so far (Linux max_window),
+	 * kept where a synchronized connection takes SND.WND: SYN-SENT's SYN-ACK,
+	 * ack_syn_received, take_window; read only here */
 	if (seq_gt(s->ack, tcb->snd_max) || seq_lt(s->ack, tcb->snd_una - tcb->max_snd_wnd))
 		return challenge_ack(c, "challenge ACK: ACK out of range");
 	if (is_quiet_ack(c)) {
@@ -971,8 +975,8 @@ static bool fin_to_record(struct seg_ctx *c)
  *  - the second kind in FIN-WAIT-2, a FIN without text, no descriptor: the tcb is
  *    replaced by its TIME-WAIT record at once (fin_to_record).
  * With the window SND.WND already holds (the common case) update_window moves only
- * WL1/WL2. In both SEG.ACK passes RFC 5961 §5.2's range test, the first lines of
- * step_ack (MAX.SND.WND from SND.WND) are run, and what our FIN's acknowledgement does
+ * WL1/WL2. In both SEG.ACK passes RFC 5961 §5.2's range test (MAX.SND.WND is kept
+ * where SND.WND is taken), and what our FIN's acknowledgement does is run
  * (ack_moves_state). Anything else returns false before it changed state, and goes
  * through step_ack. Off with tcp_stack.no_in_predict (and with no_fast_path):
  * test_tcp_predict compares the two on random segments in every state.
@@ -987,8 +991,6 @@ static bool predicted_ack(struct seg_ctx *c, enum verdict *v)
 	if (c->ts->no_in_predict || tcb->state == TCP_SYN_RECEIVED ||
 	    (c->flags & (WIRE_TCP_URG | WIRE_TCP_ECE)))
 		return false;
-	if (tcb->snd_wnd > tcb->max_snd_wnd)
-		tcb->max_snd_wnd = tcb->snd_wnd;
 	if (s->ack == prev_una) {
 		if (prev_una != tcb->snd_max || !tcp_rec_quiet_ack(&tcb->rec, s))
 			return false;

@@ -117,7 +117,8 @@ struct tcb {
 	uint32_t snd_una, snd_nxt, snd_wnd, snd_up, snd_wl1, snd_wl2, iss;
 	uint32_t snd_max;       /* highest sequence number sent + 1 (snd_nxt rewinds on RTO) */
 	uint32_t max_snd_wnd;   /* RFC 5961 §5.2 MAX.SND.WND: the largest (scaled) window the
-	                         * peer ever offered (Linux tp->max_window) */
+	                         * peer ever offered (Linux tp->max_window), kept where
+	                         * input.c sets SND.WND once synchronized */
 	/* RFC 9293 §3.3.1 receive sequence variables */
 	uint32_t rcv_nxt, rcv_wnd, rcv_up, irs;
 	uint32_t rcv_adv;       /* right edge last advertised: never moved left (SHLD-14) */
