@@ -16,7 +16,10 @@ enum verdict {
 	V_CONTINUE_AT_URG,      /* SYN-SENT → ESTABLISHED: "continue at the sixth step" */
 };
 
-/* One segment being processed: the parsed segment (borrowed) and its trimmed view. */
+/* One segment being processed: the parsed segment (borrowed) and its trimmed view.
+ * tcp_input_inline sets every field above reason (tcb and hash on the way it takes) and
+ * clears reason and every field below it as one block (then sets flags): a new field
+ * that starts at zero goes below reason, any other is set there. */
 struct seg_ctx {
 	struct tcp_stack *ts;
 	struct tcb *tcb;                /* NULL once the connection is gone */
@@ -25,17 +28,17 @@ struct seg_ctx {
 	uint32_t hash;                  /* tcp_tuple_hash of the segment's 4-tuple */
 	uint32_t seq;                   /* after trimming */
 	uint32_t len;                   /* payload bytes after trimming */
+	int fd;                         /* the connection's descriptor on arrival, or -1 */
 	const uint8_t *data;
+	const char *reason;             /* static string for the decision note */
+	uint32_t rtt_us;                /* RTT sample this ACK gave (tcp_ack_advance), 0: none */
+	uint32_t reopen_iss;            /* the connection went away into LISTEN (MUST-11) */
 	uint8_t flags;                  /* SYN/FIN cleared when trimmed away */
 	uint8_t st_before;
-	int fd;                         /* the connection's descriptor on arrival, or -1 */
 	bool back_to_listen;
 	bool syn_trimmed;               /* an old SYN was trimmed off (still "the SYN bit is
 	                                 * set" for the fourth check, RFC 5961 §4.2) */
 	bool has_reopen_iss;            /* a TIME-WAIT 4-tuple is reopened: use reopen_iss */
-	uint32_t reopen_iss;            /* the connection went away into LISTEN (MUST-11) */
-	const char *reason;             /* static string for the decision note */
-	uint32_t rtt_us;                /* RTT sample this ACK gave (tcp_ack_advance), 0: none */
 	bool disordered;                /* an old-TSval duplicate ACK PAWS let through (input.c
 	                                 * is_disordered_ack): its window is not taken */
 	bool list_out;                  /* output may be due (data acknowledged, a wider
@@ -106,13 +109,22 @@ static inline __attribute__((always_inline)) void
 tcp_input_inline(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr,
 		 const struct wire_tcp *seg)
 {
-	struct seg_ctx c = {
-		.ts = ts, .seg = seg, .laddr = laddr, .raddr = raddr,
-		.seq = seg->seq, .len = (uint32_t)seg->payload_len, .data = seg->payload,
-		.flags = seg->flags, .fd = -1,
-	};
+	struct seg_ctx c;
 	struct tcb *t = ts->last_conn;
 
+	/* the fields above reason but tcb and hash, which both ways below set first, and
+	 * the block from reason on cleared whole (st_before set below too): not an
+	 * initializer, whose zeroing of the whole context costs five 16-byte stores */
+	c.ts = ts;
+	c.seg = seg;
+	c.laddr = laddr;
+	c.raddr = raddr;
+	c.seq = seg->seq;
+	c.len = (uint32_t)seg->payload_len;
+	c.fd = -1;
+	c.data = seg->payload;
+	memset(&c.reason, 0, sizeof c - offsetof(struct seg_ctx, reason));
+	c.flags = seg->flags;
 	if (tcp_is_cached_conn(t, laddr, seg->dport, raddr, seg->sport) && !t->ipopts &&
 	    t->state != TCP_TIME_WAIT) {
 		c.tcb = t;
