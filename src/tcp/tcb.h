@@ -507,12 +507,27 @@ struct tcb *tcp_lookup_hashed(struct tcp_stack *ts, uint32_t h, uint32_t laddr,
 struct tcb *tcp_lookup_input_miss(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
 				  uint32_t raddr, uint16_t rport, uint32_t *h);
 /* Whether t, the one-entry cache (ts->last_conn, may be NULL), is the connection of this
- * 4-tuple: tcp_lookup_input's hit, and input.h tcp_input_inline's. */
+ * 4-tuple: tcp_lookup_input's hit, and input.h tcp_input_inline's. The tuple is compared
+ * as two words, the addresses' 8 bytes and the ports' 4, each laid out as the tcb's
+ * adjacent fields are (the same on either byte order): two compares instead of four. */
 static inline bool tcp_is_cached_conn(const struct tcb *t, uint32_t laddr, uint16_t lport,
 				      uint32_t raddr, uint16_t rport)
 {
-	return t && t->laddr == laddr && t->raddr == raddr && t->lport == lport &&
-	       t->rport == rport;
+	const uint32_t addrs[2] = { laddr, raddr };
+	const uint16_t ports[2] = { lport, rport };
+	uint64_t a, ta;
+	uint32_t p, tp;
+
+	_Static_assert(offsetof(struct tcb, raddr) == offsetof(struct tcb, laddr) + 4 &&
+		       offsetof(struct tcb, rport) == offsetof(struct tcb, lport) + 2,
+		       "the 4-tuple's fields are adjacent, as compared");
+	if (!t)
+		return false;
+	memcpy(&a, addrs, sizeof a);
+	memcpy(&ta, &t->laddr, sizeof ta);
+	memcpy(&p, ports, sizeof p);
+	memcpy(&tp, &t->lport, sizeof tp);
+	return a == ta && p == tp;
 }
 /* tcp_lookup for an arriving segment, through a one-entry cache of the last connection
  * found or entered (a bulk flow's segments all hit it, skipping the keyed hash); *h

@@ -636,19 +636,28 @@ wire_tcpip_parse_hdrs(const uint8_t *pkt, size_t len, uint32_t *src, uint32_t *d
 {
 	const uint32_t nop_nop_ts = (uint32_t)WIRE_OPT_NOP << 24 | (uint32_t)WIRE_OPT_NOP << 16 |
 				    (uint32_t)WIRE_OPT_TS << 8 | 10u;
+	/* the first 8 bytes as loaded: version 4 and IHL 5 (byte 0), and neither MF nor a
+	 * fragment offset (bytes 6 and 7 but DF and the reserved bit: WIRE_IP_MF |
+	 * WIRE_IP_OFFMASK), judged with one mask whatever the byte order */
+	const uint8_t mask_b[8] = { 0xff, 0, 0, 0, 0, 0,
+				    (WIRE_IP_MF | WIRE_IP_OFFMASK) >> 8,
+				    (WIRE_IP_MF | WIRE_IP_OFFMASK) & 0xff };
+	const uint8_t v45_b[8] = { 0x45, 0, 0, 0, 0, 0, 0, 0 };
 	const uint8_t *t = pkt + WIRE_IPV4_HDR_MIN;
-	uint64_t q0, q1, s;
+	uint64_t q0, q1, s, vihl_frag_mask, vihl_45;
 	uint32_t d, word3;
 	size_t tot, hdr_len;
 
+	memcpy(&vihl_frag_mask, mask_b, 8);
+	memcpy(&vihl_45, v45_b, 8);
 	if (len < WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN)
 		return false;
 	memcpy(&q0, pkt, 8);            /* version/IHL, TOS, total length, ID, flags+offset */
 	memcpy(&q1, pkt + 8, 8);        /* TTL, protocol, checksum, source */
 	memcpy(&d, pkt + 16, 4);        /* destination */
 	tot = wire_get16(pkt + 2);
-	if (pkt[0] != 0x45 || tot < WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN || tot > len ||
-	    (wire_get16(pkt + 6) & (WIRE_IP_MF | WIRE_IP_OFFMASK)) ||
+	if ((q0 & vihl_frag_mask) != vihl_45 ||
+	    tot < WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN || tot > len ||
 	    pkt[9] != WIRE_IPPROTO_TCP ||
 	    wire_csum_fold(wire_csum_combine(wire_csum_combine(q0, q1), d)) != 0)
 		return false;
