@@ -1230,8 +1230,10 @@ void tcp_input_demux(struct seg_ctx *c)
 	struct tw_entry *tw;
 	struct tcp_reqsk *req;
 
-	/* one hash of the 4-tuple for every table (tcp_tuple_hash), none on a cache hit */
-	c->tcb = tcp_lookup_input(ts, laddr, seg->dport, raddr, seg->sport, &c->hash);
+	/* one hash of the 4-tuple for every table (tcp_tuple_hash). tcp_input_inline has
+	 * tested the one-entry cache: its hits come here only for a tcb with IP options or
+	 * in TIME-WAIT, which the connection table holds as well (tcp_lookup_input) */
+	c->tcb = tcp_lookup_input_miss(ts, laddr, seg->dport, raddr, seg->sport, &c->hash);
 	if (c->tcb && c->tcb->ipopts)
 		tcp_route_for_replies(ts, c->tcb->ipopts);      /* MUST-52, MUST-53 */
 	if (c->tcb && c->tcb->state == TCP_TIME_WAIT) {
