@@ -299,7 +299,7 @@ struct gro_pkt {
  * wrong, dropped and counted. */
 static bool csum_verdict(struct tcp_stack *ts, const struct gro_pkt *p, uint64_t psum)
 {
-	if (wire_csum_fold(wire_csum_combine(p->hsum, psum)) != 0) {
+	if (!wire_csum_ok(wire_csum_combine(p->hsum, psum))) {
 		tcp_count(ts, SYNACK_CTR_TCP_BAD_CSUM);
 		tcp_note(ts, NULL, SYNACK_NOTE_IN, SYNACK_V_DROPPED, TCP_CLOSED, &p->seg, p->dst,
 			 p->src, "dropped: bad checksum");

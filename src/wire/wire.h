@@ -184,6 +184,25 @@ static inline uint16_t wire_csum_fold(uint64_t acc)
 	return (uint16_t)~(s32 >> 16);
 }
 
+/*
+ * wire_csum_fold(acc) == 0, the check of a received header or segment whose stored
+ * checksum was summed with it, without the fold: the folded sum is 0xffff exactly when
+ * acc is a nonzero multiple of 2^16 - 1 (the fold keeps the value modulo 2^16 - 1, and
+ * gives 0 only for acc = 0). 2^16 - 1 is odd, so divisibility is one multiplication
+ * (exact division, Granlund and Montgomery, "Division by invariant integers using
+ * multiplication", PLDI 1994): acc = k (2^16 - 1) exactly when acc times the inverse of
+ * 2^16 - 1 modulo 2^64 is k, and every k up to (2^64 - 1) / (2^16 - 1) =
+ * 0x0001000100010001 is such a multiple below 2^64; k = 0 (acc = 0) is excluded by the
+ * "- 1". A multiply, a subtraction and a compare instead of the fold's nine
+ * instructions and a compare; test_wire_checksum (ok_is_fold_zero) compares the two.
+ */
+#define WIRE_CSUM_INV 0xfffefffefffeffffull     /* (2^16 - 1)^-1 modulo 2^64 */
+_Static_assert((uint64_t)(0xffffull * WIRE_CSUM_INV) == 1, "the inverse of 2^16 - 1");
+static inline bool wire_csum_ok(uint64_t acc)
+{
+	return acc * WIRE_CSUM_INV - 1 < 0x0001000100010001ull;
+}
+
 /* The checksum of one buffer: wire_csum_fold(wire_csum_add(0, data, len)). */
 uint16_t wire_csum(const void *data, size_t len);
 /* RFC 1624 eqn. 3: the new checksum after a 16-bit field changes from old_v to new_v. */
@@ -659,7 +678,7 @@ wire_tcpip_parse_hdrs(const uint8_t *pkt, size_t len, uint32_t *src, uint32_t *d
 	if ((q0 & vihl_frag_mask) != vihl_45 ||
 	    tot < WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN || tot > len ||
 	    pkt[9] != WIRE_IPPROTO_TCP ||
-	    wire_csum_fold(wire_csum_combine(wire_csum_combine(q0, q1), d)) != 0)
+	    !wire_csum_ok(wire_csum_combine(wire_csum_combine(q0, q1), d)))
 		return false;
 	word3 = wire_get32(t + 12);     /* data offset, reserved, flags, window */
 	hdr_len = (size_t)(word3 >> 26 & 0x3cu);
@@ -718,7 +737,7 @@ static inline bool wire_tcpip_parse(const uint8_t *pkt, size_t len, uint32_t *sr
 		sum += wire_sum_short(tcp->payload, tcp->payload_len);
 	else
 		sum = wire_csum_add(sum, tcp->payload, tcp->payload_len);
-	return wire_csum_fold(sum) == 0;
+	return wire_csum_ok(sum);
 }
 
 #endif

@@ -116,6 +116,42 @@ Test(checksum, large_running_sum_carries)
 	EXPECT_EQ(wire_csum_fold(0x1234ull << 48 | 0x1234ull << 32), (uint16_t)~0x2468);
 }
 
+/* wire_csum_ok is wire_csum_fold(acc) == 0 for every acc: 0, every multiple of 2^16 - 1
+ * at both ends of the range and its neighbours, and random values and multiples. */
+static void check_csum_ok(uint64_t acc)
+{
+	if (wire_csum_ok(acc) == (wire_csum_fold(acc) == 0))
+		return;         /* (the context is written only for a failure: 4 M calls) */
+	CTX("acc %#llx", (unsigned long long)acc);
+	EXPECT_EQ((int)wire_csum_ok(acc), (int)(wire_csum_fold(acc) == 0));
+}
+
+Test(checksum, ok_is_fold_zero)
+{
+	const uint64_t m = 0xffff, kmax = UINT64_MAX / 0xffff;
+
+	check_csum_ok(0);
+	check_csum_ok(UINT64_MAX);
+	for (uint64_t k = 0; k < 70000; k++) {
+		for (int d = -1; d <= 1; d++) {
+			check_csum_ok(k * m + (uint64_t)d);
+			check_csum_ok((kmax - k) * m + (uint64_t)d);
+		}
+	}
+	rng_state = 0x9e3779b97f4a7c15ull;
+	for (int i = 0; i < 1000000; i++) {
+		uint64_t k = rng() % (kmax + 1);
+
+		check_csum_ok(rng());
+		check_csum_ok(k * m);
+		check_csum_ok(k * m + 1);
+	}
+	/* a valid header sums to a nonzero multiple: the folded sum 0xffff */
+	EXPECT_TRUE(wire_csum_ok(0xffff));
+	EXPECT_FALSE(wire_csum_ok(0));
+	EXPECT_FALSE(wire_csum_ok(0xfffe));
+}
+
 /* Linux computed these: header checksum of captured IPv4 headers. */
 Test(checksum, ipv4_headers_from_linux)
 {
