@@ -124,23 +124,22 @@ static bool hand_over(struct bench *b, struct synack_stack *from, struct synack_
  * Hands packets across until both stacks are quiet; drops srv's output if asked. A
  * stack is asked again only after it was given a packet: its last synack_output call
  * returned 0 and nothing has happened to it since (no input, no socket call, the same
- * now), so asking would return 0 again — the calls that return packets, and their
- * order, are those of asking both stacks in turn until a whole round moves nothing.
+ * now), so asking would return 0 again. Both are asked once (both may have something
+ * after a socket call); after that the stack just given packets is asked, in turn, until
+ * one hand-over moves nothing — the calls that return packets, and their order, are
+ * those of asking both stacks in turn until a whole round moves nothing.
  */
 static void pump(struct bench *b, bool drop_srv)
 {
 	struct synack_event ev;
-	bool cli_dirty = true, srv_dirty = true;
+	struct synack_stack *from = b->srv, *to = drop_srv ? NULL : b->cli;
 
-	while (cli_dirty || srv_dirty) {
-		if (cli_dirty) {
-			cli_dirty = false;
-			srv_dirty |= hand_over(b, b->cli, b->srv);
-		}
-		if (srv_dirty) {
-			srv_dirty = false;
-			cli_dirty = hand_over(b, b->srv, drop_srv ? NULL : b->cli) && !drop_srv;
-		}
+	hand_over(b, b->cli, b->srv);
+	while (hand_over(b, from, to) && to) {
+		struct synack_stack *t = from;
+
+		from = to;
+		to = t;
 	}
 	while (synack_poll_event(b->cli, &ev))
 		;
