@@ -45,20 +45,6 @@ struct tcp_reqsk *tcp_synq_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t
 				      lport, raddr, rport);
 }
 
-/* The half-open hash uses the stack's one 4-tuple hash (tcp_tuple_hash). */
-struct tcp_reqsk *tcp_synq_lookup_hashed(struct tcp_stack *ts, uint32_t h, uint32_t laddr,
-					 uint16_t lport, uint32_t raddr, uint16_t rport)
-{
-	for (struct hash_node *n = hash_bucket_first(&ts->synq_hash, h); n; n = n->next) {
-		struct tcp_reqsk *r = container_of(n, struct tcp_reqsk, hnode);
-
-		if (n->hash == h && r->laddr == laddr && r->lport == lport &&
-		    r->raddr == raddr && r->rport == rport)
-			return r;
-	}
-	return NULL;
-}
-
 void tcp_synq_free(struct tcp_stack *ts, struct tcp_reqsk *r)
 {
 	hash_remove(&ts->synq_hash, &r->hnode);

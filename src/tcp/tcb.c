@@ -132,19 +132,6 @@ struct tcb *tcp_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uin
 				 lport, raddr, rport);
 }
 
-struct tcb *tcp_lookup_hashed(struct tcp_stack *ts, uint32_t h, uint32_t laddr,
-			      uint16_t lport, uint32_t raddr, uint16_t rport)
-{
-	for (struct hash_node *n = hash_bucket_first(&ts->conns, h); n; n = n->next) {
-		struct tcb *t = container_of(n, struct tcb, hnode);
-
-		if (n->hash == h && t->laddr == laddr && t->lport == lport &&
-		    t->raddr == raddr && t->rport == rport)
-			return t;
-	}
-	return NULL;
-}
-
 struct tcb *tcp_lookup_input_miss(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
 				  uint32_t raddr, uint16_t rport, uint32_t *h)
 {

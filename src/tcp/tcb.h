@@ -501,8 +501,19 @@ void tcp_hash_insert_hashed(struct tcp_stack *ts, struct tcb *tcb, uint32_t h);
 /* The connection with this 4-tuple, or NULL (_hashed: h = tcp_tuple_hash of it). */
 struct tcb *tcp_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		       uint16_t rport);
-struct tcb *tcp_lookup_hashed(struct tcp_stack *ts, uint32_t h, uint32_t laddr,
-			      uint16_t lport, uint32_t raddr, uint16_t rport);
+static inline struct tcb *tcp_lookup_hashed(struct tcp_stack *ts, uint32_t h,
+					    uint32_t laddr, uint16_t lport, uint32_t raddr,
+					    uint16_t rport)
+{
+	for (struct hash_node *n = hash_bucket_first(&ts->conns, h); n; n = n->next) {
+		struct tcb *t = container_of(n, struct tcb, hnode);
+
+		if (n->hash == h && t->laddr == laddr && t->lport == lport &&
+		    t->raddr == raddr && t->rport == rport)
+			return t;
+	}
+	return NULL;
+}
 /* tcp_lookup_input past its cache: hashes the tuple, looks it up, caches what it finds. */
 struct tcb *tcp_lookup_input_miss(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
 				  uint32_t raddr, uint16_t rport, uint32_t *h);
@@ -688,8 +699,19 @@ uint64_t tcp_tw_ts_recent_ns(const struct tcp_stack *ts, const struct tw_entry *
 struct tcp_reqsk *tcp_synq_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
 				  uint32_t raddr, uint16_t rport);
 /* The same with h = tcp_tuple_hash of the 4-tuple. */
-struct tcp_reqsk *tcp_synq_lookup_hashed(struct tcp_stack *ts, uint32_t h, uint32_t laddr,
-					 uint16_t lport, uint32_t raddr, uint16_t rport);
+static inline struct tcp_reqsk *tcp_synq_lookup_hashed(struct tcp_stack *ts, uint32_t h,
+						       uint32_t laddr, uint16_t lport,
+						       uint32_t raddr, uint16_t rport)
+{
+	for (struct hash_node *n = hash_bucket_first(&ts->synq_hash, h); n; n = n->next) {
+		struct tcp_reqsk *r = container_of(n, struct tcp_reqsk, hnode);
+
+		if (n->hash == h && r->laddr == laddr && r->lport == lport &&
+		    r->raddr == raddr && r->rport == rport)
+			return r;
+	}
+	return NULL;
+}
 /* Unlinks r from every table, list and wheel, uncounts it, frees it. */
 void tcp_synq_free(struct tcp_stack *ts, struct tcp_reqsk *r);
 /* Fires due SYN-ACK retransmissions (and give-ups). */

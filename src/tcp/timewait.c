@@ -66,19 +66,6 @@ static uint64_t clamp_deadline(uint64_t deadline_ns)
 	return deadline_ns > TW_DEADLINE_MAX ? TW_DEADLINE_MAX : deadline_ns;
 }
 
-static struct tw_entry *find_entry(const struct tw_table *t, uint32_t h, uint32_t laddr,
-				   uint16_t lport, uint32_t raddr, uint16_t rport)
-{
-	for (struct hash_node *n = hash_bucket_first(&t->by_tuple, h); n; n = n->next) {
-		struct tw_entry *e = container_of(n, struct tw_entry, hnode);
-
-		if (n->hash == h && e->laddr == laddr && e->lport == lport &&
-		    e->raddr == raddr && e->rport == rport)
-			return e;
-	}
-	return NULL;
-}
-
 static struct tw_port *find_port(const struct tw_table *t, uint32_t h, uint32_t laddr,
 				 uint16_t lport)
 {
@@ -306,7 +293,7 @@ int tw_insert_hashed(struct tw_table *t, const struct tw_entry *proto, uint32_t 
 
 	if (proto->laddr == 0)
 		return -EINVAL;
-	if (find_entry(t, h, proto->laddr, proto->lport, proto->raddr, proto->rport))
+	if (tw_lookup_hashed(t, h, proto->laddr, proto->lport, proto->raddr, proto->rport))
 		return -EEXIST;
 	e = tw_add(t, h, proto->laddr, proto->lport, proto->raddr, proto->rport, deadline_ns);
 	if (!e)
@@ -346,15 +333,11 @@ struct tw_entry *tw_lookup(const struct tw_table *t, uint32_t laddr, uint16_t lp
 			   uint32_t raddr, uint16_t rport)
 {
 	/* t is read only here: hashed without the memo (the engine uses _hashed) */
-	return find_entry(t, hash_tuple(t, laddr, lport, raddr, rport), laddr, lport, raddr,
+	return tw_lookup_hashed(t, hash_tuple(t, laddr, lport, raddr, rport), laddr, lport, raddr,
 			  rport);
 }
 
-struct tw_entry *tw_lookup_hashed(const struct tw_table *t, uint32_t h, uint32_t laddr,
-				  uint16_t lport, uint32_t raddr, uint16_t rport)
-{
-	return find_entry(t, h, laddr, lport, raddr, rport);
-}
+
 
 void tw_restart(struct tw_table *t, struct tw_entry *e, uint64_t deadline_ns)
 {

@@ -176,8 +176,19 @@ static inline uint64_t tw_isn_half(struct tw_table *t, uint32_t laddr, uint16_t 
 	tw_memo(t, laddr, lport, raddr, rport);
 	return t->memo_isn_half;
 }
-struct tw_entry *tw_lookup_hashed(const struct tw_table *t, uint32_t h, uint32_t laddr,
-				  uint16_t lport, uint32_t raddr, uint16_t rport);
+static inline struct tw_entry *tw_lookup_hashed(const struct tw_table *t, uint32_t h,
+						uint32_t laddr, uint16_t lport, uint32_t raddr,
+						uint16_t rport)
+{
+	for (struct hash_node *n = hash_bucket_first(&t->by_tuple, h); n; n = n->next) {
+		struct tw_entry *e = container_of(n, struct tw_entry, hnode);
+
+		if (n->hash == h && e->laddr == laddr && e->lport == lport &&
+		    e->raddr == raddr && e->rport == rport)
+			return e;
+	}
+	return NULL;
+}
 int tw_insert_hashed(struct tw_table *t, const struct tw_entry *proto, uint32_t h,
 		     uint64_t deadline_ns, struct tw_entry **out);
 
