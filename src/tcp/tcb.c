@@ -94,11 +94,18 @@ void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
 	list_remove(&tcb->out_link);
 	list_remove(&tcb->ev_link);
 	list_remove(&tcb->all_link);
-	ring_destroy(&tcb->sndbuf, &ts->alloc);
-	ring_destroy(&tcb->rcvbuf, &ts->alloc);
+	/* the storage the tcb points at; the fields that record it go with the tcb, so
+	 * nothing is reset where there is none (a short connection has given back its
+	 * rings already: TIME-WAIT, the last read; its maps were never allocated) */
+	if (tcb->sndbuf.buf)
+		ring_destroy(&tcb->sndbuf, &ts->alloc);
+	if (tcb->rcvbuf.buf)
+		ring_destroy(&tcb->rcvbuf, &ts->alloc);
 	tcp_route_free(ts, &tcb->ipopts);
-	tcp_rack_free(ts, tcb);                 /* RACK's transmit map (rack.h) */
-	tcp_reass_free(&tcb->rcv_ooo, &ts->alloc);      /* out-of-order blocks (reass.h) */
+	if (tcb->rec.rack.seg)
+		tcp_rack_free(ts, tcb);         /* RACK's transmit map (rack.h) */
+	if (tcb->rcv_ooo.ext)
+		tcp_reass_free(&tcb->rcv_ooo, &ts->alloc);      /* out-of-order blocks (reass.h) */
 	base_bufcache_obj_free(&ts->bufcache, TCP_TCB_OBJ_SLOT, tcb);
 }
 
