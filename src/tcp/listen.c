@@ -231,7 +231,12 @@ void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb)
 	tcp_rexmit_stop(ts, tcb);
 	if (tcb->snd_una != tcb->snd_max)
 		tcp_rexmit_arm(ts, tcb);
-	tcp_keepalive_arm(ts, tcb);
+	/* tcp_keepalive_arm without SO_KEEPALIVE (the usual case) only clears the slot:
+	 * done here, without the call */
+	if (tcb->opt.keepalive)
+		tcp_keepalive_arm(ts, tcb);
+	else
+		tcp_timer_clear(ts, tcb, TCP_T_KEEPALIVE);
 	tcp_cc_init(ts, tcb);           /* IW10 (RFC 6928), algorithm */
 	tcp_sndbuf_expand(ts, tcb);     /* Linux tcp_init_buffer_space */
 	tcp_rcvbuf_init(ts, tcb);
