@@ -71,16 +71,24 @@ struct tcb *tcp_tcb_new(struct tcp_stack *ts)
 	return tcb;
 }
 
-void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
+/* A listener's unaccepted children go with it (close of a listener: §3.10.4). Out of
+ * line: a connection's free then keeps no registers for the walks. */
+__attribute__((noinline)) static void free_children(struct tcp_stack *ts, struct tcb *tcb)
 {
 	struct list_node *pos, *tmp;
 
-	/* a listener's unaccepted children go with it (close of a listener: §3.10.4) */
 	list_for_each_safe(pos, tmp, &tcb->synq)
 		tcp_synq_free(ts, container_of(pos, struct tcp_reqsk, qlink));
 	list_for_each_safe(pos, tmp, &tcb->acceptq)
 		tcp_tcb_free(ts, container_of(pos, struct tcb, qlink));
-	tcp_unqueue(tcb);
+}
+
+void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
+{
+	if (!list_empty(&tcb->synq) || !list_empty(&tcb->acceptq))
+		free_children(ts, tcb);
+	if (tcb->queued != TCP_Q_NONE)
+		tcp_unqueue(tcb);       /* its qlink is on a list only while queued */
 	if (ts->last_conn == tcb)
 		ts->last_conn = NULL;
 	if (ts->burst.tcb == tcb)
