@@ -59,11 +59,18 @@ static inline void list_push_front(struct list_node *head, struct list_node *n)
 	list_insert_between(n, head, head->next);
 }
 
-/* Unlinks n from its list and leaves it self-linked. n must be on a list or self-linked. */
-static inline void list_remove(struct list_node *n)
+/* Unlinks n from its list, leaving n's own links as they were: for a node about to be
+ * freed (list_remove otherwise). n must be on a list or self-linked. */
+static inline void list_unlink(struct list_node *n)
 {
 	n->prev->next = n->next;
 	n->next->prev = n->prev;
+}
+
+/* Unlinks n from its list and leaves it self-linked. n must be on a list or self-linked. */
+static inline void list_remove(struct list_node *n)
+{
+	list_unlink(n);
 	list_init(n);
 }
 

@@ -99,9 +99,9 @@ void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
 		hash_remove(&ts->listeners, &tcb->hnode);
 	dhash_remove(&ts->bound, &tcb->bnode); /* O(1): no walk of the port's other owners */
 	timer_cancel(&ts->wheel, &tcb->tnode);
-	list_remove(&tcb->out_link);
-	list_remove(&tcb->ev_link);
-	list_remove(&tcb->all_link);
+	list_unlink(&tcb->out_link);    /* self-linked or on a list; freed below */
+	list_unlink(&tcb->ev_link);
+	list_unlink(&tcb->all_link);
 	/* the storage the tcb points at; the fields that record it go with the tcb, so
 	 * nothing is reset where there is none (a short connection has given back its
 	 * rings already: TIME-WAIT, the last read; its maps were never allocated) */
