@@ -287,15 +287,9 @@ uint16_t tcp_pick_port_tw(struct tcp_stack *ts, const struct tcb *tcb, uint32_t 
 	return 0;
 }
 
-void tcp_tcb_close(struct tcp_stack *ts, struct tcb *tcb)
+void tcp_tcb_close_kept(struct tcp_stack *ts, struct tcb *tcb)
 {
 	tcp_set_state(tcb, TCP_CLOSED);
-	/* no descriptor: tcp_tcb_free undoes all of the below itself (the wheel, the
-	 * caches, the hashes, the output list); the deadlines go with the tcb */
-	if (tcb->fd < 0 && !ts->no_life_fast) {
-		tcp_tcb_free(ts, tcb);
-		return;
-	}
 	for (int k = 0; k < TCP_T_COUNT; k++)
 		tcb->deadline[k] = 0;
 	timer_cancel(&ts->wheel, &tcb->tnode);

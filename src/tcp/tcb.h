@@ -593,8 +593,19 @@ uint16_t tcp_pick_port(struct tcp_stack *ts, const struct tcb *tcb, uint32_t lad
  * the 4-tuple. */
 uint16_t tcp_pick_port_tw(struct tcp_stack *ts, const struct tcb *tcb, uint32_t laddr,
 			  uint32_t raddr, uint16_t rport, uint32_t *hash, struct tw_entry **tw);
-/* Moves tcb into CLOSED and releases it unless a descriptor still refers to it. */
-void tcp_tcb_close(struct tcp_stack *ts, struct tcb *tcb);
+/* tcp_tcb_close the long way: CLOSED, off the wheel, the caches, the hashes and the
+ * output list, then freed when no descriptor refers to it. */
+void tcp_tcb_close_kept(struct tcp_stack *ts, struct tcb *tcb);
+/* Moves tcb into CLOSED and releases it unless a descriptor still refers to it. Without
+ * a descriptor that is tcp_tcb_free, which undoes it all itself (the state and the
+ * deadlines go with the tcb): inline, no call for it (the long way with no_life_fast). */
+static inline void tcp_tcb_close(struct tcp_stack *ts, struct tcb *tcb)
+{
+	if (tcb->fd < 0 && !ts->no_life_fast)
+		tcp_tcb_free(ts, tcb);
+	else
+		tcp_tcb_close_kept(ts, tcb);
+}
 /* Sets the state, recording nothing else. */
 static inline void tcp_set_state(struct tcb *tcb, int st)
 {

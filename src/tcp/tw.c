@@ -169,11 +169,7 @@ void tcp_tw_replace(struct tcp_stack *ts, struct tcb *tcb, struct tw_entry *e)
 			k->ts_offset = tcb->ts_offset;
 		}
 	}
-	/* tcp_tcb_close of a tcb without a descriptor (both callers') is tcp_tcb_free */
-	if (ts->no_life_fast)
-		tcp_tcb_close(ts, tcb);
-	else
-		tcp_tcb_free(ts, tcb);
+	tcp_tcb_close(ts, tcb);         /* no descriptor (both callers'): tcp_tcb_free */
 }
 
 bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb)
