@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # docs/rfc9293.md must map all 119 RFC 9293 Appendix B ids to a status and to tests that
-# exist (scripts/rfcmap.py), and the check must catch each kind of mistake: run it on the
+# exist (scripts/rfcmap.py); docs/rfc-map.md's code references must be current: each
+# `path` exists and each function named after it is in that file
+# (scripts/rfcmap_names.py). Each check must catch each kind of mistake: run it on the
 # real map, then on damaged copies of it.
 set -euo pipefail
 src=${SYNACK_SRC:?}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+map="$src/docs/rfc9293.md"
 check() { python3 "$src/scripts/rfcmap.py" --root "$src" --map "$1"; }
 
 out=$(check "$src/docs/rfc9293.md") || { echo "$out"; echo "FAIL: docs/rfc9293.md"; exit 1; }
 echo "$out"
 grep -q "119 of 119 ids mapped, 0 problem" <<<"$out" || { echo "FAIL: summary"; exit 1; }
 
-expect_fail() { # sed-expression expected-message
-  sed -e "$1" "$src/docs/rfc9293.md" > "$tmp/map.md"
-  cmp -s "$tmp/map.md" "$src/docs/rfc9293.md" && { echo "FAIL: '$1' changed nothing"; exit 1; }
+expect_fail() { # sed-expression expected-message (on $map, checked by check)
+  sed -e "$1" "$map" > "$tmp/map.md"
+  cmp -s "$tmp/map.md" "$map" && { echo "FAIL: '$1' changed nothing"; exit 1; }
   if out=$(check "$tmp/map.md"); then echo "FAIL: accepted after '$1'"; exit 1; fi
   grep -q "$2" <<<"$out" || { echo "FAIL: '$1': expected '$2' in: $out"; exit 1; }
 }
@@ -27,3 +30,13 @@ expect_fail 's/^\(| MUST-57 |.*| implemented | \)[^|]*|/\1 |/' 'MUST-57: impleme
 expect_fail 's/^\(| MUST-11 |.*| implemented | \)`[^`]*`/\1`tests\/drill\/pending\/x.pkt`/' 'is pending'
 expect_fail 's/^| MUST-13 |/| MUST-70 |/' 'MUST-70 is not an RFC 9293 Appendix B id'
 echo "rfcmap: the check catches each damaged copy"
+
+map="$src/docs/rfc-map.md"
+check() { python3 "$src/scripts/rfcmap_names.py" --root "$src" --map "$1"; }
+out=$(check "$map") || { echo "$out"; echo "FAIL: docs/rfc-map.md"; exit 1; }
+echo "$out"
+grep -Eq "rfc-map: [1-9][0-9]+ names checked, 0 problem" <<<"$out" || { echo "FAIL: rfc-map summary"; exit 1; }
+expect_fail 's/`tcp_check_bind`/`tcp_check_bind_gone`/' 'tcp_check_bind_gone not in src/tcp/tcb.c'
+expect_fail 's/`src\/tcp\/tcb.h` `tcp_set_bound`/`src\/tcp\/tcb.c` `tcp_set_bound`/' 'tcp_set_bound not in src/tcp/tcb.c'
+expect_fail 's/`src\/base\/dhash.h`/`src\/base\/nohash.h`/' 'src/base/nohash.h does not exist'
+echo "rfcmap: the names check catches each damaged copy"
