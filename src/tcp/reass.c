@@ -5,8 +5,9 @@
  * RFC 5681 §4.2, with Linux's quick-ACK and interactive modes).
  *
  * Memory: data lives only in the receive ring, at the offset its sequence number maps
- * to, and only inside the ring's storage; the blocks are an array in the tcb, moved to
- * the stack's allocator when more are needed and given back when the queue empties,
+ * to, and only inside the ring's storage; the blocks are an array from the stack's
+ * allocator, taken at the first hole, doubled when more are needed and given back when
+ * the queue empties,
  * bounded by the ring's capacity (reass.h: tcp_reass_limit, pruning from the top as
  * Linux's tcp_prune_ofo_queue). Invariants:
  * see reass.h.
@@ -38,23 +39,23 @@ uint32_t tcp_reass_limit(const struct ring *r)
 {
 	uint32_t lim = r->cap / TCP_REASS_BLOCK_BYTES;
 
-	if (lim < TCP_REASS_INLINE)
-		return TCP_REASS_INLINE;
+	if (lim < TCP_REASS_MIN_BLOCKS)
+		return TCP_REASS_MIN_BLOCKS;
 	return lim < TCP_REASS_MAX_BLOCKS ? lim : TCP_REASS_MAX_BLOCKS;
 }
 
 static struct tcp_reass_block *blocks(struct tcp_reass *q)
 {
-	return q->ext ? q->ext : q->inl;
+	return q->ext;
 }
 
 static uint32_t capacity(const struct tcp_reass *q)
 {
-	return q->ext ? q->ext_cap : TCP_REASS_INLINE;
+	return q->ext_cap;      /* 0 without an array (tcp_reass_free) */
 }
 
-/* Room for one block more than n, within lim: true when the array has it (grown from a
- * when needed, doubling; the inline blocks move out on the first growth). */
+/* Room for one block more than n, within lim: true when the array has it (taken from a
+ * at the first hole, TCP_REASS_MIN_BLOCKS entries; then grown, doubling). */
 static bool reserve_one(struct tcp_reass *q, const struct base_allocator *a, uint32_t lim)
 {
 	uint32_t ncap = capacity(q);
@@ -64,13 +65,14 @@ static bool reserve_one(struct tcp_reass *q, const struct base_allocator *a, uin
 		return true;
 	if (q->n >= lim || !a)
 		return false;
-	ncap = ncap * 2 < lim ? ncap * 2 : lim;
+	ncap = !ncap ? TCP_REASS_MIN_BLOCKS : ncap * 2 < lim ? ncap * 2 : lim;
 	nb = base_alloc(a, ncap * sizeof *nb);
 	if (!nb)
 		return false;
-	memcpy(nb, blocks(q), q->n * sizeof *nb);
-	if (q->ext)
+	if (q->ext) {
+		memcpy(nb, q->ext, q->n * sizeof *nb);
 		base_free(a, q->ext, q->ext_cap * sizeof *q->ext);
+	}
 	q->ext = nb;
 	q->ext_cap = ncap;
 	return true;

@@ -10,11 +10,13 @@
  * How many blocks follows the receive buffer, as Linux bounds its out-of-order queue
  * by memory (sk_rcvbuf, each held segment charged its truesize, about 1 KiB for a
  * small one) rather than by a count: at most tcp_reass_limit() = ring capacity /
- * TCP_REASS_BLOCK_BYTES blocks, at least TCP_REASS_INLINE, at most
- * TCP_REASS_MAX_BLOCKS. The first TCP_REASS_INLINE live in the tcb (an idle connection
- * allocates nothing); beyond that the array is allocated from the stack's allocator,
- * doubling, and given back when the queue empties (tcp_reass_pull reaching past the
- * last block, tcp_reass_clear) or the tcb is freed (tcp_reass_free). When a segment
+ * TCP_REASS_BLOCK_BYTES blocks, at least TCP_REASS_MIN_BLOCKS, at most
+ * TCP_REASS_MAX_BLOCKS. The array is allocated from the stack's allocator when the
+ * first segment arrives out of order (TCP_REASS_MIN_BLOCKS entries: the tcb holds only
+ * the pointer, so a connection that never sees a hole allocates and zeroes nothing for
+ * it), doubling when more are needed, and given back when the queue empties
+ * (tcp_reass_pull reaching past the last block, tcp_reass_clear) or the tcb is freed
+ * (tcp_reass_free). A failed allocation counts as no block left. When a segment
  * needs a block and none is left, held blocks that lie entirely above it are dropped,
  * highest first, until one is free (Linux tcp_prune_ofo_queue, which stops at the
  * incoming segment: data nearer RCV.NXT is worth more — a retransmission filling a low
@@ -44,7 +46,7 @@
 #include "base/ring.h"
 #include "wire/wire.h"
 
-#define TCP_REASS_INLINE 16             /* blocks held inside the tcb */
+#define TCP_REASS_MIN_BLOCKS 16         /* the least bound, the first array's size */
 #define TCP_REASS_BLOCK_BYTES 1024u     /* receive buffer charged per block */
 #define TCP_REASS_MAX_BLOCKS 4096u      /* whatever the buffer (48 KiB of blocks) */
 #define TCP_MAX_QUICKACKS 16    /* Linux TCP_MAX_QUICKACKS */
@@ -55,8 +57,8 @@ struct tcp_reass_block {
 };
 
 struct tcp_reass {
-	struct tcp_reass_block inl[TCP_REASS_INLINE];
-	struct tcp_reass_block *ext;    /* NULL: the blocks are inl[] */
+	struct tcp_reass_block *ext;    /* the blocks, ext_cap of them; NULL (ext_cap 0)
+	                                 * while none is held */
 	uint32_t n;             /* blocks in use */
 	uint32_t ext_cap;       /* entries of ext */
 	bool has_fin;           /* a FIN at fin_seq arrived beyond a hole */
@@ -94,10 +96,10 @@ void tcp_reass_free(struct tcp_reass *q, const struct base_allocator *a);
 /* The most blocks q may hold above RCV.NXT with a receive ring of r (see above). */
 uint32_t tcp_reass_limit(const struct ring *r);
 
-/* The held blocks, sorted: tcp_reass_blocks(q)[0 .. q->n). */
+/* The held blocks, sorted: tcp_reass_blocks(q)[0 .. q->n) (NULL when n is 0). */
 static inline const struct tcp_reass_block *tcp_reass_blocks(const struct tcp_reass *q)
 {
-	return q->ext ? q->ext : q->inl;
+	return q->ext;
 }
 
 static inline bool tcp_reass_empty(const struct tcp_reass *q)

@@ -741,6 +741,33 @@ void tcp_rec_on_timer(struct tcp_stack *ts, struct tcb *tcb)
  * skipped: most ACKs of a short connection are of this kind (the peer's data and FIN).
  */
 
+/*
+ * The scoreboard's storage (sack.h): attached from the stack's allocator when the first
+ * ACK with SACK blocks arrives, given back when a cumulative ACK takes its last range,
+ * after a timeout's clear and with the tcb (tcb.c): a connection that sees no SACK
+ * block carries none (its tcb is 256 bytes smaller to zero and to keep). When the
+ * allocation fails (counted tcp_no_memory) the ACK's SACK blocks are forgotten, as
+ * sack.h forgets those beyond TCP_SB_MAX ranges: less SACK information, a more
+ * conservative sender (RFC 2018 §8, RFC 6675 §5.1 give a sender no duty to use it).
+ */
+static bool sb_attach(struct tcp_stack *ts, struct tcp_recovery *r)
+{
+	if (r->sb.r)
+		return true;
+	r->sb.r = base_alloc(&ts->alloc, TCP_SB_BYTES);
+	if (r->sb.r)
+		return true;
+	tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
+	return false;
+}
+
+static void sb_detach(struct tcp_stack *ts, struct tcp_recovery *r)
+{
+	if (r->sb.r)
+		base_free(&ts->alloc, r->sb.r, TCP_SB_BYTES);
+	r->sb.r = NULL;
+}
+
 static const char *on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg,
 			  uint32_t prev_una, bool dup5681, uint32_t rtt_us)
 {
@@ -753,11 +780,14 @@ static const char *on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wi
 
 	if (!acked && tcb->snd_una == tcb->snd_max && tcp_rec_quiet_ack(r, seg))
 		return NULL;
-	if (acked)
+	if (acked && r->sb.n) {
 		tcp_sb_ack(&r->sb, tcb->snd_una);
+		if (!r->sb.n)
+			sb_detach(ts, r);       /* nothing SACKed above SND.UNA any more */
+	}
 	if (rack)
 		tcp_rack_on_ack(ts, tcb, seg, prev_una);
-	if (tcb->sack_ok && (seg->opt.present & WIRE_HAS_SACK))
+	if (tcb->sack_ok && (seg->opt.present & WIRE_HAS_SACK) && sb_attach(ts, r))
 		newly_sacked = tcp_sb_update(&r->sb, tcb->snd_una, tcb->snd_max, seg->ack,
 					     seg->opt.sack, seg->opt.sack_count);
 	/* RFC 6675 §2 with SACK, RFC 5681 §2 without */
@@ -849,6 +879,7 @@ void tcp_rec_on_rto(struct tcp_stack *ts, struct tcb *tcb)
 	r->eifel_pending = r->eifel_armed = false;
 	r->undo_armed = false;
 	tcp_sb_clear(&r->sb);                   /* RFC 2018 §8: the peer may have reneged */
+	sb_detach(ts, r);
 	if (r->rack.active)
 		tcp_rack_on_rto(ts, tcb);       /* everything outstanding is lost */
 	tcp_count(ts, SYNACK_CTR_TCP_RTO);

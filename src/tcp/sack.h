@@ -15,7 +15,10 @@
  * Invariants: n <= TCP_SB_MAX; every range lies within (SND.UNA, SND.MAX] as of the last
  * tcp_sb_update/tcp_sb_ack; sacked_bytes is the sum of the range lengths. Bounded: a
  * block that would need a range beyond TCP_SB_MAX drops the highest range (less SACK
- * information only makes the sender more conservative). No allocation.
+ * information only makes the sender more conservative). No allocation here: the ranges'
+ * storage r (TCP_SB_MAX entries) is the owner's, who attaches it before the first
+ * tcp_sb_update that may add a range (recovery.c, on the first ACK with SACK blocks:
+ * a connection that never sees one keeps none; r may be NULL while n == 0).
  */
 #ifndef SYNACK_TCP_SACK_H
 #define SYNACK_TCP_SACK_H
@@ -26,6 +29,7 @@
 #include "wire/wire.h"
 
 #define TCP_SB_MAX 32
+#define TCP_SB_BYTES (TCP_SB_MAX * sizeof(struct tcp_sb_range)) /* the storage of r */
 #define TCP_DUPTHRESH 3         /* RFC 5681 §3.2, RFC 6675 §2: DupThresh */
 
 struct tcp_sb_range {
@@ -33,12 +37,13 @@ struct tcp_sb_range {
 };
 
 struct tcp_scoreboard {
-	struct tcp_sb_range r[TCP_SB_MAX];
+	struct tcp_sb_range *r; /* TCP_SB_MAX ranges, or NULL (none attached: n == 0) */
 	uint8_t n;
 	uint32_t sacked_bytes;
 };
 
-/* Empties the scoreboard (RFC 6675 §5.1 / RFC 2018 §8 after a retransmission timeout). */
+/* Empties the scoreboard (RFC 6675 §5.1 / RFC 2018 §8 after a retransmission timeout);
+ * its storage stays attached. */
 void tcp_sb_clear(struct tcp_scoreboard *sb);
 
 /* RFC 6675 Update () for the SACK blocks blk[0..n) of an ACK whose cumulative
@@ -47,7 +52,7 @@ void tcp_sb_clear(struct tcp_scoreboard *sb);
  * are blocks that are empty, reversed, or reach beyond snd_max (RFC 2018: invalid); a
  * block starting below snd_una is trimmed. blk is borrowed for the call. Returns the
  * number of octets newly SACKed (previously neither acknowledged nor SACKed), which
- * makes the ACK a "duplicate" in RFC 6675 §2's sense when > 0. */
+ * makes the ACK a "duplicate" in RFC 6675 §2's sense when > 0. sb->r must be attached. */
 uint32_t tcp_sb_update(struct tcp_scoreboard *sb, uint32_t snd_una, uint32_t snd_max,
 		       uint32_t ack, const struct wire_sack_block *blk, unsigned n);
 

@@ -114,6 +114,8 @@ void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
 		tcp_rack_free(ts, tcb);         /* RACK's transmit map (rack.h) */
 	if (tcb->rcv_ooo.ext)
 		tcp_reass_free(&tcb->rcv_ooo, &ts->alloc);      /* out-of-order blocks (reass.h) */
+	if (tcb->rec.sb.r)
+		base_free(&ts->alloc, tcb->rec.sb.r, TCP_SB_BYTES);     /* SACK scoreboard */
 	base_bufcache_obj_free(&ts->bufcache, TCP_TCB_OBJ_SLOT, tcb);
 }
 

@@ -304,7 +304,7 @@ Test(stream_rcv_ooo, block_count_bounded)
 		cr_assert_eq(c.h.out.opt.sack_count, i < 4 ? i : 4);
 	}
 	cr_assert_eq(tcp_reass_limit(&conn_tcb(&c)->rcvbuf), 16);
-	cr_assert_null(conn_tcb(&c)->rcv_ooo.ext);      /* 16 fit in the tcb */
+	cr_assert_eq(conn_tcb(&c)->rcv_ooo.ext_cap, 16);        /* the first array's 16 */
 	seg(&c, 17 * 20, 10);           /* would be the 17th block, above all: dropped */
 	EXPECT_ACK(&c, 0, 320, 330, 300, 310, 280, 290, 260, 270);
 	cr_assert_eq(synack_counter(c.h.s, SYNACK_CTR_TCP_OOO_DROPPED), 1);
@@ -366,7 +366,7 @@ Test(stream_rcv_ooo, bound_prunes_the_highest_block_for_a_lower_segment)
 }
 
 /* The bound follows the receive buffer: the default 128 KiB holds 128 blocks (the
- * array leaves the tcb for the stack's allocator, doubling: 32, 64, 128), the 129th
+ * array from the stack's allocator doubling: 16, 32, 64, 128), the 129th
  * above them is dropped. */
 Test(stream_rcv_ooo, bound_follows_the_receive_buffer)
 {
@@ -437,10 +437,10 @@ static size_t live_bytes(const struct conn *c)
 	return c->h.mem.live_bytes - base_bufcache_held(&c->h.s->tcp.bufcache);
 }
 
-/* More than the 16 inline blocks move the array to the allocator (32, then 64 blocks);
- * when the hole before them fills and the queue empties, exactly that array goes back
- * (reass.h: an idle connection holds none), and once the stream is read the
- * connection is back to what it held before any data. */
+/* The first hole takes an array of 16 blocks from the allocator, more double it (32,
+ * then 64 blocks); when the hole before them fills and the queue empties, exactly that
+ * array goes back (reass.h: an idle connection holds none), and once the stream is
+ * read the connection is back to what it held before any data. */
 Test(stream_rcv_ooo, array_given_back_when_the_queue_empties)
 {
 	struct conn c;
@@ -612,5 +612,47 @@ Test(stream_rcv_ooo, read_between_keeps_held_data)
 	seg(&c, 100, 100);
 	EXPECT_ACK(&c, 300);
 	expect_stream(&c, 100, 200);
+	h_fini(&c.h);
+}
+
+/* No memory for the out-of-order array (the stack's allocator refuses at the first
+ * hole): the segment is dropped as when no block is left (reass.h: a failed allocation
+ * counts as none left; tcp_ooo_dropped), still answered with an ACK at once, which has
+ * no SACK block to report; nothing is held. With memory again the same segment is held
+ * in a new array of 16 blocks, and the stream reads back exactly once the hole fills. */
+Test(stream_rcv_ooo, no_memory_for_the_first_block_drops_the_segment)
+{
+	struct tcp_stack *ts;
+	struct conn c;
+	struct tcb *tcb;
+	void *(*alloc)(void *, size_t);
+	size_t idle;
+
+	conn_init(&c);
+	tcb = conn_tcb(&c);
+	ts = &c.h.s->tcp;
+	seg(&c, 0, 10);                 /* in order: the receive ring is there */
+	EXPECT_ACK(&c, 10);
+	idle = live_bytes(&c);
+	alloc = ts->bufcache.backing.alloc;
+	ts->bufcache.backing.alloc = h_refuse_alloc;
+	seg(&c, 100, 10);
+	EXPECT_ACK(&c, 10);
+	EXPECT_NONE(&c.h);
+	cr_assert_eq(synack_counter(c.h.s, SYNACK_CTR_TCP_OOO_DROPPED), 1);
+	cr_assert_eq(tcb->rcv_ooo.n, 0);
+	cr_assert_null(tcb->rcv_ooo.ext);
+	cr_assert_eq(live_bytes(&c), idle);
+	ts->bufcache.backing.alloc = alloc;
+	seg(&c, 100, 10);
+	EXPECT_ACK(&c, 10, 100, 110);
+	cr_assert_eq(synack_counter(c.h.s, SYNACK_CTR_TCP_OOO_DROPPED), 1);
+	cr_assert_eq(tcb->rcv_ooo.n, 1);
+	cr_assert_eq(tcb->rcv_ooo.ext_cap, 16);
+	seg(&c, 10, 90);
+	EXPECT_ACK(&c, 110);
+	cr_assert_eq(tcb->rcv_ooo.n, 0);
+	cr_assert_null(tcb->rcv_ooo.ext);
+	expect_stream(&c, 0, 110);
 	h_fini(&c.h);
 }

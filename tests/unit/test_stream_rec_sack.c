@@ -9,7 +9,8 @@
 #define MSS 1000u
 #define UNA 1000u
 
-static struct tcp_scoreboard sb;
+static struct tcp_sb_range sb_ranges[TCP_SB_MAX];
+static struct tcp_scoreboard sb = { .r = sb_ranges };   /* storage attached (sack.h) */
 
 static uint32_t upd(uint32_t una, uint32_t max, uint32_t ack, unsigned n, const uint32_t *lr)
 {

@@ -211,6 +211,7 @@ Test(stream_rec_sackrec, rto_in_recovery_clears_scoreboard_and_holds)
 	cr_assert_eq(r.tcb->rec.state, TCP_REC_OPEN);
 	cr_assert_eq(r.tcb->rec.recover, REL(&r, NSEG * SMSS));
 	cr_assert_eq(r.tcb->rec.sb.n, 0);
+	cr_assert_null(r.tcb->rec.sb.r);        /* its storage given back (recovery.c) */
 	while (h_next(&r.h))
 		;
 	/* new SACK information below RecoveryPoint: counted, no new recovery */
@@ -236,5 +237,79 @@ Test(stream_rec_sackrec, after_rto_go_back_skips_sacked)
 	/* the peer holds 1..3: SND.NXT jumps over them (RFC 6675 §5.1 "filling in") */
 	peer_ack(&r, 0, 65535, 1, B(1000, 4000));
 	cr_assert_eq(r.tcb->snd_nxt, REL(&r, 4 * SMSS));
+	rig_close(&r);
+}
+
+/* Bytes in use: the allocator's live bytes less what the buffer cache holds unused. */
+static size_t live_bytes(const struct rig *r)
+{
+	return r->h.mem.live_bytes - base_bufcache_held(&r->h.s->tcp.bufcache);
+}
+
+/* The scoreboard's storage (sack.h, recovery.c): none until the first ACK with a SACK
+ * block, TCP_SB_BYTES from the stack's allocator then, given back when a cumulative
+ * ACK takes the last SACKed range; a later SACK block takes it again. */
+Test(stream_rec_sackrec, scoreboard_storage_from_first_sack_to_last_range)
+{
+	struct rig r;
+	size_t idle;
+
+	rig_open(&r, true);
+	expect_flight(&r);
+	idle = live_bytes(&r);
+	peer_ack(&r, 0, 65535, 0, NULL);        /* no SACK block: none taken */
+	cr_assert_null(r.tcb->rec.sb.r);
+	peer_ack(&r, 0, 65535, 1, B(2000, 3000));
+	cr_assert_not_null(r.tcb->rec.sb.r);
+	cr_assert_eq(live_bytes(&r) - idle, TCP_SB_BYTES, "%zu bytes taken",
+		     live_bytes(&r) - idle);
+	peer_ack(&r, 1000, 65535, 1, B(2000, 3000));    /* a range is left: kept */
+	cr_assert_eq(r.tcb->rec.sb.n, 1);
+	cr_assert_not_null(r.tcb->rec.sb.r);
+	peer_ack(&r, 3000, 65535, 0, NULL);     /* covers it: given back */
+	cr_assert_eq(r.tcb->rec.sb.n, 0);
+	cr_assert_null(r.tcb->rec.sb.r);
+	cr_assert_eq(live_bytes(&r), idle, "%zu bytes in use, %zu before", live_bytes(&r), idle);
+	peer_ack(&r, 3000, 65535, 1, B(5000, 6000));
+	cr_assert_eq(r.tcb->rec.sb.n, 1);
+	cr_assert_eq(r.tcb->rec.sb.r[0].start, REL(&r, 5000));
+	cr_assert_eq(r.tcb->rec.dupacks, 1);
+	rig_close(&r);          /* taken back with the tcb: h_fini finds no leak */
+}
+
+/* No memory for the scoreboard (the stack's allocator refuses): the ACK's SACK blocks
+ * are forgotten, as those beyond TCP_SB_MAX ranges are (sack.h), counted tcp_no_memory:
+ * not a duplicate (RFC 6675 §2: no new SACK information recorded), no recovery, nothing
+ * sent. With memory again the same ACK is what it would have been the first time:
+ * more than 2 SMSS SACKed, IsLost, recovery and the retransmission of segment 0. */
+Test(stream_rec_sackrec, scoreboard_without_memory_forgets_the_blocks)
+{
+	struct tcp_stack *ts;
+	struct rig r;
+	void *(*alloc)(void *, size_t);
+	uint64_t nomem;
+
+	rig_open(&r, true);
+	expect_flight(&r);
+	ts = &r.h.s->tcp;
+	nomem = synack_counter(r.h.s, SYNACK_CTR_TCP_NO_MEMORY);
+	alloc = ts->bufcache.backing.alloc;
+	ts->bufcache.backing.alloc = h_refuse_alloc;
+	peer_ack(&r, 0, 65535, 1, B(1000, 4000));
+	cr_assert_eq(synack_counter(r.h.s, SYNACK_CTR_TCP_NO_MEMORY), nomem + 1);
+	cr_assert_null(r.tcb->rec.sb.r);
+	cr_assert_eq(r.tcb->rec.sb.n, 0);
+	cr_assert_eq(r.tcb->rec.sb.sacked_bytes, 0);
+	cr_assert_eq(r.tcb->rec.dupacks, 0);
+	cr_assert_eq(r.tcb->rec.state, TCP_REC_OPEN);
+	expect_no_data(&r);
+	ts->bufcache.backing.alloc = alloc;
+	peer_ack(&r, 0, 65535, 1, B(1000, 4000));
+	cr_assert_eq(synack_counter(r.h.s, SYNACK_CTR_TCP_NO_MEMORY), nomem + 1);
+	cr_assert_not_null(r.tcb->rec.sb.r);
+	cr_assert_eq(r.tcb->rec.sb.sacked_bytes, 3 * SMSS);
+	cr_assert_eq(r.tcb->rec.dupacks, 1);
+	cr_assert_eq(r.tcb->rec.state, TCP_REC_SACK);
+	expect_data(&r, 0, SMSS);
 	rig_close(&r);
 }

@@ -100,8 +100,9 @@ static void cmp_conns(struct twin *t)
 				t->tw_tcbs++;
 			cr_assert_eq(a->rec.sb.n, b->rec.sb.n);
 			cr_assert_eq(a->rec.sb.sacked_bytes, b->rec.sb.sacked_bytes);
-			cr_assert_eq(memcmp(a->rec.sb.r, b->rec.sb.r, a->rec.sb.n * sizeof a->rec.sb.r[0]),
-				     0, "step %u: scoreboards differ", t->step);
+			cr_assert(!a->rec.sb.n ||
+				  !memcmp(a->rec.sb.r, b->rec.sb.r, a->rec.sb.n * sizeof a->rec.sb.r[0]),
+				  "step %u: scoreboards differ", t->step);
 			cr_assert_eq(a->rcv_ooo.n, b->rcv_ooo.n);
 			cr_assert_eq(ring_len(&a->rcvbuf), ring_len(&b->rcvbuf));
 			cr_assert_eq(ring_len(&a->sndbuf), ring_len(&b->sndbuf));

@@ -87,8 +87,13 @@ static void cmp_rec(const struct tcb *a, const struct tcb *b)
 	struct tcp_recovery ra = a->rec, rb = b->rec;
 
 	cr_assert_eq(!ra.rack.seg, !rb.rack.seg, "RACK map storage differs");
+	cr_assert_eq(!ra.sb.r, !rb.sb.r, "scoreboard storage differs");
 	ra.rack.seg = rb.rack.seg = NULL;       /* each stack's own allocation */
+	ra.sb.r = rb.sb.r = NULL;
 	cr_assert_eq(memcmp(&ra, &rb, sizeof ra), 0, "recovery/RACK state differs");
+	if (a->rec.sb.n)
+		cr_assert_eq(memcmp(a->rec.sb.r, b->rec.sb.r, a->rec.sb.n * sizeof *a->rec.sb.r), 0,
+			     "scoreboards differ");
 	if (a->rec.rack.seg)
 		cr_assert_eq(memcmp(a->rec.rack.seg, b->rec.rack.seg,
 				    sizeof *a->rec.rack.seg * (a->rec.rack.n ? a->rec.rack.n : 1)), 0);
