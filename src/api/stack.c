@@ -188,7 +188,7 @@ int synack_stack_set_config(struct synack_stack *s, const struct synack_config *
 {
 	if (!config_ok(cfg) || cfg->notes_max != s->tcp.cfg.notes_max)
 		return -EINVAL;
-	s->tcp.cfg = *cfg;
+	tcp_stack_set_cfg(&s->tcp, cfg);
 	return 0;
 }
 

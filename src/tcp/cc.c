@@ -30,23 +30,6 @@ const struct tcp_cc_ops *tcp_cc_find(const char *name, size_t len)
 	return NULL;
 }
 
-/* tcp_cc_find of cfg.congestion_control, remembered with the name it was found for
- * (the configuration may change: synack_set_config), so that each new connection
- * compares 16 bytes instead of parsing the name. */
-static const struct tcp_cc_ops *default_ops(struct tcp_stack *w)
-{
-	const struct tcp_stack *ts = w;
-
-	if (!w->cc_memo_ok || memcmp(w->cc_memo_name, ts->cfg.congestion_control,
-				     sizeof w->cc_memo_name)) {
-		memcpy(w->cc_memo_name, ts->cfg.congestion_control, sizeof w->cc_memo_name);
-		w->cc_memo_ops = tcp_cc_find(ts->cfg.congestion_control,
-					     sizeof ts->cfg.congestion_control);
-		w->cc_memo_ok = true;
-	}
-	return w->cc_memo_ops;
-}
-
 const struct tcp_cc_ops *tcp_cc_ops_of(struct tcp_stack *ts, const struct tcb *tcb)
 {
 	const struct tcp_cc_ops *ops = tcb->cc.ops;
@@ -55,7 +38,7 @@ const struct tcp_cc_ops *tcp_cc_ops_of(struct tcp_stack *ts, const struct tcb *t
 	if (!ops && tcb->parent)
 		ops = tcb->parent->cc.ops;
 	if (!ops)
-		ops = default_ops(ts);
+		ops = ts->dflt.cc_ops;  /* cfg.congestion_control's (tcp_stack_set_cfg) */
 	return ops ? ops : &tcp_cc_cubic;
 }
 

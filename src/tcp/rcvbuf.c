@@ -12,17 +12,17 @@
 #define RCVBUF_INIT_SEGS 10u    /* Linux TCP_INIT_CWND in tcp_init_buffer_space */
 #define RCVBUF_CUSHION_SEGS 16u /* Linux: "16 * tp->advmss" of cushion */
 
-uint8_t tcp_rcv_wscale(const struct tcp_stack *ts, const struct tcp_sockopts *opt)
+uint8_t tcp_rcv_wscale_of(const struct synack_config *cfg, const struct tcp_sockopts *opt)
 {
 	uint32_t cap = opt->rcvbuf, v;
 	uint8_t s;
 
-	if (!ts->cfg.window_scaling)
+	if (!cfg->window_scaling)
 		return 0;
 	/* Linux tcp_select_initial_window: the shift is chosen from tcp_rmem[2] unless
 	 * SO_RCVBUF fixed the buffer (then the window clamp is that buffer) */
-	if (ts->cfg.moderate_rcvbuf && !opt->rcvbuf_locked && ts->cfg.rmem_max > cap)
-		cap = ts->cfg.rmem_max;
+	if (cfg->moderate_rcvbuf && !opt->rcvbuf_locked && cfg->rmem_max > cap)
+		cap = cfg->rmem_max;
 	/* the smallest s with 65535 << s >= cap, at most 14 (RFC 7323 §2.3), without a
 	 * loop (this runs for every SYN): t, the smallest with 65536 << t >= cap, is
 	 * the bit length of (cap - 1) >> 16; the answer is t or, as 65535 << (t + 1)

@@ -31,6 +31,7 @@
 struct tcp_stack;
 struct tcb;
 struct tcp_sockopts;
+struct synack_config;
 
 /* Per-connection state (Linux tp->rcvq_space and tp->rcv_rtt_est). */
 struct tcp_rcvspace {
@@ -46,8 +47,9 @@ struct tcp_rcvspace {
 /* Our window shift for a connection with options opt: the smallest shift (<= 14) that
  * lets 65535 << shift cover the largest buffer the connection may have: cfg.rmem_max
  * when autotuning may grow it (cfg.moderate_rcvbuf on, SO_RCVBUF not set), else
- * opt->rcvbuf. 0 when cfg.window_scaling is off. Pure. */
-uint8_t tcp_rcv_wscale(const struct tcp_stack *ts, const struct tcp_sockopts *opt);
+ * opt->rcvbuf. 0 when cfg.window_scaling is off. Pure (tcb.h tcp_rcv_wscale: the same
+ * under a stack's configuration, its default options' answer kept). */
+uint8_t tcp_rcv_wscale_of(const struct synack_config *cfg, const struct tcp_sockopts *opt);
 
 /* Starts the measurement at ESTABLISHED (Linux tcp_init_buffer_space): the first
  * RTT's baseline is min(buffer, 10 * our MSS). */

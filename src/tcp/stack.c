@@ -11,6 +11,26 @@
 #include "tcp/route.h"
 #include "tcp/tcb.h"
 
+void tcp_stack_set_cfg(struct tcp_stack *ts, const struct synack_config *cfg)
+{
+	struct tcp_sockopts *o = &ts->dflt.opt;
+
+	ts->cfg = *cfg;
+	/* a new socket's options: Linux's sysctl defaults (keepalive, retries, buffers) */
+	memset(o, 0, sizeof *o);
+	o->keepidle_ms = cfg->keepalive_time_ms;
+	o->keepintvl_ms = cfg->keepalive_intvl_ms;
+	o->keepcnt = cfg->keepalive_probes;
+	o->retries1 = cfg->retries1;
+	o->retries2 = cfg->retries2;
+	o->syn_retries = cfg->syn_retries;
+	o->rcvbuf = cfg->rmem_default;
+	o->sndbuf = cfg->wmem_default;
+	o->error_reports = true;
+	ts->dflt.cc_ops = tcp_cc_find(cfg->congestion_control, sizeof cfg->congestion_control);
+	ts->dflt.rcv_wscale = tcp_rcv_wscale_of(cfg, o);
+}
+
 int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
 		   const struct base_allocator *a, const uint8_t secret[SYNACK_SECRET_LEN])
 {
@@ -23,7 +43,7 @@ int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
 	base_bufcache_add_size(&ts->bufcache, sizeof(struct tcb));   /* TCP_TCB_OBJ_SLOT */
 	base_bufcache_add_size(&ts->bufcache, sizeof(struct tcp_reqsk)); /* TCP_REQSK_OBJ_SLOT */
 	ts->alloc = base_bufcache_allocator(&ts->bufcache);
-	ts->cfg = *cfg;
+	tcp_stack_set_cfg(ts, cfg);
 	memcpy(ts->isn_key, secret, 16);
 	list_init(&ts->all_list);
 	list_init(&ts->out_list);

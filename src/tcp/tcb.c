@@ -39,7 +39,6 @@ _Static_assert(IS_OBJ_SIZE(sizeof(struct tcb)) && IS_OBJ_SIZE(sizeof(struct tcp_
 struct tcb *tcp_tcb_new(struct tcp_stack *ts)
 {
 	struct tcb *tcb = base_bufcache_obj_alloc(&ts->bufcache, TCP_TCB_OBJ_SLOT);
-	const struct synack_config *c = &ts->cfg;
 
 	if (!tcb) {
 		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
@@ -57,16 +56,8 @@ struct tcb *tcp_tcb_new(struct tcp_stack *ts)
 	list_init(&tcb->qlink);
 	list_init(&tcb->out_link);
 	list_init(&tcb->ev_link);
-	tcb->opt.keepidle_ms = c->keepalive_time_ms;
-	tcb->opt.keepintvl_ms = c->keepalive_intvl_ms;
-	tcb->opt.keepcnt = c->keepalive_probes;
-	tcb->opt.retries1 = c->retries1;
-	tcb->opt.retries2 = c->retries2;
-	tcb->opt.syn_retries = c->syn_retries;
-	tcb->opt.rcvbuf = c->rmem_default;
-	tcb->opt.sndbuf = c->wmem_default;
-	tcb->opt.error_reports = true;
-	tcp_rtt_init(&tcb->rtt, c->rto_initial_ms * 1000u);
+	tcb->opt = ts->dflt.opt;        /* as one block (tcp_stack_set_cfg) */
+	tcp_rtt_init(&tcb->rtt, ts->cfg.rto_initial_ms * 1000u);
 	list_push_back(&ts->all_list, &tcb->all_link);
 	return tcb;
 }

@@ -310,7 +310,16 @@ struct tcp_placed {
 struct tcp_stack {
 	struct base_allocator alloc; /* the env's allocator through bufcache (until destroy) */
 	struct base_bufcache bufcache; /* freed ring storage kept for the next connection */
-	struct synack_config cfg;
+	struct synack_config cfg;    /* written only by tcp_stack_set_cfg (with dflt) */
+	/* what every new connection would derive from cfg alike, derived once by
+	 * tcp_stack_set_cfg when cfg is set: nothing else writes cfg, so this never goes
+	 * stale (tests too set the configuration through it or synack_stack_set_config) */
+	struct tcp_cfg_derived {
+		struct tcp_sockopts opt;      /* a new tcb's options (tcp_tcb_new) */
+		const struct tcp_cc_ops *cc_ops; /* tcp_cc_find of cfg.congestion_control,
+		                              * NULL when none (cc.c: CUBIC then) */
+		uint8_t rcv_wscale;           /* tcp_rcv_wscale_of(&cfg, &opt) */
+	} dflt;
 	uint8_t isn_key[16];
 	uint64_t now_ns;
 	uint64_t first_now_ns;
@@ -322,9 +331,6 @@ struct tcp_stack {
 	bool no_in_predict;          /* input.c predicted_ack off (tests compare) */
 	bool no_list_rule;           /* input lists without tcp_list_if_due (tests compare) */
 	uint64_t in_predicted;       /* segments predicted_ack took (tests) */
-	bool cc_memo_ok;             /* cc.c default_ops: cc_memo_ops is tcp_cc_find of */
-	char cc_memo_name[16];       /* this cfg.congestion_control */
-	const struct tcp_cc_ops *cc_memo_ops;
 	bool rack_per_segment;       /* RACK's map without runs (rack.h; tests compare) */
 	bool rec_no_lone_path;       /* recovery.c's lone-segment send/ACK off (tests compare) */
 	bool no_small_rings;         /* rings' inline storage unused (ring.h; tests compare) */
@@ -384,6 +390,19 @@ struct tcp_stack {
  * Returns 0 or -ENOMEM. */
 int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
 		   const struct base_allocator *a, const uint8_t secret[SYNACK_SECRET_LEN]);
+/* Sets ts->cfg to *cfg (checked by the caller) and derives ts->dflt from it: the only
+ * way the configuration of a stack changes (tcp_stack_init, synack_stack_set_config). */
+void tcp_stack_set_cfg(struct tcp_stack *ts, const struct synack_config *cfg);
+/* Our window shift for options opt (rcvbuf.h tcp_rcv_wscale_of under ts->cfg): the
+ * stack's default options' (SO_RCVBUF not set, the buffer cfg.rmem_default: every
+ * socket's until set) from ts->dflt without computing it. Inline: a connect and a
+ * listener's SYN each ask. */
+static inline uint8_t tcp_rcv_wscale(const struct tcp_stack *ts, const struct tcp_sockopts *opt)
+{
+	if (opt->rcvbuf == ts->dflt.opt.rcvbuf && !opt->rcvbuf_locked)
+		return ts->dflt.rcv_wscale;
+	return tcp_rcv_wscale_of(&ts->cfg, opt);
+}
 /* Frees every tcb and table of ts; ts->alloc is the env's allocator again afterwards
  * (free the rest with it). */
 void tcp_stack_destroy(struct tcp_stack *ts);

@@ -21,11 +21,14 @@ static struct tcb tcb;
 
 static void setup(const char *alg, uint16_t mss)
 {
+	struct synack_config cfg;
+
 	memset(&ts, 0, sizeof ts);
 	memset(&tcb, 0, sizeof tcb);
-	synack_config_default(&ts.cfg);
-	memset(ts.cfg.congestion_control, 0, sizeof ts.cfg.congestion_control);
-	memcpy(ts.cfg.congestion_control, alg, strlen(alg));
+	synack_config_default(&cfg);
+	memset(cfg.congestion_control, 0, sizeof cfg.congestion_control);
+	memcpy(cfg.congestion_control, alg, strlen(alg));
+	tcp_stack_set_cfg(&ts, &cfg);   /* the algorithm is found there (ts.dflt) */
 	ts.now_ns = 1000 * SEC;
 	tcb.state = TCP_ESTABLISHED;
 	tcb.snd_mss = mss;
@@ -169,6 +172,8 @@ Test(stream_cc_algo, rto_loss_window_once_per_episode)
 
 Test(stream_cc_algo, restart_after_idle_rfc5681_4_1)
 {
+	struct synack_config cfg;
+
 	setup("reno", MSS);
 	tcb.cc.cwnd = 40000;
 	tcb.cc.ssthresh = 20000;
@@ -196,7 +201,9 @@ Test(stream_cc_algo, restart_after_idle_rfc5681_4_1)
 	cr_assert_eq(tcb.cc.cwnd, 40000);
 	/* net.ipv4.tcp_slow_start_after_idle = 0 */
 	tcb.snd_max = tcb.snd_una;
-	ts.cfg.slow_start_after_idle = 0;
+	cfg = ts.cfg;
+	cfg.slow_start_after_idle = 0;
+	tcp_stack_set_cfg(&ts, &cfg);
 	ts.now_ns += 10 * SEC;
 	tcp_cc_on_send(&ts, &tcb);
 	cr_assert_eq(tcb.cc.cwnd, 40000);

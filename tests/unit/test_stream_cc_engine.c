@@ -233,8 +233,8 @@ Test(stream_cc_engine, tcp_congestion_option)
 	cr_assert_eq(synack_stack_set_config(h.s, &c), -EINVAL);
 	memcpy(c.congestion_control, "reno\0", 6);
 	cr_assert_eq(synack_stack_set_config(h.s, &c), 0);
-	/* ... and the next connection takes the new default (cc.c remembers the name it
-	 * last looked up: "cubic", for s2 above) */
+	/* ... and the next connection takes the new default (found when the configuration
+	 * is set: tcp_stack_set_cfg; it was "cubic" for the connections above) */
 	fd = h_active_est(&h, &iss, &lport);
 	len = sizeof name;
 	cr_assert_eq(synack_getsockopt(h.s, fd, SYNACK_IPPROTO_TCP, SYNACK_TCP_CONGESTION, name,

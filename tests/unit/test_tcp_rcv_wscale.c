@@ -18,13 +18,17 @@ static uint8_t by_search(uint32_t cap)
 	return s;
 }
 
-static struct tcp_stack *new_stack(void)
+/* A stack (only its configuration set: tcp_stack_set_cfg, as every stack's) with
+ * window scaling on and the buffer as the cap (moderate_rcvbuf off) */
+static struct tcp_stack *new_stack(struct synack_config *cfg)
 {
 	struct tcp_stack *ts = calloc(1, sizeof *ts);
 
 	cr_assert_not_null(ts);
-	ts->cfg.window_scaling = 1;
-	ts->cfg.moderate_rcvbuf = 0;    /* the cap is opt.rcvbuf */
+	synack_config_default(cfg);
+	cfg->window_scaling = 1;
+	cfg->moderate_rcvbuf = 0;       /* the cap is opt.rcvbuf */
+	tcp_stack_set_cfg(ts, cfg);
 	return ts;
 }
 
@@ -34,11 +38,13 @@ static void check(struct tcp_stack *ts, uint32_t cap)
 
 	cr_assert_eq(tcp_rcv_wscale(ts, &opt), by_search(cap), "cap %u: %u, the search %u",
 		     cap, tcp_rcv_wscale(ts, &opt), by_search(cap));
+	cr_assert_eq(tcp_rcv_wscale_of(&ts->cfg, &opt), by_search(cap));
 }
 
 Test(tcp_rcv_wscale, equals_the_search_at_every_boundary)
 {
-	struct tcp_stack *ts = new_stack();
+	struct synack_config cfg;
+	struct tcp_stack *ts = new_stack(&cfg);
 	uint64_t x = 1;
 
 	for (uint32_t s = 0; s <= 16; s++) {
@@ -64,18 +70,61 @@ Test(tcp_rcv_wscale, equals_the_search_at_every_boundary)
 	free(ts);
 }
 
+/* The default options' shift is kept in ts->dflt (tcb.h tcp_rcv_wscale): opt here has
+ * the default buffer (cfg.rmem_default, 131072), so each answer after a change of the
+ * configuration is the kept one, which must follow the change. */
 Test(tcp_rcv_wscale, knobs_choose_the_cap)
 {
-	struct tcp_stack *ts = new_stack();
-	struct tcp_sockopts opt = { .rcvbuf = 131072 };
+	struct synack_config cfg;
+	struct tcp_stack *ts = new_stack(&cfg);
+	struct tcp_sockopts opt = ts->dflt.opt;
 
-	ts->cfg.rmem_max = 6u << 20;
+	cr_assert_eq(opt.rcvbuf, 131072);
+	cfg.rmem_max = 6u << 20;
+	tcp_stack_set_cfg(ts, &cfg);
 	cr_assert_eq(tcp_rcv_wscale(ts, &opt), 2);      /* moderate_rcvbuf 0: the buffer */
-	ts->cfg.moderate_rcvbuf = 1;
+	cfg.moderate_rcvbuf = 1;
+	tcp_stack_set_cfg(ts, &cfg);
 	cr_assert_eq(tcp_rcv_wscale(ts, &opt), 7);      /* autotuning's cap */
 	opt.rcvbuf_locked = true;
 	cr_assert_eq(tcp_rcv_wscale(ts, &opt), 2);      /* SO_RCVBUF fixed it */
-	ts->cfg.window_scaling = 0;
+	cfg.window_scaling = 0;
+	tcp_stack_set_cfg(ts, &cfg);
 	cr_assert_eq(tcp_rcv_wscale(ts, &opt), 0);
+	opt.rcvbuf_locked = false;
+	cr_assert_eq(tcp_rcv_wscale(ts, &opt), 0);
+	free(ts);
+}
+
+/* The kept answer is tcp_rcv_wscale_of's for the default options under every mix of
+ * the knobs it reads, default buffers at and around the shift boundaries included. */
+Test(tcp_rcv_wscale, kept_default_equals_the_computation)
+{
+	struct synack_config cfg;
+	struct tcp_stack *ts = new_stack(&cfg);
+	const uint32_t bufs[] = { 1, 4096, 65535, 65536, 131071, 131072, 131073, 1u << 20,
+				  (6u << 20) + 1, UINT32_MAX };
+	unsigned n = 0;
+
+	for (int ws = 0; ws < 2; ws++)
+		for (int mod = 0; mod < 2; mod++)
+			for (unsigned b = 0; b < sizeof bufs / sizeof bufs[0]; b++)
+				for (unsigned m = 0; m < sizeof bufs / sizeof bufs[0]; m++) {
+					struct tcp_sockopts opt;
+
+					cfg.window_scaling = (uint32_t)ws;
+					cfg.moderate_rcvbuf = (uint32_t)mod;
+					cfg.rmem_default = bufs[b];
+					cfg.rmem_max = bufs[m];
+					tcp_stack_set_cfg(ts, &cfg);
+					opt = ts->dflt.opt;
+					cr_assert_eq(opt.rcvbuf, bufs[b]);
+					cr_assert_eq(tcp_rcv_wscale(ts, &opt),
+						     tcp_rcv_wscale_of(&cfg, &opt),
+						     "ws %d mod %d rmem_default %u rmem_max %u", ws,
+						     mod, bufs[b], bufs[m]);
+					n += tcp_rcv_wscale(ts, &opt) != 0;
+				}
+	cr_assert_gt(n, 20);    /* non-zero shifts among them, not only the off case */
 	free(ts);
 }
