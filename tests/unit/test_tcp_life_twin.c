@@ -1,6 +1,6 @@
-/* test_tcp_life_twin.c — the birth and death shortcuts (tcb.c zero_tcb: a tcb's
- * count-bounded arrays not cleared at birth; user.c open_active: the TIME-WAIT record the
- * port choice found taken over without a second lookup) decide exactly as the long way:
+/* test_tcp_life_twin.c — the birth and death shortcuts (user.c open_active: the
+ * TIME-WAIT record the port choice found taken over without a second lookup; tcb.h
+ * tcp_tcb_close: a tcb without a descriptor freed at once) decide exactly as the long way:
  * two worlds, each a stack A (10.0.0.1) and a stack B (10.0.0.2) wired together, the
  * second world's stacks with tcp_stack.no_life_fast; the same random socket calls in
  * both, the same losses, delays and reorderings of the packets between A and B. After
@@ -10,9 +10,9 @@
  * walk meets its own TIME-WAIT records and takes them over under tw_reuse) or from a
  * bound port (the same 4-tuple again: RFC 6191 reopening at the peer's TIME-WAIT, or
  * EADDRINUSE), simultaneous open, accept with a backlog of 2 (the queue overflows),
- * send and receive with losses (SACK scoreboards and out-of-order queues filled, then
- * freed with the connection: their tcbs come back from the allocator's cache to the
- * next connection), shutdown, close, abort (SO_LINGER 0: RST), time moving by
+ * send and receive with losses (SACK scoreboards and out-of-order queues filled, their
+ * storage taken and given back, then freed with the connection: their tcbs come back
+ * from the allocator's cache to the next connection), shutdown, close, abort (SO_LINGER 0: RST), time moving by
  * milliseconds to minutes (retransmissions, keepalives, 2MSL expiry); with SYN cookies
  * always on in one variant. */
 #include <stddef.h>
