@@ -765,7 +765,8 @@ peek_sum_short(const struct ring *r, uint32_t off, uint8_t *dst, uint32_t n)
  * window; urgent pointer 0) at buf + 20 with its checksum, and the 20-byte IPv4 header
  * from laddr to raddr before it, for a segment of seg_len bytes whose options and
  * payload are in place and summed in sum (RFC 1071 §2, as wire_tcpip_emit sums: from
- * the values). emit_common and emit_syn (through put_headers), emit_synack_common.
+ * the values). emit_synack_common (a half-open entry has no template); a tcb's segments
+ * take put_headers.
  */
 static inline __attribute__((always_inline)) void
 put_headers_at(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, uint32_t ports,
@@ -785,14 +786,16 @@ put_headers_at(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, uint32_t po
 			 WIRE_IP_DF, ttl, WIRE_IPPROTO_TCP, laddr, raddr);
 }
 
-/* put_headers_at for the connection tcb (its addresses and ports). */
+/* put_headers_at's bytes for the connection tcb, from its header template (wire.h
+ * wire_tcpip_tmpl_put: the 4-tuple's bytes and sums made when it entered the hash):
+ * emit_common and emit_syn. */
 static inline __attribute__((always_inline)) void
 put_headers(struct tcp_stack *ts, const struct tcb *tcb, uint8_t *buf, uint32_t seq,
 	    uint32_t ack, uint32_t word3, uint32_t seg_len, uint8_t tos, uint8_t ttl,
 	    uint64_t sum)
 {
-	put_headers_at(ts, tcb->laddr, tcb->raddr, (uint32_t)tcb->lport << 16 | tcb->rport, buf,
-		       seq, ack, word3, seg_len, tos, ttl, sum);
+	wire_tcpip_tmpl_put(&tcb->hdr_tmpl, buf, tos, ttl, next_ip_id(ts), seq, ack, word3,
+			    seg_len, sum);
 }
 
 /*

@@ -126,13 +126,6 @@ void tcp_hash_insert(struct tcp_stack *ts, struct tcb *tcb)
 						       tcb->rport));
 }
 
-void tcp_hash_insert_hashed(struct tcp_stack *ts, struct tcb *tcb, uint32_t h)
-{
-	hash_insert(&ts->conns, &tcb->hnode, h);
-	tcb->in_hash = true;
-	ts->last_conn = tcb;    /* its next segment is likely the next one in */
-}
-
 struct tcb *tcp_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		       uint16_t rport)
 {

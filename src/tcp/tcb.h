@@ -112,6 +112,10 @@ struct tcb {
 	uint8_t state;
 	bool in_hash, in_listen_hash, bound;
 	struct dhash_node bnode; /* ts->bound, on lport, while bound (bind rules) */
+	/* the 4-tuple's fixed header bytes and sums (wire.h), set with the 4-tuple when the
+	 * tcb enters the connection hash (tcp_hash_insert_hashed): every segment the
+	 * connection sends by output.c's put_headers starts from it */
+	struct wire_tcpip_tmpl hdr_tmpl;
 
 	/* RFC 9293 §3.3.1 send sequence variables */
 	uint32_t snd_una, snd_nxt, snd_wnd, snd_up, snd_wl1, snd_wl2, iss;
@@ -516,7 +520,14 @@ void tcp_tuple_isn(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_
 		   uint16_t rport, uint32_t *isn, uint32_t *ts_offset);
 /* Enters the connection hash under its 4-tuple (_hashed: h = tcp_tuple_hash of it). */
 void tcp_hash_insert(struct tcp_stack *ts, struct tcb *tcb);
-void tcp_hash_insert_hashed(struct tcp_stack *ts, struct tcb *tcb, uint32_t h);
+static inline void tcp_hash_insert_hashed(struct tcp_stack *ts, struct tcb *tcb, uint32_t h)
+{
+	/* the 4-tuple is final here (connect, promote): its header template with it */
+	wire_tcpip_tmpl_init(&tcb->hdr_tmpl, tcb->laddr, tcb->raddr, tcb->lport, tcb->rport);
+	hash_insert(&ts->conns, &tcb->hnode, h);
+	tcb->in_hash = true;
+	ts->last_conn = tcb;    /* its next segment is likely the next one in */
+}
 /* The connection with this 4-tuple, or NULL (_hashed: h = tcp_tuple_hash of it). */
 struct tcb *tcp_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		       uint16_t rport);

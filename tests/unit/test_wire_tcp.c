@@ -791,6 +791,69 @@ Test(tcp, one_pass_equals_general_writer_and_rfc1071)
 	EXPECT_TRUE(refused > 0);
 }
 
+/* The per-connection template (wire_tcpip_tmpl_init, then wire_tcpip_tmpl_put with the
+ * options and payload summed as output.c's emit_common sums them) writes exactly the
+ * bytes of wire_tcpip_emit for the segments it serves: no options or NOP,NOP,TS,
+ * urgent pointer 0, any payload, TOS, TTL and ID. */
+Test(tcp, tmpl_put_equals_one_pass)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	for (int i = 0; i < 20000; i++) {
+		struct wire_tcp t;
+		struct wire_tcpip_tmpl tp;
+		uint8_t a[1600], b[1600];
+		uint64_t r, sum = 0;
+		uint32_t src, dst, word3;
+		uint16_t id;
+		uint8_t ttl, tos;
+		size_t olen, len, n, hdr_len;
+
+		random_seg(&x, &t);
+		t.urp = 0;
+		t.opt.present &= WIRE_HAS_TS;
+		r = xs(&x);
+		src = (uint32_t)r;
+		dst = (uint32_t)(r >> 32);
+		if (i % 5 == 0)
+			src = dst = 0;          /* the sums' smallest values */
+		if (i % 5 == 1)
+			src = dst = 0xffffffffu;
+		r = xs(&x);
+		ttl = (uint8_t)(r | 1);
+		tos = (uint8_t)(r >> 8);
+		id = (uint16_t)(r >> 16);
+		len = (r >> 32) % 4 ? (size_t)((r >> 34) % 200) : (size_t)((r >> 34) % 1400);
+		olen = t.opt.present ? 12 : 0;
+		hdr_len = 20 + olen;
+		memset(a, 0xee, sizeof a);
+		memset(b, 0xdd, sizeof b);
+		for (size_t k = 0; k < len; k++)
+			a[40 + olen + k] = b[40 + olen + k] = (uint8_t)xs(&x);
+		n = wire_tcpip_emit(&t, src, dst, ttl, tos, id, len, a, sizeof a);
+		cr_assert_eq(n, 20 + hdr_len + len);
+		/* the options and payload as emit_common writes and sums them */
+		if (olen) {
+			uint32_t kind = 0x0101080au;
+
+			wire_put32(b + 40, kind);
+			wire_put32(b + 44, t.opt.ts_val);
+			wire_put32(b + 48, t.opt.ts_ecr);
+			sum += (uint64_t)kind + t.opt.ts_val + t.opt.ts_ecr;
+		}
+		if (len)
+			sum = wire_csum_add(sum, b + 20 + hdr_len, len);
+		word3 = (uint32_t)((hdr_len / 4) << 4 | t.reserved) << 24 | (uint32_t)t.flags << 16 |
+			t.win;
+		wire_tcpip_tmpl_init(&tp, src, dst, t.sport, t.dport);
+		wire_tcpip_tmpl_put(&tp, b, tos, ttl, id, t.seq, t.ack, word3,
+				    (uint32_t)(hdr_len + len), sum);
+		CTX("segment %d: options %#x, payload %zu", i, t.opt.present, len);
+		EXPECT_MEM(a, b, n);
+		EXPECT_TRUE(wire_tcp_csum_ok(src, dst, b + 20, n - 20));
+	}
+}
+
 Test(tcp, one_pass_refuses_what_does_not_fit)
 {
 	struct wire_tcp t = { .flags = WIRE_TCP_ACK };
