@@ -501,6 +501,22 @@ wire_syn_opts_put_sum(uint8_t *o, uint16_t mss, uint32_t ts_val, uint32_t ts_ecr
 	return (uint64_t)m + kind + ts_val + ts_ecr + ws;
 }
 
+/* NOP, NOP, TS (kind 8, length 10) at o with TSval val and TSecr ecr, the options of
+ * every segment after a handshake that negotiated timestamps (RFC 7323 Appendix A, as
+ * wire_tcp_emit lays them out), written as the values of their three 32-bit words, and
+ * those words' sum (as wire_syn_opts_put_sum). */
+static inline __attribute__((always_inline)) uint64_t
+wire_ts_opt_put_sum(uint8_t *o, uint32_t val, uint32_t ecr)
+{
+	uint32_t kind = (uint32_t)WIRE_OPT_NOP << 24 | (uint32_t)WIRE_OPT_NOP << 16 |
+			(uint32_t)WIRE_OPT_TS << 8 | 10u;
+
+	wire_put32(o, kind);
+	wire_put32(o + 4, val);
+	wire_put32(o + 8, ecr);
+	return (uint64_t)kind + val + ecr;
+}
+
 /* wire_tcp_opts_len, with no options, timestamps alone (every segment after a
  * handshake that negotiated them) or WIRE_SYN_OPTS sized without the general walk. */
 static inline size_t wire_tcp_opts_len_quick(const struct wire_tcp_opts *opt)
@@ -559,14 +575,7 @@ static inline size_t wire_tcpip_emit(const struct wire_tcp *tcp, uint32_t src, u
 	sum = wire_pseudo_ipv4(src, dst, WIRE_IPPROTO_TCP, (uint16_t)seg_len) + ports +
 	      tcp->seq + tcp->ack + word3 + tcp->urp;
 	if (tcp->opt.present == WIRE_HAS_TS) {
-		/* NOP, NOP, kind 8, length 10 */
-		uint32_t kind = (uint32_t)WIRE_OPT_NOP << 24 | (uint32_t)WIRE_OPT_NOP << 16 |
-				(uint32_t)WIRE_OPT_TS << 8 | 10u;
-
-		wire_put32(t + 20, kind);
-		wire_put32(t + 24, tcp->opt.ts_val);
-		wire_put32(t + 28, tcp->opt.ts_ecr);
-		sum += (uint64_t)kind + tcp->opt.ts_val + tcp->opt.ts_ecr;
+		sum += wire_ts_opt_put_sum(t + 20, tcp->opt.ts_val, tcp->opt.ts_ecr);
 	} else if (tcp->opt.present == WIRE_SYN_OPTS) {
 		sum += wire_syn_opts_put_sum(t + 20, tcp->opt.mss, tcp->opt.ts_val, tcp->opt.ts_ecr,
 					     tcp->opt.wscale);

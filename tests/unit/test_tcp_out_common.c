@@ -1,7 +1,9 @@
 /* test_tcp_out_common.c — output.c's common-segment writer (is_common, emit_common: the
  * ACK, data and FIN segments written straight from the tcb) is exactly build_segment's
- * general code. Two worlds with the same keys, clock and random script: in each a client
- * stack (10.0.0.1) and a server stack (10.0.0.2) joined by a link that holds, drops,
+ * general code, and so is emit_ctl's writer of the stateless RSTs and ACKs (TIME-WAIT
+ * records, half-open entries, no connection) beside wire_tcpip_emit. Two worlds with
+ * the same keys, clock and random script: in each a client stack (10.0.0.1) and a
+ * server stack (10.0.0.2) joined by a link that holds, drops,
  * reorders, duplicates and CE-marks packets; world 1's stacks have
  * tcp_stack.no_out_common. The script: connections opened, data written (urgent too) and
  * read (a small receive buffer fills: zero windows, probes), setsockopt of IP_TOS,
