@@ -978,8 +978,9 @@ static bool fin_to_record(struct seg_ctx *c)
  * WL1/WL2. In both SEG.ACK passes RFC 5961 §5.2's range test (MAX.SND.WND is kept
  * where SND.WND is taken), and what our FIN's acknowledgement does is run
  * (ack_moves_state). Anything else returns false before it changed state, and goes
- * through step_ack. Off with tcp_stack.no_in_predict (and with no_fast_path):
- * test_tcp_predict compares the two on random segments in every state.
+ * through step_ack. The sixth to eighth checks follow (run_checks), straight for a
+ * segment without text (predicted_rest). Off with tcp_stack.no_in_predict (and with
+ * no_fast_path): test_tcp_predict compares the two on random segments in every state.
  */
 static bool predicted_ack(struct seg_ctx *c, enum verdict *v)
 {
@@ -1029,6 +1030,41 @@ static bool predicted_ack(struct seg_ctx *c, enum verdict *v)
 	return true;
 }
 
+/*
+ * The sixth to eighth checks (§3.10.7.4) of a predicted segment without text whose
+ * fifth check predicted_ack took, leaving the connection to them (V_CONTINUE),
+ * straight, for the two kinds a connection's common life brings:
+ *  - neither text nor FIN (an ACK): URG was excluded by predicted_ack (sixth check:
+ *    nothing), the seventh has no text, and the eighth acts only on a FIN remembered
+ *    beyond a hole that RCV.NXT has reached (tcp_reass_fin_due);
+ *  - a FIN without text in ESTABLISHED: the eighth check's "advance RCV.NXT over the
+ *    FIN" (SEG.SEQ = RCV.NXT: is_predicted), the queue cleared (nothing follows the
+ *    FIN), "signal the user", "enter the CLOSE-WAIT state".
+ * The ACK RFC 9293 asks for (want_ack) is listed by the caller as before. Anything else
+ * (text, a FIN in another state, a remembered FIN due) returns false having changed
+ * nothing, and goes through step_urg, step_text and step_fin. Off with predicted_ack
+ * (no_in_predict): test_tcp_predict compares the two.
+ */
+static inline __attribute__((always_inline)) bool predicted_rest(struct seg_ctx *c)
+{
+	struct tcp_stack *ts = c->ts;
+	struct tcb *tcb = c->tcb;
+
+	if (c->len)
+		return false;
+	if (!(c->flags & WIRE_TCP_FIN))
+		return !tcp_reass_fin_due(&tcb->rcv_ooo, tcb->rcv_nxt);
+	if (tcb->state != TCP_ESTABLISHED)
+		return false;
+	tcp_reass_clear(&tcb->rcv_ooo, &ts->alloc);     /* nothing follows the FIN */
+	tcb->rcv_nxt++;                 /* "advance RCV.NXT over the FIN" */
+	tcb->want_ack = true;
+	tcb->eof_seen = true;
+	tcp_wake(ts, tcb, SYNACK_EV_READABLE);  /* "signal the user connection closing" */
+	tcp_set_state(tcb, TCP_CLOSE_WAIT);
+	return true;
+}
+
 /* ---- the pipeline ----------------------------------------------------------------- */
 
 /* Where a segment enters the checks: the first (PAWS, then the sequence number), the
@@ -1052,7 +1088,7 @@ static enum verdict run_checks(struct seg_ctx *c, enum first_check from)
 	     (v = step_rst(c)) != V_CONTINUE || (v = step_syn(c)) != V_CONTINUE))
 		return v;
 	if (from == FROM_ACK && predicted_ack(c, &v)) {
-		if (v != V_CONTINUE)
+		if (v != V_CONTINUE || predicted_rest(c))
 			return v;
 	} else if (from != FROM_URG && (v = step_ack(c)) != V_CONTINUE) {
 		return v;

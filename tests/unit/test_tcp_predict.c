@@ -39,7 +39,11 @@
  * two after them an orphan's FIN-WAIT-2 ended by the peer's FIN (fin_to_record: the
  * tcb replaced by its TIME-WAIT record at once), with and without memory for the
  * record. They fail with fin_to_record's TS.Recent update left out (and so does the
- * random run without notes), and with the fallback trying the record again. */
+ * random run without notes), and with the fallback trying the record again. The last
+ * takes a straight step of session 18: a FIN in ESTABLISHED with data held beyond a
+ * hole (input.c predicted_rest: CLOSE-WAIT, the queue cleared). The random runs fail
+ * as well with predicted_rest's queue clear, its ESTABLISHED test or its eof_seen left
+ * out. */
 #include <stddef.h>
 
 #include "harness.h"
@@ -644,4 +648,42 @@ Test(tcp_predict, fin_wait_2_orphan_fin_without_memory_for_a_record)
 
 	twin_init(&t, 0x9b05688c2b3e6c1full, false, false);
 	fin_wait_2_orphan_gets_fin(&t, true);
+}
+
+/* The peer's segment with our timestamps echoed and its clock moved on. */
+static struct wire_tcp_opts peer_ts_opts(struct twin *t)
+{
+	struct wire_tcp_opts o;
+
+	memset(&o, 0, sizeof o);
+	o.present = WIRE_HAS_TS;
+	o.ts_val = ++t->peer_ts;
+	o.ts_ecr = t->our_ts;
+	return o;
+}
+
+/* The peer's FIN at RCV.NXT in ESTABLISHED while data beyond a hole is held (and
+ * reported in a SACK block): input.c predicted_rest takes it (CLOSE-WAIT, the queue
+ * cleared: nothing follows the FIN), as the eighth check does. */
+Test(tcp_predict, fin_in_established_clears_the_data_held_beyond_a_hole)
+{
+	struct twin t;
+	struct wire_tcp_opts o;
+	const struct tcb *c;
+	uint64_t before;
+
+	twin_init(&t, 0x5be0cd19137e2179ull, true, false);
+	connect_ts_sack(&t);
+	c = conn(&t, 0);
+	o = peer_ts_opts(&t);
+	peer_seg(&t, F_ACK | F_PSH, c->rcv_nxt + 10, c->snd_max, t.win, 20, &o, 0);
+	cr_assert_eq(conn(&t, 0)->rcv_ooo.n, 1, "held beyond the hole");
+	before = t.h[0].s->tcp.in_predicted;
+	o = peer_ts_opts(&t);
+	peer_seg(&t, F_ACK | F_FIN, c->rcv_nxt, c->snd_max, t.win, 0, &o, 0);
+	cr_assert_eq(t.h[0].s->tcp.in_predicted, before + 1);
+	cr_assert_eq(conn(&t, 0)->state, TCP_CLOSE_WAIT);
+	cr_assert_eq(conn(&t, 0)->rcv_ooo.n, 0);
+	for (int i = 0; i < 2; i++)
+		h_fini(&t.h[i]);
 }
