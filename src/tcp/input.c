@@ -954,6 +954,32 @@ static bool fin_to_record(struct seg_ctx *c)
 }
 
 /*
+ * The recovery side of the ACK of a lone segment (recovery.c "Lone segments"), taken
+ * by predicted_ack when tcp_rec_lone_acked held before the ACK was applied (what it
+ * reads the ACK's own steps do not write: ack_advance's timers and RTT sample,
+ * take_window): what tcp_rec_on_ack does then, in the fifth check's order - RACK
+ * delivers the map's inline entry, duplicate ACKs reset, congestion control takes the
+ * ACK (recovery.c lone_ack), then ECN (RFC 3168 §6.1.2) and the send buffer (SND.UNA
+ * moved). No reason: tcp_rec_on_ack returns NULL there. In place of the call and of
+ * tcp_rec_on_ack's own tests of what predicted_ack already knows; rec_no_lone_path
+ * turns it off with recovery.c's lone path.
+ */
+static inline __attribute__((always_inline)) void lone_acked(struct seg_ctx *c,
+							     uint32_t prev_una)
+{
+	struct tcp_stack *ts = c->ts;
+	struct tcb *tcb = c->tcb;
+
+	tcb->rec.prr_lost = false;
+	tcp_rack_on_lone_ack(ts, tcb, c->seg);
+	tcb->rec.dupacks = 0;
+	tcp_cc_on_ack(ts, tcb, tcb->snd_una - prev_una, c->rtt_us);
+	if (tcb->ecn_flags & TCP_ECN_OK)
+		tcp_ecn_on_ack(ts, tcb, c->seg->flags);
+	tcp_sndbuf_on_ack(ts, tcb);
+}
+
+/*
  * Header prediction, the fifth check (Van Jacobson's; Linux's
  * tcp_rcv_established fast path). A predicted segment (is_predicted: the first four
  * checks would change nothing) in a synchronized state (SYN-RECEIVED's ACK goes to
@@ -963,7 +989,8 @@ static bool fin_to_record(struct seg_ctx *c)
  *  - SEG.ACK = SND.MAX > SND.UNA, no text, no FIN: an ACK of the whole flight.
  *    tcp_ack_advance; update_window (never disordered: is_predicted saw no old TSval);
  *    tcp_rec_on_ack with dup false (RFC 5681 §2 (d): SEG.ACK is not SND.UNA), ECN,
- *    the send buffer (SND.UNA moved).
+ *    the send buffer (SND.UNA moved) - for a lone segment (tcp_rec_lone_acked) its
+ *    steps in place (lone_acked).
  *  - SEG.ACK = SND.UNA = SND.MAX, recovery quiet (tcp_rec_quiet_ack, as is_quiet_ack):
  *    nothing acknowledged or outstanding; typically data or a FIN. The window is
  *    update_window's; when it differs from SND.WND step_ack takes the ACK as not quiet,
@@ -987,6 +1014,7 @@ static bool predicted_ack(struct seg_ctx *c, enum verdict *v)
 	struct tcb *tcb = c->tcb;
 	const struct wire_tcp *s = c->seg;
 	uint32_t prev_una = tcb->snd_una;
+	bool lone = false;
 	const char *why;
 
 	if (c->ts->no_in_predict || tcb->state == TCP_SYN_RECEIVED ||
@@ -1004,12 +1032,13 @@ static bool predicted_ack(struct seg_ctx *c, enum verdict *v)
 		if (s->ack != tcb->snd_max || !seq_gt(s->ack, prev_una) || c->len ||
 		    (c->flags & WIRE_TCP_FIN))
 			return false;
-		if (tcb->state == TCP_LAST_ACK && tcb->fd < 0 && tcb->fin_sent &&
-		    tcp_rec_lone_acked(&tcb->rec, tcb->sack_ok, s, s->ack)) {
+		lone = tcp_rec_lone_acked(&tcb->rec, tcb->sack_ok, s, s->ack);
+		if (lone && tcb->state == TCP_LAST_ACK && tcb->fd < 0 && tcb->fin_sent) {
 			c->ts->in_predicted++;
 			*v = closed_by_fin_ack(c);
 			return true;
 		}
+		lone = lone && !c->ts->rec_no_lone_path;
 		ack_advance(c, s->ack);
 	}
 	if (is_window_update(tcb, s)) {
@@ -1018,7 +1047,9 @@ static bool predicted_ack(struct seg_ctx *c, enum verdict *v)
 		if (((uint32_t)s->win << tcb->snd_wscale) != tcb->snd_wnd)
 			take_window(c, (uint32_t)s->win << tcb->snd_wscale);
 	}
-	if (tcb->snd_una != prev_una) {
+	if (lone) {
+		lone_acked(c, prev_una);
+	} else if (tcb->snd_una != prev_una) {
 		why = tcp_rec_on_ack(c->ts, tcb, s, prev_una, false, c->rtt_us);
 		if (why)
 			c->reason = why;

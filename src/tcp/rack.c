@@ -496,7 +496,10 @@ void tcp_rack_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tc
  * the last one's with the same transmission time; the minimum RTT takes the same
  * sample. rec_no_lone_path: test_tcp_rack_runs compares this with tcp_rack_on_ack.
  */
-void tcp_rack_on_lone_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tcp *seg)
+/* always_inline: recovery.c lone_ack and input.c lone_acked each take it in place under
+ * LTO (out of line the call costs as much as the body) */
+__attribute__((always_inline)) inline void tcp_rack_on_lone_ack(struct tcp_stack *ts, struct tcb *tcb,
+							   const struct wire_tcp *seg)
 {
 	struct tcp_rack *m = &tcb->rec.rack;
 	uint32_t rtt_us = rtt_since(ts, m->one.xmit_ns);

@@ -38,7 +38,9 @@ void tcp_sndbuf_expand(struct tcp_stack *ts, struct tcb *tcb)
 		tcb->opt.sndbuf = want;
 }
 
-void tcp_sndbuf_on_ack(struct tcp_stack *ts, struct tcb *tcb)
+/* always_inline: recovery.c tcp_rec_on_ack and input.c lone_acked each take it in place
+ * under LTO (its common case is three tests) */
+__attribute__((always_inline)) inline void tcp_sndbuf_on_ack(struct tcp_stack *ts, struct tcb *tcb)
 {
 	/* Linux tcp_should_expand_sndbuf: "If we filled the congestion window, do not
 	 * expand" */

@@ -40,10 +40,12 @@
  * tcb replaced by its TIME-WAIT record at once), with and without memory for the
  * record. They fail with fin_to_record's TS.Recent update left out (and so does the
  * random run without notes), and with the fallback trying the record again. The last
- * takes a straight step of session 18: a FIN in ESTABLISHED with data held beyond a
- * hole (input.c predicted_rest: CLOSE-WAIT, the queue cleared). The random runs fail
- * as well with predicted_rest's queue clear, its ESTABLISHED test or its eof_seen left
- * out. */
+ * two take the straight steps of session 18: the ACK of a lone segment after a
+ * duplicate ACK (input.c lone_acked: recovery's lone steps in place), and a FIN in
+ * ESTABLISHED with data held beyond a hole (predicted_rest: CLOSE-WAIT, the queue
+ * cleared). The random runs fail as well with lone_acked's RACK delivery or send-buffer
+ * step left out, and with predicted_rest's queue clear, its ESTABLISHED test or its
+ * eof_seen left out. */
 #include <stddef.h>
 
 #include "harness.h"
@@ -650,8 +652,10 @@ Test(tcp_predict, fin_wait_2_orphan_fin_without_memory_for_a_record)
 	fin_wait_2_orphan_gets_fin(&t, true);
 }
 
-/* The peer's segment with our timestamps echoed and its clock moved on. */
-static struct wire_tcp_opts peer_ts_opts(struct twin *t)
+/* A peer segment with our last TSval echoed and its clock moved on, the window it
+ * offered before. */
+static void peer_ts_seg(struct twin *t, uint8_t flags, uint32_t seq, uint32_t ack,
+			uint32_t len)
 {
 	struct wire_tcp_opts o;
 
@@ -659,7 +663,35 @@ static struct wire_tcp_opts peer_ts_opts(struct twin *t)
 	o.present = WIRE_HAS_TS;
 	o.ts_val = ++t->peer_ts;
 	o.ts_ecr = t->our_ts;
-	return o;
+	peer_seg(t, flags, seq, ack, t->win, len, &o, 0);
+}
+
+/* A lone segment (1 byte, RACK on) met by a duplicate ACK first (RACK's ACK
+ * processing: the entry stays lone), then acknowledged: predicted_ack takes the ACK
+ * through input.c lone_acked (tcp_rec_lone_acked held). The same state, packets and
+ * counters as the whole pipeline after each. */
+Test(tcp_predict, lone_segment_acked_after_a_duplicate_ack)
+{
+	struct twin t;
+	const struct tcb *c;
+	uint64_t before;
+
+	twin_init(&t, 0x1f83d9abfb41bd6bull, true, false);
+	connect_ts_sack(&t);
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(synack_send(t.h[i].s, t.fd[i], "d", 1, SYNACK_MSG_DONTWAIT), 1);
+	cmp_state(&t);
+	c = conn(&t, 0);
+	peer_ts_seg(&t, F_ACK, c->rcv_nxt, c->snd_una, 0);     /* duplicate */
+	cr_assert(tcp_rec_lone_acked(&conn(&t, 0)->rec, true, &(struct wire_tcp){ 0 },
+				     conn(&t, 0)->snd_max));
+	before = t.h[0].s->tcp.in_predicted;
+	peer_ack_all(&t);
+	cmp_state(&t);
+	cr_assert_eq(t.h[0].s->tcp.in_predicted, before + 1);
+	cr_assert_eq(conn(&t, 0)->snd_una, conn(&t, 0)->snd_max);
+	for (int i = 0; i < 2; i++)
+		h_fini(&t.h[i]);
 }
 
 /* The peer's FIN at RCV.NXT in ESTABLISHED while data beyond a hole is held (and
@@ -668,19 +700,16 @@ static struct wire_tcp_opts peer_ts_opts(struct twin *t)
 Test(tcp_predict, fin_in_established_clears_the_data_held_beyond_a_hole)
 {
 	struct twin t;
-	struct wire_tcp_opts o;
-	const struct tcb *c;
 	uint64_t before;
+	const struct tcb *c;
 
 	twin_init(&t, 0x5be0cd19137e2179ull, true, false);
 	connect_ts_sack(&t);
 	c = conn(&t, 0);
-	o = peer_ts_opts(&t);
-	peer_seg(&t, F_ACK | F_PSH, c->rcv_nxt + 10, c->snd_max, t.win, 20, &o, 0);
+	peer_ts_seg(&t, F_ACK | F_PSH, c->rcv_nxt + 10, c->snd_max, 20);
 	cr_assert_eq(conn(&t, 0)->rcv_ooo.n, 1, "held beyond the hole");
 	before = t.h[0].s->tcp.in_predicted;
-	o = peer_ts_opts(&t);
-	peer_seg(&t, F_ACK | F_FIN, c->rcv_nxt, c->snd_max, t.win, 0, &o, 0);
+	peer_ts_seg(&t, F_ACK | F_FIN, c->rcv_nxt, c->snd_max, 0);
 	cr_assert_eq(t.h[0].s->tcp.in_predicted, before + 1);
 	cr_assert_eq(conn(&t, 0)->state, TCP_CLOSE_WAIT);
 	cr_assert_eq(conn(&t, 0)->rcv_ooo.n, 0);
