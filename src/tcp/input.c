@@ -1071,7 +1071,8 @@ static bool predicted_ack(struct seg_ctx *c, enum verdict *v)
  *  - a FIN without text in ESTABLISHED: the eighth check's "advance RCV.NXT over the
  *    FIN" (SEG.SEQ = RCV.NXT: is_predicted), the queue cleared (nothing follows the
  *    FIN), "signal the user", "enter the CLOSE-WAIT state".
- * The ACK RFC 9293 asks for (want_ack) is listed by the caller as before. Anything else
+ * The ACK RFC 9293 asks for (want_ack) is listed at the end (tcp_conn_input's
+ * V_CONTINUE_AT_NXT, list_at_end) as for every accepted segment. Anything else
  * (text, a FIN in another state, a remembered FIN due) returns false having changed
  * nothing, and goes through step_urg, step_text and step_fin. Off with predicted_ack
  * (no_in_predict): test_tcp_predict compares the two.
@@ -1109,7 +1110,9 @@ enum first_check {
 
 /* The checks of §3.10.7.4 in the RFC's order from `from` on, each run while the ones
  * before returned CONTINUE; the first other verdict ends them. Direct calls, not a loop
- * over a table of pointers: the compiler can inline the small steps. */
+ * over a table of pointers: the compiler can inline the small steps. A predicted
+ * segment (FROM_ACK) that they all let through returns V_CONTINUE_AT_NXT: what
+ * tcp_conn_input's end needs to know of it is then known. */
 static enum verdict run_checks(struct seg_ctx *c, enum first_check from)
 {
 	enum verdict v;
@@ -1119,14 +1122,17 @@ static enum verdict run_checks(struct seg_ctx *c, enum first_check from)
 	     (v = step_rst(c)) != V_CONTINUE || (v = step_syn(c)) != V_CONTINUE))
 		return v;
 	if (from == FROM_ACK && predicted_ack(c, &v)) {
-		if (v != V_CONTINUE || predicted_rest(c))
+		if (v != V_CONTINUE)
 			return v;
+		if (predicted_rest(c))
+			return V_CONTINUE_AT_NXT;
 	} else if (from != FROM_URG && (v = step_ack(c)) != V_CONTINUE) {
 		return v;
 	}
 	if ((v = step_urg(c)) != V_CONTINUE || (v = step_text(c)) != V_CONTINUE)
 		return v;
-	return step_fin(c);
+	v = step_fin(c);
+	return from == FROM_ACK ? V_CONTINUE_AT_NXT : v;
 }
 
 /* The segment's one listing (stack.c tcp_list_if_due): an ACK owed, our FIN, or what
@@ -1252,6 +1258,24 @@ void tcp_conn_input(struct seg_ctx *c)
 	}
 	v = run_checks(c, from);
 	tcb = c->tcb;
+	if (v == V_CONTINUE_AT_NXT) {
+		/* accepted, and the segment is_predicted took: RFC 7323 §4.3's conditions
+		 * below hold (at RCV.NXT, so SEG.SEQ =< RCV.NXT now; TSval >= TS.Recent),
+		 * and so does the short finish's but for its state and the stack's tests
+		 * (never SYN-RECEIVED: its ACK leaves it or is not CONTINUE; maybe
+		 * TIME-WAIT: CLOSING's ACK of our FIN, FIN-WAIT's FIN). Off with
+		 * no_fast_path (is_predicted), as the rest of header prediction */
+		if (tcb->ts_ok && (c->seg->opt.present & WIRE_HAS_TS)) {
+			tcb->ts_recent = c->seg->opt.ts_val;
+			tcb->ts_recent_ns = c->ts->now_ns;
+		}
+		if (tcb->state != TCP_TIME_WAIT && !c->ts->rx_route && !c->ts->notes_cap) {
+			list_at_end(c, tcb);
+			return;
+		}
+		finish(c, V_CONTINUE);
+		return;
+	}
 	if (!tcb) {
 		/* the connection ended (closed, reset, or its TIME-WAIT record made): with no
 		 * note to write finish has nothing left to do for it; off with

@@ -14,6 +14,8 @@ enum verdict {
 	V_DROP_RST,
 	V_DONE,
 	V_CONTINUE_AT_URG,      /* SYN-SENT → ESTABLISHED: "continue at the sixth step" */
+	V_CONTINUE_AT_NXT,      /* CONTINUE for a segment that skipped the first four
+				 * checks: at RCV.NXT, TSval not older than TS.Recent */
 };
 
 /* One segment being processed: the parsed segment (borrowed) and its trimmed view.

@@ -44,8 +44,9 @@
  * duplicate ACK (input.c lone_acked: recovery's lone steps in place), and a FIN in
  * ESTABLISHED with data held beyond a hole (predicted_rest: CLOSE-WAIT, the queue
  * cleared). The random runs fail as well with lone_acked's RACK delivery or send-buffer
- * step left out, and with predicted_rest's queue clear, its ESTABLISHED test or its
- * eof_seen left out. */
+ * step left out, with predicted_rest's queue clear, its ESTABLISHED test or its
+ * eof_seen left out, and with tcp_conn_input's end for a predicted segment
+ * (V_CONTINUE_AT_NXT) without its TS.Recent update or its TIME-WAIT test. */
 #include <stddef.h>
 
 #include "harness.h"
