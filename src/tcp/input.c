@@ -170,6 +170,53 @@ void tcp_take_syn_options(struct tcp_stack *ts, struct tcb *tcb, const struct wi
 	}
 }
 
+/* SND.UNA moves to ack: SND.NXT not behind it, the RTT sample, the resets progress
+ * makes (ack_advance, syn_acked). */
+static inline __attribute__((always_inline)) void una_advance(struct seg_ctx *c, uint32_t ack)
+{
+	struct tcb *tcb = c->tcb;
+
+	tcb->snd_una = ack;
+	if (seq_lt(tcb->snd_nxt, ack))
+		tcb->snd_nxt = ack;
+	/* RFC 6298 §3 with Karn's rule, RFC 7323 §4 RTTM (rttm.c); congestion control
+	 * gets the sample from recovery.c (tcp_rec_on_ack), outside recovery only */
+	c->rtt_us = tcp_rtt_on_ack(c->ts, tcb, ack, c->seg);
+	tcb->retransmits = 0;
+	tcb->backoff = 0;
+	tcb->r1_reported = false;
+	tcb->soft_error = 0;            /* progress: the path works again */
+}
+
+/*
+ * The ACK of our SYN and nothing else (SYN-SENT's SYN-ACK, SYN-RECEIVED's ACK):
+ * SND.UNA = ISS, SEG.ACK = ISS + 1 = SND.MAX. What tcp_ack_advance does then, in
+ * place: the send buffer holds no octet the ACK covers (its first is ISS + 1:
+ * tcp_sndbuf_seq), so nothing is dropped and nobody woken, only the storage of an
+ * empty buffer released; SND.UNA and the rest (una_advance); nothing is left
+ * outstanding, so the retransmission and user timers stop (RFC 6298 (5.2); the first
+ * by the caller's tcp_on_established). Any other ACK, and every ACK with
+ * no_in_predict (test_tcp_predict's reference), goes to tcp_ack_advance. Only for a
+ * caller that runs tcp_on_established next (syn_sent_input, ack_syn_received).
+ */
+static inline __attribute__((always_inline)) void syn_acked(struct seg_ctx *c, uint32_t ack)
+{
+	struct tcp_stack *ts = c->ts;
+	struct tcb *tcb = c->tcb;
+
+	if (ts->no_in_predict || tcb->snd_una != tcb->iss || ack != tcb->iss + 1 ||
+	    ack != tcb->snd_max) {
+		tcp_ack_advance(c, ack);
+		return;
+	}
+	if (!ring_len(&tcb->sndbuf))
+		ring_free(&tcb->sndbuf, &ts->alloc);
+	una_advance(c, ack);
+	/* RFC 6298 (5.2): tcp_on_established, which both callers run next, stops the
+	 * retransmission timer (tcp_rexmit_stop) before anything reads it */
+	tcp_timer_clear(ts, tcb, TCP_T_USER_TIMEOUT);
+}
+
 /* ---- §3.10.7.1 CLOSED -------------------------------------------------------------- */
 
 __attribute__((cold)) static void closed_input(struct seg_ctx *c)
@@ -234,7 +281,7 @@ static enum verdict syn_sent_input(struct seg_ctx *c)
 	if (ack_ok) {
 		if (tcb->snd_wnd > tcb->max_snd_wnd)    /* RFC 5961 §5.2 MAX.SND.WND */
 			tcb->max_snd_wnd = tcb->snd_wnd;
-		tcp_ack_advance(c, s->ack);
+		syn_acked(c, s->ack);
 		tcp_set_state(tcb, TCP_ESTABLISHED);
 		tcp_on_established(c->ts, tcb);
 		c->list_out = true;
@@ -482,16 +529,7 @@ static inline __attribute__((always_inline)) void ack_advance(struct seg_ctx *c,
 	ring_drop(&tcb->sndbuf, data_acked);
 	if (!ring_len(&tcb->sndbuf))
 		ring_free(&tcb->sndbuf, &ts->alloc);    /* buffers released when empty */
-	tcb->snd_una = ack;
-	if (seq_lt(tcb->snd_nxt, ack))
-		tcb->snd_nxt = ack;
-	/* RFC 6298 §3 with Karn's rule, RFC 7323 §4 RTTM (rttm.c); congestion control
-	 * gets the sample from recovery.c (tcp_rec_on_ack), outside recovery only */
-	c->rtt_us = tcp_rtt_on_ack(ts, tcb, ack, c->seg);
-	tcb->retransmits = 0;
-	tcb->backoff = 0;
-	tcb->r1_reported = false;
-	tcb->soft_error = 0;            /* progress: the path works again */
+	una_advance(c, ack);
 	if (tcb->snd_una == tcb->snd_max) {
 		tcp_rexmit_stop(ts, tcb);                       /* RFC 6298 (5.2) */
 		tcp_timer_clear(ts, tcb, TCP_T_USER_TIMEOUT);
@@ -597,7 +635,7 @@ static enum verdict ack_syn_received(struct seg_ctx *c)
 		tcb->max_snd_wnd = tcb->snd_wnd;
 	tcb->snd_wl1 = s->seq;
 	tcb->snd_wl2 = s->ack;
-	tcp_ack_advance(c, s->ack);
+	syn_acked(c, s->ack);
 	tcp_on_established(c->ts, tcb);
 	c->list_out = true;
 	return V_CONTINUE;

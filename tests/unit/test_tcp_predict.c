@@ -46,7 +46,11 @@
  * cleared). The random runs fail as well with lone_acked's RACK delivery or send-buffer
  * step left out, with predicted_rest's queue clear, its ESTABLISHED test or its
  * eof_seen left out, and with tcp_conn_input's end for a predicted segment
- * (V_CONTINUE_AT_NXT) without its TS.Recent update or its TIME-WAIT test. */
+ * (V_CONTINUE_AT_NXT) without its TS.Recent update or its TIME-WAIT test. The ACK of
+ * our SYN alone (input.c syn_acked, in SYN-RECEIVED for every passive open here, and
+ * in SYN-SENT for active_open_the_ack_of_our_syn_alone: conn() then looks the
+ * connection up from our side) fails them with a reset of syn_acked's own left out
+ * (backoff). */
 #include <stddef.h>
 
 #include "harness.h"
@@ -60,6 +64,8 @@ struct twin {
 	uint32_t our_ts;        /* TSval of the last packet we sent */
 	uint16_t win;           /* the window the peer offered last */
 	bool ts, sack, ws, ecn;
+	bool active;            /* our side opened: the connection is lport -> SRV_PORT */
+	uint16_t lport;
 	unsigned pkts;
 };
 
@@ -75,6 +81,8 @@ static uint32_t rnd(void)
 
 static struct tcb *conn(struct twin *t, int i)
 {
+	if (t->active)
+		return tcp_lookup(&t->h[i].s->tcp, US, t->lport, THEM, SRV_PORT);
 	return tcp_lookup(&t->h[i].s->tcp, US, SRV_PORT, THEM, t->port);
 }
 
@@ -716,4 +724,45 @@ Test(tcp_predict, fin_in_established_clears_the_data_held_beyond_a_hole)
 	cr_assert_eq(conn(&t, 0)->rcv_ooo.n, 0);
 	for (int i = 0; i < 2; i++)
 		h_fini(&t.h[i]);
+}
+
+/* An active open (SYN-SENT), the peer's SYN-ACK with timestamps, SACK and window
+ * scaling, then one without options: the ACK of our SYN alone, which input.c syn_acked
+ * takes in place of tcp_ack_advance (the reference stack: no_in_predict). The same
+ * SYN, ACK, tcb, RTT, timers and API view from both. */
+Test(tcp_predict, active_open_the_ack_of_our_syn_alone)
+{
+	for (int k = 0; k < 2; k++) {
+		struct twin t;
+		struct wire_tcp syn, ack;
+		struct wire_tcp_opts o = { .present = WIRE_HAS_MSS, .mss = 1200 };
+
+		twin_init(&t, 0xcbbb9d5dc1059ed8ull + (uint64_t)k, true, false);
+		for (int i = 0; i < 2; i++) {
+			t.fd[i] = synack_socket(t.h[i].s);
+			cr_assert_eq(synack_connect(t.h[i].s, t.fd[i], THEM, SRV_PORT),
+				     -EINPROGRESS);
+		}
+		cr_assert_gt(h_next_same(&t.h[0], &t.h[1], t.pkts++, &syn), 0);
+		cr_assert_eq(syn.flags, F_SYN);
+		t.active = true;
+		t.lport = syn.sport;
+		if (k == 0) {
+			o.present |= WIRE_HAS_TS | WIRE_HAS_SACKOK | WIRE_HAS_WS;
+			o.ts_val = 4321;
+			o.ts_ecr = syn.opt.ts_val;
+			o.wscale = 2;
+		}
+		for (int i = 0; i < 2; i++)
+			h_send_opt(&t.h[i], SRV_PORT, t.lport, F_SYN | F_ACK, PEER_ISN, syn.seq + 1,
+				   9000, &o, NULL, 0, 0);
+		cr_assert_gt(h_next_same(&t.h[0], &t.h[1], t.pkts++, &ack), 0);
+		cr_assert_eq(ack.flags, F_ACK);
+		cr_assert_eq(ack.ack, PEER_ISN + 1);
+		cr_assert_eq(conn(&t, 0)->state, TCP_ESTABLISHED);
+		cr_assert_eq(conn(&t, 0)->snd_una, syn.seq + 1);
+		cmp_state(&t);
+		for (int i = 0; i < 2; i++)
+			h_fini(&t.h[i]);
+	}
 }
