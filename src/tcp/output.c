@@ -527,6 +527,30 @@ static bool plan_pure_ack(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
  * An empty plan goes on as the general one does (plan_is_empty, maybe_persist).
  * tcp_stack.no_out_fast_path turns this off: test_tcp_fastpath compares both.
  */
+/*
+ * data_len for plan_new_data's plan when nothing is in flight (SND.UNA = SND.NXT =
+ * SND.MAX) and no duplicate ACK is counted: then tcp_pipe is 0 on each of its branches
+ * (RACK's: a flight of 0 with no probe due; loss recovery open: SND.NXT - SND.UNA, with
+ * no RFC 3042 allowance), so cwnd's room is cwnd itself, and of data_len's cases (4)
+ * cannot apply (no window probe: plan_new_data's test; SND.NXT = SND.MAX) and (2) sends
+ * (nothing is unacknowledged): a full SMSS, else all the queued data if the window and
+ * cwnd take it, else (3). The first segment of each burst of a request/response
+ * exchange; without the calls of tcp_pipe and data_len (two per lifecycle in bench
+ * lifecycle). tcp_stack.no_out_fast_path takes the general plan (plan_data:
+ * cwnd_room, data_len): test_tcp_fastpath compares both.
+ */
+static inline __attribute__((always_inline)) uint32_t
+lone_data_len(const struct tcb *tcb, uint32_t avail, uint32_t wnd, uint32_t room)
+{
+	uint32_t len = min3(avail, wnd, room);
+
+	if (len >= tcb->snd_mss)
+		return tcb->snd_mss;                                    /* (1) */
+	if (len == avail)
+		return len;                                             /* (2) */
+	return len >= tcb->cc.max_snd_wnd / 2 ? len : 0;               /* (3) */
+}
+
 static bool plan_new_data(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
 {
 	const struct tcp_recovery *r = &tcb->rec;
@@ -542,8 +566,13 @@ static bool plan_new_data(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
 	if (avail) {
 		tcp_cc_on_send(ts, tcb);        /* SND.NXT = SND.MAX: new data */
 		wnd = usable_window(tcb);
-		room = cwnd_room(tcb);
-		len = data_len(tcb, avail, wnd, room);
+		if (tcb->snd_una == tcb->snd_max && !r->dupacks) {
+			room = tcb->cc.cwnd;    /* cwnd is set (tested above) */
+			len = lone_data_len(tcb, avail, wnd, room);
+		} else {
+			room = cwnd_room(tcb);
+			len = data_len(tcb, avail, wnd, room);
+		}
 		if (min3(avail, wnd, tcb->snd_mss) > room)
 			tcb->cc.cwnd_limited = true;
 		end_probing(tcb, avail, wnd);

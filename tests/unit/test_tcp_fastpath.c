@@ -241,8 +241,10 @@ static void set_nodelay(struct pair *p, int on)
 }
 
 /* Passive open on both stacks with the options of the variant (ECN: the peer's SYN
- * asks for it, RFC 3168 §6.1.1; our default tcp_ecn 2 accepts). */
-static void open_pair(struct pair *p, bool ts, bool sack, bool ws, bool ecn)
+ * asks for it, RFC 3168 §6.1.1; our default tcp_ecn 2 accepts); the peer's SYN and
+ * its ACK offer a window of win bytes (its field: win, or win / 4 with window scaling on
+ * the ACK). */
+static void open_pair_win(struct pair *p, bool ts, bool sack, bool ws, bool ecn, uint16_t win)
 {
 	struct wire_tcp_opts o = { .present = WIRE_HAS_MSS, .mss = 1000 };
 	int l[2];
@@ -278,7 +280,7 @@ static void open_pair(struct pair *p, bool ts, bool sack, bool ws, bool ecn)
 		p->h[i].s->tcp.no_small_rings = i == 1 && cmp_small_rings;
 		l[i] = h_listen(&p->h[i], SRV_PORT, 4);
 		h_send_opt(&p->h[i], PEER_PORT, SRV_PORT,
-			   F_SYN | (ecn ? WIRE_TCP_ECE | WIRE_TCP_CWR : 0), PEER_ISN, 0, 8192, &o,
+			   F_SYN | (ecn ? WIRE_TCP_ECE | WIRE_TCP_CWR : 0), PEER_ISN, 0, win, &o,
 			   NULL, 0, 0);
 	}
 	p->p = PEER_ISN + 1;
@@ -295,7 +297,7 @@ static void open_pair(struct pair *p, bool ts, bool sack, bool ws, bool ecn)
 		p->iss = t.seq;
 	}
 	p->peer_ts += 10;
-	seg(p, F_ACK, p->p, p->iss + 1, 8192, 0, NULL, 0, 0, 0);
+	seg(p, F_ACK, p->p, p->iss + 1, ws ? win / 4 : win, 0, NULL, 0, 0, 0);
 	for (int i = 0; i < 2; i++) {
 		p->fd[i] = synack_accept(p->h[i].s, l[i], NULL, NULL);
 		cr_assert_geq(p->fd[i], 0);
@@ -304,6 +306,11 @@ static void open_pair(struct pair *p, bool ts, bool sack, bool ws, bool ecn)
 		cr_assert_eq(p->tcb[i]->ecn_flags, ecn ? TCP_ECN_OK : 0);
 	}
 	cmp_state(p);
+}
+
+static void open_pair(struct pair *p, bool ts, bool sack, bool ws, bool ecn)
+{
+	open_pair_win(p, ts, sack, ws, ecn, 8192);
 }
 
 /* The receive window we offer now (RCV.ADV - RCV.NXT), the same on both stacks. */
@@ -869,6 +876,47 @@ Test(tcp_fastpath, new_data_plan_same_as_general_plain)
 Test(tcp_fastpath, new_data_plan_same_as_general_ts_sack_ws)
 {
 	run_data_script(true, true, true);
+}
+
+/*
+ * New data with nothing in flight (output.c lone_data_len: cwnd's room without tcp_pipe,
+ * data_len's cases without (4)), against a peer whose largest window is 1000 bytes, so
+ * that sender SWS avoidance's (3) (at least half the largest window) decides short
+ * segments: all the queued data when it fits (2), a full segment (1), 300 bytes of 2000
+ * queued held (less than 500), 600 sent, the rest when the window opens; each with
+ * nothing outstanding. Fails when lone_data_len's (2) or (3) is changed.
+ */
+static void run_lone_script(bool ts, bool ws)
+{
+	struct pair pr, *p = &pr;
+	uint32_t s1;
+
+	open_pair_win(p, ts, false, ws, false, 1000);
+	cr_assert_eq(p->tcb[0]->cc.max_snd_wnd, 1000);
+	app_send(p, 100);                               /* (2): all of it */
+	cr_assert_eq(snd_max_rel(p), 100);
+	s1 = ack_all(p, ws ? 250 : 1000);
+	app_send(p, 1500);                              /* (1): a full segment first */
+	cr_assert_eq(snd_max_rel(p), s1 + p->tcb[0]->snd_mss);
+	s1 = ack_all(p, ws ? 250 : 1000);
+	ack_at_nxt(p, s1, ws ? 75 : 300, NULL, 0);     /* (3): 300 < 500: held */
+	app_send(p, 2000);
+	cr_assert_eq(snd_max_rel(p), s1);
+	ack_at_nxt(p, s1, ws ? 150 : 600, NULL, 0);    /* (3): 600 >= 500: sent */
+	cr_assert_eq(snd_max_rel(p), s1 + 600);
+	for (int k = 0; k < 8 && ring_len(&p->tcb[0]->sndbuf); k++)
+		ack_all(p, ws ? 250 : 1000);            /* the rest, window by window */
+	cr_assert_eq(ring_len(&p->tcb[0]->sndbuf), 0);
+	cr_assert_geq(p->pkts, 7, "only %u packets compared", p->pkts);
+	for (int i = 0; i < 2; i++)
+		h_fini(&p->h[i]);
+}
+
+Test(tcp_fastpath, lone_data_plan_same_as_general)
+{
+	run_lone_script(false, false);
+	run_lone_script(true, false);
+	run_lone_script(true, true);
 }
 
 /* ---- small data in the rings' inline storage (base/ring.h) ----------------------------- */
