@@ -1,7 +1,8 @@
 /*
  * ring.c — byte ring buffer with lazily allocated power-of-two storage (or its own
  * RING_SMALL_CAP inline bytes, ring.h). Every copy is one memcpy call, two when the
- * bytes wrap at the end of the storage.
+ * bytes wrap at the end of the storage; a read of at most RING_SHORT bytes is
+ * ring_read_short's byte loop (ring.h).
  */
 #include <errno.h>
 
@@ -92,6 +93,8 @@ uint32_t ring_drop(struct ring *r, uint32_t n)
 
 uint32_t ring_read(struct ring *r, void *dst, uint32_t n)
 {
+	if (n <= RING_SHORT)
+		return ring_read_short(r, dst, n);      /* a few bytes: no memcpy call */
 	n = ring_peek(r, 0, dst, n);
 	return ring_drop(r, n);
 }

@@ -258,7 +258,12 @@ long tcp_user_send(struct tcp_stack *ts, struct tcb *tcb, const uint8_t *buf, si
 	n = len < (size_t)space ? (uint32_t)len : (uint32_t)space;
 	/* without buf the n bytes were written in place past the ring's end (zero-copy
 	 * send, api/zerocopy.c): SEND takes them as they are */
-	n = buf ? ring_write(&tcb->sndbuf, buf, n) : ring_commit(&tcb->sndbuf, n);
+	if (!buf)
+		n = ring_commit(&tcb->sndbuf, n);
+	else if (n <= RING_SHORT)
+		n = ring_write_short(&tcb->sndbuf, buf, n);    /* a few bytes: no memcpy call */
+	else
+		n = ring_write(&tcb->sndbuf, buf, n);
 	if (urgent && n) {
 		/* §3.8.5, RFC 6093: SND.UP points past the last urgent byte */
 		tcb->snd_up = tcp_sndbuf_seq(tcb) + ring_len(&tcb->sndbuf);

@@ -2,12 +2,14 @@
  * test_base_ring.c — the lazily allocated byte ring: no storage until ring_reserve,
  * wraparound writes/reads, peek at offsets, drop, growth with wrapped and out-of-order
  * contents, release only when empty, the inline storage (no allocation, moved out by
- * growth with every offset kept, never handed to the allocator), and a seeded randomized test against a plain array
- * model of the bytes at each offset from head.
+ * growth with every offset kept, never handed to the allocator), a seeded randomized test against a plain array
+ * model of the bytes at each offset from head, and the short copies (ring_write_short,
+ * ring_read_short) against the general code.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/ring.h"
 #include "base/rng.h"
@@ -355,5 +357,87 @@ Test(ring, randomized_against_array_model)
 		}
 	}
 	ring_destroy(&r, &ta.a);
+	cr_assert_eq(ta.live_bytes, 0);
+}
+
+/* ---- short copies (ring.h): ring_write_short and ring_read_short against the general code */
+
+/* r with storage of cap bytes (the inline storage when cap is RING_SMALL_CAP), every
+ * byte of it 0xAA, then head at `head` and len bytes from 100 queued from there. */
+static void ring_at(struct ring *r, struct test_alloc *ta, uint32_t cap, uint32_t head,
+		    uint32_t len)
+{
+	uint8_t in[64];
+
+	ring_init(r);
+	if (cap == RING_SMALL_CAP)
+		ring_take_small(r);
+	else
+		cr_assert_eq(ring_reserve(r, &ta->a, cap), 0);
+	memset(r->buf, 0xAA, cap);
+	fill(in, head, 0);
+	cr_assert_eq(ring_write(r, in, head), head);
+	cr_assert_eq(ring_drop(r, head), head);
+	fill(in, len, 100);
+	cr_assert_eq(ring_write(r, in, len), len);
+}
+
+static void same_ring(const struct ring *a, const struct ring *b, uint32_t cap, const char *what)
+{
+	cr_assert_eq(a->len, b->len, "%s: len %u vs %u", what, a->len, b->len);
+	cr_assert_eq(a->head, b->head, "%s: head %u vs %u", what, a->head, b->head);
+	cr_assert_eq(memcmp(a->buf, b->buf, cap), 0, "%s: storage differs", what);
+}
+
+/*
+ * Every head position and every fill of the inline storage and of a 32-byte one, every
+ * count up to RING_SHORT: ring_write_short leaves what ring_write leaves (clamped to the
+ * space, wrapping at the end), ring_read_short what ring_peek then ring_drop leave (the
+ * general read: ring_read itself now takes ring_read_short for short counts), with the
+ * same bytes out.
+ */
+Test(ring, short_copies_same_as_general)
+{
+	static const uint32_t caps[] = { RING_SMALL_CAP, 32 };
+	struct test_alloc ta;
+	uint8_t src[RING_SHORT], oa[RING_SHORT], ob[RING_SHORT];
+	unsigned cases = 0;
+
+	test_alloc_init(&ta);
+	fill(src, RING_SHORT, 200);
+	for (unsigned c = 0; c < 2; c++) {
+		uint32_t cap = caps[c];
+
+		for (uint32_t head = 0; head < cap; head++)
+			for (uint32_t len = 0; len <= cap; len++)
+				for (uint32_t n = 0; n <= RING_SHORT; n++) {
+					struct ring a, b;
+					uint32_t ka, kb;
+
+					ring_at(&a, &ta, cap, head, len);
+					ring_at(&b, &ta, cap, head, len);
+					ka = ring_write_short(&a, src, n);
+					kb = ring_write(&b, src, n);
+					cr_assert_eq(ka, kb, "write %u at head %u len %u", n, head, len);
+					same_ring(&a, &b, cap, "write");
+					ring_destroy(&a, &ta.a);
+					ring_destroy(&b, &ta.a);
+
+					ring_at(&a, &ta, cap, head, len);
+					ring_at(&b, &ta, cap, head, len);
+					memset(oa, 0, sizeof oa);
+					memset(ob, 0, sizeof ob);
+					ka = ring_read_short(&a, oa, n);
+					kb = ring_peek(&b, 0, ob, n);
+					cr_assert_eq(ring_drop(&b, kb), kb);
+					cr_assert_eq(ka, kb, "read %u at head %u len %u", n, head, len);
+					cr_assert_eq(memcmp(oa, ob, sizeof oa), 0, "read bytes");
+					same_ring(&a, &b, cap, "read");
+					ring_destroy(&a, &ta.a);
+					ring_destroy(&b, &ta.a);
+					cases++;
+				}
+	}
+	cr_assert_eq(cases, (RING_SHORT + 1) * (16 * 17 + 32 * 33));
 	cr_assert_eq(ta.live_bytes, 0);
 }
