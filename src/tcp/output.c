@@ -514,20 +514,6 @@ static bool plan_pure_ack(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
 }
 
 /*
- * The plan of new data and/or our FIN at SND.NXT without the general planning (the
- * segments of a connection's life besides the handshake and the pure ACKs), with
- * prepare_send's work done on the same quantities, each computed once. True only where
- * prepare_send and plan_segment provably plan <SEQ=SND.NXT><ACK> with plan_data's
- * length and plan_end_flags' FIN and PSH:
- *   - a state that may send data (ESTABLISHED, CLOSE-WAIT, FIN-WAIT-1, CLOSING,
- *     LAST-ACK) with our SYN acknowledged (no SYN to resend) and cwnd set;
- *   - loss recovery open with nothing due (tcp_rec_next_seg false, as for
- *     plan_pure_ack), no keep-alive or window probe wanted, SND.NXT = SND.MAX (no
- *     go-back after an RTO: plan_data's (4) cannot apply, and tcp_cc_on_send runs).
- * An empty plan goes on as the general one does (plan_is_empty, maybe_persist).
- * tcp_stack.no_out_fast_path turns this off: test_tcp_fastpath compares both.
- */
-/*
  * data_len for plan_new_data's plan when nothing is in flight (SND.UNA = SND.NXT =
  * SND.MAX) and no duplicate ACK is counted: then tcp_pipe is 0 on each of its branches
  * (RACK's: a flight of 0 with no probe due; loss recovery open: SND.NXT - SND.UNA, with
@@ -551,6 +537,20 @@ lone_data_len(const struct tcb *tcb, uint32_t avail, uint32_t wnd, uint32_t room
 	return len >= tcb->cc.max_snd_wnd / 2 ? len : 0;               /* (3) */
 }
 
+/*
+ * The plan of new data and/or our FIN at SND.NXT without the general planning (the
+ * segments of a connection's life besides the handshake and the pure ACKs), with
+ * prepare_send's work done on the same quantities, each computed once. True only where
+ * prepare_send and plan_segment provably plan <SEQ=SND.NXT><ACK> with plan_data's
+ * length and plan_end_flags' FIN and PSH:
+ *   - a state that may send data (ESTABLISHED, CLOSE-WAIT, FIN-WAIT-1, CLOSING,
+ *     LAST-ACK) with our SYN acknowledged (no SYN to resend) and cwnd set;
+ *   - loss recovery open with nothing due (tcp_rec_next_seg false, as for
+ *     plan_pure_ack), no keep-alive or window probe wanted, SND.NXT = SND.MAX (no
+ *     go-back after an RTO: plan_data's (4) cannot apply, and tcp_cc_on_send runs).
+ * An empty plan goes on as the general one does (plan_is_empty, maybe_persist).
+ * tcp_stack.no_out_fast_path turns this off: test_tcp_fastpath compares both.
+ */
 static bool plan_new_data(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
 {
 	const struct tcp_recovery *r = &tcb->rec;
