@@ -614,6 +614,26 @@ static bool is_quiet_ack(struct seg_ctx *c)
 	       tcp_rec_quiet_ack(&tcb->rec, s);
 }
 
+/* SYN-RECEIVED's acceptable ACK (§3.10.7.4 fifth check: "enter ESTABLISHED state and
+ * continue processing with the variables below set to: SND.WND <- SEG.WND, SND.WL1 <-
+ * SEG.SEQ, SND.WL2 <- SEG.ACK"), once its tests passed (ack_syn_received,
+ * handshake_acked). */
+static inline __attribute__((always_inline)) void established_by_ack(struct seg_ctx *c)
+{
+	struct tcb *tcb = c->tcb;
+	const struct wire_tcp *s = c->seg;
+
+	tcp_set_state(tcb, TCP_ESTABLISHED);
+	tcb->snd_wnd = (uint32_t)s->win << tcb->snd_wscale;
+	if (tcb->snd_wnd > tcb->max_snd_wnd)
+		tcb->max_snd_wnd = tcb->snd_wnd;
+	tcb->snd_wl1 = s->seq;
+	tcb->snd_wl2 = s->ack;
+	syn_acked(c, s->ack);
+	tcp_on_established(c->ts, tcb);
+	c->list_out = true;
+}
+
 static enum verdict ack_syn_received(struct seg_ctx *c)
 {
 	struct tcb *tcb = c->tcb;
@@ -629,15 +649,7 @@ static enum verdict ack_syn_received(struct seg_ctx *c)
 		c->reason = "ACK dropped: accept queue full";
 		return V_DROP;
 	}
-	tcp_set_state(tcb, TCP_ESTABLISHED);
-	tcb->snd_wnd = (uint32_t)s->win << tcb->snd_wscale;
-	if (tcb->snd_wnd > tcb->max_snd_wnd)
-		tcb->max_snd_wnd = tcb->snd_wnd;
-	tcb->snd_wl1 = s->seq;
-	tcb->snd_wl2 = s->ack;
-	syn_acked(c, s->ack);
-	tcp_on_established(c->ts, tcb);
-	c->list_out = true;
+	established_by_ack(c);
 	return V_CONTINUE;
 }
 
@@ -1274,6 +1286,26 @@ static bool is_predicted(const struct seg_ctx *c)
 	return c->len <= wnd;   /* seq_acceptable, and trim_to_window cuts nothing */
 }
 
+/* The end of a segment is_predicted took that every check accepted: RFC 7323 §4.3's
+ * conditions for TS.Recent hold (at RCV.NXT, so SEG.SEQ =< RCV.NXT now; TSval >=
+ * TS.Recent), and so do the short finish's but for its state and the stack's tests
+ * (never SYN-RECEIVED: its ACK leaves it or is not CONTINUE; maybe TIME-WAIT: CLOSING's
+ * ACK of our FIN, FIN-WAIT's FIN). Off with no_fast_path (is_predicted), as the rest of
+ * header prediction. */
+static inline __attribute__((always_inline)) void predicted_end(struct seg_ctx *c,
+								struct tcb *tcb)
+{
+	if (tcb->ts_ok && (c->seg->opt.present & WIRE_HAS_TS)) {
+		tcb->ts_recent = c->seg->opt.ts_val;
+		tcb->ts_recent_ns = c->ts->now_ns;
+	}
+	if (tcb->state != TCP_TIME_WAIT && !c->ts->rx_route && !c->ts->notes_cap) {
+		list_at_end(c, tcb);
+		return;
+	}
+	finish(c, V_CONTINUE);
+}
+
 void tcp_conn_input(struct seg_ctx *c)
 {
 	struct tcb *tcb = c->tcb;
@@ -1297,21 +1329,7 @@ void tcp_conn_input(struct seg_ctx *c)
 	v = run_checks(c, from);
 	tcb = c->tcb;
 	if (v == V_CONTINUE_AT_NXT) {
-		/* accepted, and the segment is_predicted took: RFC 7323 §4.3's conditions
-		 * below hold (at RCV.NXT, so SEG.SEQ =< RCV.NXT now; TSval >= TS.Recent),
-		 * and so does the short finish's but for its state and the stack's tests
-		 * (never SYN-RECEIVED: its ACK leaves it or is not CONTINUE; maybe
-		 * TIME-WAIT: CLOSING's ACK of our FIN, FIN-WAIT's FIN). Off with
-		 * no_fast_path (is_predicted), as the rest of header prediction */
-		if (tcb->ts_ok && (c->seg->opt.present & WIRE_HAS_TS)) {
-			tcb->ts_recent = c->seg->opt.ts_val;
-			tcb->ts_recent_ns = c->ts->now_ns;
-		}
-		if (tcb->state != TCP_TIME_WAIT && !c->ts->rx_route && !c->ts->notes_cap) {
-			list_at_end(c, tcb);
-			return;
-		}
-		finish(c, V_CONTINUE);
+		predicted_end(c, tcb);
 		return;
 	}
 	if (!tcb) {
@@ -1344,6 +1362,44 @@ void tcp_conn_input(struct seg_ctx *c)
 		tcp_tcb_close(c->ts, c->tcb);
 		c->tcb = NULL;
 	}
+}
+
+/*
+ * The ACK that completes a passive open, on the tcb tcp_synq_input has just promoted
+ * (SYN-RECEIVED, from LISTEN), straight: what tcp_conn_input would do for it when it
+ * is a bare ACK at RCV.NXT. tcp_synq_input has made the first four checks of
+ * §3.10.7.4 on the entry the tcb was made from (PAWS against the same TS.Recent,
+ * sequence, RST, SYN) and SYN-RECEIVED's ACK tests (SEG.ACK = ISS + 1, so SND.UNA <
+ * SEG.ACK =< SND.NXT; the accept queue not full); at SEG.SEQ = RCV.NXT without text
+ * or FIN is_predicted would hold, and ack_syn_received's two tests pass. So:
+ *  - fifth check: ESTABLISHED, SND.WND, WL1/WL2, SND.UNA (established_by_ack); then
+ *    RFC 5961 §5.2's range holds (SEG.ACK = SND.UNA = SND.MAX) and the ACK is quiet
+ *    (is_quiet_ack: nothing outstanding, the window just taken, no ECE, no CWR window,
+ *    recovery quiet - tcp_rec_quiet_ack, tested first: nothing before reads or writes
+ *    what it reads and resets), so the window update moves WL1/WL2 to what they hold;
+ *    our FIN was never sent (ack_moves_state: nothing);
+ *  - sixth to eighth: no URG, no text, no FIN (and no FIN held: nothing was received);
+ *  - the end: predicted_end (TS.Recent, the listing or finish).
+ * Anything else (text on the ACK, FIN, URG, ECE, SACK blocks, SEG.SEQ past RCV.NXT)
+ * returns false having changed nothing, and goes through tcp_conn_input. Off with
+ * no_in_predict and no_fast_path: test_tcp_predict's twins compare the two.
+ */
+static bool handshake_acked(struct seg_ctx *c)
+{
+	struct tcp_stack *ts = c->ts;
+	struct tcb *tcb = c->tcb;
+
+	if (ts->no_in_predict || ts->no_fast_path || c->len || c->seq != tcb->rcv_nxt ||
+	    (c->flags & (WIRE_TCP_FIN | WIRE_TCP_URG | WIRE_TCP_ECE)) ||
+	    (tcb->ecn_flags & TCP_ECN_IN_CWR) || !tcp_rec_quiet_ack(&tcb->rec, c->seg))
+		return false;
+	c->fd = tcb->fd;                /* tcp_conn_input's start */
+	tcb->segs_in++;
+	tcb->last_rcv_ns = ts->now_ns;
+	tcb->ka_probes = 0;
+	established_by_ack(c);
+	predicted_end(c, tcb);
+	return true;
 }
 
 /* tcp_input_inline's other segments: the full demux from the one-entry cache on (a
@@ -1386,7 +1442,7 @@ void tcp_input_demux(struct seg_ctx *c)
 		if (req->ipopts)
 			tcp_route_for_replies(ts, req->ipopts); /* MUST-53 (route.h) */
 		c->st_before = TCP_SYN_RECEIVED;
-		if (tcp_synq_input(c, req))
+		if (tcp_synq_input(c, req) && !handshake_acked(c))
 			tcp_conn_input(c);
 		return;
 	}

@@ -766,3 +766,56 @@ Test(tcp_predict, active_open_the_ack_of_our_syn_alone)
 			h_fini(&t.h[i]);
 	}
 }
+
+/* The ACK that completes a passive open, with and without notes: bare (input.c
+ * handshake_acked takes it on the tcb tcp_synq_input promoted), and with what sends it
+ * through tcp_conn_input instead - text, a FIN, both, URG without text, a SACK block,
+ * SEG.SEQ beyond RCV.NXT, ECE on an ECN connection. The same segments, tcb, RTT, cc, timers and API view
+ * from both stacks (the reference: no_in_predict + no_fast_path), after the ACK, the
+ * accept and one byte sent. */
+Test(tcp_predict, passive_open_the_ack_that_completes_it)
+{
+	for (int k = 0; k < 16; k++) {
+		struct twin t;
+		struct wire_tcp_opts o;
+		uint32_t iss, len = 0, seq = PEER_ISN + 1;
+		uint8_t flags = F_ACK;
+		uint16_t urp = 0;
+
+		twin_init(&t, 0x6a09e667f3bcc908ull + (uint64_t)k, k & 1, false);
+		do
+			iss = open_conn(&t);
+		while (((k >> 1) == 5 && !(t.ts && t.sack)) || ((k >> 1) == 7 && !t.ecn));
+		memset(&o, 0, sizeof o);
+		if (t.ts) {
+			o.present = WIRE_HAS_TS;
+			o.ts_val = ++t.peer_ts;
+			o.ts_ecr = t.our_ts;
+		}
+		switch (k >> 1) {
+		case 1: flags |= F_PSH; len = 5; break;
+		case 2: flags |= F_FIN; break;
+		case 3: flags |= F_PSH | F_FIN; len = 3; break;
+		case 4: flags |= F_URG; urp = 2; break;
+		case 5:
+			o.present |= WIRE_HAS_SACK;
+			o.sack_count = 1;
+			o.sack[0] = (struct wire_sack_block){ iss - 100, iss - 50 };
+			break;
+		case 6: seq += 7; break;
+		case 7: flags |= WIRE_TCP_ECE; break;
+		default: break;
+		}
+		peer_seg(&t, flags, seq, iss + 1, t.win, len, &o, urp);
+		for (int i = 0; i < 2; i++)
+			t.fd[i] = synack_accept(t.h[i].s, t.lfd[i], NULL, NULL);
+		cr_assert_eq(t.fd[0], t.fd[1]);
+		cr_assert_geq(t.fd[0], 0, "k %d", k);
+		cmp_state(&t);
+		for (int i = 0; i < 2; i++)
+			synack_send(t.h[i].s, t.fd[i], "d", 1, SYNACK_MSG_DONTWAIT);
+		cmp_state(&t);
+		for (int i = 0; i < 2; i++)
+			h_fini(&t.h[i]);
+	}
+}
