@@ -1271,8 +1271,11 @@ static bool is_predicted(const struct seg_ctx *c)
 	const struct wire_tcp *s = c->seg;
 	uint32_t wnd;
 
-	/* (c->syn_trimmed is still false here: only the first check's trim sets it) */
-	if (tcb->state < TCP_SYN_RECEIVED || tcb->state == TCP_TIME_WAIT ||
+	/* (c->syn_trimmed is still false here: only the first check's trim sets it; the
+	 * state is synchronized or SYN-RECEIVED: tcp_conn_input takes SYN-SENT first, and
+	 * no LISTEN or CLOSED tcb is in the connection table or its one-entry cache -
+	 * listeners have their own, tcp_tcb_close_kept takes a closed one out of both) */
+	if (tcb->state == TCP_TIME_WAIT ||
 	    c->ts->no_fast_path ||
 	    (c->flags & (WIRE_TCP_SYN | WIRE_TCP_RST | WIRE_TCP_ACK)) != WIRE_TCP_ACK ||
 	    c->seq != tcb->rcv_nxt)
@@ -1306,6 +1309,22 @@ static inline __attribute__((always_inline)) void predicted_end(struct seg_ctx *
 	finish(c, V_CONTINUE);
 }
 
+/*
+ * SYN-SENT's SYN-ACK that ACKs our SYN (syn_sent_input: ESTABLISHED, "continue
+ * processing at the sixth step") without text, FIN or URG: the sixth to eighth checks
+ * find nothing (no URG; no text; no FIN, and none held: nothing was received before),
+ * and the end's RFC 7323 §4.3 TS.Recent is what tcp_take_syn_options has just set
+ * (this SYN-ACK's TSval, now). What is left is the short finish's listing (the state
+ * ESTABLISHED, or FIN-WAIT-1 after a CLOSE during the handshake), when finish has
+ * nothing else to do: no note, no route to learn. Off with no_in_predict (test_tcp_predict
+ * active_open_the_ack_of_our_syn_alone compares the two).
+ */
+static inline __attribute__((always_inline)) bool synack_ends_at_sixth(const struct seg_ctx *c)
+{
+	return !c->len && !(c->flags & (WIRE_TCP_FIN | WIRE_TCP_URG)) && !c->ts->no_in_predict &&
+	       !c->ts->rx_route && !c->ts->notes_cap;
+}
+
 void tcp_conn_input(struct seg_ctx *c)
 {
 	struct tcb *tcb = c->tcb;
@@ -1320,6 +1339,10 @@ void tcp_conn_input(struct seg_ctx *c)
 		v = syn_sent_input(c);
 		if (v != V_CONTINUE_AT_URG) {
 			finish(c, v);
+			return;
+		}
+		if (synack_ends_at_sixth(c)) {
+			list_at_end(c, tcb);
 			return;
 		}
 		from = FROM_URG;

@@ -727,17 +727,30 @@ Test(tcp_predict, fin_in_established_clears_the_data_held_beyond_a_hole)
 }
 
 /* An active open (SYN-SENT), the peer's SYN-ACK with timestamps, SACK and window
- * scaling, then one without options: the ACK of our SYN alone, which input.c syn_acked
- * takes in place of tcp_ack_advance (the reference stack: no_in_predict). The same
- * SYN, ACK, tcb, RTT, timers and API view from both. */
+ * scaling, then one without options, each with and without notes: the ACK of our SYN
+ * alone, which input.c syn_acked takes in place of tcp_ack_advance (the reference
+ * stack: no_in_predict), and a bare SYN-ACK's end (synack_ends_at_sixth); then with
+ * what takes it through the sixth to eighth checks: text, a FIN, URG. The same SYN,
+ * ACK, tcb, RTT, timers and API view from both. */
 Test(tcp_predict, active_open_the_ack_of_our_syn_alone)
 {
-	for (int k = 0; k < 2; k++) {
+	static const uint8_t text[3] = { 'a', 'b', 'c' };
+
+	for (int k = 0; k < 16; k++) {
 		struct twin t;
 		struct wire_tcp syn, ack;
 		struct wire_tcp_opts o = { .present = WIRE_HAS_MSS, .mss = 1200 };
+		uint8_t flags = F_SYN | F_ACK;
+		uint32_t len = 0;
+		uint16_t urp = 0;
 
-		twin_init(&t, 0xcbbb9d5dc1059ed8ull + (uint64_t)k, true, false);
+		switch (k >> 2) {
+		case 1: len = 3; break;
+		case 2: flags |= F_FIN; break;
+		case 3: flags |= F_URG; urp = 1; break;
+		default: break;
+		}
+		twin_init(&t, 0xcbbb9d5dc1059ed8ull + (uint64_t)k, k & 2, false);
 		for (int i = 0; i < 2; i++) {
 			t.fd[i] = synack_socket(t.h[i].s);
 			cr_assert_eq(synack_connect(t.h[i].s, t.fd[i], THEM, SRV_PORT),
@@ -747,19 +760,20 @@ Test(tcp_predict, active_open_the_ack_of_our_syn_alone)
 		cr_assert_eq(syn.flags, F_SYN);
 		t.active = true;
 		t.lport = syn.sport;
-		if (k == 0) {
+		if (!(k & 1)) {
 			o.present |= WIRE_HAS_TS | WIRE_HAS_SACKOK | WIRE_HAS_WS;
 			o.ts_val = 4321;
 			o.ts_ecr = syn.opt.ts_val;
 			o.wscale = 2;
 		}
 		for (int i = 0; i < 2; i++)
-			h_send_opt(&t.h[i], SRV_PORT, t.lport, F_SYN | F_ACK, PEER_ISN, syn.seq + 1,
-				   9000, &o, NULL, 0, 0);
+			h_send_opt(&t.h[i], SRV_PORT, t.lport, flags, PEER_ISN, syn.seq + 1,
+				   9000, &o, text, len, urp);
 		cr_assert_gt(h_next_same(&t.h[0], &t.h[1], t.pkts++, &ack), 0);
 		cr_assert_eq(ack.flags, F_ACK);
-		cr_assert_eq(ack.ack, PEER_ISN + 1);
-		cr_assert_eq(conn(&t, 0)->state, TCP_ESTABLISHED);
+		cr_assert_eq(ack.ack, PEER_ISN + 1 + len + !!(flags & F_FIN));
+		cr_assert_eq(conn(&t, 0)->state,
+			     flags & F_FIN ? TCP_CLOSE_WAIT : TCP_ESTABLISHED);
 		cr_assert_eq(conn(&t, 0)->snd_una, syn.seq + 1);
 		cmp_state(&t);
 		for (int i = 0; i < 2; i++)
