@@ -34,6 +34,7 @@
 #define SRV_PORT     80u
 #define PKT_CAP      2048u
 #define STEP_NS      1000u
+#define EV_BATCH     8u       /* events taken per synack_poll_events call */
 
 struct counting {
 	size_t live;
@@ -131,7 +132,7 @@ static bool hand_over(struct bench *b, struct synack_stack *from, struct synack_
  */
 static void pump(struct bench *b, bool drop_srv)
 {
-	struct synack_event ev;
+	struct synack_event ev[EV_BATCH];
 	struct synack_stack *from = b->srv, *to = drop_srv ? NULL : b->cli;
 
 	hand_over(b, b->cli, b->srv);
@@ -141,9 +142,10 @@ static void pump(struct bench *b, bool drop_srv)
 		from = to;
 		to = t;
 	}
-	while (synack_poll_event(b->cli, &ev))
+	/* every event taken, a batch at a time: a short batch means the queue is empty */
+	while (synack_poll_events(b->cli, ev, EV_BATCH) == EV_BATCH)
 		;
-	while (synack_poll_event(b->srv, &ev))
+	while (synack_poll_events(b->srv, ev, EV_BATCH) == EV_BATCH)
 		;
 }
 

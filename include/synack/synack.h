@@ -387,6 +387,15 @@ struct synack_event {
  */
 bool synack_poll_event(struct synack_stack *s, struct synack_event *ev);
 
+/*
+ * Pops up to max events into ev[0..], as max synack_poll_event calls in a row would (the
+ * same events in the same order: the queue's sockets in turn, each socket's pending
+ * kinds lowest first); returns how many, 0 when none. A return below max means the
+ * queue is empty. Like epoll_wait, the events are those pending at the call: a handler
+ * that closes a descriptor must expect later events of that batch for it.
+ */
+size_t synack_poll_events(struct synack_stack *s, struct synack_event *ev, size_t max);
+
 /* ==== decision notes (why the stack did what it did) ================================= */
 
 enum synack_note_dir {

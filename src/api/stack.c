@@ -351,24 +351,73 @@ uint64_t synack_next_deadline(struct synack_stack *s)
 	return w < t ? w : t;
 }
 
-bool synack_poll_event(struct synack_stack *s, struct synack_event *ev)
-{
-	struct tcp_stack *ts = &s->tcp;
-	struct list_node *n = list_first(&ts->ev_list);
-	struct tcb *tcb;
-	uint32_t bit;
+/*
+ * The event queue: a tcb is on ts->ev_list while ev_pending has a bit (tcp_wake lists it
+ * with its first bit); its ev_link means nothing once the bits are taken, so a batch
+ * takes the tcbs it empties off the list in one store at the end, without unlinking
+ * or self-linking each (tcp_tcb_free and tcp_user_close unlink only a tcb with bits).
+ */
+#define EV_WITH_ERROR (1u << SYNACK_EV_RESET | 1u << SYNACK_EV_ERROR | 1u << SYNACK_EV_SOFT_ERROR)
 
-	if (!n)
-		return false;
-	tcb = container_of(n, struct tcb, ev_link);
-	bit = (uint32_t)__builtin_ctz(tcb->ev_pending);
-	tcb->ev_pending &= ~(1u << bit);
-	if (!tcb->ev_pending)
-		list_remove(&tcb->ev_link);
+/* The event of kind bit for tcb's descriptor. */
+static inline void fill_event(struct synack_event *ev, const struct tcb *tcb, uint32_t bit)
+{
 	ev->fd = tcb->fd;
 	ev->kind = (enum synack_event_kind)bit;
-	ev->error = (bit == SYNACK_EV_RESET || bit == SYNACK_EV_ERROR) ? tcb->dead_error
-		    : bit == SYNACK_EV_SOFT_ERROR ? tcb->report_error : 0;
+	ev->error = !(EV_WITH_ERROR >> bit & 1u) ? 0
+		    : bit == SYNACK_EV_SOFT_ERROR ? tcb->report_error : tcb->dead_error;
+}
+
+/* The queue's first tcbs (n the first, the queue not empty) into ev[0..max). Out of
+ * line: the call that finds the queue empty saves no registers. */
+__attribute__((noinline)) static size_t take_events(struct list_node *head, struct list_node *n,
+						   struct synack_event *ev, size_t max)
+{
+	size_t k = 0;
+
+	if (!max)
+		return 0;
+	do {
+		struct tcb *tcb = container_of(n, struct tcb, ev_link);
+		uint32_t p = tcb->ev_pending;
+
+		do {
+			fill_event(&ev[k++], tcb, (uint32_t)__builtin_ctz(p));
+			p &= p - 1;
+		} while (p && k != max);
+		tcb->ev_pending = p;
+		if (p)
+			break;          /* stays first with the kinds left */
+		n = n->next;
+	} while (n != head && k != max);
+	head->next = n;
+	n->prev = head;
+	return k;
+}
+
+size_t synack_poll_events(struct synack_stack *s, struct synack_event *ev, size_t max)
+{
+	struct list_node *head = &s->tcp.ev_list, *n = head->next;
+
+	return n == head ? 0 : take_events(head, n, ev, max);
+}
+
+/* synack_poll_events with max 1, written for one: the application loop that takes one
+ * event per call (the simulator's, io/loop.c's) keeps its cost */
+bool synack_poll_event(struct synack_stack *s, struct synack_event *ev)
+{
+	struct list_node *head = &s->tcp.ev_list, *n = head->next;
+	struct tcb *tcb;
+	uint32_t p;
+
+	if (n == head)
+		return false;
+	tcb = container_of(n, struct tcb, ev_link);
+	p = tcb->ev_pending;
+	fill_event(ev, tcb, (uint32_t)__builtin_ctz(p));
+	tcb->ev_pending = p & (p - 1);
+	if (!tcb->ev_pending)
+		list_unlink(n);         /* ev_link stale from here */
 	return true;
 }
 

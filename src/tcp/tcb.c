@@ -54,8 +54,7 @@ struct tcb *tcp_tcb_new(struct tcp_stack *ts)
 	list_init(&tcb->synq);
 	list_init(&tcb->acceptq);
 	list_init(&tcb->qlink);
-	list_init(&tcb->out_link);
-	list_init(&tcb->ev_link);
+	list_init(&tcb->out_link);     /* ev_link: listed by tcp_wake, valid with ev_pending */
 	tcb->opt = ts->dflt.opt;        /* as one block (tcp_stack_set_cfg) */
 	tcp_rtt_init(&tcb->rtt, ts->cfg.rto_initial_ms * 1000u);
 	list_push_back(&ts->all_list, &tcb->all_link);
@@ -91,7 +90,8 @@ void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
 	dhash_remove(&ts->bound, &tcb->bnode); /* O(1): no walk of the port's other owners */
 	timer_cancel(&ts->wheel, &tcb->tnode);
 	list_unlink(&tcb->out_link);    /* self-linked or on a list; freed below */
-	list_unlink(&tcb->ev_link);
+	if (tcb->ev_pending)
+		list_unlink(&tcb->ev_link);
 	list_unlink(&tcb->all_link);
 	/* the storage the tcb points at; the fields that record it go with the tcb, so
 	 * nothing is reset where there is none (a short connection has given back its

@@ -198,7 +198,8 @@ struct tcb {
 
 	/* stack queues */
 	struct list_node out_link;   /* on stack->out_list when output may be due */
-	struct list_node ev_link;    /* on stack->ev_list when events are pending */
+	struct list_node ev_link;    /* on stack->ev_list while ev_pending is not 0; stale
+	                              * (never self-linked) otherwise: api/stack.c */
 	struct list_node all_link;   /* on stack->all_list */
 	uint32_t ev_pending;         /* bit (1 << kind) per pending synack_event_kind */
 

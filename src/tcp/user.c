@@ -405,8 +405,10 @@ void tcp_user_close(struct tcp_stack *ts, struct tcb *tcb)
 
 	tcb->fd = -1;
 	tcb->user_closed = true;
-	list_remove(&tcb->ev_link);
-	tcb->ev_pending = 0;
+	if (tcb->ev_pending) {
+		list_unlink(&tcb->ev_link);
+		tcb->ev_pending = 0;
+	}
 	if (tcb->state == TCP_TIME_WAIT) {
 		tcp_note(ts, tcb, SYNACK_NOTE_USER, SYNACK_V_ACCEPTED, before, NULL, 0, 0,
 			 "CLOSE in TIME-WAIT: kept as a compact record");

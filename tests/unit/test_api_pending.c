@@ -151,3 +151,99 @@ Test(api_pending, moves_the_clock_as_an_empty_output)
 	cr_assert_eq(n1, n3);
 	cr_assert(memcmp(by_output, untold, n1) != 0, "the SYN does not depend on the clock");
 }
+
+/*
+ * synack_poll_events against synack_poll_event: two stacks given the same segments, one
+ * drained in batches of 3, 0, 1 and 8, the other one event per call; the same events in
+ * the same order (two descriptors with two kinds each, a RESET with its errno, the
+ * listener's ACCEPTABLE), a batch ending inside one descriptor's kinds, and the queue
+ * empty after a short batch.
+ */
+static void two_conns_events(struct harness *h, int fd[2], int *lfd)
+{
+	uint32_t iss[2];
+
+	*lfd = h_listen(h, SRV_PORT, 4);
+	for (int i = 0; i < 2; i++) {
+		h_send(h, PEER_PORT + i, SRV_PORT, F_SYN, PEER_ISN, 0, 8192);
+		EXPECT_SEG(h, F_SYN | F_ACK, h->out.seq, PEER_ISN + 1, ANYWIN);
+		iss[i] = h->out.seq;
+		h_send(h, PEER_PORT + i, SRV_PORT, F_ACK, PEER_ISN + 1, iss[i] + 1, 8192);
+		EXPECT_NONE(h);
+	}
+	for (int i = 0; i < 2; i++) {
+		fd[i] = synack_accept(h->s, *lfd, NULL, NULL);
+		cr_assert_geq(fd[i], 0);
+		cr_assert_eq(synack_send(h->s, fd[i], "ab", 2, 0), 2);
+		h_next(h);
+		EXPECT_NONE(h);
+	}
+	/* data and the ACK of "ab" on each: READABLE and WRITABLE; then a RST on the
+	 * second: RESET (ECONNRESET) added to its kinds */
+	for (int i = 0; i < 2; i++) {
+		h_send_data(h, PEER_PORT + i, SRV_PORT, F_ACK | F_PSH, PEER_ISN + 1, iss[i] + 3,
+			    8192, "x", 1);
+		while (h_next(h))
+			;
+	}
+	h_send(h, PEER_PORT + 1, SRV_PORT, F_RST, PEER_ISN + 2, 0, 0);
+	while (h_next(h))
+		;
+}
+
+Test(api_pending, poll_events_as_poll_event_calls)
+{
+	static const size_t batch[] = {3, 0, 1, 8, 8};
+	struct synack_event one[16], many[16];
+	struct synack_config c;
+	struct harness h[2];
+	int fd[2][2], l[2];
+	size_t n1 = 0, n = 0;
+
+	h_default_config(&c);
+	c.notes_max = 0;
+	for (int w = 0; w < 2; w++) {
+		h_init_cfg(&h[w], &c);
+		two_conns_events(&h[w], fd[w], &l[w]);
+		cr_assert_eq(fd[w][0], fd[0][0]);
+		cr_assert_eq(fd[w][1], fd[0][1]);
+	}
+	while (synack_poll_event(h[1].s, &one[n1]))
+		cr_assert_lt(++n1, 16u);
+	for (unsigned b = 0; b < sizeof batch / sizeof batch[0]; b++) {
+		size_t got = synack_poll_events(h[0].s, many + n, batch[b]);
+
+		cr_assert_leq(got, batch[b]);
+		n += got;
+		if (batch[b] && got < batch[b])
+			break;
+		cr_assert_eq(synack_pending(h[0].s, h[0].now) & SYNACK_PENDING_EVENT,
+			     SYNACK_PENDING_EVENT, "batch %u: a full batch, events left", b);
+	}
+	cr_assert_eq(synack_pending(h[0].s, h[0].now) & SYNACK_PENDING_EVENT, 0u);
+	cr_assert_eq(synack_poll_events(h[0].s, many + n, 8), 0u);
+	cr_assert_eq(n, n1, "%zu events in batches, %zu one by one", n, n1);
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_eq(many[i].fd, one[i].fd, "event %zu", i);
+		cr_assert_eq(many[i].kind, one[i].kind, "event %zu", i);
+		cr_assert_eq(many[i].error, one[i].error, "event %zu", i);
+	}
+	/* what they are: the listener's, then each descriptor's kinds lowest first (the
+	 * batch of 1 ends between the second descriptor's READABLE and WRITABLE) */
+	cr_assert_eq(n, 6u);
+	cr_assert_eq(many[0].fd, l[0]);
+	cr_assert_eq(many[0].kind, SYNACK_EV_ACCEPTABLE);
+	cr_assert_eq(many[1].fd, fd[0][0]);
+	cr_assert_eq(many[1].kind, SYNACK_EV_READABLE);
+	cr_assert_eq(many[2].fd, fd[0][0]);
+	cr_assert_eq(many[2].kind, SYNACK_EV_WRITABLE);
+	cr_assert_eq(many[3].fd, fd[0][1]);
+	cr_assert_eq(many[3].kind, SYNACK_EV_READABLE);
+	cr_assert_eq(many[4].fd, fd[0][1]);
+	cr_assert_eq(many[4].kind, SYNACK_EV_WRITABLE);
+	cr_assert_eq(many[5].fd, fd[0][1]);
+	cr_assert_eq(many[5].kind, SYNACK_EV_RESET);
+	cr_assert_eq(many[5].error, ECONNRESET);
+	for (int w = 0; w < 2; w++)
+		h_fini(&h[w]);
+}
