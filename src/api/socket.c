@@ -84,7 +84,7 @@ void api_release(struct synack_stack *s, int fd)
 
 int synack_socket(struct synack_stack *s)
 {
-	struct tcb *tcb = tcp_tcb_new(&s->tcp);
+	struct tcb *tcb = tcp_tcb_new(&s->tcp, &s->tcp.dflt.opt);
 	int fd;
 
 	if (!tcb)

@@ -167,12 +167,11 @@ struct tcp_reqsk *tcp_synq_add(struct seg_ctx *c)
 static struct tcb *promote(struct tcp_stack *ts, const struct tcp_reqsk *r, uint32_t h)
 {
 	struct tcb *l = r->listener;
-	struct tcb *t = tcp_tcb_new(ts);
+	struct tcb *t = tcp_tcb_new(ts, &l->opt);       /* the listener's options, copied once */
 	uint32_t own;
 
 	if (!t)
 		return NULL;
-	t->opt = l->opt;
 	t->laddr = r->laddr;
 	t->lport = r->lport;
 	t->raddr = r->raddr;

@@ -36,7 +36,7 @@ _Static_assert(IS_OBJ_SIZE(sizeof(struct tcb)) && IS_OBJ_SIZE(sizeof(struct tcp_
 		       sizeof(struct tcb) != sizeof(struct tcp_reqsk),
 	       "struct tcb and struct tcp_reqsk are registered exact sizes (bufcache.h)");
 
-struct tcb *tcp_tcb_new(struct tcp_stack *ts)
+struct tcb *tcp_tcb_new(struct tcp_stack *ts, const struct tcp_sockopts *opt)
 {
 	struct tcb *tcb = base_bufcache_obj_alloc(&ts->bufcache, TCP_TCB_OBJ_SLOT);
 
@@ -55,7 +55,7 @@ struct tcb *tcp_tcb_new(struct tcp_stack *ts)
 	list_init(&tcb->acceptq);
 	list_init(&tcb->qlink);
 	list_init(&tcb->out_link);     /* ev_link: listed by tcp_wake, valid with ev_pending */
-	tcb->opt = ts->dflt.opt;        /* as one block (tcp_stack_set_cfg) */
+	tcb->opt = *opt;                /* as one block (tcp_stack_set_cfg's defaults) */
 	tcp_rtt_init(&tcb->rtt, ts->cfg.rto_initial_ms * 1000u);
 	list_push_back(&ts->all_list, &tcb->all_link);
 	return tcb;

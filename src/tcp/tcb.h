@@ -501,8 +501,9 @@ bool tcp_queue_raw(struct tcp_stack *ts, const uint8_t *pkt, size_t len);
 
 /* ---- tcb.c: lifetime, demux, ports ------------------------------------------------- */
 
-/* A new CLOSED tcb with the stack's default options, on the all-list. NULL on ENOMEM. */
-struct tcb *tcp_tcb_new(struct tcp_stack *ts);
+/* A new CLOSED tcb with the socket options *opt (a socket's: the stack's defaults,
+ * ts->dflt.opt; a listener's child: the listener's), on the all-list. NULL on ENOMEM. */
+struct tcb *tcp_tcb_new(struct tcp_stack *ts, const struct tcp_sockopts *opt);
 /* Unlinks tcb from every table, list and the wheel and frees it with its buffers. */
 void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb);
 /* Takes a child off its listener's SYN or accept queue (no-op when on none). */
