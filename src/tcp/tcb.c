@@ -120,12 +120,6 @@ void tcp_unqueue(struct tcb *tcb)
 	list_remove(&tcb->qlink);
 }
 
-void tcp_hash_insert(struct tcp_stack *ts, struct tcb *tcb)
-{
-	tcp_hash_insert_hashed(ts, tcb, tcp_tuple_hash(ts, tcb->laddr, tcb->lport, tcb->raddr,
-						       tcb->rport));
-}
-
 struct tcb *tcp_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		       uint16_t rport)
 {

@@ -520,8 +520,8 @@ static inline uint32_t tcp_tuple_hash(struct tcp_stack *ts, uint32_t laddr, uint
  * 4-tuple was the last one hashed (the SYN just looked up, the port just chosen). */
 void tcp_tuple_isn(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		   uint16_t rport, uint32_t *isn, uint32_t *ts_offset);
-/* Enters the connection hash under its 4-tuple (_hashed: h = tcp_tuple_hash of it). */
-void tcp_hash_insert(struct tcp_stack *ts, struct tcb *tcb);
+/* Enters the connection hash under its 4-tuple, h = tcp_tuple_hash of it (connect and
+ * promote, which have h from the port choice or the segment's lookup). */
 static inline void tcp_hash_insert_hashed(struct tcp_stack *ts, struct tcb *tcb, uint32_t h)
 {
 	/* the 4-tuple is final here (connect, promote): its header template with it */
