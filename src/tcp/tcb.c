@@ -139,26 +139,6 @@ struct tcb *tcp_lookup_input_miss(struct tcp_stack *ts, uint32_t laddr, uint16_t
 	return t;
 }
 
-struct tcb *tcp_lookup_listener(struct tcp_stack *ts, uint32_t laddr, uint16_t lport)
-{
-	uint32_t h = tcp_lport_hash(lport);
-	struct tcb *wild = NULL;
-
-	if (!ts->listeners.count)
-		return NULL;    /* a client-only stack: connect()'s port choice asks every time */
-	for (struct hash_node *n = hash_bucket_first(&ts->listeners, h); n; n = n->next) {
-		struct tcb *t = container_of(n, struct tcb, hnode);
-
-		if (n->hash != h || t->lport != lport)
-			continue;
-		if (t->laddr == laddr)
-			return t;       /* S23: the most specific binding wins */
-		if (t->laddr == SYNACK_ADDR_ANY)
-			wild = t;
-	}
-	return wild;
-}
-
 void tcp_listen_insert(struct tcp_stack *ts, struct tcb *tcb)
 {
 	hash_insert(&ts->listeners, &tcb->hnode, tcp_lport_hash(tcb->lport));

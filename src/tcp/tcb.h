@@ -589,8 +589,6 @@ static inline struct tcb *tcp_lookup_input(struct tcp_stack *ts, uint32_t laddr,
 	}
 	return tcp_lookup_input_miss(ts, laddr, lport, raddr, rport, h);
 }
-/* The listener for a SYN to laddr:lport: exact address first, then wildcard. */
-struct tcb *tcp_lookup_listener(struct tcp_stack *ts, uint32_t laddr, uint16_t lport);
 /* Enters/leaves the listener hash. */
 void tcp_listen_insert(struct tcp_stack *ts, struct tcb *tcb);
 void tcp_listen_remove(struct tcp_stack *ts, struct tcb *tcb);
@@ -598,6 +596,29 @@ void tcp_listen_remove(struct tcp_stack *ts, struct tcb *tcb);
 static inline uint32_t tcp_lport_hash(uint16_t port)
 {
 	return (uint32_t)port * 2654435761u;
+}
+/* The listener for a SYN to laddr:lport: exact address first, then wildcard. Inline
+ * like the 4-tuple lookups above: every SYN to a listener asks (input.c's demux), and
+ * connect's port choice and a reopened TIME-WAIT 4-tuple (tw.c). */
+static inline struct tcb *tcp_lookup_listener(struct tcp_stack *ts, uint32_t laddr,
+					      uint16_t lport)
+{
+	uint32_t h = tcp_lport_hash(lport);
+	struct tcb *wild = NULL;
+
+	if (!ts->listeners.count)
+		return NULL;    /* a client-only stack: connect()'s port choice asks every time */
+	for (struct hash_node *n = hash_bucket_first(&ts->listeners, h); n; n = n->next) {
+		struct tcb *t = container_of(n, struct tcb, hnode);
+
+		if (n->hash != h || t->lport != lport)
+			continue;
+		if (t->laddr == laddr)
+			return t;       /* S23: the most specific binding wins */
+		if (t->laddr == SYNACK_ADDR_ANY)
+			wild = t;
+	}
+	return wild;
 }
 
 /* Marks tcb bound to its lport (set first) and indexes it for the bind rules. Inline:
