@@ -45,7 +45,8 @@ struct tcp_reqsk *tcp_synq_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t
 				      lport, raddr, rport);
 }
 
-void tcp_synq_free(struct tcp_stack *ts, struct tcp_reqsk *r)
+static inline __attribute__((always_inline)) void synq_free(struct tcp_stack *ts,
+							    struct tcp_reqsk *r)
 {
 	hash_remove(&ts->synq_hash, &r->hnode);
 	timer_cancel(&ts->synq_wheel, &r->tnode);
@@ -54,6 +55,11 @@ void tcp_synq_free(struct tcp_stack *ts, struct tcp_reqsk *r)
 	r->listener->synq_len--;
 	tcp_route_free(ts, &r->ipopts);
 	base_bufcache_obj_free(&ts->bufcache, TCP_REQSK_OBJ_SLOT, r);
+}
+
+void tcp_synq_free(struct tcp_stack *ts, struct tcp_reqsk *r)
+{
+	synq_free(ts, r);
 }
 
 /*
@@ -375,7 +381,7 @@ bool tcp_synq_input(struct seg_ctx *c, struct tcp_reqsk *r)
 			  "dropped: no memory for the connection");
 		return false;
 	}
-	tcp_synq_free(ts, r);
+	synq_free(ts, r);       /* inline: the entry of every completed handshake */
 	return true;
 }
 
