@@ -767,6 +767,8 @@ static inline struct tcp_reqsk *tcp_synq_lookup_hashed(struct tcp_stack *ts, uin
 						       uint32_t laddr, uint16_t lport,
 						       uint32_t raddr, uint16_t rport)
 {
+	if (!hash_count(&ts->synq_hash))
+		return NULL;    /* none half-open (most of the time): no bucket to load */
 	for (struct hash_node *n = hash_bucket_first(&ts->synq_hash, h); n; n = n->next) {
 		struct tcp_reqsk *r = container_of(n, struct tcp_reqsk, hnode);
 
