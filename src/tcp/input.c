@@ -133,7 +133,7 @@ void tcp_enter_time_wait(struct tcp_stack *ts, struct tcb *tcb)
 	 * other timers." Turned off as tcp_timer_clear does, the wheel node left where it
 	 * is (timers.c: a node may sit before the earliest deadline, never after): when it
 	 * sits earlier it wakes once and moves to the 2MSL deadline, when it is off
-	 * tcp_timer_set arms it; no cancel and re-insert on the wheel (tcp_timers_clear_all)
+	 * tcp_timer_set arms it; no cancel and re-insert on the wheel
 	 * for a connection that becomes a TIME-WAIT record at once (finish) */
 	tcp_set_state(tcb, TCP_TIME_WAIT);
 	for (int k = 1; k < TCP_T_COUNT; k++)

@@ -691,7 +691,6 @@ static inline void tcp_timer_clear(struct tcp_stack *ts, struct tcb *tcb, int ki
 	(void)ts;
 	tcb->deadline[kind] = 0;
 }
-void tcp_timers_clear_all(struct tcp_stack *ts, struct tcb *tcb);
 /* Fires every due deadline of every tcb whose node is due at ts->now_ns. */
 void tcp_timers_run(struct tcp_stack *ts);
 /* RFC 6298 estimator */

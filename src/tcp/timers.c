@@ -60,13 +60,6 @@ void tcp_timer_set(struct tcp_stack *ts, struct tcb *tcb, int kind, uint64_t dea
 		timer_arm(&ts->wheel, n, d);
 }
 
-void tcp_timers_clear_all(struct tcp_stack *ts, struct tcb *tcb)
-{
-	for (int k = 1; k < TCP_T_COUNT; k++)
-		tcb->deadline[k] = 0;
-	timer_cancel(&ts->wheel, &tcb->tnode);
-}
-
 /* ---- RFC 6298 estimator ---------------------------------------------------------- */
 
 void tcp_rtt_init(struct tcp_rtt *r, uint32_t rto_initial_us)
