@@ -296,15 +296,29 @@ void synack_input(struct synack_stack *s, uint64_t now_ns, const uint8_t *pkt, s
 
 	tcp_set_now(ts, now_ns);
 	tcp_count(ts, SYNACK_CTR_IP_IN);
-	/* the common TCP datagram parsed and verified in one pass */
+	/* the common TCP datagram parsed and verified in one pass (ip_tcp_input): both
+	 * headers and checksums, then the addresses, except for a segment of the cached
+	 * connection (tcp_is_cached_conn): ts->last_conn only ever holds a tcb whose
+	 * 4-tuple passes ip_tcp_addrs_ok (its laddr one of ours, and addresses are never
+	 * removed; its raddr a valid source from laddr, a function of the two: see
+	 * tcp_hash_insert_hashed's callers and tcp_lookup_input_miss, which finds a tcb
+	 * only for a segment that passed them), so a segment with its 4-tuple passes too */
 	if (__builtin_expect(!ts->no_in_fast_path, 1) &&
-	    ip_tcp_input(ts->addrs, ts->naddrs, pkt, len, &src, &dst, &seg)) {
+	    wire_tcpip_parse(pkt, len, &src, &dst, &seg)) {
+		struct tcb *t = ts->last_conn;
+
+		if (!tcp_is_cached_conn(t, dst, seg.dport, src, seg.sport)) {
+			if (!ip_tcp_addrs_ok(ts->addrs, ts->naddrs, src, dst))
+				goto general;
+			t = NULL;
+		}
 		tcp_count(ts, SYNACK_CTR_TCP_IN);
 		api_rx_ecn(ts, pkt[1]);
-		tcp_input_inline(ts, dst, src, &seg);
+		tcp_input_cached(ts, t, dst, src, &seg);
 		ts->reply_route = NULL;
 		return;
 	}
+general:
 	input_general(ts, pkt, len);
 }
 

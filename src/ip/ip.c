@@ -162,8 +162,13 @@ full:
 bool ip_tcp_input(const uint32_t *addrs, unsigned naddrs, const uint8_t *pkt, size_t len,
 		  uint32_t *src, uint32_t *dst, struct wire_tcp *seg)
 {
-	return wire_tcpip_parse(pkt, len, src, dst, seg) && is_ours(addrs, naddrs, *dst) &&
-	       !is_invalid_src(*src, *dst);
+	return wire_tcpip_parse(pkt, len, src, dst, seg) &&
+	       ip_tcp_addrs_ok(addrs, naddrs, *src, *dst);
+}
+
+bool ip_tcp_addrs_ok(const uint32_t *addrs, unsigned naddrs, uint32_t src, uint32_t dst)
+{
+	return is_ours(addrs, naddrs, dst) && !is_invalid_src(src, dst);
 }
 
 bool ip_tcp_input_hdrs(const uint32_t *addrs, unsigned naddrs, const uint8_t *pkt,

@@ -118,6 +118,10 @@ enum ip_rx_kind ip_input_full(const uint32_t *addrs, unsigned naddrs, bool accep
  */
 bool ip_tcp_input(const uint32_t *addrs, unsigned naddrs, const uint8_t *pkt, size_t len,
 		  uint32_t *src, uint32_t *dst, struct wire_tcp *seg);
+/* ip_tcp_input's address checks alone, for a datagram from src to dst whose headers
+ * wire_tcpip_parse has accepted: dst is ours (which covers MUST-57: no address of ours is
+ * broadcast or multicast) and src a valid source (MUST-63). */
+bool ip_tcp_addrs_ok(const uint32_t *addrs, unsigned naddrs, uint32_t src, uint32_t dst);
 
 /* ip_tcp_input without the TCP checksum (wire_tcpip_parse_hdrs): *sum is the running sum
  * of the pseudo-header and the TCP header, the payload's to be added by the caller (GRO

@@ -19,9 +19,10 @@ enum verdict {
 };
 
 /* One segment being processed: the parsed segment (borrowed) and its trimmed view.
- * tcp_input_inline sets every field above reason (tcb and hash on the way it takes) and
- * clears reason and every field below it as one block (then sets flags): a new field
- * that starts at zero goes below reason, any other is set there. */
+ * seg_ctx_init sets every field above reason but tcb and hash (tcp_input_inline and
+ * tcp_input_cached set those on the way they take) and clears reason and every field
+ * below it as one block (then sets flags): a new field that starts at zero goes below
+ * reason, any other is set there. */
 struct seg_ctx {
 	struct tcp_stack *ts;
 	struct tcb *tcb;                /* NULL once the connection is gone */
@@ -96,6 +97,41 @@ bool tcp_tw_input(struct seg_ctx *c, struct tw_entry *e);
  * itself: c as tcp_input_inline set it (c->tcb, c->hash and c->st_before not yet). */
 void tcp_input_demux(struct seg_ctx *c);
 
+/* The segment's context for tcp_input_inline and tcp_input_cached: the fields above
+ * reason but tcb and hash, which both ways on set first, and the block from reason on
+ * cleared whole (st_before set there too): not an initializer, whose zeroing of the
+ * whole context costs five 16-byte stores. */
+static inline __attribute__((always_inline)) void
+seg_ctx_init(struct seg_ctx *c, struct tcp_stack *ts, uint32_t laddr, uint32_t raddr,
+	     const struct wire_tcp *seg)
+{
+	c->ts = ts;
+	c->seg = seg;
+	c->laddr = laddr;
+	c->raddr = raddr;
+	c->seq = seg->seq;
+	c->len = (uint32_t)seg->payload_len;
+	c->fd = -1;
+	c->data = seg->payload;
+	memset(&c->reason, 0, sizeof *c - offsetof(struct seg_ctx, reason));
+	c->flags = seg->flags;
+}
+
+/* tcp_input_inline's and tcp_input_cached's way on, c set by seg_ctx_init. hit: the
+ * segment's 4-tuple is that of t, the one-entry cache's tcb. */
+static inline __attribute__((always_inline)) void
+tcp_input_dispatch(struct seg_ctx *c, struct tcb *t, bool hit)
+{
+	if (hit && !t->ipopts && t->state != TCP_TIME_WAIT) {
+		c->tcb = t;
+		c->hash = t->hnode.hash;
+		c->st_before = t->state;
+		tcp_conn_input(c);
+		return;
+	}
+	tcp_input_demux(c);
+}
+
 /*
  * tcp_input (tcb.h) in the caller's frame: the segment's context set once, from the
  * values the read has just written, and a segment for the connection of the one-entry
@@ -103,9 +139,8 @@ void tcp_input_demux(struct seg_ctx *c);
  * receives, in the benchmarks 9 of 11 per lifecycle) handed to tcp_conn_input with no
  * call in between. A tcb with IP options (MUST-52, MUST-53: the reply route) or in
  * TIME-WAIT (tw.c), a cache miss and every segment without a connection take
- * tcp_input_demux, which runs the whole demux as before. synack_input's one-pass read
- * and GRO's flush (offload.c) call it; tcp_input is this, out of line, for the general
- * read and GRO's unmerged segments.
+ * tcp_input_demux, which runs the whole demux as before. GRO's flush (offload.c) calls
+ * it; tcp_input is this, out of line, for the general read and GRO's unmerged segments.
  */
 static inline __attribute__((always_inline)) void
 tcp_input_inline(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr,
@@ -114,29 +149,21 @@ tcp_input_inline(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr,
 	struct seg_ctx c;
 	struct tcb *t = ts->last_conn;
 
-	/* the fields above reason but tcb and hash, which both ways below set first, and
-	 * the block from reason on cleared whole (st_before set below too): not an
-	 * initializer, whose zeroing of the whole context costs five 16-byte stores */
-	c.ts = ts;
-	c.seg = seg;
-	c.laddr = laddr;
-	c.raddr = raddr;
-	c.seq = seg->seq;
-	c.len = (uint32_t)seg->payload_len;
-	c.fd = -1;
-	c.data = seg->payload;
-	memset(&c.reason, 0, sizeof c - offsetof(struct seg_ctx, reason));
-	c.flags = seg->flags;
-	if (tcp_is_cached_conn(t, laddr, seg->dport, raddr, seg->sport) && !t->ipopts &&
-	    t->state != TCP_TIME_WAIT) {
-		c.tcb = t;
-		c.hash = t->hnode.hash;
-		c.st_before = t->state;
-		tcp_conn_input(&c);
-		return;
-	}
-	tcp_input_demux(&c);
+	seg_ctx_init(&c, ts, laddr, raddr, seg);
+	tcp_input_dispatch(&c, t, tcp_is_cached_conn(t, laddr, seg->dport, raddr, seg->sport));
 }
 
+/* tcp_input_inline for synack_input's one-pass read, which has tested the one-entry
+ * cache before the address checks (stack.c): t the cache's tcb when the segment's
+ * 4-tuple is its (tcp_is_cached_conn), else NULL. */
+static inline __attribute__((always_inline)) void
+tcp_input_cached(struct tcp_stack *ts, struct tcb *t, uint32_t laddr, uint32_t raddr,
+		 const struct wire_tcp *seg)
+{
+	struct seg_ctx c;
+
+	seg_ctx_init(&c, ts, laddr, raddr, seg);
+	tcp_input_dispatch(&c, t, t != NULL);
+}
 
 #endif

@@ -346,7 +346,10 @@ struct tcp_stack {
 	unsigned naddrs;
 
 	struct hash_table conns;     /* by 4-tuple */
-	struct tcb *last_conn;       /* tcp_lookup_input's one-entry cache: a tcb in conns */
+	struct tcb *last_conn;       /* tcp_lookup_input's one-entry cache: a tcb in conns
+	                              * whose 4-tuple passes the read's address checks
+	                              * (ip_tcp_addrs_ok; api/stack.c synack_input skips
+	                              * them for its segments) */
 	struct tcp_burst burst;      /* the last super-segment tcp_output_burst planned */
 	struct tcp_placed placed;    /* set by GRO around tcp_input (api/offload.c) */
 	struct hash_table listeners; /* by local port */
@@ -521,7 +524,9 @@ static inline uint32_t tcp_tuple_hash(struct tcp_stack *ts, uint32_t laddr, uint
 void tcp_tuple_isn(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		   uint16_t rport, uint32_t *isn, uint32_t *ts_offset);
 /* Enters the connection hash under its 4-tuple, h = tcp_tuple_hash of it (connect and
- * promote, which have h from the port choice or the segment's lookup). */
+ * promote, which have h from the port choice or the segment's lookup), and the one-entry
+ * cache: a caller whose 4-tuple may fail the read's address checks takes it out again
+ * (connect, user.c open_active; promote's comes from a segment that passed them). */
 static inline void tcp_hash_insert_hashed(struct tcp_stack *ts, struct tcb *tcb, uint32_t h)
 {
 	/* the 4-tuple is final here (connect, promote): its header template with it */
@@ -546,7 +551,8 @@ static inline struct tcb *tcp_lookup_hashed(struct tcp_stack *ts, uint32_t h,
 	}
 	return NULL;
 }
-/* tcp_lookup_input past its cache: hashes the tuple, looks it up, caches what it finds. */
+/* tcp_lookup_input past its cache: hashes the tuple, looks it up, caches what it finds
+ * (the callers' segments have passed the address checks, so its 4-tuple does too). */
 struct tcb *tcp_lookup_input_miss(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
 				  uint32_t raddr, uint16_t rport, uint32_t *h);
 /* Whether t, the one-entry cache (ts->last_conn, may be NULL), is the connection of this

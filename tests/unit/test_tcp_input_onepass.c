@@ -464,3 +464,51 @@ Test(tcp_input_onepass, gro_bursts_same_as_general_parse)
 	cr_assert_not_null(d.h[0].s->gro_buf);
 	duo_check_reached(&d, 10000);
 }
+
+/*
+ * A connection to a loopback peer from an address of ours that is not loopback (connect
+ * allows it, as Linux's does): every segment from the peer fails MUST-63 (a loopback
+ * source to a destination that is not loopback) and is dropped and counted as a bad
+ * source, though its 4-tuple is the connection's. The one-pass read skips the address
+ * checks for a segment of the cached connection (stack.c synack_input), so the cache
+ * must never hold this one (user.c open_active): else the SYN-ACK below would complete
+ * the handshake on the one-pass stack. Both stacks must drop it, send nothing, stay in
+ * SYN-SENT and count the same.
+ */
+Test(tcp_input_onepass, loopback_peer_from_other_address_dropped_as_bad_source)
+{
+	const uint32_t lo = 0x7f000001u;
+	struct harness h[2];
+
+	for (int i = 0; i < 2; i++) {
+		struct wire_tcp t = { .sport = SRV_PORT, .seq = PEER_ISN, .win = 8192,
+				      .flags = F_SYN | F_ACK };
+		struct wire_ipv4 ip = { .hdr_len = 20, .ttl = 64, .proto = WIRE_IPPROTO_TCP,
+					.src = lo, .dst = US };
+		int fd;
+		size_t n;
+
+		h_init(&h[i]);
+		h[i].s->tcp.no_in_fast_path = i == 1;
+		fd = synack_socket(h[i].s);
+		cr_assert_geq(fd, 0);
+		cr_assert_eq(synack_connect(h[i].s, fd, lo, SRV_PORT), -EINPROGRESS);
+		EXPECT_SEG(&h[i], F_SYN, h[i].out.seq, 0, ANYWIN);
+		cr_assert_eq(h[i].out_dst, lo);
+		t.dport = h[i].out.sport;
+		t.ack = h[i].out.seq + 1;
+		n = wire_tcp_emit(&t, lo, US, NULL, 0, h[i].pkt + 20, sizeof h[i].pkt - 20);
+		cr_assert_gt(n, 0);
+		ip.total_len = (uint16_t)(n + 20);
+		cr_assert_eq(wire_ipv4_emit(&ip, h[i].pkt, 20), 20);
+		synack_input(h[i].s, h[i].now, h[i].pkt, n + 20);
+		EXPECT_NONE(&h[i]);
+		EXPECT_STATE(&h[i], fd, SYNACK_STATE_SYN_SENT);
+		cr_assert_eq(synack_counter(h[i].s, SYNACK_CTR_IP_BAD_SRC), 1);
+		cr_assert_eq(synack_counter(h[i].s, SYNACK_CTR_TCP_IN), 0);
+	}
+	h_same_counters(h[0].s, h[1].s);
+	h_same_events_notes(h[0].s, h[1].s);
+	for (int i = 0; i < 2; i++)
+		h_fini(&h[i]);
+}
