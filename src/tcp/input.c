@@ -944,10 +944,10 @@ static enum verdict step_fin(struct seg_ctx *c)
  * LAST-ACK's end for an orphaned connection (§3.10.7.4 fifth check, LAST-ACK: "If our
  * FIN is now acknowledged, delete the TCB, enter the CLOSED state, and return"), taken
  * by predicted_ack when SEG.ACK = SND.MAX acknowledges our FIN and the FIN was a lone
- * segment (tcp_rec_lone_acked). No descriptor: tcp_tcb_close frees the tcb at once, and
- * nothing is left to read what step_ack would write first - the send buffer's release,
- * SND.UNA, the RTT sample, the timers' stop, the window, RACK's delivery, congestion
- * control, ECN, the send buffer's size. Outside the tcb that work counts nothing, notes
+ * segment (tcp_rec_lone_acked). No descriptor: the tcb is freed at once (tcb.h
+ * tcp_tcb_free_orphan), and nothing is left to read what step_ack would write first -
+ * the send buffer's release, SND.UNA, the RTT sample, the timers' stop, the window,
+ * RACK's delivery, congestion control, ECN, the send buffer's size. Outside the tcb that work counts nothing, notes
  * nothing (tcp_rec_lone_acked: tcp_rec_on_ack returns NULL; the note's reason is
  * ack_moves_state's) and wakes nobody (no descriptor); what it would have listed or
  * armed goes with the tcb (tcp_tcb_free). So the tcb is closed without it.
@@ -955,7 +955,7 @@ static enum verdict step_fin(struct seg_ctx *c)
 static enum verdict closed_by_fin_ack(struct seg_ctx *c)
 {
 	c->reason = "FIN acknowledged: CLOSED";
-	tcp_tcb_close(c->ts, c->tcb);
+	tcp_tcb_free_orphan(c->ts, c->tcb);     /* tcp_tcb_close's free, straight (tcb.h) */
 	c->tcb = NULL;
 	return V_DONE;
 }
@@ -976,7 +976,9 @@ static enum verdict closed_by_fin_ack(struct seg_ctx *c)
  * (now + 2MSL). Not with notes kept (finish writes one), a source route to learn (the
  * tcb would keep it and stay) or IP options. With no memory for a record the tcb is
  * left as it was, the failure counted as tcp_tw_from_tcb counts it, and the pipeline
- * goes on, its finish keeping the tcb (c->no_record).
+ * goes on, its finish keeping the tcb (c->no_record). Those values are written into
+ * the record directly, in one move with the tcb's free (tw.c tcp_tw_fin_record); with
+ * no_life_fast through the tcb, then tcp_tw_replace (test_tcp_life_twin compares).
  */
 static bool fin_to_record(struct seg_ctx *c)
 {
@@ -984,21 +986,31 @@ static bool fin_to_record(struct seg_ctx *c)
 	struct tcb *tcb = c->tcb;
 	const struct wire_tcp *s = c->seg;
 	struct tw_entry *e;
+	uint64_t deadline;
+	uint32_t tsr;
+	bool made = false;
 
 	if (tcb->fd >= 0 || c->len || !(c->flags & WIRE_TCP_FIN) || ts->notes_cap ||
 	    ts->rx_route || tcb->ipopts)
 		return false;
-	e = tcp_tw_add_for(ts, tcb, ts->now_ns + 2ull * ts->cfg.msl_ms * MS);
-	if (!e) {
+	deadline = ts->now_ns + 2ull * ts->cfg.msl_ms * MS;
+	tsr = tcb->ts_ok && (s->opt.present & WIRE_HAS_TS) ? s->opt.ts_val     /* RFC 7323 §4.3 */
+							    : tcb->ts_recent;
+	if (!ts->no_life_fast) {
+		/* in one move, nothing written into the tcb it frees (tw.c) */
+		made = tcp_tw_fin_record(ts, tcb, tsr, deadline);
+	} else if ((e = tcp_tw_add_for(ts, tcb, deadline)) != NULL) {
+		tcb->rcv_nxt++;                 /* "advance RCV.NXT over the FIN" */
+		tcb->ts_recent = tsr;
+		tcb->want_ack = true;
+		tcp_tw_replace(ts, tcb, e);
+		made = true;
+	}
+	if (!made) {
 		tcp_count(ts, SYNACK_CTR_TCP_NO_MEMORY);
 		c->no_record = true;
 		return false;
 	}
-	tcb->rcv_nxt++;                 /* "advance RCV.NXT over the FIN" */
-	if (tcb->ts_ok && (s->opt.present & WIRE_HAS_TS))
-		tcb->ts_recent = s->opt.ts_val;         /* RFC 7323 §4.3 */
-	tcb->want_ack = true;
-	tcp_tw_replace(ts, tcb, e);
 	c->tcb = NULL;
 	return true;
 }

@@ -93,9 +93,17 @@ void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
 	if (tcb->ev_pending)
 		list_unlink(&tcb->ev_link);
 	list_unlink(&tcb->all_link);
-	/* the storage the tcb points at; the fields that record it go with the tcb, so
-	 * nothing is reset where there is none (a short connection has given back its
-	 * rings already: TIME-WAIT, the last read; its maps were never allocated) */
+	if (tcp_tcb_has_storage(tcb))
+		tcp_tcb_free_storage(ts, tcb);
+	base_bufcache_obj_free(&ts->bufcache, TCP_TCB_OBJ_SLOT, tcb);
+}
+
+/* The storage the tcb points at; the fields that record it go with the tcb, so nothing
+ * is reset where there is none (a short connection has given back its rings already:
+ * TIME-WAIT, the last read; its maps were never allocated). Out of line: a free then
+ * keeps no registers for it. */
+__attribute__((noinline)) void tcp_tcb_free_storage(struct tcp_stack *ts, struct tcb *tcb)
+{
 	if (tcb->sndbuf.buf)
 		ring_destroy(&tcb->sndbuf, &ts->alloc);
 	if (tcb->rcvbuf.buf)
@@ -107,7 +115,6 @@ void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
 		tcp_reass_free(&tcb->rcv_ooo, &ts->alloc);      /* out-of-order blocks (reass.h) */
 	if (tcb->rec.sb.r)
 		base_free(&ts->alloc, tcb->rec.sb.r, TCP_SB_BYTES);     /* SACK scoreboard */
-	base_bufcache_obj_free(&ts->bufcache, TCP_TCB_OBJ_SLOT, tcb);
 }
 
 void tcp_unqueue(struct tcb *tcb)

@@ -509,6 +509,20 @@ bool tcp_queue_raw(struct tcp_stack *ts, const uint8_t *pkt, size_t len);
 struct tcb *tcp_tcb_new(struct tcp_stack *ts, const struct tcp_sockopts *opt);
 /* Unlinks tcb from every table, list and the wheel and frees it with its buffers. */
 void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb);
+/* The storage a tcb points at: its rings, a source route, RACK's transmit map, the
+ * out-of-order blocks, the SACK scoreboard. A short connection that ends normally has
+ * given every one of them back before its death (the rings when emptied, the maps when
+ * the flight and the holes are gone), so its free asks once (one or of the six
+ * pointers) and calls nothing. */
+static inline bool tcp_tcb_has_storage(const struct tcb *tcb)
+{
+	return ((uintptr_t)tcb->sndbuf.buf | (uintptr_t)tcb->rcvbuf.buf |
+		(uintptr_t)tcb->ipopts | (uintptr_t)tcb->rec.rack.seg |
+		(uintptr_t)tcb->rcv_ooo.ext | (uintptr_t)tcb->rec.sb.r) != 0;
+}
+/* Gives that storage back (tcp_tcb_free's part, out of line: the common death has none);
+ * the fields that record it go with the tcb. */
+void tcp_tcb_free_storage(struct tcp_stack *ts, struct tcb *tcb);
 /* Takes a child off its listener's SYN or accept queue (no-op when on none). */
 void tcp_unqueue(struct tcb *tcb);
 /* The stack's hash of a 4-tuple, shared by the connection, half-open and TIME-WAIT
@@ -665,6 +679,45 @@ static inline void tcp_tcb_close(struct tcp_stack *ts, struct tcb *tcb)
 	else
 		tcp_tcb_close_kept(ts, tcb);
 }
+/*
+ * The common death in one straight move: a synchronized connection without a descriptor
+ * whose end input has just seen (LAST-ACK's FIN acknowledged, input.c closed_by_fin_ack;
+ * FIN-WAIT-2's FIN turned into a TIME-WAIT record, tw.c tcp_tw_fin_record), which is
+ * tcp_tcb_close's free without the steps that cannot apply to it:
+ *  - children, the listener hash: only a listener has them, and a synchronized tcb
+ *    never was one (connect() from LISTEN requires empty queues and leaves the hash;
+ *    a child never listens);
+ *  - the accept queue: a queued child has no descriptor and so no CLOSE, hence never
+ *    sent the FIN that LAST-ACK and FIN-WAIT-2 require (a listener's close frees its
+ *    queued children itself);
+ *  - the event list: CLOSE took the tcb off it (tcp_user_close), and without a
+ *    descriptor tcp_wake posts nothing;
+ *  - the connection hash's test: input found the tcb through it.
+ * What remains is unconditional (the two hashes, the wheel, the output and all-lists,
+ * the cache) but for the per-stack pointers and the storage (tcp_tcb_has_storage). The
+ * long way (tcp_tcb_close, then tcp_tcb_close_kept) with no_life_fast: test_tcp_life_twin
+ * compares the two.
+ */
+static inline __attribute__((always_inline)) void tcp_tcb_free_orphan(struct tcp_stack *ts,
+								   struct tcb *tcb)
+{
+	if (ts->no_life_fast) {
+		tcp_tcb_close(ts, tcb);
+		return;
+	}
+	if (ts->last_conn == tcb)
+		ts->last_conn = NULL;
+	if (ts->burst.tcb == tcb)
+		ts->burst.tcb = NULL;
+	hash_remove(&ts->conns, &tcb->hnode);
+	dhash_remove(&ts->bound, &tcb->bnode);
+	timer_cancel(&ts->wheel, &tcb->tnode);
+	list_unlink(&tcb->out_link);
+	list_unlink(&tcb->all_link);
+	if (tcp_tcb_has_storage(tcb))
+		tcp_tcb_free_storage(ts, tcb);
+	base_bufcache_obj_free(&ts->bufcache, TCP_TCB_OBJ_SLOT, tcb);
+}
 /* Sets the state, recording nothing else. */
 static inline void tcp_set_state(struct tcb *tcb, int st)
 {
@@ -747,6 +800,11 @@ bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb);
  * and closes tcb. */
 struct tw_entry *tcp_tw_add_for(struct tcp_stack *ts, const struct tcb *tcb, uint64_t deadline);
 void tcp_tw_replace(struct tcp_stack *ts, struct tcb *tcb, struct tw_entry *e);
+/* Both halves in one call for input.c fin_to_record (tw.c): the record of a synchronized
+ * tcb without descriptor in FIN-WAIT-2 whose FIN has just arrived, RCV.NXT over the FIN,
+ * TS.Recent ts_recent, the ACK queued, the tcb freed; false, nothing changed, on ENOMEM. */
+bool tcp_tw_fin_record(struct tcp_stack *ts, struct tcb *tcb, uint32_t ts_recent,
+		       uint64_t deadline);
 /* Copies tcb's TIME-WAIT fields (4-tuple, SND.MAX as snd_nxt, RCV.NXT, TS, its last
  * window field) into *e. */
 void tcp_tw_fill_proto(const struct tcp_stack *ts, const struct tcb *tcb, struct tw_entry *e);

@@ -157,19 +157,49 @@ struct tw_entry *tcp_tw_add_for(struct tcp_stack *ts, const struct tcb *tcb, uin
 		      tcb->laddr, tcb->lport, tcb->raddr, tcb->rport, deadline);
 }
 
+/* The ACK tcb owed, from its record e: the tcb knows its TS offset (no PRF call). */
+static void owed_ack(struct tcp_stack *ts, const struct tcb *tcb, const struct tw_entry *e)
+{
+	struct tcp_ctl *k = tw_ack(ts, e);
+
+	if (k && tcb->ts_ok) {
+		k->has_ts_offset = true;
+		k->ts_offset = tcb->ts_offset;
+	}
+}
+
+/*
+ * FIN-WAIT-2's FIN into the record in one move (input.c fin_to_record; without
+ * no_life_fast): tcp_tw_add_for, then tcp_tw_replace as it would run after the pipeline
+ * moved RCV.NXT over the FIN, set TS.Recent to ts_recent and owed the ACK - those three
+ * written into the record, not into a tcb about to be freed. The tcb is synchronized
+ * (in the connection hash: its node holds the 4-tuple's hash) and has no descriptor.
+ * false, nothing changed, when there is no memory for the record.
+ */
+bool tcp_tw_fin_record(struct tcp_stack *ts, struct tcb *tcb, uint32_t ts_recent,
+		       uint64_t deadline)
+{
+	struct tw_entry *e = tw_add(&ts->tw, tcb->hnode.hash, tcb->laddr, tcb->lport,
+				    tcb->raddr, tcb->rport, deadline);
+
+	if (!e)
+		return false;
+	e->snd_nxt = tcb->snd_max;
+	e->rcv_nxt = tcb->rcv_nxt + 1;  /* "advance RCV.NXT over the FIN" */
+	e->has_ts = tcb->ts_ok;
+	e->ts_recent = ts_recent;
+	e->hnode.spare = last_window(tcb);
+	owed_ack(ts, tcb, e);
+	tcp_tcb_free_orphan(ts, tcb);
+	return true;
+}
+
 void tcp_tw_replace(struct tcp_stack *ts, struct tcb *tcb, struct tw_entry *e)
 {
 	fill_engine(tcb, e);
-	if (tcb->want_ack) {
-		/* the ACK of the peer's FIN was still due; the tcb knows its TS offset */
-		struct tcp_ctl *k = tw_ack(ts, e);
-
-		if (k && tcb->ts_ok) {
-			k->has_ts_offset = true;
-			k->ts_offset = tcb->ts_offset;
-		}
-	}
-	tcp_tcb_close(ts, tcb);         /* no descriptor (both callers'): tcp_tcb_free */
+	if (tcb->want_ack)
+		owed_ack(ts, tcb, e);   /* the ACK of the peer's FIN was still due */
+	tcp_tcb_free_orphan(ts, tcb);   /* synchronized, no descriptor (both callers') */
 }
 
 bool tcp_tw_from_tcb(struct tcp_stack *ts, struct tcb *tcb)
