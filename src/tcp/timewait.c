@@ -226,6 +226,7 @@ void tw_destroy(struct tw_table *t)
 	memset(&t->ports, 0, sizeof(t->ports));
 	for (int i = 0; i < TW_LANES; i++)
 		list_init(&t->lanes[i]);
+	t->spread = false;
 }
 
 /* The deadline of a lane's last entry; the lane must not be empty. */
@@ -255,7 +256,9 @@ static void enqueue_walk(struct tw_table *t, struct tw_entry *e)
 			lane = &t->lanes[i];
 	}
 	if (lane || empty >= 0) {
-		list_push_back(lane ? lane : &t->lanes[empty], &e->fifo);
+		lane = lane ? lane : &t->lanes[empty];
+		list_push_back(lane, &e->fifo);
+		t->spread |= lane != &t->lanes[0];
 		return;
 	}
 	lane = &t->lanes[0];
@@ -265,16 +268,39 @@ static void enqueue_walk(struct tw_table *t, struct tw_entry *e)
 	list_insert_between(&e->fifo, pos, pos->next);
 }
 
-static void enqueue(struct tw_table *t, struct tw_entry *e)
+/* Lane 0 when it keeps the order and no other lane is in use (the walk would choose it
+ * too: an empty lane is chosen only when no tail is early enough); t->spread false
+ * says the other lanes are empty. */
+static inline bool lane0_fits(const struct tw_table *t, const struct tw_entry *e)
 {
-	_Static_assert(TW_LANES == 4, "enqueue's fast path names lanes 1..3");
-	/* the usual case (a constant 2*MSL: the other lanes empty): lane 0 when its tail is
-	 * not later, which the walk would choose too */
-	if (list_empty(&t->lanes[1]) && list_empty(&t->lanes[2]) && list_empty(&t->lanes[3]) &&
-	    (list_empty(&t->lanes[0]) || tail_deadline(&t->lanes[0]) <= e->deadline_ns))
+	return !t->spread &&
+	       (list_empty(&t->lanes[0]) || tail_deadline(&t->lanes[0]) <= e->deadline_ns);
+}
+
+/* enqueue when lane 0 does not fit at once: t->spread brought up to date (the lanes
+ * other than 0 may have emptied since it was set: removals and expiries do not look),
+ * then lane 0 again or the walk. */
+__attribute__((noinline)) static void enqueue_slow(struct tw_table *t, struct tw_entry *e)
+{
+	bool others = false;
+
+	for (int i = 1; i < TW_LANES; i++)
+		others |= !list_empty(&t->lanes[i]);
+	t->spread = others;
+	if (lane0_fits(t, e))
 		list_push_back(&t->lanes[0], &e->fifo);
 	else
 		enqueue_walk(t, e);
+}
+
+/* The usual case (a constant 2*MSL: the other lanes empty) is one test of t->spread
+ * and lane 0's tail, inline in tw_add and tw_restart. */
+static inline void enqueue(struct tw_table *t, struct tw_entry *e)
+{
+	if (lane0_fits(t, e))
+		list_push_back(&t->lanes[0], &e->fifo);
+	else
+		enqueue_slow(t, e);
 }
 
 int tw_insert(struct tw_table *t, const struct tw_entry *proto, uint64_t deadline_ns,

@@ -96,6 +96,7 @@ struct tw_table {
 	struct pool entries;
 	struct pool ports;
 	struct list_node lanes[TW_LANES]; /* each sorted by deadline, earliest first */
+	bool spread;                 /* false: lanes 1.. are empty (timewait.c enqueue) */
 	struct tw_port_page *port_pages[TW_PORT_PAGES]; /* by lport / TW_PORTS_PER_PAGE */
 	uint8_t key[TW_KEY_BYTES];   /* SipHash key for both hash tables */
 	uint32_t memo_in[3];         /* the last 4-tuple tw_hash hashed (laddr, raddr, ports) */

@@ -335,6 +335,30 @@ Test(timewait, lowered_msl_expires_on_time)
 	assert_eq_u(tw_next_deadline(&tab), UINT64_MAX);
 }
 
+Test(timewait, lane_choice_after_lane_0_empties)
+{
+	/* The lane an entry joins (the listing shows it: lane by lane) once the entries of
+	 * lane 0 are gone while a second lane still holds some: the lane whose tail is the
+	 * latest deadline not after the new one (lane 1), not the empty lane 0, which the
+	 * one-test case (enqueue: other lanes known empty) must not take. */
+	struct tw_entry *a = insert(L1, 80, R1, 1, 100000);
+	uint16_t want[] = { 2, 3, 4, 5 };
+	size_t i = 0;
+
+	insert(L1, 80, R1, 2, 50000);   /* lowered msl: lane 1 */
+	tw_remove(&tab, a);             /* lane 0 empty, lane 1 not */
+	insert(L1, 80, R1, 3, 70000);   /* lane 1's tail fits: lane 1 */
+	insert(L1, 80, R1, 4, 80000);   /* and again */
+	a = insert(L1, 80, R1, 6, 90000);
+	tw_remove(&tab, a);
+	insert(L1, 80, R1, 5, 85000);   /* lane 1 still */
+	for (struct tw_entry *e = tw_first(&tab); e; e = tw_next(&tab, e), i++) {
+		cr_assert_lt(i, 4u);
+		assert_eq_u(e->rport, want[i]);
+	}
+	assert_eq_u(i, 4u);
+}
+
 Test(timewait, many_msl_changes_match_a_sorted_model)
 {
 	/* More distinct 2*MSL lengths than lanes, restarts included: every pop is the
