@@ -48,15 +48,18 @@ struct tcb *tcp_tcb_new(struct tcp_stack *ts, const struct tcp_sockopts *opt)
 	 * the inline `rep stosq` over the 1 080 bytes that held the count-bounded arrays
 	 * out (session 13), and nothing to reason about */
 	base_zero(tcb, sizeof *tcb);
-	tcb->state = TCP_CLOSED;
+	/* then only what is not zero: the state CLOSED, an idle wheel node (timer_node_init
+	 * but its link) and the RFC 6298 estimator but its RTO are zeros, which
+	 * the compiler cannot know after the out-of-line zeroing and would store again */
+	_Static_assert(TCP_CLOSED == 0 && TIMER_IDLE == 0, "a zeroed tcb is CLOSED, its node idle");
 	tcb->fd = -1;
-	timer_node_init(&tcb->tnode);
+	list_init(&tcb->tnode.link);
 	list_init(&tcb->synq);
 	list_init(&tcb->acceptq);
 	list_init(&tcb->qlink);
 	list_init(&tcb->out_link);     /* ev_link: listed by tcp_wake, valid with ev_pending */
 	tcb->opt = *opt;                /* as one block (tcp_stack_set_cfg's defaults) */
-	tcp_rtt_init(&tcb->rtt, ts->cfg.rto_initial_ms * 1000u);
+	tcb->rtt.rto_us = ts->cfg.rto_initial_ms * 1000u;     /* RFC 6298 (2.1) */
 	list_push_back(&ts->all_list, &tcb->all_link);
 	return tcb;
 }

@@ -752,8 +752,7 @@ static inline void tcp_timer_clear(struct tcp_stack *ts, struct tcb *tcb, int ki
 }
 /* Fires every due deadline of every tcb whose node is due at ts->now_ns. */
 void tcp_timers_run(struct tcp_stack *ts);
-/* RFC 6298 estimator */
-void tcp_rtt_init(struct tcp_rtt *r, uint32_t rto_initial_us);
+/* RFC 6298 estimator (started by tcp_tcb_new) */
 void tcp_rtt_sample(struct tcp_rtt *r, uint32_t sample_us, uint32_t rto_min_us,
 		    uint32_t rto_max_us);
 /* The RTO with backoff applied (clamped to rto_max), in ns. */

@@ -62,14 +62,8 @@ void tcp_timer_set(struct tcp_stack *ts, struct tcb *tcb, int kind, uint64_t dea
 
 /* ---- RFC 6298 estimator ---------------------------------------------------------- */
 
-void tcp_rtt_init(struct tcp_rtt *r, uint32_t rto_initial_us)
-{
-	r->srtt_us = 0;
-	r->rttvar_us = 0;
-	r->rto_us = rto_initial_us; /* RFC 6298 (2.1) */
-	r->has_sample = false;
-	r->timing = false;
-}
+/* The estimator starts in the tcb's birth (tcb.c tcp_tcb_new): all zero, no sample, RTO
+ * the configured initial value (RFC 6298 (2.1)). */
 
 void tcp_rtt_sample(struct tcp_rtt *r, uint32_t sample_us, uint32_t rto_min_us,
 		    uint32_t rto_max_us)
