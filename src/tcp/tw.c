@@ -174,10 +174,12 @@ static void owed_ack(struct tcp_stack *ts, const struct tcb *tcb, const struct t
  * moved RCV.NXT over the FIN, set TS.Recent to ts_recent and owed the ACK - those three
  * written into the record, not into a tcb about to be freed. The tcb is synchronized
  * (in the connection hash: its node holds the 4-tuple's hash) and has no descriptor.
- * false, nothing changed, when there is no memory for the record.
+ * false, nothing changed, when there is no memory for the record. flatten: the table's
+ * insert (timewait.c tw_add), the ACK's queueing and the free in one body, without their
+ * calls' saved registers (-16 per lifecycle in bench lifecycle).
  */
-bool tcp_tw_fin_record(struct tcp_stack *ts, struct tcb *tcb, uint32_t ts_recent,
-		       uint64_t deadline)
+__attribute__((flatten)) bool tcp_tw_fin_record(struct tcp_stack *ts, struct tcb *tcb,
+						 uint32_t ts_recent, uint64_t deadline)
 {
 	struct tw_entry *e = tw_add(&ts->tw, tcb->hnode.hash, tcb->laddr, tcb->lport,
 				    tcb->raddr, tcb->rport, deadline);
