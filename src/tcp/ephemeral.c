@@ -21,17 +21,14 @@ uint64_t tcp_port_hash(const uint8_t key[TCP_PORT_KEY_BYTES], uint32_t laddr, ui
 	return base_siphash24(key, in, sizeof in);
 }
 
-uint64_t tcp_port_hash_memo(struct tcp_port_table *t, const uint8_t key[TCP_PORT_KEY_BYTES],
+uint64_t tcp_port_hash_fill(struct tcp_port_table *t, const uint8_t key[TCP_PORT_KEY_BYTES],
 			    uint32_t laddr, uint32_t raddr, uint16_t rport)
 {
-	if (!t->memo_valid || t->memo_laddr != laddr || t->memo_raddr != raddr ||
-	    t->memo_rport != rport) {
-		t->memo_h = tcp_port_hash(key, laddr, raddr, rport);
-		t->memo_laddr = laddr;
-		t->memo_raddr = raddr;
-		t->memo_rport = rport;
-		t->memo_valid = true;
-	}
+	t->memo_h = tcp_port_hash(key, laddr, raddr, rport);
+	t->memo_laddr = laddr;
+	t->memo_raddr = raddr;
+	t->memo_rport = rport;
+	t->memo_valid = true;
 	return t->memo_h;
 }
 

@@ -59,11 +59,21 @@ struct tcp_port_table {
 uint64_t tcp_port_hash(const uint8_t key[TCP_PORT_KEY_BYTES], uint32_t laddr, uint32_t raddr,
 		       uint16_t rport);
 
+/* tcp_port_hash into t's memo, returned. */
+uint64_t tcp_port_hash_fill(struct tcp_port_table *t, const uint8_t key[TCP_PORT_KEY_BYTES],
+			    uint32_t laddr, uint32_t raddr, uint16_t rport);
 /* tcp_port_hash(key, laddr, raddr, rport), remembered in t for the next call with the
  * same 3-tuple. key must be the same in every call on t (the stack's ISN key, fixed at
- * init). */
-uint64_t tcp_port_hash_memo(struct tcp_port_table *t, const uint8_t key[TCP_PORT_KEY_BYTES],
-			    uint32_t laddr, uint32_t raddr, uint16_t rport);
+ * init). Inline: a connect() to the destination of the last one compares and loads. */
+static inline uint64_t tcp_port_hash_memo(struct tcp_port_table *t,
+					  const uint8_t key[TCP_PORT_KEY_BYTES], uint32_t laddr,
+					  uint32_t raddr, uint16_t rport)
+{
+	if (!t->memo_valid || t->memo_laddr != laddr || t->memo_raddr != raddr ||
+	    t->memo_rport != rport)
+		return tcp_port_hash_fill(t, key, laddr, raddr, rport);
+	return t->memo_h;
+}
 
 /* A candidate walk: the counter slot and the offset of one destination. */
 struct tcp_port_walk {

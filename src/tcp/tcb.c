@@ -208,51 +208,29 @@ int tcp_check_bind(struct tcp_stack *ts, const struct tcb *tcb, uint32_t addr, u
 	return 0;
 }
 
-static bool port_free_for(struct tcp_stack *ts, const struct tcb *tcb, uint32_t laddr,
-			  uint16_t port, uint32_t raddr, uint16_t rport, uint32_t *hash,
-			  struct tw_entry **tw)
-{
-	if (!raddr)
-		return tcp_check_bind(ts, tcb, laddr, port) == 0;
-	/* connect: the 4-tuple must be new (or a TIME-WAIT record tw_reuse may take over,
-	 * Linux __inet_hash_connect -> tcp_twsk_unique) and no listener may own the port */
-	uint32_t h = tcp_tuple_hash(ts, laddr, port, raddr, rport);
-	struct tw_entry *e = tw_lookup_hashed(&ts->tw, h, laddr, port, raddr, rport);
-
-	*hash = h;
-	*tw = e;
-	return !tcp_lookup_hashed(ts, h, laddr, port, raddr, rport) &&
-	       (!e || tcp_tw_may_reuse(ts, e->has_ts, tcp_tw_ts_recent_ns(ts, e), raddr)) &&
-	       !tcp_lookup_listener(ts, laddr, port);
-}
-
 uint16_t tcp_pick_port(struct tcp_stack *ts, const struct tcb *tcb, uint32_t laddr,
 		       uint32_t raddr, uint16_t rport, uint32_t *hash)
 {
-	return tcp_pick_port_tw(ts, tcb, laddr, raddr, rport, hash, NULL);
-}
-
-uint16_t tcp_pick_port_tw(struct tcp_stack *ts, const struct tcb *tcb, uint32_t laddr,
-			  uint32_t raddr, uint16_t rport, uint32_t *hash, struct tw_entry **tw)
-{
-	uint16_t lo = ts->cfg.ip_local_port_range_lo, hi = ts->cfg.ip_local_port_range_hi;
 	struct tcp_port_walk w;
-	struct tw_entry *e = NULL;
-	uint32_t h = 0;
+	struct tw_entry *e;
+	uint32_t h;
 
-	/* RFC 6056 §3.3.4 Algorithm 4, as Linux __inet_hash_connect (ephemeral.h) */
-	tcp_port_walk_init(&w, &ts->ports,
-			   tcp_port_hash_memo(&ts->ports, ts->isn_key, laddr, raddr, rport), lo, hi);
+	if (raddr) {
+		uint16_t p = tcp_pick_port_tw(ts, laddr, raddr, rport, &h, &e);
+
+		if (p && hash)
+			*hash = h;
+		return p;
+	}
+	/* bind() to port 0, listen() unbound: RFC 6056 §3.3.4 Algorithm 4 as Linux
+	 * __inet_hash_connect (ephemeral.h), each candidate checked by the bind rules */
+	tcp_port_walk_init(&w, &ts->ports, tcp_port_hash_memo(&ts->ports, ts->isn_key, laddr, 0, 0),
+			   ts->cfg.ip_local_port_range_lo, ts->cfg.ip_local_port_range_hi);
 	for (uint32_t i = 0; i < w.num; i++) {
 		uint16_t p = tcp_port_walk_next(&w);
 
-		if (port_free_for(ts, tcb, laddr, p, raddr, rport, &h, &e)) {
-			if (hash)
-				*hash = h;
-			if (tw)
-				*tw = e;
+		if (tcp_check_bind(ts, tcb, laddr, p) == 0)
 			return p;
-		}
 	}
 	return 0;
 }

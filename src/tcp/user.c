@@ -100,7 +100,7 @@ static int open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, ui
 	} else {
 		struct tw_entry *e = NULL;
 
-		lport = tcp_pick_port_tw(ts, tcb, laddr, raddr, rport, &h, &e);
+		lport = tcp_pick_port_tw(ts, laddr, raddr, rport, &h, &e);
 		if (!lport)
 			return -EADDRNOTAVAIL;
 		/* the port may come with a TIME-WAIT record tw_reuse lets us take over: the
