@@ -42,6 +42,8 @@ void tcp_sndbuf_expand(struct tcp_stack *ts, struct tcb *tcb)
  * under LTO (its common case is three tests) */
 __attribute__((always_inline)) inline void tcp_sndbuf_on_ack(struct tcp_stack *ts, struct tcb *tcb)
 {
+	uint32_t want;
+
 	/* Linux tcp_should_expand_sndbuf: "If we filled the congestion window, do not
 	 * expand" */
 	if (!tcb->cc.cwnd)
@@ -54,7 +56,8 @@ __attribute__((always_inline)) inline void tcp_sndbuf_on_ack(struct tcp_stack *t
 	    ((uint64_t)tcb->opt.sndbuf >= 2 * (uint64_t)tcb->cc.cwnd &&
 	     tcb->opt.sndbuf >= 2 * SNDBUF_INIT_CWND * (uint32_t)(tcb->snd_mss ? tcb->snd_mss : 536)))
 		return;
-	if (tcb->opt.sndbuf >= target(ts, tcb) || tcp_pipe(tcb) >= tcb->cc.cwnd)
+	want = target(ts, tcb);
+	if (tcb->opt.sndbuf >= want || tcp_pipe(tcb) >= tcb->cc.cwnd)
 		return;
-	tcb->opt.sndbuf = target(ts, tcb);
+	tcb->opt.sndbuf = want;
 }
