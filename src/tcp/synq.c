@@ -70,12 +70,15 @@ void tcp_synq_free(struct tcp_stack *ts, struct tcp_reqsk *r)
  * route (the callers set what they have); the list links and the timer node unlinked.
  * hnode is its table's to write (hash_insert; a cookie's entry is never in a table).
  * A field added to struct tcp_reqsk must be set here: the _Static_assert below names
- * the size this was written for.
+ * the size this was written for. Always inline: every SYN to a listener fills an entry
+ * (tcp_synq_add), and the call's frame (six registers saved and restored) cost more
+ * than the stores.
  */
 _Static_assert(sizeof(void *) != 8 || sizeof(struct tcp_reqsk) == 160,
 	       "struct tcp_reqsk changed: set its new fields in fill_from_syn");
-static void fill_from_syn(struct tcp_stack *ts, struct tcp_reqsk *r, struct tcb *l,
-			  uint32_t laddr, uint32_t raddr, const struct wire_tcp *s)
+static inline __attribute__((always_inline)) void
+fill_from_syn(struct tcp_stack *ts, struct tcp_reqsk *r, struct tcb *l, uint32_t laddr,
+	      uint32_t raddr, const struct wire_tcp *s)
 {
 	uint32_t own = ts->cfg.mtu - 40;
 
