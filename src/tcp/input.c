@@ -1410,29 +1410,46 @@ void tcp_conn_input(struct seg_ctx *c)
  *  - fifth check: ESTABLISHED, SND.WND, WL1/WL2, SND.UNA (established_by_ack); then
  *    RFC 5961 §5.2's range holds (SEG.ACK = SND.UNA = SND.MAX) and the ACK is quiet
  *    (is_quiet_ack: nothing outstanding, the window just taken, no ECE, no CWR window,
- *    recovery quiet - tcp_rec_quiet_ack, tested first: nothing before reads or writes
- *    what it reads and resets), so the window update moves WL1/WL2 to what they hold;
- *    our FIN was never sent (ack_moves_state: nothing);
+ *    recovery quiet), so the window update moves WL1/WL2 to what they hold; our FIN
+ *    was never sent (ack_moves_state: nothing);
  *  - sixth to eighth: no URG, no text, no FIN (and no FIN held: nothing was received);
  *  - the end: predicted_end (TS.Recent, the listing or finish).
- * Anything else (text on the ACK, FIN, URG, ECE, SACK blocks, SEG.SEQ past RCV.NXT)
- * returns false having changed nothing, and goes through tcp_conn_input. Off with
- * no_in_predict and no_fast_path: test_tcp_predict's twins compare the two.
+ * The tcb is the one promote has just made (tcp_tcb_new's zeroes and promote's
+ * values), which spares the tests and resets a segment's start, established_by_ack and
+ * syn_acked make for any tcb: its descriptor is -1 and the context's already; its
+ * receive time is now and its keepalive probes 0; SND.UNA = ISS and SND.NXT = SND.MAX =
+ * ISS + 1, so syn_acked's way is the one without tcp_ack_advance; its send buffer has
+ * no storage (ring_free: nothing), its retransmission counts, backoff, soft error and
+ * user timeout are 0 (una_advance's and syn_acked's resets: nothing); SND.WND's
+ * largest is 0 (so it becomes SND.WND); its recovery state is open with nothing
+ * counted, no RACK map, probe or lost bytes (tcp_rec_quiet_ack: true unless the ACK
+ * carries SACK blocks; of its resets only RACK's reordering multiplier, 0 in a new
+ * tcb, changes), and its ECN flags hold no CWR window. Anything else (text on the ACK,
+ * FIN, URG, ECE, SACK blocks, SEG.SEQ past RCV.NXT) returns false having changed
+ * nothing, and goes through tcp_conn_input. Off with no_in_predict and no_fast_path:
+ * test_tcp_predict's twins compare the two.
  */
 static bool handshake_acked(struct seg_ctx *c)
 {
 	struct tcp_stack *ts = c->ts;
 	struct tcb *tcb = c->tcb;
+	const struct wire_tcp *s = c->seg;
 
 	if (ts->no_in_predict || ts->no_fast_path || c->len || c->seq != tcb->rcv_nxt ||
 	    (c->flags & (WIRE_TCP_FIN | WIRE_TCP_URG | WIRE_TCP_ECE)) ||
-	    (tcb->ecn_flags & TCP_ECN_IN_CWR) || !tcp_rec_quiet_ack(&tcb->rec, c->seg))
+	    (s->opt.present & WIRE_HAS_SACK))
 		return false;
-	c->fd = tcb->fd;                /* tcp_conn_input's start */
-	tcb->segs_in++;
-	tcb->last_rcv_ns = ts->now_ns;
-	tcb->ka_probes = 0;
-	established_by_ack(c);
+	tcb->segs_in++;                 /* tcp_conn_input's start */
+	tcp_set_state(tcb, TCP_ESTABLISHED);    /* established_by_ack */
+	tcb->snd_wnd = (uint32_t)s->win << tcb->snd_wscale;
+	tcb->max_snd_wnd = tcb->snd_wnd;
+	tcb->snd_wl1 = s->seq;
+	tcb->snd_wl2 = s->ack;
+	tcb->snd_una = s->ack;          /* syn_acked, una_advance */
+	c->rtt_us = tcp_rtt_on_ack(ts, tcb, s->ack, s);
+	tcb->rec.rack.reo_wnd_mult = 1; /* tcp_rec_quiet_ack */
+	tcp_on_established(ts, tcb);
+	c->list_out = true;
 	predicted_end(c, tcb);
 	return true;
 }

@@ -784,12 +784,14 @@ Test(tcp_predict, active_open_the_ack_of_our_syn_alone)
 /* The ACK that completes a passive open, with and without notes: bare (input.c
  * handshake_acked takes it on the tcb tcp_synq_input promoted), and with what sends it
  * through tcp_conn_input instead - text, a FIN, both, URG without text, a SACK block,
- * SEG.SEQ beyond RCV.NXT, ECE on an ECN connection. The same segments, tcb, RTT, cc, timers and API view
+ * SEG.SEQ beyond RCV.NXT, ECE on an ECN connection; and bare after a retransmitted
+ * SYN-ACK (with timestamps: not timed by synq.c, so the ACK's TSecr gives the RTT
+ * sample, RFC 7323 §4.1). The same segments, tcb, RTT, cc, timers and API view
  * from both stacks (the reference: no_in_predict + no_fast_path), after the ACK, the
  * accept and one byte sent. */
 Test(tcp_predict, passive_open_the_ack_that_completes_it)
 {
-	for (int k = 0; k < 16; k++) {
+	for (int k = 0; k < 18; k++) {
 		struct twin t;
 		struct wire_tcp_opts o;
 		uint32_t iss, len = 0, seq = PEER_ISN + 1;
@@ -799,7 +801,14 @@ Test(tcp_predict, passive_open_the_ack_that_completes_it)
 		twin_init(&t, 0x6a09e667f3bcc908ull + (uint64_t)k, k & 1, false);
 		do
 			iss = open_conn(&t);
-		while (((k >> 1) == 5 && !(t.ts && t.sack)) || ((k >> 1) == 7 && !t.ecn));
+		while (((k >> 1) == 5 && !(t.ts && t.sack)) || ((k >> 1) == 7 && !t.ecn) ||
+		       ((k >> 1) == 8 && !t.ts));
+		if ((k >> 1) == 8) {
+			for (int i = 0; i < 2; i++)
+				h_advance(&t.h[i], 1100 * MSEC);        /* the SYN-ACK's RTO */
+			cmp_out(&t);
+			cmp_state(&t);
+		}
 		memset(&o, 0, sizeof o);
 		if (t.ts) {
 			o.present = WIRE_HAS_TS;
