@@ -136,6 +136,7 @@ void tcp_enter_time_wait(struct tcp_stack *ts, struct tcb *tcb)
 	 * tcp_timer_set arms it; no cancel and re-insert on the wheel
 	 * for a connection that becomes a TIME-WAIT record at once (finish) */
 	tcp_set_state(tcb, TCP_TIME_WAIT);
+	tcp_uncache(ts, tcb);           /* its segments take tw.c's way (tcb.h) */
 	for (int k = 1; k < TCP_T_COUNT; k++)
 		tcp_timer_clear(ts, tcb, k);
 	tcp_timer_set(ts, tcb, TCP_T_TIME_WAIT, ts->now_ns + 2ull * ts->cfg.msl_ms * MS);
@@ -1454,10 +1455,10 @@ static bool handshake_acked(struct seg_ctx *c)
 	return true;
 }
 
-/* tcp_input_inline's other segments: the full demux from the one-entry cache on (a
- * cache hit comes here only for a tcb with IP options or in TIME-WAIT), then the
- * half-open entries, the TIME-WAIT records, the listeners (§3.10.7.2) and CLOSED
- * (§3.10.7.1). */
+/* tcp_input_inline's other segments: the full demux past the one-entry cache (which
+ * never holds a tcb with IP options or in TIME-WAIT: the connection table finds
+ * those), then the half-open entries, the TIME-WAIT records, the listeners
+ * (§3.10.7.2) and CLOSED (§3.10.7.1). */
 void tcp_input_demux(struct seg_ctx *c)
 {
 	struct tcp_stack *ts = c->ts;
@@ -1468,8 +1469,8 @@ void tcp_input_demux(struct seg_ctx *c)
 	struct tcp_reqsk *req;
 
 	/* one hash of the 4-tuple for every table (tcp_tuple_hash). tcp_input_inline has
-	 * tested the one-entry cache: its hits come here only for a tcb with IP options or
-	 * in TIME-WAIT, which the connection table holds as well (tcp_lookup_input) */
+	 * tested the one-entry cache: a tcb with IP options or in TIME-WAIT, which it never
+	 * holds, is in the connection table (tcp_lookup_input) */
 	if (hash_count(&ts->conns)) {
 		c->tcb = tcp_lookup_input_miss(ts, laddr, seg->dport, raddr, seg->sport,
 					       &c->hash);

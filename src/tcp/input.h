@@ -118,11 +118,12 @@ seg_ctx_init(struct seg_ctx *c, struct tcp_stack *ts, uint32_t laddr, uint32_t r
 }
 
 /* tcp_input_inline's and tcp_input_cached's way on, c set by seg_ctx_init. hit: the
- * segment's 4-tuple is that of t, the one-entry cache's tcb. */
+ * segment's 4-tuple is that of t, the one-entry cache's tcb, which is never in
+ * TIME-WAIT and has no IP options (tcb.h tcp_uncache): tcp_conn_input at once. */
 static inline __attribute__((always_inline)) void
 tcp_input_dispatch(struct seg_ctx *c, struct tcb *t, bool hit)
 {
-	if (hit && !t->ipopts && t->state != TCP_TIME_WAIT) {
+	if (hit) {
 		c->tcb = t;
 		c->hash = t->hnode.hash;
 		c->st_before = t->state;
@@ -138,8 +139,8 @@ tcp_input_dispatch(struct seg_ctx *c, struct tcb *t, bool hit)
  * cache (tcp_lookup_input: every segment of a connection after the first one it
  * receives, in the benchmarks 9 of 11 per lifecycle) handed to tcp_conn_input with no
  * call in between. A tcb with IP options (MUST-52, MUST-53: the reply route) or in
- * TIME-WAIT (tw.c), a cache miss and every segment without a connection take
- * tcp_input_demux, which runs the whole demux as before. GRO's flush (offload.c) calls
+ * TIME-WAIT (tw.c), which the cache never holds, a cache miss and every segment without
+ * a connection take tcp_input_demux, which runs the whole demux as before. GRO's flush (offload.c) calls
  * it; tcp_input is this, out of line, for the general read and GRO's unmerged segments.
  */
 static inline __attribute__((always_inline)) void

@@ -46,6 +46,7 @@ void tcp_route_learn(struct tcp_stack *ts, struct tcb *tcb)
 	    !memcmp(tcb->ipopts->opt, rx->opt, rx->len))
 		return;                 /* the same route again */
 	tcp_route_set(ts, &tcb->ipopts, rx);
+	tcp_uncache(ts, tcb);           /* its segments take the demux now (tcb.h) */
 }
 
 void tcp_route_for_replies(struct tcp_stack *ts, const struct ip_opts *conn)
@@ -74,6 +75,7 @@ int tcp_route_setsockopt(struct tcp_stack *ts, struct tcb *tcb, const void *val,
 		tcp_route_free(ts, &tcb->ipopts);
 		return 0;
 	}
+	tcp_uncache(ts, tcb);           /* its segments take the demux now (tcb.h) */
 	return tcp_route_set(ts, &tcb->ipopts, &o) ? 0 : -ENOMEM;
 }
 

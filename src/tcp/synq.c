@@ -251,6 +251,8 @@ static struct tcb *promote(struct tcp_stack *ts, const struct tcp_reqsk *r, uint
 	}
 	tcp_set_state(t, TCP_SYN_RECEIVED);
 	tcp_hash_insert_hashed(ts, t, h);
+	if (t->ipopts)
+		tcp_uncache(ts, t);     /* the SYN's return route: the demux's (tcb.h) */
 	t->queued = TCP_Q_SYN;
 	l->synq_len++;
 	return t;

@@ -82,8 +82,7 @@ void tcp_tcb_free(struct tcp_stack *ts, struct tcb *tcb)
 		free_children(ts, tcb);
 	if (tcb->queued != TCP_Q_NONE)
 		tcp_unqueue(tcb);       /* its qlink is on a list only while queued */
-	if (ts->last_conn == tcb)
-		ts->last_conn = NULL;
+	tcp_uncache(ts, tcb);
 	if (ts->burst.tcb == tcb)
 		ts->burst.tcb = NULL;
 	if (tcb->in_hash)
@@ -135,18 +134,6 @@ struct tcb *tcp_lookup(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uin
 {
 	return tcp_lookup_hashed(ts, tcp_tuple_hash(ts, laddr, lport, raddr, rport), laddr,
 				 lport, raddr, rport);
-}
-
-struct tcb *tcp_lookup_input_miss(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
-				  uint32_t raddr, uint16_t rport, uint32_t *h)
-{
-	struct tcb *t;
-
-	*h = tcp_tuple_hash(ts, laddr, lport, raddr, rport);
-	t = tcp_lookup_hashed(ts, *h, laddr, lport, raddr, rport);
-	if (t)
-		ts->last_conn = t;
-	return t;
 }
 
 void tcp_listen_insert(struct tcp_stack *ts, struct tcb *tcb)
@@ -241,8 +228,7 @@ void tcp_tcb_close_kept(struct tcp_stack *ts, struct tcb *tcb)
 	for (int k = 0; k < TCP_T_COUNT; k++)
 		tcb->deadline[k] = 0;
 	timer_cancel(&ts->wheel, &tcb->tnode);
-	if (ts->last_conn == tcb)
-		ts->last_conn = NULL;
+	tcp_uncache(ts, tcb);
 	if (ts->burst.tcb == tcb)
 		ts->burst.tcb = NULL;
 	if (tcb->in_hash)

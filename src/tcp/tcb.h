@@ -349,7 +349,9 @@ struct tcp_stack {
 	struct tcb *last_conn;       /* tcp_lookup_input's one-entry cache: a tcb in conns
 	                              * whose 4-tuple passes the read's address checks
 	                              * (ip_tcp_addrs_ok; api/stack.c synack_input skips
-	                              * them for its segments) */
+	                              * them for its segments), not in TIME-WAIT and with
+	                              * no IP options (input.h tcp_input_dispatch hands its
+	                              * segments to tcp_conn_input untested): tcp_uncache */
 	struct tcp_burst burst;      /* the last super-segment tcp_output_burst planned */
 	struct tcp_placed placed;    /* set by GRO around tcp_input (api/offload.c) */
 	struct hash_table listeners; /* by local port */
@@ -537,10 +539,18 @@ static inline uint32_t tcp_tuple_hash(struct tcp_stack *ts, uint32_t laddr, uint
  * 4-tuple was the last one hashed (the SYN just looked up, the port just chosen). */
 void tcp_tuple_isn(struct tcp_stack *ts, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		   uint16_t rport, uint32_t *isn, uint32_t *ts_offset);
+/* Takes tcb out of the one-entry cache (ts->last_conn): where it leaves conns, enters
+ * TIME-WAIT or gets IP options, or its 4-tuple may fail the read's address checks. */
+static inline void tcp_uncache(struct tcp_stack *ts, const struct tcb *tcb)
+{
+	if (ts->last_conn == tcb)
+		ts->last_conn = NULL;
+}
 /* Enters the connection hash under its 4-tuple, h = tcp_tuple_hash of it (connect and
  * promote, which have h from the port choice or the segment's lookup), and the one-entry
- * cache: a caller whose 4-tuple may fail the read's address checks takes it out again
- * (connect, user.c open_active; promote's comes from a segment that passed them). */
+ * cache: a caller whose 4-tuple may fail the read's address checks, or whose tcb has IP
+ * options, takes it out again (tcp_uncache: connect, user.c open_active; promote's
+ * 4-tuple comes from a segment that passed them). */
 static inline void tcp_hash_insert_hashed(struct tcp_stack *ts, struct tcb *tcb, uint32_t h)
 {
 	/* the 4-tuple is final here (connect, promote): its header template with it */
@@ -566,9 +576,20 @@ static inline struct tcb *tcp_lookup_hashed(struct tcp_stack *ts, uint32_t h,
 	return NULL;
 }
 /* tcp_lookup_input past its cache: hashes the tuple, looks it up, caches what it finds
- * (the callers' segments have passed the address checks, so its 4-tuple does too). */
-struct tcb *tcp_lookup_input_miss(struct tcp_stack *ts, uint32_t laddr, uint16_t lport,
-				  uint32_t raddr, uint16_t rport, uint32_t *h);
+ * unless it is in TIME-WAIT or has IP options (the callers' segments have passed the
+ * address checks, so its 4-tuple does too). */
+static inline struct tcb *tcp_lookup_input_miss(struct tcp_stack *ts, uint32_t laddr,
+						uint16_t lport, uint32_t raddr, uint16_t rport,
+						uint32_t *h)
+{
+	struct tcb *t;
+
+	*h = tcp_tuple_hash(ts, laddr, lport, raddr, rport);
+	t = tcp_lookup_hashed(ts, *h, laddr, lport, raddr, rport);
+	if (t && !t->ipopts && t->state != TCP_TIME_WAIT)
+		ts->last_conn = t;
+	return t;
+}
 /* Whether t, the one-entry cache (ts->last_conn, may be NULL), is the connection of this
  * 4-tuple: tcp_lookup_input's hit, and input.h tcp_input_inline's. The tuple is compared
  * as two words, the addresses' 8 bytes and the ports' 4, each laid out as the tcb's

@@ -133,9 +133,10 @@ static int open_active(struct tcp_stack *ts, struct tcb *tcb, uint32_t raddr, ui
 	tcp_hash_insert_hashed(ts, tcb, h);
 	/* the one-entry cache holds only a 4-tuple whose segments pass the read's address
 	 * checks (stack.c synack_input): laddr is ours, but a loopback peer from an address
-	 * that is not loopback is no valid source (MUST-63), so its segments must miss */
-	if (ip_src_is_invalid(raddr, laddr))
-		ts->last_conn = NULL;
+	 * that is not loopback is no valid source (MUST-63), so its segments must miss; and
+	 * no tcb with IP options (the socket's IP_OPTIONS, input.h tcp_input_dispatch) */
+	if (ip_src_is_invalid(raddr, laddr) || tcb->ipopts)
+		tcp_uncache(ts, tcb);
 	tcp_want_output(ts, tcb);
 	tcp_note(ts, tcb, SYNACK_NOTE_USER, SYNACK_V_ACCEPTED, before, NULL, 0, 0,
 		 before == TCP_LISTEN ? "SEND in LISTEN: passive to active, SYN" : "active OPEN");

@@ -402,6 +402,38 @@ Test(srcroute, must52_user_route_wins_over_received_route)
 	h_fini(&h);
 }
 
+/* The application's route set after connect, in SYN-SENT: a control segment answering a
+ * plain datagram (no IP options: the one-pass read, stack.c) takes it too. The connection
+ * was in the one-entry cache since connect; a tcb with IP options must leave it (route.c
+ * tcp_route_setsockopt, tcb.h tcp_uncache), so that its segments take the demux, which
+ * hands its route to the replies (tcp_route_for_replies). */
+Test(srcroute, must52_route_set_in_syn_sent_answers_plain_datagrams)
+{
+	struct harness h;
+	struct rpkt p;
+	uint32_t iss;
+	uint16_t lport;
+	int fd;
+
+	init_accepting(&h);
+	fd = synack_socket(h.s);
+	cr_assert_eq(synack_connect(h.s, fd, THEM, SRV_PORT), -EINPROGRESS);
+	expect_next(&h, &p, F_SYN, THEM, NULL, 0);
+	iss = p.t.seq;
+	lport = p.t.sport;
+	cr_assert_eq(set_route(&h, fd, user_g1g2, sizeof user_g1g2), 0);
+	/* SYN-SENT, an unacceptable ACK in a plain datagram: <SEQ=SEG.ACK><CTL=RST> by the
+	 * application's route */
+	h_send(&h, SRV_PORT, lport, F_ACK, PEER_ISN, iss + 1000, 8192);
+	cr_assert(drain(&h, &p));
+	cr_assert_eq(p.t.flags, F_RST);
+	cr_assert_eq(p.t.seq, iss + 1000);
+	expect_route(&p, G1, wire_g1g2, sizeof wire_g1g2);
+	EXPECT_STATE(&h, fd, SYNACK_STATE_SYN_SENT);
+	synack_close(h.s, fd);
+	h_fini(&h);
+}
+
 /* ---- MUST-53: a passive open saves the return route ----------------------------------- */
 
 Test(srcroute, must53_passive_open_uses_return_route_on_all_segments)
