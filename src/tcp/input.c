@@ -380,6 +380,7 @@ __attribute__((cold)) static void note_duplicate(struct seg_ctx *c, uint32_t lef
 {
 	if (c->tcb->sack_ok)
 		tcp_reass_dsack(&c->tcb->rcv_ooo, left, right);
+	tcp_rare_sync_ooo(c->tcb);
 	tcp_rcv_enter_quickack(c->tcb);
 }
 
@@ -771,6 +772,7 @@ __attribute__((cold)) static enum verdict text_out_of_order(struct seg_ctx *c)
 						  tcb->rcv_nxt, c->seq, c->data, &len,
 						  !tcb->rd_shut);
 
+	tcp_rare_sync_ooo(tcb);
 	tcb->want_ack = true;
 	switch (res) {
 	case TCP_REASS_QUEUED:
@@ -872,8 +874,12 @@ static enum verdict step_text(struct seg_ctx *c)
 	}
 	tcb->rcv_nxt += n;
 	/* the bytes held beyond the hole this segment filled join the stream */
-	more = had_ooo ? tcp_reass_pull(&tcb->rcv_ooo, &ts->alloc, &tcb->rcvbuf,
-					tcb->rcv_nxt, !tcb->rd_shut) : 0;
+	more = 0;
+	if (had_ooo) {
+		more = tcp_reass_pull(&tcb->rcv_ooo, &ts->alloc, &tcb->rcvbuf, tcb->rcv_nxt,
+				      !tcb->rd_shut);
+		tcp_rare_sync_ooo(tcb);
+	}
 	tcb->rcv_nxt += more;
 	tcb->bytes_received += n + more;
 	if (n && !tcb->rd_shut)
@@ -913,6 +919,7 @@ static enum verdict step_fin(struct seg_ctx *c)
 	if (!(c->flags & WIRE_TCP_FIN))
 		c->reason = "hole filled up to the FIN held beyond it";
 	tcp_reass_clear(q, &ts->alloc); /* nothing follows the FIN */
+	tcp_rare_ooo_cleared(tcb);
 	if (tcb->state != TCP_TIME_WAIT && !tcp_has_rcvd_fin(tcb->state))
 		tcb->rcv_nxt++;         /* "advance RCV.NXT over the FIN" */
 	tcb->want_ack = true;
@@ -1035,7 +1042,7 @@ static inline __attribute__((always_inline)) void lone_acked(struct seg_ctx *c,
 
 	tcb->rec.prr_lost = false;
 	tcp_rack_on_lone_ack(ts, tcb, c->seg);
-	tcb->rec.dupacks = 0;
+	tcp_rec_clear_dupacks(tcb);
 	tcp_cc_on_ack(ts, tcb, tcb->snd_una - prev_una, c->rtt_us);
 	if (tcb->ecn_flags & TCP_ECN_OK)
 		tcp_ecn_on_ack(ts, tcb, c->seg->flags);
@@ -1152,6 +1159,7 @@ static inline __attribute__((always_inline)) bool predicted_rest(struct seg_ctx 
 	if (tcb->state != TCP_ESTABLISHED)
 		return false;
 	tcp_reass_clear(&tcb->rcv_ooo, &ts->alloc);     /* nothing follows the FIN */
+	tcp_rare_ooo_cleared(tcb);
 	tcb->rcv_nxt++;                 /* "advance RCV.NXT over the FIN" */
 	tcb->want_ack = true;
 	tcb->eof_seen = true;

@@ -237,6 +237,7 @@ static void add_sack_blocks(struct tcb *tcb, struct wire_tcp_opts *o)
 		o->sack_count = (uint8_t)n;
 	}
 	tcp_reass_dsack_sent(&tcb->rcv_ooo);   /* a D-SACK is reported once */
+	tcp_rare_sync_ooo(tcb);
 }
 
 static void build_options(struct tcp_stack *ts, struct tcb *tcb, bool syn,
@@ -460,12 +461,11 @@ static bool plan_is_empty(const struct tcb *tcb, const struct plan *p)
  * (tcp_rec_next_seg is false outside it), no unsent data, and neither our SYN nor our
  * FIN waiting at SND.NXT (tested loosely: false sends the connection through the full
  * planning, which decides). Always inline: out of line, its call from tcp_list_if_due
- * (9 per lifecycle in bench lifecycle) cost ~140 instructions per lifecycle more. */
+ * (9 per lifecycle in bench lifecycle) cost ~140 instructions per lifecycle more. The
+ * probes, recovery, lost bytes and a probe due are the summary's TCP_RARE_DUE (rare.h). */
 static inline __attribute__((always_inline)) bool nothing_due(const struct tcb *tcb)
 {
-	if (tcb->want_ack || tcb->want_ka_probe || tcb->want_probe ||
-	    tcb->rec.state != TCP_REC_OPEN || unsent_bytes(tcb) || tcb->rec.rack.lost_bytes ||
-	    tcb->rec.rack.tlp_due)
+	if (tcb->want_ack || (tcp_rare(tcb) & TCP_RARE_DUE) || unsent_bytes(tcb))
 		return false;
 	if (tcb->snd_nxt == tcb->iss && tcb->snd_una == tcb->iss)
 		return false;
@@ -494,17 +494,15 @@ bool tcp_output_settled(struct tcb *tcb)
  *   - an ACK wanted and no keep-alive or window probe (plan_is_empty false, and the
  *     probe's SEG.SEQ = SND.UNA - 1 not taken).
  * Everything after the plan (window, options, SACK blocks, URG, emit, account_sent) is
- * build_segment's common code. tcp_stack.no_out_fast_path turns this off:
+ * build_segment's common code. The probes and recovery's conditions are the summary's
+ * TCP_RARE_PLAN (rare.h), one test. tcp_stack.no_out_fast_path turns this off:
  * test_tcp_fastpath compares every packet and the state with and without it.
  */
 static bool plan_pure_ack(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
 {
-	const struct tcp_recovery *r = &tcb->rec;
-
-	if (ts->no_out_fast_path || !tcb->want_ack || tcb->want_ka_probe || tcb->want_probe ||
+	if (ts->no_out_fast_path || !tcb->want_ack || (tcp_rare(tcb) & TCP_RARE_PLAN) ||
 	    (tcb->state != TCP_ESTABLISHED && tcb->state != TCP_CLOSE_WAIT) ||
-	    tcb->snd_una == tcb->iss || r->state != TCP_REC_OPEN || r->rexmit_due ||
-	    r->rack.tlp_due || r->rack.lost_bytes || unsent_bytes(tcb))
+	    tcb->snd_una == tcb->iss || unsent_bytes(tcb))
 		return false;
 	note_max_window(tcb);
 	memset(p, 0, sizeof *p);
@@ -548,7 +546,8 @@ lone_data_len(const struct tcb *tcb, uint32_t avail, uint32_t wnd, uint32_t room
  *   - loss recovery open with nothing due (tcp_rec_next_seg false, as for
  *     plan_pure_ack), no keep-alive or window probe wanted, SND.NXT = SND.MAX (no
  *     go-back after an RTO: plan_data's (4) cannot apply, and tcp_cc_on_send runs).
- * An empty plan goes on as the general one does (plan_is_empty, maybe_persist).
+ * An empty plan goes on as the general one does (plan_is_empty, maybe_persist). The
+ * probes and recovery's conditions are the summary's TCP_RARE_PLAN (rare.h), one test.
  * tcp_stack.no_out_fast_path turns this off: test_tcp_fastpath compares both.
  */
 static bool plan_new_data(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
@@ -556,10 +555,9 @@ static bool plan_new_data(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
 	const struct tcp_recovery *r = &tcb->rec;
 	uint32_t avail, wnd, room, len = 0;
 
-	if (ts->no_out_fast_path || tcb->want_ka_probe || tcb->want_probe || !tcb->cc.cwnd ||
+	if (ts->no_out_fast_path || (tcp_rare(tcb) & TCP_RARE_PLAN) || !tcb->cc.cwnd ||
 	    !may_send_data(tcb->state) || tcb->snd_una == tcb->iss ||
-	    tcb->snd_nxt != tcb->snd_max || r->state != TCP_REC_OPEN || r->rexmit_due ||
-	    r->rack.tlp_due || r->rack.lost_bytes)
+	    tcb->snd_nxt != tcb->snd_max)
 		return false;
 	note_max_window(tcb);
 	avail = unsent_bytes(tcb);
@@ -595,7 +593,8 @@ static bool plan_new_data(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
  * tested here as for any plan (~-24 instructions per data segment or FIN).
  * tcp_stack.rec_no_lone_path turns it off (test_tcp_rack_runs compares);
  * no_out_common sends plain plans through the general code, which tests it all
- * (test_tcp_out_common compares). */
+ * (test_tcp_out_common compares). Recovery open, no probe due and nothing lost are the
+ * summary's bits (rare.h). */
 static inline __attribute__((always_inline)) bool
 lone_ok(const struct tcp_stack *ts, const struct tcb *tcb, const struct plan *p, uint32_t span,
 	bool plain)
@@ -605,7 +604,7 @@ lone_ok(const struct tcp_stack *ts, const struct tcb *tcb, const struct plan *p,
 	return span && !ts->rec_no_lone_path && tcb->snd_una == tcb->snd_max && !r->rack.n &&
 	       !r->rack.cap && !tcp_rexmit_running(tcb) &&
 	       (plain || (!p->syn && !p->gso && !p->rexmit && p->seq == tcb->snd_max &&
-			  r->state == TCP_REC_OPEN && !r->rack.tlp_due && !r->rack.lost_bytes &&
+			  !(tcp_rare(tcb) & (TCP_RARE_REC | TCP_RARE_TLP_DUE | TCP_RARE_LOST)) &&
 			  tcp_is_synchronized(tcb->state)));
 }
 
@@ -690,7 +689,7 @@ account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct plan *p, bool p
 		tcp_timer_clear(ts, tcb, TCP_T_DELACK);
 		tcp_rcv_ack_sent(ts, tcb, p->len);      /* quick-ACK count, RCV.WUP (reass.c) */
 	}
-	tcb->want_probe = false;
+	tcp_set_want_probe(tcb, false);
 	tcb->segs_out += p->gso ? (p->len + p->gso - 1) / p->gso : 1;
 	tcb->bytes_sent += p->len;
 }
@@ -798,6 +797,8 @@ static void record_burst(struct tcp_stack *ts, struct tcb *tcb, const struct pla
  * no super-segment (grow_to_super grows only a full-sized segment), no trim by the
  * options (the payload is at most SMSS, which already excludes the timestamps) — and the
  * packet fits cap and IPv4's 65535 bytes (else the general code counts the refusal).
+ * The IP options, the urgent data and the blocks to report are the summary's
+ * (TCP_RARE_WRITER, TCP_RARE_OOO: rare.h), one test when none holds.
  * tcp_stack.no_out_common turns it off: test_tcp_out_common compares both.
  */
 static inline __attribute__((always_inline)) bool
@@ -805,10 +806,11 @@ is_common(const struct tcp_stack *ts, const struct tcb *tcb, const struct plan *
 	  const uint32_t *gso, size_t cap)
 {
 	size_t need = WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN + (tcb->ts_ok ? 12u : 0u) + p->len;
+	uint32_t rare = tcp_rare(tcb);
 
-	return !ts->no_out_common && !tcb->ipopts && !tcb->urg_pending &&
-	       (!tcb->sack_ok ||
-		(tcp_reass_empty(&tcb->rcv_ooo) && !tcb->rcv_ooo.has_dsack)) &&
+	return !ts->no_out_common &&
+	       (!(rare & (TCP_RARE_WRITER | TCP_RARE_OOO)) ||
+		(!(rare & TCP_RARE_WRITER) && !tcb->sack_ok)) &&
 	       p->len <= tcb->snd_mss && (!gso || !ts->cfg.gso || p->len < tcb->snd_mss) &&
 	       need <= cap && need <= UINT16_MAX;
 }
@@ -912,7 +914,7 @@ emit_common(struct tcp_stack *ts, struct tcb *tcb, const struct plan *p, uint8_t
 	}
 	put_headers(ts, tcb, buf, p->seq, ack, word3, seg_len, tos, ttl, sum);
 	account_sent(ts, tcb, p, true);
-	tcb->want_ka_probe = false;
+	tcp_set_want_ka_probe(tcb, false);
 	if (ts->notes_cap) {
 		struct wire_tcp seg = {
 			.sport = tcb->lport, .dport = tcb->rport, .seq = p->seq, .ack = ack,
@@ -981,7 +983,7 @@ static size_t emit_syn(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf)
 
 	put_headers(ts, tcb, buf, p.seq, 0, word3, seg_len, tcb->opt.ip_tos, ttl, sum);
 	account_sent(ts, tcb, &p, false);
-	tcb->want_ka_probe = false;
+	tcp_set_want_ka_probe(tcb, false);
 	if (ts->notes_cap) {
 		struct wire_tcp seg = {
 			.sport = tcb->lport, .dport = tcb->rport, .seq = p.seq, .flags = flags,
@@ -1154,7 +1156,7 @@ build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf, size_t cap,
 	n += p.gso && !burst ? p.len : 0;
 	seg.payload_len = p.len;
 	account_sent(ts, tcb, &p, false);
-	tcb->want_ka_probe = false;
+	tcp_set_want_ka_probe(tcb, false);
 	tcp_note(ts, tcb, SYNACK_NOTE_OUT, SYNACK_V_SENT, tcb->state, &seg, tcb->laddr,
 		 tcb->raddr, "sent");
 	if (p.gso) {

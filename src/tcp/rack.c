@@ -246,8 +246,8 @@ void tcp_rack_on_send(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint3
 		return;
 	if (m->tlp_due) {
 		/* §7.3: this segment is the probe */
-		m->tlp_due = false;
-		m->tlp_out = true;
+		tcp_rack_set_tlp_due(tcb, false);
+		tcp_rack_set_tlp_out(tcb, true);
 		m->tlp_rexmit = seq_lt(seq, tcb->snd_max);
 		m->tlp_dsack = false;
 		m->tlp_end_seq = seq_gt(end, tcb->snd_max) ? end : tcb->snd_max;
@@ -264,6 +264,8 @@ void tcp_rack_on_send(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint3
 	}
 	if (seq_gt(end, tcb->snd_max))
 		append(ts, m, seq_gt(seq, tcb->snd_max) ? seq : tcb->snd_max, end);
+	if (tcb->rec.rare & TCP_RARE_LOST)
+		tcp_rare_sync_lost(tcb);        /* clear_lost, append: down only, or on lost */
 }
 
 /* The map empty with no storage (cap 0): what append would do for the flight's first
@@ -311,6 +313,8 @@ void tcp_rack_on_send_gso(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, u
 	}
 	for (; off < len; off += gso)
 		tcp_rack_on_send(ts, tcb, seq + off, len - off > gso ? gso : span - off);
+	if (tcb->rec.rare & TCP_RARE_LOST)
+		tcp_rare_sync_lost(tcb);        /* append: down only, or on lost */
 }
 
 /* ---- RFC 8985 §6.2 steps 2–4 ---------------------------------------------------------- */
@@ -467,6 +471,8 @@ void tcp_rack_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tc
 		m->base = tcb->snd_una;
 		release_if_empty(ts, m);
 	}
+	if (tcb->rec.rare & TCP_RARE_LOST)
+		tcp_rare_sync_lost(tcb);        /* clear_lost: down only */
 	if (!(seg->opt.present & WIRE_HAS_SACK) || !seg->opt.sack_count)
 		return;
 	for (unsigned k = 0; k < seg->opt.sack_count; k++) {
@@ -481,6 +487,7 @@ void tcp_rack_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tc
 		split_runs(ts, m);
 		mark_sacked(ts, tcb, seq_lt(l, tcb->snd_una) ? tcb->snd_una : l, r, seg);
 	}
+	tcp_rare_sync_lost(tcb);                /* mark_sacked's clear_lost */
 }
 
 /*
@@ -573,6 +580,7 @@ uint64_t tcp_rack_detect_loss(struct tcp_stack *ts, struct tcb *tcb)
 			if (due <= ts->now_ns) {
 				e->flags |= TCP_RACK_F_LOST;
 				m->lost_bytes += e->end - start_of(m, i);
+				tcp_rare_sync_lost(tcb);
 			} else if (due - ts->now_ns > timeout) {
 				timeout = due - ts->now_ns;
 			}
@@ -635,7 +643,9 @@ void tcp_rack_on_rto(struct tcp_stack *ts, struct tcb *tcb)
 		at(m, i)->flags = (uint8_t)((at(m, i)->flags & TCP_RACK_F_RETRANS) | TCP_RACK_F_LOST);
 		m->lost_bytes += at(m, i)->end - start_of(m, i);
 	}
-	m->tlp_due = m->tlp_out = false;
+	tcp_rare_sync_lost(tcb);
+	tcp_rack_set_tlp_due(tcb, false);
+	tcp_rack_set_tlp_out(tcb, false);
 }
 
 void tcp_rack_on_undo(struct tcb *tcb)
@@ -645,6 +655,7 @@ void tcp_rack_on_undo(struct tcb *tcb)
 	for (uint32_t i = 0; i < m->n; i++)
 		at(m, i)->flags &= (uint8_t)~TCP_RACK_F_LOST;
 	m->lost_bytes = 0;
+	tcp_rare_sync_lost(tcb);
 	m->reordering_seen = true;
 }
 
@@ -684,4 +695,5 @@ void tcp_rack_free(struct tcp_stack *ts, struct tcb *tcb)
 	m->cap = 0;
 	m->per_seg = false;
 	drop_all(m, 0);
+	tcp_rare_sync_lost(tcb);
 }

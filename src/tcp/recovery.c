@@ -48,6 +48,17 @@ static uint32_t smss(const struct tcb *tcb)
 	return tcb->snd_mss ? tcb->snd_mss : 1;
 }
 
+#ifndef NDEBUG
+uint32_t tcp_rec_rare(const struct tcp_recovery *r)
+{
+	/* the tcb that embeds r, as container_of computes it (const kept) */
+	const struct tcb *tcb = (const struct tcb *)(const void *)((const char *)r -
+								   offsetof(struct tcb, rec));
+
+	return tcp_rare(tcb);   /* the check */
+}
+#endif
+
 bool tcp_rec_in_recovery(const struct tcb *tcb)
 {
 	return tcb->rec.state != TCP_REC_OPEN;
@@ -257,11 +268,11 @@ void tcp_rec_on_sent(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint32
 			 * segment output builds now carries exactly this one) */
 			r->eifel_seq = seq;
 			r->eifel_tsval = (uint32_t)(ts->now_ns / MS) + tcb->ts_offset;
-			r->eifel_armed = true;
+			tcp_rec_set_eifel_armed(tcb, true);
 			r->eifel_known = true;
 		}
 		r->eifel_pending = false;
-		r->rexmit_due = false;
+		tcp_rec_set_rexmit_due(tcb, false);
 		if (seq_gt(end, r->high_rxt))
 			r->high_rxt = end;
 		if (r->state == TCP_REC_SACK && !r->has_rescue) {
@@ -305,19 +316,20 @@ static void enter_recovery(struct tcp_stack *ts, struct tcb *tcb)
 	struct tcp_recovery *r = &tcb->rec;
 
 	tcp_cc_enter_recovery(ts, tcb);         /* ssthresh; cwnd = ssthresh */
-	r->state = tcb->sack_ok ? TCP_REC_SACK : TCP_REC_NEWRENO;
+	tcp_rec_set_state(tcb, tcb->sack_ok ? TCP_REC_SACK : TCP_REC_NEWRENO);
 	r->recover = tcb->snd_max;              /* RFC 6582 step 2, RFC 6675 (4.1) */
 	r->has_recover = true;
 	r->high_rxt = tcb->snd_una;
 	r->has_rescue = false;
 	/* RFC 5681 step 3: cwnd = ssthresh + 3 SMSS, as inflation */
 	r->inflate = (int32_t)(TCP_DUPTHRESH * smss(tcb));
-	r->rexmit_due = true;
+	tcp_rec_set_rexmit_due(tcb, true);
 	r->partial_seen = false;
 	r->eifel_pending = true;
-	r->eifel_armed = false;
+	tcp_rec_set_eifel_armed(tcb, false);
 	r->eifel_known = false;
-	r->rack.tlp_out = r->rack.tlp_due = false;
+	tcp_rack_set_tlp_out(tcb, false);
+	tcp_rack_set_tlp_due(tcb, false);
 	r->undo_armed = true;                   /* RFC 3708: count this episode's */
 	r->undo_retrans = 0;
 	/* RFC 6937 §3 initialization: RecoverFS = snd.nxt - snd.una (SND.MAX here, as
@@ -329,12 +341,12 @@ static void enter_recovery(struct tcp_stack *ts, struct tcb *tcb)
 }
 
 /* Back to Open: the per-episode state every way out of recovery resets. */
-static void reset_episode(struct tcp_recovery *r)
+static void reset_episode(struct tcb *tcb)
 {
-	r->state = TCP_REC_OPEN;
-	r->inflate = 0;
-	r->rexmit_due = false;
-	r->dupacks = 0;
+	tcp_rec_set_state(tcb, TCP_REC_OPEN);
+	tcb->rec.inflate = 0;
+	tcp_rec_set_rexmit_due(tcb, false);
+	tcp_rec_clear_dupacks(tcb);
 }
 
 /* An episode found needless (RFC 3522 or RFC 3708, Linux's response): recovery left if
@@ -346,7 +358,7 @@ static void undo_episode(struct tcp_stack *ts, struct tcb *tcb, int ctr)
 	struct tcp_recovery *r = &tcb->rec;
 
 	if (r->state != TCP_REC_OPEN) {
-		reset_episode(r);
+		reset_episode(tcb);
 		if (tcb->sack_ok)
 			r->has_recover = false;
 	}
@@ -361,8 +373,9 @@ static void exit_recovery(struct tcp_stack *ts, struct tcb *tcb)
 {
 	struct tcp_recovery *r = &tcb->rec;
 
-	reset_episode(r);
-	r->eifel_pending = r->eifel_armed = false;
+	reset_episode(tcb);
+	r->eifel_pending = false;
+	tcp_rec_set_eifel_armed(tcb, false);
 	tcp_rack_on_recovery_end(tcb);
 	tcp_cc_exit_recovery(ts, tcb);          /* RFC 6582 step 3 (2): cwnd = ssthresh */
 }
@@ -382,7 +395,7 @@ static bool undo_if_spurious(struct tcp_stack *ts, struct tcb *tcb, const struct
 
 	if (!r->eifel_armed || !seq_gt(tcb->snd_una, r->eifel_seq))
 		return false;
-	r->eifel_armed = false;
+	tcp_rec_set_eifel_armed(tcb, false);
 	if (r->state == TCP_REC_OPEN || !(seg->opt.present & WIRE_HAS_TS) ||
 	    !seq_lt(seg->opt.ts_ecr, r->eifel_tsval))
 		return false;
@@ -412,7 +425,8 @@ static bool undo_by_dsack(struct tcp_stack *ts, struct tcb *tcb, const struct wi
 	r->undo_retrans = segs >= r->undo_retrans ? 0 : r->undo_retrans - segs;
 	if (r->undo_retrans)
 		return false;
-	r->eifel_pending = r->eifel_armed = false;
+	r->eifel_pending = false;
+	tcp_rec_set_eifel_armed(tcb, false);
 	undo_episode(ts, tcb, SYNACK_CTR_TCP_UNDO_DSACK);
 	return true;
 }
@@ -436,7 +450,7 @@ static void newreno_partial(struct tcp_stack *ts, struct tcb *tcb, uint32_t acke
 	if (v < INT32_MIN)
 		v = INT32_MIN;
 	r->inflate = (int32_t)v;
-	r->rexmit_due = true;                   /* "retransmit the first unacknowledged" */
+	tcp_rec_set_rexmit_due(tcb, true);      /* "retransmit the first unacknowledged" */
 }
 
 /* After an RTO the sender goes back to SND.UNA; with SACK it skips what the peer holds
@@ -606,7 +620,7 @@ static bool lone_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tc
 		return false;
 	r->prr_lost = false;
 	tcp_rack_on_lone_ack(ts, tcb, seg);
-	r->dupacks = 0;
+	tcp_rec_clear_dupacks(tcb);
 	tcp_cc_on_ack(ts, tcb, tcb->snd_una - prev_una, rtt_us);
 	return true;
 }
@@ -634,7 +648,7 @@ static const char *tlp_episode(struct tcp_stack *ts, struct tcb *tcb)
 
 	if (!m->tlp_out || seq_lt(tcb->snd_una, m->tlp_end_seq))
 		return NULL;
-	m->tlp_out = false;
+	tcp_rack_set_tlp_out(tcb, false);
 	if (!m->tlp_rexmit || m->tlp_dsack || tcb->rec.state != TCP_REC_OPEN)
 		return NULL;
 	tcp_cc_enter_recovery(ts, tcb);
@@ -656,9 +670,10 @@ static bool undo_at_full_ack(struct tcp_stack *ts, struct tcb *tcb, const struct
 	if (!r->eifel_known || !(seg->opt.present & WIRE_HAS_TS) ||
 	    !seq_lt(seg->opt.ts_ecr, r->eifel_tsval))
 		return false;
-	reset_episode(r);
+	reset_episode(tcb);
 	r->has_recover = false;
-	r->eifel_pending = r->eifel_armed = r->eifel_known = false;
+	r->eifel_pending = r->eifel_known = false;
+	tcp_rec_set_eifel_armed(tcb, false);
 	r->undo_armed = false;
 	/* no tcp_rack_on_recovery_end: an undone episode does not count against RFC 8985
 	 * §6.2 step 4's reo_wnd_persist (Linux tcp_try_undo_recovery decrements it only
@@ -691,7 +706,7 @@ static const char *rack_on_ack(struct tcp_stack *ts, struct tcb *tcb, const stru
 			note = acked ? "partial ACK (RACK recovery)" : note;
 		}
 	} else if (acked) {
-		r->dupacks = 0;
+		tcp_rec_clear_dupacks(tcb);
 		tcp_cc_on_ack(ts, tcb, acked, rtt_us);
 	}
 	if (r->state == TCP_REC_OPEN) {
@@ -715,7 +730,7 @@ void tcp_rec_on_timer(struct tcp_stack *ts, struct tcb *tcb)
 
 	tcp_rexmit_arm(ts, tcb);                /* the RTO again (timer = RTO) */
 	if (kind == TCP_RACK_T_TLP) {
-		m->tlp_due = true;              /* §7.3: one probe, new data first */
+		tcp_rack_set_tlp_due(tcb, true);        /* §7.3: one probe, new data first */
 		tcp_count(ts, SYNACK_CTR_TCP_LOSS_PROBES);
 		tcp_want_output(ts, tcb);
 		return;
@@ -782,14 +797,17 @@ static const char *on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wi
 		return NULL;
 	if (acked && r->sb.n) {
 		tcp_sb_ack(&r->sb, tcb->snd_una);
+		tcp_rare_sync_sb(tcb);
 		if (!r->sb.n)
 			sb_detach(ts, r);       /* nothing SACKed above SND.UNA any more */
 	}
 	if (rack)
 		tcp_rack_on_ack(ts, tcb, seg, prev_una);
-	if (tcb->sack_ok && (seg->opt.present & WIRE_HAS_SACK) && sb_attach(ts, r))
+	if (tcb->sack_ok && (seg->opt.present & WIRE_HAS_SACK) && sb_attach(ts, r)) {
 		newly_sacked = tcp_sb_update(&r->sb, tcb->snd_una, tcb->snd_max, seg->ack,
 					     seg->opt.sack, seg->opt.sack_count);
+		tcp_rare_sync_sb(tcb);
+	}
 	/* RFC 6675 §2 with SACK, RFC 5681 §2 without */
 	dup = tcb->sack_ok ? newly_sacked > 0 : dup5681;
 	if (acked && undo_if_spurious(ts, tcb, seg))
@@ -801,7 +819,7 @@ static const char *on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wi
 	if (r->state != TCP_REC_OPEN)
 		return in_recovery_ack(ts, tcb, acked, dup5681 || newly_sacked);
 	if (acked) {
-		r->dupacks = 0;                 /* RFC 6675 §5: a cumulative ACK */
+		tcp_rec_clear_dupacks(tcb);     /* RFC 6675 §5: a cumulative ACK */
 		tcp_cc_on_ack(ts, tcb, acked, rtt_us);
 	}
 	if (seq_lt(tcb->snd_nxt, tcb->snd_max) && r->sb.n)
@@ -811,7 +829,7 @@ static const char *on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wi
 	if (!r->dupacks)
 		r->lt_base = tcb->snd_max;
 	if (r->dupacks < 255)
-		r->dupacks++;
+		tcp_rec_set_dupacks(tcb, (uint8_t)(r->dupacks + 1));
 	/* RFC 6675 §5 (1), (2); RFC 5681 §3.2 step 2 */
 	if (r->dupacks >= TCP_DUPTHRESH ||
 	    (tcb->sack_ok && tcp_sb_is_lost(&r->sb, tcb->snd_una, smss(tcb)))) {
@@ -872,13 +890,15 @@ void tcp_rec_on_rto(struct tcp_stack *ts, struct tcb *tcb)
 {
 	struct tcp_recovery *r = &tcb->rec;
 
-	reset_episode(r);
+	reset_episode(tcb);
 	r->recover = tcb->snd_max;              /* RFC 6582 step 4, RFC 6675 §5.1 */
 	r->has_recover = true;
 	r->has_rescue = false;
-	r->eifel_pending = r->eifel_armed = false;
+	r->eifel_pending = false;
+	tcp_rec_set_eifel_armed(tcb, false);
 	r->undo_armed = false;
 	tcp_sb_clear(&r->sb);                   /* RFC 2018 §8: the peer may have reneged */
+	tcp_rare_sync_sb(tcb);
 	sb_detach(ts, r);
 	if (r->rack.active)
 		tcp_rack_on_rto(ts, tcb);       /* everything outstanding is lost */

@@ -47,6 +47,7 @@
 #include <stdint.h>
 
 #include "tcp/rack.h"
+#include "tcp/rare.h"
 #include "tcp/sack.h"
 #include "wire/wire.h"
 
@@ -60,6 +61,10 @@ enum tcp_rec_state {
 };
 
 struct tcp_recovery {
+	/* TCP_RARE_* (rare.h): the summary of the whole connection's rare conditions, not
+	 * only recovery's; kept here, beside most of what it summarises, so that the tests
+	 * below read it from r. Written only through tcb.h's setters. */
+	uint32_t rare;
 	struct tcp_scoreboard sb;
 	uint32_t recover;       /* RFC 6582 recover + 1 / RFC 6675 RecoveryPoint + 1 */
 	uint32_t high_rxt;      /* RFC 6675 HighRxt + 1 */
@@ -95,6 +100,17 @@ struct tcp_recovery {
 	struct tcp_rack rack;   /* RFC 8985 RACK-TLP state and transmit map (rack.h) */
 };
 
+/* The summary (r->rare) for a test: in builds without NDEBUG checked against its
+ * recomputation from the tcb that embeds r (tcb.h tcp_rare), as every read is. */
+#ifdef NDEBUG
+static inline uint32_t tcp_rec_rare(const struct tcp_recovery *r)
+{
+	return r->rare;
+}
+#else
+uint32_t tcp_rec_rare(const struct tcp_recovery *r);
+#endif
+
 /* RFC 5681 §2 duplicate ACK, tested before seg changes anything: data outstanding (a
  * lone FIN is not data),
  * no payload, neither SYN nor FIN, SEG.ACK == SND.UNA, and the window (scaled) equal to
@@ -108,14 +124,15 @@ bool tcp_rec_is_dupack(const struct tcb *tcb, const struct wire_tcp *seg);
  * and nothing newly acknowledged, tcp_rec_on_ack does exactly this and returns NULL
  * (recovery.c on_ack); input.c step_ack calls it directly then. When true it makes the
  * same two resets tcp_rec_on_ack makes (RACK's reordering multiplier at least 1, no
- * transmit time of the newest delivered segment), and prr_lost is cleared.
+ * transmit time of the newest delivered segment), and prr_lost is cleared. Recovery
+ * open, no duplicate ACK, nothing lost, no probe out or due are the summary's bits
+ * (TCP_RARE_QUIET, rare.h), tested as one.
  */
 static inline bool tcp_rec_quiet_ack(struct tcp_recovery *r, const struct wire_tcp *seg)
 {
 	struct tcp_rack *m = &r->rack;
 
-	if (r->state != TCP_REC_OPEN || r->dupacks || (seg->opt.present & WIRE_HAS_SACK) ||
-	    m->n || m->lost_bytes || m->tlp_out || m->tlp_due)
+	if ((tcp_rec_rare(r) & TCP_RARE_QUIET) || (seg->opt.present & WIRE_HAS_SACK) || m->n)
 		return false;
 	if (!m->reo_wnd_mult)
 		m->reo_wnd_mult = 1;
@@ -130,16 +147,18 @@ static inline bool tcp_rec_quiet_ack(struct tcp_recovery *r, const struct wire_t
  * map's inline entry without flags, ending at ack, no probe out, nothing lost or SACKed,
  * no Eifel test armed, and seg carries no SACK option. tcp_rec_on_ack then delivers the
  * entry, resets the duplicate ACK count and lets congestion control take the ACK: it
- * counts nothing, lists nothing, arms no timer and returns NULL.
+ * counts nothing, lists nothing, arms no timer and returns NULL. Recovery open, no probe
+ * out, nothing lost or SACKed, no Eifel test armed are the summary's bits
+ * (TCP_RARE_LONE_ACK, rare.h), tested as one.
  */
 static inline bool tcp_rec_lone_acked(const struct tcp_recovery *r, bool sack_ok,
 				      const struct wire_tcp *seg, uint32_t ack)
 {
 	const struct tcp_rack *m = &r->rack;
 
-	return m->active && sack_ok && r->state == TCP_REC_OPEN && m->n == 1 && !m->seg &&
-	       !m->one.flags && m->one.end == ack && !m->tlp_out && !m->lost_bytes &&
-	       !r->sb.n && !r->eifel_armed && !(seg->opt.present & WIRE_HAS_SACK);
+	return !(tcp_rec_rare(r) & TCP_RARE_LONE_ACK) && m->active && sack_ok && m->n == 1 &&
+	       !m->seg && !m->one.flags && m->one.end == ack &&
+	       !(seg->opt.present & WIRE_HAS_SACK);
 }
 
 /* After an acceptable ACK has been applied (SND.UNA advanced from prev_una, SND.WND

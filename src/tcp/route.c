@@ -46,6 +46,7 @@ void tcp_route_learn(struct tcp_stack *ts, struct tcb *tcb)
 	    !memcmp(tcb->ipopts->opt, rx->opt, rx->len))
 		return;                 /* the same route again */
 	tcp_route_set(ts, &tcb->ipopts, rx);
+	tcp_rare_sync_route(tcb);
 	tcp_uncache(ts, tcb);           /* its segments take the demux now (tcb.h) */
 }
 
@@ -73,10 +74,14 @@ int tcp_route_setsockopt(struct tcp_stack *ts, struct tcb *tcb, const void *val,
 		return -EINVAL;
 	if (!o.len) {
 		tcp_route_free(ts, &tcb->ipopts);
+		tcp_rare_sync_route(tcb);
 		return 0;
 	}
 	tcp_uncache(ts, tcb);           /* its segments take the demux now (tcb.h) */
-	return tcp_route_set(ts, &tcb->ipopts, &o) ? 0 : -ENOMEM;
+	if (!tcp_route_set(ts, &tcb->ipopts, &o))
+		return -ENOMEM;
+	tcp_rare_sync_route(tcb);
+	return 0;
 }
 
 size_t tcp_route_getsockopt(const struct tcb *tcb, void *val, size_t cap)

@@ -209,6 +209,7 @@ static struct tcb *promote(struct tcp_stack *ts, const struct tcp_reqsk *r, uint
 		tcp_tcb_free(ts, t);
 		return NULL;
 	}
+	tcp_rare_sync_route(t);
 	t->iss = r->iss;
 	t->snd_una = r->iss;
 	t->snd_nxt = t->snd_max = r->iss + 1;

@@ -16,6 +16,7 @@
 #ifndef SYNACK_TCP_TCB_H
 #define SYNACK_TCP_TCB_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,7 @@
 #include "tcp/cc.h"
 #include "tcp/challenge.h"
 #include "tcp/ephemeral.h"
+#include "tcp/rare.h"
 #include "tcp/rcvbuf.h"
 #include "tcp/reass.h"
 #include "tcp/recovery.h"
@@ -740,6 +742,117 @@ static inline void tcp_set_state(struct tcb *tcb, int st)
 {
 	tcb->state = (uint8_t)st;
 }
+/* ---- the rare-conditions summary (rare.h): its recomputation, check and setters ---- */
+
+/* The bits of TCP_RARE_REC_BITS as loss recovery's and RACK's fields say. */
+static inline uint32_t tcp_rare_of_rec(const struct tcp_recovery *r)
+{
+	return (r->state != TCP_REC_OPEN ? TCP_RARE_REC : 0u) |
+	       (r->rexmit_due ? TCP_RARE_REXMIT : 0u) |
+	       (r->dupacks ? TCP_RARE_DUPACKS : 0u) |
+	       (r->sb.n ? TCP_RARE_SB : 0u) |
+	       (r->eifel_armed ? TCP_RARE_EIFEL : 0u) |
+	       (r->rack.lost_bytes ? TCP_RARE_LOST : 0u) |
+	       (r->rack.tlp_due ? TCP_RARE_TLP_DUE : 0u) |
+	       (r->rack.tlp_out ? TCP_RARE_TLP_OUT : 0u);
+}
+/* tcb->rec.rare as its fields say it should be (rare.h: one bit per condition). */
+static inline uint32_t tcp_rare_of(const struct tcb *tcb)
+{
+	return (tcb->want_ka_probe ? TCP_RARE_KA_PROBE : 0u) |
+	       (tcb->want_probe ? TCP_RARE_PROBE : 0u) |
+	       (tcb->urg_pending ? TCP_RARE_URG : 0u) |
+	       (tcb->ipopts ? TCP_RARE_IPOPTS : 0u) |
+	       (!tcp_reass_empty(&tcb->rcv_ooo) || tcb->rcv_ooo.has_dsack ? TCP_RARE_OOO : 0u) |
+	       tcp_rare_of_rec(&tcb->rec);
+}
+/* Every read of the summary: in builds without NDEBUG (the tests' Debug and sanitizer
+ * builds) it must equal its recomputation, else a setter is missing (abort). */
+static inline uint32_t tcp_rare(const struct tcb *tcb)
+{
+	assert(tcb->rec.rare == tcp_rare_of(tcb) && "tcb->rec.rare: a change without its setter");
+	return tcb->rec.rare;
+}
+static inline void tcp_set_want_probe(struct tcb *tcb, bool on)
+{
+	tcb->want_probe = on;
+	tcb->rec.rare = tcp_rare_with(tcb->rec.rare, TCP_RARE_PROBE, on);
+}
+static inline void tcp_set_want_ka_probe(struct tcb *tcb, bool on)
+{
+	tcb->want_ka_probe = on;
+	tcb->rec.rare = tcp_rare_with(tcb->rec.rare, TCP_RARE_KA_PROBE, on);
+}
+static inline void tcp_set_urg_pending(struct tcb *tcb)
+{
+	tcb->urg_pending = true;        /* never cleared: SND.UP stays meaningful */
+	tcb->rec.rare |= TCP_RARE_URG;
+}
+/* After tcb->ipopts was set or freed (route.c, synq.c's promote). */
+static inline void tcp_rare_sync_route(struct tcb *tcb)
+{
+	tcb->rec.rare = tcp_rare_with(tcb->rec.rare, TCP_RARE_IPOPTS, tcb->ipopts != NULL);
+}
+/* After the out-of-order queue or its D-SACK changed (input.c, output.c). */
+static inline void tcp_rare_sync_ooo(struct tcb *tcb)
+{
+	tcb->rec.rare = tcp_rare_with(tcb->rec.rare, TCP_RARE_OOO,
+				  !tcp_reass_empty(&tcb->rcv_ooo) || tcb->rcv_ooo.has_dsack);
+}
+/* After tcp_reass_clear of the out-of-order queue (nothing held, no D-SACK). */
+static inline void tcp_rare_ooo_cleared(struct tcb *tcb)
+{
+	tcb->rec.rare &= ~TCP_RARE_OOO;
+}
+/* Loss recovery's and RACK-TLP's conditions (recovery.c, rack.c, input.c). */
+static inline void tcp_rec_set_state(struct tcb *tcb, uint8_t st)
+{
+	tcb->rec.state = st;
+	tcb->rec.rare = tcp_rare_with(tcb->rec.rare, TCP_RARE_REC, st != TCP_REC_OPEN);
+}
+static inline void tcp_rec_set_rexmit_due(struct tcb *tcb, bool on)
+{
+	tcb->rec.rexmit_due = on;
+	tcb->rec.rare = tcp_rare_with(tcb->rec.rare, TCP_RARE_REXMIT, on);
+}
+static inline void tcp_rec_set_dupacks(struct tcb *tcb, uint8_t n)
+{
+	tcb->rec.dupacks = n;
+	tcb->rec.rare = tcp_rare_with(tcb->rec.rare, TCP_RARE_DUPACKS, n != 0);
+}
+/* Duplicate ACKs reset (a cumulative ACK). */
+static inline void tcp_rec_clear_dupacks(struct tcb *tcb)
+{
+	tcb->rec.dupacks = 0;
+	tcb->rec.rare &= ~TCP_RARE_DUPACKS;
+}
+static inline void tcp_rec_set_eifel_armed(struct tcb *tcb, bool on)
+{
+	tcb->rec.eifel_armed = on;
+	tcb->rec.rare = tcp_rare_with(tcb->rec.rare, TCP_RARE_EIFEL, on);
+}
+static inline void tcp_rack_set_tlp_due(struct tcb *tcb, bool on)
+{
+	tcb->rec.rack.tlp_due = on;
+	tcb->rec.rare = tcp_rare_with(tcb->rec.rare, TCP_RARE_TLP_DUE, on);
+}
+static inline void tcp_rack_set_tlp_out(struct tcb *tcb, bool on)
+{
+	tcb->rec.rack.tlp_out = on;
+	tcb->rec.rare = tcp_rare_with(tcb->rec.rare, TCP_RARE_TLP_OUT, on);
+}
+/* After RACK's lost_bytes changed (rack.c: it moves by sums over the map's entries). */
+static inline void tcp_rare_sync_lost(struct tcb *tcb)
+{
+	tcb->rec.rare = tcp_rare_with(tcb->rec.rare, TCP_RARE_LOST, tcb->rec.rack.lost_bytes != 0);
+}
+/* After the SACK scoreboard's ranges changed (recovery.c: tcp_sb_update, tcp_sb_ack,
+ * tcp_sb_clear). */
+static inline void tcp_rare_sync_sb(struct tcb *tcb)
+{
+	tcb->rec.rare = tcp_rare_with(tcb->rec.rare, TCP_RARE_SB, tcb->rec.sb.n != 0);
+}
+
 /* The first sequence number of the send buffer's head byte. */
 static inline uint32_t tcp_sndbuf_seq(const struct tcb *tcb)
 {

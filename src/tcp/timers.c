@@ -232,7 +232,7 @@ static bool on_keepalive(struct tcp_stack *ts, struct tcb *tcb)
 		return false;
 	}
 	tcb->ka_probes++;
-	tcb->want_ka_probe = true;
+	tcp_set_want_ka_probe(tcb, true);
 	tcp_note_timer(ts, tcb, TCP_T_KEEPALIVE, SYNACK_V_FIRED, tcb->state, "keepalive probe");
 	tcp_timer_set(ts, tcb, TCP_T_KEEPALIVE, ts->now_ns + tcb->opt.keepintvl_ms * MS);
 	tcp_want_output(ts, tcb);
@@ -262,7 +262,7 @@ static bool on_persist(struct tcp_stack *ts, struct tcb *tcb)
 	if (cc->probes_out < 255)
 		cc->probes_out++;
 	cc->probe_ns = ts->now_ns;
-	tcb->want_probe = true;
+	tcp_set_want_probe(tcb, true);
 	if (tcb->backoff < 30)
 		tcb->backoff++;
 	tcp_note_timer(ts, tcb, TCP_T_PERSIST, SYNACK_V_FIRED, tcb->state, "zero-window probe");

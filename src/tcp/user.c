@@ -273,7 +273,7 @@ long tcp_user_send(struct tcp_stack *ts, struct tcb *tcb, const uint8_t *buf, si
 	if (urgent && n) {
 		/* §3.8.5, RFC 6093: SND.UP points past the last urgent byte */
 		tcb->snd_up = tcp_sndbuf_seq(tcb) + ring_len(&tcb->sndbuf);
-		tcb->urg_pending = true;
+		tcp_set_urg_pending(tcb);
 	}
 	tcp_want_output(ts, tcb);
 	return (long)n;
