@@ -495,12 +495,14 @@ bool tcp_output_settled(struct tcb *tcb)
  *     probe's SEG.SEQ = SND.UNA - 1 not taken).
  * Everything after the plan (window, options, SACK blocks, URG, emit, account_sent) is
  * build_segment's common code. The probes and recovery's conditions are the summary's
- * TCP_RARE_PLAN (rare.h), one test. tcp_stack.no_out_fast_path turns this off:
- * test_tcp_fastpath compares every packet and the state with and without it.
+ * TCP_RARE_PLAN (rare.h), one test with tcp_stack.no_out_fast_path (the summary's copy,
+ * TCP_RARE_S_NO_OUT_FAST), which turns this off: test_tcp_fastpath compares every
+ * packet and the state with and without it.
  */
 static bool plan_pure_ack(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
 {
-	if (ts->no_out_fast_path || !tcb->want_ack || (tcp_rare(tcb) & TCP_RARE_PLAN) ||
+	if (!tcb->want_ack ||
+	    (tcp_rare_at(ts, tcb) & (TCP_RARE_PLAN | TCP_RARE_S_NO_OUT_FAST)) ||
 	    (tcb->state != TCP_ESTABLISHED && tcb->state != TCP_CLOSE_WAIT) ||
 	    tcb->snd_una == tcb->iss || unsent_bytes(tcb))
 		return false;
@@ -547,15 +549,16 @@ lone_data_len(const struct tcb *tcb, uint32_t avail, uint32_t wnd, uint32_t room
  *     plan_pure_ack), no keep-alive or window probe wanted, SND.NXT = SND.MAX (no
  *     go-back after an RTO: plan_data's (4) cannot apply, and tcp_cc_on_send runs).
  * An empty plan goes on as the general one does (plan_is_empty, maybe_persist). The
- * probes and recovery's conditions are the summary's TCP_RARE_PLAN (rare.h), one test.
- * tcp_stack.no_out_fast_path turns this off: test_tcp_fastpath compares both.
+ * probes and recovery's conditions are the summary's TCP_RARE_PLAN (rare.h), one test
+ * with tcp_stack.no_out_fast_path (TCP_RARE_S_NO_OUT_FAST), which turns this off:
+ * test_tcp_fastpath compares both.
  */
 static bool plan_new_data(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
 {
 	const struct tcp_recovery *r = &tcb->rec;
 	uint32_t avail, wnd, room, len = 0;
 
-	if (ts->no_out_fast_path || (tcp_rare(tcb) & TCP_RARE_PLAN) || !tcb->cc.cwnd ||
+	if ((tcp_rare_at(ts, tcb) & (TCP_RARE_PLAN | TCP_RARE_S_NO_OUT_FAST)) || !tcb->cc.cwnd ||
 	    !may_send_data(tcb->state) || tcb->snd_una == tcb->iss ||
 	    tcb->snd_nxt != tcb->snd_max)
 		return false;
@@ -689,7 +692,8 @@ account_sent(struct tcp_stack *ts, struct tcb *tcb, const struct plan *p, bool p
 		tcp_timer_clear(ts, tcb, TCP_T_DELACK);
 		tcp_rcv_ack_sent(ts, tcb, p->len);      /* quick-ACK count, RCV.WUP (reass.c) */
 	}
-	tcp_set_want_probe(tcb, false);
+	if (!plain)
+		tcp_set_want_probe(tcb, false); /* a plain plan had none (TCP_RARE_PLAN) */
 	tcb->segs_out += p->gso ? (p->len + p->gso - 1) / p->gso : 1;
 	tcb->bytes_sent += p->len;
 }
@@ -798,19 +802,19 @@ static void record_burst(struct tcp_stack *ts, struct tcb *tcb, const struct pla
  * options (the payload is at most SMSS, which already excludes the timestamps) — and the
  * packet fits cap and IPv4's 65535 bytes (else the general code counts the refusal).
  * The IP options, the urgent data and the blocks to report are the summary's
- * (TCP_RARE_WRITER, TCP_RARE_OOO: rare.h), one test when none holds.
- * tcp_stack.no_out_common turns it off: test_tcp_out_common compares both.
+ * (TCP_RARE_WRITER, TCP_RARE_OOO: rare.h), one test when none holds, with
+ * tcp_stack.no_out_common (TCP_RARE_S_NO_OUT_COMMON), which turns it off:
+ * test_tcp_out_common compares both.
  */
 static inline __attribute__((always_inline)) bool
 is_common(const struct tcp_stack *ts, const struct tcb *tcb, const struct plan *p,
 	  const uint32_t *gso, size_t cap)
 {
 	size_t need = WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN + (tcb->ts_ok ? 12u : 0u) + p->len;
-	uint32_t rare = tcp_rare(tcb);
+	uint32_t rare = tcp_rare_at(ts, tcb);
 
-	return !ts->no_out_common &&
-	       (!(rare & (TCP_RARE_WRITER | TCP_RARE_OOO)) ||
-		(!(rare & TCP_RARE_WRITER) && !tcb->sack_ok)) &&
+	return (!(rare & (TCP_RARE_S_NO_OUT_COMMON | TCP_RARE_WRITER | TCP_RARE_OOO)) ||
+		(!(rare & (TCP_RARE_S_NO_OUT_COMMON | TCP_RARE_WRITER)) && !tcb->sack_ok)) &&
 	       p->len <= tcb->snd_mss && (!gso || !ts->cfg.gso || p->len < tcb->snd_mss) &&
 	       need <= cap && need <= UINT16_MAX;
 }
@@ -914,7 +918,7 @@ emit_common(struct tcp_stack *ts, struct tcb *tcb, const struct plan *p, uint8_t
 	}
 	put_headers(ts, tcb, buf, p->seq, ack, word3, seg_len, tos, ttl, sum);
 	account_sent(ts, tcb, p, true);
-	tcp_set_want_ka_probe(tcb, false);
+	/* (no keep-alive probe to clear: both plain plans had none, TCP_RARE_PLAN) */
 	if (ts->notes_cap) {
 		struct wire_tcp seg = {
 			.sport = tcb->lport, .dport = tcb->rport, .seq = p->seq, .ack = ack,

@@ -46,6 +46,12 @@
 #define TCP_RARE_LOST     (1u << 10)  /* rec.rack.lost_bytes != 0 */
 #define TCP_RARE_TLP_DUE  (1u << 11)  /* rec.rack.tlp_due */
 #define TCP_RARE_TLP_OUT  (1u << 12)  /* rec.rack.tlp_out */
+/* the stack's switches (tcb.h struct tcp_stack rare_switches), copied at the birth of the
+ * connection: they are per stack and never change while it has connections */
+#define TCP_RARE_S_SHIFT  13
+#define TCP_RARE_S_NO_OUT_FAST (1u << 13)  /* no_out_fast_path */
+#define TCP_RARE_S_NO_OUT_COMMON (1u << 14)  /* no_out_common */
+#define TCP_RARE_S_BITS (TCP_RARE_S_NO_OUT_FAST | TCP_RARE_S_NO_OUT_COMMON)
 
 /* the bits tcp_rare_sync_rec recomputes */
 #define TCP_RARE_REC_BITS                                                               \

@@ -52,6 +52,8 @@ struct tcb *tcp_tcb_new(struct tcp_stack *ts, const struct tcp_sockopts *opt)
 	 * but its link) and the RFC 6298 estimator but its RTO are zeros, which
 	 * the compiler cannot know after the out-of-line zeroing and would store again */
 	_Static_assert(TCP_CLOSED == 0 && TIMER_IDLE == 0, "a zeroed tcb is CLOSED, its node idle");
+	/* the summary (rare.h): no rare condition, the stack's switches */
+	tcb->rec.rare = ((uint32_t)ts->rare_switches << TCP_RARE_S_SHIFT) & TCP_RARE_S_BITS;
 	tcb->fd = -1;
 	list_init(&tcb->tnode.link);
 	list_init(&tcb->synq);

@@ -333,7 +333,20 @@ struct tcp_stack {
 	bool seen_time;
 	uint8_t out_maybe;           /* TCP_OUT_*: where tcp_output may find a packet */
 	bool no_fast_path;           /* input.c header prediction off (tests compare) */
-	bool no_out_fast_path;       /* output.c's pure-ACK plan off (tests compare) */
+	/* Two of the tests' switches, each a bit of rare_switches at the position its
+	 * TCP_RARE_S_* bit has in a connection's summary (rare.h) shifted down by
+	 * TCP_RARE_S_SHIFT: tcp_tcb_new copies them into the summary, where output.c's
+	 * plans and is_common test them with the connection's rare conditions in one
+	 * test. Set before the stack's first connection (the twin tests do; tcp_rare_at
+	 * checks it in builds without NDEBUG). */
+	union {
+		struct {
+			bool no_out_fast_path : 1;  /* output.c's plain plans off (tests compare) */
+			bool no_out_common : 1;     /* output.c's common-segment writer off
+			                             * (tests compare) */
+		};
+		uint8_t rare_switches;
+	};
 	bool no_in_fast_path;        /* synack_input's one-pass parse off (tests compare) */
 	bool no_in_predict;          /* input.c predicted_ack off (tests compare) */
 	bool no_list_rule;           /* input lists without tcp_list_if_due (tests compare) */
@@ -341,7 +354,6 @@ struct tcp_stack {
 	bool rack_per_segment;       /* RACK's map without runs (rack.h; tests compare) */
 	bool rec_no_lone_path;       /* recovery.c's lone-segment send/ACK off (tests compare) */
 	bool no_small_rings;         /* rings' inline storage unused (ring.h; tests compare) */
-	bool no_out_common;          /* output.c's common-segment writer off (tests compare) */
 	bool no_life_fast;           /* tcb.c/user.c birth shortcuts off (tests compare) */
 
 	uint32_t addrs[SYNACK_MAX_ADDRS];
@@ -767,11 +779,24 @@ static inline uint32_t tcp_rare_of(const struct tcb *tcb)
 	       tcp_rare_of_rec(&tcb->rec);
 }
 /* Every read of the summary: in builds without NDEBUG (the tests' Debug and sanitizer
- * builds) it must equal its recomputation, else a setter is missing (abort). */
+ * builds) it must equal its recomputation, else a setter is missing (abort). The
+ * stack's switches copied at birth are tcp_rare_at's to check. */
 static inline uint32_t tcp_rare(const struct tcb *tcb)
 {
-	assert(tcb->rec.rare == tcp_rare_of(tcb) && "tcb->rec.rare: a change without its setter");
+	assert((tcb->rec.rare & ~TCP_RARE_S_BITS) == tcp_rare_of(tcb) &&
+	       "tcb->rec.rare: a change without its setter");
 	return tcb->rec.rare;
+}
+/* tcp_rare with the stack's switches: in builds without NDEBUG the bits tcp_tcb_new
+ * copied must still be the stack's (a switch set while connections exist aborts). */
+static inline uint32_t tcp_rare_at(const struct tcp_stack *ts, const struct tcb *tcb)
+{
+	assert((tcb->rec.rare & TCP_RARE_S_BITS) ==
+		       ((ts->no_out_fast_path ? TCP_RARE_S_NO_OUT_FAST : 0u) |
+			(ts->no_out_common ? TCP_RARE_S_NO_OUT_COMMON : 0u)) &&
+	       "tcb->rec.rare: a stack switch set while connections exist");
+	(void)ts;
+	return tcp_rare(tcb);
 }
 static inline void tcp_set_want_probe(struct tcb *tcb, bool on)
 {
