@@ -755,10 +755,12 @@ static void grow_to_super(struct tcp_stack *ts, const struct tcb *tcb, struct pl
 {
 	uint32_t lim = p->len, room, k;
 
+	/* recovery open, no probe wanted or due: the summary's bits (rare.h) */
 	if (!ts->cfg.gso || !lim || p->syn || p->rexmit || has_route ||
-	    p->seq != tcb->snd_max || tcb->rec.state != TCP_REC_OPEN ||
+	    p->seq != tcb->snd_max ||
+	    (tcp_rare(tcb) & (TCP_RARE_REC | TCP_RARE_PROBE | TCP_RARE_KA_PROBE |
+			      TCP_RARE_TLP_DUE)) ||
 	    (seg->flags & WIRE_TCP_URG) || (seg->opt.present & WIRE_HAS_SACK) ||
-	    tcb->want_probe || tcb->want_ka_probe || tcb->rec.rack.tlp_due ||
 	    lim != full_payload(tcb, opts_len, WIRE_IPV4_HDR_MIN))
 		return;
 	room = min3(unsent_bytes(tcb), usable_window(tcb), cwnd_room(tcb));
@@ -959,9 +961,11 @@ static inline __attribute__((always_inline)) bool is_data_settled(const struct t
  */
 static bool is_syn_common(const struct tcp_stack *ts, const struct tcb *tcb, size_t cap)
 {
-	return !ts->no_out_common && !ts->no_out_fast_path && tcb->state == TCP_SYN_SENT &&
-	       tcb->snd_nxt == tcb->iss && tcb->snd_una == tcb->iss && !tcb->ipopts &&
-	       !tcb->urg_pending && (tcb->ws_ok || ts->cfg.window_scaling) &&
+	/* both switches, the IP options and the urgent pointer: the summary's (rare.h) */
+	return !(tcp_rare_at(ts, tcb) & (TCP_RARE_S_NO_OUT_COMMON | TCP_RARE_S_NO_OUT_FAST |
+					 TCP_RARE_WRITER)) &&
+	       tcb->state == TCP_SYN_SENT && tcb->snd_nxt == tcb->iss &&
+	       tcb->snd_una == tcb->iss && (tcb->ws_ok || ts->cfg.window_scaling) &&
 	       (tcb->sack_ok || ts->cfg.sack) && (tcb->ts_ok || ts->cfg.timestamps) &&
 	       cap >= WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN + 20u;
 }
@@ -1198,7 +1202,7 @@ build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf, size_t cap,
  */
 static void settle_after_send(struct tcp_stack *ts, struct tcb *tcb)
 {
-	if (ts->no_out_fast_path || !nothing_due(tcb))
+	if ((tcp_rare_at(ts, tcb) & TCP_RARE_S_NO_OUT_FAST) || !nothing_due(tcb))
 		return;
 	list_remove(&tcb->out_link);
 }
