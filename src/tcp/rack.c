@@ -265,7 +265,8 @@ void tcp_rack_on_send(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, uint3
 	if (seq_gt(end, tcb->snd_max))
 		append(ts, m, seq_gt(seq, tcb->snd_max) ? seq : tcb->snd_max, end);
 	if (tcb->rec.rare & TCP_RARE_LOST)
-		tcp_rare_sync_lost(tcb);        /* clear_lost, append: down only, or on lost */
+		tcp_rare_sync_lost(tcb);        /* lost bytes only fall here (clear_lost,
+						 * drop_all) or grow where not 0 (append) */
 }
 
 /* The map empty with no storage (cap 0): what append would do for the flight's first
@@ -314,7 +315,7 @@ void tcp_rack_on_send_gso(struct tcp_stack *ts, struct tcb *tcb, uint32_t seq, u
 	for (; off < len; off += gso)
 		tcp_rack_on_send(ts, tcb, seq + off, len - off > gso ? gso : span - off);
 	if (tcb->rec.rare & TCP_RARE_LOST)
-		tcp_rare_sync_lost(tcb);        /* append: down only, or on lost */
+		tcp_rare_sync_lost(tcb);        /* as in tcp_rack_on_send */
 }
 
 /* ---- RFC 8985 §6.2 steps 2–4 ---------------------------------------------------------- */
@@ -472,7 +473,7 @@ void tcp_rack_on_ack(struct tcp_stack *ts, struct tcb *tcb, const struct wire_tc
 		release_if_empty(ts, m);
 	}
 	if (tcb->rec.rare & TCP_RARE_LOST)
-		tcp_rare_sync_lost(tcb);        /* clear_lost: down only */
+		tcp_rare_sync_lost(tcb);        /* clear_lost: they only fall */
 	if (!(seg->opt.present & WIRE_HAS_SACK) || !seg->opt.sack_count)
 		return;
 	for (unsigned k = 0; k < seg->opt.sack_count; k++) {

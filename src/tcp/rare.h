@@ -14,16 +14,19 @@
  *
  * Invariant: tcb->rec.rare == tcp_rare_of(tcb) (tcb.h) at every point where it is read.
  * Kept by the code that changes each condition, through the setters in tcb.h (never a
- * store by hand): the tcb's own flags at their stores (tcp_set_want_probe,
- * tcp_set_want_ka_probe, tcp_set_urg_pending), the IP options and the out-of-order
- * queue after the calls that change them (tcp_rare_sync_route, tcp_rare_sync_ooo),
- * loss recovery and RACK at the end of each function of recovery.c and rack.c that
- * changes their fields (tcp_rare_sync_rec: those run off the common path, where
- * recomputing eight bits costs nothing that matters). A tcb is born zeroed: all clear,
- * as its fields. In builds without NDEBUG (Debug, the sanitizer build where the tests
- * run) every read goes through tcb.h tcp_rare(), which checks the stored word against
- * tcp_rare_of and aborts on a difference: every test then checks the summary at every
- * segment. With NDEBUG (RelWithDebInfo, the LTO build measured) the read is a load.
+ * store by hand): the flags at their stores (tcp_set_want_probe, tcp_set_want_ka_probe,
+ * tcp_set_urg_pending, tcp_rec_set_state, tcp_rec_set_rexmit_due, tcp_rec_set_dupacks,
+ * tcp_rec_clear_dupacks, tcp_rec_set_eifel_armed, tcp_rack_set_tlp_due,
+ * tcp_rack_set_tlp_out); what changes by whole calls or sums after them (the IP options
+ * tcp_rare_sync_route, the out-of-order queue tcp_rare_sync_ooo and
+ * tcp_rare_ooo_cleared, the SACK scoreboard tcp_rare_sync_sb, RACK's lost bytes
+ * tcp_rare_sync_lost). A tcb is born zeroed (all clear, as its fields) but for the
+ * stack's switches (TCP_RARE_S_*, tcb.c tcp_tcb_new). In builds without NDEBUG (Debug,
+ * the sanitizer build where the tests run) every read goes through tcb.h tcp_rare() or
+ * tcp_rare_at(), or recovery.h tcp_rec_rare(), which check the stored word against
+ * tcp_rare_of and the stack's switches and abort on a difference: every test then
+ * checks the summary at every segment. With NDEBUG (RelWithDebInfo, the LTO build
+ * measured) the read is a load.
  */
 #ifndef SYNACK_TCP_RARE_H
 #define SYNACK_TCP_RARE_H
@@ -53,7 +56,7 @@
 #define TCP_RARE_S_NO_OUT_COMMON (1u << 14)  /* no_out_common */
 #define TCP_RARE_S_BITS (TCP_RARE_S_NO_OUT_FAST | TCP_RARE_S_NO_OUT_COMMON)
 
-/* the bits tcp_rare_sync_rec recomputes */
+/* loss recovery's and RACK's bits (tcb.h tcp_rare_of_rec) */
 #define TCP_RARE_REC_BITS                                                               \
 	(TCP_RARE_REC | TCP_RARE_REXMIT | TCP_RARE_DUPACKS | TCP_RARE_SB | TCP_RARE_EIFEL | \
 	 TCP_RARE_LOST | TCP_RARE_TLP_DUE | TCP_RARE_TLP_OUT)
