@@ -322,7 +322,11 @@ static uint64_t since_data_ns(const struct tcp_stack *ts, const struct tcp_reass
 	return ts->now_ns > q->last_data_ns ? ts->now_ns - q->last_data_ns : 0;
 }
 
-void tcp_rcv_data_ack(struct tcp_stack *ts, struct tcb *tcb, uint32_t n, bool now)
+/* always_inline: input.c step_text, its one caller, takes it in place under LTO (the
+ * data segment's ACK policy; out of line a call and a frame per data segment) */
+__attribute__((always_inline)) inline void tcp_rcv_data_ack(struct tcp_stack *ts,
+							    struct tcb *tcb, uint32_t n,
+							    bool now)
 {
 	struct tcp_reass *q = &tcb->rcv_ooo;
 
