@@ -1059,12 +1059,12 @@ static inline __attribute__((always_inline)) size_t
 build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf, size_t cap,
 	      uint32_t *gso, bool burst)
 {
-	const struct ip_opts *route = tcb->ipopts;      /* NULL: 20-byte header */
-	size_t hl = ip_hdr_len(route);
+	const struct ip_opts *route;
+	size_t hl;
 	struct plan p;
 	struct wire_tcp seg;
 	uint8_t *payload;
-	uint8_t tos = tcb->opt.ip_tos;
+	uint8_t tos;
 	size_t n, at, olen;
 	bool one_pass, pure, plain;
 
@@ -1112,6 +1112,11 @@ build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf, size_t cap,
 			list_remove(&tcb->out_link);
 		return n;
 	}
+	/* the general code: read here, not before the plain plans, which need neither
+	 * (emit_common: no IP options, is_common) */
+	route = tcb->ipopts;    /* NULL: 20-byte header */
+	hl = ip_hdr_len(route);
+	tos = tcb->opt.ip_tos;
 	memset(&seg, 0, sizeof seg);
 	seg.sport = tcb->lport;
 	seg.dport = tcb->rport;
