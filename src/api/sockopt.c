@@ -73,18 +73,20 @@ static int set_socket_level(struct synack_stack *s, struct tcb *t, int name, con
 }
 
 /* Level IPPROTO_IP, as Linux's do_ip_setsockopt for a TCP socket. */
-static int set_ip_level(struct tcb *t, int name, int v)
+static int set_ip_level(struct tcp_stack *ts, struct tcb *t, int name, int v)
 {
 	switch (name) {
 	case SYNACK_IP_TOS:
 		/* the ECN bits belong to the stack (Linux keeps its own); the new DS field
 		 * applies to every later segment, also mid-connection (SHLD-21, SHLD-22) */
 		t->opt.ip_tos = (uint8_t)((unsigned)v & 0xfcu);
+		tcp_tmpl_tos_ttl(ts, t);        /* the header template's (tcb.h) */
 		return 0;
 	case SYNACK_IP_TTL:
 		if (v != -1 && (v < 1 || v > 255))
 			return -EINVAL;
 		t->opt.ip_ttl = v == -1 ? 0 : (uint8_t)v;
+		tcp_tmpl_tos_ttl(ts, t);
 		return 0;
 	default:
 		return -ENOPROTOOPT;
@@ -179,7 +181,7 @@ int synack_setsockopt(struct synack_stack *s, int fd, int level, int name,
 	if (get_int(val, len, &v))
 		return -EINVAL;
 	if (level == SYNACK_IPPROTO_IP)
-		return set_ip_level(t, name, v);
+		return set_ip_level(&s->tcp, t, name, v);
 	return set_tcp_level(s, t, name, v);
 }
 

@@ -189,6 +189,7 @@ int synack_stack_set_config(struct synack_stack *s, const struct synack_config *
 	if (!config_ok(cfg) || cfg->notes_max != s->tcp.cfg.notes_max)
 		return -EINVAL;
 	tcp_stack_set_cfg(&s->tcp, cfg);
+	tcp_tmpl_tos_ttl_all(&s->tcp);  /* cfg.ip_default_ttl: the connections' templates */
 	return 0;
 }
 

@@ -872,15 +872,15 @@ put_headers_at(struct tcp_stack *ts, uint32_t laddr, uint32_t raddr, uint32_t po
 }
 
 /* put_headers_at's bytes for the connection tcb, from its header template (wire.h
- * wire_tcpip_tmpl_put: the 4-tuple's bytes and sums made when it entered the hash):
- * emit_common and emit_syn. */
+ * wire_tcpip_tmpl_put: the 4-tuple's bytes and sums made when it entered the hash, its
+ * TOS and TTL set where they change, tcb.h tcp_tmpl_tos_ttl), ect the ECN field's bits
+ * of this segment (0 or ECT(0), ecn.c): emit_common and emit_syn. */
 static inline __attribute__((always_inline)) void
 put_headers(struct tcp_stack *ts, const struct tcb *tcb, uint8_t *buf, uint32_t seq,
-	    uint32_t ack, uint32_t word3, uint32_t seg_len, uint8_t tos, uint8_t ttl,
-	    uint64_t sum)
+	    uint32_t ack, uint32_t word3, uint32_t seg_len, uint8_t ect, uint64_t sum)
 {
-	wire_tcpip_tmpl_put(&tcb->hdr_tmpl, buf, tos, ttl, next_ip_id(ts), seq, ack, word3,
-			    seg_len, sum);
+	wire_tcpip_tmpl_put(&tcb->hdr_tmpl, buf, ect, next_ip_id(ts), seq, ack, word3, seg_len,
+			    sum);
 }
 
 /*
@@ -897,10 +897,12 @@ static inline __attribute__((always_inline)) size_t
 emit_common(struct tcp_stack *ts, struct tcb *tcb, const struct plan *p, uint8_t *buf)
 {
 	uint8_t flags = p->flags;
-	uint8_t tos = !(tcb->ecn_flags & TCP_ECN_OK)
-			      ? tcb->opt.ip_tos    /* tcp_ecn_out's own first test */
-			      : tcp_ecn_out(ts, tcb, &flags, p->len != 0, tcb->opt.ip_tos);
-	uint8_t ttl = tcb->opt.ip_ttl ? tcb->opt.ip_ttl : ts->cfg.ip_default_ttl;
+	/* the TOS and TTL are the header template's; ECN's field is this segment's (IP_TOS
+	 * holds none: tcp_ecn_out's TOS is IP_TOS with ECT(0) on new data, or IP_TOS) */
+	uint8_t ect = !(tcb->ecn_flags & TCP_ECN_OK)      /* tcp_ecn_out's own first test */
+			      ? 0
+			      : tcp_ecn_out(ts, tcb, &flags, p->len != 0, tcb->opt.ip_tos) &
+					TCP_ECN_MASK;
 	uint16_t win = advertise_window(ts, tcb, false);
 	uint32_t olen = tcb->ts_ok ? 12u : 0u, hdr_len = WIRE_TCP_HDR_MIN + olen;
 	uint32_t seg_len = hdr_len + p->len, ack = tcb->rcv_nxt;
@@ -918,7 +920,7 @@ emit_common(struct tcp_stack *ts, struct tcb *tcb, const struct plan *p, uint8_t
 		sum += peek_sum_short(&tcb->sndbuf, p->seq - tcp_sndbuf_seq(tcb), t + hdr_len,
 				      p->len);
 	}
-	put_headers(ts, tcb, buf, p->seq, ack, word3, seg_len, tos, ttl, sum);
+	put_headers(ts, tcb, buf, p->seq, ack, word3, seg_len, ect, sum);
 	account_sent(ts, tcb, p, true);
 	/* (no keep-alive probe to clear: both plain plans had none, TCP_RARE_PLAN) */
 	if (ts->notes_cap) {
@@ -982,14 +984,13 @@ static size_t emit_syn(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf)
 	struct plan p = { .seq = tcb->snd_nxt, .flags = WIRE_TCP_SYN, .syn = true };
 	uint8_t flags = (uint8_t)(WIRE_TCP_SYN | tcp_ecn_syn_flags(ts, tcb));
 	uint16_t win = advertise_window(ts, tcb, true);
-	uint8_t ttl = tcb->opt.ip_ttl ? tcb->opt.ip_ttl : ts->cfg.ip_default_ttl;
 	uint32_t seg_len = WIRE_TCP_HDR_MIN + 20u;
 	uint32_t word3 = (seg_len / 4) << 28 | (uint32_t)flags << 16 | win;
 	uint64_t sum = wire_syn_opts_put_sum(buf + WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN,
 					     tcb->rcv_mss, ts_now(ts, tcb), tcb->ts_recent,
 					     tcb->rcv_wscale);
 
-	put_headers(ts, tcb, buf, p.seq, 0, word3, seg_len, tcb->opt.ip_tos, ttl, sum);
+	put_headers(ts, tcb, buf, p.seq, 0, word3, seg_len, 0, sum);      /* no ECT on SYNs */
 	account_sent(ts, tcb, &p, false);
 	tcp_set_want_ka_probe(tcb, false);
 	if (ts->notes_cap) {

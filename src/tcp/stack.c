@@ -31,6 +31,12 @@ void tcp_stack_set_cfg(struct tcp_stack *ts, const struct synack_config *cfg)
 	ts->dflt.rcv_wscale = tcp_rcv_wscale_of(cfg, o);
 }
 
+void tcp_tmpl_tos_ttl_all(struct tcp_stack *ts)
+{
+	for (struct list_node *n = ts->all_list.next; n != &ts->all_list; n = n->next)
+		tcp_tmpl_tos_ttl(ts, container_of(n, struct tcb, all_link));
+}
+
 int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
 		   const struct base_allocator *a, const uint8_t secret[SYNACK_SECRET_LEN])
 {

@@ -417,6 +417,9 @@ int tcp_stack_init(struct tcp_stack *ts, const struct synack_config *cfg,
 /* Sets ts->cfg to *cfg (checked by the caller) and derives ts->dflt from it: the only
  * way the configuration of a stack changes (tcp_stack_init, synack_stack_set_config). */
 void tcp_stack_set_cfg(struct tcp_stack *ts, const struct synack_config *cfg);
+/* Every connection's header template takes its TTL and TOS again (tcp_tmpl_tos_ttl):
+ * after a new configuration (cfg.ip_default_ttl) on a stack that has connections. */
+void tcp_tmpl_tos_ttl_all(struct tcp_stack *ts);
 /* Our window shift for options opt (rcvbuf.h tcp_rcv_wscale_of under ts->cfg): the
  * stack's default options' (SO_RCVBUF not set, the buffer cfg.rmem_default: every
  * socket's until set) from ts->dflt without computing it. Inline: a connect and a
@@ -560,6 +563,19 @@ static inline void tcp_uncache(struct tcp_stack *ts, const struct tcb *tcb)
 	if (ts->last_conn == tcb)
 		ts->last_conn = NULL;
 }
+/* The TTL of tcb's IPv4 headers: IP_TTL, else the stack's default (MUST-49). */
+static inline uint8_t tcp_ip_ttl(const struct tcp_stack *ts, const struct tcb *tcb)
+{
+	return tcb->opt.ip_ttl ? tcb->opt.ip_ttl : ts->cfg.ip_default_ttl;
+}
+/* tcb's header template takes its TOS (IP_TOS, MUST-48) and TTL (tcp_ip_ttl) again:
+ * called where they are set (the hash insert below, IP_TOS and IP_TTL, a new stack
+ * configuration: tcp_tmpl_tos_ttl_all), so that output.c's put_headers need not choose
+ * them per segment. */
+static inline void tcp_tmpl_tos_ttl(const struct tcp_stack *ts, struct tcb *tcb)
+{
+	wire_tcpip_tmpl_tos_ttl(&tcb->hdr_tmpl, tcb->opt.ip_tos, tcp_ip_ttl(ts, tcb));
+}
 /* Enters the connection hash under its 4-tuple, h = tcp_tuple_hash of it (connect and
  * promote, which have h from the port choice or the segment's lookup), and the one-entry
  * cache: a caller whose 4-tuple may fail the read's address checks, or whose tcb has IP
@@ -569,6 +585,7 @@ static inline void tcp_hash_insert_hashed(struct tcp_stack *ts, struct tcb *tcb,
 {
 	/* the 4-tuple is final here (connect, promote): its header template with it */
 	wire_tcpip_tmpl_init(&tcb->hdr_tmpl, tcb->laddr, tcb->raddr, tcb->lport, tcb->rport);
+	tcp_tmpl_tos_ttl(ts, tcb);
 	hash_insert(&ts->conns, &tcb->hnode, h);
 	tcb->in_hash = true;
 	ts->last_conn = tcb;    /* its next segment is likely the next one in */

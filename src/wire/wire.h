@@ -602,20 +602,22 @@ static inline size_t wire_tcpip_emit(const struct wire_tcp *tcp, uint32_t src, u
  * both ports), computed once when the connection's 4-tuple is set
  * (wire_tcpip_tmpl_init), so that each segment stores them whole and adds one value to
  * each checksum instead of writing and summing them field by field
- * (wire_tcpip_tmpl_put). TOS and TTL are not in it: a socket option, the stack's
- * configuration or ECN (ECT(0) on new data, RFC 3168 §6.1.2) may change them from one
- * segment to the next, so each segment writes and sums them as it goes.
+ * (wire_tcpip_tmpl_put). TOS and TTL are in it too, set apart by wire_tcpip_tmpl_tos_ttl
+ * whenever their source changes (a socket option, the stack's configuration: the
+ * caller's to call): a connection's segments all carry the same ones, but for ECN's
+ * field (ECT(0) on new data, RFC 3168 §6.1.2), which each segment adds as it goes.
  */
 struct wire_tcpip_tmpl {
-	uint8_t  hdr[24];       /* packet bytes 0..23: the IPv4 header with TOS, total
-	                         * length, ID, TTL and checksum 0; the TCP ports */
+	uint8_t  hdr[24];       /* packet bytes 0..23: the IPv4 header with total length,
+	                         * ID and checksum 0; the TCP ports */
 	uint64_t ip_sum;        /* the IPv4 header's fixed words: 0x4500, DF, protocol,
-	                         * both addresses (RFC 1071 §2) */
+	                         * both addresses, TOS and TTL (RFC 1071 §2) */
 	uint64_t tcp_sum;       /* the pseudo-header's addresses and protocol (RFC 9293
 	                         * §3.1) and the ports */
 };
 
-/* Fills *tp for segments from src:sport to dst:dport (host order). */
+/* Fills *tp for segments from src:sport to dst:dport (host order), with TOS and TTL 0
+ * until wire_tcpip_tmpl_tos_ttl sets them. */
 static inline void wire_tcpip_tmpl_init(struct wire_tcpip_tmpl *tp, uint32_t src, uint32_t dst,
 					uint16_t sport, uint16_t dport)
 {
@@ -634,13 +636,24 @@ static inline void wire_tcpip_tmpl_init(struct wire_tcpip_tmpl *tp, uint32_t src
 	tp->tcp_sum = wire_pseudo_ipv4(src, dst, WIRE_IPPROTO_TCP, 0) + ports;
 }
 
+/* Sets *tp's TOS (its ECN field clear: wire_tcpip_tmpl_put adds it per segment) and TTL,
+ * and its IPv4 sum with them: the old ones' share taken out, the new ones' put in. */
+static inline void wire_tcpip_tmpl_tos_ttl(struct wire_tcpip_tmpl *tp, uint8_t tos, uint8_t ttl)
+{
+	tp->ip_sum += (uint64_t)tos + ((uint32_t)ttl << 8);
+	tp->ip_sum -= (uint64_t)tp->hdr[1] + ((uint32_t)tp->hdr[8] << 8);
+	tp->hdr[1] = tos;
+	tp->hdr[8] = ttl;
+}
+
 /*
  * Both headers of a segment of the connection of template tp at buf, exactly as
  * wire_tcpip_emit writes them for a struct wire_tcp with tp's ports, this seq and ack,
  * word3 its fourth word (data offset, reserved bits, flags, window) and urgent pointer
- * 0: the template's 24 bytes stored whole, then the segment's words (TOS, total length
- * and ID, TTL, the IPv4 checksum; sequence and acknowledgment numbers, word3, the TCP
- * checksum). seg_len counts the TCP header with its options and the payload, which
+ * 0: the template's 24 bytes stored whole (with its TOS and TTL), then the segment's
+ * words (ECN's field ect ORed into the TOS, RFC 3168 §5: 0 or ECT(0); total length and
+ * ID, the IPv4 checksum; sequence and acknowledgment numbers, word3, the TCP checksum).
+ * seg_len counts the TCP header with its options and the payload, which
  * are in place behind the fixed 20 bytes and summed in sum (RFC 1071 §2, from their
  * values as wire_tcpip_emit sums them). Both sums hold a nonzero constant (0x4500, the
  * protocol), so their folds give the byte-wise sums' checksums. test_wire_tcp
@@ -648,19 +661,17 @@ static inline void wire_tcpip_tmpl_init(struct wire_tcpip_tmpl *tp, uint32_t src
  * the general writers, segment by segment.
  */
 static inline __attribute__((always_inline)) void
-wire_tcpip_tmpl_put(const struct wire_tcpip_tmpl *tp, uint8_t *buf, uint8_t tos, uint8_t ttl,
-		    uint16_t id, uint32_t seq, uint32_t ack, uint32_t word3, uint32_t seg_len,
-		    uint64_t sum)
+wire_tcpip_tmpl_put(const struct wire_tcpip_tmpl *tp, uint8_t *buf, uint8_t ect, uint16_t id,
+		    uint32_t seq, uint32_t ack, uint32_t word3, uint32_t seg_len, uint64_t sum)
 {
 	uint8_t *t = buf + WIRE_IPV4_HDR_MIN;
 	uint32_t tot = WIRE_IPV4_HDR_MIN + seg_len;
 
 	sum += tp->tcp_sum + seg_len + seq + ack + word3;
 	memcpy(buf, tp->hdr, sizeof tp->hdr);
-	buf[1] = tos;
+	buf[1] |= ect;
 	wire_put32(buf + 2, tot << 16 | id);
-	buf[8] = ttl;
-	wire_put16(buf + 10, wire_csum_fold(tp->ip_sum + tos + ((uint32_t)ttl << 8) + tot + id));
+	wire_put16(buf + 10, wire_csum_fold(tp->ip_sum + ect + tot + id));
 	wire_put32(t + 4, seq);
 	wire_put32(t + 8, ack);
 	wire_put32(t + 12, word3);

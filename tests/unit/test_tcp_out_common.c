@@ -7,7 +7,7 @@
  * reorders, duplicates and CE-marks packets; world 1's stacks have
  * tcp_stack.no_out_common. The script: connections opened, data written (urgent too) and
  * read (a small receive buffer fills: zero windows, probes), setsockopt of IP_TOS,
- * IP_TTL, TCP_NODELAY and SO_RCVBUF, shutdown and close on either side, time moved by a
+ * IP_TTL, TCP_NODELAY and SO_RCVBUF, the stack's default TTL set anew, shutdown and close on either side, time moved by a
  * little or to the next deadline (delayed ACKs, RTOs, tail loss probes, persist and
  * keep-alive probes, TIME-WAIT), drains with a too-small buffer now and then; seeds vary
  * timestamps, SACK, window scaling, ECN, GSO and the decision notes. After every step every
@@ -267,8 +267,14 @@ static void app(struct twin *t, int i, int op)
 		n = rnd(t) % 3 ? 8000 : 1 + rnd(t) % 500;
 		break;
 	case 2:
-		switch (rnd(t) % 5) {
+		switch (rnd(t) % 6) {
 		case 0: v = (int)(rnd(t) % 256); break;
+		case 5:
+			/* the stack's default TTL, the TTL of each connection without
+			 * IP_TTL: the header templates take it (tcp_stack_set_cfg) */
+			level = -1;
+			v = 1 + (int)(rnd(t) % 255);
+			break;
 		case 1: name = SYNACK_IP_TTL; v = rnd(t) % 4 ? 1 + (int)(rnd(t) % 255) : -1; break;
 		case 2:
 			level = SYNACK_IPPROTO_TCP; name = SYNACK_TCP_NODELAY;
@@ -296,7 +302,16 @@ static void app(struct twin *t, int i, int op)
 			if (r[k] > 0 && k == 1)
 				cr_assert_eq(memcmp(sink[0], sink[1], (size_t)r[k]), 0);
 			break;
-		case 2: r[k] = synack_setsockopt(s, fd, level, name, &v, sizeof v); break;
+		case 2:
+			if (level < 0) {
+				struct synack_config c = *synack_stack_config(s);
+
+				c.ip_default_ttl = (uint8_t)v;
+				r[k] = synack_stack_set_config(s, &c);
+				break;
+			}
+			r[k] = synack_setsockopt(s, fd, level, name, &v, sizeof v);
+			break;
 		case 3: r[k] = synack_shutdown(s, fd, SYNACK_SHUT_WR); break;
 		default:
 			r[k] = synack_close(s, fd);
