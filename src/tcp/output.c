@@ -1283,8 +1283,8 @@ __attribute__((noinline)) static size_t output_queued(struct tcp_stack *ts, uint
 	 * enqueue meanwhile (tcp_mark_output), so it is exact at each return without
 	 * tcp_has_output's five tests. */
 	ts->out_maybe = 0;
-	while ((first = list_first(&ts->out_list))) {
-		struct tcb *tcb = container_of(first, struct tcb, out_link);
+	while (!list_empty(&ts->out_list)) {   /* (list_first would test for NULL too) */
+		struct tcb *tcb = container_of(ts->out_list.next, struct tcb, out_link);
 		size_t n = build_segment(ts, tcb, buf, cap, gso, burst);
 
 		if (n) {
