@@ -178,6 +178,7 @@ static inline __attribute__((always_inline)) void una_advance(struct seg_ctx *c,
 	struct tcb *tcb = c->tcb;
 
 	tcb->snd_una = ack;
+	tcb->syn_was_acked = true;      /* SND.UNA < ack: past ISS, if not long ago */
 	if (seq_lt(tcb->snd_nxt, ack))
 		tcb->snd_nxt = ack;
 	/* RFC 6298 §3 with Karn's rule, RFC 7323 §4 RTTM (rttm.c); congestion control
@@ -1455,6 +1456,7 @@ static bool handshake_acked(struct seg_ctx *c)
 	tcb->snd_wl1 = s->seq;
 	tcb->snd_wl2 = s->ack;
 	tcb->snd_una = s->ack;          /* syn_acked, una_advance */
+	tcb->syn_was_acked = true;
 	c->rtt_us = tcp_rtt_on_ack(ts, tcb, s->ack, s);
 	tcb->rec.rack.reo_wnd_mult = 1; /* tcp_rec_quiet_ack */
 	tcp_on_established(ts, tcb);

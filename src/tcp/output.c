@@ -408,8 +408,7 @@ static void plan_segment(struct tcp_stack *ts, const struct tcb *tcb, struct pla
 	(void)ts;
 	memset(p, 0, sizeof *p);
 	p->seq = tcb->snd_nxt;
-	if (tcb->state >= TCP_SYN_SENT && tcb->snd_nxt == tcb->iss &&
-	    tcb->snd_una == tcb->iss) {
+	if (tcb->state >= TCP_SYN_SENT && tcb->snd_nxt == tcb->iss && !tcb->syn_was_acked) {
 		/* our SYN is unacknowledged: (re)send it; FIN-WAIT-1 gets here after a
 		 * CLOSE in SYN-RECEIVED (§3.10.4) */
 		p->syn = true;
@@ -467,7 +466,7 @@ static inline __attribute__((always_inline)) bool nothing_due(const struct tcb *
 {
 	if (tcb->want_ack || (tcp_rare(tcb) & TCP_RARE_DUE) || unsent_bytes(tcb))
 		return false;
-	if (tcb->snd_nxt == tcb->iss && tcb->snd_una == tcb->iss)
+	if (tcb->snd_nxt == tcb->iss && !tcb->syn_was_acked)
 		return false;
 	return !tcb->fin_queued || tcp_fin_acked(tcb) ||
 	       tcb->snd_nxt != tcp_sndbuf_seq(tcb) + ring_len(&tcb->sndbuf);
@@ -504,7 +503,7 @@ static bool plan_pure_ack(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
 	if (!tcb->want_ack ||
 	    (tcp_rare_at(ts, tcb) & (TCP_RARE_PLAN | TCP_RARE_S_NO_OUT_FAST)) ||
 	    (tcb->state != TCP_ESTABLISHED && tcb->state != TCP_CLOSE_WAIT) ||
-	    tcb->snd_una == tcb->iss || unsent_bytes(tcb))
+	    !tcb->syn_was_acked || unsent_bytes(tcb))
 		return false;
 	note_max_window(tcb);
 	memset(p, 0, sizeof *p);
@@ -559,7 +558,7 @@ static bool plan_new_data(struct tcp_stack *ts, struct tcb *tcb, struct plan *p)
 	uint32_t avail, wnd, room, len = 0;
 
 	if ((tcp_rare_at(ts, tcb) & (TCP_RARE_PLAN | TCP_RARE_S_NO_OUT_FAST)) || !tcb->cc.cwnd ||
-	    !may_send_data(tcb->state) || tcb->snd_una == tcb->iss ||
+	    !may_send_data(tcb->state) || !tcb->syn_was_acked ||
 	    tcb->snd_nxt != tcb->snd_max)
 		return false;
 	note_max_window(tcb);
@@ -967,7 +966,7 @@ static bool is_syn_common(const struct tcp_stack *ts, const struct tcb *tcb, siz
 	return !(tcp_rare_at(ts, tcb) & (TCP_RARE_S_NO_OUT_COMMON | TCP_RARE_S_NO_OUT_FAST |
 					 TCP_RARE_WRITER)) &&
 	       tcb->state == TCP_SYN_SENT && tcb->snd_nxt == tcb->iss &&
-	       tcb->snd_una == tcb->iss && (tcb->ws_ok || ts->cfg.window_scaling) &&
+	       !tcb->syn_was_acked && (tcb->ws_ok || ts->cfg.window_scaling) &&
 	       (tcb->sack_ok || ts->cfg.sack) && (tcb->ts_ok || ts->cfg.timestamps) &&
 	       cap >= WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN + 20u;
 }

@@ -145,6 +145,10 @@ struct tcb {
 	bool want_ack;          /* send an ACK at the next output */
 	bool fin_queued;        /* CLOSE/SHUT_WR: a FIN follows the queued data */
 	bool fin_sent;          /* fin_seq is meaningful */
+	bool syn_was_acked;     /* SND.UNA has passed ISS once: our SYN is acknowledged. Not
+				 * read from SND.UNA != ISS, false again on a connection that
+				 * has sent 2^32 octets (RFC 9293 §3.4: the space wraps);
+				 * set by input.c una_advance and handshake_acked */
 	uint32_t fin_seq;       /* sequence number of our FIN */
 	bool from_listen;       /* SYN-RECEIVED reached from LISTEN (MUST-11, §3.10.7.4) */
 	bool rd_shut;           /* SHUT_RD: received data is discarded */
@@ -895,10 +899,11 @@ static inline void tcp_rare_sync_sb(struct tcb *tcb)
 	tcb->rec.rare = tcp_rare_with(tcb->rec.rare, TCP_RARE_SB, tcb->rec.sb.n != 0);
 }
 
-/* The first sequence number of the send buffer's head byte. */
+/* The first sequence number of the send buffer's head byte: SND.UNA, or ISS + 1 while
+ * our SYN (at SND.UNA = ISS) is unacknowledged. */
 static inline uint32_t tcp_sndbuf_seq(const struct tcb *tcb)
 {
-	return tcb->snd_una == tcb->iss ? tcb->iss + 1 : tcb->snd_una;
+	return tcb->snd_una + !tcb->syn_was_acked;
 }
 /* Our FIN has been sent and acknowledged. */
 static inline bool tcp_fin_acked(const struct tcb *tcb)
