@@ -228,6 +228,7 @@ static void gro_flush(struct synack_stack *s, struct gro_held *g)
 					    .len = g->placed};
 	tcp_input_inline(&s->tcp, g->dst, g->src, &g->seg);
 	s->tcp.placed.tcb = NULL;
+	s->tcp.reply_route = NULL;      /* it lives for one segment (tcp/route.h) */
 	if (g->reserved)
 		give_back(&s->tcp, g);
 }
@@ -449,6 +450,7 @@ void synack_input_burst(struct synack_stack *s, uint64_t now_ns, const struct sy
 		if (!api_gro_may_start(&p.seg)) {
 			s->tcp.rx_ecn = ecn;
 			tcp_input(&s->tcp, p.dst, p.src, &p.seg);
+			s->tcp.reply_route = NULL;
 			continue;
 		}
 		g = (struct gro_held){.on = true, .src = p.src, .dst = p.dst, .seg = p.seg,

@@ -823,3 +823,132 @@ Test(srcroute, must53_time_wait_keeps_the_route)
 	expect_next(&h, &p, F_SYN | F_ACK, THEM, NULL, 0);
 	h_fini(&h);
 }
+
+/* ---- GRO (synack_input_burst) and the route of replies ------------------------------- */
+
+/* A plain segment THEM:sport -> US:dport (20-byte IP header) built into buf; its length. */
+static size_t mk_plain(uint8_t *buf, size_t cap, uint16_t sport, uint16_t dport, uint8_t flags,
+		       uint32_t seq, uint32_t ack, const void *data, size_t len)
+{
+	struct wire_tcp t = {
+		.sport = sport, .dport = dport, .seq = seq, .ack = ack, .flags = flags,
+		.win = 8192,
+	};
+	struct wire_ipv4 ip = {
+		.hdr_len = 20, .ttl = 64, .proto = WIRE_IPPROTO_TCP, .src = THEM, .dst = US,
+	};
+	size_t n = wire_tcp_emit(&t, THEM, US, data, len, buf + 20, cap - 20);
+
+	cr_assert_gt(n, 0);
+	ip.total_len = (uint16_t)(n + 20);
+	cr_assert_eq(wire_ipv4_emit(&ip, buf, 20), 20);
+	return n + 20;
+}
+
+/* The RST synack sends from closed port `port`, answering an ACK whose SEG.ACK was seq
+ * (RFC 9293 §3.10.7.1: <SEQ=SEG.ACK><CTL=RST>), and nothing else but the routed
+ * connection's (port 2000) packets, all on its route. RFC 9293 §3.9.2.1: the RST answers
+ * a datagram that brought no route, for no connection: a 20-byte header straight to THEM,
+ * not the routed connection's route. */
+static void expect_closed_rst(struct harness *h, uint16_t port, uint32_t seq)
+{
+	struct rpkt p;
+	int rsts = 0;
+
+	while (drain(h, &p)) {
+		if (p.t.sport == port) {
+			cr_assert_eq(p.t.flags, F_RST);
+			cr_assert_eq(p.t.seq, seq);
+			expect_route(&p, THEM, NULL, 0);
+			rsts++;
+			continue;
+		}
+		cr_assert_eq(p.t.sport, 2000, "unexpected packet from port %u", p.t.sport);
+		expect_route(&p, G1, wire_g1g2, sizeof wire_g1g2);
+	}
+	cr_assert_eq(rsts, 1, "RSTs from port %u: %d", port, rsts);
+}
+
+/* Two plain segments in one synack_input_burst: first to the routed connection
+ * (lport 2000, data or a bare ACK), then to closed port `port` (data or a bare ACK, its
+ * SEG.ACK ack); then expect_closed_rst. */
+static void burst_two(struct harness *h, uint32_t rcv, uint32_t snd, bool data0, uint16_t port,
+		      bool data1, uint32_t ack)
+{
+	static const uint8_t data[100];
+	static uint8_t b[2][200];
+	struct synack_pkt pk[2];
+
+	pk[0] = (struct synack_pkt){b[0], mk_plain(b[0], sizeof b[0], SRV_PORT, 2000,
+						  data0 ? F_ACK | F_PSH : F_ACK, rcv, snd, data,
+						  data0 ? sizeof data : 0)};
+	pk[1] = (struct synack_pkt){b[1], mk_plain(b[1], sizeof b[1], SRV_PORT, port,
+						  data1 ? F_ACK | F_PSH : F_ACK, 5000, ack, data,
+						  data1 ? sizeof data : 0)};
+	synack_input_burst(h->s, h->now, pk, 2);
+	expect_closed_rst(h, port, ack);
+}
+
+/*
+ * GRO hands segments to TCP without synack_input (offload.c gro_flush, and the segments
+ * that start no merge), so it must end the reply route's life after each as
+ * synack_input does (ts->reply_route: tcp/route.h, one datagram). A connection with the
+ * application's route (MUST-51/52) sets it while one of its segments is processed
+ * (tcp_route_for_replies); a RST answering the next segment, for a closed port, must go
+ * without that route: when the next segment is a merge flushed later, when it starts no
+ * merge (read at once after the flush), when it comes in a later synack_input, and after
+ * a segment of the connection that started no merge.
+ */
+Test(srcroute, gro_reply_route_lives_for_one_segment)
+{
+	static const uint8_t data[100];
+	static uint8_t b[200];
+	struct synack_config c;
+	struct synack_pkt pk[1];
+	struct harness h;
+	struct rpkt p;
+	uint32_t iss, rcv;
+	uint16_t lport;
+	int fd;
+
+	h_default_config(&c);
+	c.gro = 1;
+	h_init_cfg(&h, &c);
+	fd = synack_socket(h.s);
+	cr_assert_eq(synack_bind(h.s, fd, US, 2000), 0);
+	cr_assert_eq(set_route(&h, fd, user_g1g2, sizeof user_g1g2), 0);
+	cr_assert_eq(synack_connect(h.s, fd, THEM, SRV_PORT), -EINPROGRESS);
+	expect_next(&h, &p, F_SYN, G1, wire_g1g2, sizeof wire_g1g2);
+	iss = p.t.seq;
+	lport = p.t.sport;
+	cr_assert_eq(lport, 2000);
+	h_send(&h, SRV_PORT, lport, F_SYN | F_ACK, PEER_ISN, iss + 1, 8192);
+	expect_next(&h, &p, F_ACK, G1, wire_g1g2, sizeof wire_g1g2);
+	EXPECT_STATE(&h, fd, SYNACK_STATE_ESTABLISHED);
+	rcv = PEER_ISN + 1;
+
+	/* 1. data for the connection (a merge), then data for closed port 3001 (a second
+	 * merge, flushed at the burst's end) */
+	burst_two(&h, rcv, iss + 1, true, 3001, true, 7000);
+	rcv += 100;
+	/* 2. data for the connection, then a bare ACK for closed port 3002 (no merge: read
+	 * right after the flush) */
+	burst_two(&h, rcv, iss + 1, true, 3002, false, 7100);
+	rcv += 100;
+	/* 3. data for the connection alone in a burst, then a bare ACK for closed port
+	 * 3003 in a synack_input of its own */
+	pk[0] = (struct synack_pkt){b, mk_plain(b, sizeof b, SRV_PORT, lport, F_ACK | F_PSH,
+					       rcv, iss + 1, data, sizeof data)};
+	synack_input_burst(h.s, h.now, pk, 1);
+	rcv += 100;
+	h_send(&h, SRV_PORT, 3003, F_ACK, 5000, 7200, 8192);
+	expect_closed_rst(&h, 3003, 7200);
+	/* 4. a bare ACK for the connection (no merge: read at once), then data for closed
+	 * port 3004 (a merge, flushed at the burst's end) */
+	burst_two(&h, rcv, iss + 1, false, 3004, true, 7300);
+
+	cr_assert_eq(synack_counter(h.s, SYNACK_CTR_TCP_BAD_CSUM), 0);
+	cr_assert_eq(synack_recv(h.s, fd, (uint8_t[400]){0}, 400, 0), 3 * (ssize_t)sizeof data);
+	synack_close(h.s, fd);
+	h_fini(&h);
+}
