@@ -1459,7 +1459,7 @@ static bool handshake_acked(struct seg_ctx *c)
 	tcb->syn_was_acked = true;
 	c->rtt_us = tcp_rtt_on_ack(ts, tcb, s->ack, s);
 	tcb->rec.rack.reo_wnd_mult = 1; /* tcp_rec_quiet_ack */
-	tcp_on_established(ts, tcb);
+	tcp_on_established_promoted(ts, tcb);
 	c->list_out = true;
 	predicted_end(c, tcb);
 	return true;

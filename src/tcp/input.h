@@ -77,6 +77,8 @@ void tcp_conn_input(struct seg_ctx *c);
  * RFC 6298 (5.7) RTO fallback to 3 s when the handshake gave no RTT sample. The caller
  * lists the tcb (input.c: tcp_list_if_due at the segment's end). */
 void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb);
+/* The same for a tcb promote has just made, completed by a bare ACK (listen.c). */
+void tcp_on_established_promoted(struct tcp_stack *ts, struct tcb *tcb);
 /* Chooses ISS, our MSS, window scale and timestamp offset for a new connection. */
 void tcp_init_send_side(struct tcp_stack *ts, struct tcb *tcb);
 /* §3.10.7.2 LISTEN, c->tcb being the listener. */

@@ -211,6 +211,16 @@ static void fall_back_rto(struct tcb *tcb)
 		tcb->rtt.rto_us = fallback_us;
 }
 
+/* What every connection entering ESTABLISHED sets up: its congestion control and its
+ * buffers. */
+static inline __attribute__((always_inline)) void buffers_and_cc(struct tcp_stack *ts,
+								  struct tcb *tcb)
+{
+	tcp_cc_init(ts, tcb);           /* IW10 (RFC 6928), algorithm */
+	tcp_sndbuf_expand(ts, tcb);     /* Linux tcp_init_buffer_space */
+	tcp_rcvbuf_init(ts, tcb);
+}
+
 void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb)
 {
 	struct tcb *l = tcb->parent;
@@ -237,13 +247,39 @@ void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb)
 		tcp_keepalive_arm(ts, tcb);
 	else
 		tcp_timer_clear(ts, tcb, TCP_T_KEEPALIVE);
-	tcp_cc_init(ts, tcb);           /* IW10 (RFC 6928), algorithm */
-	tcp_sndbuf_expand(ts, tcb);     /* Linux tcp_init_buffer_space */
-	tcp_rcvbuf_init(ts, tcb);
+	buffers_and_cc(ts, tcb);
 	if (tcb->fin_queued) {
 		/* CLOSE (or SHUT_WR) during the handshake: "queue for processing after
 		 * entering ESTABLISHED" (§3.10.4) */
 		tcp_set_state(tcb, TCP_FIN_WAIT_1);
 	}
 	/* listed by the caller (input.c) when something is due: tcp_list_if_due */
+}
+
+/*
+ * tcp_on_established for the tcb promote (synq.c) has just made, whose handshake the bare
+ * ACK it was made for completes (input.c handshake_acked), with what tcp_on_established
+ * tests known: it has a listener and is counted on its SYN queue on no list (promote);
+ * no timer was ever set on it (tcp_tcb_new's zeroes: the retransmission slots and the
+ * keepalive slot are clear and RACK's timer is TCP_RACK_T_RTO, 0), nothing is
+ * outstanding (SND.UNA = SND.MAX = ISS + 1 after the ACK) and no FIN is queued (it has
+ * no descriptor yet: no CLOSE or SHUT_WR). Off with no_in_predict or no_fast_path
+ * (handshake_acked is): test_tcp_predict passive_open_the_ack_that_completes_it
+ * compares the two.
+ */
+void tcp_on_established_promoted(struct tcp_stack *ts, struct tcb *tcb)
+{
+	struct tcb *l = tcb->parent;
+
+	tcb->ever_synced = true;
+	fall_back_rto(tcb);
+	/* from the SYN queue to the accept queue (tcp_unqueue's count, then the move) */
+	l->synq_len--;
+	list_push_back(&l->acceptq, &tcb->qlink);
+	tcb->queued = TCP_Q_ACCEPT;
+	l->acceptq_len++;
+	tcp_wake(ts, l, SYNACK_EV_ACCEPTABLE);
+	if (tcb->opt.keepalive)         /* the listener's SO_KEEPALIVE, copied */
+		tcp_keepalive_arm(ts, tcb);
+	buffers_and_cc(ts, tcb);
 }

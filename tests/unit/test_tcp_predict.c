@@ -180,6 +180,28 @@ static void cmp_state(struct twin *t)
 	cr_assert_eq(memcmp(&a->rcvq, &b->rcvq, sizeof a->rcvq), 0, "rcvbuf autotuning differs");
 }
 
+/* The listener's queues (its SYN and accept queues' counts) on both stacks. */
+static void cmp_listener(struct twin *t)
+{
+	const struct tcb *l[2];
+
+	for (int i = 0; i < 2; i++) {
+		uint32_t n = 0;
+
+		l[i] = tcp_lookup_listener(&t->h[i].s->tcp, US, SRV_PORT);
+		cr_assert_not_null(l[i]);
+		for (const struct list_node *p = l[i]->acceptq.next; p != &l[i]->acceptq;
+		     p = p->next)
+			n++;
+		cr_assert_eq(n, l[i]->acceptq_len, "accept queue: %u listed, %u counted", n,
+			     l[i]->acceptq_len);
+	}
+	cr_assert_eq(l[0]->synq_len, l[1]->synq_len, "SYN queue %u/%u", l[0]->synq_len,
+		     l[1]->synq_len);
+	cr_assert_eq(l[0]->acceptq_len, l[1]->acceptq_len, "accept queue %u/%u",
+		     l[0]->acceptq_len, l[1]->acceptq_len);
+}
+
 /* One peer segment to both stacks. */
 static void peer_seg(struct twin *t, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win,
 		     uint32_t len, const struct wire_tcp_opts *o, uint16_t urp)
@@ -786,12 +808,14 @@ Test(tcp_predict, active_open_the_ack_of_our_syn_alone)
  * through tcp_conn_input instead - text, a FIN, both, URG without text, a SACK block,
  * SEG.SEQ beyond RCV.NXT, ECE on an ECN connection; and bare after a retransmitted
  * SYN-ACK (with timestamps: not timed by synq.c, so the ACK's TSecr gives the RTT
- * sample, RFC 7323 §4.1). The same segments, tcb, RTT, cc, timers and API view
- * from both stacks (the reference: no_in_predict + no_fast_path), after the ACK, the
- * accept and one byte sent. */
+ * sample, RFC 7323 §4.1; without: no sample, RFC 6298 (5.7)'s 3-second RTO), and bare
+ * to a listener with SO_KEEPALIVE (the tcb's keepalive timer from the ACK on). The same
+ * segments, tcb, RTT, cc, timers, API view and listener's queues from both stacks (the
+ * reference: no_in_predict + no_fast_path), after the ACK, the accept and one byte
+ * sent. */
 Test(tcp_predict, passive_open_the_ack_that_completes_it)
 {
-	for (int k = 0; k < 18; k++) {
+	for (int k = 0; k < 22; k++) {
 		struct twin t;
 		struct wire_tcp_opts o;
 		uint32_t iss, len = 0, seq = PEER_ISN + 1;
@@ -799,11 +823,20 @@ Test(tcp_predict, passive_open_the_ack_that_completes_it)
 		uint16_t urp = 0;
 
 		twin_init(&t, 0x6a09e667f3bcc908ull + (uint64_t)k, k & 1, false);
+		if ((k >> 1) == 10) {
+			int one = 1;
+
+			for (int i = 0; i < 2; i++)
+				cr_assert_eq(synack_setsockopt(t.h[i].s, t.lfd[i],
+							       SYNACK_SOL_SOCKET,
+							       SYNACK_SO_KEEPALIVE, &one,
+							       sizeof one), 0);
+		}
 		do
 			iss = open_conn(&t);
 		while (((k >> 1) == 5 && !(t.ts && t.sack)) || ((k >> 1) == 7 && !t.ecn) ||
-		       ((k >> 1) == 8 && !t.ts));
-		if ((k >> 1) == 8) {
+		       ((k >> 1) == 8 && !t.ts) || ((k >> 1) == 9 && t.ts));
+		if ((k >> 1) == 8 || (k >> 1) == 9) {
 			for (int i = 0; i < 2; i++)
 				h_advance(&t.h[i], 1100 * MSEC);        /* the SYN-ACK's RTO */
 			cmp_out(&t);
@@ -830,10 +863,16 @@ Test(tcp_predict, passive_open_the_ack_that_completes_it)
 		default: break;
 		}
 		peer_seg(&t, flags, seq, iss + 1, t.win, len, &o, urp);
+		cmp_listener(&t);
+		if ((k >> 1) == 9)
+			cr_assert_eq(conn(&t, 0)->rtt.rto_us, 3000000, "k %d", k);
+		if ((k >> 1) == 10)
+			cr_assert(conn(&t, 0)->deadline[TCP_T_KEEPALIVE], "k %d", k);
 		for (int i = 0; i < 2; i++)
 			t.fd[i] = synack_accept(t.h[i].s, t.lfd[i], NULL, NULL);
 		cr_assert_eq(t.fd[0], t.fd[1]);
 		cr_assert_geq(t.fd[0], 0, "k %d", k);
+		cmp_listener(&t);
 		cmp_state(&t);
 		for (int i = 0; i < 2; i++)
 			synack_send(t.h[i].s, t.fd[i], "d", 1, SYNACK_MSG_DONTWAIT);
