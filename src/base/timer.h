@@ -107,6 +107,19 @@ void timer_arm(struct timer_wheel *w, struct timer_node *n, uint64_t deadline_ns
 /* Disarms n if armed in w; O(1); idempotent (an idle node is left alone). */
 void timer_cancel(struct timer_wheel *w, struct timer_node *n);
 
+/* timer_cancel for a node whose memory is about to be freed: w is left as timer_cancel
+ * leaves it, n is not (its link and state are not reset: it must not be used again).
+ * Inline: a connection's death (tcp/tcb.h tcp_tcb_free_orphan) calls nothing for it. */
+static inline void timer_forget(struct timer_wheel *w, struct timer_node *n)
+{
+	if (n->where == TIMER_IDLE)
+		return;
+	list_unlink(&n->link);
+	if (n->where == TIMER_IN_WHEEL && list_empty(&w->slots[n->level][n->slot]))
+		w->occupied[n->level] &= ~(1ull << n->slot);
+	w->count--;
+}
+
 /* Number of armed nodes. */
 static inline size_t timer_count(const struct timer_wheel *w)
 {

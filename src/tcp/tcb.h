@@ -757,13 +757,12 @@ static inline __attribute__((always_inline)) void tcp_tcb_free_orphan(struct tcp
 		tcp_tcb_close(ts, tcb);
 		return;
 	}
-	if (ts->last_conn == tcb)
-		ts->last_conn = NULL;
+	tcp_uncache(ts, tcb);
 	if (ts->burst.tcb == tcb)
 		ts->burst.tcb = NULL;
 	hash_remove(&ts->conns, &tcb->hnode);
 	dhash_remove(&ts->bound, &tcb->bnode);
-	timer_cancel(&ts->wheel, &tcb->tnode);
+	timer_forget(&ts->wheel, &tcb->tnode);
 	list_unlink(&tcb->out_link);
 	list_unlink(&tcb->all_link);
 	if (tcp_tcb_has_storage(tcb))

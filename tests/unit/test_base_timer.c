@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/rng.h"
 #include "base/timer.h"
@@ -69,6 +70,54 @@ Test(timer, arm_cancel_rearm)
 	timer_cancel(&w, &b);
 	cr_assert_null(timer_pop_expired(&w, 6000 * MS));
 	cr_assert_eq(timer_count(&w), 0);
+}
+
+/* timer_forget leaves the wheel as timer_cancel does, for a node in each place: alone
+ * in a higher-level slot (its occupied bit must go), beside another in a level-0 slot,
+ * pending (armed after the last placement), collected as due and not popped yet. Two
+ * wheels get the same arms; one forgets the nodes the other cancels. */
+Test(timer, forget_leaves_the_wheel_as_cancel)
+{
+	static const uint64_t dl[] = { 100 * MS + 123, 70 * MS + 5, 70 * MS + 7, 3 * HOUR,
+				       2 * MS, 3 * MS, 90 * MS };
+	enum { N = sizeof dl / sizeof dl[0] };
+	struct timer_wheel w[2];
+	struct timer_node x[2][N + 1], *out[2][N];
+
+	for (int k = 0; k < 2; k++) {
+		struct timer_wheel *wk = &w[k];
+
+		memset(x[k], 0, sizeof x[k]);
+		timer_wheel_init(wk, 0);
+		for (int i = 0; i < N - 1; i++)
+			timer_arm(wk, &x[k][i], dl[i]);
+		timer_next_deadline(wk);                /* placed */
+		cr_assert_eq(timer_pop_expired(wk, 5 * MS), &x[k][4]); /* [5] due, kept */
+		timer_arm(wk, &x[k][N - 1], dl[N - 1]); /* pending */
+		timer_arm(wk, &x[k][N], 200 * MS);
+		for (int i = 0; i < N; i++) {
+			if (i != 0 && i != 1 && i != 3 && i != 5 && i != N - 1)
+				continue;
+			if (k)
+				timer_cancel(wk, &x[k][i]);
+			else
+				timer_forget(wk, &x[k][i]);
+		}
+	}
+	cr_assert_eq(timer_count(&w[0]), timer_count(&w[1]));
+	for (uint64_t now = 5 * MS; now < 4 * HOUR; now += now / 2) {
+		int got[2];
+
+		cr_assert_eq(timer_next_deadline(&w[0]), timer_next_deadline(&w[1]), "at %llu",
+			     (unsigned long long)now);
+		for (int k = 0; k < 2; k++)
+			got[k] = drain(&w[k], now, out[k], N);
+		cr_assert_eq(got[0], got[1]);
+		for (int i = 0; i < got[0]; i++)
+			cr_assert_eq(out[0][i] - x[0], out[1][i] - x[1]);
+		cr_assert_eq(timer_count(&w[0]), timer_count(&w[1]));
+	}
+	cr_assert_eq(timer_count(&w[0]), 0);
 }
 
 Test(timer, fires_in_exact_deadline_order_within_and_across_ticks)
