@@ -186,10 +186,14 @@ int synack_stack_add_addr(struct synack_stack *s, uint32_t addr)
 
 int synack_stack_set_config(struct synack_stack *s, const struct synack_config *cfg)
 {
+	uint8_t ttl;
+
 	if (!config_ok(cfg) || cfg->notes_max != s->tcp.cfg.notes_max)
 		return -EINVAL;
+	ttl = s->tcp.cfg.ip_default_ttl;
 	tcp_stack_set_cfg(&s->tcp, cfg);
-	tcp_tmpl_tos_ttl_all(&s->tcp);  /* cfg.ip_default_ttl: the connections' templates */
+	if (cfg->ip_default_ttl != ttl)
+		tcp_tmpl_tos_ttl_all(&s->tcp);  /* the connections' templates: a walk of all */
 	return 0;
 }
 

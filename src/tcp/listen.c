@@ -221,6 +221,17 @@ static inline __attribute__((always_inline)) void buffers_and_cc(struct tcp_stac
 	tcp_rcvbuf_init(ts, tcb);
 }
 
+/* A child of l off its SYN queue (counted off, on no list) onto the accept queue, and
+ * the listener woken: accept() has a connection. */
+static inline __attribute__((always_inline)) void to_accept_queue(struct tcp_stack *ts,
+								   struct tcb *l, struct tcb *tcb)
+{
+	list_push_back(&l->acceptq, &tcb->qlink);
+	tcb->queued = TCP_Q_ACCEPT;
+	l->acceptq_len++;
+	tcp_wake(ts, l, SYNACK_EV_ACCEPTABLE);
+}
+
 void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb)
 {
 	struct tcb *l = tcb->parent;
@@ -230,10 +241,7 @@ void tcp_on_established(struct tcp_stack *ts, struct tcb *tcb)
 	if (l && tcb->queued == TCP_Q_SYN) {
 		tcp_unqueue(tcb);
 		tcb->parent = l;
-		list_push_back(&l->acceptq, &tcb->qlink);
-		tcb->queued = TCP_Q_ACCEPT;
-		l->acceptq_len++;
-		tcp_wake(ts, l, SYNACK_EV_ACCEPTABLE);
+		to_accept_queue(ts, l, tcb);
 	} else {
 		tcp_wake(ts, tcb, SYNACK_EV_CONNECTED);
 		tcp_wake(ts, tcb, SYNACK_EV_WRITABLE);
@@ -275,10 +283,7 @@ void tcp_on_established_promoted(struct tcp_stack *ts, struct tcb *tcb)
 	fall_back_rto(tcb);
 	/* from the SYN queue to the accept queue (tcp_unqueue's count, then the move) */
 	l->synq_len--;
-	list_push_back(&l->acceptq, &tcb->qlink);
-	tcb->queued = TCP_Q_ACCEPT;
-	l->acceptq_len++;
-	tcp_wake(ts, l, SYNACK_EV_ACCEPTABLE);
+	to_accept_queue(ts, l, tcb);
 	if (tcb->opt.keepalive)         /* the listener's SO_KEEPALIVE, copied */
 		tcp_keepalive_arm(ts, tcb);
 	buffers_and_cc(ts, tcb);

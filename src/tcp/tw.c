@@ -186,11 +186,9 @@ __attribute__((flatten)) bool tcp_tw_fin_record(struct tcp_stack *ts, struct tcb
 
 	if (!e)
 		return false;
-	e->snd_nxt = tcb->snd_max;
-	e->rcv_nxt = tcb->rcv_nxt + 1;  /* "advance RCV.NXT over the FIN" */
-	e->has_ts = tcb->ts_ok;
+	fill_engine(tcb, e);
+	e->rcv_nxt++;                   /* "advance RCV.NXT over the FIN" */
 	e->ts_recent = ts_recent;
-	e->hnode.spare = last_window(tcb);
 	owed_ack(ts, tcb, e);
 	tcp_tcb_free_orphan(ts, tcb);
 	return true;
