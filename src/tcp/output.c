@@ -1127,6 +1127,15 @@ build_segment(struct tcp_stack *ts, struct tcb *tcb, uint8_t *buf, size_t cap,
 		seg.seq = tcb->snd_una - 1;
 	seg.ack = (p.flags & WIRE_TCP_ACK) ? tcb->rcv_nxt : 0;
 	seg.flags = p.flags;
+	/* RFC 9293 §3.8.5: SND.UP matters until the peer has acknowledged the urgent octets;
+	 * after that no segment can start below it (each starts at SND.UNA or later). It
+	 * must then be forgotten: 2^32 octets later SND.UP would be "ahead" of SEG.SEQ again
+	 * and the segments in the 64 KiB below it would carry a false URG. Cleared here,
+	 * where every segment of a connection with urg_pending is written (TCP_RARE_WRITER
+	 * keeps the other writers off it); the connection's segments then take the common
+	 * writers again (test_tcp_established urgent_pointer_forgotten_once_acked). */
+	if (tcb->urg_pending && !seq_lt(tcb->snd_una, tcb->snd_up))
+		tcp_clear_urg_pending(tcb);
 	if (tcb->urg_pending && seq_lt(p.seq, tcb->snd_up) && tcb->snd_up - p.seq <= 65535) {
 		seg.flags |= WIRE_TCP_URG;      /* RFC 6093: points past the urgent byte */
 		seg.urp = (uint16_t)(tcb->snd_up - p.seq);

@@ -830,8 +830,14 @@ static inline void tcp_set_want_ka_probe(struct tcb *tcb, bool on)
 }
 static inline void tcp_set_urg_pending(struct tcb *tcb)
 {
-	tcb->urg_pending = true;        /* never cleared: SND.UP stays meaningful */
+	tcb->urg_pending = true;        /* SND.UP meaningful until its octets are acked */
 	tcb->rec.rare |= TCP_RARE_URG;
+}
+/* output.c's general writer, once SND.UNA has reached SND.UP. */
+static inline void tcp_clear_urg_pending(struct tcb *tcb)
+{
+	tcb->urg_pending = false;
+	tcb->rec.rare &= ~TCP_RARE_URG;
 }
 /* After tcb->ipopts was set or freed (route.c, synq.c's promote). */
 static inline void tcp_rare_sync_route(struct tcb *tcb)

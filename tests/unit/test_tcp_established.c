@@ -3,6 +3,7 @@
  * FIN handling, active/passive/simultaneous close (S01, S03), half-close (S04), abortive
  * close (S08), RFC 2525 §2.17, TIME-WAIT (S10, S13), urgent data (S27). */
 #include "harness.h"
+#include "api/api.h"
 
 #define R (PEER_ISN + 1)        /* our RCV.NXT after F-EST */
 
@@ -557,5 +558,40 @@ Test(tcp_established, established_urgent_data_in_line)
 	cr_assert_eq(synack_send(h.s, fd, "xy", 2, SYNACK_MSG_OOB), 2);
 	EXPECT_SEG(&h, F_ACK | F_PSH | F_URG, iss + 1, R + 3, ANYWIN);
 	cr_assert_eq(h.out.urp, 2);
+	h_fini(&h);
+}
+
+/* RFC 9293 §3.8.5: once the urgent octets are acknowledged, SND.UP is forgotten. The
+ * sequence space wraps (§3.4): 2^32 - 1 octets later SND.UNA is one octet below the old
+ * SND.UP, and a stack that still held it would put URG with a pointer of 1 on segments
+ * that carry no urgent data. A real transfer of 4 G octets is minutes under ASan, so the
+ * test moves SND.UP instead, as test_tcp_iss_wrap moves ISS: on an idle connection
+ * (nothing outstanding) every other variable is relative to SND.UNA, and SND.UP one
+ * octet ahead of SND.UNA is what the long transfer leaves. */
+Test(tcp_established, urgent_pointer_forgotten_once_acked)
+{
+	struct harness h;
+	uint32_t iss;
+	struct tcb *t;
+	int fd;
+
+	h_init(&h);
+	fd = h_passive_est(&h, NULL, &iss);
+	t = api_tcb(h.s, fd);
+	cr_assert_not_null(t);
+	cr_assert_eq(synack_send(h.s, fd, "xy", 2, SYNACK_MSG_OOB), 2);
+	EXPECT_SEG(&h, F_ACK | F_PSH | F_URG, iss + 1, R, ANYWIN);
+	cr_assert_eq(h.out.urp, 2);
+	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R, iss + 3, 8192);  /* urgent octets acked */
+	EXPECT_NONE(&h);
+	cr_assert_eq(synack_send(h.s, fd, "ab", 2, 0), 2);
+	EXPECT_SEG(&h, F_ACK | F_PSH, iss + 3, R, ANYWIN);        /* past SND.UP: no URG */
+	h_send(&h, PEER_PORT, SRV_PORT, F_ACK, R, iss + 5, 8192);
+	EXPECT_NONE(&h);
+	cr_assert_eq(t->snd_una, iss + 5);
+	t->snd_up = t->snd_una + 1;     /* 2^32 - 1 octets on: the old SND.UP just ahead */
+	cr_assert_eq(synack_send(h.s, fd, "cd", 2, 0), 2);
+	EXPECT_SEG(&h, F_ACK | F_PSH, iss + 5, R, ANYWIN);        /* no URG, no pointer */
+	cr_assert_eq(h.out.urp, 0);
 	h_fini(&h);
 }
