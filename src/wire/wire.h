@@ -410,8 +410,18 @@ struct wire_tcp_opts {
 	uint8_t  unknown_count;           /* options of unknown kind skipped by their length */
 	uint16_t mss;
 	uint32_t ts_val, ts_ecr;
+	/* the first sack_count blocks; the rest are unspecified (wire_tcp_opts_clear) */
 	struct wire_sack_block sack[WIRE_SACK_MAX];
 };
+
+/* No options: every field before the SACK blocks zeroed (sack_count 0), the blocks left
+ * as they are: nothing reads a block at or past sack_count. The one-pass read's
+ * common segments (NOP,NOP,TS or none) store 16 bytes instead of 48 (~6 instructions
+ * per packet read, ~65 per lifecycle in bench lifecycle). */
+static inline void wire_tcp_opts_clear(struct wire_tcp_opts *o)
+{
+	memset(o, 0, offsetof(struct wire_tcp_opts, sack));
+}
 
 struct wire_tcp {
 	uint16_t sport, dport;
@@ -793,13 +803,13 @@ wire_tcpip_parse_hdrs(const uint8_t *pkt, size_t len, uint32_t *src, uint32_t *d
 		return false;
 	if (__builtin_expect(hdr_len == WIRE_TCP_HDR_MIN + 12 &&
 			     wire_get32(t + 20) == nop_nop_ts, 1)) {
-		memset(&tcp->opt, 0, sizeof tcp->opt);
+		wire_tcp_opts_clear(&tcp->opt);
 		tcp->opt.present = WIRE_HAS_TS;
 		tcp->opt.ts_val = wire_get32(t + 24);
 		tcp->opt.ts_ecr = wire_get32(t + 28);
 		s = nop_nop_ts + (uint64_t)tcp->opt.ts_val + tcp->opt.ts_ecr;
 	} else if (hdr_len == WIRE_TCP_HDR_MIN) {
-		memset(&tcp->opt, 0, sizeof tcp->opt);
+		wire_tcp_opts_clear(&tcp->opt);
 		s = 0;
 	} else {
 		return wire_tcpip_parse_opts_rest(pkt, tot, hdr_len, word3, src, dst, tcp, sum);

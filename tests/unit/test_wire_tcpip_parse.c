@@ -53,7 +53,7 @@ static void expect_same_opts(const struct wire_tcp_opts *a, const struct wire_tc
 	cr_assert_eq(a->mss, b->mss, "mss %u vs %u", a->mss, b->mss);
 	cr_assert_eq(a->ts_val, b->ts_val, "ts_val %u vs %u", a->ts_val, b->ts_val);
 	cr_assert_eq(a->ts_ecr, b->ts_ecr, "ts_ecr %u vs %u", a->ts_ecr, b->ts_ecr);
-	for (int i = 0; i < WIRE_SACK_MAX; i++) {
+	for (int i = 0; i < a->sack_count; i++) {      /* the rest are unspecified */
 		cr_assert_eq(a->sack[i].left, b->sack[i].left, "sack %d left", i);
 		cr_assert_eq(a->sack[i].right, b->sack[i].right, "sack %d right", i);
 	}
