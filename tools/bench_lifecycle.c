@@ -28,6 +28,75 @@
 #include "bench_lifecycle.h"
 #include "synack/synack.h"
 
+#ifdef SYNACK_BENCH_STEPS
+#include <valgrind/callgrind.h>
+
+/*
+ * The cost of each step of one lifecycle under callgrind (bench/lifecycle_steps.sh; the
+ * CMake option SYNACK_BENCH_STEPS, off by default: then STEP compiles to nothing and
+ * the benchmark is unchanged). A step is what lies between two marks: a socket call, a
+ * packet's synack_output in its sender, its synack_input in its receiver, an empty
+ * synack_output, the event polls; a mark's label says what just ran. With SYNACK_STEP
+ * unset, the 1001st timed lifecycle dumps callgrind's counts at every mark (a file per
+ * step, each with the mark's own ~40 instructions); with SYNACK_STEP=k callgrind,
+ * started with --collect-atstart=no, collects only step k of every timed lifecycle
+ * (with ~20 of the marks' own). Not with --held (its lifecycles end elsewhere).
+ */
+#define STEPS_MAX 128
+static struct {
+	uint64_t first;         /* the first timed lifecycle's tuple index */
+	int sel;                /* SYNACK_STEP, or -1: the table */
+	int step;               /* marks passed in this lifecycle, less one */
+	bool on, collecting, labels;
+	int n;
+	const char *label[STEPS_MAX];
+} steps = { .sel = -1 };
+
+static void step_mark(const char *label)
+{
+	if (!steps.on)
+		return;
+	if (steps.labels && steps.n < STEPS_MAX)
+		steps.label[steps.n++] = label;
+	if (steps.sel < 0) {
+		CALLGRIND_DUMP_STATS;
+	} else if (steps.collecting) {
+		CALLGRIND_TOGGLE_COLLECT;
+		steps.collecting = false;
+	}
+	if (++steps.step == steps.sel) {
+		CALLGRIND_TOGGLE_COLLECT;
+		steps.collecting = true;
+	}
+}
+
+static void steps_start(uint64_t first)
+{
+	const char *e = getenv("SYNACK_STEP");
+
+	steps.first = first;
+	steps.sel = e ? atoi(e) : -1;
+}
+
+/* A lifecycle's marks are on when it is the table's, or any timed one for one step. */
+static void steps_lifecycle(uint64_t tuple)
+{
+	steps.on = steps.sel < 0 ? tuple == steps.first + 1000 : tuple >= steps.first;
+	steps.labels = tuple == steps.first + 1000;     /* the table's, or a typical one */
+	steps.step = -1;
+	step_mark("start");
+}
+
+static void steps_report(void)
+{
+	for (int i = 1; i < steps.n; i++)
+		fprintf(stderr, "step %d: %s\n", i - 1, steps.label[i]);
+}
+#define MARK(label) step_mark(label)
+#else
+#define MARK(label) ((void)0)
+#endif
+
 #define N_ADDRS      16u      /* server addresses */
 #define N_LISTEN     64u      /* server ports: 16 x 64 x 28232 = 28.9 M 4-tuples */
 #define N_EPHEMERAL  (60999u - 32768u + 1u)  /* the default ip_local_port_range */
@@ -113,11 +182,14 @@ static bool hand_over(struct bench *b, struct synack_stack *from, struct synack_
 	size_t n;
 
 	while ((n = synack_output(from, b->now, b->pkt, sizeof b->pkt)) > 0) {
+		MARK(from == b->cli ? "output cli" : "output srv");
 		if (to)
 			synack_input(to, b->now, b->pkt, n);
+		MARK(to == b->cli ? "input cli" : "input srv");
 		b->packets++;
 		moved = true;
 	}
+	MARK(from == b->cli ? "output cli (none)" : "output srv (none)");
 	return moved;
 }
 
@@ -145,8 +217,10 @@ static void pump(struct bench *b, bool drop_srv)
 	/* every event taken, a batch at a time: a short batch means the queue is empty */
 	while (synack_poll_events(b->cli, ev, EV_BATCH) == EV_BATCH)
 		;
+	MARK("events cli");
 	while (synack_poll_events(b->srv, ev, EV_BATCH) == EV_BATCH)
 		;
+	MARK("events srv");
 }
 
 static int bench_init(struct bench *b)
@@ -213,18 +287,23 @@ static int open_exchange(struct bench *b, int *cfd, int *sfd)
 	c = open_next(b, &lis);
 	if (c < 0)
 		return c;
+	MARK("socket+connect cli");
 	pump(b, false);
 	s = synack_accept(b->srv, b->lfd[lis], NULL, NULL);
 	if (s < 0)
 		return s;
+	MARK("accept srv");
 	if (synack_send(b->cli, c, &byte, 1, 0) != 1)
 		return -EIO;
+	MARK("send cli");
 	pump(b, false);
 	if (synack_recv(b->srv, s, &byte, 1, 0) != 1 || synack_send(b->srv, s, &byte, 1, 0) != 1)
 		return -EIO;
+	MARK("recv+send srv");
 	pump(b, false);
 	if (synack_recv(b->cli, c, &byte, 1, 0) != 1)
 		return -EIO;
+	MARK("recv cli");
 	*cfd = c;
 	*sfd = s;
 	return 0;
@@ -237,10 +316,13 @@ static int close_pair(struct bench *b, int c, int s)
 	uint8_t byte;
 
 	synack_close(b->cli, c);
+	MARK("close cli");
 	pump(b, false);
 	if (synack_recv(b->srv, s, &byte, 1, 0) != 0)
 		return -EPROTO;
+	MARK("recv EOF srv");
 	synack_close(b->srv, s);
+	MARK("close srv");
 	pump(b, false);
 	return 0;
 }
@@ -257,9 +339,15 @@ static int lifecycle(struct bench *b)
 	int c, s, r;
 
 	b->now += STEP_NS;
+#ifdef SYNACK_BENCH_STEPS
+	steps_lifecycle(b->next_tuple);
+#endif
 	r = open_exchange(b, &c, &s);
-	if (r || !b->held)
-		return r ? r : close_pair(b, c, s);
+	if (r || !b->held) {
+		r = r ? r : close_pair(b, c, s);
+		MARK("end");
+		return r;
+	}
 	if (b->nheld == b->held) {
 		int oc = b->hfd[b->hhead][0], os = b->hfd[b->hhead][1];
 
@@ -393,6 +481,9 @@ int bench_lifecycle(uint64_t tw, double seconds, uint64_t count, bool sizes, uin
 			return 1;
 		}
 	}
+#ifdef SYNACK_BENCH_STEPS
+	steps_start(b.next_tuple + tw);
+#endif
 	cli0 = in_use(b.cli, &b.mem_cli);
 	t0 = now_s();
 	for (uint64_t i = 0; i < tw; i++) {
@@ -433,6 +524,9 @@ int bench_lifecycle(uint64_t tw, double seconds, uint64_t count, bool sizes, uin
 	bench_fini(&b);
 	if (sizes && measure_entries(10000))
 		fprintf(stderr, "bench: entry-size measurement failed\n");
+#ifdef SYNACK_BENCH_STEPS
+	steps_report();
+#endif
 	printf("lifecycles: %llu in %.2f s\n", (unsigned long long)done, t1 - t0);
 	printf("lifecycles/s: %.0f\n", (double)done / (t1 - t0));
 	return 0;
