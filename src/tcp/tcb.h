@@ -934,9 +934,38 @@ static inline void tcp_timer_clear(struct tcp_stack *ts, struct tcb *tcb, int ki
 }
 /* Fires every due deadline of every tcb whose node is due at ts->now_ns. */
 void tcp_timers_run(struct tcp_stack *ts);
-/* RFC 6298 estimator (started by tcp_tcb_new) */
-void tcp_rtt_sample(struct tcp_rtt *r, uint32_t sample_us, uint32_t rto_min_us,
-		    uint32_t rto_max_us);
+/* RFC 6298 estimator (started by tcp_tcb_new; inline: its callers are an ACK's RTT
+ * sample, rttm.c, and the promoted tcb's, synq.c) */
+static inline void tcp_rtt_sample(struct tcp_rtt *r, uint32_t sample_us,
+				  uint32_t rto_min_us, uint32_t rto_max_us)
+{
+	const uint32_t g_us = 1000; /* clock granularity G: our timers tick in 1 ms */
+	uint32_t k_var, rto;
+
+	if (!r->has_sample) {
+		/* RFC 6298 (2.2): SRTT <- R, RTTVAR <- R/2 */
+		r->srtt_us = sample_us;
+		r->rttvar_us = sample_us / 2;
+		r->has_sample = true;
+	} else {
+		/* RFC 6298 (2.3): beta = 1/4, alpha = 1/8, RTTVAR first */
+		uint32_t diff = r->srtt_us > sample_us ? r->srtt_us - sample_us
+						      : sample_us - r->srtt_us;
+
+		r->rttvar_us = (3 * r->rttvar_us + diff) / 4;
+		r->srtt_us = (7 * r->srtt_us + sample_us) / 8;
+	}
+	/* RTO <- SRTT + max(G, K*RTTVAR), K = 4 */
+	k_var = 4 * r->rttvar_us;
+	rto = r->srtt_us + (k_var > g_us ? k_var : g_us);
+	/* RFC 6298 (2.4) asks for a 1 s floor; Linux uses 200 ms (rto_min), so do we.
+	 * (2.5) a maximum of at least 60 s: rto_max (120 s as Linux). */
+	if (rto < rto_min_us)
+		rto = rto_min_us;
+	if (rto > rto_max_us)
+		rto = rto_max_us;
+	r->rto_us = rto;
+}
 /* The RTO with backoff applied (clamped to rto_max), in ns. */
 uint64_t tcp_rto_ns(const struct tcp_stack *ts, const struct tcb *tcb);
 /* (Re)starts the retransmission timer at now + RTO (RFC 6298 (5.1)). A SYN-RECEIVED

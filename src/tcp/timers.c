@@ -63,38 +63,9 @@ void tcp_timer_set(struct tcp_stack *ts, struct tcb *tcb, int kind, uint64_t dea
 /* ---- RFC 6298 estimator ---------------------------------------------------------- */
 
 /* The estimator starts in the tcb's birth (tcb.c tcp_tcb_new): all zero, no sample, RTO
- * the configured initial value (RFC 6298 (2.1)). */
+ * the configured initial value (RFC 6298 (2.1)). Each sample: tcb.h tcp_rtt_sample
+ * (inline: an ACK's sample pays no call). */
 
-void tcp_rtt_sample(struct tcp_rtt *r, uint32_t sample_us, uint32_t rto_min_us,
-		    uint32_t rto_max_us)
-{
-	const uint32_t g_us = 1000; /* clock granularity G: our timers tick in 1 ms */
-	uint32_t k_var, rto;
-
-	if (!r->has_sample) {
-		/* RFC 6298 (2.2): SRTT <- R, RTTVAR <- R/2 */
-		r->srtt_us = sample_us;
-		r->rttvar_us = sample_us / 2;
-		r->has_sample = true;
-	} else {
-		/* RFC 6298 (2.3): beta = 1/4, alpha = 1/8, RTTVAR first */
-		uint32_t diff = r->srtt_us > sample_us ? r->srtt_us - sample_us
-						      : sample_us - r->srtt_us;
-
-		r->rttvar_us = (3 * r->rttvar_us + diff) / 4;
-		r->srtt_us = (7 * r->srtt_us + sample_us) / 8;
-	}
-	/* RTO <- SRTT + max(G, K*RTTVAR), K = 4 */
-	k_var = 4 * r->rttvar_us;
-	rto = r->srtt_us + (k_var > g_us ? k_var : g_us);
-	/* RFC 6298 (2.4) asks for a 1 s floor; Linux uses 200 ms (rto_min), so do we.
-	 * (2.5) a maximum of at least 60 s: rto_max (120 s as Linux). */
-	if (rto < rto_min_us)
-		rto = rto_min_us;
-	if (rto > rto_max_us)
-		rto = rto_max_us;
-	r->rto_us = rto;
-}
 
 uint64_t tcp_rto_ns(const struct tcp_stack *ts, const struct tcb *tcb)
 {
